@@ -1,0 +1,159 @@
+"""Input problems, reported to the data steward with file, sheet, cell and rule.
+
+Messages are in Bahasa Indonesia by default; ``lang="en"`` gives English. Each problem has a stable
+``rule`` identifier so that tests and scripts never depend on the wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: rule -> (Indonesian template, English template); templates use ``str.format`` fields of ``params``.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "file.not_workbook": (
+        "Berkas bukan workbook Excel (.xlsx/.xlsm) yang dapat dibaca: {detail}",
+        "Not a readable Excel workbook (.xlsx/.xlsm): {detail}",
+    ),
+    "file.kind_unknown": (
+        "Jenis workbook tidak dikenali: tidak ada tabel realisasi anggaran maupun tabel indikator",
+        "Unknown workbook kind: neither a budget-realization table nor an indicator table",
+    ),
+    "sheet.not_found": (
+        "Tidak ada sheet data yang dapat dipakai",
+        "No usable data sheet",
+    ),
+    "header.not_found": (
+        "Baris judul tabel tidak ditemukan; kolom wajib: {required}",
+        "Table header row not found; required columns: {required}",
+    ),
+    "header.missing_column": (
+        "Kolom wajib '{column}' tidak ada di baris judul",
+        "Required column '{column}' is missing from the header row",
+    ),
+    "header.meta_missing": (
+        "{what} tidak ditemukan di kepala laporan dan tidak diberikan lewat perintah",
+        "{what} not found in the header block and not given on the command line",
+    ),
+    "header.meta_conflict": (
+        "{what} di berkas ({in_file}) berbeda dengan yang diberikan lewat perintah ({given})",
+        "{what} in the file ({in_file}) differs from the one given on the command line ({given})",
+    ),
+    "header.month_unknown": (
+        "Nama bulan tidak dikenali: '{value}' (tulis Januari … Desember)",
+        "Unknown month name: '{value}' (write Januari … Desember)",
+    ),
+    "cell.not_number": (
+        "Isi sel bukan angka: '{value}'",
+        "Cell is not a number: '{value}'",
+    ),
+    "cell.formula_no_value": (
+        "Sel berisi rumus tanpa nilai tersimpan; buka dan simpan ulang berkas di Excel",
+        "Cell holds a formula with no cached value; open and save the file in Excel",
+    ),
+    "code.malformed": (
+        "Kode '{value}' tidak sesuai format {level}",
+        "Code '{value}' is not a well-formed {level} code",
+    ),
+    "code.orphan": (
+        "Kode '{value}' tidak punya induk di atasnya",
+        "Code '{value}' has no parent above it",
+    ),
+    "code.duplicate": (
+        "Kode '{value}' muncul lebih dari sekali (juga di baris {other_row})",
+        "Code '{value}' appears more than once (also on row {other_row})",
+    ),
+    "amount.negative": (
+        "Nilai negatif tidak diperbolehkan: {value}",
+        "Negative value not allowed: {value}",
+    ),
+    "amount.realization_over_budget": (
+        "Realisasi s.d. bulan ini ({value}) melebihi anggaran ({expected})",
+        "Realization to date ({value}) exceeds the budget ({expected})",
+    ),
+    "amount.month_over_cumulative": (
+        "Realisasi bulan ini ({value}) melebihi realisasi s.d. bulan ini ({expected})",
+        "Realization this month ({value}) exceeds realization to date ({expected})",
+    ),
+    "amount.subtotal_mismatch": (
+        "Subtotal {column} = {value}, jumlah rincian di bawahnya = {expected}",
+        "Subtotal {column} = {value}, sum of its children = {expected}",
+    ),
+    "amount.fisik_range": (
+        "Realisasi fisik harus 0–100 %, tertulis {value}",
+        "Physical progress must be 0–100 %, found {value}",
+    ),
+    "amount.missing_realization": (
+        "Tidak ada kolom realisasi (bulan ini atau s.d. bulan ini)",
+        "No realization column (this month or to date)",
+    ),
+    "indicator.target_not_positive": (
+        "Target indikator harus lebih dari 0, tertulis {value}",
+        "Indicator target must be greater than 0, found {value}",
+    ),
+    "indicator.direction_unknown": (
+        "Arah indikator tidak dikenali: '{value}' (Positif/Naik atau Negatif/Turun)",
+        "Unknown indicator direction: '{value}' (Positif/Naik or Negatif/Turun)",
+    ),
+    "indicator.jenis_unknown": (
+        "Jenis tidak dikenali: '{value}' (Tujuan, Sasaran, Program, Kegiatan)",
+        "Unknown level: '{value}' (Tujuan, Sasaran, Program, Kegiatan)",
+    ),
+    "indicator.missing_value": (
+        "Kolom '{column}' wajib diisi",
+        "Column '{column}' is required",
+    ),
+    "batch.duplicate_period": (
+        "Periode {period} untuk OPD {opd} sudah ada di berkas lain dalam kiriman ini: {other}",
+        "Period {period} for OPD {opd} is already in another file of this batch: {other}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class InputIssue:
+    """One problem in one input file, located as precisely as the problem allows."""
+
+    file: str
+    rule: str
+    sheet: str = ""
+    row: int | None = None  # 1-based worksheet row
+    column: str = ""  # worksheet column letter
+    params: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+    severity: str = "error"  # error | warning
+
+    @property
+    def cell(self) -> str:
+        """The cell address (``D12``), the row (``baris 12``) or "" when not known."""
+        if self.column and self.row:
+            return f"{self.column}{self.row}"
+        return ""
+
+    def message(self, lang: str = "id") -> str:
+        """The problem in words, without the location."""
+        templates = MESSAGES.get(self.rule, ("{rule}", "{rule}"))
+        template = templates[1] if lang == "en" else templates[0]
+        try:
+            return template.format(rule=self.rule, **self.params)
+        except (KeyError, IndexError):
+            return f"{template} {self.params}"
+
+    def describe(self, lang: str = "id") -> str:
+        """``file, sheet 'X', cell D12: message [rule]`` in the chosen language."""
+        parts = [self.file]
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.cell:
+            parts.append(("cell " if lang == "en" else "sel ") + self.cell)
+        elif self.row:
+            parts.append(("row " if lang == "en" else "baris ") + str(self.row))
+        elif self.column:
+            parts.append(("column " if lang == "en" else "kolom ") + self.column)
+        return f"{', '.join(parts)}: {self.message(lang)} [{self.rule}]"
+
+
+class InputError(Exception):
+    """Raised when a file cannot be accepted; carries every problem found."""
+
+    def __init__(self, issues: list[InputIssue]):
+        self.issues = issues
+        super().__init__("\n".join(issue.describe() for issue in issues))

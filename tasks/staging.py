@@ -1,0 +1,106 @@
+"""Staged, typed rows: what extraction hands to validation and loading.
+
+Glossary of the Indonesian terms used in column names (they are the words users know):
+
+- ``anggaran``: budget (pagu). ``anggaran_murni`` is the original budget, the plain ``anggaran`` the
+  current one (after the mid-year amendment, *perubahan*, once it has happened).
+- ``realisasi``: money actually spent; ``realisasi_bulan_ini`` in the month, ``realisasi_sd_bulan_ini``
+  cumulative to the end of the month (*sampai dengan bulan ini*).
+- ``anggaran_kas``: the planned disbursement schedule (RAK), cumulative to the end of the month.
+- ``fisik``: physical progress of a sub kegiatan, in percent.
+- ``sumber_dana``: funding source (PAD, DAU, DAK ...).
+- ``urusan`` / ``program`` / ``kegiatan`` / ``sub_kegiatan``: the budget hierarchy of Permendagri
+  90/2019; ``rekening`` is an expenditure account (kode rekening ``5.x``) under a sub kegiatan.
+- ``tujuan`` / ``sasaran``: goal / strategic objective of the Renstra; ``capaian``: achievement.
+
+Units are in the column names: ``_rp`` for rupiah, ``_pct`` for percent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+#: Levels of a row in a realization workbook, top to bottom.
+LEVELS: tuple[str, ...] = ("urusan", "program", "kegiatan", "sub_kegiatan", "rekening", "total")
+
+#: Columns of ``RealizationWorkbook.lines`` (one row per table row of the workbook, blanks dropped).
+REALIZATION_COLUMNS: dict[str, str] = {
+    "row": "int64",  # 1-based worksheet row, for messages
+    "kode": "str",  # full dotted code (short codes expanded); "" for the total row
+    "level": "str",  # one of LEVELS
+    "uraian": "str",
+    "sub_kegiatan_kode": "str",  # own code for sub_kegiatan rows, parent's for rekening rows, else ""
+    "anggaran_rp": "float64",
+    "anggaran_murni_rp": "float64",  # NaN when the workbook has no original-budget column
+    "realisasi_bulan_ini_rp": "float64",  # NaN when the column is absent
+    "realisasi_sd_bulan_ini_rp": "float64",  # NaN when the column is absent
+    "anggaran_kas_sd_bulan_ini_rp": "float64",  # NaN when absent
+    "fisik_pct": "float64",  # NaN when absent
+    "sumber_dana": "str",  # "" when absent
+}
+
+#: Columns of ``IndicatorWorkbook.indicators``.
+INDICATOR_COLUMNS: dict[str, str] = {
+    "row": "int64",
+    "jenis": "str",  # tujuan | sasaran | program | kegiatan
+    "no": "str",  # number within its jenis, as written without the trailing dot ("1", "2")
+    "uraian": "str",  # the tujuan / sasaran statement ("" for program / kegiatan rows without one)
+    "indikator": "str",
+    "satuan": "str",  # "" when absent
+    "arah": "str",  # positif | negatif
+    "rumus_capaian": "str",  # standar | selisih (negative indicators only; see tasks.metrics)
+    "target": "float64",
+    "realisasi": "float64",  # year value; NaN when only quarters are given
+    "tw1": "float64",
+    "tw2": "float64",
+    "tw3": "float64",
+    "tw4": "float64",
+    "realisasi_tahun_lalu": "float64",
+    "target_akhir_renstra": "float64",
+    "kode_program": "str",  # full program codes joined by ";" ("" when absent)
+}
+
+#: Columns of ``IndicatorWorkbook.renstra`` (long form, one row per indicator and year).
+RENSTRA_COLUMNS: dict[str, str] = {
+    "jenis": "str",
+    "no": "str",
+    "uraian": "str",
+    "indikator": "str",
+    "data_awal": "float64",  # baseline; NaN when printed NA
+    "tahun": "int64",
+    "target": "float64",
+}
+
+
+@dataclass
+class RealizationWorkbook:
+    """One monthly budget-realization workbook, extracted."""
+
+    path: Path
+    sheet: str
+    opd_code: str
+    opd_name: str
+    year: int
+    month: int
+    lines: pd.DataFrame
+    #: worksheet column letter of each field found, e.g. {"anggaran_rp": "D"}
+    columns: dict[str, str] = field(default_factory=dict)
+    sha256: str = ""
+
+
+@dataclass
+class IndicatorWorkbook:
+    """One yearly indicator workbook, extracted."""
+
+    path: Path
+    sheet: str
+    opd_code: str
+    opd_name: str
+    year: int
+    indicators: pd.DataFrame
+    renstra: pd.DataFrame
+    columns: dict[str, str] = field(default_factory=dict)
+    sha256: str = ""

@@ -1,0 +1,185 @@
+"""The warehouse schema: dimensions, facts and the load-batch record.
+
+Dimensions: ``opd`` (agency), ``budget_item`` (the program / kegiatan / sub kegiatan hierarchy of
+Permendagri 90/2019, national nomenclature keyed by code), ``period`` (year and month) and
+``indicator`` (an OPD's performance indicator of one year).
+Facts: monthly realization per sub kegiatan (and per expenditure account where the workbook has
+them), the yearly budget (murni = original, perubahan = after the amendment), indicator targets and
+realizations. Amounts are whole-precision rupiah (``NUMERIC(18, 2)``); nothing is rounded here.
+
+Every change goes through a named Alembic migration in ``warehouse/migrations``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+Rupiah = Numeric(18, 2, asdecimal=False)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every warehouse table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Opd(Base):
+    """A regional government agency (Perangkat Daerah)."""
+
+    __tablename__ = "opd"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+
+
+class BudgetItem(Base):
+    """One node of the budget hierarchy: urusan, program, kegiatan or sub kegiatan."""
+
+    __tablename__ = "budget_item"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    level: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(500), default="")
+    parent_code: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Period(Base):
+    """A reporting month."""
+
+    __tablename__ = "period"
+    __table_args__ = (UniqueConstraint("year", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+
+
+class LoadBatch(Base):
+    """One input file offered to the warehouse, loaded or rejected."""
+
+    __tablename__ = "load_batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # realization | indicator
+    opd_code: Mapped[str] = mapped_column(String(40), default="")
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    month: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(20))  # loaded | rejected | replaced
+    message: Mapped[str] = mapped_column(String(4000), default="")
+
+
+class Indicator(Base):
+    """A performance indicator of an OPD in one year (tujuan, sasaran, program or kegiatan level)."""
+
+    __tablename__ = "indicator"
+    __table_args__ = (UniqueConstraint("opd_id", "year", "jenis", "no"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    jenis: Mapped[str] = mapped_column(String(20))
+    no: Mapped[str] = mapped_column(String(20))
+    uraian: Mapped[str] = mapped_column(String(1000), default="")
+    indikator: Mapped[str] = mapped_column(String(1000))
+    satuan: Mapped[str] = mapped_column(String(50), default="")
+    arah: Mapped[str] = mapped_column(String(10), default="positif")
+    rumus_capaian: Mapped[str] = mapped_column(String(10), default="standar")
+    kode_program: Mapped[str] = mapped_column(String(500), default="")
+    data_awal: Mapped[float | None] = mapped_column(Float, nullable=True)
+    target_akhir_renstra: Mapped[float | None] = mapped_column(Float, nullable=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
+
+
+class FactIndicatorTarget(Base):
+    """The target of an indicator for one year (the PK year, or a Renstra year)."""
+
+    __tablename__ = "fact_indicator_target"
+    __table_args__ = (UniqueConstraint("indicator_id", "tahun"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    tahun: Mapped[int] = mapped_column(Integer)
+    target: Mapped[float] = mapped_column(Float)
+
+
+class FactIndicatorRealization(Base):
+    """A realization of an indicator: the year value (triwulan 0) or a quarter (1–4)."""
+
+    __tablename__ = "fact_indicator_realization"
+    __table_args__ = (UniqueConstraint("indicator_id", "tahun", "triwulan"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    tahun: Mapped[int] = mapped_column(Integer)
+    triwulan: Mapped[int] = mapped_column(Integer)
+    realisasi: Mapped[float] = mapped_column(Float)
+
+
+class FactRealization(Base):
+    """Monthly budget realization of one sub kegiatan of one OPD."""
+
+    __tablename__ = "fact_realization"
+    __table_args__ = (UniqueConstraint("opd_id", "period_id", "budget_item_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
+    anggaran_rp: Mapped[float] = mapped_column(Rupiah)
+    anggaran_murni_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+    realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+    realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+    anggaran_kas_sd_bulan_ini_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+    fisik_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    sumber_dana: Mapped[str] = mapped_column(String(200), default="")
+
+
+class FactRealizationAccount(Base):
+    """Monthly realization of one expenditure account (kode rekening) under a sub kegiatan."""
+
+    __tablename__ = "fact_realization_account"
+    __table_args__ = (UniqueConstraint("opd_id", "period_id", "budget_item_id", "kode_rekening"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
+    kode_rekening: Mapped[str] = mapped_column(String(40))
+    uraian: Mapped[str] = mapped_column(String(500), default="")
+    sumber_dana: Mapped[str] = mapped_column(String(200), default="")
+    anggaran_rp: Mapped[float] = mapped_column(Rupiah)
+    realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+    realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+
+
+class FactBudget(Base):
+    """The year's budget of a sub kegiatan: original (murni) and revised (perubahan)."""
+
+    __tablename__ = "fact_budget"
+    __table_args__ = (UniqueConstraint("opd_id", "year", "budget_item_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
+    anggaran_murni_rp: Mapped[float] = mapped_column(Rupiah)
+    anggaran_perubahan_rp: Mapped[float] = mapped_column(Rupiah)
+    as_of_month: Mapped[int] = mapped_column(Integer)

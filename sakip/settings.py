@@ -1,0 +1,60 @@
+"""One settings object: everything a deployment can change, from environment variables.
+
+Defaults are safe and embedded: a work folder ``./sakip-data`` holding an SQLite warehouse. Secrets
+(a PostgreSQL password) only ever come from the environment, through ``SAKIP_DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+#: Permendagri 86/2017 scale as printed in the LKjIP: (exclusive lower bound, category), highest first.
+PERMENDAGRI_86_2017_SCALE: tuple[tuple[float, str], ...] = (
+    (90.0, "Sangat Tinggi"),
+    (75.0, "Tinggi"),
+    (65.0, "Sedang"),
+    (50.0, "Rendah"),
+    (float("-inf"), "Sangat Rendah"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings; build with :func:`load_settings`."""
+
+    workdir: Path = Path("sakip-data")
+    database_url: str = ""
+    lang: str = "id"
+    capaian_scale: tuple[tuple[float, str], ...] = field(default=PERMENDAGRI_86_2017_SCALE)
+    #: a sasaran is labelled efficient when capaian >= this and serapan < this (the LKjIP 2022 rule)
+    efficiency_threshold_pct: float = 100.0
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL of the warehouse (SQLite in the work folder unless configured)."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.workdir / 'sakip.db').resolve()}"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Default folder of the year-end reports."""
+        return self.workdir / "reports"
+
+    def with_workdir(self, workdir: Path | str | None) -> Settings:
+        """A copy of these settings with another work folder."""
+        return self if workdir is None else replace(self, workdir=Path(workdir))
+
+
+def load_settings(workdir: Path | str | None = None) -> Settings:
+    """Settings from ``SAKIP_*`` environment variables; ``workdir`` overrides ``SAKIP_WORKDIR``."""
+    env = os.environ
+    chosen = Path(workdir) if workdir is not None else Path(env.get("SAKIP_WORKDIR", "sakip-data"))
+    return Settings(
+        workdir=chosen,
+        database_url=env.get("SAKIP_DATABASE_URL", ""),
+        lang=env.get("SAKIP_LANG", "id"),
+        efficiency_threshold_pct=float(env.get("SAKIP_EFFICIENCY_THRESHOLD_PCT", "100")),
+    )

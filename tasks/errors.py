@@ -58,6 +58,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kode '{value}' tidak punya induk di atasnya",
         "Code '{value}' has no parent above it",
     ),
+    "code.missing": (
+        "Baris berisi angka tetapi kolom kode kosong",
+        "Row has amounts but an empty code cell",
+    ),
     "code.duplicate": (
         "Kode '{value}' muncul lebih dari sekali (juga di baris {other_row})",
         "Code '{value}' appears more than once (also on row {other_row})",
@@ -102,6 +106,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kolom '{column}' wajib diisi",
         "Column '{column}' is required",
     ),
+    "period.previous_missing": (
+        "Berkas hanya memuat salah satu kolom realisasi; bulan sebelumnya ({month}/{year}) belum dimuat",
+        "The file gives only one realization column and the previous month ({month}/{year}) is not loaded",
+    ),
     "batch.duplicate_period": (
         "Periode {period} untuk OPD {opd} sudah ada di berkas lain dalam kiriman ini: {other}",
         "Period {period} for OPD {opd} is already in another file of this batch: {other}",
@@ -132,8 +140,11 @@ class InputIssue:
         """The problem in words, without the location."""
         templates = MESSAGES.get(self.rule, ("{rule}", "{rule}"))
         template = templates[1] if lang == "en" else templates[0]
+        params = dict(self.params)
+        if lang == "en":  # a parameter may carry its own English text as ``<name>_en``
+            params.update({k[:-3]: v for k, v in self.params.items() if k.endswith("_en")})
         try:
-            return template.format(rule=self.rule, **self.params)
+            return template.format(rule=self.rule, **params)
         except (KeyError, IndexError):
             return f"{template} {self.params}"
 

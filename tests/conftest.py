@@ -1,0 +1,73 @@
+"""Shared test harness: warehouses (SQLite and the local PostgreSQL), the 2022 sample, Prefect."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from warehouse.db import open_warehouse
+
+DATA = Path(__file__).resolve().parent / "data"
+REFERENCE_2022 = DATA / "lkjip-2022"
+POSTGRES_SERVER_URL = os.environ.get(
+    "SAKIP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A URL on a fresh schema of the local PostgreSQL, dropped at the end of the session."""
+    schema = f"sakip_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_SERVER_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_SERVER_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def warehouse(request, tmp_path: Path) -> Iterator[Engine]:
+    """An empty, migrated warehouse on SQLite and on PostgreSQL (one schema per test)."""
+    if request.param == "sqlite":
+        engine = open_warehouse(f"sqlite:///{tmp_path / 'sakip.db'}")
+        yield engine
+        engine.dispose()
+        return
+    schema = f"sakip_t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES_SERVER_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = open_warehouse(f"{POSTGRES_SERVER_URL}?options=-csearch_path%3D{schema}")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sample_2022(tmp_path_factory: pytest.TempPathFactory):
+    """The 2022 sample workbooks, generated once per session."""
+    from sakip.sample import write_sample
+
+    return write_sample(tmp_path_factory.mktemp("sample") / "2022", 2022)
+
+
+@pytest.fixture(scope="session")
+def prefect_server() -> Iterator[None]:
+    """A temporary Prefect server for the flows of this session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

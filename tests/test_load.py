@@ -1,0 +1,194 @@
+"""Loading into the warehouse, on SQLite and on the local PostgreSQL: one transaction, idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from tasks.errors import InputError
+from tasks.ingest import StagedFile, load_workbook
+from tasks.load import load_indicators, load_realization
+from tests.staged import NAN, indicator_workbook, realization_lines, realization_workbook
+from warehouse.models import (
+    FactBudget,
+    FactIndicatorRealization,
+    FactIndicatorTarget,
+    FactRealization,
+    Indicator,
+    LoadBatch,
+)
+
+SUBS = {
+    "2.17.01.2.01.01": (1000.0, 100.0, 100.0),
+    "2.17.01.2.01.02": (500.0, 0.0, 0.0),
+    "2.17.02.2.01.01": (2000.0, 250.5, 250.5),
+}
+
+
+def counts(engine) -> dict[str, int]:
+    """Row counts of the tables a load touches."""
+    with engine.connect() as conn:
+        return {
+            model.__tablename__: conn.scalar(select(func.count()).select_from(model))
+            for model in (FactRealization, FactBudget, LoadBatch, Indicator, FactIndicatorTarget)
+        }
+
+
+def test_load_one_month(warehouse):
+    result = load_realization(warehouse, realization_workbook(realization_lines(SUBS)))
+    assert (result.status, result.rows) == ("loaded", 3)
+    with warehouse.connect() as conn:
+        total = conn.scalar(select(func.sum(FactRealization.realisasi_sd_bulan_ini_rp)))
+        budget = conn.scalar(select(func.sum(FactBudget.anggaran_perubahan_rp)))
+    assert total == pytest.approx(350.5)
+    assert budget == 3500.0
+
+
+def test_same_file_twice_changes_nothing(warehouse):
+    workbook = realization_workbook(realization_lines(SUBS))
+    load_realization(warehouse, workbook)
+    before = counts(warehouse)
+    again = load_realization(warehouse, workbook)
+    assert again.status == "unchanged"
+    assert counts(warehouse) == before
+
+
+def test_new_version_of_a_month_replaces_it_whole(warehouse):
+    load_realization(warehouse, realization_workbook(realization_lines(SUBS)))
+    fixed = dict(SUBS, **{"2.17.01.2.01.02": (500.0, 40.0, 40.0)})
+    load_realization(warehouse, realization_workbook(realization_lines(fixed)))
+    with warehouse.connect() as conn:
+        rows = conn.scalar(select(func.count()).select_from(FactRealization))
+        total = conn.scalar(select(func.sum(FactRealization.realisasi_sd_bulan_ini_rp)))
+        statuses = sorted(conn.scalars(select(LoadBatch.status)).all())
+    assert rows == 3
+    assert total == pytest.approx(390.5)
+    assert statuses == ["loaded", "replaced"]
+
+
+def test_month_realization_derived_from_previous_cumulative(warehouse):
+    load_realization(warehouse, realization_workbook(realization_lines(SUBS), month=1))
+    february = {code: (a, NAN, sd + 10.0) for code, (a, _, sd) in SUBS.items()}
+    lines = realization_lines({code: (a, 0.0, sd) for code, (a, _, sd) in february.items()})
+    lines["realisasi_bulan_ini_rp"] = NAN
+    load_realization(warehouse, realization_workbook(lines, month=2))
+    with warehouse.connect() as conn:
+        months = conn.scalars(
+            select(FactRealization.realisasi_bulan_ini_rp).where(FactRealization.period_id == 2)
+        ).all()
+    assert sorted(months) == [10.0, 10.0, 10.0]
+
+
+def test_cumulative_only_file_without_previous_month_is_refused(warehouse):
+    lines = realization_lines(SUBS)
+    lines["realisasi_bulan_ini_rp"] = NAN
+    before = counts(warehouse)
+    with pytest.raises(InputError) as error:
+        load_realization(warehouse, realization_workbook(lines, month=3))
+    assert error.value.issues[0].rule == "period.previous_missing"
+    assert counts(warehouse) == before
+
+
+def test_failure_inside_the_transaction_leaves_no_trace(warehouse, monkeypatch):
+    load_realization(warehouse, realization_workbook(realization_lines(SUBS), month=1))
+    before = counts(warehouse)
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("crash after the facts were inserted")
+
+    monkeypatch.setattr("tasks.load.refresh_budget", crash)
+    corrected = realization_lines(dict(SUBS, **{"2.17.01.2.01.02": (500.0, 5.0, 5.0)}))
+    with pytest.raises(RuntimeError):
+        load_realization(warehouse, realization_workbook(corrected, month=1))
+    assert counts(warehouse) == before
+    with warehouse.connect() as conn:
+        assert conn.scalar(select(func.sum(FactRealization.realisasi_sd_bulan_ini_rp))) == pytest.approx(
+            350.5
+        )
+
+
+def test_rejected_file_records_a_batch_and_no_data(warehouse):
+    from tasks.errors import InputIssue
+
+    workbook = realization_workbook(realization_lines(SUBS))
+    issue = InputIssue(
+        file=workbook.path.name,
+        sheet="Realisasi",
+        row=12,
+        column="G",
+        rule="amount.realization_over_budget",
+        params={"value": "2", "expected": "1"},
+    )
+    outcome = load_workbook(
+        warehouse, StagedFile(path=workbook.path, kind="realization", workbook=workbook, issues=(issue,))
+    )
+    assert outcome.status == "rejected"
+    with warehouse.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(FactRealization)) == 0
+        batch = conn.execute(select(LoadBatch.status, LoadBatch.message)).one()
+    assert batch.status == "rejected"
+    assert "G12" in batch.message
+
+
+def test_budget_murni_and_perubahan(warehouse):
+    january = realization_lines(SUBS)
+    load_realization(warehouse, realization_workbook(january, month=1))
+    october_subs = dict(SUBS, **{"2.17.02.2.01.01": (2600.0, 0.0, 250.5)})
+    october = realization_lines(october_subs)
+    load_realization(warehouse, realization_workbook(october, month=10))
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            select(FactBudget.anggaran_murni_rp, FactBudget.anggaran_perubahan_rp, FactBudget.as_of_month)
+        ).all()
+    assert sorted(rows) == [(500.0, 500.0, 10), (1000.0, 1000.0, 10), (2000.0, 2600.0, 10)]
+
+
+def test_indicators_load_and_reload(warehouse):
+    rows = [
+        {
+            "jenis": "sasaran",
+            "no": "1",
+            "uraian": "Sasaran satu",
+            "indikator": "Persentase A",
+            "target": 76.0,
+            "realisasi": 76.64,
+            "realisasi_tahun_lalu": 70.0,
+        },
+        {
+            "jenis": "program",
+            "no": "1",
+            "indikator": "Jumlah B",
+            "satuan": "unit",
+            "target": 10.0,
+            "tw1": 2.0,
+            "tw2": 3.0,
+            "tw3": 1.0,
+            "tw4": 4.0,
+        },
+        {
+            "jenis": "program",
+            "no": "2",
+            "indikator": "Persentase C",
+            "target": 50.0,
+            "tw1": 10.0,
+            "tw2": 30.0,
+            "tw3": 45.0,
+        },
+    ]
+    load_indicators(warehouse, indicator_workbook(rows))
+    with warehouse.connect() as conn:
+        year_values = dict(
+            conn.execute(
+                select(Indicator.indikator, FactIndicatorRealization.realisasi)
+                .join(FactIndicatorRealization, FactIndicatorRealization.indicator_id == Indicator.id)
+                .where(FactIndicatorRealization.triwulan == 0, FactIndicatorRealization.tahun == 2022)
+            ).all()
+        )
+    # counts add up over quarters; percentages take the last quarter reported
+    assert year_values == {"Persentase A": 76.64, "Jumlah B": 10.0, "Persentase C": 45.0}
+    before = counts(warehouse)
+    rows[0]["realisasi"] = 77.0
+    load_indicators(warehouse, indicator_workbook(rows))
+    after = counts(warehouse)
+    assert after["indicator"] == before["indicator"] == 3
+    assert after["load_batch"] == before["load_batch"] + 1

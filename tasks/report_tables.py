@@ -1,0 +1,418 @@
+"""The LKjIP tables (chapter II and III) computed from the warehouse, as plain data frames.
+
+Column names are the CSV contract (``tabel_3_6``: ``kode,level,uraian,anggaran,realisasi,serapan`` …);
+values keep full precision. Amount tables use the latest month loaded for the year (December for a
+closed year): its budget is the revised budget (perubahan) and its cumulative realization the year's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Engine, select
+
+from sakip.settings import Settings
+from tasks import metrics
+from warehouse.models import (
+    BudgetItem,
+    FactBudget,
+    FactIndicatorRealization,
+    FactIndicatorTarget,
+    FactRealization,
+    Indicator,
+    Opd,
+    Period,
+)
+
+TABLE_IDS = (
+    "tabel_2_1",
+    "tabel_2_3",
+    "tabel_3_1",
+    "tabel_3_2",
+    "tabel_3_4",
+    "tabel_3_5",
+    "tabel_3_6",
+    "tabel_3_7",
+)
+_LEVEL_SEGMENTS = {"urusan": 2, "program": 3, "kegiatan": 5}
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Which OPD and year a report covers, and the month its amounts are taken from."""
+
+    opd_code: str
+    opd_name: str
+    year: int
+    month: int | None
+
+
+def list_opds(engine: Engine, year: int) -> list[str]:
+    """Codes of the OPDs with any data for the year."""
+    with engine.connect() as conn:
+        realization = (
+            conn.execute(
+                select(Opd.code)
+                .join(FactRealization, FactRealization.opd_id == Opd.id)
+                .join(Period, Period.id == FactRealization.period_id)
+                .where(Period.year == year)
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
+        indicators = (
+            conn.execute(
+                select(Opd.code)
+                .join(Indicator, Indicator.opd_id == Opd.id)
+                .where(Indicator.year == year)
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
+    return sorted(set(realization) | set(indicators))
+
+
+def report_scope(engine: Engine, opd_code: str, year: int) -> ReportScope:
+    """The OPD's name and the latest month loaded for the year."""
+    with engine.connect() as conn:
+        opd = conn.execute(select(Opd.id, Opd.name).where(Opd.code == opd_code)).first()
+        if opd is None:
+            raise LookupError(f"OPD {opd_code} is not in the warehouse")
+        month = conn.scalar(
+            select(Period.month)
+            .join(FactRealization, FactRealization.period_id == Period.id)
+            .where(FactRealization.opd_id == opd.id, Period.year == year)
+            .order_by(Period.month.desc())
+            .limit(1)
+        )
+    return ReportScope(opd_code, opd.name, year, month)
+
+
+def budget_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
+    """Sub kegiatan rows of one month: code, name, budget, murni, realization to date, plan, fisik."""
+    query = (
+        select(
+            BudgetItem.code.label("kode"),
+            BudgetItem.name.label("uraian"),
+            FactRealization.anggaran_rp,
+            FactRealization.anggaran_murni_rp,
+            FactRealization.realisasi_bulan_ini_rp,
+            FactRealization.realisasi_sd_bulan_ini_rp,
+            FactRealization.anggaran_kas_sd_bulan_ini_rp,
+            FactRealization.fisik_pct,
+        )
+        .join(FactRealization, FactRealization.budget_item_id == BudgetItem.id)
+        .join(Period, Period.id == FactRealization.period_id)
+        .join(Opd, Opd.id == FactRealization.opd_id)
+        .where(Opd.code == opd_code, Period.year == year, Period.month == month)
+        .order_by(BudgetItem.code)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
+
+
+def hierarchy_names(engine: Engine, codes: list[str]) -> dict[str, str]:
+    """Names of budget hierarchy codes."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(BudgetItem.code, BudgetItem.name).where(BudgetItem.code.in_(codes))).all()
+    return {code: name for code, name in rows}
+
+
+def roll_up(engine: Engine, subs: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
+    """Sub kegiatan rows plus their kegiatan, program and urusan subtotals, in document order."""
+    parts = [subs.assign(level="sub_kegiatan")[["kode", "level", "uraian", *value_columns]]]
+    segments = subs["kode"].str.split(".")
+    for level, keep in _LEVEL_SEGMENTS.items():
+        grouped = subs.assign(kode=segments.str[:keep].str.join("."))
+        totals = grouped.groupby("kode", as_index=False)[value_columns].sum()
+        totals["level"] = level
+        parts.append(totals)
+    table = pd.concat(parts, ignore_index=True)
+    names = hierarchy_names(engine, table.loc[table["level"] != "sub_kegiatan", "kode"].tolist())
+    missing = table["level"] != "sub_kegiatan"
+    table.loc[missing, "uraian"] = table.loc[missing, "kode"].map(names).fillna("")
+    order = table["kode"].map(_sort_key)
+    return table.assign(_order=order).sort_values("_order").drop(columns="_order").reset_index(drop=True)
+
+
+def _sort_key(code: str) -> tuple[int, ...]:
+    """Numeric ordering of dotted codes, parents before children."""
+    return tuple(int(part) for part in code.split(".") if part.isdigit())
+
+
+def table_3_6(engine: Engine, scope: ReportScope) -> pd.DataFrame:
+    """Table 3.6: budget (perubahan) and realization per program / kegiatan / sub kegiatan, with serapan."""
+    subs = budget_rows(engine, scope.opd_code, scope.year, scope.month)
+    subs = subs.rename(columns={"anggaran_rp": "anggaran", "realisasi_sd_bulan_ini_rp": "realisasi"})
+    table = roll_up(engine, subs, ["anggaran", "realisasi"])
+    table["serapan"] = metrics.serapan_pct(table["realisasi"], table["anggaran"])
+    return table[["kode", "level", "uraian", "anggaran", "realisasi", "serapan"]]
+
+
+def table_3_7(table36: pd.DataFrame) -> pd.DataFrame:
+    """Table 3.7: remaining budget (SILPA) and its share, from Table 3.6."""
+    table = table36[["kode", "level", "uraian", "anggaran", "realisasi"]].copy()
+    table["silpa"] = metrics.silpa_rp(table["realisasi"], table["anggaran"])
+    table["persen_silpa"] = metrics.silpa_pct(table["realisasi"], table["anggaran"])
+    return table
+
+
+def indicator_rows(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
+    """The OPD's indicators of the year with this year's target and realization and last year's."""
+    with engine.connect() as conn:
+        indicators = pd.read_sql(
+            select(Indicator)
+            .join(Opd, Opd.id == Indicator.opd_id)
+            .where(Opd.code == opd_code, Indicator.year == year),
+            conn,
+        )
+        ids = indicators["id"].tolist()
+        targets = pd.read_sql(
+            select(FactIndicatorTarget).where(FactIndicatorTarget.indicator_id.in_(ids)), conn
+        )
+        values = pd.read_sql(
+            select(FactIndicatorRealization).where(FactIndicatorRealization.indicator_id.in_(ids)), conn
+        )
+    this_year_target = targets[targets["tahun"] == year].set_index("indicator_id")["target"]
+    year_values = values[values["triwulan"] == 0]
+    this_year = year_values[year_values["tahun"] == year].set_index("indicator_id")["realisasi"]
+    last_year = year_values[year_values["tahun"] == year - 1].set_index("indicator_id")["realisasi"]
+    frame = indicators.assign(
+        target=indicators["id"].map(this_year_target),
+        realisasi=indicators["id"].map(this_year),
+        realisasi_tahun_lalu=indicators["id"].map(last_year),
+    )
+    frame["capaian"] = metrics.capaian_series(
+        frame["target"], frame["realisasi"], frame["arah"], frame["rumus_capaian"]
+    )
+    jenis_order = {"tujuan": 0, "sasaran": 1, "program": 2, "kegiatan": 3}
+    frame["_order"] = list(zip(frame["jenis"].map(jenis_order), frame["no"].map(_number_key), strict=True))
+    frame = frame.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    renstra = targets[targets["tahun"] != year].pivot_table(
+        index="indicator_id", columns="tahun", values="target"
+    )
+    return frame.join(renstra.add_prefix("target_"), on="id")
+
+
+def _number_key(no: str) -> tuple[int, str]:
+    """Numbers sort numerically, anything else after them as text."""
+    return (int(no), "") if no.isdigit() else (10**6, no)
+
+
+def _category(values: pd.Series, settings: Settings) -> pd.Series:
+    """Category labels of capaian values on the configured scale."""
+    return values.map(lambda value: metrics.kategori(value, settings.capaian_scale))
+
+
+def table_3_1(indicators: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Table 3.1: achievement of the sasaran (PK / IKU) indicators."""
+    sasaran = indicators[indicators["jenis"] == "sasaran"]
+    return pd.DataFrame(
+        {
+            "no": sasaran["no"],
+            "sasaran": sasaran["uraian"],
+            "indikator": sasaran["indikator"],
+            "satuan": sasaran["satuan"],
+            "target": sasaran["target"],
+            "realisasi": sasaran["realisasi"],
+            "capaian": sasaran["capaian"],
+            "kategori": _category(sasaran["capaian"], settings),
+        }
+    ).reset_index(drop=True)
+
+
+def table_3_2(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Table 3.2: this year's realization against the Renstra end target (tingkat kemajuan)."""
+    sasaran = indicators[indicators["jenis"] == "sasaran"]
+    progress = [
+        metrics.tingkat_kemajuan_pct(r, t, a)
+        for r, t, a in zip(
+            sasaran["realisasi"], sasaran["target_akhir_renstra"], sasaran["arah"], strict=True
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "no": sasaran["no"],
+            "sasaran": sasaran["uraian"],
+            "indikator": sasaran["indikator"],
+            "realisasi": sasaran["realisasi"],
+            "target_akhir_renstra": sasaran["target_akhir_renstra"],
+            "tingkat_kemajuan": progress,
+        }
+    ).reset_index(drop=True)
+
+
+def table_3_4(indicators: pd.DataFrame, table36: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Table 3.4: per sasaran, capaian kinerja against the serapan of the programs that fund it."""
+    programs = table36[table36["level"] == "program"].set_index("kode")
+    rows = []
+    for _, row in indicators[indicators["jenis"] == "sasaran"].iterrows():
+        codes = [code.strip() for code in row["kode_program"].replace(",", ";").split(";") if code.strip()]
+        funded = programs.reindex(codes)
+        anggaran = float(funded["anggaran"].sum()) if codes else math.nan
+        realisasi = float(funded["realisasi"].sum()) if codes else math.nan
+        serapan = metrics.serapan_pct(realisasi, anggaran)
+        rows.append(
+            {
+                "no": row["no"],
+                "sasaran": row["uraian"],
+                "target": row["target"],
+                "realisasi": row["realisasi"],
+                "capaian_kinerja": row["capaian"],
+                "anggaran": anggaran,
+                "realisasi_anggaran": realisasi,
+                "serapan": serapan,
+                "efisiensi": metrics.efficiency_label(
+                    row["capaian"], serapan, settings.efficiency_threshold_pct
+                ),
+            }
+        )
+    columns = [
+        "no",
+        "sasaran",
+        "target",
+        "realisasi",
+        "capaian_kinerja",
+        "anggaran",
+        "realisasi_anggaran",
+        "serapan",
+        "efisiensi",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def table_3_5(indicators: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Table 3.5: achievement of tujuan, sasaran and program indicators, with last year's realization."""
+    chosen = indicators[indicators["jenis"].isin(["tujuan", "sasaran", "program"])]
+    return pd.DataFrame(
+        {
+            "jenis": chosen["jenis"],
+            "no": chosen["no"],
+            "indikator": chosen["indikator"],
+            "target": chosen["target"],
+            "realisasi": chosen["realisasi"],
+            "capaian": chosen["capaian"],
+            "kategori": _category(chosen["capaian"], settings),
+            "realisasi_tahun_lalu": chosen["realisasi_tahun_lalu"],
+        }
+    ).reset_index(drop=True)
+
+
+def table_2_1(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Table 2.1: tujuan and sasaran with their baseline and Renstra targets by year."""
+    chosen = indicators[indicators["jenis"].isin(["tujuan", "sasaran"])]
+    year_columns = sorted(c for c in chosen.columns if c.startswith("target_") and c[7:].isdigit())
+    table = pd.DataFrame(
+        {
+            "no": chosen["no"],
+            "jenis": chosen["jenis"],
+            "uraian": chosen["uraian"],
+            "indikator": chosen["indikator"],
+            "data_awal": chosen["data_awal"],
+        }
+    )
+    own_year = f"target_{int(chosen['year'].iloc[0])}" if not chosen.empty else ""
+    for column in sorted({*year_columns, own_year} - {""}):
+        table[column] = chosen[column] if column in chosen.columns else chosen["target"]
+    return table.reset_index(drop=True)
+
+
+def table_2_3(indicators: pd.DataFrame) -> pd.DataFrame:
+    """Table 2.3: the sasaran indicators of the Perjanjian Kinerja with this year's target."""
+    sasaran = indicators[indicators["jenis"] == "sasaran"]
+    return pd.DataFrame(
+        {
+            "no": sasaran["no"],
+            "sasaran": sasaran["uraian"],
+            "indikator": sasaran["indikator"],
+            "satuan": sasaran["satuan"],
+            "target": sasaran["target"],
+        }
+    ).reset_index(drop=True)
+
+
+def build_tables(engine: Engine, opd_code: str, year: int, settings: Settings) -> dict[str, pd.DataFrame]:
+    """Every LKjIP table the warehouse supports for the OPD and year, keyed by table id."""
+    scope = report_scope(engine, opd_code, year)
+    tables: dict[str, pd.DataFrame] = {}
+    table36 = None
+    if scope.month is not None:
+        table36 = table_3_6(engine, scope)
+        tables["tabel_3_6"] = table36
+        tables["tabel_3_7"] = table_3_7(table36)
+    indicators = indicator_rows(engine, opd_code, year)
+    if not indicators.empty:
+        tables["tabel_2_1"] = table_2_1(indicators)
+        tables["tabel_2_3"] = table_2_3(indicators)
+        tables["tabel_3_1"] = table_3_1(indicators, settings)
+        tables["tabel_3_2"] = table_3_2(indicators)
+        tables["tabel_3_5"] = table_3_5(indicators, settings)
+        if table36 is not None:
+            tables["tabel_3_4"] = table_3_4(indicators, table36, settings)
+    return {table_id: tables[table_id] for table_id in TABLE_IDS if table_id in tables}
+
+
+def monthly_absorption(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
+    """Per program for one month: budget, realization to date, serapan, plan to date and deviasi."""
+    subs = budget_rows(engine, opd_code, year, month)
+    subs = subs.rename(
+        columns={
+            "anggaran_rp": "anggaran",
+            "realisasi_bulan_ini_rp": "realisasi_bulan_ini",
+            "realisasi_sd_bulan_ini_rp": "realisasi_sd_bulan_ini",
+            "anggaran_kas_sd_bulan_ini_rp": "anggaran_kas_sd_bulan_ini",
+        }
+    )
+    values = ["anggaran", "realisasi_bulan_ini", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
+    table = roll_up(engine, subs, values)
+    table = table[table["level"].isin(["urusan", "program"])].reset_index(drop=True)
+    table["serapan"] = metrics.serapan_pct(table["realisasi_sd_bulan_ini"], table["anggaran"])
+    table["rak_pct"] = metrics.serapan_pct(table["anggaran_kas_sd_bulan_ini"], table["anggaran"])
+    table["deviasi_poin"] = table["serapan"] - table["rak_pct"]
+    return table
+
+
+def sumber_dana_totals(engine: Engine, opd_code: str, year: int, month: int) -> pd.Series:
+    """Budget by funding source for one month (accounts where the workbook has them)."""
+    from warehouse.models import FactRealizationAccount
+
+    with engine.connect() as conn:
+        opd_id = conn.scalar(select(Opd.id).where(Opd.code == opd_code))
+        period_id = conn.scalar(select(Period.id).where(Period.year == year, Period.month == month))
+        accounts = pd.read_sql(
+            select(
+                FactRealizationAccount.budget_item_id,
+                FactRealizationAccount.sumber_dana,
+                FactRealizationAccount.anggaran_rp,
+            ).where(FactRealizationAccount.opd_id == opd_id, FactRealizationAccount.period_id == period_id),
+            conn,
+        )
+        subs = pd.read_sql(
+            select(
+                FactRealization.budget_item_id, FactRealization.sumber_dana, FactRealization.anggaran_rp
+            ).where(FactRealization.opd_id == opd_id, FactRealization.period_id == period_id),
+            conn,
+        )
+    subs = subs[~subs["budget_item_id"].isin(accounts["budget_item_id"])]
+    combined = pd.concat([accounts, subs], ignore_index=True)
+    return combined.groupby("sumber_dana")["anggaran_rp"].sum()
+
+
+def program_budget_change(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
+    """Per program: original budget (murni), revised budget (perubahan) and the change."""
+    with engine.connect() as conn:
+        facts = pd.read_sql(
+            select(BudgetItem.code, FactBudget.anggaran_murni_rp, FactBudget.anggaran_perubahan_rp)
+            .join(FactBudget, FactBudget.budget_item_id == BudgetItem.id)
+            .join(Opd, Opd.id == FactBudget.opd_id)
+            .where(Opd.code == opd_code, FactBudget.year == year),
+            conn,
+        )
+    facts["program"] = facts["code"].str.split(".").str[:3].str.join(".")
+    table = facts.groupby("program", as_index=False)[["anggaran_murni_rp", "anggaran_perubahan_rp"]].sum()
+    table["perubahan_rp"] = table["anggaran_perubahan_rp"] - table["anggaran_murni_rp"]
+    return table

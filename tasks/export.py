@@ -154,9 +154,23 @@ def write_csv_tables(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> list[
     paths: list[Path] = []
     for table_id in _ordered_ids(tables):
         path = out_dir / f"{_safe_file_stem(table_id)}.csv"
-        tables[table_id].to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+        _whole_numbers_as_integers(tables[table_id]).to_csv(
+            path, index=False, encoding="utf-8", lineterminator="\n"
+        )
         paths.append(path)
     return paths
+
+
+def _whole_numbers_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
+    """Float columns holding only whole numbers written without ``.0`` (rupiah amounts, whole targets)."""
+    converted = {}
+    for column in frame.columns:
+        values = frame[column]
+        if pd.api.types.is_float_dtype(values):
+            present = values.dropna()
+            if (present == present.round()).all() and (present.abs() < 2**53).all():
+                converted[column] = values.astype("Int64")
+    return frame.assign(**converted) if converted else frame
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from warehouse.models import (
     FactIndicatorRealization,
     FactIndicatorTarget,
     FactRealization,
+    FactRealizationAccount,
     Indicator,
     Opd,
     Period,
@@ -378,8 +379,6 @@ def monthly_absorption(engine: Engine, opd_code: str, year: int, month: int) -> 
 
 def sumber_dana_totals(engine: Engine, opd_code: str, year: int, month: int) -> pd.Series:
     """Budget by funding source for one month (accounts where the workbook has them)."""
-    from warehouse.models import FactRealizationAccount
-
     with engine.connect() as conn:
         opd_id = conn.scalar(select(Opd.id).where(Opd.code == opd_code))
         period_id = conn.scalar(select(Period.id).where(Period.year == year, Period.month == month))

@@ -186,7 +186,9 @@ def test_csv_text_format(tmp_path: Path) -> None:
     text = (tmp_path / "tabel_3_6.csv").read_text(encoding="utf-8")
     lines = text.splitlines()
     assert lines[0] == "kode,level,uraian,anggaran,realisasi,serapan"
-    assert lines[1].startswith('2.17,urusan,"URUSAN WAJIB KOPERASI, USAHA KECIL DAN MENENGAH",9470000000.0,')
+    assert lines[1].startswith(
+        '2.17,urusan,"URUSAN WAJIB KOPERASI, USAHA KECIL DAN MENENGAH",9470000000,8630000000,91.1'
+    )
     assert "83,7" not in text and ";" not in text  # decimal point, comma separated
     first_21 = (tmp_path / "tabel_2_1.csv").read_text(encoding="utf-8").splitlines()[2]
     assert first_21.startswith(",sasaran,")  # NaN as an empty field

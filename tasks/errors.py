@@ -106,6 +106,52 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Kolom '{column}' wajib diisi",
         "Column '{column}' is required",
     ),
+    "indicator.formula_unknown": (
+        "Rumus capaian tidak dikenali: '{value}' (standar atau selisih)",
+        "Unknown capaian formula: '{value}' (standar or selisih)",
+    ),
+    "amount.kas_over_budget": (
+        "Anggaran kas s.d. bulan ini ({value}) melebihi anggaran ({expected})",
+        "Planned disbursement to date ({value}) exceeds the budget ({expected})",
+    ),
+    "indicator.duplicate": (
+        "Indikator {jenis} nomor {no} muncul lebih dari sekali",
+        "Indicator {jenis} number {no} appears more than once",
+    ),
+    "indicator.quarterly_inconsistent": (
+        "Realisasi tahun ({value}) tidak sesuai dengan realisasi triwulan ({expected}, {aggregation})",
+        "Year realization ({value}) does not match the quarters ({expected}, {aggregation})",
+    ),
+    "indicator.capaian_beyond_bound": (
+        "Capaian {value} % melebihi batas wajar {expected} %; mohon pastikan target dan realisasi benar",
+        "Achievement {value} % is beyond the plausible bound of {expected} %; please confirm target and realization",
+    ),
+    "period.cumulative_decreased": (
+        "Realisasi s.d. bulan ini ({value}) lebih kecil dari bulan sebelumnya ({expected}); "
+        "tandai berkas sebagai koreksi bila memang diperbaiki",
+        "Realization to date ({value}) is below the previous month's ({expected}); "
+        "mark the file as a correction if that is intended",
+    ),
+    "period.month_inconsistent": (
+        "Realisasi bulan ini ({value}) tidak sama dengan selisih realisasi s.d. bulan ini dan bulan lalu ({expected})",
+        "Realization this month ({value}) differs from the change in realization to date ({expected})",
+    ),
+    "period.budget_changed": (
+        "Anggaran berubah dari {expected} (bulan lalu) menjadi {value}; pastikan ini perubahan anggaran (APBD-P)",
+        "Budget changed from {expected} (previous month) to {value}; make sure this is the budget amendment",
+    ),
+    "period.wrong_year": (
+        "Tahun di berkas ({value}) bukan tahun yang sedang diproses ({expected})",
+        "The file's year ({value}) is not the year being processed ({expected})",
+    ),
+    "period.wrong_month": (
+        "Bulan di berkas ({value}) bukan bulan yang sedang diproses ({expected})",
+        "The file's month ({value}) is not the month being processed ({expected})",
+    ),
+    "period.opd_unknown": (
+        "OPD '{value}' tidak terdaftar",
+        "OPD '{value}' is not registered",
+    ),
     "period.previous_missing": (
         "Berkas hanya memuat salah satu kolom realisasi; bulan sebelumnya ({month}/{year}) belum dimuat",
         "The file gives only one realization column and the previous month ({month}/{year}) is not loaded",

@@ -857,6 +857,12 @@ def _resolve_opd(grid: _Grid, meta: _Meta, given: str | None, issues: list[Input
     return code, name or given
 
 
+def _header_cells(meta: _Meta) -> dict[str, str]:
+    """Addresses of the header-block cells the OPD, year and month were read from (``{"year": "B4"}``)."""
+    found = {"opd": meta.opd_code or meta.opd_name, "year": meta.year, "month": meta.month}
+    return {key: f"{column_letter(f.col)}{f.row + 1}" for key, f in found.items() if f is not None}
+
+
 def _conflict(grid: _Grid, where: _Found, what: str, in_file: object, given: object) -> InputIssue:
     """A ``header.meta_conflict`` issue at the header-block cell ``where``."""
     return grid.issue("header.meta_conflict", where.row, where.col, what=what, in_file=in_file, given=given)
@@ -950,12 +956,24 @@ def detect_kind(path: str | Path) -> str:
         return "indicator"
     ordered = sorted(book.visible, key=lambda n: not ("realisasi" in n.lower() or "lra" in n.lower()))
     indicator_match = _indicator_matcher(None)
+    partial: list[tuple[int, str]] = []
     for sheet in ordered:
         grid = book.grid(sheet, nrows=HEADER_SEARCH_ROWS)
-        if _find_header(grid, _REALIZATION_MATCH, _requirement(REALIZATION_REQUIRED, REALIZATION_ONE_OF))[0]:
+        found, best = _find_header(
+            grid, _REALIZATION_MATCH, _requirement(REALIZATION_REQUIRED, REALIZATION_ONE_OF)
+        )
+        if found:
             return "realization"
-        if _find_header(grid, indicator_match, _requirement(("jenis", "indikator", "target"), ()))[0]:
+        if best is not None and len(best.fields) >= 3:
+            partial.append((len(best.fields), "realization"))
+        found, best = _find_header(grid, indicator_match, _requirement(("jenis", "indikator", "target"), ()))
+        if found:
             return "indicator"
+        if best is not None and "indikator" in best.fields and len(best.fields) >= 3:
+            partial.append((len(best.fields), "indicator"))
+    if partial:
+        # a table that lacks a required column: read it as its kind so the steward is told which column
+        return max(partial)[1]
     raise book.fail("file.kind_unknown")
 
 
@@ -1132,6 +1150,7 @@ def read_realization(
         lines=lines.reset_index(drop=True),
         columns={name: column_letter(col) for name, col in sorted(fields.items(), key=lambda kv: kv[1])},
         sha256=book.sha256,
+        header_cells=_header_cells(meta),
     )
 
 
@@ -1253,6 +1272,7 @@ def read_indicators(
         renstra=renstra,
         columns=columns,
         sha256=book.sha256,
+        header_cells=_header_cells(meta),
     )
 
 

@@ -89,6 +89,8 @@ class RealizationWorkbook:
     #: worksheet column letter of each field found, e.g. {"anggaran_rp": "D"}
     columns: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
+    #: header-block cells the OPD, year and month were read from, e.g. {"year": "A4"}
+    header_cells: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -104,3 +106,4 @@ class IndicatorWorkbook:
     renstra: pd.DataFrame
     columns: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
+    header_cells: dict[str, str] = field(default_factory=dict)

@@ -1,243 +1,573 @@
-"""Business rules on staged workbooks: what must hold before a file may reach the warehouse.
+"""Validation of staged workbooks with Great Expectations: every rule is an expectation.
 
-Each check returns :class:`~tasks.errors.InputIssue` objects located at the offending cell; an empty
-list means the file may be loaded. Checks are vectorized over the staged frame.
+The suites are version-controlled JSON in ``expectations/suites``; at run time they are loaded into a
+file-backed GX context in the work folder (``<workdir>/gx``), whose Data Docs site is
+``<workdir>/data-docs``. A batch (one file, or all files of a run) is validated as one stacked frame
+in which every row carries its ``file`` and worksheet ``row``, so each failure is traced back to the
+cell a data steward must fix.
+
+A GX context must not be shared across threads: :func:`validator_for` keeps one per thread.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
 import pandas as pd
 
+import expectations.custom as custom_expectations
+from tasks import metrics
 from tasks.errors import InputIssue
+from tasks.hierarchy import node_keys, parent_codes
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
 
-#: Amount columns that subtotal rows must carry as the sum of their children.
-SUMMED_COLUMNS: tuple[str, ...] = (
+SUITES_DIR = Path(custom_expectations.__file__).resolve().parent / "suites"
+REALIZATION_SUITE = "realisasi_bulanan"
+INDICATOR_SUITE = "indikator_tahunan"
+DATA_DOCS_SITE = "sakip"
+#: Rules about the whole file: reported once per file, at the header-block cell they concern.
+FILE_LEVEL_RULES = {
+    "period.wrong_year": "year",
+    "period.wrong_month": "month",
+    "period.opd_unknown": "opd",
+    "header.meta_missing": "opd",
+    "batch.duplicate_period": "month",
+}
+AMOUNT_COLUMNS = (
     "anggaran_rp",
     "anggaran_murni_rp",
     "realisasi_bulan_ini_rp",
     "realisasi_sd_bulan_ini_rp",
     "anggaran_kas_sd_bulan_ini_rp",
 )
-AMOUNT_COLUMNS: tuple[str, ...] = SUMMED_COLUMNS
-#: Tolerance of the subtotal comparison: amounts are rupiah with at most two decimals.
-RUPIAH_TOLERANCE = 0.005
-
-_PARENT_SEGMENTS = {"program": 2, "kegiatan": 3, "sub_kegiatan": 5}
+QUARTERS = ["tw1", "tw2", "tw3", "tw4"]
+LEVEL_UNITS = {"%", "persen", "nilai", "indeks", "skor"}
 
 
-def node_keys(lines: pd.DataFrame) -> pd.Series:
-    """A key naming each row as a node of the tree: its code, or ``<sub kegiatan>/<account>`` for accounts."""
-    accounts = lines["level"] == "rekening"
-    return lines["kode"].where(~accounts, lines["sub_kegiatan_kode"] + "/" + lines["kode"])
+class SuiteLoadError(RuntimeError):
+    """A suite did not load whole (an expectation type unknown to GX would be dropped silently)."""
 
 
-def parent_codes(lines: pd.DataFrame) -> pd.Series:
-    """The node key of each row's parent ("" for top-level rows and the total row).
+@dataclass(frozen=True)
+class SuiteRun:
+    """The outcome of one suite on one file."""
 
-    An account's parent is the nearest enclosing account row under the same sub kegiatan
-    (``5.1.02`` encloses ``5.1.02.01.01.0024``), else the sub kegiatan itself.
+    file: str
+    sha256: str
+    suite: str
+    suite_version: str
+    success: bool
+    evaluated: int
+    failed: int
+    errors: int
+    warnings: int
+    data_docs_url: str
+    opd_code: str = ""
+    year: int | None = None
+    month: int | None = None
+
+
+@dataclass
+class BatchValidation:
+    """Issues per file name, and one suite run per file."""
+
+    issues: dict[str, list[InputIssue]] = field(default_factory=dict)
+    runs: list[SuiteRun] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------------------
+# Staged frames for GX
+# ----------------------------------------------------------------------------------------------
+
+PreviousLookup = Callable[[str, int, int], pd.DataFrame | None]
+
+
+def realization_frame(
+    workbooks: Sequence[RealizationWorkbook], previous: PreviousLookup, corrections: Iterable[str] = ()
+) -> pd.DataFrame:
+    """All realization workbooks of a batch stacked, with tree keys and last month's figures.
+
+    ``previous(opd_code, year, month)`` gives the sub kegiatan rows (``kode``, ``realisasi_sd_bulan_ini_rp``,
+    ``anggaran_rp``) of the month before, or None when that month is unknown; January starts from zero.
     """
-    parents = pd.Series("", index=lines.index, dtype="str")
-    segments = lines["kode"].str.split(".")
-    for level, keep in _PARENT_SEGMENTS.items():
-        mask = lines["level"] == level
-        parents[mask] = segments[mask].str[:keep].str.join(".")
-    if not (lines["level"] == "urusan").any():
-        parents[lines["level"] == "program"] = ""
-    accounts = lines["level"] == "rekening"
-    if accounts.any():
-        known = set(node_keys(lines)[accounts])
-        for idx in lines.index[accounts]:
-            sub, parts = lines.at[idx, "sub_kegiatan_kode"], lines.at[idx, "kode"].split(".")
-            parent = sub
-            for keep in range(len(parts) - 1, 0, -1):
-                candidate = f"{sub}/{'.'.join(parts[:keep])}"
-                if candidate in known:
-                    parent = candidate
-                    break
-            parents[idx] = parent
-    return parents
-
-
-def leaf_accounts(lines: pd.DataFrame) -> pd.Series:
-    """True for account rows that no other account row is nested under."""
-    accounts = lines["level"] == "rekening"
-    if not accounts.any():
-        return accounts
-    return accounts & ~node_keys(lines).isin(set(parent_codes(lines)[accounts]))
-
-
-def _issue(wb: RealizationWorkbook, rule: str, row: int, field: str = "", **params: object) -> InputIssue:
-    """An issue at a row (and the column of ``field``) of a realization workbook."""
-    return InputIssue(
-        file=wb.path.name,
-        sheet=wb.sheet,
-        row=int(row),
-        column=wb.columns.get(field, ""),
-        rule=rule,
-        params=params,
-    )
-
-
-def check_realization(wb: RealizationWorkbook) -> list[InputIssue]:
-    """Every rule a monthly realization workbook must obey, as a list of issues."""
-    lines = wb.lines
-    issues: list[InputIssue] = []
-    if not wb.opd_code:
-        issues.append(
-            InputIssue(
-                file=wb.path.name, sheet=wb.sheet, rule="header.meta_missing", params={"what": "Kode OPD"}
-            )
-        )
-    if lines["realisasi_bulan_ini_rp"].isna().all() and lines["realisasi_sd_bulan_ini_rp"].isna().all():
-        issues.append(InputIssue(file=wb.path.name, sheet=wb.sheet, rule="amount.missing_realization"))
-        return issues
-    issues += _check_codes(wb)
-    issues += _check_amounts(wb)
-    issues += _check_subtotals(wb)
-    return issues
-
-
-def _check_codes(wb: RealizationWorkbook) -> list[InputIssue]:
-    """No duplicate codes; every row's parent appears in the file."""
-    lines = wb.lines
-    issues: list[InputIssue] = []
-    coded = lines[lines["level"] != "total"]
-    keys = node_keys(coded)
-    duplicated = keys.duplicated(keep="first")
-    first_row = coded.groupby(keys)["row"].first()
-    for idx in coded.index[duplicated]:
-        issues.append(
-            _issue(
-                wb,
-                "code.duplicate",
-                coded.at[idx, "row"],
-                "kode",
-                value=coded.at[idx, "kode"],
-                other_row=int(first_row[keys[idx]]),
-            )
-        )
-    parents = parent_codes(lines)
-    orphan = (parents != "") & ~parents.isin(set(node_keys(lines)))
-    for idx in lines.index[orphan]:
-        issues.append(_issue(wb, "code.orphan", lines.at[idx, "row"], "kode", value=lines.at[idx, "kode"]))
-    return issues
-
-
-def _check_amounts(wb: RealizationWorkbook) -> list[InputIssue]:
-    """Non-negative amounts, realization within budget, month within to-date, fisik in 0–100."""
-    lines = wb.lines
-    issues: list[InputIssue] = []
-    for column in AMOUNT_COLUMNS:
-        negative = lines[column] < 0
-        for idx in lines.index[negative]:
-            issues.append(
-                _issue(wb, "amount.negative", lines.at[idx, "row"], column, value=_fmt(lines.at[idx, column]))
-            )
-    over = lines["realisasi_sd_bulan_ini_rp"] > lines["anggaran_rp"] + RUPIAH_TOLERANCE
-    for idx in lines.index[over]:
-        issues.append(
-            _issue(
-                wb,
-                "amount.realization_over_budget",
-                lines.at[idx, "row"],
-                "realisasi_sd_bulan_ini_rp",
-                value=_fmt(lines.at[idx, "realisasi_sd_bulan_ini_rp"]),
-                expected=_fmt(lines.at[idx, "anggaran_rp"]),
-            )
-        )
-    month_over = lines["realisasi_bulan_ini_rp"] > lines["realisasi_sd_bulan_ini_rp"] + RUPIAH_TOLERANCE
-    for idx in lines.index[month_over]:
-        issues.append(
-            _issue(
-                wb,
-                "amount.month_over_cumulative",
-                lines.at[idx, "row"],
-                "realisasi_bulan_ini_rp",
-                value=_fmt(lines.at[idx, "realisasi_bulan_ini_rp"]),
-                expected=_fmt(lines.at[idx, "realisasi_sd_bulan_ini_rp"]),
-            )
-        )
-    fisik = lines["fisik_pct"]
-    for idx in lines.index[(fisik < 0) | (fisik > 100)]:
-        issues.append(
-            _issue(wb, "amount.fisik_range", lines.at[idx, "row"], "fisik_pct", value=_fmt(fisik[idx]))
-        )
-    return issues
-
-
-def _check_subtotals(wb: RealizationWorkbook) -> list[InputIssue]:
-    """Every program, kegiatan, sub kegiatan (with accounts), urusan and total row = sum of its children."""
-    lines = wb.lines
-    parents = parent_codes(lines)
-    columns = [c for c in SUMMED_COLUMNS if lines[c].notna().any()]
-    child_rows = lines["level"] != "total"
-    sums = lines.loc[child_rows, columns].fillna(0.0).groupby(parents[child_rows]).sum()
-    issues: list[InputIssue] = []
-    keys = node_keys(lines).where(lines["level"] != "total", "")
-    subtotal_rows = lines[keys.isin(sums.index)]
-    for idx, row in subtotal_rows.iterrows():
-        key = keys[idx]
-        if key not in sums.index:
-            continue
-        for column in columns:
-            value = 0.0 if pd.isna(row[column]) else float(row[column])
-            expected = float(sums.at[key, column])
-            if abs(value - expected) > RUPIAH_TOLERANCE:
-                issues.append(
-                    _issue(
-                        wb,
-                        "amount.subtotal_mismatch",
-                        row["row"],
-                        column,
-                        column=column,
-                        value=_fmt(value),
-                        expected=_fmt(expected),
-                    )
-                )
-    return issues
-
-
-def check_indicators(wb: IndicatorWorkbook) -> list[InputIssue]:
-    """Every rule an indicator workbook must obey, as a list of issues."""
-    frame = wb.indicators
-    issues: list[InputIssue] = []
-
-    def issue(rule: str, idx, field: str, **params: object) -> InputIssue:
-        return InputIssue(
+    corrected = set(corrections)
+    frames = []
+    for wb in workbooks:
+        lines = wb.lines
+        frame = lines.assign(
             file=wb.path.name,
-            sheet=wb.sheet,
-            row=int(frame.at[idx, "row"]),
-            column=wb.columns.get(field, ""),
-            rule=rule,
-            params=params,
+            node_key=node_keys(lines),
+            parent_key=parent_codes(lines).where(lines["level"] != "total", None),
+            opd_code=wb.opd_code,
+            year=wb.year,
+            month=wb.month,
+            is_correction=wb.path.name in corrected,
         )
-
-    if not wb.opd_code:
-        issues.append(
-            InputIssue(
-                file=wb.path.name, sheet=wb.sheet, rule="header.meta_missing", params={"what": "Kode OPD"}
+        before = _previous_month(wb, previous)
+        subs = frame["level"] == "sub_kegiatan"
+        frame["prev_realisasi_sd_bulan_ini_rp"] = math.nan
+        frame["prev_anggaran_rp"] = math.nan
+        if before is not None:
+            indexed = before.set_index("kode")
+            frame.loc[subs, "prev_realisasi_sd_bulan_ini_rp"] = frame.loc[subs, "kode"].map(
+                indexed["realisasi_sd_bulan_ini_rp"]
             )
+            frame.loc[subs, "prev_anggaran_rp"] = frame.loc[subs, "kode"].map(indexed["anggaran_rp"])
+        if wb.month == 1:
+            frame.loc[subs, "prev_realisasi_sd_bulan_ini_rp"] = 0.0
+        # the amendment month: last month's budget became this month's Anggaran Murni
+        murni = frame["anggaran_murni_rp"]
+        frame["amendment"] = (
+            murni.notna()
+            & ((frame["prev_anggaran_rp"] - murni).abs() <= custom_expectations.RUPIAH_TOLERANCE)
+            & ((frame["anggaran_rp"] - murni).abs() > custom_expectations.RUPIAH_TOLERANCE)
         )
-    for idx in frame.index[~(frame["target"] > 0)]:
-        issues.append(
-            issue("indicator.target_not_positive", idx, "target", value=_fmt(frame.at[idx, "target"]))
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _previous_month(wb: RealizationWorkbook, previous: PreviousLookup) -> pd.DataFrame | None:
+    """The sub kegiatan rows of the month before ``wb`` (None in January or when unknown)."""
+    if wb.month <= 1:
+        return None
+    return previous(wb.opd_code, wb.year, wb.month - 1)
+
+
+def batch_previous_lookup(
+    workbooks: Sequence[RealizationWorkbook], fallback: PreviousLookup
+) -> PreviousLookup:
+    """Last month's rows from the batch itself when it holds that month, else from ``fallback``."""
+    by_period = {(wb.opd_code, wb.year, wb.month): wb for wb in workbooks}
+
+    def lookup(opd_code: str, year: int, month: int) -> pd.DataFrame | None:
+        wb = by_period.get((opd_code, year, month))
+        if wb is None:
+            return fallback(opd_code, year, month)
+        subs = wb.lines[wb.lines["level"] == "sub_kegiatan"]
+        return subs[["kode", "realisasi_sd_bulan_ini_rp", "anggaran_rp"]]
+
+    return lookup
+
+
+def year_value_aggregation(frame: pd.DataFrame) -> pd.Series:
+    """How quarters make a year value: ``last`` for levels (%, scores, negative indicators), else ``sum``."""
+    is_level = frame["satuan"].str.strip().str.lower().isin(LEVEL_UNITS) | (frame["arah"] == "negatif")
+    return pd.Series("sum", index=frame.index, dtype="str").where(~is_level, "last")
+
+
+def indicator_frame(workbooks: Sequence[IndicatorWorkbook]) -> pd.DataFrame:
+    """All indicator workbooks of a batch stacked, with the quarter aggregation and capaian."""
+    frames = []
+    for wb in workbooks:
+        frame = wb.indicators.assign(file=wb.path.name, opd_code=wb.opd_code, year=wb.year)
+        frame["aggregation"] = year_value_aggregation(frame)
+        implied = custom_expectations.quarterly_year_value(frame, QUARTERS, "aggregation")
+        year_value = frame["realisasi"].where(frame["realisasi"].notna(), implied)
+        known_rule = frame["rumus_capaian"].where(
+            frame["rumus_capaian"].isin(["standar", "selisih"]), "standar"
         )
-    for idx in frame.index[~frame["arah"].isin(["positif", "negatif"])]:
-        issues.append(issue("indicator.direction_unknown", idx, "arah", value=frame.at[idx, "arah"]))
-    for idx in frame.index[~frame["jenis"].isin(["tujuan", "sasaran", "program", "kegiatan"])]:
-        issues.append(issue("indicator.jenis_unknown", idx, "jenis", value=frame.at[idx, "jenis"]))
-    for idx in frame.index[frame["indikator"].str.strip() == ""]:
-        issues.append(issue("indicator.missing_value", idx, "indikator", column="Indikator"))
-    return issues
+        known_arah = frame["arah"].where(frame["arah"].isin(["positif", "negatif"]), "positif")
+        frame["capaian"] = metrics.capaian_series(frame["target"], year_value, known_arah, known_rule)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+# ----------------------------------------------------------------------------------------------
+# The GX context
+# ----------------------------------------------------------------------------------------------
+
+
+def load_suite_definitions() -> dict[str, dict]:
+    """The suite JSON files of ``expectations/suites``, by suite name."""
+    return {
+        (data := json.loads(path.read_text(encoding="utf-8")))["name"]: data
+        for path in sorted(SUITES_DIR.glob("*.json"))
+    }
+
+
+class Validator:
+    """One file-backed GX context with the project's suites, checkpoints and Data Docs site."""
+
+    def __init__(self, workdir: Path, keep_results: int = 30):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.workdir = workdir.resolve()
+        self.docs_dir = self.workdir / "data-docs"
+        self.keep_results = keep_results
+        self.context = gx.get_context(mode="file", project_root_dir=str(self.workdir))
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        self.context.variables.save()
+        self._configure_docs_site()
+        self.suites: dict[str, object] = {}
+        self.versions: dict[str, str] = {}
+        self.checkpoints: dict[str, object] = {}
+        source = self.context.data_sources.add_or_update_pandas("sakip")
+        for name, definition in load_suite_definitions().items():
+            suite = self._load_suite(definition)
+            asset = source.add_dataframe_asset(name)
+            batch = asset.add_batch_definition_whole_dataframe(name)
+            validation = self.context.validation_definitions.add_or_update(
+                gx.ValidationDefinition(name=name, data=batch, suite=suite)
+            )
+            self.checkpoints[name] = self.context.checkpoints.add_or_update(
+                gx.Checkpoint(
+                    name=name,
+                    validation_definitions=[validation],
+                    actions=[],
+                    result_format={
+                        "result_format": "COMPLETE",
+                        "unexpected_index_column_names": ["file", "row"],
+                        "return_unexpected_index_query": False,
+                    },
+                )
+            )
+            self.suites[name] = suite
+            self.versions[name] = str(definition.get("meta", {}).get("version", ""))
+
+    def _configure_docs_site(self) -> None:
+        """Data Docs go to ``<workdir>/data-docs`` (plain HTML files)."""
+        sites = dict(self.context.variables.data_docs_sites or {})
+        wanted = {
+            "class_name": "SiteBuilder",
+            "show_how_to_buttons": False,
+            "store_backend": {
+                "class_name": "TupleFilesystemStoreBackend",
+                "base_directory": str(self.docs_dir),
+            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        }
+        if sites.get(DATA_DOCS_SITE) == wanted and list(sites) == [DATA_DOCS_SITE]:
+            return
+        for name in list(sites):
+            self.context.delete_data_docs_site(name)
+        self.context.add_data_docs_site(site_name=DATA_DOCS_SITE, site_config=wanted)
+
+    def _load_suite(self, definition: dict):
+        """Load one suite into the context; every expectation of the JSON must survive the load."""
+        import great_expectations as gx
+
+        expected = [e["type"] for e in definition["expectations"]]
+        suite = gx.ExpectationSuite(**definition)
+        loaded = [e.expectation_type for e in suite.expectations]
+        if len(loaded) != len(expected):
+            missing = sorted(set(expected) - set(loaded)) or expected
+            raise SuiteLoadError(
+                f"suite {definition['name']}: {len(loaded)} of {len(expected)} expectations loaded; "
+                f"not loaded: {missing} (is their module imported?)"
+            )
+        return self.context.suites.add_or_update(suite)
+
+    def run(self, suite: str, frame: pd.DataFrame, parameters: dict[str, object]):
+        """Run the suite's checkpoint on ``frame``; returns the expectation results and the docs URL."""
+        from great_expectations.core.run_identifier import RunIdentifier
+
+        result = self.checkpoints[suite].run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters,
+            run_id=RunIdentifier(run_name=suite),
+        )
+        identifier, validation = next(iter(result.run_results.items()))
+        for outcome in validation.results:
+            info = outcome.exception_info or {}
+            if info.get("raised_exception"):
+                name = outcome.expectation_config.type
+                raise RuntimeError(f"expectation {name} failed to run: {info.get('exception_message')}")
+        self.context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=[identifier])
+        urls = self.context.get_docs_sites_urls(resource_identifier=identifier, site_name=DATA_DOCS_SITE)
+        self.prune_results(suite)
+        return validation.results, (urls[0]["site_url"] if urls else "")
+
+    def prune_results(self, suite: str) -> None:
+        """Keep the newest ``keep_results`` stored results of a suite (and their Data Docs pages)."""
+        stored = self.workdir / "gx" / "uncommitted" / "validations" / suite
+        if not stored.is_dir():
+            return
+        results = sorted(stored.rglob("*.json"), key=lambda p: (p.stat().st_mtime, str(p)))
+        for old in results[: max(0, len(results) - self.keep_results)]:
+            relative = old.relative_to(stored.parent).with_suffix(".html")
+            old.unlink(missing_ok=True)
+            (self.docs_dir / "validations" / relative).unlink(missing_ok=True)
+        for root in (stored, self.docs_dir / "validations" / suite):
+            for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: -len(p.parts)):
+                if not any(folder.iterdir()):
+                    folder.rmdir()
+
+
+_LOCAL = threading.local()
+
+
+def validator_for(workdir: Path, keep_results: int = 30) -> Validator:
+    """This thread's validator for a work folder (a GX context is never shared across threads)."""
+    cache: dict[Path, Validator] = getattr(_LOCAL, "validators", None) or {}
+    _LOCAL.validators = cache
+    key = workdir.resolve()
+    if key not in cache:
+        cache[key] = Validator(key, keep_results)
+    return cache[key]
+
+
+# ----------------------------------------------------------------------------------------------
+# From results to the steward's issues
+# ----------------------------------------------------------------------------------------------
 
 
 def _fmt(value: object) -> str:
-    """An amount for a message, Indonesian style (``1.234.567,5``)."""
+    """A number for a message, Indonesian style (``1.234.567,5``); text as is."""
+    if isinstance(value, str):
+        return value
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return str(value)
+    if math.isnan(number):
+        return "-"
     text = f"{number:,.2f}".rstrip("0").rstrip(".")
     return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _fmt_period(value: object) -> str:
+    """A year or month for a message, without thousands separators."""
+    try:
+        return str(int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _expected_values(rule: str, meta: dict, frame: pd.DataFrame, parameters: dict) -> pd.Series | None:
+    """The value each row should have had, for the message."""
+    if rule == "amount.subtotal_mismatch":
+        return custom_expectations.sum_of_children(frame, "file", "node_key", "parent_key", meta["field"])
+    if rule == "period.month_inconsistent":
+        return frame["realisasi_sd_bulan_ini_rp"] - frame["prev_realisasi_sd_bulan_ini_rp"]
+    if rule == "indicator.quarterly_inconsistent":
+        return custom_expectations.quarterly_year_value(frame, QUARTERS, "aggregation")
+    expected_field = meta.get("expected_field", "")
+    if expected_field in frame.columns:
+        return frame[expected_field]
+    if expected_field in parameters:
+        value = parameters[expected_field]
+        return pd.Series([value] * len(frame), index=frame.index, dtype=object)
+    return None
+
+
+def results_to_issues(
+    results: Iterable,
+    frame: pd.DataFrame,
+    workbooks: dict[str, RealizationWorkbook | IndicatorWorkbook],
+    parameters: dict,
+) -> tuple[dict[str, list[InputIssue]], dict[str, set[int]]]:
+    """Issues per file from GX results, and per file the indexes of the expectations that failed for it."""
+    issues: dict[str, list[InputIssue]] = {name: [] for name in workbooks}
+    failed: dict[str, set[int]] = {name: set() for name in workbooks}
+    positions = pd.Series(range(len(frame)), index=pd.MultiIndex.from_arrays([frame["file"], frame["row"]]))
+    for number, outcome in enumerate(results):
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        meta = dict(config.meta or {})
+        rule, field_name = meta["rule"], meta["field"]
+        severity = (
+            "warning" if str(getattr(config.severity, "value", config.severity)) == "warning" else "error"
+        )
+        offending = _offending_fields(rule, meta, frame)
+        seen_files: set[str] = set()
+        for entry in outcome.result.get("unexpected_index_list") or []:
+            file_name, row = str(entry["file"]), int(entry["row"])
+            failed[file_name].add(number)
+            wb = workbooks[file_name]
+            position = int(positions[(file_name, row)])
+            values = frame.iloc[position]
+            if rule in FILE_LEVEL_RULES:
+                if file_name in seen_files:
+                    continue
+                seen_files.add(file_name)
+            fields = [
+                f
+                for f in meta.get("fields", [field_name])
+                if offending is None or offending[f].iloc[position]
+            ]
+            for one_field in fields:
+                if rule in FILE_LEVEL_RULES:
+                    column, row_number = _split_cell(wb.header_cells.get(FILE_LEVEL_RULES[rule], ""))
+                else:
+                    column, row_number = wb.columns.get(one_field, ""), row
+                expected = _expected_values(rule, {**meta, "field": one_field}, frame, parameters)
+                shown = _fmt_period if one_field in ("year", "month") else _fmt
+                params = _context_params(rule, frame, position)
+                params |= {
+                    "value": shown(values.get(meta.get("value_field", one_field), "")),
+                    "expected": shown(expected.iloc[position]) if expected is not None else "",
+                    "column": one_field,
+                    "what": "Kode OPD",
+                    "period": f"{int(values.get('month', 0) or 0):02d}/{values.get('year', '')}",
+                    "opd": values.get("opd_code", ""),
+                    "jenis": values.get("jenis", ""),
+                    "no": values.get("no", ""),
+                    "aggregation": values.get("aggregation", ""),
+                }
+                issues[file_name].append(
+                    InputIssue(
+                        file=file_name,
+                        sheet=wb.sheet,
+                        row=row_number,
+                        column=column,
+                        rule=rule,
+                        params=params,
+                        severity=severity,
+                    )
+                )
+    for file_name in issues:
+        issues[file_name].sort(key=lambda i: (i.severity != "error", i.row or 0, i.column, i.rule))
+    return issues, failed
+
+
+def _offending_fields(rule: str, meta: dict, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """For expectations over several amount columns: which column of each row broke the rule."""
+    fields = meta.get("fields")
+    if not fields:
+        return None
+    if rule == "amount.subtotal_mismatch":
+        return custom_expectations.subtotal_mismatches(frame, "file", "node_key", "parent_key", fields)
+    return frame[fields].astype("float64") < 0
+
+
+def _context_params(rule: str, frame: pd.DataFrame, position: int) -> dict[str, object]:
+    """Where else a duplicated code or period stands (``other_row``, ``other``), for the message."""
+    row = frame.iloc[position]
+    if rule == "code.duplicate":
+        same = frame[(frame["file"] == row["file"]) & (frame["node_key"] == row["node_key"])]
+        others = same.loc[same["row"] != row["row"], "row"]
+        return {"other_row": int(others.iloc[0]) if not others.empty else ""}
+    if rule == "batch.duplicate_period":
+        same = frame[
+            (frame["opd_code"] == row["opd_code"])
+            & (frame["year"] == row["year"])
+            & (frame["month"] == row["month"])
+        ]
+        return {"other": str(same["file"].iloc[0])}
+    return {"other_row": "", "other": ""}
+
+
+def _split_cell(cell: str) -> tuple[str, int | None]:
+    """("B", 4) from "B4"; ("", None) from ""."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return letters, (int(digits) if digits else None)
+
+
+# ----------------------------------------------------------------------------------------------
+# The batch
+# ----------------------------------------------------------------------------------------------
+
+
+def validate_realizations(
+    validator: Validator,
+    workbooks: Sequence[RealizationWorkbook],
+    previous: PreviousLookup,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    known_opds: Sequence[str] | None = None,
+    corrections: Iterable[str] = (),
+) -> BatchValidation:
+    """Validate the realization workbooks of a batch with the monthly suite."""
+    if not workbooks:
+        return BatchValidation()
+    periods = sorted({(wb.year, wb.month) for wb in workbooks})
+    if len(periods) > 1:
+        return _validate_month_by_month(
+            validator,
+            workbooks,
+            previous,
+            periods,
+            year=year,
+            month=month,
+            known_opds=known_opds,
+            corrections=corrections,
+        )
+    frame = realization_frame(workbooks, previous, corrections)
+    parameters = {
+        "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
+        "run_months": [month] if month is not None else sorted({int(m) for m in frame["month"]}),
+        "known_opds": list(known_opds) if known_opds is not None else sorted(set(frame["opd_code"])),
+        "expected_year": year,
+        "expected_month": month,
+    }
+    frame["expected_year"] = year if year is not None else frame["year"]
+    frame["expected_month"] = month if month is not None else frame["month"]
+    return _validate(validator, REALIZATION_SUITE, frame, {wb.path.name: wb for wb in workbooks}, parameters)
+
+
+def _validate_month_by_month(
+    validator: Validator,
+    workbooks: Sequence[RealizationWorkbook],
+    previous: PreviousLookup,
+    periods: list[tuple[int, int]],
+    **options,
+) -> BatchValidation:
+    """One suite run per period, oldest first; a month's predecessor in the batch counts only if it passed."""
+    combined = BatchValidation()
+    passed: list[RealizationWorkbook] = []
+    for period in periods:
+        group = [wb for wb in workbooks if (wb.year, wb.month) == period]
+        result = validate_realizations(validator, group, batch_previous_lookup(passed, previous), **options)
+        combined.issues.update(result.issues)
+        combined.runs += result.runs
+        passed += [wb for wb in group if not any(i.severity == "error" for i in result.issues[wb.path.name])]
+    return combined
+
+
+def validate_indicator_workbooks(
+    validator: Validator,
+    workbooks: Sequence[IndicatorWorkbook],
+    *,
+    year: int | None = None,
+    known_opds: Sequence[str] | None = None,
+    capaian_bound_pct: float = 300.0,
+) -> BatchValidation:
+    """Validate the indicator workbooks of a batch with the yearly suite."""
+    if not workbooks:
+        return BatchValidation()
+    frame = indicator_frame(workbooks)
+    frame["expected_year"] = year if year is not None else frame["year"]
+    parameters = {
+        "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
+        "known_opds": list(known_opds) if known_opds is not None else sorted(set(frame["opd_code"])),
+        "capaian_bound_pct": capaian_bound_pct,
+    }
+    return _validate(validator, INDICATOR_SUITE, frame, {wb.path.name: wb for wb in workbooks}, parameters)
+
+
+def _validate(
+    validator: Validator, suite: str, frame: pd.DataFrame, workbooks: dict, parameters: dict
+) -> BatchValidation:
+    """Run one suite on a stacked frame and attribute the failures to their files."""
+    results, docs_url = validator.run(suite, frame, parameters)
+    issues, failed = results_to_issues(results, frame, workbooks, parameters)
+    runs = []
+    for name, wb in workbooks.items():
+        errors = sum(issue.severity == "error" for issue in issues[name])
+        runs.append(
+            SuiteRun(
+                file=name,
+                sha256=wb.sha256,
+                suite=suite,
+                suite_version=validator.versions[suite],
+                success=errors == 0,
+                evaluated=len(results),
+                failed=len(failed[name]),
+                errors=errors,
+                warnings=len(issues[name]) - errors,
+                data_docs_url=docs_url,
+                opd_code=wb.opd_code,
+                year=wb.year,
+                month=getattr(wb, "month", None),
+            )
+        )
+    return BatchValidation(issues=issues, runs=runs)

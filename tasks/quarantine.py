@@ -1,0 +1,394 @@
+"""Quarantine a rejected workbook: move it aside untouched, write an annotated copy and a short summary.
+
+The data steward finds, under ``<quarantine root>/<year>/<MM>/`` (``<year>/tahunan/`` for yearly
+indicator workbooks, ``tanpa-periode/`` when the period is unknown):
+
+* the original file, byte for byte as it was sent (``realisasi_2022_03.xlsx``);
+* an annotated copy (``realisasi_2022_03.annotated.xlsx``) whose offending cells are filled red
+  (errors) or yellow (warnings) and carry a comment with the message and the rule, plus a
+  ``Catatan Validasi`` sheet listing every problem;
+* a UTF-8 text summary (``realisasi_2022_03.txt``).
+
+A name already taken by an earlier rejection gets a suffix (``realisasi_2022_03 (2).xlsx``) and the
+copy and summary follow it. Messages are in Bahasa Indonesia by default, English with ``lang="en"``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import textwrap
+import warnings
+from collections.abc import Sequence
+from copy import copy
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import openpyxl
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils.cell import column_index_from_string, get_column_letter, quote_sheetname
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.worksheet import Worksheet
+
+from tasks.errors import InputIssue
+
+logger = logging.getLogger(__name__)
+
+#: Folder for files whose year is unknown, and the month folder of yearly (indicator) workbooks.
+NO_PERIOD_DIR = "tanpa-periode"
+YEARLY_DIR = "tahunan"
+#: Suffixes openpyxl can open and save again; ``.xlsm`` keeps its macros (``keep_vba``).
+ANNOTATABLE_SUFFIXES = (".xlsx", ".xlsm")
+COMMENT_AUTHOR = "sakip"
+
+#: Excel's "Bad" and "Neutral" cell styles: light fill with a dark font of the same hue.
+ERROR_FILL = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
+ERROR_FONT_COLOR = "9C0006"
+WARNING_FILL = PatternFill(fill_type="solid", start_color="FFEB9C", end_color="FFEB9C")
+WARNING_FONT_COLOR = "9C5700"
+HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+
+_MAX_ROW = 1_048_576
+_MAX_COLUMN = 16_384
+
+_TEXT: dict[str, dict[str, str]] = {
+    "id": {
+        "notes_sheet": "Catatan Validasi",
+        "no": "No",
+        "sheet": "Sheet",
+        "cell": "Sel",
+        "rule": "Aturan",
+        "severity": "Tingkat",
+        "message": "Pesan",
+        "error": "galat",
+        "warning": "peringatan",
+        "row": "baris",
+        "file": "Berkas",
+        "time": "Waktu (UTC)",
+        "errors": "Galat",
+        "warnings": "Peringatan",
+        "annotated": "Salinan beranotasi",
+        "not_annotated": "tidak dapat dibuat (berkas tidak dapat dibuka sebagai workbook Excel)",
+        "issues": "Daftar masalah",
+        "none": "(tidak ada rincian)",
+        "todo_copy": "Lihat salinan beranotasi {name}: ",
+        "todo_red": "perbaiki sel yang ditandai merah",
+        "todo_and_yellow": " dan periksa sel yang ditandai kuning",
+        "todo_yellow": "periksa sel yang ditandai kuning",
+        "todo_list": "Perbaiki masalah yang tercantum di atas",
+        "todo_end": " pada berkas asli, lalu kirim ulang berkas tersebut.",
+        "original_comment": "Komentar asli",
+    },
+    "en": {
+        "notes_sheet": "Validation notes",
+        "no": "No",
+        "sheet": "Sheet",
+        "cell": "Cell",
+        "rule": "Rule",
+        "severity": "Severity",
+        "message": "Message",
+        "error": "error",
+        "warning": "warning",
+        "row": "row",
+        "file": "File",
+        "time": "Time (UTC)",
+        "errors": "Errors",
+        "warnings": "Warnings",
+        "annotated": "Annotated copy",
+        "not_annotated": "not created (the file cannot be opened as an Excel workbook)",
+        "issues": "Problems",
+        "none": "(no details)",
+        "todo_copy": "See the annotated copy {name}: ",
+        "todo_red": "fix the cells marked red",
+        "todo_and_yellow": " and check the cells marked yellow",
+        "todo_yellow": "check the cells marked yellow",
+        "todo_list": "Fix the problems listed above",
+        "todo_end": " in the original file, then send the file again.",
+        "original_comment": "Original comment",
+    },
+}
+
+
+@dataclass(frozen=True)
+class QuarantinedFile:
+    """Where a rejected file and the steward's material about it ended up."""
+
+    original: Path  # where the untouched file now is
+    annotated: Path | None  # annotated copy; None when the file cannot be opened as a workbook
+    summary: Path  # short text summary
+
+
+def quarantine_file(
+    path: Path,
+    issues: Sequence[InputIssue],
+    quarantine_root: Path,
+    *,
+    year: int | None,
+    month: int | None,
+    lang: str = "id",
+    sha256: str = "",
+) -> QuarantinedFile:
+    """Move ``path`` into the quarantine folder of its period and write the annotated copy and summary."""
+    path = Path(path)
+    folder = quarantine_folder(quarantine_root, year=year, month=month)
+    folder.mkdir(parents=True, exist_ok=True)
+    original, annotated, summary = _free_names(folder, path.name)
+    shutil.move(str(path), str(original))
+
+    annotated_path: Path | None = None
+    if path.suffix.lower() in ANNOTATABLE_SUFFIXES:
+        try:
+            annotate_workbook(original, annotated, issues, lang=lang)
+            annotated_path = annotated
+        except Exception as exc:  # not a workbook, corrupt, encrypted: the summary still goes out
+            logger.warning("cannot annotate %s: %s", original, exc)
+            annotated.unlink(missing_ok=True)
+
+    summary.write_text(
+        summary_text(original.name, issues, annotated=annotated_path, lang=lang, sha256=sha256),
+        encoding="utf-8",
+    )
+    return QuarantinedFile(original=original, annotated=annotated_path, summary=summary)
+
+
+def quarantine_folder(quarantine_root: Path, *, year: int | None, month: int | None) -> Path:
+    """The period folder: ``<year>/<MM>``, ``<year>/tahunan`` (no month) or ``tanpa-periode`` (no year)."""
+    root = Path(quarantine_root)
+    if year is None:
+        return root / NO_PERIOD_DIR
+    if month is None:
+        return root / str(year) / YEARLY_DIR
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1..12, got {month}")
+    return root / str(year) / f"{month:02d}"
+
+
+def _free_names(folder: Path, name: str) -> tuple[Path, Path, Path]:
+    """Original, annotated and summary paths in ``folder`` that no earlier rejection has taken."""
+    source = Path(name)
+    stem, suffix = source.stem, source.suffix
+    number = 1
+    while True:
+        base = stem if number == 1 else f"{stem} ({number})"
+        original = folder / f"{base}{suffix}"
+        annotated = folder / f"{base}.annotated{suffix}"
+        # a text file sent in would otherwise share its name with its own summary
+        summary = folder / (f"{base}{suffix}.txt" if suffix.lower() == ".txt" else f"{base}.txt")
+        if not (original.exists() or annotated.exists() or summary.exists()):
+            return original, annotated, summary
+        number += 1
+
+
+def _text(lang: str) -> dict[str, str]:
+    """The fixed wording in ``lang`` (Bahasa Indonesia unless ``"en"``, as in :class:`InputIssue`)."""
+    return _TEXT["en" if lang == "en" else "id"]
+
+
+def _is_warning(issue: InputIssue) -> bool:
+    """Whether the issue is a warning (anything else counts as an error)."""
+    return issue.severity == "warning"
+
+
+def _location(issue: InputIssue, lang: str) -> str:
+    """``D12``, ``baris 12`` / ``row 12`` or "" for the notes table."""
+    if issue.cell:
+        return issue.cell
+    if issue.row:
+        return f"{_text(lang)['row']} {issue.row}"
+    return ""
+
+
+def _find_sheet(workbook: Workbook, name: str) -> Worksheet | None:
+    """The worksheet titled ``name`` (exactly, else ignoring case and outer spaces), or None."""
+    if not name:
+        return None
+    worksheets = [ws for ws in workbook.worksheets if isinstance(ws, Worksheet)]
+    for ws in worksheets:
+        if ws.title == name:
+            return ws
+    wanted = name.strip().casefold()
+    for ws in worksheets:
+        if ws.title.strip().casefold() == wanted:
+            return ws
+    return None
+
+
+def _target(ws: Worksheet, issue: InputIssue) -> tuple[int, int] | None:
+    """(row, column) of the cell to mark: the issue's cell, column A for a row-only issue, merged anchors."""
+    if not issue.row or not 1 <= issue.row <= _MAX_ROW:
+        return None
+    if issue.column:
+        try:
+            column = column_index_from_string(issue.column.strip().upper())
+        except ValueError:
+            return None
+        if not 1 <= column <= _MAX_COLUMN:
+            return None
+    else:
+        column = 1
+    row = issue.row
+    for merged in ws.merged_cells.ranges:
+        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+            return merged.min_row, merged.min_col
+    return row, column
+
+
+def _comment(text: str, original: Comment | None, lang: str) -> Comment:
+    """A comment by ``sakip`` sized to its text, keeping any comment the cell already had below it."""
+    if original is not None and original.text:
+        text = f"{text}\n\n{_text(lang)['original_comment']}:\n{original.text}"
+    lines = [wrapped for line in text.splitlines() for wrapped in (textwrap.wrap(line, 60) or [""])]
+    longest = max((len(line) for line in lines), default=20)
+    width = min(max(longest * 6 + 24, 160), 420)
+    height = min(len(lines) * 14 + 24, 600)
+    return Comment(text, COMMENT_AUTHOR, width=width, height=height)
+
+
+def annotate_workbook(source: Path, target: Path, issues: Sequence[InputIssue], *, lang: str = "id") -> Path:
+    """Save a copy of ``source`` with offending cells marked and commented and a validation-notes sheet."""
+    words = _text(lang)
+    keep_vba = source.suffix.lower() == ".xlsm"
+    with warnings.catch_warnings():  # openpyxl warns about extensions it drops; the original stays intact
+        warnings.simplefilter("ignore")
+        workbook = openpyxl.load_workbook(source, keep_vba=keep_vba, rich_text=True)
+
+    marked: dict[tuple[str, int, int], list[InputIssue]] = {}
+    links: dict[int, str] = {}  # issue number -> internal link to the marked cell
+    for number, issue in enumerate(issues, start=1):
+        ws = _find_sheet(workbook, issue.sheet)
+        spot = _target(ws, issue) if ws is not None else None
+        if ws is None or spot is None:
+            continue
+        marked.setdefault((ws.title, *spot), []).append(issue)
+        links[number] = f"{quote_sheetname(ws.title)}!{get_column_letter(spot[1])}{spot[0]}"
+
+    for (title, row, column), cell_issues in marked.items():
+        cell = workbook[title].cell(row=row, column=column)
+        warning_only = all(_is_warning(issue) for issue in cell_issues)
+        cell.fill = WARNING_FILL if warning_only else ERROR_FILL
+        font = copy(cell.font)
+        font.color = WARNING_FONT_COLOR if warning_only else ERROR_FONT_COLOR
+        cell.font = font
+        text = "\n".join(
+            f"{words['warning' if _is_warning(issue) else 'error'].capitalize()}: "
+            f"{issue.message(lang)} [{issue.rule}]"
+            for issue in cell_issues
+        )
+        cell.comment = _comment(text, cell.comment, lang)
+
+    _add_notes_sheet(workbook, issues, links, lang)
+    if workbook.vba_archive is not None:
+        # With keep_vba openpyxl merges new comment shapes into the sheet's old VML part, whose name can
+        # clash with a freshly numbered one; commented sheets get a fresh VML part instead.
+        for ws in workbook.worksheets:
+            if any(cell.comment for cell in ws._cells.values()):
+                ws.legacy_drawing = None
+    workbook.save(target)
+    return target
+
+
+def _add_notes_sheet(
+    workbook: Workbook, issues: Sequence[InputIssue], links: dict[int, str], lang: str
+) -> None:
+    """Insert the notes sheet first, make it the one that opens, and list every issue in it."""
+    words = _text(lang)
+    for ws in workbook.worksheets:
+        ws.sheet_view.tabSelected = False
+    notes = workbook.create_sheet(words["notes_sheet"], 0)
+    workbook.active = 0
+    notes.sheet_view.tabSelected = True
+
+    header = [words[key] for key in ("no", "sheet", "cell", "rule", "severity", "message")]
+    notes.append(header)
+    for cell in notes[1]:
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for number, issue in enumerate(issues, start=1):
+        warning = _is_warning(issue)
+        notes.append(
+            [
+                number,
+                issue.sheet,
+                _location(issue, lang),
+                issue.rule,
+                words["warning" if warning else "error"],
+                issue.message(lang),
+            ]
+        )
+        row = notes.max_row
+        for cell in notes[row]:
+            cell.alignment = wrap
+        severity = notes.cell(row=row, column=5)
+        severity.fill = WARNING_FILL if warning else ERROR_FILL
+        severity.font = Font(color=WARNING_FONT_COLOR if warning else ERROR_FONT_COLOR)
+        if number in links:
+            location = notes.cell(row=row, column=3)
+            location.hyperlink = Hyperlink(ref=location.coordinate, location=links[number])
+            location.font = Font(color="0563C1", underline="single")
+
+    longest_sheet = max((len(issue.sheet) for issue in issues), default=0)
+    longest_rule = max((len(issue.rule) for issue in issues), default=0)
+    widths = {"A": 5, "B": min(max(12, longest_sheet + 2), 40), "C": 10, "D": max(14, longest_rule + 2)}
+    widths |= {"E": 12, "F": 90}
+    for letter, width in widths.items():
+        notes.column_dimensions[letter].width = width
+    notes.freeze_panes = "A2"
+    if issues:
+        notes.auto_filter.ref = f"A1:F{notes.max_row}"
+
+
+def summary_text(
+    file_name: str,
+    issues: Sequence[InputIssue],
+    *,
+    annotated: Path | None,
+    lang: str = "id",
+    sha256: str = "",
+    now: datetime | None = None,
+) -> str:
+    """The steward's text summary: file, checksum, time, counts, one line per issue, what to do next."""
+    words = _text(lang)
+    errors = sum(not _is_warning(issue) for issue in issues)
+    warning_count = len(issues) - errors
+    moment = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    lines = [f"{words['file']}: {file_name}"]
+    if sha256:
+        lines.append(f"SHA-256: {sha256}")
+    lines += [
+        f"{words['time']}: {moment}",
+        f"{words['errors']}: {errors}",
+        f"{words['warnings']}: {warning_count}",
+        f"{words['annotated']}: {annotated.name if annotated is not None else words['not_annotated']}",
+        "",
+        f"{words['issues']}:",
+    ]
+    for number, issue in enumerate(issues, start=1):
+        severity = words["warning" if _is_warning(issue) else "error"]
+        lines.append(f"{number}. [{severity}] {issue.describe(lang)}")
+    if not issues:
+        lines.append(words["none"])
+
+    if annotated is None:
+        todo = words["todo_list"]
+    elif errors:
+        todo = words["todo_copy"].format(name=annotated.name) + words["todo_red"]
+        if warning_count:
+            todo += words["todo_and_yellow"]
+    else:
+        todo = words["todo_copy"].format(name=annotated.name) + words["todo_yellow"]
+    lines += ["", todo + words["todo_end"]]
+    return "\n".join(lines) + "\n"
+
+
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -7,6 +7,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from sakip.settings import load_settings
 
 EXIT_OK = 0
@@ -50,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--lang", choices=("id", "en"), default=None, help="language of messages (default id)"
     )
+    ingest.add_argument(
+        "--correction",
+        action="store_true",
+        help="the files correct months already loaded (realization to date may go down)",
+    )
     _add_workdir(ingest)
 
     report = commands.add_parser("report", help="write the LKjIP tables of a year")
@@ -57,6 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--opd", default=None, help="OPD code (default: every OPD with data)")
     report.add_argument("--out", type=Path, default=None, help="folder (default <workdir>/reports)")
     _add_workdir(report)
+
+    validations = commands.add_parser("validations", help="list the validation runs of the warehouse")
+    validations.add_argument("--failed", action="store_true", help="only files that failed a suite")
+    validations.add_argument("--year", type=int, default=None)
+    validations.add_argument("--month", type=int, default=None)
+    _add_workdir(validations)
 
     demo = commands.add_parser("demo", help="sample + ingest + report for 2022")
     demo.add_argument("--lang", choices=("id", "en"), default=None)
@@ -84,6 +97,7 @@ def cmd_ingest(
     opd: str | None,
     workdir: str | None,
     lang: str | None,
+    correction: bool = False,
 ) -> int:
     """Run the monthly flow on the paths and report every file's outcome."""
     from flows.monthly import monthly_flow
@@ -97,16 +111,26 @@ def cmd_ingest(
         )
         return EXIT_USAGE
     outcomes = monthly_flow(
-        [str(p) for p in paths], workdir=str(settings.workdir), year=year, month=month, opd=opd
+        [str(p) for p in paths],
+        workdir=str(settings.workdir),
+        year=year,
+        month=month,
+        opd=opd,
+        corrections=correction,
+        lang=language,
     )
     words = STATUS_WORDS[language]
     for outcome in outcomes:
         print(f"{outcome.path}: {words[outcome.status]}" + (f" ({outcome.rows})" if outcome.rows else ""))
+        stream = sys.stderr if outcome.status == "rejected" else sys.stdout
         for issue in outcome.issues:
-            print(
-                f"  - {issue.describe(language)}",
-                file=sys.stderr if outcome.status == "rejected" else sys.stdout,
-            )
+            print(f"  - {issue.describe(language)}", file=stream)
+        if outcome.quarantined is not None:
+            where = "dikarantina di" if language == "id" else "quarantined in"
+            print(f"  {where} {outcome.quarantined.parent}", file=stream)
+            if outcome.annotated is not None:
+                label = "salinan beranotasi" if language == "id" else "annotated copy"
+                print(f"  {label}: {outcome.annotated}", file=stream)
     rejected = sum(o.status == "rejected" for o in outcomes)
     if rejected:
         print(
@@ -137,6 +161,37 @@ def cmd_report(year: int, opd: str | None, out: Path | None, workdir: str | None
     return EXIT_OK
 
 
+def cmd_validations(failed: bool, year: int | None, month: int | None, workdir: str | None) -> int:
+    """Print the stored validation runs as a table."""
+    from tasks.ingest import list_validation_runs
+    from warehouse.db import open_warehouse
+
+    engine = open_warehouse(load_settings(workdir).url)
+    runs = list_validation_runs(engine, failed_only=failed, year=year, month=month)
+    if runs.empty:
+        print("Tidak ada berkas yang gagal validasi." if failed else "Belum ada hasil validasi.")
+        return EXIT_OK
+    periods = [
+        f"{int(m):02d}/{int(y)}" if pd.notna(m) else ("" if pd.isna(y) else str(int(y)))
+        for y, m in zip(runs["year"], runs["month"], strict=True)
+    ]
+    table = pd.DataFrame(
+        {
+            "waktu": runs["validated_at"].astype(str).str[:19],
+            "berkas": runs["file_name"],
+            "periode": periods,
+            "suite": runs["suite"] + " " + runs["suite_version"],
+            "lulus": runs["success"].map({True: "ya", False: "tidak"}),
+            "gagal": runs["failed"].astype(str) + "/" + runs["evaluated"].astype(str),
+            "galat": runs["errors"],
+            "peringatan": runs["warnings"],
+            "data_docs": runs["data_docs_url"],
+        }
+    )
+    print(table.to_string(index=False))
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sakip`` command."""
     args = build_parser().parse_args(argv)
@@ -144,10 +199,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_sample(args.year, args.out, args.workdir)
     if args.command == "ingest":
         return cmd_ingest(
-            args.paths, year=args.year, month=args.month, opd=args.opd, workdir=args.workdir, lang=args.lang
+            args.paths,
+            year=args.year,
+            month=args.month,
+            opd=args.opd,
+            workdir=args.workdir,
+            lang=args.lang,
+            correction=args.correction,
         )
     if args.command == "report":
         return cmd_report(args.year, args.opd, args.out, args.workdir)
+    if args.command == "validations":
+        return cmd_validations(args.failed, args.year, args.month, args.workdir)
     if args.command == "demo":
         settings = load_settings(args.workdir)
         workdir = str(settings.workdir)
@@ -160,6 +223,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if status == EXIT_OK:
             report = settings.reports_dir.resolve() / "2022"
             print(f"\nLKjIP 2022 report: {report}")
+            print(
+                f"Data Docs (validation results): {(settings.workdir / 'data-docs' / 'index.html').resolve()}"
+            )
         return status
     return EXIT_USAGE
 

@@ -30,6 +30,12 @@ class Settings:
     capaian_scale: tuple[tuple[float, str], ...] = field(default=PERMENDAGRI_86_2017_SCALE)
     #: a sasaran is labelled efficient when capaian >= this and serapan < this (the LKjIP 2022 rule)
     efficiency_threshold_pct: float = 100.0
+    #: an indicator achievement beyond this asks the steward for confirmation (a warning)
+    capaian_bound_pct: float = 300.0
+    #: stored Great Expectations results kept per suite (older ones and their pages are deleted)
+    gx_keep_results: int = 30
+    #: optional CSV (``kode,nama``) of the OPDs allowed to send files; None accepts any OPD code
+    opd_register: Path | None = None
 
     @property
     def url(self) -> str:
@@ -42,6 +48,19 @@ class Settings:
     def reports_dir(self) -> Path:
         """Default folder of the year-end reports."""
         return self.workdir / "reports"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Where rejected files go, with their annotated copies."""
+        return self.workdir / "quarantine"
+
+    def known_opds(self) -> list[str] | None:
+        """Codes of the registered OPDs, or None when no register is configured."""
+        if self.opd_register is None:
+            return None
+        lines = self.opd_register.read_text(encoding="utf-8").splitlines()
+        codes = [line.split(",")[0].strip() for line in lines if line.strip()]
+        return [code for code in codes if code and code[0].isdigit()]
 
     def with_workdir(self, workdir: Path | str | None) -> Settings:
         """A copy of these settings with another work folder."""
@@ -57,4 +76,7 @@ def load_settings(workdir: Path | str | None = None) -> Settings:
         database_url=env.get("SAKIP_DATABASE_URL", ""),
         lang=env.get("SAKIP_LANG", "id"),
         efficiency_threshold_pct=float(env.get("SAKIP_EFFICIENCY_THRESHOLD_PCT", "100")),
+        capaian_bound_pct=float(env.get("SAKIP_CAPAIAN_BOUND_PCT", "300")),
+        gx_keep_results=int(env.get("SAKIP_GX_KEEP_RESULTS", "30")),
+        opd_register=Path(env["SAKIP_OPD_REGISTER"]) if env.get("SAKIP_OPD_REGISTER") else None,
     )

@@ -1,24 +1,33 @@
-"""The steps of taking workbooks in: find, read, check, load, each a plain function.
+"""The steps of taking workbooks in: find, read, validate, load, quarantine; each a plain function.
 
-Each step passes a :class:`StagedFile` along; once a file has issues the later steps leave it alone
-and the load step records it as rejected, so one bad file never stops the others.
+Each step passes :class:`StagedFile` objects along; once a file has errors the later steps leave it
+alone, the load step records it as rejected and the quarantine step hands it to the data steward,
+so one bad file never stops the others.
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine
+import pandas as pd
+from sqlalchemy import Engine, insert, select
 
+from sakip.settings import Settings
 from tasks import extract
 from tasks.errors import InputError, InputIssue
 from tasks.load import LoadResult, load_indicators, load_realization, record_rejection
+from tasks.quarantine import quarantine_file
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
-from tasks.validate import check_indicators, check_realization
+from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
+from warehouse.models import BudgetItem, FactRealization, Opd, Period, ValidationRun
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+CORRECTION_MARKERS = ("koreksi", "perbaikan", "revisi")
 
 
 @dataclass(frozen=True)
@@ -48,6 +57,8 @@ class FileOutcome:
     year: int | None = None
     month: int | None = None
     issues: tuple[InputIssue, ...] = field(default=())
+    quarantined: Path | None = None
+    annotated: Path | None = None
 
 
 def discover_workbooks(paths: list[Path]) -> list[Path]:
@@ -76,55 +87,137 @@ def file_sha256(path: Path) -> str:
 def read_workbook(
     path: Path, *, year: int | None = None, month: int | None = None, opd: str | None = None
 ) -> StagedFile:
-    """Detect the workbook kind and extract it; problems become issues, not exceptions."""
+    """Detect the workbook kind and extract it; problems become issues, not exceptions.
+
+    The run's year and month fill in a header block that lacks them; when the file states its own
+    period, validation compares it with the run's (``period.wrong_year`` / ``period.wrong_month``).
+    """
     try:
         kind = extract.detect_kind(path)
         if kind == "realization":
-            workbook: RealizationWorkbook | IndicatorWorkbook = extract.read_realization(
-                path, opd=opd, year=year, month=month
+            workbook: RealizationWorkbook | IndicatorWorkbook = _read_with_fallback(
+                lambda y, m: extract.read_realization(path, opd=opd, year=y, month=m), year, month
             )
         else:
-            workbook = extract.read_indicators(path, opd=opd, year=year)
+            workbook = _read_with_fallback(
+                lambda y, _m: extract.read_indicators(path, opd=opd, year=y), year, None
+            )
     except InputError as error:
         return StagedFile(path=path, issues=tuple(error.issues))
     return StagedFile(path=path, kind=kind, workbook=workbook)
 
 
-def validate_workbook(staged: StagedFile) -> StagedFile:
-    """Apply the business rules of the file's kind; a file already failed passes through."""
-    if staged.workbook is None:
-        return staged
-    if isinstance(staged.workbook, RealizationWorkbook):
-        found = check_realization(staged.workbook)
-    else:
-        found = check_indicators(staged.workbook)
-    return replace(staged, issues=staged.issues + tuple(found))
+def _read_with_fallback(read, year: int | None, month: int | None):
+    """Read with the file's own period; retry with the run's period only where the file has none."""
+    try:
+        return read(None, None)
+    except InputError as error:
+        missing = [i for i in error.issues if i.rule == "header.meta_missing"]
+        if not missing or len(missing) != len(error.issues) or (year is None and month is None):
+            raise
+        return read(year, month)
 
 
-def reject_duplicate_periods(staged_files: list[StagedFile]) -> list[StagedFile]:
-    """Within one batch, a second file for an OPD-month already given is rejected."""
-    seen: dict[tuple[str, int, int], Path] = {}
-    checked: list[StagedFile] = []
-    for staged in staged_files:
-        wb = staged.workbook
-        if isinstance(wb, RealizationWorkbook) and not staged.errors:
-            key = (wb.opd_code, wb.year, wb.month)
-            if key in seen:
-                issue = InputIssue(
-                    file=staged.path.name,
-                    sheet=wb.sheet,
-                    rule="batch.duplicate_period",
-                    params={
-                        "period": f"{wb.month:02d}/{wb.year}",
-                        "opd": wb.opd_code,
-                        "other": seen[key].name,
-                    },
-                )
-                staged = replace(staged, issues=(*staged.issues, issue))
-            else:
-                seen[key] = staged.path
-        checked.append(staged)
-    return checked
+def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame | None:
+    """Sub kegiatan rows (kode, realization to date, budget) of a month in the warehouse, or None."""
+    query = (
+        select(
+            BudgetItem.code.label("kode"),
+            FactRealization.realisasi_sd_bulan_ini_rp,
+            FactRealization.anggaran_rp,
+        )
+        .join(FactRealization, FactRealization.budget_item_id == BudgetItem.id)
+        .join(Period, Period.id == FactRealization.period_id)
+        .join(Opd, Opd.id == FactRealization.opd_id)
+        .where(Opd.code == opd_code, Period.year == year, Period.month == month)
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    return None if frame.empty else frame
+
+
+def is_correction(path: Path, corrections: bool) -> bool:
+    """A correction: the run says so, or the file name does (``koreksi``, ``perbaikan``, ``revisi``)."""
+    return corrections or any(marker in path.stem.lower() for marker in CORRECTION_MARKERS)
+
+
+def validate_batch(
+    staged_files: Sequence[StagedFile],
+    engine: Engine,
+    settings: Settings,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    corrections: bool = False,
+) -> tuple[list[StagedFile], list[SuiteRun]]:
+    """Validate every readable file of the batch with its Great Expectations suite."""
+    validator = validator_for(settings.workdir, settings.gx_keep_results)
+    realizations = [s.workbook for s in staged_files if isinstance(s.workbook, RealizationWorkbook)]
+    indicators = [s.workbook for s in staged_files if isinstance(s.workbook, IndicatorWorkbook)]
+    known = settings.known_opds()
+    corrected = [wb.path.name for wb in realizations if is_correction(wb.path, corrections)]
+    monthly = validate_realizations(
+        validator,
+        realizations,
+        lambda opd, y, m: previous_month_rows(engine, opd, y, m),
+        year=year,
+        month=month,
+        known_opds=known,
+        corrections=corrected,
+    )
+    yearly = validate_indicator_workbooks(
+        validator, indicators, year=year, known_opds=known, capaian_bound_pct=settings.capaian_bound_pct
+    )
+    found = {**monthly.issues, **yearly.issues}
+    checked = [replace(s, issues=s.issues + tuple(found.get(s.path.name, ()))) for s in staged_files]
+    return checked, monthly.runs + yearly.runs
+
+
+def record_validation_runs(engine: Engine, runs: Sequence[SuiteRun]) -> str:
+    """Store the suite runs of one batch under a new run id; returns the id."""
+    run_id = uuid.uuid4().hex
+    if runs:
+        now = datetime.now(UTC)
+        with engine.begin() as conn:
+            conn.execute(
+                insert(ValidationRun),
+                [
+                    {
+                        "run_id": run_id,
+                        "file_name": run.file,
+                        "sha256": run.sha256,
+                        "suite": run.suite,
+                        "suite_version": run.suite_version,
+                        "success": run.success,
+                        "evaluated": run.evaluated,
+                        "failed": run.failed,
+                        "errors": run.errors,
+                        "warnings": run.warnings,
+                        "data_docs_url": run.data_docs_url,
+                        "opd_code": run.opd_code,
+                        "year": run.year,
+                        "month": run.month,
+                        "validated_at": now,
+                    }
+                    for run in runs
+                ],
+            )
+    return run_id
+
+
+def list_validation_runs(
+    engine: Engine, *, failed_only: bool = False, year: int | None = None, month: int | None = None
+) -> pd.DataFrame:
+    """Stored suite runs, newest first, optionally only failures and only one period."""
+    query = select(ValidationRun).order_by(ValidationRun.validated_at.desc(), ValidationRun.id.desc())
+    if failed_only:
+        query = query.where(ValidationRun.success.is_(False))
+    if year is not None:
+        query = query.where(ValidationRun.year == year)
+    if month is not None:
+        query = query.where(ValidationRun.month == month)
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
 
 
 def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
@@ -160,3 +253,19 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
     return FileOutcome(
         staged.path, staged.kind or "unknown", "rejected", 0, opd_code, year, month, staged.issues
     )
+
+
+def quarantine_rejected(outcome: FileOutcome, settings: Settings, lang: str = "id") -> FileOutcome:
+    """Move a rejected file to ``<workdir>/quarantine/<year>/<month>/`` with an annotated copy and summary."""
+    if outcome.status != "rejected" or not outcome.path.exists():
+        return outcome
+    placed = quarantine_file(
+        outcome.path,
+        list(outcome.issues),
+        settings.quarantine_dir,
+        year=outcome.year or None,
+        month=(outcome.month or None) if outcome.kind != "indicator" else None,
+        lang=lang,
+        sha256=file_sha256(outcome.path),
+    )
+    return replace(outcome, quarantined=placed.original, annotated=placed.annotated)

@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from tasks.errors import InputError, InputIssue
+from tasks.hierarchy import leaf_accounts
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
-from tasks.validate import leaf_accounts
 from warehouse.models import (
     BudgetItem,
     FactBudget,

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from tasks.export import format_percent, format_rupiah
+
+if TYPE_CHECKING:
+    from tasks.ingest import FileOutcome
+    from tasks.validate import SuiteRun
 
 BULAN = (
     "Januari",
@@ -38,3 +45,21 @@ def absorption_markdown(summary: pd.DataFrame, opd_code: str, year: int, month: 
             f"{format_percent(row.rak_pct)} | {format_percent(row.deviasi_poin)} |"
         )
     return "\n".join(lines)
+
+
+def validation_table(runs: Sequence[SuiteRun], outcomes: Sequence[FileOutcome]) -> list[dict[str, object]]:
+    """One row per file: suite, result, failed expectations, errors, warnings, status and Data Docs page."""
+    status = {outcome.path.name: outcome.status for outcome in outcomes}
+    return [
+        {
+            "berkas": run.file,
+            "suite": f"{run.suite} {run.suite_version}",
+            "lulus": "ya" if run.success else "tidak",
+            "ekspektasi_gagal": f"{run.failed}/{run.evaluated}",
+            "galat": run.errors,
+            "peringatan": run.warnings,
+            "status": status.get(run.file, ""),
+            "data_docs": run.data_docs_url,
+        }
+        for run in runs
+    ]

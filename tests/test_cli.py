@@ -68,6 +68,12 @@ def test_ingest_batch_with_bad_files(prefect_server, sample_2022, tmp_path: Path
         "catatan.xlsx": "rejected",
     }
 
+    status, listing, _ = run("validations", "--failed", "--workdir", str(workdir))
+    assert status == 0
+    assert "realisasi_2022_02.xlsx" in listing and "realisasi_2022_01.xlsx" not in listing
+    _, everything, _ = run("validations", "--year", "2022", "--month", "1", "--workdir", str(workdir))
+    assert "realisasi_2022_01.xlsx" in everything and "file://" in everything
+
 
 def test_ingest_messages_in_english_on_request(prefect_server, tmp_path: Path):
     junk = tmp_path / "x.xlsx"
@@ -79,18 +85,25 @@ def test_ingest_messages_in_english_on_request(prefect_server, tmp_path: Path):
 
 
 def test_ingest_refuses_a_period_that_disagrees_with_the_file(prefect_server, sample_2022, tmp_path):
-    status, _, err = run(
-        "ingest", str(sample_2022.realization[2]), "--month", "4", "--workdir", str(tmp_path / "w")
-    )
+    march = shutil.copy(sample_2022.realization[2], tmp_path / "realisasi_2022_03.xlsx")
+    status, _, err = run("ingest", str(march), "--month", "4", "--workdir", str(tmp_path / "w"))
     assert status == 1
-    assert "[header.meta_conflict]" in err
+    assert "sel A5: Bulan di berkas (3) bukan bulan yang sedang diproses (4) [period.wrong_month]" in err
+    quarantined = tmp_path / "w" / "quarantine" / "2022" / "03"
+    assert not Path(march).exists()
+    assert (quarantined / "realisasi_2022_03.xlsx").is_file()
+    assert (quarantined / "realisasi_2022_03.annotated.xlsx").is_file()
+    assert "period.wrong_month" in (quarantined / "realisasi_2022_03.txt").read_text(encoding="utf-8")
 
 
 def test_sample_and_report_commands(prefect_server, tmp_path: Path):
     workdir = tmp_path / "w"
     assert run("sample", "--year", "2022", "--out", str(tmp_path / "s"), "--workdir", str(workdir))[0] == 0
     assert len(list((tmp_path / "s").glob("*.xlsx"))) == 13
-    assert run("ingest", str(tmp_path / "s" / "indikator_2022.xlsx"), "--workdir", str(workdir))[0] == 0
+    status, out, _ = run("ingest", str(tmp_path / "s" / "indikator_2022.xlsx"), "--workdir", str(workdir))
+    assert status == 0  # warnings only: the file loads and the warnings are shown
+    assert "indikator_2022.xlsx: dimuat" in out
+    assert "Capaian 382,67 % melebihi batas wajar 300 %" in out and "[indicator.capaian_beyond_bound]" in out
     status, out, _ = run("report", "--year", "2022", "--workdir", str(workdir), "--out", str(tmp_path / "r"))
     assert status == 0
     folder = tmp_path / "r" / "2022" / "2.17.0.00.0.00.01.0000"

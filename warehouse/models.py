@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -183,3 +184,25 @@ class FactBudget(Base):
     anggaran_murni_rp: Mapped[float] = mapped_column(Rupiah)
     anggaran_perubahan_rp: Mapped[float] = mapped_column(Rupiah)
     as_of_month: Mapped[int] = mapped_column(Integer)
+
+
+class ValidationRun(Base):
+    """One Great Expectations suite run on one file, with where its Data Docs page is."""
+
+    __tablename__ = "validation_run"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(String(40), index=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    suite: Mapped[str] = mapped_column(String(100))
+    suite_version: Mapped[str] = mapped_column(String(20), default="")
+    success: Mapped[bool] = mapped_column(Boolean)
+    evaluated: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    data_docs_url: Mapped[str] = mapped_column(String(2000), default="")
+    opd_code: Mapped[str] = mapped_column(String(40), default="")
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    month: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    validated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

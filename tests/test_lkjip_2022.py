@@ -70,6 +70,22 @@ def test_every_sample_file_loads(report_2022):
     assert sorted(o.month for o in outcomes if o.kind == "realization") == list(range(1, 13))
 
 
+def test_sample_passes_every_suite_with_zero_errors(report_2022):
+    from warehouse.models import ValidationRun
+
+    outcomes = report_2022["outcomes"]
+    assert [i for o in outcomes for i in o.issues if i.severity == "error"] == []
+    # the only warnings: Table 3.5's 382,67 % and 356,6 % ask for confirmation
+    warnings = sorted((i.rule, i.cell) for o in outcomes for i in o.issues)
+    assert warnings == [("indicator.capaian_beyond_bound", "L14"), ("indicator.capaian_beyond_bound", "L17")]
+    engine = engine_for(f"sqlite:///{(report_2022['workdir'] / 'sakip.db').resolve()}")
+    with engine.connect() as conn:
+        runs = conn.execute(select(ValidationRun.suite, ValidationRun.success, ValidationRun.errors)).all()
+    assert len(runs) == 13
+    assert all(success and errors == 0 for _, success, errors in runs)
+    assert {suite for suite, _, _ in runs} == {"realisasi_bulanan", "indikator_tahunan"}
+
+
 def test_report_files_are_where_the_cli_promises(report_2022):
     out: Path = report_2022["out"]
     names = {Path(p).name for p in report_2022["written"]}

@@ -36,6 +36,8 @@ class Settings:
     gx_keep_results: int = 30
     #: optional CSV (``kode,nama``) of the OPDs allowed to send files; None accepts any OPD code
     opd_register: Path | None = None
+    #: optional TOML file a user edits: capaian scale, early-warning bands, report thresholds
+    config_file: Path | None = None
 
     @property
     def url(self) -> str:
@@ -79,4 +81,5 @@ def load_settings(workdir: Path | str | None = None) -> Settings:
         capaian_bound_pct=float(env.get("SAKIP_CAPAIAN_BOUND_PCT", "300")),
         gx_keep_results=int(env.get("SAKIP_GX_KEEP_RESULTS", "30")),
         opd_register=Path(env["SAKIP_OPD_REGISTER"]) if env.get("SAKIP_OPD_REGISTER") else None,
+        config_file=Path(env["SAKIP_CONFIG"]) if env.get("SAKIP_CONFIG") else None,
     )

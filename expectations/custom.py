@@ -20,6 +20,8 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
     multicolumn_condition_partial,
 )
 
+from tasks.metrics import quarterly_year_value
+
 #: Amounts are rupiah with at most two decimals; differences below this are rounding noise.
 RUPIAH_TOLERANCE = 0.005
 _DOMAIN_KEYS = ("batch_id", "table", "column_list", "row_condition", "condition_parser", "ignore_row_if")
@@ -73,14 +75,6 @@ def code_matches_level(codes: pd.Series, levels: pd.Series) -> pd.Series:
         rows = levels == level
         ok[rows] = codes[rows].str.fullmatch(pattern.strip("^$")).fillna(False).astype(bool)
     return ok
-
-
-def quarterly_year_value(frame: pd.DataFrame, quarters: list[str], aggregation: str) -> pd.Series:
-    """The year value implied by the quarters: their sum, or the last one reported."""
-    values = frame[quarters].astype("float64")
-    total = values.sum(axis=1, min_count=1)
-    last = values.ffill(axis=1).iloc[:, -1]
-    return total.where(frame[aggregation] == "sum", last)
 
 
 def first_file_of_period(frame: pd.DataFrame, file: str, period: list[str]) -> pd.Series:

@@ -1,22 +1,31 @@
 """Loading staged workbooks into the warehouse: one file, one transaction, idempotent.
 
-A monthly workbook replaces its partition (OPD × month): delete, insert, record the batch. The same
-file offered twice changes nothing. A rejected file is recorded as a batch with status ``rejected``
-and nothing else.
+A monthly workbook replaces its partition (OPD × month) in one write transaction holding that
+partition's lock: the rows it replaces move to the history table, a revision records who replaced
+which file and every amount that changed, then the new rows go in. The same file offered twice
+changes nothing. An indicator workbook adds a new version of the OPD-year's indicators; older
+versions stay, for reports "as of" a date. A rejected file is recorded as a batch with status
+``rejected`` and nothing else.
 """
 
 from __future__ import annotations
 
+import getpass
 import math
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tasks.errors import InputError, InputIssue
 from tasks.hierarchy import leaf_accounts
+from tasks.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
+from warehouse.db import write_transaction
 from warehouse.models import (
     BudgetItem,
     FactBudget,
@@ -24,13 +33,38 @@ from warehouse.models import (
     FactIndicatorTarget,
     FactRealization,
     FactRealizationAccount,
+    FactRealizationHistory,
     Indicator,
     LoadBatch,
     Opd,
     Period,
+    Revision,
+    RevisionLine,
 )
 
 HIERARCHY_LEVELS = ("urusan", "program", "kegiatan", "sub_kegiatan")
+#: Amounts compared between a month's old and new version (the revision's row-level diff).
+REVISED_FIELDS = (
+    "anggaran_rp",
+    "anggaran_murni_rp",
+    "realisasi_bulan_ini_rp",
+    "realisasi_sd_bulan_ini_rp",
+    "anggaran_kas_sd_bulan_ini_rp",
+    "fisik_pct",
+)
+FACT_COLUMNS = (
+    "opd_id",
+    "period_id",
+    "budget_item_id",
+    "batch_id",
+    "anggaran_rp",
+    "anggaran_murni_rp",
+    "realisasi_bulan_ini_rp",
+    "realisasi_sd_bulan_ini_rp",
+    "anggaran_kas_sd_bulan_ini_rp",
+    "fisik_pct",
+    "sumber_dana",
+)
 _PARENT_SEGMENTS = {"urusan": 0, "program": 2, "kegiatan": 3, "sub_kegiatan": 5}
 
 
@@ -53,6 +87,25 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def current_user() -> str:
+    """Who is loading: ``SAKIP_USER``, else the account running the process."""
+    try:
+        return os.environ.get("SAKIP_USER") or getpass.getuser()
+    except OSError:
+        return ""
+
+
+def _insert_ignoring_existing(
+    conn: Connection, table, rows: list[dict[str, object]], keys: list[str]
+) -> None:
+    """Insert rows, skipping those whose unique key another transaction inserted meanwhile."""
+    dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    if conn.dialect.name not in ("postgresql", "sqlite"):
+        conn.execute(insert(table), rows)
+        return
+    conn.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=keys), rows)
+
+
 def _none_if_nan(value: object) -> object:
     """None for NaN, the value otherwise (database NULL for missing numbers)."""
     if isinstance(value, float) and math.isnan(value):
@@ -64,7 +117,8 @@ def _ensure_opd(conn: Connection, code: str, name: str) -> int:
     """The id of the OPD with this code, inserted when new."""
     opd_id = conn.scalar(select(Opd.id).where(Opd.code == code))
     if opd_id is None:
-        opd_id = conn.execute(insert(Opd).values(code=code, name=name).returning(Opd.id)).scalar_one()
+        _insert_ignoring_existing(conn, Opd, [{"code": code, "name": name}], ["code"])
+        opd_id = conn.scalar(select(Opd.id).where(Opd.code == code))
     elif name:
         conn.execute(update(Opd).where(Opd.id == opd_id, Opd.name == "").values(name=name))
     return int(opd_id)
@@ -74,9 +128,8 @@ def _ensure_period(conn: Connection, year: int, month: int) -> int:
     """The id of the period (year, month), inserted when new."""
     period_id = conn.scalar(select(Period.id).where(Period.year == year, Period.month == month))
     if period_id is None:
-        period_id = conn.execute(
-            insert(Period).values(year=year, month=month).returning(Period.id)
-        ).scalar_one()
+        _insert_ignoring_existing(conn, Period, [{"year": year, "month": month}], ["year", "month"])
+        period_id = conn.scalar(select(Period.id).where(Period.year == year, Period.month == month))
     return int(period_id)
 
 
@@ -96,7 +149,7 @@ def _ensure_budget_items(conn: Connection, lines: pd.DataFrame) -> dict[str, int
             }
             for code, level, name in zip(new["kode"], new["level"], new["uraian"], strict=True)
         ]
-        conn.execute(insert(BudgetItem), rows)
+        _insert_ignoring_existing(conn, BudgetItem, rows, ["code"])
         known = dict(
             conn.execute(select(BudgetItem.code, BudgetItem.id).where(BudgetItem.code.in_(codes))).all()
         )
@@ -143,6 +196,7 @@ def _record_batch(
     rows: int,
     status: str,
     message: str = "",
+    loaded_by: str = "",
 ) -> int:
     """Insert a load-batch record and return its id."""
     return int(
@@ -159,6 +213,7 @@ def _record_batch(
                 loaded_at=_now(),
                 status=status,
                 message=message[:4000],
+                loaded_by=loaded_by[:100],
             )
             .returning(LoadBatch.id)
         ).scalar_one()
@@ -190,12 +245,14 @@ def record_rejection(
             rows=0,
             status="rejected",
             message=message,
+            loaded_by=current_user(),
         )
 
 
-def load_realization(engine: Engine, wb: RealizationWorkbook) -> LoadResult:
+def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | None = None) -> LoadResult:
     """Load one monthly realization workbook as one transaction, replacing its OPD-month partition."""
-    with engine.begin() as conn:
+    lock = f"realization/{wb.opd_code}/{wb.year}/{wb.month}"
+    with write_transaction(engine, lock) as conn:
         current = _current_batch(conn, "realization", wb.opd_code, wb.year, wb.month)
         if current is not None and current.sha256 == wb.sha256:
             return LoadResult(
@@ -212,17 +269,14 @@ def load_realization(engine: Engine, wb: RealizationWorkbook) -> LoadResult:
         period_id = _ensure_period(conn, wb.year, wb.month)
         item_ids = _ensure_budget_items(conn, wb.lines)
         facts = _realization_rows(conn, wb, opd_id, item_ids)
-        conn.execute(
-            update(LoadBatch)
-            .where(
-                LoadBatch.kind == "realization",
-                LoadBatch.opd_code == wb.opd_code,
-                LoadBatch.year == wb.year,
-                LoadBatch.month == wb.month,
-                LoadBatch.status == "loaded",
+        now = _now()
+        who = current_user() if loaded_by is None else loaded_by
+        if current is not None:
+            conn.execute(
+                update(LoadBatch)
+                .where(LoadBatch.id == current.id)
+                .values(status="replaced", superseded_at=now)
             )
-            .values(status="replaced")
-        )
         batch_id = _record_batch(
             conn,
             file_name=wb.path.name,
@@ -233,11 +287,15 @@ def load_realization(engine: Engine, wb: RealizationWorkbook) -> LoadResult:
             month=wb.month,
             rows=len(facts),
             status="loaded",
+            loaded_by=who,
         )
+        common = {"opd_id": opd_id, "period_id": period_id, "batch_id": batch_id}
+        new_rows = [{**common, **row} for row in facts]
+        if current is not None:
+            _keep_superseded(conn, opd_id, period_id, new_rows, current, wb, batch_id, who, now)
         for table in (FactRealizationAccount, FactRealization):
             conn.execute(delete(table).where(table.opd_id == opd_id, table.period_id == period_id))
-        common = {"opd_id": opd_id, "period_id": period_id, "batch_id": batch_id}
-        conn.execute(insert(FactRealization), [{**common, **row} for row in facts])
+        conn.execute(insert(FactRealization), new_rows)
         accounts = _account_rows(wb, item_ids)
         if accounts:
             conn.execute(insert(FactRealizationAccount), [{**common, **row} for row in accounts])
@@ -245,6 +303,84 @@ def load_realization(engine: Engine, wb: RealizationWorkbook) -> LoadResult:
     return LoadResult(
         wb.path.name, "realization", "loaded", len(facts), wb.opd_code, wb.year, wb.month, batch_id
     )
+
+
+def _keep_superseded(
+    conn: Connection,
+    opd_id: int,
+    period_id: int,
+    new_rows: list[dict[str, object]],
+    current,
+    wb: RealizationWorkbook,
+    batch_id: int,
+    who: str,
+    now: datetime,
+) -> None:
+    """Move the month's rows being replaced to the history table and record the revision with its diff."""
+    columns = [getattr(FactRealization, name) for name in FACT_COLUMNS]
+    old = select(*columns).where(FactRealization.opd_id == opd_id, FactRealization.period_id == period_id)
+    conn.execute(insert(FactRealizationHistory).from_select(list(FACT_COLUMNS), old))
+    before = pd.DataFrame(conn.execute(old).mappings().all(), columns=list(FACT_COLUMNS))
+    changes = revision_lines(before, pd.DataFrame(new_rows, columns=list(FACT_COLUMNS)))
+    codes = dict(conn.execute(select(BudgetItem.id, BudgetItem.code)).all()) if not changes.empty else {}
+    revision_id = conn.execute(
+        insert(Revision)
+        .values(
+            opd_code=wb.opd_code,
+            year=wb.year,
+            month=wb.month,
+            old_batch_id=current.id,
+            new_batch_id=batch_id,
+            old_file=current.file_name,
+            new_file=wb.path.name,
+            changed_by=who[:100],
+            changed_at=now,
+            changed_rows=int(changes["budget_item_id"].nunique()) if not changes.empty else 0,
+        )
+        .returning(Revision.id)
+    ).scalar_one()
+    if not changes.empty:
+        conn.execute(
+            insert(RevisionLine),
+            [
+                {
+                    "revision_id": revision_id,
+                    "kode": codes[int(item)],
+                    "field": field,
+                    "old_value": _none_if_nan(old_value),
+                    "new_value": _none_if_nan(new_value),
+                }
+                for item, field, old_value, new_value in changes.itertuples(index=False)
+            ],
+        )
+
+
+def revision_lines(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Row-level diff of two versions of a month: (budget_item_id, field, old_value, new_value) per change."""
+    fields = list(REVISED_FIELDS)
+    merged = before[["budget_item_id", *fields]].merge(
+        after[["budget_item_id", *fields]], on="budget_item_id", how="outer", suffixes=("_old", "_new")
+    )
+    parts = []
+    for field in fields:
+        old_values = merged[f"{field}_old"].astype("float64")
+        new_values = merged[f"{field}_new"].astype("float64")
+        both_missing = old_values.isna() & new_values.isna()
+        changed = ~both_missing & ~((old_values - new_values).abs() <= 0.005)
+        if changed.any():
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "budget_item_id": merged.loc[changed, "budget_item_id"],
+                        "field": field,
+                        "old_value": old_values[changed],
+                        "new_value": new_values[changed],
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame(columns=["budget_item_id", "field", "old_value", "new_value"])
+    return pd.concat(parts, ignore_index=True).sort_values(["budget_item_id", "field"], ignore_index=True)
 
 
 def _realization_rows(
@@ -351,40 +487,21 @@ def refresh_budget(conn: Connection, opd_id: int, year: int) -> None:
     )
 
 
-def annual_realization(row: pd.Series) -> float:
-    """The year value of an indicator from its quarters: the sum for counts, the last value otherwise.
-
-    Percentages, scores (``nilai``) and negative indicators take the last quarter reported.
-    """
-    quarters = [row[f"tw{q}"] for q in range(1, 5) if not pd.isna(row[f"tw{q}"])]
-    if not quarters:
-        return math.nan
-    is_level = (
-        row["satuan"].strip().lower() in {"%", "persen", "nilai", "indeks", "skor"}
-        or row["arah"] == "negatif"
-    )
-    return float(quarters[-1]) if is_level else float(sum(quarters))
-
-
-def load_indicators(engine: Engine, wb: IndicatorWorkbook) -> LoadResult:
-    """Load one indicator workbook as one transaction, replacing the OPD's indicators of that year."""
-    with engine.begin() as conn:
+def load_indicators(engine: Engine, wb: IndicatorWorkbook, loaded_by: str | None = None) -> LoadResult:
+    """Load one indicator workbook as one transaction: a new current version of the OPD-year's indicators."""
+    with write_transaction(engine, f"indicator/{wb.opd_code}/{wb.year}") as conn:
         current = _current_batch(conn, "indicator", wb.opd_code, wb.year, None)
         if current is not None and current.sha256 == wb.sha256:
             return LoadResult(
                 wb.path.name, "indicator", "unchanged", current.rows, wb.opd_code, wb.year, None, current.id
             )
         opd_id = _ensure_opd(conn, wb.opd_code, wb.opd_name)
-        conn.execute(
-            update(LoadBatch)
-            .where(
-                LoadBatch.kind == "indicator",
-                LoadBatch.opd_code == wb.opd_code,
-                LoadBatch.year == wb.year,
-                LoadBatch.status == "loaded",
+        if current is not None:
+            conn.execute(
+                update(LoadBatch)
+                .where(LoadBatch.id == current.id)
+                .values(status="replaced", superseded_at=_now())
             )
-            .values(status="replaced")
-        )
         batch_id = _record_batch(
             conn,
             file_name=wb.path.name,
@@ -395,11 +512,8 @@ def load_indicators(engine: Engine, wb: IndicatorWorkbook) -> LoadResult:
             month=None,
             rows=len(wb.indicators),
             status="loaded",
+            loaded_by=current_user() if loaded_by is None else loaded_by,
         )
-        old_ids = select(Indicator.id).where(Indicator.opd_id == opd_id, Indicator.year == wb.year)
-        for table in (FactIndicatorTarget, FactIndicatorRealization):
-            conn.execute(delete(table).where(table.indicator_id.in_(old_ids)))
-        conn.execute(delete(Indicator).where(Indicator.opd_id == opd_id, Indicator.year == wb.year))
         _insert_indicators(conn, wb, opd_id, batch_id)
     return LoadResult(
         wb.path.name, "indicator", "loaded", len(wb.indicators), wb.opd_code, wb.year, None, batch_id
@@ -414,7 +528,10 @@ def _insert_indicators(conn: Connection, wb: IndicatorWorkbook, opd_id: int, bat
         baseline = renstra.drop_duplicates(["jenis", "no"]).set_index(["jenis", "no"])["data_awal"].to_dict()
     targets: list[dict[str, object]] = []
     realizations: list[dict[str, object]] = []
-    for _, row in wb.indicators.iterrows():
+    indicators = wb.indicators.assign(aggregation=year_value_aggregation(wb.indicators))
+    implied = quarterly_year_value(indicators, QUARTERS, "aggregation")
+    indicators["year_value"] = indicators["realisasi"].where(indicators["realisasi"].notna(), implied)
+    for _, row in indicators.iterrows():
         indicator_id = conn.execute(
             insert(Indicator)
             .values(
@@ -445,8 +562,7 @@ def _insert_indicators(conn: Connection, wb: IndicatorWorkbook, opd_id: int, bat
             for t, v in years.items()
             if not pd.isna(v)
         ]
-        year_value = row["realisasi"] if not pd.isna(row["realisasi"]) else annual_realization(row)
-        values = {(wb.year, 0): year_value, (wb.year - 1, 0): row["realisasi_tahun_lalu"]}
+        values = {(wb.year, 0): row["year_value"], (wb.year - 1, 0): row["realisasi_tahun_lalu"]}
         values.update({(wb.year, q): row[f"tw{q}"] for q in range(1, 5)})
         realizations += [
             {"indicator_id": indicator_id, "tahun": t, "triwulan": q, "realisasi": float(v)}
@@ -457,3 +573,38 @@ def _insert_indicators(conn: Connection, wb: IndicatorWorkbook, opd_id: int, bat
         conn.execute(insert(FactIndicatorTarget), targets)
     if realizations:
         conn.execute(insert(FactIndicatorRealization), realizations)
+
+
+def list_revisions(
+    engine: Engine,
+    *,
+    opd_code: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
+    detail: bool = False,
+) -> pd.DataFrame:
+    """The corrections, newest first: one row per revision, or per changed amount with ``detail``."""
+    columns = [
+        Revision.changed_at,
+        Revision.opd_code,
+        Revision.year,
+        Revision.month,
+        Revision.old_file,
+        Revision.new_file,
+        Revision.changed_by,
+        Revision.changed_rows,
+    ]
+    query = select(*columns)
+    if detail:
+        query = select(
+            *columns[:7],
+            RevisionLine.kode,
+            RevisionLine.field,
+            RevisionLine.old_value,
+            RevisionLine.new_value,
+        ).join(RevisionLine, RevisionLine.revision_id == Revision.id)
+    for column, value in ((Revision.opd_code, opd_code), (Revision.year, year), (Revision.month, month)):
+        if value is not None:
+            query = query.where(column == value)
+    with engine.connect() as conn:
+        return pd.read_sql(query.order_by(Revision.changed_at.desc(), Revision.id.desc()), conn)

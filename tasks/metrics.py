@@ -24,6 +24,9 @@ import pandas as pd
 from sakip.settings import PERMENDAGRI_86_2017_SCALE
 
 Number = float | int
+QUARTERS = ["tw1", "tw2", "tw3", "tw4"]
+#: Units whose quarterly values are levels (the year value is the last quarter), not counts to add up.
+LEVEL_UNITS = {"%", "persen", "nilai", "indeks", "skor"}
 
 
 def _ratio_pct(numerator, denominator):
@@ -125,3 +128,17 @@ def efficiency_label(capaian_kinerja_pct: float, serapan: float, threshold_pct: 
     if capaian_kinerja_pct >= threshold_pct and serapan < threshold_pct:
         return "Efisiensi"
     return "Tidak Efisiensi"
+
+
+def quarterly_year_value(frame: pd.DataFrame, quarters: list[str], aggregation: str) -> pd.Series:
+    """The year value implied by the quarters: their sum, or the last one reported."""
+    values = frame[quarters].astype("float64")
+    total = values.sum(axis=1, min_count=1)
+    last = values.ffill(axis=1).iloc[:, -1]
+    return total.where(frame[aggregation] == "sum", last)
+
+
+def year_value_aggregation(frame: pd.DataFrame) -> pd.Series:
+    """How quarters make a year value: ``last`` for levels (%, scores, negative indicators), else ``sum``."""
+    is_level = frame["satuan"].str.strip().str.lower().isin(LEVEL_UNITS) | (frame["arah"] == "negatif")
+    return pd.Series("sum", index=frame.index, dtype="str").where(~is_level, "last")

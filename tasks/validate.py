@@ -24,6 +24,7 @@ import expectations.custom as custom_expectations
 from tasks import metrics
 from tasks.errors import InputIssue
 from tasks.hierarchy import node_keys, parent_codes
+from tasks.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
 
 SUITES_DIR = Path(custom_expectations.__file__).resolve().parent / "suites"
@@ -45,8 +46,6 @@ AMOUNT_COLUMNS = (
     "realisasi_sd_bulan_ini_rp",
     "anggaran_kas_sd_bulan_ini_rp",
 )
-QUARTERS = ["tw1", "tw2", "tw3", "tw4"]
-LEVEL_UNITS = {"%", "persen", "nilai", "indeks", "skor"}
 
 
 class SuiteLoadError(RuntimeError):
@@ -154,19 +153,13 @@ def batch_previous_lookup(
     return lookup
 
 
-def year_value_aggregation(frame: pd.DataFrame) -> pd.Series:
-    """How quarters make a year value: ``last`` for levels (%, scores, negative indicators), else ``sum``."""
-    is_level = frame["satuan"].str.strip().str.lower().isin(LEVEL_UNITS) | (frame["arah"] == "negatif")
-    return pd.Series("sum", index=frame.index, dtype="str").where(~is_level, "last")
-
-
 def indicator_frame(workbooks: Sequence[IndicatorWorkbook]) -> pd.DataFrame:
     """All indicator workbooks of a batch stacked, with the quarter aggregation and capaian."""
     frames = []
     for wb in workbooks:
         frame = wb.indicators.assign(file=wb.path.name, opd_code=wb.opd_code, year=wb.year)
         frame["aggregation"] = year_value_aggregation(frame)
-        implied = custom_expectations.quarterly_year_value(frame, QUARTERS, "aggregation")
+        implied = quarterly_year_value(frame, QUARTERS, "aggregation")
         year_value = frame["realisasi"].where(frame["realisasi"].notna(), implied)
         known_rule = frame["rumus_capaian"].where(
             frame["rumus_capaian"].isin(["standar", "selisih"]), "standar"
@@ -346,7 +339,7 @@ def _expected_values(rule: str, meta: dict, frame: pd.DataFrame, parameters: dic
     if rule == "period.month_inconsistent":
         return frame["realisasi_sd_bulan_ini_rp"] - frame["prev_realisasi_sd_bulan_ini_rp"]
     if rule == "indicator.quarterly_inconsistent":
-        return custom_expectations.quarterly_year_value(frame, QUARTERS, "aggregation")
+        return quarterly_year_value(frame, QUARTERS, "aggregation")
     expected_field = meta.get("expected_field", "")
     if expected_field in frame.columns:
         return frame[expected_field]

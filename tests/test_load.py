@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from tasks.errors import InputError
 from tasks.ingest import StagedFile, load_workbook
 from tasks.load import load_indicators, load_realization
-from tests.staged import NAN, indicator_workbook, realization_lines, realization_workbook
+from tasks.report_tables import indicator_rows
+from tests.staged import NAN, OPD, indicator_workbook, realization_lines, realization_workbook
 from warehouse.models import (
     FactBudget,
     FactIndicatorRealization,
@@ -190,5 +191,8 @@ def test_indicators_load_and_reload(warehouse):
     rows[0]["realisasi"] = 77.0
     load_indicators(warehouse, indicator_workbook(rows))
     after = counts(warehouse)
-    assert after["indicator"] == before["indicator"] == 3
     assert after["load_batch"] == before["load_batch"] + 1
+    assert after["indicator"] == 2 * before["indicator"] == 6  # the first version is kept
+    current = indicator_rows(warehouse, OPD, 2022)
+    assert len(current) == 3
+    assert current.loc[current["indikator"] == "Persentase A", "realisasi"].tolist() == [77.0]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -20,14 +23,44 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _sqlite_manual_transactions(dbapi_connection, _record) -> None:
+    """Let SQLAlchemy, not the driver, open SQLite transactions (so writers can take the lock first)."""
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn) -> None:
+    """BEGIN IMMEDIATE for write transactions (the database write lock, taken up front), else BEGIN."""
+    immediate = conn.get_execution_options().get("write_lock", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the warehouse URL; the SQLite file's folder is created when missing."""
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    engine = create_engine(url, future=True, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_manual_transactions)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine, lock_key: str) -> Iterator[Connection]:
+    """One write transaction holding the lock of ``lock_key`` (e.g. an OPD-month) until it ends.
+
+    PostgreSQL: a transaction-level advisory lock on the key, so writers of other keys run in
+    parallel. SQLite: ``BEGIN IMMEDIATE``, the database's single write lock.
+    """
+    with engine.connect() as plain:
+        conn = plain.execution_options(write_lock=True)
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                digest = hashlib.sha256(lock_key.encode("utf-8")).digest()
+                key = int.from_bytes(digest[:8], "big", signed=True)
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            yield conn
 
 
 def alembic_config(url: str) -> Config:

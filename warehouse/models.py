@@ -19,11 +19,14 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     Numeric,
     String,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -89,13 +92,31 @@ class LoadBatch(Base):
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(20))  # loaded | rejected | replaced
     message: Mapped[str] = mapped_column(String(4000), default="")
+    loaded_by: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    #: when a newer file replaced this one (its data then lives in the history tables)
+    superseded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (
+        # at most one current version of an OPD's month (or of its yearly indicator workbook)
+        Index(
+            "uq_load_batch_current",
+            "kind",
+            "opd_code",
+            "year",
+            func.coalesce(text("month"), 0),
+            unique=True,
+            sqlite_where=text("status = 'loaded'"),
+            postgresql_where=text("status = 'loaded'"),
+        ),
+    )
 
 
 class Indicator(Base):
     """A performance indicator of an OPD in one year (tujuan, sasaran, program or kegiatan level)."""
 
     __tablename__ = "indicator"
-    __table_args__ = (UniqueConstraint("opd_id", "year", "jenis", "no"),)
+    # every loaded version is kept: the current one is that of the OPD-year's current batch
+    __table_args__ = (UniqueConstraint("batch_id", "jenis", "no"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
     year: Mapped[int] = mapped_column(Integer)
@@ -206,3 +227,51 @@ class ValidationRun(Base):
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     month: Mapped[int | None] = mapped_column(Integer, nullable=True)
     validated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class FactRealizationHistory(Base):
+    """A superseded monthly realization row, kept when a corrected file replaced its month."""
+
+    __tablename__ = "fact_realization_history"
+    __table_args__ = (UniqueConstraint("batch_id", "budget_item_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"), index=True)
+    anggaran_rp: Mapped[float] = mapped_column(Rupiah)
+    anggaran_murni_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+    realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+    realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+    anggaran_kas_sd_bulan_ini_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+    fisik_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    sumber_dana: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Revision(Base):
+    """A correction: a file that replaced an OPD's month, who sent it and when."""
+
+    __tablename__ = "revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_code: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    old_batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
+    new_batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
+    old_file: Mapped[str] = mapped_column(String(500))
+    new_file: Mapped[str] = mapped_column(String(500))
+    changed_by: Mapped[str] = mapped_column(String(100), default="")
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_rows: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RevisionLine(Base):
+    """One amount that a correction changed (row-level diff)."""
+
+    __tablename__ = "revision_line"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id", ondelete="CASCADE"), index=True)
+    kode: Mapped[str] = mapped_column(String(40))
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+    new_value: Mapped[float | None] = mapped_column(Rupiah, nullable=True)

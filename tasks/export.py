@@ -47,12 +47,13 @@ TABLE_ORDER: tuple[str, ...] = (
     "tabel_3_5",
     "tabel_3_6",
     "tabel_3_7",
+    "tabel_murni_perubahan",
 )
 
 #: Sheet name of each known table.
 SHEET_NAMES: dict[str, str] = {
     tid: "Tabel " + tid.removeprefix("tabel_").replace("_", ".") for tid in TABLE_ORDER
-}
+} | {"tabel_murni_perubahan": "Anggaran Murni-Perubahan"}
 
 #: Locale tag of the Indonesian number formats (LCID 0x0421 = id-ID).
 LOCALE_ID = "[$-421]"
@@ -379,6 +380,34 @@ def _layout(table_id: str, df: pd.DataFrame, opd: str, year: int, end_year: int 
             ],
             hierarchy=True,
         )
+    if table_id == "tabel_murni_perubahan":
+        return _Layout(
+            titles=[
+                ("Tabel Anggaran Murni dan Perubahan", "Original and Revised Budget"),
+                ("per Program", "by Program"),
+                opd_budget_year,
+            ],
+            cols=[
+                _Col("kode", ("Kode", "Code"), "code", 12),
+                _Col("uraian", ("Program", "Program"), "text", 50),
+                _Col(
+                    "anggaran_murni",
+                    ("Murni (Perjanjian Kinerja)", "Original"),
+                    "amount",
+                    18,
+                    ("ANGGARAN (Rp)", "BUDGET (Rp)"),
+                ),
+                _Col(
+                    "anggaran_perubahan",
+                    ("Perubahan", "Revised"),
+                    "amount",
+                    18,
+                    ("ANGGARAN (Rp)", "BUDGET (Rp)"),
+                ),
+                _Col("perubahan", ("Selisih (Rp)", "Change (Rp)"), "amount", 18),
+                _Col("perubahan_pct", ("Selisih (%)", "Change (%)"), "number", 10),
+            ],
+        )
     # Unknown table: the frame's own columns, numbers with two decimals.
     cols = [
         _Col(
@@ -700,3 +729,131 @@ def write_xlsx_report(
     finally:
         wb.close()
     return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Printed form of a table, for the docx and html renderers
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeaderCell:
+    """One heading cell: text, position and how many rows / columns it spans."""
+
+    text: str
+    row: int
+    col: int
+    rowspan: int = 1
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class PrintedRow:
+    """One body row as printed: cell texts and their kinds, or a section label."""
+
+    cells: tuple[str, ...]
+    kinds: tuple[str, ...]
+    bold: bool = False
+    indent: int = 0
+    section: str | None = None
+    level: str = ""
+
+
+@dataclass(frozen=True)
+class PrintedTable:
+    """A table laid out as the document prints it, every value already in its Indonesian text form."""
+
+    table_id: str
+    titles: tuple[str, ...]
+    header: tuple[HeaderCell, ...]
+    header_rows: int
+    numbering: bool
+    ncols: int
+    rows: tuple[PrintedRow, ...]
+
+
+def format_cell(kind: str, value: Any) -> str:
+    """The printed text of a cell of this kind (amounts whole rupiah, numbers two decimals)."""
+    if _is_missing(value):
+        return ""
+    if kind == "amount" and _is_number(value):
+        return format_rupiah(value)
+    if kind == "number" and _is_number(value):
+        return format_percent(value)
+    if kind == "no" and _is_number(value):
+        return str(int(value)) if float(value).is_integer() else format_percent(value)
+    return str(value)
+
+
+def printed_table(
+    table_id: str,
+    df: pd.DataFrame,
+    *,
+    opd_name: str,
+    year: int,
+    lang: str = "id",
+    renstra_end_year: int | None = None,
+) -> PrintedTable:
+    """The table as the workbook prints it (same titles, headings, sections, styles) in text form."""
+    lang_ix = _LANGS.index(lang)
+    if renstra_end_year is None and table_id == "tabel_2_1":
+        years = _target_years(df)
+        renstra_end_year = int(years[-1]) if years else None
+    layout = _layout(table_id, df, opd_name, year, renstra_end_year)
+    cols = layout.cols
+    grouped = any(c.group for c in cols)
+    header: list[HeaderCell] = []
+    i = 0
+    while i < len(cols):
+        col = cols[i]
+        if col.group is None:
+            header.append(HeaderCell(col.heading[lang_ix], 0, i, rowspan=2 if grouped else 1))
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(cols) and cols[j + 1].group == col.group:
+            j += 1
+        header.append(HeaderCell(col.group[lang_ix], 0, i, colspan=j - i + 1))
+        header += [HeaderCell(cols[k].heading[lang_ix], 1, k) for k in range(i, j + 1)]
+        i = j + 1
+    rows: list[PrintedRow] = []
+    for row in _body_rows(_prepare(table_id, df), layout, lang_ix):
+        if row.section is not None:
+            rows.append(PrintedRow((), (), bold=True, section=row.section))
+            continue
+        bold, _italic, indent, _fill = _row_style(layout, row.values)
+        if table_id == "tabel_murni_perubahan" and row.values.get("uraian") == "JUMLAH":
+            bold = True
+        level = row.values.get("level")
+        rows.append(
+            PrintedRow(
+                tuple(format_cell(c.kind, row.values.get(c.key)) for c in cols),
+                tuple(c.kind for c in cols),
+                bold=bold,
+                indent=indent,
+                level="" if _is_missing(level) else str(level),
+            )
+        )
+    return PrintedTable(
+        table_id=table_id,
+        titles=tuple(t[lang_ix] for t in layout.titles),
+        header=tuple(header),
+        header_rows=2 if grouped else 1,
+        numbering=layout.numbering,
+        ncols=len(cols),
+        rows=tuple(rows),
+    )
+
+
+def printed_tables(
+    tables: Mapping[str, pd.DataFrame], *, opd_name: str, year: int, lang: str = "id"
+) -> list[PrintedTable]:
+    """Every table in document order, in printed form."""
+    end_year = None
+    if "tabel_2_1" in tables:
+        years = _target_years(tables["tabel_2_1"])
+        end_year = int(years[-1]) if years else None
+    return [
+        printed_table(tid, tables[tid], opd_name=opd_name, year=year, lang=lang, renstra_end_year=end_year)
+        for tid in _ordered_ids(tables)
+    ]

@@ -1,24 +1,124 @@
-"""Writing one OPD-year's report: the tables as CSV files and together as one formatted workbook."""
+"""Writing one OPD-year's report: CSV tables, the formatted workbook, the Word document, the html page
+and the charts.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
 
-from tasks.export import write_csv_tables, write_xlsx_report
+from sakip.report_config import ReportConfig
+from tasks.export import printed_tables, write_csv_tables, write_xlsx_report
+
+#: Every output format of ``sakip report``, in the order they are written.
+REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
+#: What a caller that names no formats gets (the report's original contract: CSV and the workbook).
+LEGACY_FORMATS: tuple[str, ...] = ("csv", "xlsx")
+
+
+@dataclass(frozen=True)
+class ReportExtras:
+    """What the report shows besides the LKjIP tables: monthly series, funding sources, murni budgets."""
+
+    monthly: pd.DataFrame
+    sumber_dana: pd.Series | None
+    murni: pd.DataFrame
+
+
+def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    """``"xlsx,docx"`` -> ("xlsx", "docx") in REPORT_FORMATS order; None or "all" -> every format."""
+    if text is None:
+        return REPORT_FORMATS
+    parts = text.split(",") if isinstance(text, str) else list(text)
+    chosen = {p.strip().lower() for p in parts if p.strip()}
+    if not chosen or chosen == {"all"}:
+        return REPORT_FORMATS
+    unknown = sorted(chosen - set(REPORT_FORMATS))
+    if unknown:
+        raise ValueError(f"unknown format(s): {', '.join(unknown)} (choose from {', '.join(REPORT_FORMATS)})")
+    return tuple(f for f in REPORT_FORMATS if f in chosen)
+
+
+def report_extras(engine: Engine, opd_code: str, year: int, month: int | None) -> ReportExtras:
+    """Monthly cumulative series, funding sources of the latest month and the murni-perubahan table."""
+    from tasks.report_tables import cumulative_by_month, sumber_dana_totals, table_murni_perubahan
+
+    monthly = cumulative_by_month(engine, opd_code, year)
+    sources = sumber_dana_totals(engine, opd_code, year, month) if month is not None else None
+    if sources is not None:
+        sources = sources[sources.index.astype(str).str.strip() != ""]
+    return ReportExtras(monthly, sources, table_murni_perubahan(engine, opd_code, year))
 
 
 def write_report(
-    tables: dict[str, pd.DataFrame], out_dir: Path, *, opd_name: str, year: int, lang: str = "id"
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    *,
+    opd_name: str,
+    year: int,
+    lang: str = "id",
+    formats: Iterable[str] = LEGACY_FORMATS,
+    extras: ReportExtras | None = None,
+    config: ReportConfig | None = None,
 ) -> list[Path]:
-    """``out_dir/tabel_*.csv`` and ``out_dir/lkjip_<year>.xlsx``; returns the paths written."""
+    """Write the report in the chosen formats under ``out_dir``; returns the paths written.
+
+    ``out_dir/tabel_*.csv``, ``lkjip_<year>.xlsx``, ``lkjip_<year>.docx``, ``lkjip_<year>.html`` and,
+    with docx or html, the charts ``grafik_*.png``. With ``extras``, the murni-perubahan table joins
+    the tables (``tabel_murni_perubahan``) when original budgets are known.
+    """
+    formats = parse_formats(list(formats))
+    config = config or ReportConfig()
+    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = write_csv_tables(tables, out_dir)
-    title = f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}"
-    paths.append(
-        write_xlsx_report(
-            tables, out_dir / f"lkjip_{year}.xlsx", title=title, opd_name=opd_name, year=year, lang=lang
+    tables = dict(tables)
+    if extras is not None and not extras.murni.empty:
+        tables["tabel_murni_perubahan"] = extras.murni
+    paths: list[Path] = []
+    if "csv" in formats:
+        paths += write_csv_tables(tables, out_dir)
+    if "xlsx" in formats:
+        title = f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}"
+        paths.append(
+            write_xlsx_report(
+                tables, out_dir / f"lkjip_{year}.xlsx", title=title, opd_name=opd_name, year=year, lang=lang
+            )
         )
-    )
+    if "docx" in formats or "html" in formats:
+        from tasks.charts import write_charts
+        from tasks.narrative import build_narrative
+
+        monthly = extras.monthly if extras is not None else pd.DataFrame(columns=["level"])
+        charts = write_charts(tables, monthly, out_dir, config, opd_name=opd_name, year=year)
+        paths += list(charts.values())
+        narrative = build_narrative(
+            tables, config, opd_name=opd_name, year=year, sumber_dana=extras.sumber_dana if extras else None
+        )
+        printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang)
+        if "docx" in formats:
+            from tasks.report_docx import write_docx_report
+
+            paths.append(
+                write_docx_report(
+                    printed, narrative, charts, out_dir / f"lkjip_{year}.docx", opd_name=opd_name, year=year
+                )
+            )
+        if "html" in formats:
+            from tasks.report_html import write_html_report
+
+            paths.append(
+                write_html_report(
+                    printed,
+                    narrative,
+                    charts,
+                    out_dir / f"lkjip_{year}.html",
+                    opd_name=opd_name,
+                    year=year,
+                    colors=config.colors,
+                )
+            )
     return paths

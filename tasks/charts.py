@@ -1,0 +1,215 @@
+"""Charts of the year-end report as PNG files (matplotlib, Agg backend, DejaVu Sans).
+
+- cumulative realization against anggaran kas (RAK) by month, for the OPD and per program;
+- capaian of every indicator against 100 %, coloured by category;
+- serapan per program, with the narrative's absorption threshold.
+
+Labels are in Bahasa Indonesia with Indonesian number formats.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from sakip.report_config import ReportConfig
+from tasks.export import format_number_id
+from tasks.summaries import BULAN
+
+plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
+
+#: File names of the charts, in the order the report shows them.
+CHART_FILES = {
+    "realisasi_kumulatif": "grafik_realisasi_kumulatif.png",
+    "realisasi_kumulatif_program": "grafik_realisasi_kumulatif_program.png",
+    "capaian_indikator": "grafik_capaian_indikator.png",
+    "serapan_program": "grafik_serapan_program.png",
+}
+CHART_TITLES = {
+    "realisasi_kumulatif": "Realisasi kumulatif dan anggaran kas per bulan",
+    "realisasi_kumulatif_program": "Realisasi kumulatif dan anggaran kas per bulan, per program",
+    "capaian_indikator": "Capaian indikator kinerja terhadap target (100 %)",
+    "serapan_program": "Serapan anggaran per program",
+}
+_DPI = 110
+_REALISASI = "#1f5fa8"
+_RAK = "#e08214"
+
+
+def _amount_axis(ax, top: float) -> str:
+    """Format an amount axis in miliar (or juta for small budgets) rupiah; returns the unit name."""
+    scale, unit, decimals = (1e9, "miliar Rp", 1) if top >= 2e9 else (1e6, "juta Rp", 0)
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda value, _pos: format_number_id(value / scale, decimals) if value else "0")
+    )
+    return unit
+
+
+def _percent(value: float, _pos: object = None) -> str:
+    """Axis label in percent."""
+    return f"{value:.0f} %"
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    """Write the figure as PNG and close it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=_DPI, facecolor="white", bbox_inches="tight", pad_inches=0.15)
+    plt.close(fig)
+    return path
+
+
+def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = False) -> None:
+    """Realization and anggaran kas to date by month on one axes."""
+    months = series["bulan"].astype(int).tolist()
+    labels = [BULAN[m - 1][:3] for m in months]
+    ax.plot(
+        labels, series["anggaran_kas_sd_bulan_ini"], color=_RAK, marker="o", ms=3, label="Anggaran kas (RAK)"
+    )
+    ax.plot(labels, series["realisasi_sd_bulan_ini"], color=_REALISASI, marker="o", ms=3, label="Realisasi")
+    budget = float(series["anggaran"].iloc[-1])
+    ax.axhline(budget, color="#777777", lw=0.8, ls="--", label="Anggaran")
+    ax.fill_between(labels, series["realisasi_sd_bulan_ini"], color=_REALISASI, alpha=0.12)
+    unit = _amount_axis(ax, budget)
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"{title} ({unit})" if small else title, fontsize=8 if small else 10, loc="left")
+    if not small:
+        ax.set_ylabel(unit)
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    if small:
+        ax.tick_params(labelsize=6)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+
+
+def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year: int) -> Path:
+    """Cumulative realization against anggaran kas by month for the whole OPD."""
+    total = monthly[monthly["level"] == "urusan"].groupby("bulan", as_index=False).sum(numeric_only=True)
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    _cumulative_axes(ax, total, f"{opd_name} {year}")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
+    """Small multiples: cumulative realization against anggaran kas per program."""
+    programs = monthly[monthly["level"] == "program"]
+    codes = list(dict.fromkeys(programs["kode"]))
+    ncols = 2 if len(codes) > 1 else 1
+    nrows = max(1, math.ceil(len(codes) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(8, 2.2 * nrows), squeeze=False)
+    for ax, code in zip(axes.flat, codes, strict=False):
+        series = programs[programs["kode"] == code]
+        name = textwrap.shorten(f"{code} {series['uraian'].iloc[0]}", 48, placeholder="…")
+        _cumulative_axes(ax, series, name, small=True)
+    for ax in list(axes.flat)[len(codes) :]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return _save(fig, path)
+
+
+def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportConfig) -> Path:
+    """Capaian of every tujuan, sasaran and program indicator against 100 %, coloured by category."""
+    frame = tabel_3_5.dropna(subset=["capaian"]).iloc[::-1]
+    labels = [
+        textwrap.shorten(f"{j.capitalize()} {n}: {t}", 58, placeholder="…")
+        for j, n, t in zip(frame["jenis"], frame["no"], frame["indikator"], strict=True)
+    ]
+    colors = [config.color(k) for k in frame["kategori"]]
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.32 * len(frame) + 1.2)))
+    bars = ax.barh(labels, frame["capaian"], color=colors, edgecolor="#555555", lw=0.4)
+    ax.axvline(100, color="#333333", lw=1, ls="--")
+    for bar, value in zip(bars, frame["capaian"], strict=True):
+        ax.text(
+            bar.get_width() + 2,
+            bar.get_y() + bar.get_height() / 2,
+            format_number_id(value, 2),
+            va="center",
+            fontsize=7,
+        )
+    ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+    ax.set_xlim(0, max(110.0, float(frame["capaian"].max()) * 1.12) if len(frame) else 110.0)
+    ax.tick_params(axis="y", labelsize=7)
+    used = list(dict.fromkeys(frame["kategori"].iloc[::-1]))
+    handles = [plt.Rectangle((0, 0), 1, 1, color=config.color(k)) for k in used]
+    ax.legend(
+        handles, used, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=5, fontsize=7, frameon=False
+    )
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportConfig) -> Path:
+    """Serapan per program, programs under the threshold in the lowest category colour."""
+    programs = tabel_3_6[tabel_3_6["level"] == "program"].iloc[::-1]
+    labels = [
+        textwrap.shorten(f"{k} {u}", 58, placeholder="…")
+        for k, u in zip(programs["kode"], programs["uraian"], strict=True)
+    ]
+    threshold = config.absorption_threshold_pct
+    low, high = config.color(config.warning_below), config.color(config.warning_labels[0])
+    colors = [low if v < threshold else high for v in programs["serapan"]]
+    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.42 * len(programs) + 1.2)))
+    bars = ax.barh(labels, programs["serapan"], color=colors, edgecolor="#555555", lw=0.4)
+    ax.axvline(threshold, color="#333333", lw=1, ls="--", label=f"batas {format_number_id(threshold, 0)} %")
+    for bar, value in zip(bars, programs["serapan"], strict=True):
+        ax.text(
+            bar.get_width() + 1,
+            bar.get_y() + bar.get_height() / 2,
+            format_number_id(value, 2),
+            va="center",
+            fontsize=7,
+        )
+    ax.set_xlim(0, 110)
+    ax.xaxis.set_major_formatter(FuncFormatter(_percent))
+    ax.tick_params(axis="y", labelsize=7)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=7, frameon=False)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def write_charts(
+    tables: dict[str, pd.DataFrame],
+    monthly: pd.DataFrame,
+    out_dir: Path,
+    config: ReportConfig,
+    *,
+    opd_name: str,
+    year: int,
+) -> dict[str, Path]:
+    """Every chart the data supports, keyed by chart id (see CHART_FILES)."""
+    out_dir = Path(out_dir)
+    charts: dict[str, Path] = {}
+    if not monthly.empty:
+        charts["realisasi_kumulatif"] = chart_cumulative_opd(
+            monthly, out_dir / CHART_FILES["realisasi_kumulatif"], opd_name, year
+        )
+        if (monthly["level"] == "program").any():
+            charts["realisasi_kumulatif_program"] = chart_cumulative_programs(
+                monthly, out_dir / CHART_FILES["realisasi_kumulatif_program"]
+            )
+    if "tabel_3_5" in tables and tables["tabel_3_5"]["capaian"].notna().any():
+        charts["capaian_indikator"] = chart_capaian(
+            tables["tabel_3_5"], out_dir / CHART_FILES["capaian_indikator"], config
+        )
+    if "tabel_3_6" in tables and (tables["tabel_3_6"]["level"] == "program").any():
+        charts["serapan_program"] = chart_serapan_program(
+            tables["tabel_3_6"], out_dir / CHART_FILES["serapan_program"], config
+        )
+    return charts

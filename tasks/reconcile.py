@@ -1,0 +1,428 @@
+"""Reconcile a published LKjIP against the data: every printed cell that the data does not give.
+
+The published report is a folder of CSV files in the shape of ``tests/data/lkjip-2022`` (one file per
+table, ``*_tercetak`` columns holding values exactly as printed). Each printed cell is compared with
+the value the warehouse gives, by the rule of its column:
+
+- amounts (rupiah): exactly;
+- percentages and indicator values: at the printed rounding, two decimals, half up;
+- labels (kategori, the Table 3.4 efficiency label): loosely (case, spacing, punctuation);
+- names (programs, kegiatan, sasaran, indicators): loosely: case, ``.``/``,`` punctuation, spacing
+  and ``/`` spacing are not misprints, only different words are.
+
+The Table 3.4 ``keterangan`` column is reconciled as a label: where the document prints an
+explanation instead of the label the rule gives, that is listed (the explanation may be right as a
+comment, but the cell no longer says whether the sasaran is efficient).
+
+A blank printed where the data has a value is listed; so are rows only on one side.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+
+from tasks.export import format_number_id
+
+FINDING_COLUMNS = ["tabel", "baris", "kolom", "tercetak", "data", "aturan", "jenis"]
+
+_RULES = {
+    "amount": "rupiah, sama persis",
+    "value": "nilai indikator, pembulatan cetak 2 desimal (half up)",
+    "label": "label, dibandingkan longgar (huruf besar/kecil, spasi, tanda baca)",
+    "name": "nama, dibandingkan longgar (huruf besar/kecil, tanda baca . , /, spasi)",
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One printed column: its name in the published file, the data column, kind and rule text."""
+
+    published: str
+    data: str
+    kind: str  # amount | pct | value | label | name
+    rule: str = ""
+
+    @property
+    def rule_text(self) -> str:
+        """The rule as listed in the findings."""
+        return self.rule or _RULES[self.kind]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one published file maps onto a data table."""
+
+    pattern: str
+    table_id: str
+    title: str
+    keys: tuple[tuple[str, str], ...]  # (published column, data column)
+    checks: tuple[Check, ...]
+
+
+def _pct_rule(formula: str) -> str:
+    """Rule text of a computed percentage."""
+    return f"{formula}, pembulatan cetak 2 desimal (half up)"
+
+
+def table_specs(year: int, published_columns: dict[str, list[str]]) -> list[TableSpec]:
+    """The comparison of every known published table (year-dependent column names resolved)."""
+
+    def year_column(pattern: str, columns: list[str], fallback: str) -> str:
+        found = [c for c in columns if re.fullmatch(pattern, c)]
+        return found[0] if found else fallback
+
+    cols_21 = published_columns.get("tabel_2_1", [])
+    cols_32 = published_columns.get("tabel_3_2", [])
+    targets_21 = [c for c in cols_21 if re.fullmatch(r"target_\d{4}", c)]
+    return [
+        TableSpec(
+            "tabel_2_1*.csv",
+            "tabel_2_1",
+            "Tabel 2.1",
+            (("jenis", "jenis"), ("no", "no")),
+            (
+                Check("uraian_tujuan_sasaran", "uraian", "name"),
+                Check("indikator", "indikator", "name"),
+                Check("data_awal", "data_awal", "value"),
+                *(Check(c, c, "value") for c in targets_21),
+            ),
+        ),
+        TableSpec(
+            "tabel_3_1*.csv",
+            "tabel_3_1",
+            "Tabel 3.1",
+            (("no", "no"),),
+            (
+                Check("sasaran", "sasaran", "name"),
+                Check("indikator", "indikator", "name"),
+                Check("satuan", "satuan", "label"),
+                Check("target", "target", "value"),
+                Check("realisasi", "realisasi", "value"),
+                Check("capaian_tercetak", "capaian", "pct", _pct_rule("capaian = realisasi / target × 100")),
+                Check("kategori_tercetak", "kategori", "label", "kategori pada skala capaian (konfigurasi)"),
+            ),
+        ),
+        TableSpec(
+            "tabel_3_2*.csv",
+            "tabel_3_2",
+            "Tabel 3.2",
+            (("no", "no"),),
+            (
+                Check("sasaran", "sasaran", "name"),
+                Check("indikator", "indikator", "name"),
+                Check(year_column(r"realisasi_\d{4}", cols_32, f"realisasi_{year}"), "realisasi", "value"),
+                Check(
+                    year_column(r"target_akhir_renstra(_\d{4})?", cols_32, "target_akhir_renstra"),
+                    "target_akhir_renstra",
+                    "value",
+                ),
+                Check(
+                    "tingkat_kemajuan_tercetak",
+                    "tingkat_kemajuan",
+                    "pct",
+                    _pct_rule("tingkat kemajuan = realisasi / target akhir Renstra × 100"),
+                ),
+            ),
+        ),
+        TableSpec(
+            "tabel_3_4*.csv",
+            "tabel_3_4",
+            "Tabel 3.4",
+            (("no", "no"),),
+            (
+                Check("sasaran", "sasaran", "name"),
+                Check("target", "target", "value"),
+                Check("realisasi", "realisasi", "value"),
+                Check(
+                    "capaian_kinerja_tercetak",
+                    "capaian_kinerja",
+                    "pct",
+                    _pct_rule("capaian = realisasi / target × 100"),
+                ),
+                Check("anggaran", "anggaran", "amount"),
+                Check("realisasi_anggaran", "realisasi_anggaran", "amount"),
+                Check(
+                    "serapan_tercetak",
+                    "serapan",
+                    "pct",
+                    _pct_rule("serapan = realisasi anggaran / anggaran × 100 (program pendukung)"),
+                ),
+                Check(
+                    "keterangan_tercetak",
+                    "efisiensi",
+                    "label",
+                    "label efisiensi: Efisiensi bila capaian ≥ ambang dan serapan < ambang",
+                ),
+            ),
+        ),
+        TableSpec(
+            "tabel_3_5*.csv",
+            "tabel_3_5",
+            "Tabel 3.5",
+            (("jenis", "jenis"), ("no", "no")),
+            (
+                Check("indikator", "indikator", "name"),
+                Check("target", "target", "value"),
+                Check("realisasi", "realisasi", "value"),
+                Check("capaian_tercetak", "capaian", "pct", _pct_rule("capaian = realisasi / target × 100")),
+                Check("kategori_tercetak", "kategori", "label", "kategori pada skala capaian (konfigurasi)"),
+                Check(f"realisasi_{year - 1}", "realisasi_tahun_lalu", "value"),
+            ),
+        ),
+        TableSpec(
+            "tabel_3_6*.csv",
+            "tabel_3_6",
+            "Tabel 3.6",
+            (("kode", "kode"),),
+            (
+                Check("uraian", "uraian", "name"),
+                Check("anggaran", "anggaran", "amount"),
+                Check("realisasi", "realisasi", "amount"),
+                Check("persen_tercetak", "serapan", "pct", _pct_rule("serapan = realisasi / anggaran × 100")),
+            ),
+        ),
+        TableSpec(
+            "tabel_3_7*.csv",
+            "tabel_3_7",
+            "Tabel 3.7",
+            (("kode", "kode"),),
+            (
+                Check("uraian", "uraian", "name"),
+                Check("anggaran", "anggaran", "amount"),
+                Check("realisasi", "realisasi", "amount"),
+                Check("silpa_tercetak", "silpa", "amount", "SILPA = anggaran − realisasi, sama persis"),
+                Check(
+                    "persen_tercetak",
+                    "persen_silpa",
+                    "pct",
+                    _pct_rule("% SILPA = (anggaran − realisasi) / anggaran × 100"),
+                ),
+            ),
+        ),
+        TableSpec(
+            "perjanjian_kinerja*.csv",
+            "tabel_murni_perubahan",
+            "Lampiran Perjanjian Kinerja (anggaran murni)",
+            (("program_kode", "kode"),),
+            (
+                Check("program", "uraian", "name"),
+                Check("anggaran_pk", "anggaran_murni", "amount"),
+            ),
+        ),
+        TableSpec(
+            "sumber_dana*.csv",
+            "sumber_dana",
+            "Sumber dana (Bab III.D)",
+            (("sumber", "sumber"),),
+            (Check("jumlah", "jumlah", "amount"),),
+        ),
+    ]
+
+
+def loose(text: object) -> str:
+    """Text compared without case, ``.``/``,``/``/`` punctuation or spacing differences."""
+    return re.sub(r"[\s.,/]+", " ", str(text).lower()).strip()
+
+
+def _missing(value: object) -> bool:
+    """True for None, NaN and empty text."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _decimal(value: object) -> Decimal | None:
+    """A number as an exact decimal (floats by their shortest repr), None when not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        return Decimal(repr(float(value))) if isinstance(value, float) else Decimal(value)
+    try:
+        return Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _printed(value: Decimal) -> Decimal:
+    """Two decimals, half up, as the document prints."""
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def values_agree(kind: str, published: object, data: object) -> bool:
+    """Whether a printed value agrees with the data's under the column's rule."""
+    if _missing(published) and _missing(data):
+        return True
+    if _missing(published) or _missing(data):
+        return False
+    if kind in ("label", "name"):
+        return loose(published) == loose(data)
+    p, d = _decimal(published), _decimal(data)
+    if p is None or d is None:
+        return loose(published) == loose(data)
+    if kind == "amount":
+        return p == d
+    return _printed(p) == _printed(d)
+
+
+def show(kind: str, value: object) -> str:
+    """A value in its printed form for the findings list (``(kosong)`` for blanks)."""
+    if _missing(value):
+        return "(kosong)"
+    number = _decimal(value) if kind in ("amount", "pct", "value") else None
+    if number is None:
+        return str(value)
+    decimals = 0 if kind == "amount" else 2
+    text = format_number_id(number, decimals)
+    return ("0" if decimals == 0 else "0,00") if text == "-" else text
+
+
+def _key_text(value: object) -> str:
+    """A row key as text (``1`` not ``1.0``; codes untouched; case-insensitive names)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def reconcile_table(spec: TableSpec, published: pd.DataFrame, data: pd.DataFrame) -> list[dict[str, str]]:
+    """Findings of one published table against its data table."""
+    findings: list[dict[str, str]] = []
+
+    def keyed(frame: pd.DataFrame, columns: list[str]) -> dict[tuple[str, ...], dict]:
+        rows = {}
+        for record in frame.to_dict("records"):
+            key = tuple(_key_text(record.get(c, "")).lower() for c in columns)
+            if all(key):
+                rows[key] = record
+        return rows
+
+    printed_rows = keyed(published, [p for p, _ in spec.keys])
+    data_rows = keyed(data, [d for _, d in spec.keys])
+    checks = [c for c in spec.checks if c.published in published.columns]
+    for key, row in printed_rows.items():
+        label = " ".join(_key_text(row[p]) for p, _ in spec.keys)
+        other = data_rows.get(key)
+        if other is None:
+            findings.append(_finding(spec, label, "(baris)", "ada", "tidak ada", "baris tidak ada di data"))
+            continue
+        for check in checks:
+            value, expected = row.get(check.published), other.get(check.data)
+            if not values_agree(check.kind, value, expected):
+                kind = "kosong di laporan" if _missing(value) else "beda nilai"
+                findings.append(
+                    _finding(
+                        spec,
+                        label,
+                        check.published,
+                        show(check.kind, value),
+                        show(check.kind, expected),
+                        check.rule_text,
+                        kind,
+                    )
+                )
+    for key, row in data_rows.items():
+        if key not in printed_rows:
+            label = " ".join(_key_text(row[d]) for _, d in spec.keys)
+            findings.append(
+                _finding(
+                    spec,
+                    label,
+                    "(baris)",
+                    "tidak ada",
+                    "ada",
+                    "baris data tidak tercetak",
+                    "baris tidak tercetak",
+                )
+            )
+    return findings
+
+
+def _finding(
+    spec: TableSpec, row: str, column: str, printed: str, data: str, rule: str, kind: str | None = None
+) -> dict[str, str]:
+    """One line of the findings list."""
+    return {
+        "tabel": spec.title,
+        "baris": row,
+        "kolom": column,
+        "tercetak": printed,
+        "data": data,
+        "aturan": rule,
+        "jenis": kind or rule,
+    }
+
+
+def read_published(folder: Path) -> dict[str, tuple[Path, pd.DataFrame]]:
+    """The published tables found in the folder, keyed by table id (codes and numbers kept as text)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{folder} is not a folder")
+    found: dict[str, tuple[Path, pd.DataFrame]] = {}
+    for spec in table_specs(0, {}):
+        matches = sorted(folder.glob(spec.pattern))
+        if matches:
+            frame = pd.read_csv(
+                matches[0],
+                dtype={"kode": str, "no": str, "program_kode": str, "jenis": str},
+                keep_default_na=True,
+            )
+            found[spec.table_id] = (matches[0], frame)
+    return found
+
+
+def reconcile(
+    tables: dict[str, pd.DataFrame], published_dir: Path, year: int, sumber_dana: pd.Series | None = None
+) -> pd.DataFrame:
+    """Every printed cell of the published folder that the data tables do not give, as a findings table."""
+    published = read_published(published_dir)
+    data = dict(tables)
+    if sumber_dana is not None:
+        data["sumber_dana"] = pd.DataFrame(
+            {"sumber": sumber_dana.index.astype(str), "jumlah": sumber_dana.values}
+        )
+    columns = {table_id: list(frame.columns) for table_id, (_path, frame) in published.items()}
+    findings: list[dict[str, str]] = []
+    for spec in table_specs(year, columns):
+        if spec.table_id not in published:
+            continue
+        _path, frame = published[spec.table_id]
+        if spec.table_id not in data:
+            findings.append(
+                _finding(spec, "", "(tabel)", "ada", "tidak ada", "tabel tidak dapat dihitung dari data")
+            )
+            continue
+        findings += reconcile_table(spec, frame, data[spec.table_id])
+    return pd.DataFrame(findings, columns=FINDING_COLUMNS)
+
+
+def reconcile_warehouse(engine, opd_code: str, year: int, settings, published_dir: Path) -> pd.DataFrame:
+    """Reconcile the published folder against the tables the warehouse gives for the OPD and year."""
+    from tasks.report_tables import build_tables, report_scope
+    from tasks.reports import report_extras
+
+    tables = build_tables(engine, opd_code, year, settings)
+    extras = report_extras(engine, opd_code, year, report_scope(engine, opd_code, year).month)
+    if not extras.murni.empty:
+        tables["tabel_murni_perubahan"] = extras.murni
+    return reconcile(tables, published_dir, year, extras.sumber_dana)
+
+
+def findings_text(findings: pd.DataFrame) -> str:
+    """The findings as a table for the screen."""
+    if findings.empty:
+        return "Tidak ada perbedaan: setiap sel yang tercetak sesuai dengan data."
+    shown = findings.copy()
+    shown["aturan"] = shown["aturan"].str.slice(0, 60)
+    return f"{len(findings)} sel berbeda dari data:\n" + shown.to_string(index=False)

@@ -1,0 +1,189 @@
+"""The year-end report as a Word document (python-docx): the tables ready to paste into the LKjIP.
+
+Each table has its caption (``Tabel 3. 6`` and its title lines, as the document prints them), a
+heading of one or two rows with merged cells where the document has them, heading rows repeated on
+every page, program rows bold, and every value in its Indonesian print form (``22.500.227.865``,
+``83,79``, ``-`` for zero). The generated narrative sentences and the charts sit where chapter III
+has them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, RGBColor
+from docx.table import Table
+
+from tasks.charts import CHART_TITLES
+from tasks.export import PrintedTable
+from tasks.narrative import Narrative
+
+_HEADER_FILL = "D9E1F2"
+_RIGHT_KINDS = frozenset({"amount", "number"})
+_CENTER_KINDS = frozenset({"no", "label"})
+
+#: Where each table goes: (chapter heading, narrative sections after the table).
+_PLACEMENT: dict[str, tuple[str, tuple[str, ...]]] = {
+    "tabel_2_1": ("BAB II PERENCANAAN KINERJA", ()),
+    "tabel_2_3": ("BAB II PERENCANAAN KINERJA", ()),
+    "tabel_3_1": ("B. Capaian Kinerja Organisasi", ("capaian",)),
+    "tabel_3_2": ("B. Capaian Kinerja Organisasi", ()),
+    "tabel_3_4": ("B. Capaian Kinerja Organisasi", ()),
+    "tabel_3_5": ("C. Analisa Capaian Kinerja Tujuan dan Sasaran", ("tujuan_sasaran",)),
+    "tabel_3_6": ("D. Akuntabilitas Anggaran", ("sisa_anggaran",)),
+    "tabel_3_7": ("D. Akuntabilitas Anggaran", ()),
+    "tabel_murni_perubahan": ("D. Akuntabilitas Anggaran", ("murni",)),
+}
+_BEFORE = {"tabel_3_6": ("anggaran",)}
+_CHARTS_AFTER = {
+    "tabel_3_5": ("capaian_indikator",),
+    "tabel_3_7": ("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
+}
+
+
+def _shade(cell, fill: str) -> None:
+    """Fill a table cell with a colour."""
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+
+
+def _repeat_as_header(row) -> None:
+    """Mark a table row to repeat at the top of every page."""
+    properties = row._tr.get_or_add_trPr()
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    properties.append(flag)
+
+
+def _write_cell(cell, text: str, *, bold: bool = False, align=None, size: float = 8, indent: int = 0) -> None:
+    """Put text in a cell with the table font."""
+    paragraph = cell.paragraphs[0]
+    run = paragraph.add_run(text)
+    run.bold = bold
+    run.font.size = Pt(size)
+    if align is not None:
+        paragraph.alignment = align
+    if indent:
+        paragraph.paragraph_format.left_indent = Cm(0.25 * indent)
+    paragraph.paragraph_format.space_after = Pt(0)
+
+
+def add_caption(doc, printed: PrintedTable) -> None:
+    """The caption above a table: ``Tabel 3. 6`` and its title lines, bold and centred."""
+    for i, line in enumerate(printed.titles):
+        paragraph = doc.add_paragraph(style="Caption")
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(line)
+        run.bold = True
+        run.italic = False
+        run.font.size = Pt(11 if i == 0 else 10)
+        run.font.color.rgb = RGBColor(0, 0, 0)
+        paragraph.paragraph_format.space_after = Pt(0)
+
+
+def add_table(doc, printed: PrintedTable) -> Table:
+    """The table itself: merged heading cells, numbering row, sections, bold program rows."""
+    numbering_rows = 1 if printed.numbering else 0
+    head_rows = printed.header_rows + numbering_rows
+    body = printed.rows
+    table = doc.add_table(rows=head_rows + len(body), cols=printed.ncols)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for head in printed.header:
+        cell = table.cell(head.row, head.col)
+        if head.rowspan > 1 or head.colspan > 1:
+            cell = cell.merge(table.cell(head.row + head.rowspan - 1, head.col + head.colspan - 1))
+        _write_cell(cell, head.text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if printed.numbering:
+        for col in range(printed.ncols):
+            _write_cell(
+                table.cell(printed.header_rows, col), str(col + 1), align=WD_ALIGN_PARAGRAPH.CENTER, size=7
+            )
+    for r in range(head_rows):
+        _repeat_as_header(table.rows[r])
+        for cell in table.rows[r].cells:
+            _shade(cell, _HEADER_FILL)
+    for i, row in enumerate(body):
+        cells = table.rows[head_rows + i].cells
+        if row.section is not None:
+            merged = cells[0].merge(cells[-1]) if printed.ncols > 1 else cells[0]
+            _write_cell(merged, row.section, bold=True)
+            continue
+        for col, (text, kind) in enumerate(zip(row.cells, row.kinds, strict=True)):
+            align = (
+                WD_ALIGN_PARAGRAPH.RIGHT
+                if kind in _RIGHT_KINDS
+                else WD_ALIGN_PARAGRAPH.CENTER
+                if kind in _CENTER_KINDS
+                else None
+            )
+            indent = row.indent if kind == "text" and col == 1 else 0
+            _write_cell(cells[col], text, bold=row.bold, align=align, indent=indent)
+    return table
+
+
+def _landscape(doc) -> None:
+    """A4 landscape pages with narrow margins (the tables are wide)."""
+    section = doc.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.8))
+
+
+def write_docx_report(
+    printed: list[PrintedTable],
+    narrative: Narrative,
+    charts: Mapping[str, Path],
+    path: Path,
+    *,
+    opd_name: str,
+    year: int,
+) -> Path:
+    """Write the tables, their captions, the narrative and the charts as one .docx; return its path."""
+    doc = Document()
+    _landscape(doc)
+    style = doc.styles["Normal"]
+    style.font.name = "Arial"
+    style.font.size = Pt(10)
+    doc.core_properties.title = f"LKjIP {year}"
+    doc.core_properties.subject = f"{opd_name} {year}"
+    doc.core_properties.author = "sakip"
+    doc.add_heading(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", level=0)
+    doc.add_paragraph(opd_name)
+    heading = None
+    for table in printed:
+        chapter, after = _PLACEMENT.get(table.table_id, ("Lampiran", ()))
+        if chapter != heading:
+            doc.add_heading(chapter, level=1)
+            heading = chapter
+        for key in _BEFORE.get(table.table_id, ()):
+            for paragraph in narrative.sections.get(key, []):
+                doc.add_paragraph(paragraph)
+        add_caption(doc, table)
+        add_table(doc, table)
+        doc.add_paragraph("Sumber Data : sakip (data gudang)").runs[0].font.size = Pt(8)
+        for key in after:
+            for paragraph in narrative.sections.get(key, []):
+                doc.add_paragraph(paragraph)
+        for chart_id in _CHARTS_AFTER.get(table.table_id, ()):
+            if chart_id in charts:
+                doc.add_picture(str(charts[chart_id]), width=Cm(22))
+                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                caption = doc.add_paragraph(f"Grafik: {CHART_TITLES[chart_id]}", style="Caption")
+                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc.save(str(path))
+    return path

@@ -1,0 +1,168 @@
+"""Self-contained html pages: the year-end report and the monthly monitoring, readable on a phone.
+
+One file, no external resources: the css is inline and the charts are embedded as base64 PNG data
+URIs. Wide tables scroll sideways inside their own box; the page itself never does.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from collections.abc import Mapping
+from pathlib import Path
+
+from tasks.charts import CHART_TITLES
+from tasks.export import PrintedTable
+from tasks.narrative import Narrative
+
+CSS = """
+* { box-sizing: border-box; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 0 auto; padding: 12px; max-width: 1200px;
+       color: #1b1b1b; line-height: 1.45; font-size: 15px; }
+h1 { font-size: 1.35em; margin: .4em 0; } h2 { font-size: 1.15em; margin-top: 1.6em;
+     border-bottom: 2px solid #d9e1f2; } p { margin: .5em 0; }
+figure { margin: 1em 0; } figure img { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+figcaption, caption { font-weight: bold; text-align: center; padding: .3em; }
+caption span { display: block; font-weight: normal; }
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; margin: .6em 0 1.4em; }
+table { border-collapse: collapse; font-size: .82em; min-width: 100%; }
+th, td { border: 1px solid #9a9a9a; padding: 3px 6px; vertical-align: top; }
+th { background: #d9e1f2; text-align: center; }
+td.amount, td.number { text-align: right; white-space: nowrap; }
+td.no, td.label { text-align: center; }
+tr.bold td { font-weight: bold; } tr.section td { font-weight: bold; background: #f2f2f2; }
+tr.urusan td { background: #f2f2f2; }
+.badge { display: inline-block; padding: 1px 6px; border-radius: 8px; white-space: nowrap; }
+@media (max-width: 600px) { body { font-size: 14px; padding: 8px; } table { font-size: .75em; } }
+"""
+
+
+def _esc(text: object) -> str:
+    """Html-escaped text."""
+    return html.escape(str(text), quote=True)
+
+
+def png_data_uri(path: Path) -> str:
+    """A PNG file as a data URI."""
+    return "data:image/png;base64," + base64.b64encode(Path(path).read_bytes()).decode("ascii")
+
+
+def table_html(printed: PrintedTable, colors: Mapping[str, str] | None = None) -> str:
+    """One printed table as an html table with its caption."""
+    lines = [f'<div class="scroll"><table id="{_esc(printed.table_id)}">']
+    titles = list(printed.titles)
+    if titles:
+        rest = "".join(f"<span>{_esc(t)}</span>" for t in titles[1:])
+        lines.append(f"<caption>{_esc(titles[0])}{rest}</caption>")
+    lines.append("<thead>")
+    for r in range(printed.header_rows):
+        cells = []
+        for head in (h for h in printed.header if h.row == r):
+            span = (f' rowspan="{head.rowspan}"' if head.rowspan > 1 else "") + (
+                f' colspan="{head.colspan}"' if head.colspan > 1 else ""
+            )
+            cells.append(f'<th scope="col"{span}>{_esc(head.text)}</th>')
+        lines.append("<tr>" + "".join(cells) + "</tr>")
+    if printed.numbering:
+        lines.append("<tr>" + "".join(f"<th>{i + 1}</th>" for i in range(printed.ncols)) + "</tr>")
+    lines.append("</thead><tbody>")
+    for row in printed.rows:
+        if row.section is not None:
+            lines.append(f'<tr class="section"><td colspan="{printed.ncols}">{_esc(row.section)}</td></tr>')
+            continue
+        classes = " ".join(c for c in ("bold" if row.bold else "", row.level) if c)
+        cells = []
+        for text, kind in zip(row.cells, row.kinds, strict=True):
+            content = _esc(text)
+            if kind == "label" and colors and text in colors:
+                content = f'<span class="badge" style="background:{_esc(colors[text])}">{content}</span>'
+            style = f' style="padding-left:{6 + 12 * row.indent}px"' if kind == "text" and row.indent else ""
+            cells.append(f'<td class="{kind}"{style}>{content}</td>')
+        lines.append(f'<tr class="{classes}">' + "".join(cells) + "</tr>")
+    lines.append("</tbody></table></div>")
+    return "\n".join(lines)
+
+
+def figure_html(chart_id: str, path: Path) -> str:
+    """A chart embedded as a figure."""
+    title = CHART_TITLES.get(chart_id, chart_id)
+    return (
+        f'<figure id="{_esc(chart_id)}"><img src="{png_data_uri(path)}" alt="{_esc(title)}">'
+        f"<figcaption>{_esc(title)}</figcaption></figure>"
+    )
+
+
+def page_html(title: str, subtitle: str, body: list[str]) -> str:
+    """A complete html document around the body parts."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="id"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>",
+            f"<h1>{_esc(title)}</h1><p>{_esc(subtitle)}</p>",
+            *body,
+            "</body></html>",
+        ]
+    )
+
+
+_SECTION_OF = {
+    "tabel_2_1": "Perencanaan Kinerja",
+    "tabel_2_3": "Perencanaan Kinerja",
+    "tabel_3_1": "Capaian Kinerja Organisasi",
+    "tabel_3_2": "Capaian Kinerja Organisasi",
+    "tabel_3_4": "Capaian Kinerja Organisasi",
+    "tabel_3_5": "Capaian Kinerja Tujuan dan Sasaran",
+    "tabel_3_6": "Akuntabilitas Anggaran",
+    "tabel_3_7": "Akuntabilitas Anggaran",
+    "tabel_murni_perubahan": "Akuntabilitas Anggaran",
+}
+_NARRATIVE_AFTER = {
+    "tabel_3_1": ("capaian",),
+    "tabel_3_5": ("tujuan_sasaran",),
+    "tabel_3_6": ("sisa_anggaran",),
+    "tabel_murni_perubahan": ("murni",),
+}
+_NARRATIVE_BEFORE = {"tabel_3_6": ("anggaran",)}
+_CHARTS_AFTER = {
+    "tabel_3_5": ("capaian_indikator",),
+    "tabel_3_6": ("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
+}
+
+
+def write_html_report(
+    printed: list[PrintedTable],
+    narrative: Narrative,
+    charts: Mapping[str, Path],
+    path: Path,
+    *,
+    opd_name: str,
+    year: int,
+    colors: Mapping[str, str] | None = None,
+) -> Path:
+    """Write the year-end report as one self-contained html page; return its path."""
+    body: list[str] = []
+    section = None
+    for table in printed:
+        name = _SECTION_OF.get(table.table_id, "Lampiran")
+        if name != section:
+            body.append(f"<h2>{_esc(name)}</h2>")
+            section = name
+        body += [
+            f"<p>{_esc(p)}</p>"
+            for k in _NARRATIVE_BEFORE.get(table.table_id, ())
+            for p in narrative.sections.get(k, [])
+        ]
+        body.append(table_html(table, colors))
+        body += [
+            f"<p>{_esc(p)}</p>"
+            for k in _NARRATIVE_AFTER.get(table.table_id, ())
+            for p in narrative.sections.get(k, [])
+        ]
+        body += [figure_html(c, charts[c]) for c in _CHARTS_AFTER.get(table.table_id, ()) if c in charts]
+    text = page_html(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", opd_name, body)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

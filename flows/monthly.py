@@ -7,14 +7,18 @@ results and a per-program absorption summary of every OPD-month loaded as Prefec
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+from sqlalchemy.exc import DBAPIError
 
 from sakip.settings import load_settings
+from tasks.consolidation import consolidated_markdown
 from tasks.ingest import (
     FileOutcome,
     StagedFile,
@@ -25,7 +29,7 @@ from tasks.ingest import (
     record_validation_runs,
     validate_batch,
 )
-from tasks.report_tables import monthly_absorption
+from tasks.report_tables import consolidated_absorption, monthly_absorption
 from tasks.summaries import absorption_markdown, validation_table
 from tasks.validate import SuiteRun
 from warehouse.db import engine_for, open_warehouse
@@ -51,16 +55,32 @@ def validate_batch_task(
     return checked, runs
 
 
-@task(name="load_workbook", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def transient_database_error(_task, _task_run, state) -> bool:
+    """Retry only when the database connection failed or was busy, never on bad data."""
+    error = state.result(raise_on_failure=False)
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or type(error.orig).__name__ in {"OperationalError", "InterfaceError"}
+    )
+
+
+@task(
+    name="load_workbook",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=[2, 10, 30],
+    retry_condition_fn=transient_database_error,
+)
 def load_workbook_task(url: str, staged: StagedFile) -> FileOutcome:
     """Load one checked file into the warehouse (or record its rejection)."""
     return load_workbook(engine_for(url), staged)
 
 
 @task(name="quarantine_rejected", cache_policy=NO_CACHE)
-def quarantine_rejected_task(outcome: FileOutcome, workdir: str | None, lang: str) -> FileOutcome:
+def quarantine_rejected_task(
+    outcome: FileOutcome, workdir: str | None, lang: str, run_period: tuple[int, int] | None
+) -> FileOutcome:
     """Hand a rejected file to the data steward, with its annotated copy."""
-    return quarantine_rejected(outcome, load_settings(workdir), lang)
+    return quarantine_rejected(outcome, load_settings(workdir), lang, run_period)
 
 
 @task(name="summarize_absorption", cache_policy=NO_CACHE)
@@ -69,7 +89,29 @@ def summarize_absorption_task(url: str, opd_code: str, year: int, month: int) ->
     return monthly_absorption(engine_for(url), opd_code, year, month)
 
 
-@flow(name="sakip-monthly", log_prints=True)
+@task(name="monitor_month", cache_policy=NO_CACHE)
+def monitor_month_task(url: str, opd_code: str, year: int, month: int, workdir: str | None) -> str:
+    """The monitoring of one OPD-month (deviasi against RAK, early warning) as markdown."""
+    from sakip.report_config import report_config
+    from tasks.monitoring import monitoring_markdown, monitoring_table
+
+    config = report_config(load_settings(workdir))
+    return monitoring_markdown(
+        monitoring_table(engine_for(url), opd_code, year, month, config), opd_code, year, month
+    )
+
+
+@task(name="summarize_month", cache_policy=NO_CACHE)
+def consolidated_absorption_task(url: str, year: int, month: int) -> pd.DataFrame:
+    """Every OPD's absorption of one month."""
+    return consolidated_absorption(engine_for(url), year, month)
+
+
+@flow(
+    name="sakip-monthly",
+    log_prints=True,
+    task_runner=ThreadPoolTaskRunner(max_workers=max(1, int(os.environ.get("SAKIP_WORKERS", "4")))),
+)
 def monthly_flow(
     paths: list[str],
     workdir: str | None = None,
@@ -83,10 +125,15 @@ def monthly_flow(
     settings = load_settings(workdir)
     open_warehouse(settings.url)
     files = discover_workbooks_task([Path(p) for p in paths])
-    staged = [read_workbook_task(path, year=year, month=month, opd=opd) for path in files]
+    staged = read_workbook_task.map(
+        files, year=unmapped(year), month=unmapped(month), opd=unmapped(opd)
+    ).result()
     checked, runs = validate_batch_task(settings.url, staged, workdir, year, month, corrections)
-    outcomes = [load_workbook_task(settings.url, one) for one in checked]
-    outcomes = [quarantine_rejected_task(outcome, workdir, lang) for outcome in outcomes]
+    outcomes = load_workbook_task.map(unmapped(settings.url), checked).result()
+    run_period = (year, month) if year is not None and month is not None else None
+    outcomes = quarantine_rejected_task.map(
+        outcomes, unmapped(workdir), unmapped(lang), unmapped(run_period)
+    ).result()
     if runs:
         create_table_artifact(
             validation_table(runs, outcomes), key="validasi", description="Hasil validasi berkas"
@@ -98,12 +145,28 @@ def monthly_flow(
             if o.kind == "realization" and o.status in ("loaded", "unchanged")
         }
     )
-    for opd_code, period_year, period_month in periods:
-        summary = summarize_absorption_task(settings.url, opd_code, period_year, period_month)
+    if len({opd_code for opd_code, _, _ in periods}) == 1:  # one OPD: its programs, month by month
+        for opd_code, period_year, period_month in periods:
+            summary = summarize_absorption_task(settings.url, opd_code, period_year, period_month)
+            create_markdown_artifact(
+                absorption_markdown(summary, opd_code, period_year, period_month),
+                key=f"serapan-{opd_code.replace('.', '-')}-{period_year}-{period_month:02d}".lower(),
+                description=f"Serapan anggaran {opd_code} {period_month:02d}/{period_year}",
+            )
+    else:  # several OPDs: the city-level comparison of each month
+        for period_year, period_month in sorted({(y, m) for _, y, m in periods}):
+            table = consolidated_absorption_task(settings.url, period_year, period_month)
+            create_markdown_artifact(
+                consolidated_markdown(table, period_year, period_month),
+                key=f"konsolidasi-serapan-{period_year}-{period_month:02d}",
+                description=f"Konsolidasi serapan {period_month:02d}/{period_year}",
+            )
+    latest = {opd_code: (period_year, period_month) for opd_code, period_year, period_month in periods}
+    for opd_code, (period_year, period_month) in sorted(latest.items()):  # monitoring of the newest month
         create_markdown_artifact(
-            absorption_markdown(summary, opd_code, period_year, period_month),
-            key=f"serapan-{opd_code.replace('.', '-')}-{period_year}-{period_month:02d}".lower(),
-            description=f"Serapan anggaran {opd_code} {period_month:02d}/{period_year}",
+            monitor_month_task(settings.url, opd_code, period_year, period_month, workdir),
+            key=f"monitoring-{opd_code.replace('.', '-')}-{period_year}-{period_month:02d}".lower(),
+            description=f"Monitoring realisasi {opd_code} {period_month:02d}/{period_year}",
         )
     logger = get_run_logger()
     for outcome in outcomes:

@@ -63,13 +63,67 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--opd", default=None, help="OPD code (default: every OPD with data)")
     report.add_argument("--out", type=Path, default=None, help="folder (default <workdir>/reports)")
+    report.add_argument(
+        "--format",
+        dest="formats",
+        default="xlsx,docx,html,csv",
+        help="comma list of xlsx, docx, html, csv (default all)",
+    )
+    report.add_argument(
+        "--as-of",
+        dest="as_of",
+        default=None,
+        help="report the data as it stood at YYYY-MM-DD (end of day, Jakarta) or an ISO date-time",
+    )
     _add_workdir(report)
+
+    monthly = commands.add_parser("monthly", help="monthly monitoring: deviasi against RAK, early warning")
+    monthly.add_argument("--year", type=int, required=True)
+    monthly.add_argument("--month", type=int, required=True, choices=range(1, 13), metavar="MONTH")
+    monthly.add_argument("--opd", default=None, help="OPD code (default: every OPD with data)")
+    monthly.add_argument("--out", type=Path, default=None, help="folder (default <workdir>/reports)")
+    _add_workdir(monthly)
+
+    reconcile = commands.add_parser("reconcile", help="list where a published LKjIP differs from the data")
+    reconcile.add_argument("--year", type=int, required=True)
+    reconcile.add_argument("--published", type=Path, required=True, help="folder of the printed tables (CSV)")
+    reconcile.add_argument("--opd", default=None, help="OPD code (default: the only OPD with data)")
+    reconcile.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="CSV (default <workdir>/reports/<year>/<opd>/rekonsiliasi_<year>.csv)",
+    )
+    _add_workdir(reconcile)
 
     validations = commands.add_parser("validations", help="list the validation runs of the warehouse")
     validations.add_argument("--failed", action="store_true", help="only files that failed a suite")
     validations.add_argument("--year", type=int, default=None)
     validations.add_argument("--month", type=int, default=None)
     _add_workdir(validations)
+
+    inbox = commands.add_parser("inbox", help="run the scheduled monthly job now (default: last month)")
+    inbox.add_argument("--inbox", type=Path, default=None, help="inbox folder (default <workdir>/inbox)")
+    inbox.add_argument("--year", type=int, default=None)
+    inbox.add_argument("--month", type=int, default=None)
+    _add_workdir(inbox)
+
+    consolidate = commands.add_parser("consolidate", help="absorption of every OPD for one month")
+    consolidate.add_argument("--year", type=int, required=True)
+    consolidate.add_argument("--month", type=int, required=True)
+    consolidate.add_argument(
+        "--out", type=Path, default=None, help="folder (default <workdir>/reports/<year>)"
+    )
+    _add_workdir(consolidate)
+
+    revisions = commands.add_parser(
+        "revisions", help="corrections: which file replaced which, who, what changed"
+    )
+    revisions.add_argument("--opd", default=None)
+    revisions.add_argument("--year", type=int, default=None)
+    revisions.add_argument("--month", type=int, default=None)
+    revisions.add_argument("--detail", action="store_true", help="every changed amount")
+    _add_workdir(revisions)
 
     demo = commands.add_parser("demo", help="sample + ingest + report for 2022")
     demo.add_argument("--lang", choices=("id", "en"), default=None)
@@ -145,13 +199,34 @@ def cmd_ingest(
     return EXIT_OK
 
 
-def cmd_report(year: int, opd: str | None, out: Path | None, workdir: str | None) -> int:
+def cmd_report(
+    year: int,
+    opd: str | None,
+    out: Path | None,
+    workdir: str | None,
+    formats: str = "all",
+    as_of: str | None = None,
+) -> int:
     """Run the annual flow and print where the report landed."""
     from flows.annual import annual_flow
+    from tasks.report_tables import parse_as_of
+    from tasks.reports import parse_formats
 
     settings = load_settings(workdir)
+    try:
+        chosen = ",".join(parse_formats(formats))
+        if as_of:
+            parse_as_of(as_of)
+    except ValueError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_USAGE
     written = annual_flow(
-        year=year, opd=opd, out_dir=str(out) if out else None, workdir=str(settings.workdir)
+        year=year,
+        opd=opd,
+        out_dir=str(out) if out else None,
+        workdir=str(settings.workdir),
+        formats=chosen,
+        as_of=as_of,
     )
     if not written:
         print(f"No data for {year} in the warehouse.", file=sys.stderr)
@@ -192,6 +267,113 @@ def cmd_validations(failed: bool, year: int | None, month: int | None, workdir: 
     return EXIT_OK
 
 
+def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, workdir: str | None) -> int:
+    """Run the scheduled monthly flow once, now."""
+    from flows.inbox import inbox_flow
+
+    settings = load_settings(workdir)
+    counts = inbox_flow(
+        inbox=str(inbox) if inbox else None, year=year, month=month, workdir=str(settings.workdir)
+    )
+    print(", ".join(f"{status}: {count}" for status, count in counts.items()))
+    return EXIT_REJECTED if counts.get("rejected") else EXIT_OK
+
+
+def cmd_consolidate(year: int, month: int, out: Path | None, workdir: str | None) -> int:
+    """Write and print the city-level absorption of one month."""
+    from tasks.consolidation import write_consolidated
+    from tasks.report_tables import consolidated_absorption
+    from warehouse.db import open_warehouse
+
+    settings = load_settings(workdir)
+    table = consolidated_absorption(open_warehouse(settings.url), year, month)
+    if table.empty:
+        print(f"Belum ada data realisasi {month:02d}/{year}.", file=sys.stderr)
+        return EXIT_REJECTED
+    for path in write_consolidated(table, out or settings.reports_dir / str(year), year, month):
+        print(path)
+    shown = table[["kode_opd", "nama_opd", "serapan", "deviasi_poin"]].round(2)
+    print(shown.to_string(index=False))
+    return EXIT_OK
+
+
+def cmd_revisions(
+    opd: str | None, year: int | None, month: int | None, detail: bool, workdir: str | None
+) -> int:
+    """Print the revision history (corrections) of the warehouse."""
+    from tasks.load import list_revisions
+    from warehouse.db import open_warehouse
+
+    table = list_revisions(
+        open_warehouse(load_settings(workdir).url), opd_code=opd, year=year, month=month, detail=detail
+    )
+    print("Belum ada koreksi." if table.empty else table.to_string(index=False))
+    return EXIT_OK
+
+
+def _opds_for(engine, year: int, opd: str | None) -> list[str]:
+    """The OPD asked for, or every OPD with data for the year."""
+    from tasks.report_tables import list_opds
+
+    return [opd] if opd else list_opds(engine, year)
+
+
+def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdir: str | None) -> int:
+    """Write the monthly monitoring report (xlsx + html) of each OPD and print the lagging programs."""
+    from sakip.report_config import report_config
+    from tasks.monitoring import monitoring_summary, monitoring_table, write_monitoring_report
+    from tasks.report_tables import report_scope
+    from warehouse.db import open_warehouse
+
+    settings = load_settings(workdir)
+    engine = open_warehouse(settings.url)
+    config = report_config(settings)
+    written = 0
+    for code in _opds_for(engine, year, opd):
+        name = report_scope(engine, code, year).opd_name or code
+        folder = (out or settings.reports_dir) / str(year) / code
+        paths = write_monitoring_report(engine, code, name, year, month, folder, config)
+        written += len(paths)
+        for path in paths:
+            print(path)
+        if paths:
+            print(
+                "\n".join(
+                    monitoring_summary(monitoring_table(engine, code, year, month, config), year, month)
+                )
+            )
+    if not written:
+        print(f"Belum ada data realisasi {month:02d}/{year}.", file=sys.stderr)
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None, workdir: str | None) -> int:
+    """List every printed cell of a published report that differs from the data; write them as CSV."""
+    from sakip.report_config import configured_settings
+    from tasks.reconcile import findings_text, reconcile_warehouse
+    from warehouse.db import open_warehouse
+
+    settings = configured_settings(load_settings(workdir))
+    engine = open_warehouse(settings.url)
+    codes = _opds_for(engine, year, opd)
+    if len(codes) != 1:
+        print(
+            f"Pilih satu OPD dengan --opd (data {year}: {', '.join(codes) or 'tidak ada'}).", file=sys.stderr
+        )
+        return EXIT_USAGE
+    if not published.is_dir():
+        print(f"Tidak ditemukan: {published}", file=sys.stderr)
+        return EXIT_USAGE
+    findings = reconcile_warehouse(engine, codes[0], year, settings, published)
+    target = out or settings.reports_dir / str(year) / codes[0] / f"rekonsiliasi_{year}.csv"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    findings.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+    print(findings_text(findings))
+    print(target)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sakip`` command."""
     args = build_parser().parse_args(argv)
@@ -208,9 +390,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             correction=args.correction,
         )
     if args.command == "report":
-        return cmd_report(args.year, args.opd, args.out, args.workdir)
+        return cmd_report(args.year, args.opd, args.out, args.workdir, args.formats, args.as_of)
+    if args.command == "monthly":
+        return cmd_monthly(args.year, args.month, args.opd, args.out, args.workdir)
+    if args.command == "reconcile":
+        return cmd_reconcile(args.year, args.published, args.opd, args.out, args.workdir)
     if args.command == "validations":
         return cmd_validations(args.failed, args.year, args.month, args.workdir)
+    if args.command == "inbox":
+        return cmd_inbox(args.inbox, args.year, args.month, args.workdir)
+    if args.command == "consolidate":
+        return cmd_consolidate(args.year, args.month, args.out, args.workdir)
+    if args.command == "revisions":
+        return cmd_revisions(args.opd, args.year, args.month, args.detail, args.workdir)
     if args.command == "demo":
         settings = load_settings(args.workdir)
         workdir = str(settings.workdir)

@@ -38,6 +38,10 @@ class Settings:
     opd_register: Path | None = None
     #: optional TOML file a user edits: capaian scale, early-warning bands, report thresholds
     config_file: Path | None = None
+    #: folder scheduled runs take workbooks from (default ``<workdir>/inbox``)
+    inbox: Path | None = None
+    #: files processed in parallel by one run (reading, loading)
+    workers: int = 4
 
     @property
     def url(self) -> str:
@@ -50,6 +54,16 @@ class Settings:
     def reports_dir(self) -> Path:
         """Default folder of the year-end reports."""
         return self.workdir / "reports"
+
+    @property
+    def inbox_dir(self) -> Path:
+        """Where scheduled runs look for workbooks: ``<inbox>/<year>/<MM>/`` and the inbox itself."""
+        return self.inbox if self.inbox is not None else self.workdir / "inbox"
+
+    @property
+    def archive_dir(self) -> Path:
+        """Where loaded files of scheduled runs are archived with their sha256."""
+        return self.workdir / "archive"
 
     @property
     def quarantine_dir(self) -> Path:
@@ -82,4 +96,6 @@ def load_settings(workdir: Path | str | None = None) -> Settings:
         gx_keep_results=int(env.get("SAKIP_GX_KEEP_RESULTS", "30")),
         opd_register=Path(env["SAKIP_OPD_REGISTER"]) if env.get("SAKIP_OPD_REGISTER") else None,
         config_file=Path(env["SAKIP_CONFIG"]) if env.get("SAKIP_CONFIG") else None,
+        inbox=Path(env["SAKIP_INBOX"]) if env.get("SAKIP_INBOX") else None,
+        workers=max(1, int(env.get("SAKIP_WORKERS", "4"))),
     )

@@ -255,16 +255,24 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
     )
 
 
-def quarantine_rejected(outcome: FileOutcome, settings: Settings, lang: str = "id") -> FileOutcome:
-    """Move a rejected file to ``<workdir>/quarantine/<year>/<month>/`` with an annotated copy and summary."""
+def quarantine_rejected(
+    outcome: FileOutcome, settings: Settings, lang: str = "id", run_period: tuple[int, int] | None = None
+) -> FileOutcome:
+    """Move a rejected file to ``<workdir>/quarantine/<year>/<month>/`` with an annotated copy and summary.
+
+    A file whose period could not be read goes under the run's period when the run has one.
+    """
     if outcome.status != "rejected" or not outcome.path.exists():
         return outcome
+    year, month = outcome.year or None, (outcome.month or None) if outcome.kind != "indicator" else None
+    if year is None and run_period is not None:
+        year, month = run_period
     placed = quarantine_file(
         outcome.path,
         list(outcome.issues),
         settings.quarantine_dir,
-        year=outcome.year or None,
-        month=(outcome.month or None) if outcome.kind != "indicator" else None,
+        year=year,
+        month=month,
         lang=lang,
         sha256=file_sha256(outcome.path),
     )

@@ -8,10 +8,13 @@ closed year): its budget is the revised budget (perubahan) and its cumulative re
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, or_, select
 
 from sakip.settings import Settings
 from tasks import metrics
@@ -22,7 +25,9 @@ from warehouse.models import (
     FactIndicatorTarget,
     FactRealization,
     FactRealizationAccount,
+    FactRealizationHistory,
     Indicator,
+    LoadBatch,
     Opd,
     Period,
 )
@@ -48,6 +53,7 @@ class ReportScope:
     opd_name: str
     year: int
     month: int | None
+    as_of: datetime | None = None
 
 
 def list_opds(engine: Engine, year: int) -> list[str]:
@@ -77,41 +83,86 @@ def list_opds(engine: Engine, year: int) -> list[str]:
     return sorted(set(realization) | set(indicators))
 
 
-def report_scope(engine: Engine, opd_code: str, year: int) -> ReportScope:
-    """The OPD's name and the latest month loaded for the year."""
+def parse_as_of(text: str) -> datetime:
+    """A moment from ``YYYY-MM-DD`` (end of that day, Jakarta) or an ISO date-time (Jakarta when naive)."""
+    jakarta = ZoneInfo("Asia/Jakarta")
+    value = text.strip()
+    if len(value) == 10:
+        day = datetime.fromisoformat(value)
+        moment = datetime.combine(day.date() + timedelta(days=1), time.min, tzinfo=jakarta) - timedelta(
+            microseconds=1
+        )
+    else:
+        moment = datetime.fromisoformat(value)
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=jakarta)
+    return moment.astimezone(UTC)
+
+
+def batches_as_of(
+    engine: Engine, kind: str, opd_code: str, year: int, as_of: datetime | None
+) -> dict[int | None, tuple[int, bool]]:
+    """Per month (None for yearly files), the batch in force at ``as_of`` and whether it is still current.
+
+    Without ``as_of`` the current batches. A batch is in force from its load until a newer file
+    superseded it.
+    """
+    query = select(LoadBatch.month, LoadBatch.id, LoadBatch.status).where(
+        LoadBatch.kind == kind, LoadBatch.opd_code == opd_code, LoadBatch.year == year
+    )
+    if as_of is None:
+        query = query.where(LoadBatch.status == "loaded")
+    else:
+        query = query.where(
+            LoadBatch.status.in_(["loaded", "replaced"]),
+            LoadBatch.loaded_at <= as_of,
+            or_(LoadBatch.superseded_at.is_(None), LoadBatch.superseded_at > as_of),
+        )
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(LoadBatch.id)).all()
+    return {month: (int(batch_id), status == "loaded") for month, batch_id, status in rows}
+
+
+def report_scope(engine: Engine, opd_code: str, year: int, as_of: datetime | None = None) -> ReportScope:
+    """The OPD's name and the latest month loaded for the year (as of a moment, when given)."""
     with engine.connect() as conn:
         opd = conn.execute(select(Opd.id, Opd.name).where(Opd.code == opd_code)).first()
-        if opd is None:
-            raise LookupError(f"OPD {opd_code} is not in the warehouse")
-        month = conn.scalar(
-            select(Period.month)
-            .join(FactRealization, FactRealization.period_id == Period.id)
-            .where(FactRealization.opd_id == opd.id, Period.year == year)
-            .order_by(Period.month.desc())
-            .limit(1)
-        )
-    return ReportScope(opd_code, opd.name, year, month)
+    if opd is None:
+        raise LookupError(f"OPD {opd_code} is not in the warehouse")
+    months = [m for m in batches_as_of(engine, "realization", opd_code, year, as_of) if m is not None]
+    return ReportScope(opd_code, opd.name, year, max(months) if months else None, as_of)
 
 
-def budget_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
-    """Sub kegiatan rows of one month: code, name, budget, murni, realization to date, plan, fisik."""
+def budget_rows(
+    engine: Engine, opd_code: str, year: int, month: int, as_of: datetime | None = None
+) -> pd.DataFrame:
+    """Sub kegiatan rows of one month: code, name, budget, murni, realization to date, plan, fisik.
+
+    With ``as_of``, the rows of the file that was in force then (from the history once superseded).
+    """
+    batch = batches_as_of(engine, "realization", opd_code, year, as_of).get(month) if as_of else None
+    facts = FactRealization if batch is None or batch[1] else FactRealizationHistory
     query = (
         select(
             BudgetItem.code.label("kode"),
             BudgetItem.name.label("uraian"),
-            FactRealization.anggaran_rp,
-            FactRealization.anggaran_murni_rp,
-            FactRealization.realisasi_bulan_ini_rp,
-            FactRealization.realisasi_sd_bulan_ini_rp,
-            FactRealization.anggaran_kas_sd_bulan_ini_rp,
-            FactRealization.fisik_pct,
+            facts.anggaran_rp,
+            facts.anggaran_murni_rp,
+            facts.realisasi_bulan_ini_rp,
+            facts.realisasi_sd_bulan_ini_rp,
+            facts.anggaran_kas_sd_bulan_ini_rp,
+            facts.fisik_pct,
         )
-        .join(FactRealization, FactRealization.budget_item_id == BudgetItem.id)
-        .join(Period, Period.id == FactRealization.period_id)
-        .join(Opd, Opd.id == FactRealization.opd_id)
-        .where(Opd.code == opd_code, Period.year == year, Period.month == month)
+        .join(facts, facts.budget_item_id == BudgetItem.id)
         .order_by(BudgetItem.code)
     )
+    if batch is not None:
+        query = query.where(facts.batch_id == batch[0])
+    else:
+        query = (
+            query.join(Period, Period.id == facts.period_id)
+            .join(Opd, Opd.id == facts.opd_id)
+            .where(Opd.code == opd_code, Period.year == year, Period.month == month)
+        )
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
 
@@ -147,7 +198,7 @@ def _sort_key(code: str) -> tuple[int, ...]:
 
 def table_3_6(engine: Engine, scope: ReportScope) -> pd.DataFrame:
     """Table 3.6: budget (perubahan) and realization per program / kegiatan / sub kegiatan, with serapan."""
-    subs = budget_rows(engine, scope.opd_code, scope.year, scope.month)
+    subs = budget_rows(engine, scope.opd_code, scope.year, scope.month, scope.as_of)
     subs = subs.rename(columns={"anggaran_rp": "anggaran", "realisasi_sd_bulan_ini_rp": "realisasi"})
     table = roll_up(engine, subs, ["anggaran", "realisasi"])
     table["serapan"] = metrics.serapan_pct(table["realisasi"], table["anggaran"])
@@ -162,13 +213,15 @@ def table_3_7(table36: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def indicator_rows(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
-    """The OPD's indicators of the year with this year's target and realization and last year's."""
+def indicator_rows(engine: Engine, opd_code: str, year: int, as_of: datetime | None = None) -> pd.DataFrame:
+    """The OPD's indicators of the year with this year's target and realization and last year's.
+
+    The indicators of the workbook in force (now, or at ``as_of``).
+    """
+    batch = batches_as_of(engine, "indicator", opd_code, year, as_of).get(None)
     with engine.connect() as conn:
         indicators = pd.read_sql(
-            select(Indicator)
-            .join(Opd, Opd.id == Indicator.opd_id)
-            .where(Opd.code == opd_code, Indicator.year == year),
+            select(Indicator).where(Indicator.batch_id == (batch[0] if batch else -1)),
             conn,
         )
         ids = indicators["id"].tolist()
@@ -187,6 +240,8 @@ def indicator_rows(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
         realisasi=indicators["id"].map(this_year),
         realisasi_tahun_lalu=indicators["id"].map(last_year),
     )
+    from_warehouse = previous_year_realization(engine, opd_code, year, frame)
+    frame["realisasi_tahun_lalu"] = from_warehouse.combine_first(frame["realisasi_tahun_lalu"])
     frame["capaian"] = metrics.capaian_series(
         frame["target"], frame["realisasi"], frame["arah"], frame["rumus_capaian"]
     )
@@ -336,16 +391,18 @@ def table_2_3(indicators: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def build_tables(engine: Engine, opd_code: str, year: int, settings: Settings) -> dict[str, pd.DataFrame]:
-    """Every LKjIP table the warehouse supports for the OPD and year, keyed by table id."""
-    scope = report_scope(engine, opd_code, year)
+def build_tables(
+    engine: Engine, opd_code: str, year: int, settings: Settings, as_of: datetime | None = None
+) -> dict[str, pd.DataFrame]:
+    """Every LKjIP table the warehouse supports for the OPD and year (as of a moment), keyed by table id."""
+    scope = report_scope(engine, opd_code, year, as_of)
     tables: dict[str, pd.DataFrame] = {}
     table36 = None
     if scope.month is not None:
         table36 = table_3_6(engine, scope)
         tables["tabel_3_6"] = table36
         tables["tabel_3_7"] = table_3_7(table36)
-    indicators = indicator_rows(engine, opd_code, year)
+    indicators = indicator_rows(engine, opd_code, year, as_of)
     if not indicators.empty:
         tables["tabel_2_1"] = table_2_1(indicators)
         tables["tabel_2_3"] = table_2_3(indicators)
@@ -415,3 +472,164 @@ def program_budget_change(engine: Engine, opd_code: str, year: int) -> pd.DataFr
     table = facts.groupby("program", as_index=False)[["anggaran_murni_rp", "anggaran_perubahan_rp"]].sum()
     table["perubahan_rp"] = table["anggaran_perubahan_rp"] - table["anggaran_murni_rp"]
     return table
+
+
+def _loose_text(text: object) -> str:
+    """Indicator text compared without case, punctuation or spacing differences."""
+    return re.sub(r"[\s.,/]+", " ", str(text or "").lower()).strip()
+
+
+def previous_year_realization(
+    engine: Engine, opd_code: str, year: int, indicators: pd.DataFrame
+) -> pd.Series:
+    """Last year's realization of each indicator from the warehouse, where that year is loaded.
+
+    An indicator of ``year`` is matched to one of ``year - 1`` of the same OPD by jenis and indicator
+    text (compared loosely) first, else by jenis and number. Returns a series aligned on
+    ``indicators`` (NaN where there is no match, so the workbook's own value stays).
+    """
+    empty = pd.Series(math.nan, index=indicators.index, dtype="float64")
+    if indicators.empty:
+        return empty
+    with engine.connect() as conn:
+        previous = pd.read_sql(
+            select(
+                Indicator.id,
+                Indicator.jenis,
+                Indicator.no,
+                Indicator.indikator,
+                FactIndicatorRealization.realisasi,
+            )
+            .join(Opd, Opd.id == Indicator.opd_id)
+            .join(FactIndicatorRealization, FactIndicatorRealization.indicator_id == Indicator.id)
+            .where(
+                Opd.code == opd_code,
+                Indicator.year == year - 1,
+                FactIndicatorRealization.tahun == year - 1,
+                FactIndicatorRealization.triwulan == 0,
+            ),
+            conn,
+        )
+    if previous.empty:
+        return empty
+    by_text = {
+        (j, _loose_text(t)): r
+        for j, t, r in zip(previous["jenis"], previous["indikator"], previous["realisasi"], strict=True)
+    }
+    by_no = {
+        (j, str(n)): r
+        for j, n, r in zip(previous["jenis"], previous["no"], previous["realisasi"], strict=True)
+    }
+    values = [
+        by_text.get((j, _loose_text(t)), by_no.get((j, str(n)), math.nan))
+        for j, t, n in zip(indicators["jenis"], indicators["indikator"], indicators["no"], strict=True)
+    ]
+    return pd.Series(values, index=indicators.index, dtype="float64")
+
+
+def cumulative_by_month(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
+    """Per month loaded: OPD total and per program budget, realization to date and anggaran kas to date."""
+    query = (
+        select(
+            Period.month.label("bulan"),
+            BudgetItem.code.label("kode"),
+            FactRealization.anggaran_rp.label("anggaran"),
+            FactRealization.realisasi_sd_bulan_ini_rp.label("realisasi_sd_bulan_ini"),
+            FactRealization.anggaran_kas_sd_bulan_ini_rp.label("anggaran_kas_sd_bulan_ini"),
+        )
+        .join(FactRealization, FactRealization.budget_item_id == BudgetItem.id)
+        .join(Period, Period.id == FactRealization.period_id)
+        .join(Opd, Opd.id == FactRealization.opd_id)
+        .where(Opd.code == opd_code, Period.year == year)
+    )
+    with engine.connect() as conn:
+        rows = pd.read_sql(query, conn)
+    columns = [
+        "bulan",
+        "kode",
+        "level",
+        "uraian",
+        "anggaran",
+        "realisasi_sd_bulan_ini",
+        "anggaran_kas_sd_bulan_ini",
+    ]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    values = ["anggaran", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
+    segments = rows["kode"].str.split(".")
+    parts = []
+    for level, keep in (("urusan", 2), ("program", 3)):
+        grouped = rows.assign(kode=segments.str[:keep].str.join("."))
+        totals = grouped.groupby(["bulan", "kode"], as_index=False)[values].sum(min_count=1)
+        parts.append(totals.assign(level=level))
+    table = pd.concat(parts, ignore_index=True)
+    names = hierarchy_names(engine, sorted(set(table["kode"])))
+    table["uraian"] = table["kode"].map(names).fillna("")
+    table["_order"] = table["kode"].map(_sort_key)
+    table = table.sort_values(["_order", "bulan"]).drop(columns="_order").reset_index(drop=True)
+    return table[columns]
+
+
+def table_murni_perubahan(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
+    """Per program: original budget (murni, as in the Perjanjian Kinerja), revised budget and the change.
+
+    Empty when no original budget is known. A last row ``JUMLAH`` holds the totals.
+    """
+    columns = ["kode", "uraian", "anggaran_murni", "anggaran_perubahan", "perubahan", "perubahan_pct"]
+    change = program_budget_change(engine, opd_code, year)
+    if change.empty or change["anggaran_murni_rp"].isna().all():
+        return pd.DataFrame(columns=columns)
+    names = hierarchy_names(engine, change["program"].tolist())
+    table = pd.DataFrame(
+        {
+            "kode": change["program"],
+            "uraian": change["program"].map(names).fillna(""),
+            "anggaran_murni": change["anggaran_murni_rp"],
+            "anggaran_perubahan": change["anggaran_perubahan_rp"],
+            "perubahan": change["perubahan_rp"],
+        }
+    )
+    table = table.assign(_order=table["kode"].map(_sort_key)).sort_values("_order").drop(columns="_order")
+    total = {
+        "kode": "",
+        "uraian": "JUMLAH",
+        "anggaran_murni": table["anggaran_murni"].sum(),
+        "anggaran_perubahan": table["anggaran_perubahan"].sum(),
+        "perubahan": table["perubahan"].sum(),
+    }
+    table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
+    table["perubahan_pct"] = metrics.serapan_pct(table["perubahan"], table["anggaran_murni"])
+    return table[columns]
+
+
+def consolidated_absorption(engine: Engine, year: int, month: int) -> pd.DataFrame:
+    """City-level absorption of one month: per OPD budget, realization and plan to date, serapan, deviasi.
+
+    Sorted with the lowest serapan first; a last row ``JUMLAH`` totals every OPD.
+    """
+    query = (
+        select(
+            Opd.code.label("kode_opd"),
+            Opd.name.label("nama_opd"),
+            func.sum(FactRealization.anggaran_rp).label("anggaran"),
+            func.sum(FactRealization.realisasi_bulan_ini_rp).label("realisasi_bulan_ini"),
+            func.sum(FactRealization.realisasi_sd_bulan_ini_rp).label("realisasi_sd_bulan_ini"),
+            func.sum(FactRealization.anggaran_kas_sd_bulan_ini_rp).label("anggaran_kas_sd_bulan_ini"),
+        )
+        .join(FactRealization, FactRealization.opd_id == Opd.id)
+        .join(Period, Period.id == FactRealization.period_id)
+        .where(Period.year == year, Period.month == month)
+        .group_by(Opd.code, Opd.name)
+    )
+    with engine.connect() as conn:
+        table = pd.read_sql(query, conn)
+    amounts = ["anggaran", "realisasi_bulan_ini", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
+    if not table.empty:
+        total = pd.DataFrame([{"kode_opd": "", "nama_opd": "JUMLAH", **table[amounts].sum().to_dict()}])
+        table["_serapan"] = metrics.serapan_pct(table["realisasi_sd_bulan_ini"], table["anggaran"])
+        table = table.sort_values(["_serapan", "kode_opd"]).drop(columns="_serapan")
+        table = pd.concat([table, total], ignore_index=True)
+    table["serapan"] = metrics.serapan_pct(table["realisasi_sd_bulan_ini"], table["anggaran"])
+    table["rak_pct"] = metrics.serapan_pct(table["anggaran_kas_sd_bulan_ini"], table["anggaran"])
+    table["deviasi_poin"] = table["serapan"] - table["rak_pct"]
+    return table.reset_index(drop=True)

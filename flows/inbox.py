@@ -1,0 +1,56 @@
+"""The scheduled monthly run: take the inbox's workbooks of last month, archive what loaded.
+
+Deployed from ``deployments/prefect.yaml`` on a cron schedule (the 5th at 06:00 Asia/Jakarta by
+default); without parameters it processes the month before the run, from ``<inbox>/<year>/<MM>/``,
+and the workbooks lying directly in the inbox (their period read from their header block).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.monthly import monthly_flow
+from sakip.settings import load_settings
+from tasks.inbox import archive_file, loose_workbooks, period_folder, previous_month
+from tasks.ingest import FileOutcome
+
+
+@task(name="archive_loaded", cache_policy=NO_CACHE)
+def archive_loaded_task(outcomes: list[FileOutcome], workdir: str | None) -> list[str]:
+    """Move the files that loaded (or were already loaded) to the archive, named by their sha256."""
+    archive = load_settings(workdir).archive_dir
+    return [
+        str(archive_file(o.path, archive, o.year, o.month if o.kind == "realization" else None))
+        for o in outcomes
+        if o.status in ("loaded", "unchanged") and o.path.exists() and o.year
+    ]
+
+
+@flow(name="sakip-inbox", log_prints=True)
+def inbox_flow(
+    inbox: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
+    workdir: str | None = None,
+) -> dict[str, int]:
+    """Process one month of the inbox (default: the month before today in Asia/Jakarta)."""
+    settings = load_settings(workdir)
+    folder = Path(inbox) if inbox else settings.inbox_dir
+    if year is None or month is None:
+        year, month = previous_month()
+    outcomes: list[FileOutcome] = []
+    period = period_folder(folder, year, month)
+    if period.is_dir():
+        outcomes += monthly_flow([str(period)], workdir=workdir, year=year, month=month)
+    loose = loose_workbooks(folder)
+    if loose:
+        outcomes += monthly_flow([str(p) for p in loose], workdir=workdir)
+    archived = archive_loaded_task(outcomes, workdir)
+    counts = {
+        status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
+    }
+    print(f"{year}-{month:02d}: {counts}, archived {len(archived)} file(s)")
+    return counts

@@ -1,0 +1,69 @@
+"""The city-level consolidated absorption report: every OPD's serapan for one month, lowest first."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from tasks.export import format_percent, format_rupiah
+from tasks.summaries import BULAN
+
+HEADINGS = {
+    "kode_opd": "Kode OPD",
+    "nama_opd": "Perangkat Daerah",
+    "anggaran": "Anggaran (Rp)",
+    "realisasi_bulan_ini": "Realisasi Bulan Ini (Rp)",
+    "realisasi_sd_bulan_ini": "Realisasi s.d. Bulan Ini (Rp)",
+    "anggaran_kas_sd_bulan_ini": "Anggaran Kas s.d. Bulan Ini (Rp)",
+    "serapan": "Serapan (%)",
+    "rak_pct": "RAK (%)",
+    "deviasi_poin": "Deviasi (poin)",
+}
+
+
+def write_consolidated(table: pd.DataFrame, out_dir: Path, year: int, month: int) -> list[Path]:
+    """``konsolidasi_serapan_<year>_<MM>.csv`` (plain numbers) and ``.xlsx`` (formatted) in ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f"konsolidasi_serapan_{year}_{month:02d}"
+    csv_path = stem.with_suffix(".csv")
+    table.to_csv(csv_path, index=False, lineterminator="\n")
+    xlsx_path = stem.with_suffix(".xlsx")
+    with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
+        table.rename(columns=HEADINGS).to_excel(writer, sheet_name="Konsolidasi", index=False, startrow=2)
+        book, sheet = writer.book, writer.sheets["Konsolidasi"]
+        sheet.write(
+            0,
+            0,
+            f"Konsolidasi Serapan Anggaran Perangkat Daerah s.d. {BULAN[month - 1]} {year}",
+            book.add_format({"bold": True, "font_size": 12}),
+        )
+        amount = book.add_format({"num_format": '[$-421]#,##0;-#,##0;"-"'})
+        percent = book.add_format({"num_format": '[$-421]#,##0.00;-#,##0.00;"-"'})
+        sheet.set_column(0, 0, 24)
+        sheet.set_column(1, 1, 40)
+        sheet.set_column(2, 5, 20, amount)
+        sheet.set_column(6, 8, 12, percent)
+        sheet.freeze_panes(3, 2)
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(2)
+    return [csv_path, xlsx_path]
+
+
+def consolidated_markdown(table: pd.DataFrame, year: int, month: int) -> str:
+    """The consolidated absorption as a markdown table (for the Prefect artifact)."""
+    lines = [
+        f"### Konsolidasi serapan anggaran s.d. {BULAN[month - 1]} {year}",
+        "",
+        "| Kode OPD | Perangkat Daerah | Anggaran (Rp) | Realisasi s.d. bulan ini (Rp) | Serapan % "
+        "| Deviasi (poin) |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in table.itertuples(index=False):
+        lines.append(
+            f"| {row.kode_opd} | {row.nama_opd} | {format_rupiah(row.anggaran)} | "
+            f"{format_rupiah(row.realisasi_sd_bulan_ini)} | {format_percent(row.serapan)} | "
+            f"{format_percent(row.deviasi_poin)} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+"""The inbox of scheduled runs: which month to process, which files are waiting, where done files go.
+
+Layout: ``<inbox>/<year>/<MM>/`` holds the workbooks of a month (any OPD); workbooks placed directly
+in ``<inbox>/`` are taken too, their period read from their header block. Loaded files are archived
+in ``<workdir>/archive/<year>/<MM>/`` under a name carrying their sha256, listed in ``SHA256SUMS``;
+rejected files go to quarantine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def previous_month(now: datetime | None = None) -> tuple[int, int]:
+    """(year, month) of the month before ``now`` in Asia/Jakarta: what a run on the 5th processes."""
+    moment = (now or datetime.now(JAKARTA)).astimezone(JAKARTA)
+    return (moment.year - 1, 12) if moment.month == 1 else (moment.year, moment.month - 1)
+
+
+def period_folder(inbox: Path, year: int, month: int) -> Path:
+    """``<inbox>/<year>/<MM>``."""
+    return inbox / str(year) / f"{month:02d}"
+
+
+def loose_workbooks(inbox: Path) -> list[Path]:
+    """Workbooks directly in the inbox (not in a period folder), sorted."""
+    if not inbox.is_dir():
+        return []
+    return sorted(
+        p
+        for p in inbox.iterdir()
+        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
+    )
+
+
+def archive_file(path: Path, archive_root: Path, year: int, month: int | None) -> Path:
+    """Move a loaded file to ``<archive>/<year>/<MM>/<stem>.<sha256[:12]><suffix>``; list it in SHA256SUMS."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    folder = archive_root / str(year) / (f"{month:02d}" if month else "tahunan")
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{path.stem}.{digest[:12]}{path.suffix}"
+    if target.exists():
+        path.unlink()  # the very same bytes are archived already
+    else:
+        shutil.move(str(path), target)
+        with (folder / "SHA256SUMS").open("a", encoding="utf-8") as sums:
+            sums.write(f"{digest}  {target.name}\n")
+    return target

@@ -174,7 +174,15 @@ def column_index(letter: str) -> int:
 
 def normalize_label(value: object) -> str:
     """Column name for matching: lower case, single spaces, no dots, ``s/d``->``sd``, no trailing (Rp)/(%)."""
-    text = str(value or "").lower().replace("\u00a0", " ")
+    if isinstance(value, str):
+        return _normalize_text_label(value)
+    return _normalize_text_label(str(value or ""))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalize_text_label(value: str) -> str:
+    """:func:`normalize_label` of a text (cached: the same header texts recur in every file)."""
+    text = value.lower().replace("\u00a0", " ")
     text = re.sub(r"\s+", " ", text).strip()
     text = text.replace(".", "").replace("s/d", "sd")
     text = re.sub(r"\s*/\s*", "/", text)
@@ -283,6 +291,22 @@ def _not_workbook(path: Path, detail: str, detail_en: str) -> InputError:
 
 
 def _open_book(path: str | Path) -> _Book:
+    """Open a workbook (the last one opened is reused: kind detection and reading open the same file)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _open_book_uncached(path)
+    return _open_book_cached(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=2)
+def _open_book_cached(path: str, _mtime_ns: int, _size: int) -> _Book:
+    """:func:`_open_book_uncached`, keyed by the file's identity so a changed file is opened again."""
+    return _open_book_uncached(Path(path))
+
+
+def _open_book_uncached(path: str | Path) -> _Book:
     """Open a workbook, turning every kind of unreadable file into ``file.not_workbook``."""
     path = Path(path)
     try:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-_PARENT_SEGMENTS = {"program": 2, "kegiatan": 3, "sub_kegiatan": 5}
+#: Length of a parent's code: program ``2.17.01`` -> urusan ``2.17``; kegiatan ``2.17.01.2.01`` -> program;
+#: sub kegiatan ``2.17.01.2.01.01`` or ``.0001`` -> kegiatan (codes are fixed-width when well formed).
+_PARENT_LENGTH = {"program": 4, "kegiatan": 7, "sub_kegiatan": 12}
 
 
 def node_keys(lines: pd.DataFrame) -> pd.Series:
@@ -17,31 +19,36 @@ def node_keys(lines: pd.DataFrame) -> pd.Series:
     return lines["kode"].where(~accounts, lines["sub_kegiatan_kode"] + "/" + lines["kode"])
 
 
+def _account_parents(codes: list[str], subs: list[str]) -> list[str]:
+    """Each account's nearest enclosing account under the same sub kegiatan, else the sub kegiatan."""
+    known = {f"{sub}/{code}" for code, sub in zip(codes, subs, strict=True)}
+    parents = []
+    for code, sub in zip(codes, subs, strict=True):
+        parts = code.split(".")
+        candidates = (f"{sub}/{'.'.join(parts[:keep])}" for keep in range(len(parts) - 1, 0, -1))
+        parents.append(next((c for c in candidates if c in known), sub))
+    return parents
+
+
 def parent_codes(lines: pd.DataFrame) -> pd.Series:
     """The node key of each row's parent ("" for top-level rows and the total row).
 
     An account's parent is the nearest enclosing account row under the same sub kegiatan
     (``5.1.02`` encloses ``5.1.02.01.01.0024``), else the sub kegiatan itself.
     """
+    level = lines["level"]
     parents = pd.Series("", index=lines.index, dtype="str")
-    segments = lines["kode"].str.split(".")
-    for level, keep in _PARENT_SEGMENTS.items():
-        mask = lines["level"] == level
-        parents[mask] = segments[mask].str[:keep].str.join(".")
-    if not (lines["level"] == "urusan").any():
-        parents[lines["level"] == "program"] = ""
-    accounts = lines["level"] == "rekening"
+    for name, length in _PARENT_LENGTH.items():
+        rows = level == name
+        if rows.any():
+            parents[rows] = lines.loc[rows, "kode"].str.slice(0, length)
+    if not (level == "urusan").any():
+        parents[level == "program"] = ""
+    accounts = level == "rekening"
     if accounts.any():
-        known = set(node_keys(lines)[accounts])
-        for idx in lines.index[accounts]:
-            sub, parts = lines.at[idx, "sub_kegiatan_kode"], lines.at[idx, "kode"].split(".")
-            parent = sub
-            for keep in range(len(parts) - 1, 0, -1):
-                candidate = f"{sub}/{'.'.join(parts[:keep])}"
-                if candidate in known:
-                    parent = candidate
-                    break
-            parents[idx] = parent
+        parents[accounts] = _account_parents(
+            lines.loc[accounts, "kode"].tolist(), lines.loc[accounts, "sub_kegiatan_kode"].tolist()
+        )
     return parents
 
 
@@ -50,4 +57,10 @@ def leaf_accounts(lines: pd.DataFrame) -> pd.Series:
     accounts = lines["level"] == "rekening"
     if not accounts.any():
         return accounts
-    return accounts & ~node_keys(lines).isin(set(parent_codes(lines)[accounts]))
+    codes = lines.loc[accounts, "kode"].tolist()
+    subs = lines.loc[accounts, "sub_kegiatan_kode"].tolist()
+    enclosing = set(_account_parents(codes, subs))
+    keys = [f"{sub}/{code}" for code, sub in zip(codes, subs, strict=True)]
+    leaf = pd.Series(False, index=lines.index)
+    leaf[accounts] = [key not in enclosing for key in keys]
+    return leaf

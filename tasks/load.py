@@ -419,11 +419,22 @@ def _realization_rows(
         "fisik_pct",
         "sumber_dana",
     ]
-    records = subs[columns].astype(object).where(subs[columns].notna(), None).to_dict("records")
-    for record in records:
-        record["budget_item_id"] = int(record["budget_item_id"])
-        record["sumber_dana"] = record["sumber_dana"] or ""
-    return records
+    return records_for_insert(subs[columns].assign(budget_item_id=subs["budget_item_id"].astype(int)))
+
+
+def records_for_insert(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows as dicts for an executemany, with NaN as None (NULL); column by column, not cell by cell."""
+    columns = {}
+    for name in frame.columns:
+        values = frame[name]
+        if pd.api.types.is_float_dtype(values):
+            columns[name] = [None if v != v else v for v in values.tolist()]  # NaN is the only v != v
+        elif pd.api.types.is_string_dtype(values):
+            columns[name] = values.fillna("").tolist()
+        else:
+            columns[name] = values.tolist()
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
 
 
 def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dict[str, object]]:
@@ -431,18 +442,12 @@ def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dic
     accounts = wb.lines[leaf_accounts(wb.lines)]
     if accounts.empty:
         return []
-    frame = pd.DataFrame(
-        {
-            "budget_item_id": accounts["sub_kegiatan_kode"].map(item_ids).astype(int),
-            "kode_rekening": accounts["kode"],
-            "uraian": accounts["uraian"],
-            "sumber_dana": accounts["sumber_dana"].fillna(""),
-            "anggaran_rp": accounts["anggaran_rp"].fillna(0.0),
-            "realisasi_bulan_ini_rp": accounts["realisasi_bulan_ini_rp"].fillna(0.0),
-            "realisasi_sd_bulan_ini_rp": accounts["realisasi_sd_bulan_ini_rp"].fillna(0.0),
-        }
+    amounts = ["anggaran_rp", "realisasi_bulan_ini_rp", "realisasi_sd_bulan_ini_rp"]
+    frame = accounts[["kode", "uraian", "sumber_dana", *amounts]].rename(columns={"kode": "kode_rekening"})
+    frame[amounts] = frame[amounts].fillna(0.0)
+    return records_for_insert(
+        frame.assign(budget_item_id=[item_ids[c] for c in accounts["sub_kegiatan_kode"]])
     )
-    return frame.to_dict("records")
 
 
 def refresh_budget(conn: Connection, opd_id: int, year: int) -> None:
@@ -464,27 +469,16 @@ def refresh_budget(conn: Connection, opd_id: int, year: int) -> None:
     conn.execute(delete(FactBudget).where(FactBudget.opd_id == opd_id, FactBudget.year == year))
     if not rows:
         return
-    facts = pd.DataFrame(rows, columns=["item", "month", "anggaran", "murni"]).sort_values(["item", "month"])
-    by_item = facts.groupby("item")
-    latest = by_item.last()  # last non-null per column
-    earliest = by_item.first()
-    murni = latest["murni"].where(latest["murni"].notna(), earliest["anggaran"])
-    last_month = by_item["month"].max()
-    perubahan = facts.drop_duplicates("item", keep="last").set_index("item")["anggaran"]
-    conn.execute(
-        insert(FactBudget),
-        [
-            {
-                "opd_id": opd_id,
-                "year": year,
-                "budget_item_id": int(item),
-                "anggaran_murni_rp": float(murni[item]),
-                "anggaran_perubahan_rp": float(perubahan[item]),
-                "as_of_month": int(last_month[item]),
-            }
-            for item in perubahan.index
-        ],
-    )
+    budgets: dict[int, dict[str, object]] = {}
+    for item, month, anggaran, murni in sorted(rows, key=lambda r: (r[0], r[1])):
+        budget = budgets.setdefault(
+            item, {"opd_id": opd_id, "year": year, "budget_item_id": item, "anggaran_murni_rp": anggaran}
+        )
+        if murni is not None:  # the original-budget column of the latest month that has one wins
+            budget["anggaran_murni_rp"] = murni
+        budget["anggaran_perubahan_rp"] = anggaran
+        budget["as_of_month"] = month
+    conn.execute(insert(FactBudget), list(budgets.values()))
 
 
 def load_indicators(engine: Engine, wb: IndicatorWorkbook, loaded_by: str | None = None) -> LoadResult:

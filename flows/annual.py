@@ -9,10 +9,10 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from sakip.report_config import configured_settings, report_config
+from sakip.report_config import configured_settings
 from sakip.settings import load_settings
-from tasks.report_tables import build_tables, list_opds, parse_as_of, report_scope
-from tasks.reports import ReportExtras, parse_formats, report_extras, write_report
+from tasks.report_tables import build_all_tables, build_tables, list_opds, parse_as_of
+from tasks.reports import parse_formats, write_reports
 from warehouse.db import engine_for, open_warehouse
 
 
@@ -24,41 +24,30 @@ def list_opds_task(url: str, year: int) -> list[str]:
 
 @task(name="build_tables", cache_policy=NO_CACHE)
 def build_tables_task(
-    url: str, opd_code: str, year: int, workdir: str | None, as_of: datetime | None = None
-) -> dict[str, pd.DataFrame]:
-    """Every LKjIP table of one OPD and year (capaian scale from the configuration file), as of a moment."""
-    return build_tables(engine_for(url), opd_code, year, configured_settings(load_settings(workdir)), as_of)
+    url: str, opd_codes: list[str], year: int, workdir: str | None, as_of: datetime | None = None
+) -> dict[str, dict[str, pd.DataFrame]]:
+    """The LKjIP tables of the given OPDs (capaian scale from the configuration file), as of a moment."""
+    settings = configured_settings(load_settings(workdir))
+    return {code: build_tables(engine_for(url), code, year, settings, as_of) for code in opd_codes}
 
 
-@task(name="gather_report_extras", cache_policy=NO_CACHE)
-def gather_report_extras_task(url: str, opd_code: str, year: int) -> ReportExtras:
-    """Monthly series, funding sources and murni budgets for the charts, narrative and murni table."""
-    engine = engine_for(url)
-    return report_extras(engine, opd_code, year, report_scope(engine, opd_code, year).month)
+@task(name="build_all_tables", cache_policy=NO_CACHE)
+def build_all_tables_task(url: str, year: int, workdir: str | None) -> dict[str, dict[str, pd.DataFrame]]:
+    """The LKjIP tables of every OPD with data for the year, computed together."""
+    return build_all_tables(engine_for(url), year, configured_settings(load_settings(workdir)))
 
 
-@task(name="write_report", cache_policy=NO_CACHE)
-def write_report_task(
+@task(name="write_reports", cache_policy=NO_CACHE)
+def write_reports_task(
     url: str,
-    tables: dict[str, pd.DataFrame],
-    out_dir: Path,
-    opd_code: str,
+    tables: dict[str, dict[str, pd.DataFrame]],
+    base: Path,
     year: int,
-    formats: tuple[str, ...] = ("csv", "xlsx"),
-    extras: ReportExtras | None = None,
-    workdir: str | None = None,
+    formats: tuple[str, ...],
+    workdir: str | None,
 ) -> list[Path]:
-    """The report files of one OPD in the chosen formats."""
-    scope = report_scope(engine_for(url), opd_code, year)
-    return write_report(
-        tables,
-        out_dir,
-        opd_name=scope.opd_name or opd_code,
-        year=year,
-        formats=formats,
-        extras=extras,
-        config=report_config(load_settings(workdir)),
-    )
+    """Every OPD's report files in the chosen formats, under ``base/<year>/<opd-code>/``."""
+    return write_reports(engine_for(url), tables, base, year, formats, load_settings(workdir))
 
 
 @flow(name="sakip-annual", log_prints=True)
@@ -81,15 +70,9 @@ def annual_flow(
     chosen = parse_formats(formats)
     moment = parse_as_of(as_of) if as_of else None
     base = Path(out_dir) if out_dir else settings.reports_dir
-    opd_codes = [opd] if opd else list_opds_task(settings.url, year)
-    written: list[str] = []
-    for opd_code in opd_codes:
-        tables = build_tables_task(settings.url, opd_code, year, workdir, moment)
-        extras = (
-            gather_report_extras_task(settings.url, opd_code, year) if set(chosen) - {"csv", "xlsx"} else None
-        )
-        paths = write_report_task(
-            settings.url, tables, base / str(year) / opd_code, opd_code, year, chosen, extras, workdir
-        )
-        written += [str(path) for path in paths]
-    return written
+    if opd is None and moment is None:
+        tables = build_all_tables_task(settings.url, year, workdir)
+    else:
+        opd_codes = [opd] if opd else list_opds_task(settings.url, year)
+        tables = build_tables_task(settings.url, opd_codes, year, workdir, moment)
+    return [str(path) for path in write_reports_task(settings.url, tables, base, year, chosen, workdir)]

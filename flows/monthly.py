@@ -23,10 +23,11 @@ from tasks.ingest import (
     FileOutcome,
     StagedFile,
     discover_workbooks,
-    load_workbook,
+    load_workbooks,
     quarantine_rejected,
-    read_workbook,
+    read_workbooks,
     record_validation_runs,
+    split_evenly,
     validate_batch,
 )
 from tasks.report_tables import consolidated_absorption, monthly_absorption
@@ -35,7 +36,7 @@ from tasks.validate import SuiteRun
 from warehouse.db import engine_for, open_warehouse
 
 discover_workbooks_task = task(discover_workbooks, name="discover_workbooks", cache_policy=NO_CACHE)
-read_workbook_task = task(read_workbook, name="read_workbook", cache_policy=NO_CACHE)
+read_workbooks_task = task(read_workbooks, name="read_workbooks", cache_policy=NO_CACHE)
 
 
 @task(name="validate_batch", cache_policy=NO_CACHE)
@@ -64,23 +65,27 @@ def transient_database_error(_task, _task_run, state) -> bool:
 
 
 @task(
-    name="load_workbook",
+    name="load_workbooks",
     cache_policy=NO_CACHE,
     retries=3,
     retry_delay_seconds=[2, 10, 30],
     retry_condition_fn=transient_database_error,
 )
-def load_workbook_task(url: str, staged: StagedFile) -> FileOutcome:
-    """Load one checked file into the warehouse (or record its rejection)."""
-    return load_workbook(engine_for(url), staged)
+def load_workbooks_task(url: str, staged: list[StagedFile]) -> list[FileOutcome]:
+    """Load a share of the checked files into the warehouse, each in its own transaction.
+
+    A retry re-runs the whole share safely: a file already loaded is reported unchanged.
+    """
+    return load_workbooks(engine_for(url), staged)
 
 
 @task(name="quarantine_rejected", cache_policy=NO_CACHE)
 def quarantine_rejected_task(
-    outcome: FileOutcome, workdir: str | None, lang: str, run_period: tuple[int, int] | None
-) -> FileOutcome:
-    """Hand a rejected file to the data steward, with its annotated copy."""
-    return quarantine_rejected(outcome, load_settings(workdir), lang, run_period)
+    outcomes: list[FileOutcome], workdir: str | None, lang: str, run_period: tuple[int, int] | None
+) -> list[FileOutcome]:
+    """Hand the rejected files to the data steward, with their annotated copies."""
+    settings = load_settings(workdir)
+    return [quarantine_rejected(outcome, settings, lang, run_period) for outcome in outcomes]
 
 
 @task(name="summarize_absorption", cache_policy=NO_CACHE)
@@ -125,15 +130,17 @@ def monthly_flow(
     settings = load_settings(workdir)
     open_warehouse(settings.url)
     files = discover_workbooks_task([Path(p) for p in paths])
-    staged = read_workbook_task.map(
-        files, year=unmapped(year), month=unmapped(month), opd=unmapped(opd)
-    ).result()
+    staged = read_workbooks_task(files, year=year, month=month, opd=opd, workers=settings.workers)
     checked, runs = validate_batch_task(settings.url, staged, workdir, year, month, corrections)
-    outcomes = load_workbook_task.map(unmapped(settings.url), checked).result()
+    shares = split_evenly(checked, settings.workers)
+    outcomes = [
+        o for share in load_workbooks_task.map(unmapped(settings.url), shares).result() for o in share
+    ]
     run_period = (year, month) if year is not None and month is not None else None
-    outcomes = quarantine_rejected_task.map(
-        outcomes, unmapped(workdir), unmapped(lang), unmapped(run_period)
-    ).result()
+    rejected = [o for o in outcomes if o.status == "rejected"]
+    if rejected:
+        quarantined = {o.path: o for o in quarantine_rejected_task(rejected, workdir, lang, run_period)}
+        outcomes = [quarantined.get(o.path, o) for o in outcomes]
     if runs:
         create_table_artifact(
             validation_table(runs, outcomes), key="validasi", description="Hasil validasi berkas"

@@ -8,10 +8,13 @@ so one bad file never stops the others.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +30,8 @@ from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_real
 from warehouse.models import BudgetItem, FactRealization, Opd, Period, ValidationRun
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+#: Below this many files, starting worker processes (about 3 s) costs more than it saves.
+PROCESS_READ_THRESHOLD = 200
 CORRECTION_MARKERS = ("koreksi", "perbaikan", "revisi")
 
 
@@ -105,6 +110,29 @@ def read_workbook(
     except InputError as error:
         return StagedFile(path=path, issues=tuple(error.issues))
     return StagedFile(path=path, kind=kind, workbook=workbook)
+
+
+def read_workbooks(
+    paths: Sequence[Path],
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    opd: str | None = None,
+    workers: int = 1,
+) -> list[StagedFile]:
+    """Read many workbooks, in ``workers`` processes when there are enough files to gain from it.
+
+    Reading is CPU-bound Python (threads would share one core); worker processes come from a fork
+    server, so they never inherit the threads of the calling process.
+    """
+    read = partial(read_workbook, year=year, month=month, opd=opd)
+    if workers <= 1 or len(paths) < PROCESS_READ_THRESHOLD:
+        return [read(path) for path in paths]
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["tasks.extract"])
+    chunk = max(1, min(64, len(paths) // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(read, paths, chunksize=chunk))
 
 
 def _read_with_fallback(read, year: int | None, month: int | None):
@@ -253,6 +281,23 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
     return FileOutcome(
         staged.path, staged.kind or "unknown", "rejected", 0, opd_code, year, month, staged.issues
     )
+
+
+def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[FileOutcome]:
+    """Load (or record the rejection of) each file, each in its own transaction."""
+    return [load_workbook(engine, staged) for staged in staged_files]
+
+
+def split_evenly(items: Sequence, parts: int) -> list[list]:
+    """``items`` in at most ``parts`` chunks of nearly equal size, order kept within each chunk."""
+    parts = max(1, min(parts, len(items)))
+    size, extra = divmod(len(items), parts)
+    chunks, start = [], 0
+    for index in range(parts):
+        end = start + size + (1 if index < extra else 0)
+        chunks.append(list(items[start:end]))
+        start = end
+    return [chunk for chunk in chunks if chunk]
 
 
 def quarantine_rejected(

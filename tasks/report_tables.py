@@ -7,6 +7,7 @@ closed year): its budget is the revised budget (perubahan) and its cumulative re
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -42,7 +43,6 @@ TABLE_IDS = (
     "tabel_3_6",
     "tabel_3_7",
 )
-_LEVEL_SEGMENTS = {"urusan": 2, "program": 3, "kegiatan": 5}
 
 
 @dataclass(frozen=True)
@@ -176,24 +176,39 @@ def hierarchy_names(engine: Engine, codes: list[str]) -> dict[str, str]:
 
 def roll_up(engine: Engine, subs: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
     """Sub kegiatan rows plus their kegiatan, program and urusan subtotals, in document order."""
-    parts = [subs.assign(level="sub_kegiatan")[["kode", "level", "uraian", *value_columns]]]
-    segments = subs["kode"].str.split(".")
-    for level, keep in _LEVEL_SEGMENTS.items():
-        grouped = subs.assign(kode=segments.str[:keep].str.join("."))
-        totals = grouped.groupby("kode", as_index=False)[value_columns].sum()
+    codes = set()
+    for length in _PARENT_CODE_LENGTHS.values():
+        codes.update(subs["kode"].str.slice(0, length).unique().tolist())
+    return roll_up_frame(subs, value_columns, hierarchy_names(engine, sorted(codes)), by=[])
+
+
+#: Code length of each subtotal level (well-formed codes are fixed-width): ``2.17.01.2.01`` is 12 long.
+_PARENT_CODE_LENGTHS = {"kegiatan": 12, "program": 7, "urusan": 4}
+
+
+def roll_up_frame(
+    subs: pd.DataFrame, value_columns: list[str], names: dict[str, str], by: list[str]
+) -> pd.DataFrame:
+    """Sub kegiatan rows plus kegiatan, program and urusan subtotals per ``by`` group, in document order."""
+    parts = [subs.assign(level="sub_kegiatan")[[*by, "kode", "level", "uraian", *value_columns]]]
+    for level, length in _PARENT_CODE_LENGTHS.items():
+        totals = (
+            subs.assign(kode=subs["kode"].str.slice(0, length))
+            .groupby([*by, "kode"], as_index=False, sort=False)[value_columns]
+            .sum()
+        )
         totals["level"] = level
+        totals["uraian"] = totals["kode"].map(names).fillna("")
         parts.append(totals)
     table = pd.concat(parts, ignore_index=True)
-    names = hierarchy_names(engine, table.loc[table["level"] != "sub_kegiatan", "kode"].tolist())
-    missing = table["level"] != "sub_kegiatan"
-    table.loc[missing, "uraian"] = table.loc[missing, "kode"].map(names).fillna("")
-    order = table["kode"].map(_sort_key)
-    return table.assign(_order=order).sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    table["_order"] = table["kode"].map(_sort_key)
+    return table.sort_values([*by, "_order"]).drop(columns="_order").reset_index(drop=True)
 
 
-def _sort_key(code: str) -> tuple[int, ...]:
-    """Numeric ordering of dotted codes, parents before children."""
-    return tuple(int(part) for part in code.split(".") if part.isdigit())
+@functools.lru_cache(maxsize=65536)
+def _sort_key(code: str) -> str:
+    """A text key ordering dotted codes numerically, parents first (``2.17.01`` < ``2.17.01.2.01``)."""
+    return ".".join(part.zfill(5) for part in code.split("."))
 
 
 def table_3_6(engine: Engine, scope: ReportScope) -> pd.DataFrame:
@@ -633,3 +648,70 @@ def consolidated_absorption(engine: Engine, year: int, month: int) -> pd.DataFra
     table["rak_pct"] = metrics.serapan_pct(table["anggaran_kas_sd_bulan_ini"], table["anggaran"])
     table["deviasi_poin"] = table["serapan"] - table["rak_pct"]
     return table.reset_index(drop=True)
+
+
+def build_all_tables(engine: Engine, year: int, settings: Settings) -> dict[str, dict[str, pd.DataFrame]]:
+    """The LKjIP tables of every OPD with data for the year, keyed by OPD code then table id.
+
+    The budget tables of all OPDs come from one query and one vectorized roll-up (each OPD at its
+    latest month); indicator tables are built per OPD that has an indicator workbook.
+    """
+    latest = (
+        select(FactRealization.opd_id, func.max(Period.month).label("month"))
+        .join(Period, Period.id == FactRealization.period_id)
+        .where(Period.year == year)
+        .group_by(FactRealization.opd_id)
+        .subquery()
+    )
+    query = (
+        select(
+            Opd.code.label("opd_code"),
+            BudgetItem.code.label("kode"),
+            BudgetItem.name.label("uraian"),
+            FactRealization.anggaran_rp.label("anggaran"),
+            FactRealization.realisasi_sd_bulan_ini_rp.label("realisasi"),
+        )
+        .join(Opd, Opd.id == FactRealization.opd_id)
+        .join(BudgetItem, BudgetItem.id == FactRealization.budget_item_id)
+        .join(Period, Period.id == FactRealization.period_id)
+        .join(latest, (latest.c.opd_id == FactRealization.opd_id) & (latest.c.month == Period.month))
+        .where(Period.year == year)
+    )
+    with engine.connect() as conn:
+        subs = pd.read_sql(query, conn)
+        names = dict(conn.execute(select(BudgetItem.code, BudgetItem.name)).all())
+    tables: dict[str, dict[str, pd.DataFrame]] = {code: {} for code in list_opds(engine, year)}
+    if not subs.empty:
+        rolled = roll_up_frame(subs, ["anggaran", "realisasi"], names, by=["opd_code"])
+        rolled["serapan"] = metrics.serapan_pct(rolled["realisasi"], rolled["anggaran"])
+        rolled["silpa"] = metrics.silpa_rp(rolled["realisasi"], rolled["anggaran"])
+        rolled["persen_silpa"] = metrics.silpa_pct(rolled["realisasi"], rolled["anggaran"])
+        columns_36 = ["kode", "level", "uraian", "anggaran", "realisasi", "serapan"]
+        columns_37 = ["kode", "level", "uraian", "anggaran", "realisasi", "silpa", "persen_silpa"]
+        for opd_code, table in rolled.groupby("opd_code", sort=False):
+            table = table.reset_index(drop=True)
+            tables[opd_code]["tabel_3_6"] = table[columns_36]
+            tables[opd_code]["tabel_3_7"] = table[columns_37]
+    with engine.connect() as conn:
+        with_indicators = set(
+            conn.execute(
+                select(LoadBatch.opd_code).where(
+                    LoadBatch.kind == "indicator", LoadBatch.year == year, LoadBatch.status == "loaded"
+                )
+            ).scalars()
+        )
+    for opd_code in sorted(with_indicators & set(tables)):
+        indicators = indicator_rows(engine, opd_code, year)
+        if indicators.empty:
+            continue
+        own = tables[opd_code]
+        own |= {
+            "tabel_2_1": table_2_1(indicators),
+            "tabel_2_3": table_2_3(indicators),
+            "tabel_3_1": table_3_1(indicators, settings),
+            "tabel_3_2": table_3_2(indicators),
+            "tabel_3_5": table_3_5(indicators, settings),
+        }
+        if "tabel_3_6" in own:
+            own["tabel_3_4"] = table_3_4(indicators, own["tabel_3_6"], settings)
+    return {code: {t: own[t] for t in TABLE_IDS if t in own} for code, own in tables.items()}

@@ -9,15 +9,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
-from sakip.report_config import ReportConfig
+from sakip.report_config import ReportConfig, report_config
+from sakip.settings import Settings
 from tasks.export import printed_tables, write_csv_tables, write_xlsx_report
+from tasks.report_tables import (
+    cumulative_by_month,
+    report_scope,
+    sumber_dana_totals,
+    table_murni_perubahan,
+)
+from warehouse.models import Opd
 
 #: Every output format of ``sakip report``, in the order they are written.
 REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
 #: What a caller that names no formats gets (the report's original contract: CSV and the workbook).
-LEGACY_FORMATS: tuple[str, ...] = ("csv", "xlsx")
+DEFAULT_WRITE_FORMATS: tuple[str, ...] = ("csv", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -45,8 +53,6 @@ def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
 
 def report_extras(engine: Engine, opd_code: str, year: int, month: int | None) -> ReportExtras:
     """Monthly cumulative series, funding sources of the latest month and the murni-perubahan table."""
-    from tasks.report_tables import cumulative_by_month, sumber_dana_totals, table_murni_perubahan
-
     monthly = cumulative_by_month(engine, opd_code, year)
     sources = sumber_dana_totals(engine, opd_code, year, month) if month is not None else None
     if sources is not None:
@@ -61,7 +67,7 @@ def write_report(
     opd_name: str,
     year: int,
     lang: str = "id",
-    formats: Iterable[str] = LEGACY_FORMATS,
+    formats: Iterable[str] = DEFAULT_WRITE_FORMATS,
     extras: ReportExtras | None = None,
     config: ReportConfig | None = None,
 ) -> list[Path]:
@@ -122,3 +128,41 @@ def write_report(
                 )
             )
     return paths
+
+
+def write_reports(
+    engine: Engine,
+    tables: dict[str, dict[str, pd.DataFrame]],
+    base: Path,
+    year: int,
+    formats: Iterable[str],
+    settings: Settings,
+) -> list[Path]:
+    """Each OPD's report under ``base/<year>/<opd-code>/`` with its murni-perubahan table; the paths written.
+
+    Charts, the docx and the html also need the monthly series and funding sources, read per OPD only
+    when one of those formats is asked for.
+    """
+    chosen = tuple(formats)
+    config = report_config(settings)
+    with engine.connect() as conn:
+        names = dict(conn.execute(select(Opd.code, Opd.name).where(Opd.code.in_(list(tables)))).all())
+    written: list[Path] = []
+    for opd_code, own in tables.items():
+        extras = None
+        if set(chosen) - {"csv", "xlsx"}:
+            extras = report_extras(engine, opd_code, year, report_scope(engine, opd_code, year).month)
+            murni = extras.murni
+        else:
+            murni = table_murni_perubahan(engine, opd_code, year)
+        with_murni = {**own, "tabel_murni_perubahan": murni} if not murni.empty else own
+        written += write_report(
+            with_murni,
+            base / str(year) / opd_code,
+            opd_name=names.get(opd_code) or opd_code,
+            year=year,
+            formats=chosen,
+            extras=extras,
+            config=config,
+        )
+    return written

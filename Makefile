@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format clean bench-validation
+.PHONY: run test lint format clean bench bench-validation
+
+FILES ?= 1400
+DB ?= sqlite
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +29,10 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Province-scale benchmark (not part of the tests); RESULTS=bench/results.md also writes markdown.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --files $(FILES) --db $(DB) $(if $(SCALING),--scaling $(SCALING)) $(if $(RESULTS),--results $(RESULTS))
 
 bench-validation: $(STAMP)
 	$(BIN)/python bench/validation_speed.py

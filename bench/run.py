@@ -92,7 +92,13 @@ async def _task_runs(flow_run_id) -> list:
 
 def stage_seconds(flow_run_id, names: dict[str, tuple[str, ...]]) -> dict[str, float]:
     """Per stage, the wall time from the first of its task runs starting to the last one ending."""
-    runs = asyncio.run(_task_runs(flow_run_id))
+    runs: list = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # task runs reach the API a moment after the flow returns
+        runs = asyncio.run(_task_runs(flow_run_id))
+        if runs and all(r.end_time for r in runs if r.start_time):
+            break
+        time.sleep(1)
     seconds = {}
     for stage, prefixes in names.items():
         own = [r for r in runs if r.name.startswith(prefixes) and r.start_time and r.end_time]

@@ -35,6 +35,9 @@ from tasks.summaries import absorption_markdown, validation_table
 from tasks.validate import SuiteRun
 from warehouse.db import engine_for, open_warehouse
 
+#: Runs with more OPDs than this publish the city-level consolidation instead of one monitoring per OPD.
+MONITORING_ARTIFACT_LIMIT = 10
+
 discover_workbooks_task = task(discover_workbooks, name="discover_workbooks", cache_policy=NO_CACHE)
 read_workbooks_task = task(read_workbooks, name="read_workbooks", cache_policy=NO_CACHE)
 
@@ -169,6 +172,10 @@ def monthly_flow(
                 description=f"Konsolidasi serapan {period_month:02d}/{period_year}",
             )
     latest = {opd_code: (period_year, period_month) for opd_code, period_year, period_month in periods}
+    if (
+        len(latest) > MONITORING_ARTIFACT_LIMIT
+    ):  # a city's run: the consolidation above; `sakip monthly` per OPD
+        latest = {}
     for opd_code, (period_year, period_month) in sorted(latest.items()):  # monitoring of the newest month
         create_markdown_artifact(
             monitor_month_task(settings.url, opd_code, period_year, period_month, workdir),
@@ -176,6 +183,10 @@ def monthly_flow(
             description=f"Monitoring realisasi {opd_code} {period_month:02d}/{period_year}",
         )
     logger = get_run_logger()
-    for outcome in outcomes:
+    for outcome in outcomes if len(outcomes) <= MONITORING_ARTIFACT_LIMIT else ():
         logger.info("%s: %s (%d rows)", outcome.path.name, outcome.status, outcome.rows)
+    counts = {
+        status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
+    }
+    logger.info("%d file(s): %s", len(outcomes), counts)
     return outcomes

@@ -19,14 +19,15 @@ def node_keys(lines: pd.DataFrame) -> pd.Series:
     return lines["kode"].where(~accounts, lines["sub_kegiatan_kode"] + "/" + lines["kode"])
 
 
-def _account_parents(codes: list[str], subs: list[str]) -> list[str]:
-    """Each account's nearest enclosing account under the same sub kegiatan, else the sub kegiatan."""
-    known = {f"{sub}/{code}" for code, sub in zip(codes, subs, strict=True)}
+def _account_parents(codes: list[str], subs: list[str], groups: list[str] | None = None) -> list[str]:
+    """Each account's nearest enclosing account under its sub kegiatan (and group), else the sub kegiatan."""
+    groups = groups or [""] * len(codes)
+    known = {(group, f"{sub}/{code}") for code, sub, group in zip(codes, subs, groups, strict=True)}
     parents = []
-    for code, sub in zip(codes, subs, strict=True):
+    for code, sub, group in zip(codes, subs, groups, strict=True):
         parts = code.split(".")
         candidates = (f"{sub}/{'.'.join(parts[:keep])}" for keep in range(len(parts) - 1, 0, -1))
-        parents.append(next((c for c in candidates if c in known), sub))
+        parents.append(next((c for c in candidates if (group, c) in known), sub))
     return parents
 
 
@@ -34,20 +35,24 @@ def parent_codes(lines: pd.DataFrame) -> pd.Series:
     """The node key of each row's parent ("" for top-level rows and the total row).
 
     An account's parent is the nearest enclosing account row under the same sub kegiatan
-    (``5.1.02`` encloses ``5.1.02.01.01.0024``), else the sub kegiatan itself.
+    (``5.1.02`` encloses ``5.1.02.01.01.0024``), else the sub kegiatan itself. When ``lines`` stacks
+    several files (a ``file`` column), each file is its own tree.
     """
     level = lines["level"]
+    files = lines["file"] if "file" in lines.columns else pd.Series("", index=lines.index)
     parents = pd.Series("", index=lines.index, dtype="str")
     for name, length in _PARENT_LENGTH.items():
         rows = level == name
         if rows.any():
             parents[rows] = lines.loc[rows, "kode"].str.slice(0, length)
-    if not (level == "urusan").any():
-        parents[level == "program"] = ""
+    with_urusan = set(files[level == "urusan"])
+    parents[(level == "program") & ~files.isin(with_urusan)] = ""  # no urusan row: programs are top level
     accounts = level == "rekening"
     if accounts.any():
         parents[accounts] = _account_parents(
-            lines.loc[accounts, "kode"].tolist(), lines.loc[accounts, "sub_kegiatan_kode"].tolist()
+            lines.loc[accounts, "kode"].tolist(),
+            lines.loc[accounts, "sub_kegiatan_kode"].tolist(),
+            files[accounts].astype(str).tolist(),
         )
     return parents
 

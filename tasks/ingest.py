@@ -19,11 +19,12 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from sakip.settings import Settings
 from tasks import extract
 from tasks.errors import InputError, InputIssue
-from tasks.load import LoadResult, load_indicators, load_realization, record_rejection
+from tasks.load import LoadResult, load_indicators, load_new_months, load_realization, record_rejection
 from tasks.quarantine import quarantine_file
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
 from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
@@ -284,8 +285,35 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
 
 
 def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[FileOutcome]:
-    """Load (or record the rejection of) each file, each in its own transaction."""
-    return [load_workbook(engine, staged) for staged in staged_files]
+    """Load (or record the rejection of) every file.
+
+    Clean workbooks of months not loaded yet go in together, in one transaction with one bulk insert
+    per table; everything else (corrections, unchanged files, indicator workbooks, rejections) one
+    file per transaction. If the bulk transaction fails, nothing of it stays and each of its files is
+    loaded on its own, so a file that breaks is isolated from the others.
+    """
+    clean = [s for s in staged_files if not s.errors and isinstance(s.workbook, RealizationWorkbook)]
+    done: dict[int, FileOutcome] = {}
+    try:
+        results, _ = load_new_months(engine, [s.workbook for s in clean])
+    except (DBAPIError, InputError):
+        results = []
+    by_batch = {(r.file_name, r.opd_code, r.year, r.month): r for r in results}
+    for staged in clean:
+        wb = staged.workbook
+        result = by_batch.get((wb.path.name, wb.opd_code, wb.year, wb.month))
+        if result is not None:
+            done[id(staged)] = FileOutcome(
+                staged.path,
+                "realization",
+                "loaded",
+                result.rows,
+                wb.opd_code,
+                wb.year,
+                wb.month,
+                staged.issues,
+            )
+    return [done.get(id(staged)) or load_workbook(engine, staged) for staged in staged_files]
 
 
 def split_evenly(items: Sequence, parts: int) -> list[list]:

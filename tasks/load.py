@@ -13,9 +13,11 @@ from __future__ import annotations
 import getpass
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -451,6 +453,11 @@ def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dic
 
 
 def refresh_budget(conn: Connection, opd_id: int, year: int) -> None:
+    """Recompute the year's budget facts of one OPD from its loaded months (see :func:`refresh_budgets`)."""
+    refresh_budgets(conn, [opd_id], year)
+
+
+def refresh_budgets(conn: Connection, opd_ids: Sequence[int], year: int) -> None:
     """Recompute the year's budget facts of an OPD from its loaded months.
 
     Perubahan (revised) is the budget of the latest loaded month; murni (original) is the original-budget
@@ -458,21 +465,23 @@ def refresh_budget(conn: Connection, opd_id: int, year: int) -> None:
     """
     rows = conn.execute(
         select(
+            FactRealization.opd_id,
             FactRealization.budget_item_id,
             Period.month,
             FactRealization.anggaran_rp,
             FactRealization.anggaran_murni_rp,
         )
         .join(Period, Period.id == FactRealization.period_id)
-        .where(FactRealization.opd_id == opd_id, Period.year == year)
+        .where(FactRealization.opd_id.in_(list(opd_ids)), Period.year == year)
     ).all()
-    conn.execute(delete(FactBudget).where(FactBudget.opd_id == opd_id, FactBudget.year == year))
+    conn.execute(delete(FactBudget).where(FactBudget.opd_id.in_(list(opd_ids)), FactBudget.year == year))
     if not rows:
         return
-    budgets: dict[int, dict[str, object]] = {}
-    for item, month, anggaran, murni in sorted(rows, key=lambda r: (r[0], r[1])):
+    budgets: dict[tuple[int, int], dict[str, object]] = {}
+    for opd_id, item, month, anggaran, murni in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
         budget = budgets.setdefault(
-            item, {"opd_id": opd_id, "year": year, "budget_item_id": item, "anggaran_murni_rp": anggaran}
+            (opd_id, item),
+            {"opd_id": opd_id, "year": year, "budget_item_id": item, "anggaran_murni_rp": anggaran},
         )
         if murni is not None:  # the original-budget column of the latest month that has one wins
             budget["anggaran_murni_rp"] = murni
@@ -602,3 +611,102 @@ def list_revisions(
             query = query.where(column == value)
     with engine.connect() as conn:
         return pd.read_sql(query.order_by(Revision.changed_at.desc(), Revision.id.desc()), conn)
+
+
+def load_new_months(
+    engine: Engine, workbooks: Sequence[RealizationWorkbook], loaded_by: str | None = None
+) -> tuple[list[LoadResult], list[RealizationWorkbook]]:
+    """Load, together in one write transaction, the workbooks of months not loaded yet.
+
+    The common monthly case (every agency's first file for the month) needs no revision history, so
+    all its rows can go in with one bulk insert per table. Returns the results and the workbooks left
+    for :func:`load_realization` one by one: months already loaded (unchanged files, corrections) and
+    files giving only one of the two realization columns. Nothing is written if anything fails.
+    """
+    eligible = [
+        wb
+        for wb in workbooks
+        if wb.lines["realisasi_bulan_ini_rp"].notna().all()
+        and wb.lines["realisasi_sd_bulan_ini_rp"].notna().all()
+    ]
+    later = [wb for wb in workbooks if wb not in eligible]
+    if not eligible:
+        return [], later
+    keys = sorted({f"realization/{wb.opd_code}/{wb.year}/{wb.month}" for wb in eligible})
+    who = current_user() if loaded_by is None else loaded_by
+    with write_transaction(engine, keys[0], extra_lock_keys=keys[1:]) as conn:
+        current = set(
+            conn.execute(
+                select(LoadBatch.opd_code, LoadBatch.year, LoadBatch.month).where(
+                    LoadBatch.kind == "realization",
+                    LoadBatch.status == "loaded",
+                    LoadBatch.opd_code.in_({wb.opd_code for wb in eligible}),
+                    LoadBatch.year.in_({wb.year for wb in eligible}),
+                )
+            ).all()
+        )
+        fresh, seen = [], set()
+        for wb in eligible:
+            period = (wb.opd_code, wb.year, wb.month)
+            if period in current or period in seen:
+                later.append(wb)
+            else:
+                fresh.append(wb)
+                seen.add(period)
+        if not fresh:
+            return [], later
+        opd_ids = {wb.opd_code: _ensure_opd(conn, wb.opd_code, wb.opd_name) for wb in fresh}
+        period_ids = {(wb.year, wb.month): _ensure_period(conn, wb.year, wb.month) for wb in fresh}
+        all_lines = pd.concat([wb.lines for wb in fresh], ignore_index=True)
+        item_ids = _ensure_budget_items(conn, all_lines)
+        now = _now()
+        batch_rows = [
+            {
+                "file_name": wb.path.name,
+                "sha256": wb.sha256,
+                "kind": "realization",
+                "opd_code": wb.opd_code,
+                "year": wb.year,
+                "month": wb.month,
+                "rows": int((wb.lines["level"] == "sub_kegiatan").sum()),
+                "loaded_at": now,
+                "status": "loaded",
+                "message": "",
+                "loaded_by": who[:100],
+            }
+            for wb in fresh
+        ]
+        batch_ids = (
+            conn.execute(insert(LoadBatch).returning(LoadBatch.id, sort_by_parameter_order=True), batch_rows)
+            .scalars()
+            .all()
+        )
+        keys = pd.DataFrame(
+            {
+                "opd_id": [opd_ids[wb.opd_code] for wb in fresh],
+                "period_id": [period_ids[(wb.year, wb.month)] for wb in fresh],
+                "batch_id": list(batch_ids),
+            }
+        )
+        file_of_line = np.repeat(np.arange(len(fresh)), [len(wb.lines) for wb in fresh])
+        subs = all_lines["level"].to_numpy() == "sub_kegiatan"
+        facts = all_lines.loc[subs, list(FACT_COLUMNS[4:])].assign(
+            budget_item_id=all_lines.loc[subs, "kode"].map(item_ids).astype(int).to_numpy(),
+            **{name: keys[name].to_numpy()[file_of_line[subs]] for name in keys.columns},
+        )
+        conn.execute(insert(FactRealization), records_for_insert(facts))
+        accounts: list[dict[str, object]] = []
+        for wb, common in zip(fresh, keys.to_dict("records"), strict=True):
+            if (wb.lines["level"] == "rekening").any():
+                accounts += [{**common, **row} for row in _account_rows(wb, item_ids)]
+        if accounts:
+            conn.execute(insert(FactRealizationAccount), accounts)
+        for year in sorted({wb.year for wb in fresh}):
+            refresh_budgets(conn, sorted({opd_ids[wb.opd_code] for wb in fresh if wb.year == year}), year)
+    results = [
+        LoadResult(
+            wb.path.name, "realization", "loaded", row["rows"], wb.opd_code, wb.year, wb.month, batch_id
+        )
+        for wb, row, batch_id in zip(fresh, batch_rows, batch_ids, strict=True)
+    ]
+    return results, later

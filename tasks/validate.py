@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 import expectations.custom as custom_expectations
@@ -94,40 +95,47 @@ def realization_frame(
     ``previous(opd_code, year, month)`` gives the sub kegiatan rows (``kode``, ``realisasi_sd_bulan_ini_rp``,
     ``anggaran_rp``) of the month before, or None when that month is unknown; January starts from zero.
     """
+    if not workbooks:
+        return pd.DataFrame()
     corrected = set(corrections)
-    frames = []
-    for wb in workbooks:
-        lines = wb.lines
-        frame = lines.assign(
-            file=wb.path.name,
-            node_key=node_keys(lines),
-            parent_key=parent_codes(lines).where(lines["level"] != "total", None),
-            opd_code=wb.opd_code,
-            year=wb.year,
-            month=wb.month,
-            is_correction=wb.path.name in corrected,
+    names = [wb.path.name for wb in workbooks]
+    sizes = [len(wb.lines) for wb in workbooks]
+    frame = pd.concat([wb.lines for wb in workbooks], ignore_index=True)
+    frame["file"] = np.repeat(names, sizes)
+    frame["opd_code"] = np.repeat([wb.opd_code for wb in workbooks], sizes)
+    frame["year"] = np.repeat([wb.year for wb in workbooks], sizes)
+    frame["month"] = np.repeat([wb.month for wb in workbooks], sizes)
+    frame["is_correction"] = np.repeat([name in corrected for name in names], sizes)
+    frame["node_key"] = node_keys(frame)
+    frame["parent_key"] = parent_codes(frame).where(frame["level"] != "total", None)
+    befores = [
+        before.assign(file=wb.path.name)
+        for wb in workbooks
+        if (before := _previous_month(wb, previous)) is not None
+    ]
+    subs = frame["level"] == "sub_kegiatan"
+    frame["prev_realisasi_sd_bulan_ini_rp"] = math.nan
+    frame["prev_anggaran_rp"] = math.nan
+    if befores:
+        known = (
+            pd.concat(befores, ignore_index=True)
+            .drop_duplicates(["file", "kode"])
+            .set_index(["file", "kode"])
         )
-        before = _previous_month(wb, previous)
-        subs = frame["level"] == "sub_kegiatan"
-        frame["prev_realisasi_sd_bulan_ini_rp"] = math.nan
-        frame["prev_anggaran_rp"] = math.nan
-        if before is not None:
-            indexed = before.set_index("kode")
-            frame.loc[subs, "prev_realisasi_sd_bulan_ini_rp"] = frame.loc[subs, "kode"].map(
-                indexed["realisasi_sd_bulan_ini_rp"]
-            )
-            frame.loc[subs, "prev_anggaran_rp"] = frame.loc[subs, "kode"].map(indexed["anggaran_rp"])
-        if wb.month == 1:
-            frame.loc[subs, "prev_realisasi_sd_bulan_ini_rp"] = 0.0
-        # the amendment month: last month's budget became this month's Anggaran Murni
-        murni = frame["anggaran_murni_rp"]
-        frame["amendment"] = (
-            murni.notna()
-            & ((frame["prev_anggaran_rp"] - murni).abs() <= custom_expectations.RUPIAH_TOLERANCE)
-            & ((frame["anggaran_rp"] - murni).abs() > custom_expectations.RUPIAH_TOLERANCE)
+        wanted = pd.MultiIndex.from_arrays([frame.loc[subs, "file"], frame.loc[subs, "kode"]])
+        frame.loc[subs, "prev_realisasi_sd_bulan_ini_rp"] = (
+            known["realisasi_sd_bulan_ini_rp"].reindex(wanted).to_numpy()
         )
-        frames.append(frame)
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        frame.loc[subs, "prev_anggaran_rp"] = known["anggaran_rp"].reindex(wanted).to_numpy()
+    frame.loc[subs & (frame["month"] == 1), "prev_realisasi_sd_bulan_ini_rp"] = 0.0
+    # the amendment month: last month's budget became this month's Anggaran Murni
+    murni = frame["anggaran_murni_rp"]
+    frame["amendment"] = (
+        murni.notna()
+        & ((frame["prev_anggaran_rp"] - murni).abs() <= custom_expectations.RUPIAH_TOLERANCE)
+        & ((frame["anggaran_rp"] - murni).abs() > custom_expectations.RUPIAH_TOLERANCE)
+    )
+    return frame
 
 
 def _previous_month(wb: RealizationWorkbook, previous: PreviousLookup) -> pd.DataFrame | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tasks.errors import InputError
 from tasks.ingest import StagedFile, load_workbook
@@ -196,3 +198,68 @@ def test_indicators_load_and_reload(warehouse):
     current = indicator_rows(warehouse, OPD, 2022)
     assert len(current) == 3
     assert current.loc[current["indikator"] == "Persentase A", "realisasi"].tolist() == [77.0]
+
+
+def test_new_months_load_together_exactly_as_one_by_one(warehouse, tmp_path):
+    from tasks.load import load_new_months
+    from warehouse.db import open_warehouse
+
+    months = [
+        realization_workbook(realization_lines(SUBS), month=m, opd=f"2.17.0.00.0.00.{n:02d}.0000")
+        for m in (1,)
+        for n in range(1, 6)
+    ]
+    results, later = load_new_months(warehouse, months)
+    assert later == [] and [r.status for r in results] == ["loaded"] * 5
+    single = open_warehouse(f"sqlite:///{tmp_path / 'single.db'}")
+    for workbook in months:
+        load_realization(single, workbook)
+    query = (
+        "SELECT o.code, b.code, f.anggaran_rp, f.realisasi_sd_bulan_ini_rp, f.fisik_pct "
+        "FROM fact_realization f JOIN opd o ON o.id = f.opd_id "
+        "JOIN budget_item b ON b.id = f.budget_item_id ORDER BY 1, 2"
+    )
+    budget = (
+        "SELECT o.code, b.code, anggaran_murni_rp, anggaran_perubahan_rp, as_of_month FROM fact_budget f "
+        "JOIN opd o ON o.id = f.opd_id JOIN budget_item b ON b.id = f.budget_item_id ORDER BY 1, 2"
+    )
+    for sql in (query, budget):
+        with warehouse.connect() as a, single.connect() as b:
+            assert a.execute(text(sql)).all() == b.execute(text(sql)).all()
+    again, later = load_new_months(warehouse, months)
+    assert again == [] and len(later) == 5  # already loaded: left to the one-by-one path (unchanged)
+
+
+def test_a_failing_bulk_load_leaves_nothing_and_files_load_one_by_one(warehouse, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from tasks.ingest import load_workbooks
+    from tasks.load import load_new_months
+
+    months = [
+        StagedFile(
+            path=Path(f"r{n}.xlsx"),
+            kind="realization",
+            workbook=realization_workbook(
+                realization_lines(SUBS), month=2, name=f"r{n}.xlsx", opd=f"2.17.0.00.0.00.{n:02d}.0000"
+            ),
+        )
+        for n in range(1, 4)
+    ]
+
+    def crash(*_args, **_kwargs):
+        raise RuntimeError("crash inside the bulk transaction")
+
+    monkeypatch.setattr("tasks.load.refresh_budgets", crash)
+    with pytest.raises(RuntimeError):
+        load_new_months(warehouse, [m.workbook for m in months])
+    assert counts(warehouse)["fact_realization"] == 0 and counts(warehouse)["load_batch"] == 0
+    monkeypatch.undo()
+
+    def refuse(*_args, **_kwargs):
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr("tasks.ingest.load_new_months", refuse)
+    outcomes = load_workbooks(warehouse, months)
+    assert [o.status for o in outcomes] == ["loaded"] * 3
+    assert counts(warehouse)["fact_realization"] == 9

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,19 +47,23 @@ def make_engine(url: str) -> Engine:
 
 
 @contextmanager
-def write_transaction(engine: Engine, lock_key: str) -> Iterator[Connection]:
+def write_transaction(
+    engine: Engine, lock_key: str, extra_lock_keys: Sequence[str] = ()
+) -> Iterator[Connection]:
     """One write transaction holding the lock of ``lock_key`` (e.g. an OPD-month) until it ends.
 
-    PostgreSQL: a transaction-level advisory lock on the key, so writers of other keys run in
-    parallel. SQLite: ``BEGIN IMMEDIATE``, the database's single write lock.
+    PostgreSQL: transaction-level advisory locks on the keys (taken in sorted order, so two writers
+    never wait on each other crosswise); writers of other keys run in parallel. SQLite:
+    ``BEGIN IMMEDIATE``, the database's single write lock.
     """
     with engine.connect() as plain:
         conn = plain.execution_options(write_lock=True)
         with conn.begin():
             if engine.dialect.name == "postgresql":
-                digest = hashlib.sha256(lock_key.encode("utf-8")).digest()
-                key = int.from_bytes(digest[:8], "big", signed=True)
-                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+                for key in sorted({lock_key, *extra_lock_keys}):
+                    digest = hashlib.sha256(key.encode("utf-8")).digest()
+                    number = int.from_bytes(digest[:8], "big", signed=True)
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
             yield conn
 
 

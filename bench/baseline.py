@@ -741,13 +741,17 @@ def _insert_returning(conn: Connection, table, rows: pd.DataFrame, *returned) ->
 def _ensure(conn: Connection, table, wanted: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Ids of dimension rows by key, inserting the missing ones (one select, one executemany)."""
     columns = [getattr(table, k) for k in keys]
-    if len(keys) == 1:
-        query = select(table.id, *columns).where(columns[0].in_(wanted[keys[0]].tolist()))
-    else:
-        query = select(table.id, *columns).where(
-            tuple_(*columns).in_(list(wanted[keys].itertuples(index=False, name=None)))
-        )
-    known = pd.DataFrame(conn.execute(query).all(), columns=["id", *keys])
+    found = []
+    for start in range(0, len(wanted), 5000):  # one statement takes at most 65,535 parameters
+        part = wanted.iloc[start : start + 5000]
+        if len(keys) == 1:
+            query = select(table.id, *columns).where(columns[0].in_(part[keys[0]].tolist()))
+        else:
+            query = select(table.id, *columns).where(
+                tuple_(*columns).in_(list(part[keys].itertuples(index=False, name=None)))
+            )
+        found += conn.execute(query).all()
+    known = pd.DataFrame(found, columns=["id", *keys])
     merged = wanted.merge(known, on=keys, how="left")
     new = merged[merged["id"].isna()].drop(columns="id")
     if len(new):

@@ -15,7 +15,7 @@ from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import ThreadPoolTaskRunner
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from sakip.settings import load_settings
 from tasks.consolidation import consolidated_markdown
@@ -60,10 +60,10 @@ def validate_batch_task(
 
 
 def transient_database_error(_task, _task_run, state) -> bool:
-    """Retry only when the database connection failed or was busy, never on bad data."""
+    """Retry only when the database connection failed, was busy or broke a deadlock, never on bad data."""
     error = state.result(raise_on_failure=False)
-    return isinstance(error, DBAPIError) and (
-        error.connection_invalidated or type(error.orig).__name__ in {"OperationalError", "InterfaceError"}
+    return isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
     )
 
 

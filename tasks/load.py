@@ -137,9 +137,10 @@ def _ensure_period(conn: Connection, year: int, month: int) -> int:
 
 def _ensure_budget_items(conn: Connection, lines: pd.DataFrame) -> dict[str, int]:
     """Ids of the hierarchy codes in ``lines``, inserting the codes the warehouse does not know yet."""
-    items = lines[lines["level"].isin(HIERARCHY_LEVELS)].drop_duplicates("kode")
+    # sorted: concurrent writers inserting overlapping new codes then lock them in the same order
+    items = lines[lines["level"].isin(HIERARCHY_LEVELS)].drop_duplicates("kode").sort_values("kode")
     codes = items["kode"].tolist()
-    known = dict(conn.execute(select(BudgetItem.code, BudgetItem.id).where(BudgetItem.code.in_(codes))).all())
+    known = _budget_item_ids(conn, codes)
     new = items[~items["kode"].isin(known)]
     if not new.empty:
         rows = [
@@ -152,10 +153,19 @@ def _ensure_budget_items(conn: Connection, lines: pd.DataFrame) -> dict[str, int
             for code, level, name in zip(new["kode"], new["level"], new["uraian"], strict=True)
         ]
         _insert_ignoring_existing(conn, BudgetItem, rows, ["code"])
-        known = dict(
-            conn.execute(select(BudgetItem.code, BudgetItem.id).where(BudgetItem.code.in_(codes))).all()
-        )
+        known = _budget_item_ids(conn, codes)
     return {str(code): int(item_id) for code, item_id in known.items()}
+
+
+def _budget_item_ids(conn: Connection, codes: list[str], per_query: int = 5000) -> dict[str, int]:
+    """Ids of the known codes among ``codes``, asked in slices (one statement takes at most 65,535 values)."""
+    known: dict[str, int] = {}
+    for start in range(0, len(codes), per_query):
+        part = codes[start : start + per_query]
+        known.update(
+            conn.execute(select(BudgetItem.code, BudgetItem.id).where(BudgetItem.code.in_(part))).all()
+        )
+    return known
 
 
 def _current_batch(

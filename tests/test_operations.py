@@ -227,3 +227,21 @@ def test_as_of_dates_are_read_in_jakarta_time():
     assert parse_as_of("2023-02-17T08:00+00:00") == datetime(2023, 2, 17, 8, 0, tzinfo=UTC)
     with pytest.raises(ValueError):
         parse_as_of("17/02/2023")
+
+
+def test_only_transient_database_errors_are_retried():
+    from types import SimpleNamespace
+
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    from flows.monthly import transient_database_error
+
+    def state(error):
+        return SimpleNamespace(result=lambda raise_on_failure=False: error)
+
+    deadlock = OperationalError("INSERT", {}, Exception("deadlock detected"))
+    assert transient_database_error(None, None, state(deadlock))
+    assert not transient_database_error(
+        None, None, state(IntegrityError("INSERT", {}, Exception("duplicate")))
+    )
+    assert not transient_database_error(None, None, state(ValueError("bad data")))

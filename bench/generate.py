@@ -29,20 +29,8 @@ from pathlib import Path
 import numpy as np
 import xlsxwriter
 
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from tasks.summaries import BULAN
+
 #: Urusan codes of Permendagri 90/2019 (concurrent, mandatory/optional, and supporting affairs).
 URUSAN = (
     ("1.01", "Pendidikan"),

@@ -32,23 +32,11 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from tasks.summaries import BULAN
+
 SAMPLE_YEAR = 2022
 OPD_KODE = "2.17.0.00.0.00.01.0000"
 OPD_NAMA = "Dinas Koperasi dan Usaha Mikro"
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 #: first month whose `Anggaran` is the revised budget (APBD Perubahan adopted in September)
 PERUBAHAN_MONTH = 9
 SEED = 20220101

@@ -421,16 +421,7 @@ def _realization_rows(
             subs["realisasi_bulan_ini_rp"] = subs["realisasi_sd_bulan_ini_rp"] - before
         else:
             subs["realisasi_sd_bulan_ini_rp"] = before + subs["realisasi_bulan_ini_rp"]
-    columns = [
-        "budget_item_id",
-        "anggaran_rp",
-        "anggaran_murni_rp",
-        "realisasi_bulan_ini_rp",
-        "realisasi_sd_bulan_ini_rp",
-        "anggaran_kas_sd_bulan_ini_rp",
-        "fisik_pct",
-        "sumber_dana",
-    ]
+    columns = ["budget_item_id", *FACT_COLUMNS[4:]]
     return records_for_insert(subs[columns].assign(budget_item_id=subs["budget_item_id"].astype(int)))
 
 

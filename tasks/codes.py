@@ -19,6 +19,7 @@ Codes read from numeric cells (Excel turned ``2.10`` into 2.1 and ``01`` into 1)
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -34,7 +35,6 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 _SHORT_KEGIATAN = re.compile(r"^\d\.\d{2}$")
 _SHORT_SUB_KEGIATAN = re.compile(r"^(?:\d{2}|\d{4})$")
 _TOTAL = re.compile(r"^(?:jumlah|total)\b", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
 
 
 class CodeRow(NamedTuple):
@@ -50,8 +50,7 @@ def clean_code(raw: str | None) -> str:
     """Code text as written, without spaces, and without a trailing dot (``2.17.01.`` -> ``2.17.01``)."""
     if raw is None:
         return ""
-    text = _SPACES.sub("", str(raw))
-    return text.rstrip(".")
+    return "".join(str(raw).split()).rstrip(".")
 
 
 def is_total(text: str | None) -> bool:
@@ -59,8 +58,9 @@ def is_total(text: str | None) -> bool:
     return bool(text) and bool(_TOTAL.match(str(text).strip()))
 
 
+@functools.lru_cache(maxsize=65536)
 def level_of(full_code: str) -> str | None:
-    """Level of a full code (urusan … rekening), or None when the code fits no level."""
+    """Level of a full code (urusan … rekening), or None when the code fits no level (cached: pure)."""
     code = clean_code(full_code)
     for level, pattern in _PATTERNS.items():
         if pattern.match(code):

@@ -202,7 +202,7 @@ def _text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return re.sub(r"\s+", " ", value).strip()
+        return " ".join(value.split())
     if isinstance(value, float):
         if math.isnan(value):
             return ""
@@ -234,6 +234,7 @@ class _Book:
     parts: dict[str, str]
     visible: list[str]
     _styles: list[str] | None = None
+    _grids: dict[str, _Grid] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -254,10 +255,13 @@ class _Book:
         return InputError([self.issue(rule, **kwargs)])
 
     def grid(self, sheet: str, nrows: int | None = None) -> _Grid:
-        """Cell values of a sheet from A1, with merged ranges."""
+        """Cell values of a sheet from A1, with merged ranges (a whole sheet serves any ``nrows``)."""
+        del nrows  # the whole sheet is read once and serves every caller (header search and reading)
+        if sheet in self._grids:
+            return self._grids[sheet]
         try:
             handle = self.calamine.get_sheet_by_name(sheet)
-            rows = handle.to_python(skip_empty_area=False, nrows=nrows)
+            rows = handle.to_python(skip_empty_area=False)
             merged = list(handle.merged_cell_ranges or [])
         except Exception as exc:  # calamine raises several types for broken sheets
             raise self.fail(
@@ -265,7 +269,9 @@ class _Book:
                 sheet=sheet,
                 params={"detail": f"sheet rusak: {exc}", "detail_en": f"damaged sheet: {exc}"},
             ) from exc
-        return _Grid(self, sheet, rows, merged)
+        grid = _Grid(self, sheet, rows, merged)
+        self._grids[sheet] = grid
+        return grid
 
     def sheet_xml(self, sheet: str) -> bytes:
         """Raw XML of a worksheet part (b"" when it cannot be found)."""

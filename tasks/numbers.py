@@ -134,6 +134,9 @@ def parse_number_series(series: pd.Series, *, percent: bool = False) -> tuple[pd
     blank = math.nan if percent else 0.0
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("float64").fillna(blank), pd.Series(False, index=index)
+    numbers = _plain_numbers(series.to_numpy(dtype=object), blank)
+    if numbers is not None:  # the common case: numeric cells and blanks only
+        return pd.Series(numbers, index=index, dtype="float64"), pd.Series(False, index=index)
     objects = series.astype(object)
     kinds = objects.map(type).to_numpy()
     is_text = pd.Series(kinds).isin([str]).to_numpy()
@@ -158,6 +161,20 @@ def parse_number_series(series: pd.Series, *, percent: bool = False) -> tuple[pd
         result[is_text] = texts.map(parsed).to_numpy(dtype="float64")
         bad[is_text] = texts.isin(wrong).to_numpy()
     return pd.Series(result, index=index, dtype="float64"), pd.Series(bad, index=index)
+
+
+def _plain_numbers(values: np.ndarray, blank: float) -> list[float] | None:
+    """The cells as floats when every one is a number or blank; None as soon as one is text to parse."""
+    numbers: list[float] = []
+    for value in values:
+        kind = type(value)
+        if kind is float or kind is int:
+            numbers.append(float(value))
+        elif value is None or (kind is str and not value.strip()):
+            numbers.append(blank)
+        else:
+            return None
+    return numbers
 
 
 def parse_amount_series(series: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -156,7 +156,19 @@ class FactIndicatorRealization(Base):
     realisasi: Mapped[float] = mapped_column(Float)
 
 
-class FactRealization(Base):
+class _SubKegiatanAmounts:
+    """The amounts of one sub kegiatan in one month (current rows and superseded ones alike)."""
+
+    anggaran_rp: Mapped[float] = mapped_column(Rupiah)
+    anggaran_murni_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+    realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+    realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+    anggaran_kas_sd_bulan_ini_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+    fisik_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
+    sumber_dana: Mapped[str] = mapped_column(String(200), default="")
+
+
+class FactRealization(_SubKegiatanAmounts, Base):
     """Monthly budget realization of one sub kegiatan of one OPD."""
 
     __tablename__ = "fact_realization"
@@ -166,13 +178,6 @@ class FactRealization(Base):
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
     budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
-    anggaran_rp: Mapped[float] = mapped_column(Rupiah)
-    anggaran_murni_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
-    realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
-    realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
-    anggaran_kas_sd_bulan_ini_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
-    fisik_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
-    sumber_dana: Mapped[str] = mapped_column(String(200), default="")
 
 
 class FactRealizationAccount(Base):
@@ -229,7 +234,7 @@ class ValidationRun(Base):
     validated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class FactRealizationHistory(Base):
+class FactRealizationHistory(_SubKegiatanAmounts, Base):
     """A superseded monthly realization row, kept when a corrected file replaced its month."""
 
     __tablename__ = "fact_realization_history"
@@ -239,13 +244,6 @@ class FactRealizationHistory(Base):
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
     budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"), index=True)
-    anggaran_rp: Mapped[float] = mapped_column(Rupiah)
-    anggaran_murni_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
-    realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
-    realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
-    anggaran_kas_sd_bulan_ini_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
-    fisik_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
-    sumber_dana: Mapped[str] = mapped_column(String(200), default="")
 
 
 class Revision(Base):

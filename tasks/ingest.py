@@ -8,6 +8,7 @@ so one bad file never stops the others.
 from __future__ import annotations
 
 import hashlib
+import logging
 import multiprocessing
 import uuid
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from tasks.staging import IndicatorWorkbook, RealizationWorkbook
 from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
 from warehouse.models import BudgetItem, FactRealization, Opd, Period, ValidationRun
 
+LOGGER = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 #: Below this many files, starting worker processes (about 3 s) costs more than it saves.
 PROCESS_READ_THRESHOLD = 200
@@ -296,7 +298,8 @@ def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[F
     done: dict[int, FileOutcome] = {}
     try:
         results, _ = load_new_months(engine, [s.workbook for s in clean])
-    except (DBAPIError, InputError):
+    except (DBAPIError, InputError) as error:
+        LOGGER.warning("bulk load of %d file(s) failed, loading them one by one: %s", len(clean), error)
         results = []
     by_batch = {(r.file_name, r.opd_code, r.year, r.month): r for r in results}
     for staged in clean:

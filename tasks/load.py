@@ -425,9 +425,28 @@ def _realization_rows(
     return records_for_insert(subs[columns].assign(budget_item_id=subs["budget_item_id"].astype(int)))
 
 
+def insert_facts(conn: Connection, table, frame: pd.DataFrame) -> None:
+    """Bulk-insert a frame of rows: ``COPY ... FROM STDIN`` on PostgreSQL, one executemany elsewhere."""
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), records_for_insert(frame))
+        return
+    columns = _columns_for_insert(frame)
+    cursor = conn.connection.dbapi_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in zip(*columns.values(), strict=True):
+            copy.write_row(row)
+
+
 def records_for_insert(frame: pd.DataFrame) -> list[dict[str, object]]:
     """Rows as dicts for an executemany, with NaN as None (NULL); column by column, not cell by cell."""
-    columns = {}
+    columns = _columns_for_insert(frame)
+    names = list(columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+
+
+def _columns_for_insert(frame: pd.DataFrame) -> dict[str, list[object]]:
+    """Each column as a Python list ready for the driver: NaN as None, missing text as ""."""
+    columns: dict[str, list[object]] = {}
     for name in frame.columns:
         values = frame[name]
         if pd.api.types.is_float_dtype(values):
@@ -436,8 +455,7 @@ def records_for_insert(frame: pd.DataFrame) -> list[dict[str, object]]:
             columns[name] = values.fillna("").tolist()
         else:
             columns[name] = values.tolist()
-    names = list(columns)
-    return [dict(zip(names, row, strict=True)) for row in zip(*columns.values(), strict=True)]
+    return columns
 
 
 def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dict[str, object]]:
@@ -695,7 +713,7 @@ def load_new_months(
             budget_item_id=all_lines.loc[subs, "kode"].map(item_ids).astype(int).to_numpy(),
             **{name: keys[name].to_numpy()[file_of_line[subs]] for name in keys.columns},
         )
-        conn.execute(insert(FactRealization), records_for_insert(facts))
+        insert_facts(conn, FactRealization.__table__, facts)
         accounts: list[dict[str, object]] = []
         for wb, common in zip(fresh, keys.to_dict("records"), strict=True):
             if (wb.lines["level"] == "rekening").any():

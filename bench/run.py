@@ -32,6 +32,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
+# the temporary Prefect server must not try to reach the internet from this closed machine
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# flow logs would bury the results (and the server's shutdown line would follow the ratio)
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 POSTGRES_SERVER = os.environ.get(
     "SAKIP_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -37,8 +37,8 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-#: Table ids in the order of the document; they are also the order of the sheets.
-TABLE_ORDER: tuple[str, ...] = (
+#: The LKjIP chapter II and III tables, in the order of the document.
+CHAPTER_TABLE_IDS: tuple[str, ...] = (
     "tabel_2_1",
     "tabel_2_3",
     "tabel_3_1",
@@ -47,8 +47,9 @@ TABLE_ORDER: tuple[str, ...] = (
     "tabel_3_5",
     "tabel_3_6",
     "tabel_3_7",
-    "tabel_murni_perubahan",
 )
+#: Every table id a report may hold, in the order of its sheets.
+TABLE_ORDER: tuple[str, ...] = (*CHAPTER_TABLE_IDS, "tabel_murni_perubahan")
 
 #: Sheet name of each known table.
 SHEET_NAMES: dict[str, str] = {

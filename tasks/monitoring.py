@@ -24,7 +24,7 @@ from sqlalchemy import Engine
 from sakip.report_config import ReportConfig, quarter_of
 from tasks import metrics
 from tasks.export import AMOUNT_FORMAT, PERCENT_FORMAT, format_percent, format_rupiah
-from tasks.report_tables import budget_rows, roll_up
+from tasks.report_tables import month_rows, roll_up
 from tasks.summaries import BULAN
 
 MONITORING_COLUMNS = [
@@ -66,17 +66,9 @@ def monitoring_table(
     engine: Engine, opd_code: str, year: int, month: int, config: ReportConfig
 ) -> pd.DataFrame:
     """Every program, kegiatan and sub kegiatan of the OPD-month with deviasi and early warning."""
-    subs = budget_rows(engine, opd_code, year, month)
+    subs = month_rows(engine, opd_code, year, month)
     if subs.empty:
         return pd.DataFrame(columns=MONITORING_COLUMNS)
-    subs = subs.rename(
-        columns={
-            "anggaran_rp": "anggaran",
-            "realisasi_bulan_ini_rp": "realisasi_bulan_ini",
-            "realisasi_sd_bulan_ini_rp": "realisasi_sd_bulan_ini",
-            "anggaran_kas_sd_bulan_ini_rp": "anggaran_kas_sd_bulan_ini",
-        }
-    )
     subs["_fisik_x_anggaran"] = subs["fisik_pct"].astype("float64") * subs["anggaran"]
     subs["_anggaran_fisik"] = subs["anggaran"].where(subs["fisik_pct"].notna(), 0)
     values = [

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, or_, select
 
 from sakip.settings import Settings
 from tasks import metrics
+from tasks.export import CHAPTER_TABLE_IDS
 from warehouse.models import (
     BudgetItem,
     FactBudget,
@@ -33,16 +34,7 @@ from warehouse.models import (
     Period,
 )
 
-TABLE_IDS = (
-    "tabel_2_1",
-    "tabel_2_3",
-    "tabel_3_1",
-    "tabel_3_2",
-    "tabel_3_4",
-    "tabel_3_5",
-    "tabel_3_6",
-    "tabel_3_7",
-)
+TABLE_IDS = CHAPTER_TABLE_IDS
 
 
 @dataclass(frozen=True)
@@ -429,10 +421,9 @@ def build_tables(
     return {table_id: tables[table_id] for table_id in TABLE_IDS if table_id in tables}
 
 
-def monthly_absorption(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
-    """Per program for one month: budget, realization to date, serapan, plan to date and deviasi."""
-    subs = budget_rows(engine, opd_code, year, month)
-    subs = subs.rename(
+def month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
+    """:func:`budget_rows` with the amount columns named as the monthly reports print them (no ``_rp``)."""
+    return budget_rows(engine, opd_code, year, month).rename(
         columns={
             "anggaran_rp": "anggaran",
             "realisasi_bulan_ini_rp": "realisasi_bulan_ini",
@@ -440,6 +431,11 @@ def monthly_absorption(engine: Engine, opd_code: str, year: int, month: int) -> 
             "anggaran_kas_sd_bulan_ini_rp": "anggaran_kas_sd_bulan_ini",
         }
     )
+
+
+def monthly_absorption(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
+    """Per program for one month: budget, realization to date, serapan, plan to date and deviasi."""
+    subs = month_rows(engine, opd_code, year, month)
     values = ["anggaran", "realisasi_bulan_ini", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
     table = roll_up(engine, subs, values)
     table = table[table["level"].isin(["urusan", "program"])].reset_index(drop=True)

@@ -6,6 +6,8 @@ the nearest enclosing account under the same sub kegiatan, else the sub kegiatan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 #: Length of a parent's code: program ``2.17.01`` -> urusan ``2.17``; kegiatan ``2.17.01.2.01`` -> program;
@@ -19,7 +21,7 @@ def node_keys(lines: pd.DataFrame) -> pd.Series:
     return lines["kode"].where(~accounts, lines["sub_kegiatan_kode"] + "/" + lines["kode"])
 
 
-def _account_parents(codes: list[str], subs: list[str], groups: list[str] | None = None) -> list[str]:
+def _account_parents(codes: list[str], subs: list[str], groups: Sequence[object] | None = None) -> list[str]:
     """Each account's nearest enclosing account under its sub kegiatan (and group), else the sub kegiatan."""
     groups = groups or [""] * len(codes)
     known = {(group, f"{sub}/{code}") for code, sub, group in zip(codes, subs, groups, strict=True)}
@@ -57,15 +59,21 @@ def parent_codes(lines: pd.DataFrame) -> pd.Series:
     return parents
 
 
-def leaf_accounts(lines: pd.DataFrame) -> pd.Series:
-    """True for account rows that no other account row is nested under."""
+def leaf_accounts(lines: pd.DataFrame, groups: Sequence[object] | None = None) -> pd.Series:
+    """True for account rows that no other account row is nested under.
+
+    ``groups`` (one value per row of ``lines``) keeps stacked files apart: each group is its own tree.
+    """
     accounts = lines["level"] == "rekening"
     if not accounts.any():
         return accounts
+    mask = accounts.to_numpy()
     codes = lines.loc[accounts, "kode"].tolist()
     subs = lines.loc[accounts, "sub_kegiatan_kode"].tolist()
-    enclosing = set(_account_parents(codes, subs))
-    keys = [f"{sub}/{code}" for code, sub in zip(codes, subs, strict=True)]
+    own = [groups[i] for i in mask.nonzero()[0]] if groups is not None else [""] * len(codes)
+    enclosing = set(zip(own, _account_parents(codes, subs, own), strict=True))
     leaf = pd.Series(False, index=lines.index)
-    leaf[accounts] = [key not in enclosing for key in keys]
+    leaf[accounts] = [
+        (group, f"{sub}/{code}") not in enclosing for code, sub, group in zip(codes, subs, own, strict=True)
+    ]
     return leaf

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -68,6 +68,8 @@ FACT_COLUMNS = (
     "sumber_dana",
 )
 _PARENT_SEGMENTS = {"urusan": 0, "program": 2, "kegiatan": 3, "sub_kegiatan": 5}
+#: Values asked for in one ``IN (...)`` (SQLite and PostgreSQL accept far more; this keeps statements small).
+_PER_QUERY = 5000
 
 
 @dataclass(frozen=True)
@@ -117,22 +119,58 @@ def _none_if_nan(value: object) -> object:
 
 def _ensure_opd(conn: Connection, code: str, name: str) -> int:
     """The id of the OPD with this code, inserted when new."""
-    opd_id = conn.scalar(select(Opd.id).where(Opd.code == code))
-    if opd_id is None:
-        _insert_ignoring_existing(conn, Opd, [{"code": code, "name": name}], ["code"])
-        opd_id = conn.scalar(select(Opd.id).where(Opd.code == code))
-    elif name:
-        conn.execute(update(Opd).where(Opd.id == opd_id, Opd.name == "").values(name=name))
-    return int(opd_id)
+    return _ensure_opds(conn, {code: name})[code]
 
 
 def _ensure_period(conn: Connection, year: int, month: int) -> int:
     """The id of the period (year, month), inserted when new."""
-    period_id = conn.scalar(select(Period.id).where(Period.year == year, Period.month == month))
-    if period_id is None:
-        _insert_ignoring_existing(conn, Period, [{"year": year, "month": month}], ["year", "month"])
-        period_id = conn.scalar(select(Period.id).where(Period.year == year, Period.month == month))
-    return int(period_id)
+    return _ensure_periods(conn, {(year, month)})[(year, month)]
+
+
+def _ensure_opds(conn: Connection, names: dict[str, str]) -> dict[str, int]:
+    """Ids of the OPDs with these codes (code -> name), inserting the new ones; many at once."""
+    codes = sorted(names)
+
+    def known() -> dict[str, int]:
+        found: dict[str, int] = {}
+        for start in range(0, len(codes), _PER_QUERY):
+            part = codes[start : start + _PER_QUERY]
+            found.update(conn.execute(select(Opd.code, Opd.id).where(Opd.code.in_(part))).all())
+        return found
+
+    ids = known()
+    new = [{"code": code, "name": names[code]} for code in codes if code not in ids]
+    if new:
+        _insert_ignoring_existing(conn, Opd, new, ["code"])
+        ids = known()
+    inserted = {row["code"] for row in new}
+    unnamed = [code for code in codes if names[code] and code not in inserted]
+    if unnamed:  # an OPD first seen without a name gets the name of its first file that has one
+        for start in range(0, len(unnamed), _PER_QUERY):
+            part = unnamed[start : start + _PER_QUERY]
+            conn.execute(
+                update(Opd)
+                .where(Opd.code == bindparam("opd_code"), Opd.name == "")
+                .values(name=bindparam("opd_name")),
+                [{"opd_code": code, "opd_name": names[code]} for code in part],
+            )
+    return {code: int(ids[code]) for code in codes}
+
+
+def _ensure_periods(conn: Connection, periods: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """Ids of the periods (year, month), inserting the new ones."""
+    years = sorted({year for year, _ in periods})
+
+    def known() -> dict[tuple[int, int], int]:
+        rows = conn.execute(select(Period.year, Period.month, Period.id).where(Period.year.in_(years))).all()
+        return {(int(year), int(month)): int(period_id) for year, month, period_id in rows}
+
+    ids = known()
+    new = [{"year": year, "month": month} for year, month in sorted(periods) if (year, month) not in ids]
+    if new:
+        _insert_ignoring_existing(conn, Period, new, ["year", "month"])
+        ids = known()
+    return {period: ids[period] for period in periods}
 
 
 def _ensure_budget_items(conn: Connection, lines: pd.DataFrame) -> dict[str, int]:
@@ -157,15 +195,17 @@ def _ensure_budget_items(conn: Connection, lines: pd.DataFrame) -> dict[str, int
     return {str(code): int(item_id) for code, item_id in known.items()}
 
 
-def _budget_item_ids(conn: Connection, codes: list[str], per_query: int = 5000) -> dict[str, int]:
-    """Ids of the known codes among ``codes``, asked in slices (one statement takes at most 65,535 values)."""
-    known: dict[str, int] = {}
-    for start in range(0, len(codes), per_query):
-        part = codes[start : start + per_query]
-        known.update(
-            conn.execute(select(BudgetItem.code, BudgetItem.id).where(BudgetItem.code.in_(part))).all()
-        )
-    return known
+def _budget_item_ids(conn: Connection, codes: list[str]) -> dict[str, int]:
+    """Ids of the known codes among ``codes``.
+
+    A few codes are asked for by value, in slices (one statement takes at most 65,535 values); for a
+    province's batch, reading the whole code table once is cheaper than tens of thousands of values.
+    """
+    if len(codes) > _PER_QUERY:
+        wanted = set(codes)
+        rows = conn.execute(select(BudgetItem.code, BudgetItem.id)).all()
+        return {code: item_id for code, item_id in rows if code in wanted}
+    return dict(conn.execute(select(BudgetItem.code, BudgetItem.id).where(BudgetItem.code.in_(codes))).all())
 
 
 def _current_batch(
@@ -426,7 +466,18 @@ def _realization_rows(
 
 
 def insert_facts(conn: Connection, table, frame: pd.DataFrame) -> None:
-    """Bulk-insert a frame of rows: ``COPY ... FROM STDIN`` on PostgreSQL, one executemany elsewhere."""
+    """Bulk-insert a frame of rows: ``COPY ... FROM STDIN`` on PostgreSQL, one driver executemany of
+    tuples on SQLite (no per-row statement compilation), one SQLAlchemy executemany elsewhere."""
+    if frame.empty:
+        return
+    if conn.dialect.name == "sqlite":
+        columns = _columns_for_insert(frame)
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
+            list(zip(*columns.values(), strict=True)),
+        )
+        return
     if conn.dialect.name != "postgresql":
         conn.execute(insert(table), records_for_insert(frame))
         return
@@ -458,17 +509,19 @@ def _columns_for_insert(frame: pd.DataFrame) -> dict[str, list[object]]:
     return columns
 
 
-def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dict[str, object]]:
-    """Expenditure-account fact rows (empty when the workbook has none)."""
-    accounts = wb.lines[leaf_accounts(wb.lines)]
-    if accounts.empty:
-        return []
+def _account_frame(accounts: pd.DataFrame, item_ids: dict[str, int]) -> pd.DataFrame:
+    """Expenditure-account fact rows of the given leaf account lines."""
     amounts = ["anggaran_rp", "realisasi_bulan_ini_rp", "realisasi_sd_bulan_ini_rp"]
     frame = accounts[["kode", "uraian", "sumber_dana", *amounts]].rename(columns={"kode": "kode_rekening"})
     frame[amounts] = frame[amounts].fillna(0.0)
-    return records_for_insert(
-        frame.assign(budget_item_id=[item_ids[c] for c in accounts["sub_kegiatan_kode"]])
-    )
+    # a list, not Series.map: mapping through a dict of every code builds a Series of all of them each time
+    return frame.assign(budget_item_id=[item_ids[code] for code in accounts["sub_kegiatan_kode"]])
+
+
+def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dict[str, object]]:
+    """Expenditure-account fact rows as dicts (empty when the workbook has none)."""
+    frame = _account_frame(wb.lines[leaf_accounts(wb.lines)], item_ids)
+    return records_for_insert(frame) if not frame.empty else []
 
 
 def refresh_budget(conn: Connection, opd_id: int, year: int) -> None:
@@ -477,36 +530,59 @@ def refresh_budget(conn: Connection, opd_id: int, year: int) -> None:
 
 
 def refresh_budgets(conn: Connection, opd_ids: Sequence[int], year: int) -> None:
-    """Recompute the year's budget facts of an OPD from its loaded months.
+    """Recompute the year's budget facts of these OPDs from their loaded months, in the database.
 
     Perubahan (revised) is the budget of the latest loaded month; murni (original) is the original-budget
     column of the latest month that has one, else the budget of the earliest loaded month.
     """
-    rows = conn.execute(
-        select(
-            FactRealization.opd_id,
-            FactRealization.budget_item_id,
-            Period.month,
-            FactRealization.anggaran_rp,
-            FactRealization.anggaran_murni_rp,
+    ids = sorted(set(opd_ids))
+    for start in range(0, len(ids), _PER_QUERY):
+        part = ids[start : start + _PER_QUERY]
+        conn.execute(delete(FactBudget).where(FactBudget.opd_id.in_(part), FactBudget.year == year))
+        by_item = (FactRealization.opd_id, FactRealization.budget_item_id)
+        months = (
+            select(
+                FactRealization.opd_id,
+                FactRealization.budget_item_id,
+                Period.month,
+                FactRealization.anggaran_rp,
+                func.row_number()
+                .over(partition_by=by_item, order_by=Period.month.desc())
+                .label("newest_first"),
+                func.first_value(FactRealization.anggaran_rp)
+                .over(partition_by=by_item, order_by=Period.month)
+                .label("earliest_anggaran"),
+                func.first_value(FactRealization.anggaran_murni_rp)
+                .over(
+                    partition_by=by_item,
+                    order_by=(FactRealization.anggaran_murni_rp.is_(None), Period.month.desc()),
+                )
+                .label("latest_murni"),
+            )
+            .join(Period, Period.id == FactRealization.period_id)
+            .where(FactRealization.opd_id.in_(part), Period.year == year)
+            .subquery()
         )
-        .join(Period, Period.id == FactRealization.period_id)
-        .where(FactRealization.opd_id.in_(list(opd_ids)), Period.year == year)
-    ).all()
-    conn.execute(delete(FactBudget).where(FactBudget.opd_id.in_(list(opd_ids)), FactBudget.year == year))
-    if not rows:
-        return
-    budgets: dict[tuple[int, int], dict[str, object]] = {}
-    for opd_id, item, month, anggaran, murni in sorted(rows, key=lambda r: (r[0], r[1], r[2])):
-        budget = budgets.setdefault(
-            (opd_id, item),
-            {"opd_id": opd_id, "year": year, "budget_item_id": item, "anggaran_murni_rp": anggaran},
+        conn.execute(
+            insert(FactBudget).from_select(
+                [
+                    "opd_id",
+                    "year",
+                    "budget_item_id",
+                    "anggaran_murni_rp",
+                    "anggaran_perubahan_rp",
+                    "as_of_month",
+                ],
+                select(
+                    months.c.opd_id,
+                    literal(year),
+                    months.c.budget_item_id,
+                    func.coalesce(months.c.latest_murni, months.c.earliest_anggaran),
+                    months.c.anggaran_rp,
+                    months.c.month,
+                ).where(months.c.newest_first == 1),
+            )
         )
-        if murni is not None:  # the original-budget column of the latest month that has one wins
-            budget["anggaran_murni_rp"] = murni
-        budget["anggaran_perubahan_rp"] = anggaran
-        budget["as_of_month"] = month
-    conn.execute(insert(FactBudget), list(budgets.values()))
 
 
 def load_indicators(engine: Engine, wb: IndicatorWorkbook, loaded_by: str | None = None) -> LoadResult:
@@ -648,7 +724,8 @@ def load_new_months(
         if wb.lines["realisasi_bulan_ini_rp"].notna().all()
         and wb.lines["realisasi_sd_bulan_ini_rp"].notna().all()
     ]
-    later = [wb for wb in workbooks if wb not in eligible]
+    eligible_ids = {id(wb) for wb in eligible}
+    later = [wb for wb in workbooks if id(wb) not in eligible_ids]
     if not eligible:
         return [], later
     keys = sorted({f"realization/{wb.opd_code}/{wb.year}/{wb.month}" for wb in eligible})
@@ -674,8 +751,11 @@ def load_new_months(
                 seen.add(period)
         if not fresh:
             return [], later
-        opd_ids = {wb.opd_code: _ensure_opd(conn, wb.opd_code, wb.opd_name) for wb in fresh}
-        period_ids = {(wb.year, wb.month): _ensure_period(conn, wb.year, wb.month) for wb in fresh}
+        names: dict[str, str] = {}
+        for wb in fresh:  # the first name given for an OPD
+            names[wb.opd_code] = names.get(wb.opd_code) or wb.opd_name
+        opd_ids = _ensure_opds(conn, names)
+        period_ids = _ensure_periods(conn, {(wb.year, wb.month) for wb in fresh})
         all_lines = pd.concat([wb.lines for wb in fresh], ignore_index=True)
         item_ids = _ensure_budget_items(conn, all_lines)
         now = _now()
@@ -710,16 +790,16 @@ def load_new_months(
         file_of_line = np.repeat(np.arange(len(fresh)), [len(wb.lines) for wb in fresh])
         subs = all_lines["level"].to_numpy() == "sub_kegiatan"
         facts = all_lines.loc[subs, list(FACT_COLUMNS[4:])].assign(
-            budget_item_id=all_lines.loc[subs, "kode"].map(item_ids).astype(int).to_numpy(),
+            budget_item_id=[item_ids[code] for code in all_lines.loc[subs, "kode"]],
             **{name: keys[name].to_numpy()[file_of_line[subs]] for name in keys.columns},
         )
         insert_facts(conn, FactRealization.__table__, facts)
-        accounts: list[dict[str, object]] = []
-        for wb, common in zip(fresh, keys.to_dict("records"), strict=True):
-            if (wb.lines["level"] == "rekening").any():
-                accounts += [{**common, **row} for row in _account_rows(wb, item_ids)]
-        if accounts:
-            conn.execute(insert(FactRealizationAccount), accounts)
+        leaf = leaf_accounts(all_lines, groups=file_of_line).to_numpy()
+        if leaf.any():
+            accounts = _account_frame(all_lines.loc[leaf], item_ids).assign(
+                **{name: keys[name].to_numpy()[file_of_line[leaf]] for name in keys.columns}
+            )
+            insert_facts(conn, FactRealizationAccount.__table__, accounts)
         for year in sorted({wb.year for wb in fresh}):
             refresh_budgets(conn, sorted({opd_ids[wb.opd_code] for wb in fresh if wb.year == year}), year)
     results = [

@@ -21,15 +21,14 @@ from sakip.settings import load_settings
 from tasks.consolidation import consolidated_markdown
 from tasks.ingest import (
     FileOutcome,
-    StagedFile,
     discover_workbooks,
     load_workbooks,
     quarantine_rejected,
-    read_workbooks,
     record_validation_runs,
     split_evenly,
     validate_batch,
 )
+from tasks.reading import StagedFile, read_workbooks
 from tasks.report_tables import consolidated_absorption, monthly_absorption
 from tasks.summaries import absorption_markdown, validation_table
 from tasks.validate import SuiteRun

@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import multiprocessing
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -23,34 +20,17 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from sakip.settings import Settings
-from tasks import extract
 from tasks.errors import InputError, InputIssue
 from tasks.load import LoadResult, load_indicators, load_new_months, load_realization, record_rejection
 from tasks.quarantine import quarantine_file
+from tasks.reading import StagedFile
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
 from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
 from warehouse.models import BudgetItem, FactRealization, Opd, Period, ValidationRun
 
 LOGGER = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-#: Below this many files, starting worker processes (about 3 s) costs more than it saves.
-PROCESS_READ_THRESHOLD = 200
 CORRECTION_MARKERS = ("koreksi", "perbaikan", "revisi")
-
-
-@dataclass(frozen=True)
-class StagedFile:
-    """A file on its way in: its workbook once read, and every issue found so far."""
-
-    path: Path
-    kind: str = ""  # realization | indicator | "" when unknown
-    workbook: RealizationWorkbook | IndicatorWorkbook | None = None
-    issues: tuple[InputIssue, ...] = ()
-
-    @property
-    def errors(self) -> tuple[InputIssue, ...]:
-        """The issues that block loading."""
-        return tuple(issue for issue in self.issues if issue.severity == "error")
 
 
 @dataclass(frozen=True)
@@ -90,63 +70,6 @@ def file_sha256(path: Path) -> str:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
-
-
-def read_workbook(
-    path: Path, *, year: int | None = None, month: int | None = None, opd: str | None = None
-) -> StagedFile:
-    """Detect the workbook kind and extract it; problems become issues, not exceptions.
-
-    The run's year and month fill in a header block that lacks them; when the file states its own
-    period, validation compares it with the run's (``period.wrong_year`` / ``period.wrong_month``).
-    """
-    try:
-        kind = extract.detect_kind(path)
-        if kind == "realization":
-            workbook: RealizationWorkbook | IndicatorWorkbook = _read_with_fallback(
-                lambda y, m: extract.read_realization(path, opd=opd, year=y, month=m), year, month
-            )
-        else:
-            workbook = _read_with_fallback(
-                lambda y, _m: extract.read_indicators(path, opd=opd, year=y), year, None
-            )
-    except InputError as error:
-        return StagedFile(path=path, issues=tuple(error.issues))
-    return StagedFile(path=path, kind=kind, workbook=workbook)
-
-
-def read_workbooks(
-    paths: Sequence[Path],
-    *,
-    year: int | None = None,
-    month: int | None = None,
-    opd: str | None = None,
-    workers: int = 1,
-) -> list[StagedFile]:
-    """Read many workbooks, in ``workers`` processes when there are enough files to gain from it.
-
-    Reading is CPU-bound Python (threads would share one core); worker processes come from a fork
-    server, so they never inherit the threads of the calling process.
-    """
-    read = partial(read_workbook, year=year, month=month, opd=opd)
-    if workers <= 1 or len(paths) < PROCESS_READ_THRESHOLD:
-        return [read(path) for path in paths]
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tasks.extract"])
-    chunk = max(1, min(64, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(read, paths, chunksize=chunk))
-
-
-def _read_with_fallback(read, year: int | None, month: int | None):
-    """Read with the file's own period; retry with the run's period only where the file has none."""
-    try:
-        return read(None, None)
-    except InputError as error:
-        missing = [i for i in error.issues if i.rule == "header.meta_missing"]
-        if not missing or len(missing) != len(error.issues) or (year is None and month is None):
-            raise
-        return read(year, month)
 
 
 def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame | None:

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tasks.errors import InputError
-from tasks.ingest import StagedFile, load_workbook
+from tasks.ingest import load_workbook
 from tasks.load import load_indicators, load_realization
+from tasks.reading import StagedFile
 from tasks.report_tables import indicator_rows
 from tests.staged import NAN, OPD, indicator_workbook, realization_lines, realization_workbook
 from warehouse.models import (

@@ -102,7 +102,23 @@ def current_user() -> str:
 def _insert_ignoring_existing(
     conn: Connection, table, rows: list[dict[str, object]], keys: list[str]
 ) -> None:
-    """Insert rows, skipping those whose unique key another transaction inserted meanwhile."""
+    """Insert rows, skipping those whose unique key another transaction inserted meanwhile.
+
+    On PostgreSQL, many rows go in as one statement over ``unnest`` of one array per column: an
+    executemany would send a statement per row (100,000 new codes in a province's first month).
+    """
+    if conn.dialect.name == "postgresql" and len(rows) > 1:
+        target = getattr(table, "__table__", table)
+        columns = list(rows[0])
+        arrays = ", ".join(
+            f"%({name})s::{target.c[name].type.compile(dialect=conn.dialect)}[]" for name in columns
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO {target.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO NOTHING",
+            {name: [row[name] for row in rows] for name in columns},
+        )
+        return
     dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
     if conn.dialect.name not in ("postgresql", "sqlite"):
         conn.execute(insert(table), rows)

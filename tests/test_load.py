@@ -264,3 +264,62 @@ def test_a_failing_bulk_load_leaves_nothing_and_files_load_one_by_one(warehouse,
     outcomes = load_workbooks(warehouse, months)
     assert [o.status for o in outcomes] == ["loaded"] * 3
     assert counts(warehouse)["fact_realization"] == 9
+
+
+def test_bulk_load_of_the_sample_months_writes_what_one_by_one_loads_write(warehouse, sample_2022, tmp_path):
+    """Account rows, budgets and batches of the bulk path equal the one-file-per-transaction path."""
+    from tasks.load import load_new_months
+    from tasks.reading import read_workbook
+    from tests.test_bench_baseline import TABLES
+    from warehouse.db import open_warehouse
+
+    workbooks = [read_workbook(path).workbook for path in sample_2022.realization[:3]]
+    assert any((wb.lines["level"] == "rekening").any() for wb in workbooks)
+    results, later = load_new_months(warehouse, workbooks, loaded_by="uji")
+    assert later == [] and [r.status for r in results] == ["loaded"] * 3
+    single = open_warehouse(f"sqlite:///{tmp_path / 'single.db'}")
+    for workbook in workbooks:
+        load_realization(single, workbook, loaded_by="uji")
+    for name, sql in TABLES.items():
+        with warehouse.connect() as a, single.connect() as b:
+            bulk, one_by_one = a.execute(text(sql)).all(), b.execute(text(sql)).all()
+        assert bulk == one_by_one, name
+        assert bulk, name
+
+
+def test_budget_murni_is_the_latest_original_budget_column_given(warehouse):
+    """Murni: the Anggaran Murni column of the latest month that has one, else the earliest budget."""
+    january = realization_lines(SUBS)
+    load_realization(warehouse, realization_workbook(january, month=1))
+    amended = dict(SUBS, **{"2.17.02.2.01.01": (2600.0, 0.0, 250.5)})
+    september = realization_lines(amended)
+    september.loc[september["kode"] == "2.17.02.2.01.01", "anggaran_murni_rp"] = 1900.0
+    load_realization(warehouse, realization_workbook(september, month=9))
+    load_realization(warehouse, realization_workbook(realization_lines(amended), month=10))
+    with warehouse.connect() as conn:
+        rows = conn.execute(
+            select(FactBudget.anggaran_murni_rp, FactBudget.anggaran_perubahan_rp, FactBudget.as_of_month)
+        ).all()
+    assert sorted(rows) == [(500.0, 500.0, 10), (1000.0, 1000.0, 10), (1900.0, 2600.0, 10)]
+
+
+@pytest.mark.parametrize("per_query", [5000, 2])
+def test_inserting_codes_another_writer_inserted_meanwhile_keeps_both(warehouse, monkeypatch, per_query):
+    """Many rows at once (unnest on PostgreSQL), skipping the ones already there; ids asked by value
+    or, for more codes than one query takes, by reading the code table."""
+    monkeypatch.setattr("tasks.load._PER_QUERY", per_query)
+    from tasks.load import _budget_item_ids, _insert_ignoring_existing
+    from warehouse.models import BudgetItem
+
+    def item(code: str) -> dict[str, object]:
+        return {"code": code, "level": "program", "name": f"Program {code}", "parent_code": "2.17"}
+
+    with warehouse.begin() as conn:
+        _insert_ignoring_existing(conn, BudgetItem, [item("2.17.01"), item("2.17.02")], ["code"])
+        _insert_ignoring_existing(
+            conn, BudgetItem, [item("2.17.02"), item("2.17.03"), item("2.17.04")], ["code"]
+        )
+        known = _budget_item_ids(conn, ["2.17.01", "2.17.02", "2.17.03", "2.17.04", "2.17.09"])
+        names = conn.execute(select(BudgetItem.name).order_by(BudgetItem.code)).scalars().all()
+    assert sorted(known) == ["2.17.01", "2.17.02", "2.17.03", "2.17.04"]
+    assert names == ["Program 2.17.01", "Program 2.17.02", "Program 2.17.03", "Program 2.17.04"]

@@ -32,6 +32,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "sub_kegiatan": re.compile(r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})$"),
     "rekening": re.compile(r"^5\.\d(?:\.\d{1,4})*$"),
 }
+#: all levels in one pattern (fullmatch, group named by level): the levels' patterns exclude each other
+#: (segment count, and a one-digit second segment for rekening only), so one match finds the level
+_LEVEL = re.compile("|".join(f"(?P<{level}>{pattern.pattern[1:-1]})" for level, pattern in _PATTERNS.items()))
 _SHORT_KEGIATAN = re.compile(r"^\d\.\d{2}$")
 _SHORT_SUB_KEGIATAN = re.compile(r"^(?:\d{2}|\d{4})$")
 _TOTAL = re.compile(r"^(?:jumlah|total)\b", re.IGNORECASE)
@@ -50,6 +53,8 @@ def clean_code(raw: str | None) -> str:
     """Code text as written, without spaces, and without a trailing dot (``2.17.01.`` -> ``2.17.01``)."""
     if raw is None:
         return ""
+    if type(raw) is str:
+        return "".join(raw.split()).rstrip(".")
     return "".join(str(raw).split()).rstrip(".")
 
 
@@ -61,11 +66,8 @@ def is_total(text: str | None) -> bool:
 @functools.lru_cache(maxsize=65536)
 def level_of(full_code: str) -> str | None:
     """Level of a full code (urusan … rekening), or None when the code fits no level (cached: pure)."""
-    code = clean_code(full_code)
-    for level, pattern in _PATTERNS.items():
-        if pattern.match(code):
-            return level
-    return None
+    match = _LEVEL.fullmatch(clean_code(full_code))
+    return match.lastgroup if match else None
 
 
 def is_well_formed(code: str, level: str) -> bool:
@@ -133,8 +135,10 @@ def expand_codes(raw_codes: Sequence[str | None], names: Sequence[str | None] | 
     labels = list(names) if names is not None else [None] * len(codes)
     program = kegiatan = sub_kegiatan = ""
     rows: list[CodeRow] = []
+    total = _TOTAL.match
     for index, code in enumerate(codes):
-        if is_total(code) or (not code and is_total(labels[index])):
+        # is_total(code): a clean code has no spaces around it
+        if total(code) if code else is_total(labels[index]):
             rows.append(CodeRow("", "total", ""))
             program = kegiatan = sub_kegiatan = ""
             continue
@@ -185,7 +189,7 @@ def sub_kegiatan_width(code: str) -> int:
     code = clean_code(code)
     if _SHORT_SUB_KEGIATAN.match(code):
         return len(code)
-    if level_of(code) == "sub_kegiatan":
+    if _PATTERNS["sub_kegiatan"].match(code):  # level_of(code) == "sub_kegiatan"
         return len(code.rsplit(".", 1)[1])
     return 2
 

@@ -19,6 +19,7 @@ import io
 import math
 import posixpath
 import re
+import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -27,12 +28,13 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import numpy as np
 import pandas as pd
 import python_calamine
 
 from tasks import codes
 from tasks.errors import InputError, InputIssue
-from tasks.numbers import parse_amount, parse_amount_series, parse_percent_series
+from tasks.numbers import parse_amount, parse_number_values
 from tasks.staging import (
     INDICATOR_COLUMNS,
     REALIZATION_COLUMNS,
@@ -269,7 +271,7 @@ class _Book:
                 sheet=sheet,
                 params={"detail": f"sheet rusak: {exc}", "detail_en": f"damaged sheet: {exc}"},
             ) from exc
-        grid = _Grid(self, sheet, rows, merged)
+        grid = _Grid(weakref.ref(self), sheet, rows, merged)
         self._grids[sheet] = grid
         return grid
 
@@ -455,7 +457,7 @@ class _XmlCells:
 def scan_sheet_xml(xml: bytes, *, styles_for_column: int | None = None) -> _XmlCells:
     """Find formula cells without a cached value, cells with an error value, and styles of one column."""
     found = _XmlCells()
-    if not xml or (styles_for_column is None and not _XML_NEEDS_SCAN.search(xml)):
+    if not xml or (styles_for_column is None and not _may_need_scan(xml)):
         return found
     if styles_for_column is None and not _XML_CELL_WITHOUT_REF.search(xml):
         # fast path: every cell carries its reference; look only at cells holding a formula or an error
@@ -489,6 +491,17 @@ def scan_sheet_xml(xml: bytes, *, styles_for_column: int | None = None) -> _XmlC
     return found
 
 
+def _may_need_scan(xml: bytes) -> bool:
+    """True when the sheet XML has a formula or an error cell (``_XML_NEEDS_SCAN`` matches).
+
+    Plain substring tests first (fast): the pattern cannot match without ``<f``, ``:f`` (a prefixed
+    ``<x:f``) or ``t="e"``, and most sheets have none of them.
+    """
+    if b"<f" not in xml and b":f" not in xml and b't="e"' not in xml:
+        return False
+    return _XML_NEEDS_SCAN.search(xml) is not None
+
+
 def _classify(found: _XmlCells, row: int, col: int, cell_attrs: bytes, content: bytes) -> None:
     """Record a cell holding an error value, or a formula without a cached value."""
     kind = _XML_ATTR_T.search(cell_attrs)
@@ -506,13 +519,26 @@ def _classify(found: _XmlCells, row: int, col: int, cell_attrs: bytes, content: 
 
 @dataclass
 class _Grid:
-    """A sheet's values from A1 (0-based rows/cols) with its merged ranges."""
+    """A sheet's values from A1 (0-based rows/cols) with its merged ranges.
 
-    book: _Book
+    The book is held by a weak reference: the book keeps its grids, and a grid that kept its book would
+    make a reference cycle that only the garbage collector frees (with the whole sheet's rows in it).
+    """
+
+    book_ref: weakref.ref[_Book]
     sheet: str
     rows: list[list[object]]
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     _xml: _XmlCells | None = None
+    _min_width: int | None = None
+
+    @property
+    def book(self) -> _Book:
+        """The workbook of this sheet (alive while its reader runs: the reader holds it)."""
+        book = self.book_ref()
+        if book is None:
+            raise RuntimeError(f"workbook of sheet {self.sheet!r} is closed")
+        return book
 
     def issue(
         self, rule: str, row: int | None = None, col: int | None = None, **params: object
@@ -525,6 +551,12 @@ class _Grid:
             column="" if col is None else column_letter(col),
             params=dict(params),
         )
+
+    def min_width(self) -> int:
+        """Length of the shortest row: the columns left of it are in every row (calamine gives equal rows)."""
+        if self._min_width is None:
+            self._min_width = min(map(len, self.rows), default=0)
+        return self._min_width
 
     def xml_cells(self, styles_for_column: int | None = None) -> _XmlCells:
         """Scan of the sheet XML (cached; styles only when asked for a column)."""
@@ -1015,50 +1047,90 @@ def _column_values(grid: _Grid, rows: Sequence[int], col: int | None) -> list[ob
     """Values of column ``col`` at the given 0-based rows (None when the column is absent)."""
     if col is None:
         return [None] * len(rows)
-    return [_cell(grid.rows, r, col) for r in rows]
+    grid_rows = grid.rows
+    if 0 <= col < grid.min_width() and min(rows, default=0) >= 0:
+        try:
+            return [grid_rows[r][col] for r in rows]
+        except IndexError:  # a row below the grid
+            pass
+    return [_cell(grid_rows, r, col) for r in rows]
+
+
+def _filled_rows(grid: _Grid, start: int, cols: Sequence[int]) -> list[int]:
+    """0-based rows from ``start`` down with a non-empty cell (see ``_is_empty``) in one of ``cols``."""
+    rows = grid.rows
+    if not all(0 <= c < grid.min_width() for c in cols):
+        return [r for r in range(start, len(rows)) if any(not _is_empty(_cell(rows, r, c)) for c in cols)]
+    filled = []
+    for r in range(max(start, 0), len(rows)):
+        line = rows[r]
+        for c in cols:
+            value = line[c]
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                filled.append(r)
+                break
+    return filled
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    """``_text`` of each value (the common text cell handled inline)."""
+    return [" ".join(value.split()) if type(value) is str else _text(value) for value in values]
 
 
 def _code_texts(grid: _Grid, data_rows: Sequence[int], col: int) -> list[str]:
     """Code cells as displayed: text as written, numbers by their number format (see codes.code_text)."""
     values = _column_values(grid, data_rows, col)
-    styles: dict[tuple[int, int], int] = {}
-    formats: list[str] = []
-    if any(isinstance(v, float | int) and not isinstance(v, bool) for v in values):
-        styles = grid.xml_cells(styles_for_column=col).styles
-        formats = grid.book.number_formats()
+    if not any(_is_number_type(kind) for kind in set(map(type, values))):
+        # no number to format, so the sub kegiatan width is not needed: codes.code_text of each cell
+        return [value.strip() if type(value) is str else codes.code_text(value) for value in values]
+    styles = grid.xml_cells(styles_for_column=col).styles
+    formats = grid.book.number_formats()
     texts = []
     width = 2
     for r, value in zip(data_rows, values, strict=True):
-        if isinstance(value, float | int) and not isinstance(value, bool):
+        if type(value) is str:
+            text = value.strip()  # codes.code_text of a text cell
+        elif isinstance(value, float | int) and not isinstance(value, bool):
             style = styles.get((r, col), 0)
             number_format = formats[style] if style < len(formats) else "General"
             text = codes.code_text(value, number_format, sub_kegiatan_width=width)
         else:
             text = codes.code_text(value)
-        if _is_sub(text):
-            width = codes.sub_kegiatan_width(text)
+        sub_width = _sub_width(text)
+        if sub_width:
+            width = sub_width
         texts.append(text)
     return texts
 
 
-def _is_sub(code: str) -> bool:
-    """True for a short or full sub kegiatan code."""
+#: a short sub kegiatan code (``01`` / ``0001``) or a full one (``codes.level_of`` gives sub_kegiatan)
+_SUB_CODE = re.compile(r"\d{2}|\d{4}|\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})")
+
+
+def _is_number_type(kind: type) -> bool:
+    """True for the type of a number cell (int or float, bool excluded)."""
+    return issubclass(kind, float | int) and not issubclass(kind, bool)
+
+
+@functools.lru_cache(maxsize=65536)
+def _sub_width(code: str) -> int:
+    """``codes.sub_kegiatan_width`` of a short or full sub kegiatan code, 0 for any other code (cached)."""
     clean = codes.clean_code(code)
-    return bool(re.fullmatch(r"\d{2}|\d{4}", clean)) or codes.level_of(clean) == "sub_kegiatan"
+    if _SUB_CODE.fullmatch(clean) is None:
+        return 0
+    return len(clean.rpartition(".")[2])  # the whole short code, or the last segment of a full one
 
 
 def _number_column(
     grid: _Grid, data_rows: Sequence[int], col: int | None, percent: bool, issues: list[InputIssue]
-) -> pd.Series:
-    """Parse one numeric column; bad cells become ``cell.not_number`` issues (and NaN)."""
+) -> np.ndarray:
+    """Parse one numeric column (float64); bad cells become ``cell.not_number`` issues (and NaN)."""
     if col is None:
-        return pd.Series([math.nan] * len(data_rows), dtype="float64")
-    raw = pd.Series(_column_values(grid, data_rows, col), dtype=object)
-    values, bad = parse_percent_series(raw) if percent else parse_amount_series(raw)
-    for position in bad.to_numpy().nonzero()[0]:
-        issues.append(
-            grid.issue("cell.not_number", data_rows[position], col, value=_text(raw.iloc[position]))
-        )
+        return np.full(len(data_rows), math.nan)
+    raw = _column_values(grid, data_rows, col)
+    values, bad = parse_number_values(raw, percent=percent)
+    for position in np.flatnonzero(bad):
+        issues.append(grid.issue("cell.not_number", data_rows[position], col, value=_text(raw[position])))
     return values
 
 
@@ -1108,24 +1180,19 @@ def read_realization(
 
     fields = header.fields
     mapped_cols = sorted(fields.values())
-    candidate_rows = [
-        r
-        for r in range(header.data_start, len(grid.rows))
-        if any(not _is_empty(_cell(grid.rows, r, c)) for c in mapped_cols)
-    ]
+    # the code column first: it is filled in nearly every table row, so most rows need one look
+    candidate_rows = _filled_rows(grid, header.data_start, [fields["kode"], *mapped_cols])
     code_texts = _code_texts(grid, candidate_rows, fields["kode"])
-    names = [_text(v) for v in _column_values(grid, candidate_rows, fields["uraian"])]
+    names = _texts(_column_values(grid, candidate_rows, fields["uraian"]))
     expanded = codes.expand_codes(code_texts, names)
 
+    amount_cols = [fields[n] for n in REALIZATION_AMOUNTS if n in fields]
     keep: list[int] = []
     seen_total = False
     last_row = header.data_start - 1
     for position, (r, code_row) in enumerate(zip(candidate_rows, expanded, strict=True)):
-        has_amount = any(
-            _has_amount(_cell(grid.rows, r, fields[n])) for n in REALIZATION_AMOUNTS if n in fields
-        )
         if code_row.problem == "missing":
-            if has_amount and not seen_total:
+            if not seen_total and any(_has_amount(_cell(grid.rows, r, c)) for c in amount_cols):
                 issues.append(grid.issue("code.missing", r, fields["kode"]))
             continue
         if seen_total and not code_texts[position]:
@@ -1157,19 +1224,17 @@ def read_realization(
     if issues:
         raise InputError(issues)
 
-    sumber = _column_values(grid, kept_rows, fields.get("sumber_dana"))
-    lines = pd.DataFrame(
-        {
-            "row": [r + 1 for r in kept_rows],
-            "kode": [expanded[p].full_code for p in keep],
-            "level": [expanded[p].level for p in keep],
-            "uraian": [names[p] for p in keep],
-            "sub_kegiatan_kode": [expanded[p].sub_kegiatan_code for p in keep],
-            **{name: values.to_numpy() for name, values in frame_numbers.items()},
-            "sumber_dana": [_text(v) for v in sumber],
-        }
-    )
-    lines = lines[list(REALIZATION_COLUMNS)].astype(REALIZATION_COLUMNS)
+    kept = [expanded[p] for p in keep]
+    columns: dict[str, object] = {
+        "row": [r + 1 for r in kept_rows],
+        "kode": [c.full_code for c in kept],
+        "level": [c.level for c in kept],
+        "uraian": [names[p] for p in keep],
+        "sub_kegiatan_kode": [c.sub_kegiatan_code for c in kept],
+        **frame_numbers,
+        "sumber_dana": _texts(_column_values(grid, kept_rows, fields.get("sumber_dana"))),
+    }
+    lines = _typed_frame(columns, REALIZATION_COLUMNS)
     return RealizationWorkbook(
         path=book.path,
         sheet=grid.sheet,
@@ -1177,11 +1242,33 @@ def read_realization(
         opd_name=opd_name,
         year=the_year,
         month=the_month,
-        lines=lines.reset_index(drop=True),
+        lines=lines,
         columns={name: column_letter(col) for name, col in sorted(fields.items(), key=lambda kv: kv[1])},
         sha256=book.sha256,
         header_cells=_header_cells(meta),
     )
+
+
+def _typed_frame(columns: dict[str, object], dtypes: dict[str, str]) -> pd.DataFrame:
+    """A frame of ``dtypes``' columns in their order, each column built once with its dtype.
+
+    Gives the same frame as ``pd.DataFrame(columns)[list(dtypes)].astype(dtypes)`` with a fresh
+    RangeIndex, without an ``astype`` per column.
+    """
+    arrays: dict[str, object] = {}
+    for name, dtype_name in dtypes.items():
+        dtype = _dtype(dtype_name)
+        if isinstance(dtype, np.dtype):
+            arrays[name] = np.asarray(columns[name], dtype=dtype)
+        else:
+            arrays[name] = pd.array(columns[name], dtype=dtype)
+    return pd.DataFrame(arrays)
+
+
+@functools.cache
+def _dtype(name: str) -> np.dtype | pd.api.extensions.ExtensionDtype:
+    """The pandas dtype named ``name`` (cached: resolving a name by string is slow)."""
+    return pd.api.types.pandas_dtype(name)
 
 
 def _has_amount(value: object) -> bool:
@@ -1342,7 +1429,7 @@ def _indicator_rows(
         )
     frame = pd.DataFrame(records, columns=[c for c in INDICATOR_COLUMNS if c not in INDICATOR_NUMBERS])
     for name in INDICATOR_NUMBERS:
-        frame[name] = _number_column(grid, rows_used, fields.get(name), True, issues).to_numpy()
+        frame[name] = _number_column(grid, rows_used, fields.get(name), True, issues)
     frame = frame[list(INDICATOR_COLUMNS)].astype(INDICATOR_COLUMNS)
     return frame.reset_index(drop=True), last_row
 
@@ -1373,8 +1460,8 @@ def _read_renstra(book: _Book, issues: list[InputIssue]) -> tuple[pd.DataFrame, 
             continue
         rows_used.append(r)
         records.append({"jenis": carry.jenis, "no": carry.no, "uraian": carry.uraian, "indikator": indikator})
-    data_awal = _number_column(grid, rows_used, fields.get("data_awal"), True, issues).to_numpy()
-    targets = {year: _number_column(grid, rows_used, col, True, issues).to_numpy() for year, col in years}
+    data_awal = _number_column(grid, rows_used, fields.get("data_awal"), True, issues)
+    targets = {year: _number_column(grid, rows_used, col, True, issues) for year, col in years}
     issues.extend(
         _xml_issues(grid, range(header.data_start, (rows_used[-1] + 1) if rows_used else 0), fields.values())
     )

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,9 @@ _GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _DIGITS = re.compile(r"^\d+$")
 _EMPTY_TEXT = {"", "-", "–", "—"}
 _NOT_AVAILABLE = {"na", "n/a", "n.a", "n.a."}
+#: cell types of the fast path of ``_plain_numbers`` (exact types: ``bool`` is not a number there)
+_NUMBER_KINDS = frozenset({int, float})
+_PLAIN_KINDS = frozenset({int, float, str, type(None)})
 
 
 def _is_number(value: object) -> bool:
@@ -134,7 +138,7 @@ def parse_number_series(series: pd.Series, *, percent: bool = False) -> tuple[pd
     blank = math.nan if percent else 0.0
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("float64").fillna(blank), pd.Series(False, index=index)
-    numbers = _plain_numbers(series.to_numpy(dtype=object), blank)
+    numbers = _plain_numbers(list(series.to_numpy(dtype=object)), blank)
     if numbers is not None:  # the common case: numeric cells and blanks only
         return pd.Series(numbers, index=index, dtype="float64"), pd.Series(False, index=index)
     objects = series.astype(object)
@@ -163,18 +167,35 @@ def parse_number_series(series: pd.Series, *, percent: bool = False) -> tuple[pd
     return pd.Series(result, index=index, dtype="float64"), pd.Series(bad, index=index)
 
 
-def _plain_numbers(values: np.ndarray, blank: float) -> list[float] | None:
-    """The cells as floats when every one is a number or blank; None as soon as one is text to parse."""
-    numbers: list[float] = []
-    for value in values:
-        kind = type(value)
-        if kind is float or kind is int:
-            numbers.append(float(value))
-        elif value is None or (kind is str and not value.strip()):
-            numbers.append(blank)
-        else:
-            return None
-    return numbers
+def _plain_numbers(values: Sequence[object], blank: float) -> np.ndarray | None:
+    """The cells as float64 when every one is a number or blank; None as soon as one is text to parse.
+
+    A number is an exact ``int`` or ``float`` (``bool`` and numpy scalars are not: they take the general
+    path); a blank is None or text of spaces only and becomes ``blank``. NaN cells stay NaN.
+    """
+    kinds = set(map(type, values))
+    if not kinds <= _PLAIN_KINDS:
+        return None
+    if str in kinds and any(value.strip() for value in values if type(value) is str):
+        return None
+    if kinds <= _NUMBER_KINDS:
+        return np.array(values, dtype=np.float64)
+    return np.array(
+        [blank if value is None or type(value) is str else value for value in values], dtype=np.float64
+    )
+
+
+def parse_number_values(values: Sequence[object], *, percent: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`parse_number_series` of a list of cells as arrays: (float64 values, mask of bad cells).
+
+    The common case (numbers and blanks only) is converted without building a Series; any other cell
+    sends the whole list through :func:`parse_number_series`, so both give the same result.
+    """
+    numbers = _plain_numbers(values, math.nan if percent else 0.0)
+    if numbers is not None:
+        return numbers, np.zeros(len(numbers), dtype=bool)
+    parsed, bad = parse_number_series(pd.Series(values, dtype=object), percent=percent)
+    return parsed.to_numpy(dtype=np.float64), bad.to_numpy(dtype=bool)
 
 
 def parse_amount_series(series: pd.Series) -> tuple[pd.Series, pd.Series]:

@@ -195,6 +195,7 @@ def main() -> None:
 
     from bench.baseline import run_baseline
     from bench.generate import generate
+    from sakip.settings import load_settings
 
     lines: list[str] = []
 
@@ -212,7 +213,7 @@ def main() -> None:
         say()
         say(
             f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-            f"workers {os.environ.get('SAKIP_WORKERS', '4')}; "
+            f"workers {load_settings().workers}; "
             f"generated in {generated:.1f} s (not timed below)"
         )
         with fresh_database(args.db, root) as url:

@@ -40,8 +40,8 @@ class Settings:
     config_file: Path | None = None
     #: folder scheduled runs take workbooks from (default ``<workdir>/inbox``)
     inbox: Path | None = None
-    #: files processed in parallel by one run (reading, loading)
-    workers: int = 4
+    #: files processed in parallel by one run (reading, loading); default: the machine's cores
+    workers: int = field(default_factory=lambda: default_workers())
 
     @property
     def url(self) -> str:
@@ -83,6 +83,11 @@ class Settings:
         return self if workdir is None else replace(self, workdir=Path(workdir))
 
 
+def default_workers() -> int:
+    """Parallel files per run without ``SAKIP_WORKERS``: one per core (more only adds switching), up to 8."""
+    return max(1, min(8, os.cpu_count() or 1))
+
+
 def load_settings(workdir: Path | str | None = None) -> Settings:
     """Settings from ``SAKIP_*`` environment variables; ``workdir`` overrides ``SAKIP_WORKDIR``."""
     env = os.environ
@@ -97,5 +102,5 @@ def load_settings(workdir: Path | str | None = None) -> Settings:
         opd_register=Path(env["SAKIP_OPD_REGISTER"]) if env.get("SAKIP_OPD_REGISTER") else None,
         config_file=Path(env["SAKIP_CONFIG"]) if env.get("SAKIP_CONFIG") else None,
         inbox=Path(env["SAKIP_INBOX"]) if env.get("SAKIP_INBOX") else None,
-        workers=max(1, int(env.get("SAKIP_WORKERS", "4"))),
+        workers=max(1, int(env.get("SAKIP_WORKERS") or default_workers())),
     )

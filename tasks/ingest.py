@@ -242,6 +242,11 @@ def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[F
     return [done.get(id(staged)) or load_workbook(engine, staged) for staged in staged_files]
 
 
+def load_shares(url: str, workers: int) -> int:
+    """How many shares to load in parallel: one on SQLite (a single writer at a time), else ``workers``."""
+    return 1 if url.startswith("sqlite") else max(1, workers)
+
+
 def split_evenly(items: Sequence, parts: int) -> list[list]:
     """``items`` in at most ``parts`` chunks of nearly equal size, order kept within each chunk."""
     parts = max(1, min(parts, len(items)))

@@ -245,3 +245,16 @@ def test_only_transient_database_errors_are_retried():
         None, None, state(IntegrityError("INSERT", {}, Exception("duplicate")))
     )
     assert not transient_database_error(None, None, state(ValueError("bad data")))
+
+
+def test_parallel_files_default_to_the_cores_and_sqlite_loads_with_one_writer(monkeypatch):
+    from sakip.settings import load_settings
+    from tasks.ingest import load_shares
+
+    monkeypatch.delenv("SAKIP_WORKERS", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    assert load_settings().workers == 2
+    monkeypatch.setenv("SAKIP_WORKERS", "6")
+    assert load_settings().workers == 6
+    assert load_shares("sqlite:///sakip.db", 6) == 1
+    assert load_shares("postgresql+psycopg://localhost/sakip", 6) == 6

@@ -18,7 +18,10 @@ _PARENT_LENGTH = {"program": 4, "kegiatan": 7, "sub_kegiatan": 12}
 def node_keys(lines: pd.DataFrame) -> pd.Series:
     """A key naming each row as a node of the tree: its code, or ``<sub kegiatan>/<account>`` for accounts."""
     accounts = lines["level"] == "rekening"
-    return lines["kode"].where(~accounts, lines["sub_kegiatan_kode"] + "/" + lines["kode"])
+    keys = lines["kode"].copy()
+    if accounts.any():  # only account rows need the (costly, column-wide) concatenation
+        keys[accounts] = lines.loc[accounts, "sub_kegiatan_kode"] + "/" + lines.loc[accounts, "kode"]
+    return keys
 
 
 def _account_parents(codes: list[str], subs: list[str], groups: Sequence[object] | None = None) -> list[str]:
@@ -42,11 +45,11 @@ def parent_codes(lines: pd.DataFrame) -> pd.Series:
     """
     level = lines["level"]
     files = lines["file"] if "file" in lines.columns else pd.Series("", index=lines.index)
-    parents = pd.Series("", index=lines.index, dtype="str")
-    for name, length in _PARENT_LENGTH.items():
-        rows = level == name
-        if rows.any():
-            parents[rows] = lines.loc[rows, "kode"].str.slice(0, length)
+    prefix = [  # one pass in Python beats a masked string slice per level on a province's 300,000 rows
+        code[: _PARENT_LENGTH[name]] if name in _PARENT_LENGTH else ""
+        for code, name in zip(lines["kode"].tolist(), level.tolist(), strict=True)
+    ]
+    parents = pd.Series(prefix, index=lines.index, dtype="str")
     with_urusan = set(files[level == "urusan"])
     parents[(level == "program") & ~files.isin(with_urusan)] = ""  # no urusan row: programs are top level
     accounts = level == "rekening"

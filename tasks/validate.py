@@ -207,7 +207,8 @@ def compact_frame(frame: pd.DataFrame, names: set[str] | frozenset[str]) -> pd.D
     compact = frame[keep].copy()
     for name in keep:
         if pd.api.types.is_string_dtype(compact[name]) or compact[name].dtype == object:
-            compact[name] = compact[name].astype("category")
+            codes, uniques = pd.factorize(compact[name])  # categories in order of appearance: no sort
+            compact[name] = pd.Categorical.from_codes(codes, categories=uniques)
     return compact
 
 

@@ -9,6 +9,7 @@ and worksheet ``row``; groupings are always within one file.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar, Literal
 
 import numpy as np
@@ -32,22 +33,30 @@ _DOMAIN_KEYS = ("batch_id", "table", "column_list", "row_condition", "condition_
 # ----------------------------------------------------------------------------------------------
 
 
+def sums_of_children(
+    frame: pd.DataFrame, file: str, key: str, parent: str, values: list[str]
+) -> pd.DataFrame:
+    """Per row and column of ``values``, the sum over its children in the same file (NaN when none).
+
+    One grouping for all the columns: on a province's batch the grouping keys cost more than the sums.
+    """
+    sums = frame[values].fillna(0.0).groupby([frame[file], frame[parent]], observed=True).sum()
+    index = pd.MultiIndex.from_arrays([frame[file], frame[key]])
+    return pd.DataFrame(sums.reindex(index).to_numpy(), index=frame.index, columns=values)
+
+
 def sum_of_children(frame: pd.DataFrame, file: str, key: str, parent: str, value: str) -> pd.Series:
     """Per row, the sum of ``value`` over its children in the same file (NaN when it has none)."""
-    sums = frame[value].fillna(0.0).groupby([frame[file], frame[parent]]).sum()
-    index = pd.MultiIndex.from_arrays([frame[file], frame[key]])
-    return pd.Series(sums.reindex(index).to_numpy(), index=frame.index)
+    return sums_of_children(frame, file, key, parent, [value])[value]
 
 
 def subtotal_mismatches(
     frame: pd.DataFrame, file: str, key: str, parent: str, values: list[str]
 ) -> pd.DataFrame:
     """Per row and amount column: True where a row with children differs from their sum."""
-    result = {}
-    for value in values:
-        expected = sum_of_children(frame, file, key, parent, value)
-        result[value] = expected.notna() & ((frame[value].fillna(0.0) - expected).abs() > RUPIAH_TOLERANCE)
-    return pd.DataFrame(result, index=frame.index)
+    expected = sums_of_children(frame, file, key, parent, values)
+    differs = (frame[values].fillna(0.0) - expected).abs() > RUPIAH_TOLERANCE
+    return expected.notna() & differs
 
 
 def parent_present(frame: pd.DataFrame, file: str, key: str, parent: str) -> pd.Series:
@@ -69,12 +78,23 @@ CODE_PATTERNS: dict[str, str] = {
 
 
 def code_matches_level(codes: pd.Series, levels: pd.Series) -> pd.Series:
-    """True where the code is well formed for its level (rows of other levels pass)."""
-    ok = pd.Series(True, index=codes.index)
+    """True where the code is well formed for its level (rows of other levels pass).
+
+    Each distinct code of a level is matched once (a province's batch repeats codes across agencies).
+    """
+    ok = np.ones(len(codes), dtype=bool)
     for level, pattern in CODE_PATTERNS.items():
-        rows = levels == level
-        ok[rows] = codes[rows].str.fullmatch(pattern.strip("^$")).fillna(False).astype(bool)
-    return ok
+        rows = (levels == level).to_numpy()
+        if not rows.any():
+            continue
+        positions, distinct = pd.factorize(codes[rows].astype(object))
+        regex = re.compile(pattern.strip("^$"))
+        matches = np.array(
+            [isinstance(code, str) and regex.fullmatch(code) is not None for code in distinct], dtype=bool
+        )
+        # a blank code (position -1) is not well formed
+        ok[rows] = np.append(matches, False)[positions]
+    return pd.Series(ok, index=codes.index)
 
 
 def first_file_of_period(frame: pd.DataFrame, file: str, period: list[str]) -> pd.Series:

@@ -362,3 +362,36 @@ def test_stored_results_are_pruned_to_the_retention_limit(tmp_path):
     pages = list((tmp_path / "data-docs" / "validations" / "realisasi_bulanan").rglob("*.html"))
     assert len(stored) == 2
     assert len(pages) == 2
+
+
+def test_code_check_matches_each_code_against_its_own_level():
+    from expectations.custom import code_matches_level
+
+    codes = pd.Series(["2.17", "2.17.01", "2.17.1", "2.17.01", None, "5.1.02.01", "5.x", "anything"])
+    levels = pd.Series(
+        ["urusan", "program", "program", "kegiatan", "program", "rekening", "rekening", "total"]
+    )
+    expected = [True, True, False, False, False, True, False, True]
+    assert code_matches_level(codes, levels).tolist() == expected
+    as_categories = code_matches_level(codes.astype("category"), levels.astype("category"))
+    assert as_categories.tolist() == expected
+
+
+def test_subtotals_are_summed_per_file_for_every_amount_at_once():
+    from expectations.custom import subtotal_mismatches, sum_of_children
+
+    frame = pd.DataFrame(
+        {
+            "file": ["a", "a", "a", "b", "b"],
+            "key": ["1", "1.1", "1.2", "1", "1.1"],
+            "parent": ["", "1", "1", "", "1"],
+            "x": [30.0, 10.0, 20.0, 5.0, 6.0],
+            "y": [1.0, None, 1.0, 0.0, None],
+        }
+    )
+    assert sum_of_children(frame, "file", "key", "parent", "x").tolist()[:1] == [30.0]
+    mismatches = subtotal_mismatches(frame, "file", "key", "parent", ["x", "y"])
+    assert mismatches["x"].tolist() == [False, False, False, True, False]  # b: 5 against 6
+    assert mismatches["y"].tolist() == [False] * 5  # a blank child counts as 0
+    compact = frame.astype({"file": "category", "key": "category", "parent": "category"})
+    assert subtotal_mismatches(compact, "file", "key", "parent", ["x", "y"]).equals(mismatches)

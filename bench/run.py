@@ -10,9 +10,10 @@ one process and on the same files:
    bulk insert per table in one transaction;
 
 and prints seconds per stage, rows/s, peak memory and, last, ``pipeline/baseline ratio: X.XX`` (the
-monthly work: read + validate + load). ``--scaling 100,400,1400`` repeats the pipeline at several sizes
-to show its cost per file. ``--results bench/results.md`` also writes the tables as markdown.
-Stage times of the pipeline are the wall time of its task runs, read back from the Prefect API.
+monthly work: read + validate + load). ``--scaling 100,400,1400`` repeats the monthly flow on a
+one-file batch and at several sizes to show what each further file costs. ``--results
+bench/results.md`` also writes the tables as markdown. Stage times of the pipeline are the wall time
+of its task runs, read back from the Prefect API.
 """
 
 from __future__ import annotations

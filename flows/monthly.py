@@ -121,9 +121,7 @@ def consolidated_absorption_task(url: str, year: int, month: int) -> pd.DataFram
 @flow(
     name="sakip-monthly",
     log_prints=True,
-    task_runner=ThreadPoolTaskRunner(
-        max_workers=max(1, int(os.environ.get("SAKIP_WORKERS") or default_workers()))
-    ),
+    task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS),
 )
 def monthly_flow(
     paths: list[str],

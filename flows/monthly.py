@@ -7,7 +7,6 @@ results and a per-program absorption summary of every OPD-month loaded as Prefec
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +17,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from sakip.settings import default_workers, load_settings
+from sakip.settings import load_settings
 from tasks.consolidation import consolidated_markdown
 from tasks.ingest import (
     FileOutcome,
@@ -37,7 +36,7 @@ from tasks.validate import SuiteRun
 from warehouse.db import engine_for, open_warehouse
 
 #: Threads for the flow's tasks (the load shares run side by side), as many as the run's workers.
-TASK_THREADS = max(1, int(os.environ.get("SAKIP_WORKERS") or default_workers()))
+TASK_THREADS = load_settings().workers
 #: Runs with more OPDs than this publish the city-level consolidation instead of one monitoring per OPD.
 MONITORING_ARTIFACT_LIMIT = 10
 

@@ -68,7 +68,7 @@ FACT_COLUMNS = (
     "sumber_dana",
 )
 _PARENT_SEGMENTS = {"urusan": 0, "program": 2, "kegiatan": 3, "sub_kegiatan": 5}
-#: Values asked for in one ``IN (...)`` (SQLite and PostgreSQL accept far more; this keeps statements small).
+#: Values asked for in one ``IN (...)`` at most (SQLite and PostgreSQL accept more; statements stay small).
 _PER_QUERY = 5000
 
 
@@ -146,30 +146,20 @@ def _ensure_period(conn: Connection, year: int, month: int) -> int:
 def _ensure_opds(conn: Connection, names: dict[str, str]) -> dict[str, int]:
     """Ids of the OPDs with these codes (code -> name), inserting the new ones; many at once."""
     codes = sorted(names)
-
-    def known() -> dict[str, int]:
-        found: dict[str, int] = {}
-        for start in range(0, len(codes), _PER_QUERY):
-            part = codes[start : start + _PER_QUERY]
-            found.update(conn.execute(select(Opd.code, Opd.id).where(Opd.code.in_(part))).all())
-        return found
-
-    ids = known()
+    ids = _ids_by_code(conn, Opd, codes)
     new = [{"code": code, "name": names[code]} for code in codes if code not in ids]
     if new:
         _insert_ignoring_existing(conn, Opd, new, ["code"])
-        ids = known()
+        ids = _ids_by_code(conn, Opd, codes)
     inserted = {row["code"] for row in new}
     unnamed = [code for code in codes if names[code] and code not in inserted]
     if unnamed:  # an OPD first seen without a name gets the name of its first file that has one
-        for start in range(0, len(unnamed), _PER_QUERY):
-            part = unnamed[start : start + _PER_QUERY]
-            conn.execute(
-                update(Opd)
-                .where(Opd.code == bindparam("opd_code"), Opd.name == "")
-                .values(name=bindparam("opd_name")),
-                [{"opd_code": code, "opd_name": names[code]} for code in part],
-            )
+        conn.execute(
+            update(Opd)
+            .where(Opd.code == bindparam("opd_code"), Opd.name == "")
+            .values(name=bindparam("opd_name")),
+            [{"opd_code": code, "opd_name": names[code]} for code in unnamed],
+        )
     return {code: int(ids[code]) for code in codes}
 
 
@@ -194,7 +184,7 @@ def _ensure_budget_items(conn: Connection, lines: pd.DataFrame) -> dict[str, int
     # sorted: concurrent writers inserting overlapping new codes then lock them in the same order
     items = lines[lines["level"].isin(HIERARCHY_LEVELS)].drop_duplicates("kode").sort_values("kode")
     codes = items["kode"].tolist()
-    known = _budget_item_ids(conn, codes)
+    known = _ids_by_code(conn, BudgetItem, codes)
     new = items[~items["kode"].isin(known)]
     if not new.empty:
         rows = [
@@ -207,21 +197,20 @@ def _ensure_budget_items(conn: Connection, lines: pd.DataFrame) -> dict[str, int
             for code, level, name in zip(new["kode"], new["level"], new["uraian"], strict=True)
         ]
         _insert_ignoring_existing(conn, BudgetItem, rows, ["code"])
-        known = _budget_item_ids(conn, codes)
+        known = _ids_by_code(conn, BudgetItem, codes)
     return {str(code): int(item_id) for code, item_id in known.items()}
 
 
-def _budget_item_ids(conn: Connection, codes: list[str]) -> dict[str, int]:
-    """Ids of the known codes among ``codes``.
+def _ids_by_code(conn: Connection, model: type[Opd] | type[BudgetItem], codes: list[str]) -> dict[str, int]:
+    """Ids of the known rows of ``model`` (OPDs or hierarchy codes) among ``codes``.
 
-    A few codes are asked for by value, in slices (one statement takes at most 65,535 values); for a
-    province's batch, reading the whole code table once is cheaper than tens of thousands of values.
+    A few codes are asked for by value; for a province's batch (tens of thousands of codes, more than
+    one statement should carry) reading the code column whole is cheaper.
     """
     if len(codes) > _PER_QUERY:
         wanted = set(codes)
-        rows = conn.execute(select(BudgetItem.code, BudgetItem.id)).all()
-        return {code: item_id for code, item_id in rows if code in wanted}
-    return dict(conn.execute(select(BudgetItem.code, BudgetItem.id).where(BudgetItem.code.in_(codes))).all())
+        return {code: row_id for code, row_id in conn.execute(select(model.code, model.id)) if code in wanted}
+    return dict(conn.execute(select(model.code, model.id).where(model.code.in_(codes))).all())
 
 
 def _current_batch(

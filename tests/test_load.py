@@ -308,7 +308,7 @@ def test_inserting_codes_another_writer_inserted_meanwhile_keeps_both(warehouse,
     """Many rows at once (unnest on PostgreSQL), skipping the ones already there; ids asked by value
     or, for more codes than one query takes, by reading the code table."""
     monkeypatch.setattr("tasks.load._PER_QUERY", per_query)
-    from tasks.load import _budget_item_ids, _insert_ignoring_existing
+    from tasks.load import _ids_by_code, _insert_ignoring_existing
     from warehouse.models import BudgetItem
 
     def item(code: str) -> dict[str, object]:
@@ -319,7 +319,7 @@ def test_inserting_codes_another_writer_inserted_meanwhile_keeps_both(warehouse,
         _insert_ignoring_existing(
             conn, BudgetItem, [item("2.17.02"), item("2.17.03"), item("2.17.04")], ["code"]
         )
-        known = _budget_item_ids(conn, ["2.17.01", "2.17.02", "2.17.03", "2.17.04", "2.17.09"])
+        known = _ids_by_code(conn, BudgetItem, ["2.17.01", "2.17.02", "2.17.03", "2.17.04", "2.17.09"])
         names = conn.execute(select(BudgetItem.name).order_by(BudgetItem.code)).scalars().all()
     assert sorted(known) == ["2.17.01", "2.17.02", "2.17.03", "2.17.04"]
     assert names == ["Program 2.17.01", "Program 2.17.02", "Program 2.17.03", "Program 2.17.04"]

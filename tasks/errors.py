@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tasks.printable import printable
+
 #: rule -> (Indonesian template, English template); templates use ``str.format`` fields of ``params``.
 MESSAGES: dict[str, tuple[str, str]] = {
     "file.not_workbook": (
@@ -189,6 +191,8 @@ class InputIssue:
         params = dict(self.params)
         if lang == "en":  # a parameter may carry its own English text as ``<name>_en``
             params.update({k[:-3]: v for k, v in self.params.items() if k.endswith("_en")})
+        # names and cell texts come from the sender: a newline or escape in them must not forge output
+        params = {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
         try:
             return template.format(rule=self.rule, **params)
         except (KeyError, IndexError):
@@ -196,9 +200,9 @@ class InputIssue:
 
     def describe(self, lang: str = "id") -> str:
         """``file, sheet 'X', cell D12: message [rule]`` in the chosen language."""
-        parts = [self.file]
+        parts = [printable(self.file)]
         if self.sheet:
-            parts.append(f"sheet '{self.sheet}'")
+            parts.append(f"sheet '{printable(self.sheet)}'")
         if self.cell:
             parts.append(("cell " if lang == "en" else "sel ") + self.cell)
         elif self.row:

@@ -9,12 +9,12 @@ rejected files go to quarantine.
 from __future__ import annotations
 
 import hashlib
-import shutil
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
+from tasks.atomic import move_atomically
+from tasks.clock import DISPLAY_ZONE as JAKARTA
+
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
@@ -49,7 +49,7 @@ def archive_file(path: Path, archive_root: Path, year: int, month: int | None) -
     if target.exists():
         path.unlink()  # the very same bytes are archived already
     else:
-        shutil.move(str(path), target)
+        move_atomically(path, target)  # never half a file in the archive, even on a full disk
         with (folder / "SHA256SUMS").open("a", encoding="utf-8") as sums:
             sums.write(f"{digest}  {target.name}\n")
     return target

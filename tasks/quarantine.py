@@ -1,9 +1,10 @@
-"""Quarantine a rejected workbook: move it aside untouched, write an annotated copy and a short summary.
+"""Quarantine a rejected workbook: a copy of it untouched, an annotated copy and a short summary.
 
 The data steward finds, under ``<quarantine root>/<year>/<MM>/`` (``<year>/tahunan/`` for yearly
 indicator workbooks, ``tanpa-periode/`` when the period is unknown):
 
-* the original file, byte for byte as it was sent (``realisasi_2022_03.xlsx``);
+* the file, byte for byte as it was sent (``realisasi_2022_03.xlsx``): a copy, the sender's own file
+  staying where it was, unless the caller owns the file (the inbox of scheduled runs) and moves it;
 * an annotated copy (``realisasi_2022_03.annotated.xlsx``) whose offending cells are filled red
   (errors) or yellow (warnings) and carry a comment with the message and the rule, plus a
   ``Catatan Validasi`` sheet listing every problem;
@@ -11,19 +12,23 @@ indicator workbooks, ``tanpa-periode/`` when the period is unknown):
 
 A name already taken by an earlier rejection gets a suffix (``realisasi_2022_03 (2).xlsx``) and the
 copy and summary follow it. Messages are in Bahasa Indonesia by default, English with ``lang="en"``.
+
+Each of the three files is written under a temporary name and renamed into place, and a failure
+(a full disk) removes what was already placed: a file is quarantined whole or not at all, and a moved
+file leaves its folder only once everything is in place.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
-import shutil
 import textwrap
 import warnings
 from collections.abc import Sequence
 from copy import copy
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -34,7 +39,10 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tasks.atomic import copy_atomically, placed_atomically
+from tasks.clock import format_moment, now_utc
 from tasks.errors import InputIssue
+from tasks.printable import printable
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +76,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "warning": "peringatan",
         "row": "baris",
         "file": "Berkas",
-        "time": "Waktu (UTC)",
+        "time": "Waktu",
+        "source_kept": "Berkas asli (tetap di tempatnya; yang ada di sini salinannya)",
+        "source_moved": "Berkas asli (dipindahkan ke sini dari {folder})",
         "errors": "Galat",
         "warnings": "Peringatan",
         "annotated": "Salinan beranotasi",
@@ -95,7 +105,9 @@ _TEXT: dict[str, dict[str, str]] = {
         "warning": "warning",
         "row": "row",
         "file": "File",
-        "time": "Time (UTC)",
+        "time": "Time",
+        "source_kept": "Original file (left where it is; this folder holds a copy)",
+        "source_moved": "Original file (moved here from {folder})",
         "errors": "Errors",
         "warnings": "Warnings",
         "annotated": "Annotated copy",
@@ -113,11 +125,17 @@ _TEXT: dict[str, dict[str, str]] = {
 }
 
 
+#: Errors of the machine, not of the file: they stop the quarantine instead of skipping the copy.
+_ENVIRONMENT_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+)
+
+
 @dataclass(frozen=True)
 class QuarantinedFile:
     """Where a rejected file and the steward's material about it ended up."""
 
-    original: Path  # where the untouched file now is
+    original: Path  # the untouched copy of the file (the file itself when it was moved)
     annotated: Path | None  # annotated copy; None when the file cannot be opened as a workbook
     summary: Path  # short text summary
 
@@ -131,27 +149,51 @@ def quarantine_file(
     month: int | None,
     lang: str = "id",
     sha256: str = "",
+    keep_original: bool = True,
 ) -> QuarantinedFile:
-    """Move ``path`` into the quarantine folder of its period and write the annotated copy and summary."""
+    """Copy (or, ``keep_original=False``, move) ``path`` to quarantine with annotated copy and summary."""
     path = Path(path)
     folder = quarantine_folder(quarantine_root, year=year, month=month)
     folder.mkdir(parents=True, exist_ok=True)
     original, annotated, summary = _free_names(folder, path.name)
-    shutil.move(str(path), str(original))
+    placed: list[Path] = []
+    try:
+        copy_atomically(path, original)
+        placed.append(original)
 
-    annotated_path: Path | None = None
-    if path.suffix.lower() in ANNOTATABLE_SUFFIXES:
-        try:
-            annotate_workbook(original, annotated, issues, lang=lang)
-            annotated_path = annotated
-        except Exception as exc:  # not a workbook, corrupt, encrypted: the summary still goes out
-            logger.warning("cannot annotate %s: %s", original, exc)
-            annotated.unlink(missing_ok=True)
+        annotated_path: Path | None = None
+        if path.suffix.lower() in ANNOTATABLE_SUFFIXES:
+            try:
+                with placed_atomically(annotated) as partial:
+                    annotate_workbook(original, partial, issues, lang=lang)
+                placed.append(annotated)
+                annotated_path = annotated
+            except OSError as exc:
+                if exc.errno in _ENVIRONMENT_ERRNOS:
+                    raise
+                logger.warning("cannot annotate %s: %s", printable(original), printable(exc))
+            except Exception as exc:  # not a workbook, corrupt, encrypted: the summary still goes out
+                logger.warning("cannot annotate %s: %s", printable(original), printable(exc))
 
-    summary.write_text(
-        summary_text(original.name, issues, annotated=annotated_path, lang=lang, sha256=sha256),
-        encoding="utf-8",
-    )
+        source = path.resolve() if keep_original else None
+        text = summary_text(
+            original.name,
+            issues,
+            annotated=annotated_path,
+            lang=lang,
+            sha256=sha256,
+            source=source,
+            moved_from=None if keep_original else path.resolve().parent,
+        )
+        with placed_atomically(summary) as partial:
+            partial.write_text(text, encoding="utf-8")
+        placed.append(summary)
+    except BaseException:
+        for done in placed:
+            done.unlink(missing_ok=True)
+        raise
+    if not keep_original:
+        path.unlink()
     return QuarantinedFile(original=original, annotated=annotated_path, summary=summary)
 
 
@@ -350,20 +392,26 @@ def summary_text(
     lang: str = "id",
     sha256: str = "",
     now: datetime | None = None,
+    source: Path | None = None,
+    moved_from: Path | None = None,
 ) -> str:
-    """The steward's text summary: file, checksum, time, counts, one line per issue, what to do next."""
+    """The steward's text summary: file, its original, checksum, time, counts, issues, what to do next."""
     words = _text(lang)
     errors = sum(not _is_warning(issue) for issue in issues)
     warning_count = len(issues) - errors
-    moment = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
-    lines = [f"{words['file']}: {file_name}"]
+    lines = [f"{words['file']}: {printable(file_name)}"]
+    if source is not None:
+        lines.append(f"{words['source_kept']}: {printable(source)}")
+    elif moved_from is not None:
+        lines.append(f"{words['source_moved'].format(folder=printable(moved_from))}: {printable(file_name)}")
     if sha256:
         lines.append(f"SHA-256: {sha256}")
     lines += [
-        f"{words['time']}: {moment}",
+        f"{words['time']}: {format_moment(now or now_utc())}",
         f"{words['errors']}: {errors}",
         f"{words['warnings']}: {warning_count}",
-        f"{words['annotated']}: {annotated.name if annotated is not None else words['not_annotated']}",
+        f"{words['annotated']}: "
+        + (printable(annotated.name) if annotated is not None else words["not_annotated"]),
         "",
         f"{words['issues']}:",
     ]
@@ -376,11 +424,11 @@ def summary_text(
     if annotated is None:
         todo = words["todo_list"]
     elif errors:
-        todo = words["todo_copy"].format(name=annotated.name) + words["todo_red"]
+        todo = words["todo_copy"].format(name=printable(annotated.name)) + words["todo_red"]
         if warning_count:
             todo += words["todo_and_yellow"]
     else:
-        todo = words["todo_copy"].format(name=annotated.name) + words["todo_yellow"]
+        todo = words["todo_copy"].format(name=printable(annotated.name)) + words["todo_yellow"]
     lines += ["", todo + words["todo_end"]]
     return "\n".join(lines) + "\n"
 

@@ -1,7 +1,9 @@
-"""Quarantine of rejected workbooks: the move, the folder layout, the annotated copy and the summary."""
+"""Quarantine of rejected workbooks: the copy (or move), the folder layout, the annotated copy, the summary,
+and a quarantine that is whole or absent when the disk fills up."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import re
 import warnings
@@ -85,13 +87,33 @@ def root(tmp_path: Path) -> Path:
     return tmp_path / "karantina"
 
 
-def test_original_is_moved_untouched(inbox: Path, root: Path) -> None:
+def test_original_stays_and_an_untouched_copy_is_quarantined(inbox: Path, root: Path) -> None:
     source = make_workbook(inbox / NAME)
     before, digest = source.read_bytes(), sha(source)
 
     result = quarantine_file(source, issues_for(NAME), root, year=2022, month=3, sha256=digest)
 
     assert isinstance(result, QuarantinedFile)
+    assert source.read_bytes() == before  # the sender's file is left where it was, as it was
+    assert sorted(p.name for p in inbox.iterdir()) == [NAME]
+    assert result.original == root / "2022" / "03" / NAME
+    assert result.original.read_bytes() == before
+    assert sha(result.original) == digest
+    summary = result.summary.read_text(encoding="utf-8")
+    assert f"Berkas asli (tetap di tempatnya; yang ada di sini salinannya): {source.resolve()}" in summary
+    assert sorted(p.name for p in result.original.parent.iterdir()) == sorted(
+        [NAME, result.annotated.name, result.summary.name]
+    )  # no temporary file left
+
+
+def test_owner_of_the_file_moves_it_untouched(inbox: Path, root: Path) -> None:
+    source = make_workbook(inbox / NAME)
+    before, digest = source.read_bytes(), sha(source)
+
+    result = quarantine_file(
+        source, issues_for(NAME), root, year=2022, month=3, sha256=digest, keep_original=False
+    )
+
     assert not source.exists()
     assert result.original == root / "2022" / "03" / NAME
     assert result.original.read_bytes() == before
@@ -219,7 +241,7 @@ def test_summary_in_indonesian(inbox: Path, root: Path) -> None:
 
     assert lines[0] == f"Berkas: {NAME}"
     assert f"SHA-256: {digest}" in lines
-    assert re.search(r"^Waktu \(UTC\): \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$", text, re.M)
+    assert re.search(r"^Waktu: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+07:00$", text, re.M)  # Jakarta
     assert "Galat: 7" in lines and "Peringatan: 2" in lines
     assert "Salinan beranotasi: realisasi_2022_03.annotated.xlsx" in lines
     for number, issue in enumerate(issues, start=1):
@@ -309,7 +331,7 @@ def test_unreadable_file_gets_a_summary_only(inbox: Path, root: Path, name: str,
     result = quarantine_file(source, [issue], root, year=None, month=None)
 
     assert result.annotated is None
-    assert not source.exists()
+    assert source.read_bytes() == content
     assert result.original.read_bytes() == content
     assert sorted(path.name for path in result.original.parent.iterdir()) == sorted(
         [result.original.name, result.summary.name]
@@ -372,3 +394,66 @@ def test_twenty_issues_on_a_hundred_rows_are_all_marked(inbox: Path, root: Path)
     assert result.annotated is not None
     sheet = openpyxl.load_workbook(result.annotated)[DATA_SHEET]
     assert all(sheet[f"{'CD'[i % 2]}{3 + i * 5}"].comment is not None for i in range(20))
+
+
+def _disk_full(target: Path) -> OSError:
+    """The error a write gets when the disk is full."""
+    return OSError(errno.ENOSPC, "No space left on device", str(target))
+
+
+def _copy_half_then_fill_the_disk(source, target, *args, **kwargs):
+    """A copy that writes half the bytes, then finds the disk full."""
+    data = Path(source).read_bytes()
+    Path(target).write_bytes(data[: len(data) // 2])
+    raise _disk_full(Path(target))
+
+
+def test_a_full_disk_while_copying_leaves_nothing_half_written(inbox: Path, root: Path, monkeypatch) -> None:
+    source = make_workbook(inbox / NAME)
+    before = source.read_bytes()
+    monkeypatch.setattr("tasks.atomic.shutil.copyfile", _copy_half_then_fill_the_disk)
+
+    with pytest.raises(OSError) as raised:
+        quarantine_file(source, issues_for(NAME), root, year=2022, month=3)
+
+    assert raised.value.errno == errno.ENOSPC
+    assert list((root / "2022" / "03").iterdir()) == []  # no partial copy, no summary
+    assert source.read_bytes() == before
+
+
+@pytest.mark.parametrize("keep_original", [True, False])
+def test_a_full_disk_at_the_summary_takes_back_the_copies(
+    inbox: Path, root: Path, monkeypatch, keep_original: bool
+) -> None:
+    source = make_workbook(inbox / NAME)
+    before = source.read_bytes()
+    real_write_text = Path.write_text
+
+    def write_text(self: Path, text: str, *args, **kwargs):
+        if ".part-" in self.name and self.name.endswith(".txt"):
+            real_write_text(self, text[:10], *args, **kwargs)
+            raise _disk_full(self)
+        return real_write_text(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", write_text)
+    with pytest.raises(OSError, match="No space left"):
+        quarantine_file(source, issues_for(NAME), root, year=2022, month=3, keep_original=keep_original)
+
+    assert list((root / "2022" / "03").iterdir()) == []  # the copy and annotated copy taken back
+    assert source.read_bytes() == before  # even a file that was to be moved is still in its folder
+
+
+def test_a_full_disk_while_annotating_is_not_taken_for_a_bad_workbook(
+    inbox: Path, root: Path, monkeypatch
+) -> None:
+    source = make_workbook(inbox / NAME)
+
+    def annotate_half(original, target, issues, *, lang="id"):
+        Path(target).write_bytes(b"PK\x03\x04")
+        raise _disk_full(Path(target))
+
+    monkeypatch.setattr("tasks.quarantine.annotate_workbook", annotate_half)
+    with pytest.raises(OSError, match="No space left"):
+        quarantine_file(source, issues_for(NAME), root, year=2022, month=3)
+    assert list((root / "2022" / "03").iterdir()) == []
+    assert source.exists()

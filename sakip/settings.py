@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from sakip.failures import EXIT_USAGE, CommandError
+
 #: Permendagri 86/2017 scale as printed in the LKjIP: (exclusive lower bound, category), highest first.
 PERMENDAGRI_86_2017_SCALE: tuple[tuple[float, str], ...] = (
     (90.0, "Sangat Tinggi"),
@@ -74,7 +76,17 @@ class Settings:
         """Codes of the registered OPDs, or None when no register is configured."""
         if self.opd_register is None:
             return None
-        lines = self.opd_register.read_text(encoding="utf-8").splitlines()
+        try:
+            lines = self.opd_register.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(
+                "settings.invalid",
+                EXIT_USAGE,
+                name="SAKIP_OPD_REGISTER",
+                value=str(self.opd_register),
+                expected=f"berkas CSV kode,nama yang dapat dibaca ({error})",
+                expected_en=f"a readable CSV file kode,nama ({error})",
+            ) from error
         codes = [line.split(",")[0].strip() for line in lines if line.strip()]
         return [code for code in codes if code and code[0].isdigit()]
 
@@ -88,6 +100,29 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
+def _env_number(name: str, default: float, kind: type = float, minimum: float | None = None) -> float:
+    """The number in environment variable ``name`` (``default`` when unset); a message when it is not one."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or value != value or (minimum is not None and value < minimum):  # value != value: NaN
+        low = "" if minimum is None else f" >= {minimum:g}"
+        whole = kind is int
+        raise CommandError(
+            "settings.invalid",
+            EXIT_USAGE,
+            name=name,
+            value=raw,
+            expected=("bilangan bulat" if whole else "angka") + low,
+            expected_en=("a whole number" if whole else "a number") + low,
+        )
+    return value
+
+
 def load_settings(workdir: Path | str | None = None) -> Settings:
     """Settings from ``SAKIP_*`` environment variables; ``workdir`` overrides ``SAKIP_WORKDIR``."""
     env = os.environ
@@ -96,11 +131,11 @@ def load_settings(workdir: Path | str | None = None) -> Settings:
         workdir=chosen,
         database_url=env.get("SAKIP_DATABASE_URL", ""),
         lang=env.get("SAKIP_LANG", "id"),
-        efficiency_threshold_pct=float(env.get("SAKIP_EFFICIENCY_THRESHOLD_PCT", "100")),
-        capaian_bound_pct=float(env.get("SAKIP_CAPAIAN_BOUND_PCT", "300")),
-        gx_keep_results=int(env.get("SAKIP_GX_KEEP_RESULTS", "30")),
+        efficiency_threshold_pct=_env_number("SAKIP_EFFICIENCY_THRESHOLD_PCT", 100.0),
+        capaian_bound_pct=_env_number("SAKIP_CAPAIAN_BOUND_PCT", 300.0),
+        gx_keep_results=int(_env_number("SAKIP_GX_KEEP_RESULTS", 30, int, minimum=0)),
         opd_register=Path(env["SAKIP_OPD_REGISTER"]) if env.get("SAKIP_OPD_REGISTER") else None,
         config_file=Path(env["SAKIP_CONFIG"]) if env.get("SAKIP_CONFIG") else None,
         inbox=Path(env["SAKIP_INBOX"]) if env.get("SAKIP_INBOX") else None,
-        workers=max(1, int(env.get("SAKIP_WORKERS") or default_workers())),
+        workers=max(1, int(_env_number("SAKIP_WORKERS", default_workers(), int))),
     )

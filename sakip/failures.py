@@ -1,0 +1,279 @@
+"""Problems that stop a command, told to the person in words, with an exit status a script can act on.
+
+Each problem has a stable ``rule`` and a message in Bahasa Indonesia (English with ``lang="en"``).
+:func:`explain` turns what the machine refused (a full disk, a read-only folder, a damaged or
+unreachable warehouse, an unusable setting) into such a problem; anything it cannot explain is
+written to a log file and told in one line that says where that file is.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import tempfile
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+
+from tasks.clock import format_moment, now_utc
+from tasks.printable import printable
+
+#: Exit statuses of the ``sakip`` command.
+EXIT_OK = 0
+EXIT_REJECTED = 1  # a file was rejected, or there is no data for what was asked
+EXIT_USAGE = 2  # an option or path the command cannot use
+EXIT_ENVIRONMENT = 3  # the machine refused: disk full, folder read-only, warehouse damaged or unreachable
+EXIT_INTERNAL = 4  # an unexpected error; details in the log file
+
+#: Years a command accepts (the range the workbook reader accepts as a year).
+YEAR_RANGE = (1900, 2100)
+#: Months of a year.
+MONTH_RANGE = (1, 12)
+
+#: rule -> (Indonesian template, English template), ``str.format`` fields from the problem's params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "option.year": (
+        "{option} harus tahun {low}–{high}, tertulis {value}",
+        "{option} must be a year {low}–{high}, got {value}",
+    ),
+    "option.month": (
+        "{option} harus bulan 1–12, tertulis {value}",
+        "{option} must be a month 1–12, got {value}",
+    ),
+    "option.period_pair": (
+        "Berikan --year dan --month bersama-sama (atau keduanya tidak sama sekali: bulan lalu)",
+        "Give --year and --month together (or neither: last month)",
+    ),
+    "option.as_of": (
+        "--as-of tidak dapat dibaca: '{value}' (tulis YYYY-MM-DD, atau tanggal-waktu ISO seperti "
+        "2023-02-17T08:00; waktu Jakarta bila tanpa zona)",
+        "--as-of cannot be read: '{value}' (write YYYY-MM-DD, or an ISO date-time such as "
+        "2023-02-17T08:00; Jakarta time without a zone)",
+    ),
+    "option.formats": (
+        "--format tidak dikenal: {unknown} (pilih dari {choices})",
+        "unknown --format: {unknown} (choose from {choices})",
+    ),
+    "input.not_found": ("Tidak ditemukan: {paths}", "Not found: {paths}"),
+    "input.none_found": (
+        "Tidak ada workbook (.xlsx, .xlsm, .xls) untuk dimuat di {paths}",
+        "No workbook (.xlsx, .xlsm, .xls) to load in {paths}",
+    ),
+    "input.skipped": (
+        "Dilewati {count} berkas di {folder}: folder keluaran sakip ({what}), bukan masukan",
+        "Skipped {count} file(s) in {folder}: a folder sakip writes ({what}), not an input",
+    ),
+    "input.not_folder": ("Bukan folder: {path}", "Not a folder: {path}"),
+    "report.no_data": (
+        "Belum ada data tahun {year} di gudang data",
+        "No data for {year} in the warehouse",
+    ),
+    "report.opd_no_data": (
+        "Tidak ada data OPD {opd} tahun {year} di gudang data (OPD dengan data {year}: {known})",
+        "No data of OPD {opd} for {year} in the warehouse (OPDs with {year} data: {known})",
+    ),
+    "report.no_data_as_of": (
+        "Tidak ada data OPD {opd} tahun {year} per {moment}: data tahun itu pertama dimuat {first}",
+        "No data of OPD {opd} for {year} as of {moment}: that year's data was first loaded {first}",
+    ),
+    "monthly.no_data": (
+        "Belum ada data realisasi {period} di gudang data",
+        "No realization data for {period} in the warehouse",
+    ),
+    "reconcile.choose_opd": (
+        "Pilih satu OPD dengan --opd (data {year}: {known})",
+        "Choose one OPD with --opd ({year} data: {known})",
+    ),
+    "reconcile.no_tables": (
+        "Tidak ada tabel LKjIP terbitan (CSV) di {folder}: tidak ada berkas seperti {patterns}; "
+        "tidak ada yang dapat dibandingkan",
+        "No published LKjIP table (CSV) in {folder}: no file such as {patterns}; nothing to compare",
+    ),
+    "warehouse.damaged": (
+        "Gudang data {where} rusak atau bukan basis data SQLite ({detail}). Pulihkan dari cadangan "
+        "(README, Backups), atau pindahkan berkas itu dan muat ulang arsip (<workdir>/archive)",
+        "The warehouse {where} is damaged or not an SQLite database ({detail}). Restore it from a backup "
+        "(README, Backups), or move the file aside and load the archive (<workdir>/archive) again",
+    ),
+    "warehouse.unreachable": (
+        "Gudang data tidak dapat dibuka ({detail}); periksa SAKIP_DATABASE_URL dan servernya",
+        "The warehouse cannot be opened ({detail}); check SAKIP_DATABASE_URL and its server",
+    ),
+    "workdir.read_only": (
+        "Folder kerja {path} tidak dapat ditulisi ({detail}); sakip menyimpan gudang data dan hasilnya "
+        "di sana: pilih folder lain dengan --workdir atau SAKIP_WORKDIR",
+        "The work folder {path} is not writable ({detail}); sakip keeps its warehouse and outputs "
+        "there: choose another one with --workdir or SAKIP_WORKDIR",
+    ),
+    "folder.read_only": (
+        "Tidak dapat menulis {path} ({detail}): folder hanya-baca atau tanpa izin tulis",
+        "Cannot write {path} ({detail}): the folder is read-only or not writable",
+    ),
+    "disk.full": (
+        "Disk penuh saat menulis {path}; kosongkan ruang disk lalu jalankan perintah ini lagi",
+        "The disk is full (writing {path}); free some space and run the command again",
+    ),
+    "write.failed": (
+        "Tidak dapat menulis {path}: {detail}",
+        "Cannot write {path}: {detail}",
+    ),
+    "settings.invalid": (
+        "Pengaturan {name}='{value}' tidak dapat dipakai: {expected}",
+        "Setting {name}='{value}' cannot be used: {expected}",
+    ),
+    "settings.config": (
+        "Berkas konfigurasi SAKIP_CONFIG tidak dapat dipakai: {detail}",
+        "The SAKIP_CONFIG file cannot be used: {detail}",
+    ),
+    "internal": (
+        "Galat tak terduga ({detail}). Rincian lengkap di {log}",
+        "Unexpected error ({detail}). Full details in {log}",
+    ),
+}
+
+
+class CommandError(Exception):
+    """A problem that stops a command: a stable rule, its parameters and the exit status."""
+
+    def __init__(self, rule: str, status: int, **params: object):
+        self.rule = rule
+        self.status = status
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def __reduce__(self):
+        """Pickle by rule, status and parameters (Prefect stores a failed task's exception)."""
+        return (_rebuild, (self.rule, self.status, self.params))
+
+    def message(self, lang: str = "id") -> str:
+        """The problem in words, in ``lang`` (Bahasa Indonesia unless ``"en"``)."""
+        templates = MESSAGES.get(self.rule, ("{rule}", "{rule}"))
+        params = dict(self.params)
+        if lang == "en":  # a parameter may carry its own English text as ``<name>_en``
+            params.update({k[:-3]: v for k, v in self.params.items() if k.endswith("_en")})
+        params = {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
+        try:
+            return templates[1 if lang == "en" else 0].format(rule=self.rule, **params)
+        except (KeyError, IndexError):
+            return f"{self.rule} {params}"
+
+
+def _rebuild(rule: str, status: int, params: dict[str, object]) -> CommandError:
+    """A :class:`CommandError` back from its pickled parts."""
+    return CommandError(rule, status, **params)
+
+
+def check_year(value: int | None, option: str = "--year") -> None:
+    """Refuse a year outside :data:`YEAR_RANGE` (None passes)."""
+    low, high = YEAR_RANGE
+    if value is not None and not low <= value <= high:
+        raise CommandError("option.year", EXIT_USAGE, option=option, value=value, low=low, high=high)
+
+
+def check_month(value: int | None, option: str = "--month") -> None:
+    """Refuse a month outside 1–12 (None passes)."""
+    if value is not None and not MONTH_RANGE[0] <= value <= MONTH_RANGE[1]:
+        raise CommandError("option.month", EXIT_USAGE, option=option, value=value)
+
+
+def ensure_writable(folder: Path, rule: str = "folder.read_only") -> Path:
+    """Create ``folder`` if needed and prove a file can be written in it; else ``rule`` (read-only)."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".sakip-write-check-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except (FileExistsError, NotADirectoryError) as error:
+        raise CommandError("input.not_folder", EXIT_USAGE, path=str(folder)) from error
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise CommandError("disk.full", EXIT_ENVIRONMENT, path=str(folder)) from error
+        raise CommandError(rule, EXIT_ENVIRONMENT, path=str(folder), detail=_os_reason(error)) from error
+    return folder
+
+
+def _os_reason(error: OSError) -> str:
+    """The operating system's words for an error (``Read-only file system``), without the path."""
+    return error.strerror or type(error).__name__
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """The error, what it was raised from or during, and a database error's driver error."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
+
+
+_DAMAGED = ("file is not a database", "database disk image is malformed", "file is encrypted")
+_FULL = ("database or disk is full", "no space left on device", "disk full")
+_READ_ONLY = ("attempt to write a readonly database", "readonly database", "read-only file system")
+
+
+def explain(error: BaseException, *, database: str = "") -> CommandError | None:
+    """The problem a person can act on behind ``error`` (disk, folder, warehouse, setting), or None."""
+    from sakip.report_config import ConfigError
+
+    for cause in _chain(error):
+        if isinstance(cause, CommandError):
+            return cause
+        if isinstance(cause, ConfigError):
+            return CommandError("settings.config", EXIT_USAGE, detail=str(cause))
+        if isinstance(cause, OSError) and not isinstance(cause, ConnectionError):
+            path = cause.filename or ""
+            if cause.errno in (errno.ENOSPC, errno.EDQUOT):
+                return CommandError("disk.full", EXIT_ENVIRONMENT, path=str(path))
+            if cause.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                return CommandError(
+                    "folder.read_only", EXIT_ENVIRONMENT, path=str(path), detail=_os_reason(cause)
+                )
+        if isinstance(cause, sqlite3.Error):
+            text = str(cause).lower()
+            where = database or "(SQLite)"
+            if any(marker in text for marker in _DAMAGED):
+                return CommandError("warehouse.damaged", EXIT_ENVIRONMENT, where=where, detail=str(cause))
+            if any(marker in text for marker in _FULL):
+                return CommandError("disk.full", EXIT_ENVIRONMENT, path=where)
+            if any(marker in text for marker in _READ_ONLY):
+                return CommandError("folder.read_only", EXIT_ENVIRONMENT, path=where, detail=str(cause))
+            if "unable to open database file" in text:
+                return CommandError("warehouse.unreachable", EXIT_ENVIRONMENT, detail=f"{where}: {cause}")
+    return _explain_connection(error)
+
+
+def _explain_connection(error: BaseException) -> CommandError | None:
+    """A PostgreSQL server that cannot be reached (refused, unknown host, authentication)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    for cause in _chain(error):
+        if isinstance(cause, OperationalError | InterfaceError) and "sqlite" not in str(cause).lower():
+            first = str(getattr(cause, "orig", cause)).strip().splitlines()
+            return CommandError(
+                "warehouse.unreachable", EXIT_ENVIRONMENT, detail=first[0] if first else type(cause).__name__
+            )
+    return None
+
+
+def log_unexpected(error: BaseException, folder: Path | None) -> Path:
+    """Append the error's traceback to ``<folder>/logs/sakip-errors.log`` (or the temp folder); its path."""
+    text = "".join(traceback.format_exception(error))
+    stamp = format_moment(now_utc())
+    candidates = [Path(folder) / "logs"] if folder is not None else []
+    candidates.append(Path(tempfile.gettempdir()))
+    for where in candidates:
+        path = where / "sakip-errors.log"
+        try:
+            where.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(f"--- {stamp}\n{text}\n")
+        except OSError:
+            continue
+        return path
+    return Path(os.devnull)

@@ -11,15 +11,15 @@ from prefect.cache_policies import NO_CACHE
 
 from sakip.report_config import configured_settings
 from sakip.settings import load_settings
-from tasks.report_tables import build_all_tables, build_tables, list_opds, parse_as_of
+from tasks.report_tables import build_all_tables, build_tables, parse_as_of, report_opds
 from tasks.reports import parse_formats, write_reports
 from warehouse.db import engine_for, open_warehouse
 
 
 @task(name="list_opds", cache_policy=NO_CACHE)
-def list_opds_task(url: str, year: int) -> list[str]:
-    """Codes of the OPDs with data for the year."""
-    return list_opds(engine_for(url), year)
+def list_opds_task(url: str, year: int, opd: str | None = None, as_of: datetime | None = None) -> list[str]:
+    """Codes of the OPDs the report covers, each with data (at ``as_of``); an error naming what is missing."""
+    return report_opds(engine_for(url), year, opd, as_of)
 
 
 @task(name="build_tables", cache_policy=NO_CACHE)
@@ -45,9 +45,10 @@ def write_reports_task(
     year: int,
     formats: tuple[str, ...],
     workdir: str | None,
+    as_of: datetime | None = None,
 ) -> list[Path]:
-    """Every OPD's report files in the chosen formats, under ``base/<year>/<opd-code>/``."""
-    return write_reports(engine_for(url), tables, base, year, formats, load_settings(workdir))
+    """Every OPD's report files in the chosen formats, under ``base/<year>/<opd-code>/[as-of-<date>/]``."""
+    return write_reports(engine_for(url), tables, base, year, formats, load_settings(workdir), as_of)
 
 
 @flow(name="sakip-annual", log_prints=True)
@@ -63,16 +64,19 @@ def annual_flow(
 
     ``formats`` is a comma list of csv, xlsx, docx, html ("all": every one, with the murni-perubahan
     table and the charts). ``as_of`` (``YYYY-MM-DD`` or an ISO date-time) reports the data as it stood
-    then: corrected months as they were before the correction.
+    then: corrected months as they were before the correction, written apart in
+    ``<opd-code>/as-of-<date>/``. With no data for the year, the OPD or the moment, the run fails with
+    a message saying which.
     """
     settings = load_settings(workdir)
     open_warehouse(settings.url)
     chosen = parse_formats(formats)
     moment = parse_as_of(as_of) if as_of else None
     base = Path(out_dir) if out_dir else settings.reports_dir
+    opd_codes = list_opds_task(settings.url, year, opd, moment)
     if opd is None and moment is None:
         tables = build_all_tables_task(settings.url, year, workdir)
     else:
-        opd_codes = [opd] if opd else list_opds_task(settings.url, year)
         tables = build_tables_task(settings.url, opd_codes, year, workdir, moment)
-    return [str(path) for path in write_reports_task(settings.url, tables, base, year, chosen, workdir)]
+    written = write_reports_task(settings.url, tables, base, year, chosen, workdir, moment)
+    return [str(path) for path in written]

@@ -632,8 +632,9 @@ def _write_sheet(
     formats: _Formats,
     lang_ix: int,
     page_header: str,
+    note: str = "",
 ) -> None:
-    """Write one table to its own formatted, print-ready sheet."""
+    """Write one table to its own formatted, print-ready sheet (``note`` on the line under the titles)."""
     ws = wb.add_worksheet(name)
     ncols = max(len(layout.cols), 1)
     for i, col in enumerate(layout.cols):
@@ -647,6 +648,12 @@ def _write_sheet(
             ws.merge_range(TITLE_ROW + k, 0, TITLE_ROW + k, ncols - 1, line[lang_ix], fmt)
         else:
             ws.write_string(TITLE_ROW + k, 0, line[lang_ix], fmt)
+    if note:
+        note_fmt = formats.get(italic=True, font_size=10, align="center", valign="vcenter")
+        if ncols > 1:
+            ws.merge_range(HEADER_ROW - 1, 0, HEADER_ROW - 1, ncols - 1, note, note_fmt)
+        else:
+            ws.write_string(HEADER_ROW - 1, 0, note, note_fmt)
 
     body_row = _write_header(ws, layout, lang_ix, formats, HEADER_ROW)
     ws.freeze_panes(body_row, 0)
@@ -694,8 +701,12 @@ def write_xlsx_report(
     year: int,
     lang: str = "id",
     renstra_end_year: int | None = None,
+    note: str = "",
 ) -> Path:
-    """Write the tables as one formatted workbook, one print-ready sheet per table, and return its path."""
+    """Write the tables as one formatted workbook, one print-ready sheet per table, and return its path.
+
+    ``note`` (the moment of a report as of a date) is printed on every sheet under the titles.
+    """
     if lang not in _LANGS:
         raise ValueError(f"lang must be one of {_LANGS}, got {lang!r}")
     lang_ix = _LANGS.index(lang)
@@ -724,7 +735,7 @@ def write_xlsx_report(
             df = tables[table_id]
             layout = _layout(table_id, df, opd_name, year, renstra_end_year)
             name = _unique_sheet_name(SHEET_NAMES.get(table_id, str(table_id)), used)
-            _write_sheet(wb, name, layout, _prepare(table_id, df), formats, lang_ix, title)
+            _write_sheet(wb, name, layout, _prepare(table_id, df), formats, lang_ix, title, note)
         if not tables:
             wb.add_worksheet("Tabel")
     finally:

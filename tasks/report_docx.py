@@ -150,8 +150,9 @@ def write_docx_report(
     *,
     opd_name: str,
     year: int,
+    note: str = "",
 ) -> Path:
-    """Write the tables, their captions, the narrative and the charts as one .docx; return its path."""
+    """Write the tables, captions, narrative and charts as one .docx (``note`` under the title)."""
     doc = Document()
     _landscape(doc)
     style = doc.styles["Normal"]
@@ -162,6 +163,8 @@ def write_docx_report(
     doc.core_properties.author = "sakip"
     doc.add_heading(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", level=0)
     doc.add_paragraph(opd_name)
+    if note:
+        doc.add_paragraph().add_run(note).bold = True
     heading = None
     for table in printed:
         chapter, after = _PLACEMENT.get(table.table_id, ("Lampiran", ()))

@@ -92,8 +92,8 @@ def figure_html(chart_id: str, path: Path) -> str:
     )
 
 
-def page_html(title: str, subtitle: str, body: list[str]) -> str:
-    """A complete html document around the body parts."""
+def page_html(title: str, subtitle: str, body: list[str], note: str = "") -> str:
+    """A complete html document around the body parts (``note`` under the subtitle)."""
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -101,6 +101,7 @@ def page_html(title: str, subtitle: str, body: list[str]) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{_esc(title)}</title><style>{CSS}</style></head><body>",
             f"<h1>{_esc(title)}</h1><p>{_esc(subtitle)}</p>",
+            *([f'<p class="as-of"><strong>{_esc(note)}</strong></p>'] if note else []),
             *body,
             "</body></html>",
         ]
@@ -140,8 +141,9 @@ def write_html_report(
     opd_name: str,
     year: int,
     colors: Mapping[str, str] | None = None,
+    note: str = "",
 ) -> Path:
-    """Write the year-end report as one self-contained html page; return its path."""
+    """Write the year-end report as one self-contained html page (``note`` under the title)."""
     body: list[str] = []
     section = None
     for table in printed:
@@ -161,7 +163,7 @@ def write_html_report(
             for p in narrative.sections.get(k, [])
         ]
         body += [figure_html(c, charts[c]) for c in _CHARTS_AFTER.get(table.table_id, ()) if c in charts]
-    text = page_html(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", opd_name, body)
+    text = page_html(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", opd_name, body, note)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -11,14 +11,15 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
+from sakip.failures import EXIT_REJECTED, CommandError
 from sakip.settings import Settings
 from tasks import metrics
+from tasks.clock import format_moment, parse_moment
 from tasks.export import CHAPTER_TABLE_IDS
 from warehouse.models import (
     BudgetItem,
@@ -75,19 +76,54 @@ def list_opds(engine: Engine, year: int) -> list[str]:
     return sorted(set(realization) | set(indicators))
 
 
+def report_opds(
+    engine: Engine, year: int, opd: str | None = None, as_of: datetime | None = None
+) -> list[str]:
+    """The OPDs a report of the year covers (``opd``, or every OPD with data), each with data (at ``as_of``).
+
+    Raises a :class:`~sakip.failures.CommandError` naming what is missing rather than letting a report
+    come out empty: no data for the year, none for that OPD, or none yet at that moment.
+    """
+
+    known = list_opds(engine, year)
+    if opd is not None and opd not in known:
+        raise CommandError(
+            "report.opd_no_data", EXIT_REJECTED, opd=opd, year=year, known=", ".join(known) or "-"
+        )
+    if not known:
+        raise CommandError("report.no_data", EXIT_REJECTED, year=year)
+    codes = [opd] if opd is not None else known
+    if as_of is None:
+        return codes
+    with_data = [
+        code
+        for code in codes
+        if batches_as_of(engine, "realization", code, year, as_of)
+        or batches_as_of(engine, "indicator", code, year, as_of)
+    ]
+    if not with_data:
+        with engine.connect() as conn:
+            first = conn.scalar(
+                select(func.min(LoadBatch.loaded_at)).where(
+                    LoadBatch.year == year,
+                    LoadBatch.opd_code.in_(codes),
+                    LoadBatch.status.in_(["loaded", "replaced"]),
+                )
+            )
+        raise CommandError(
+            "report.no_data_as_of",
+            EXIT_REJECTED,
+            opd=", ".join(codes),
+            year=year,
+            moment=format_moment(as_of),
+            first=format_moment(first) if first is not None else "-",
+        )
+    return with_data
+
+
 def parse_as_of(text: str) -> datetime:
     """A moment from ``YYYY-MM-DD`` (end of that day, Jakarta) or an ISO date-time (Jakarta when naive)."""
-    jakarta = ZoneInfo("Asia/Jakarta")
-    value = text.strip()
-    if len(value) == 10:
-        day = datetime.fromisoformat(value)
-        moment = datetime.combine(day.date() + timedelta(days=1), time.min, tzinfo=jakarta) - timedelta(
-            microseconds=1
-        )
-    else:
-        moment = datetime.fromisoformat(value)
-        moment = moment if moment.tzinfo else moment.replace(tzinfo=jakarta)
-    return moment.astimezone(UTC)
+    return parse_moment(text)
 
 
 def batches_as_of(
@@ -157,6 +193,49 @@ def budget_rows(
         )
     with engine.connect() as conn:
         return pd.read_sql(query, conn)
+
+
+def realization_rows_as_of(engine: Engine, opd_code: str, year: int, as_of: datetime) -> pd.DataFrame:
+    """Sub kegiatan rows of every month as the files in force at ``as_of`` gave them (month ``bulan``).
+
+    A month corrected since comes from the history of the file then in force; a month loaded after
+    ``as_of`` is left out.
+    """
+    batches = batches_as_of(engine, "realization", opd_code, year, as_of)
+    frames = []
+    for facts, current in ((FactRealization, True), (FactRealizationHistory, False)):
+        ids = [batch for batch, is_current in batches.values() if is_current == current]
+        if not ids:
+            continue
+        query = (
+            select(
+                Period.month.label("bulan"),
+                facts.budget_item_id,
+                BudgetItem.code.label("kode"),
+                facts.anggaran_rp,
+                facts.anggaran_murni_rp,
+                facts.realisasi_sd_bulan_ini_rp,
+                facts.anggaran_kas_sd_bulan_ini_rp,
+                facts.sumber_dana,
+            )
+            .join(BudgetItem, BudgetItem.id == facts.budget_item_id)
+            .join(Period, Period.id == facts.period_id)
+            .where(facts.batch_id.in_(ids))
+        )
+        with engine.connect() as conn:
+            frames.append(pd.read_sql(query, conn))
+    columns = [
+        "bulan",
+        "budget_item_id",
+        "kode",
+        "anggaran_rp",
+        "anggaran_murni_rp",
+        "realisasi_sd_bulan_ini_rp",
+        "anggaran_kas_sd_bulan_ini_rp",
+        "sumber_dana",
+    ]
+    frames = [frame for frame in frames if not frame.empty]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
 
 def hierarchy_names(engine: Engine, codes: list[str]) -> dict[str, str]:
@@ -445,8 +524,24 @@ def monthly_absorption(engine: Engine, opd_code: str, year: int, month: int) -> 
     return table
 
 
-def sumber_dana_totals(engine: Engine, opd_code: str, year: int, month: int) -> pd.Series:
-    """Budget by funding source for one month (accounts where the workbook has them)."""
+def sumber_dana_totals(
+    engine: Engine, opd_code: str, year: int, month: int, as_of: datetime | None = None
+) -> pd.Series:
+    """Budget by funding source for one month (accounts where the workbook has them).
+
+    With ``as_of``, from the file in force then; a file corrected since gives its sub kegiatan rows
+    (its account rows are not kept once replaced).
+    """
+    batch = batches_as_of(engine, "realization", opd_code, year, as_of).get(month) if as_of else None
+    if batch is not None and not batch[1]:
+        with engine.connect() as conn:
+            old = pd.read_sql(
+                select(FactRealizationHistory.sumber_dana, FactRealizationHistory.anggaran_rp).where(
+                    FactRealizationHistory.batch_id == batch[0]
+                ),
+                conn,
+            )
+        return old.groupby("sumber_dana")["anggaran_rp"].sum()
     with engine.connect() as conn:
         opd_id = conn.scalar(select(Opd.id).where(Opd.code == opd_code))
         period_id = conn.scalar(select(Period.id).where(Period.year == year, Period.month == month))
@@ -469,20 +564,42 @@ def sumber_dana_totals(engine: Engine, opd_code: str, year: int, month: int) -> 
     return combined.groupby("sumber_dana")["anggaran_rp"].sum()
 
 
-def program_budget_change(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
-    """Per program: original budget (murni), revised budget (perubahan) and the change."""
-    with engine.connect() as conn:
-        facts = pd.read_sql(
-            select(BudgetItem.code, FactBudget.anggaran_murni_rp, FactBudget.anggaran_perubahan_rp)
-            .join(FactBudget, FactBudget.budget_item_id == BudgetItem.id)
-            .join(Opd, Opd.id == FactBudget.opd_id)
-            .where(Opd.code == opd_code, FactBudget.year == year),
-            conn,
-        )
+def program_budget_change(
+    engine: Engine, opd_code: str, year: int, as_of: datetime | None = None
+) -> pd.DataFrame:
+    """Per program: original budget (murni), revised budget (perubahan) and the change (at ``as_of``)."""
+    if as_of is not None:
+        facts = budget_of_year(realization_rows_as_of(engine, opd_code, year, as_of))
+    else:
+        with engine.connect() as conn:
+            facts = pd.read_sql(
+                select(BudgetItem.code, FactBudget.anggaran_murni_rp, FactBudget.anggaran_perubahan_rp)
+                .join(FactBudget, FactBudget.budget_item_id == BudgetItem.id)
+                .join(Opd, Opd.id == FactBudget.opd_id)
+                .where(Opd.code == opd_code, FactBudget.year == year),
+                conn,
+            )
     facts["program"] = facts["code"].str.split(".").str[:3].str.join(".")
     table = facts.groupby("program", as_index=False)[["anggaran_murni_rp", "anggaran_perubahan_rp"]].sum()
     table["perubahan_rp"] = table["anggaran_perubahan_rp"] - table["anggaran_murni_rp"]
     return table
+
+
+def budget_of_year(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per budget item: newest budget (perubahan); newest murni, else earliest budget (as in FactBudget)."""
+    columns = ["code", "anggaran_murni_rp", "anggaran_perubahan_rp"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    ordered = rows.sort_values(["kode", "bulan"])
+    by_item = ordered.groupby("kode", sort=True)
+    murni = ordered.dropna(subset=["anggaran_murni_rp"]).groupby("kode")["anggaran_murni_rp"].last()
+    table = pd.DataFrame(
+        {
+            "anggaran_perubahan_rp": by_item["anggaran_rp"].last(),
+            "anggaran_murni_rp": murni.reindex(by_item.size().index).fillna(by_item["anggaran_rp"].first()),
+        }
+    )
+    return table.rename_axis("code").reset_index()[columns]
 
 
 def _loose_text(text: object) -> str:
@@ -538,8 +655,10 @@ def previous_year_realization(
     return pd.Series(values, index=indicators.index, dtype="float64")
 
 
-def cumulative_by_month(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
-    """Per month loaded: OPD total and per program budget, realization to date and anggaran kas to date."""
+def cumulative_by_month(
+    engine: Engine, opd_code: str, year: int, as_of: datetime | None = None
+) -> pd.DataFrame:
+    """Per month loaded (at ``as_of``): OPD and per program budget, realization and anggaran kas to date."""
     query = (
         select(
             Period.month.label("bulan"),
@@ -553,8 +672,17 @@ def cumulative_by_month(engine: Engine, opd_code: str, year: int) -> pd.DataFram
         .join(Opd, Opd.id == FactRealization.opd_id)
         .where(Opd.code == opd_code, Period.year == year)
     )
-    with engine.connect() as conn:
-        rows = pd.read_sql(query, conn)
+    if as_of is not None:
+        rows = realization_rows_as_of(engine, opd_code, year, as_of).rename(
+            columns={
+                "anggaran_rp": "anggaran",
+                "realisasi_sd_bulan_ini_rp": "realisasi_sd_bulan_ini",
+                "anggaran_kas_sd_bulan_ini_rp": "anggaran_kas_sd_bulan_ini",
+            }
+        )[["bulan", "kode", "anggaran", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]]
+    else:
+        with engine.connect() as conn:
+            rows = pd.read_sql(query, conn)
     columns = [
         "bulan",
         "kode",
@@ -581,13 +709,16 @@ def cumulative_by_month(engine: Engine, opd_code: str, year: int) -> pd.DataFram
     return table[columns]
 
 
-def table_murni_perubahan(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
+def table_murni_perubahan(
+    engine: Engine, opd_code: str, year: int, as_of: datetime | None = None
+) -> pd.DataFrame:
     """Per program: original budget (murni, as in the Perjanjian Kinerja), revised budget and the change.
 
-    Empty when no original budget is known. A last row ``JUMLAH`` holds the totals.
+    Empty when no original budget is known. A last row ``JUMLAH`` holds the totals. With ``as_of``,
+    from the files in force then.
     """
     columns = ["kode", "uraian", "anggaran_murni", "anggaran_perubahan", "perubahan", "perubahan_pct"]
-    change = program_budget_change(engine, opd_code, year)
+    change = program_budget_change(engine, opd_code, year, as_of)
     if change.empty or change["anggaran_murni_rp"].isna().all():
         return pd.DataFrame(columns=columns)
     names = hierarchy_names(engine, change["program"].tolist())

@@ -4,8 +4,12 @@ and the charts.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from sakip.report_config import ReportConfig, report_config
 from sakip.settings import Settings
+from tasks.clock import format_moment, local_time
 from tasks.export import printed_tables, write_csv_tables, write_xlsx_report
 from tasks.report_tables import (
     cumulative_by_month,
@@ -51,13 +56,30 @@ def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(f for f in REPORT_FORMATS if f in chosen)
 
 
-def report_extras(engine: Engine, opd_code: str, year: int, month: int | None) -> ReportExtras:
-    """Monthly cumulative series, funding sources of the latest month and the murni-perubahan table."""
-    monthly = cumulative_by_month(engine, opd_code, year)
-    sources = sumber_dana_totals(engine, opd_code, year, month) if month is not None else None
+def report_extras(
+    engine: Engine, opd_code: str, year: int, month: int | None, as_of: datetime | None = None
+) -> ReportExtras:
+    """Monthly cumulative series, funding sources of the latest month and the murni-perubahan table
+    (from the files in force at ``as_of``, when given).
+    """
+    monthly = cumulative_by_month(engine, opd_code, year, as_of)
+    sources = sumber_dana_totals(engine, opd_code, year, month, as_of) if month is not None else None
     if sources is not None:
         sources = sources[sources.index.astype(str).str.strip() != ""]
-    return ReportExtras(monthly, sources, table_murni_perubahan(engine, opd_code, year))
+    return ReportExtras(monthly, sources, table_murni_perubahan(engine, opd_code, year, as_of))
+
+
+def as_of_folder(moment: datetime) -> str:
+    """``as-of-2023-02-17`` for the end of a day (Jakarta), ``as-of-2023-02-17T0800`` for another time."""
+    local = local_time(moment)
+    if (local.hour, local.minute, local.second, local.microsecond) == (23, 59, 59, 999_999):
+        return f"as-of-{local:%Y-%m-%d}"
+    return f"as-of-{local:%Y-%m-%dT%H%M}" + (f"{local:%S}" if local.second else "")
+
+
+def as_of_label(moment: datetime, lang: str = "id") -> str:
+    """The line a report as of a moment carries under its title: ``Keadaan data per <moment>``."""
+    return ("Data as of " if lang == "en" else "Keadaan data per ") + format_moment(moment)
 
 
 def write_report(
@@ -70,17 +92,55 @@ def write_report(
     formats: Iterable[str] = DEFAULT_WRITE_FORMATS,
     extras: ReportExtras | None = None,
     config: ReportConfig | None = None,
+    note: str = "",
 ) -> list[Path]:
     """Write the report in the chosen formats under ``out_dir``; returns the paths written.
 
     ``out_dir/tabel_*.csv``, ``lkjip_<year>.xlsx``, ``lkjip_<year>.docx``, ``lkjip_<year>.html`` and,
     with docx or html, the charts ``grafik_*.png``. With ``extras``, the murni-perubahan table joins
-    the tables (``tabel_murni_perubahan``) when original budgets are known.
+    the tables (``tabel_murni_perubahan``) when original budgets are known. ``note`` (the moment of
+    a report as of a date) is printed under the title of the workbook's sheets, the docx and the html.
+
+    Every file is written in a temporary folder beside ``out_dir`` first and moved in only once all
+    are written: a failure (a full disk) leaves the previous report as it was, never half a file.
     """
-    formats = parse_formats(list(formats))
-    config = config or ReportConfig()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".sakip-report-", dir=out_dir))
+    try:
+        written = _write_report_files(
+            tables,
+            staging,
+            opd_name=opd_name,
+            year=year,
+            lang=lang,
+            formats=formats,
+            extras=extras,
+            config=config,
+            note=note,
+        )
+        for path in written:  # renames within one file system: each file whole, none half-written
+            os.replace(path, out_dir / path.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [out_dir / path.name for path in written]
+
+
+def _write_report_files(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    *,
+    opd_name: str,
+    year: int,
+    lang: str,
+    formats: Iterable[str],
+    extras: ReportExtras | None,
+    config: ReportConfig | None,
+    note: str,
+) -> list[Path]:
+    """:func:`write_report` into ``out_dir`` directly; returns the paths written."""
+    formats = parse_formats(list(formats))
+    config = config or ReportConfig()
     tables = dict(tables)
     if extras is not None and not extras.murni.empty:
         tables["tabel_murni_perubahan"] = extras.murni
@@ -91,7 +151,13 @@ def write_report(
         title = f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}"
         paths.append(
             write_xlsx_report(
-                tables, out_dir / f"lkjip_{year}.xlsx", title=title, opd_name=opd_name, year=year, lang=lang
+                tables,
+                out_dir / f"lkjip_{year}.xlsx",
+                title=title,
+                opd_name=opd_name,
+                year=year,
+                lang=lang,
+                note=note,
             )
         )
     if "docx" in formats or "html" in formats:
@@ -110,7 +176,13 @@ def write_report(
 
             paths.append(
                 write_docx_report(
-                    printed, narrative, charts, out_dir / f"lkjip_{year}.docx", opd_name=opd_name, year=year
+                    printed,
+                    narrative,
+                    charts,
+                    out_dir / f"lkjip_{year}.docx",
+                    opd_name=opd_name,
+                    year=year,
+                    note=note,
                 )
             )
         if "html" in formats:
@@ -125,6 +197,7 @@ def write_report(
                     opd_name=opd_name,
                     year=year,
                     colors=config.colors,
+                    note=note,
                 )
             )
     return paths
@@ -137,11 +210,14 @@ def write_reports(
     year: int,
     formats: Iterable[str],
     settings: Settings,
+    as_of: datetime | None = None,
 ) -> list[Path]:
     """Each OPD's report under ``base/<year>/<opd-code>/`` with its murni-perubahan table; the paths written.
 
     Charts, the docx and the html also need the monthly series and funding sources, read per OPD only
-    when one of those formats is asked for.
+    when one of those formats is asked for. A report ``as_of`` a moment is written apart, in
+    ``base/<year>/<opd-code>/as-of-<date>/``, from the files in force then, with the moment printed
+    under its titles (not in the CSV tables, which stay plain data).
     """
     chosen = tuple(formats)
     config = report_config(settings)
@@ -151,18 +227,21 @@ def write_reports(
     for opd_code, own in tables.items():
         extras = None
         if set(chosen) - {"csv", "xlsx"}:
-            extras = report_extras(engine, opd_code, year, report_scope(engine, opd_code, year).month)
+            month = report_scope(engine, opd_code, year, as_of).month
+            extras = report_extras(engine, opd_code, year, month, as_of)
             murni = extras.murni
         else:
-            murni = table_murni_perubahan(engine, opd_code, year)
+            murni = table_murni_perubahan(engine, opd_code, year, as_of)
         with_murni = {**own, "tabel_murni_perubahan": murni} if not murni.empty else own
+        folder = base / str(year) / opd_code
         written += write_report(
             with_murni,
-            base / str(year) / opd_code,
+            folder / as_of_folder(as_of) if as_of is not None else folder,
             opd_name=names.get(opd_code) or opd_code,
             year=year,
             formats=chosen,
             extras=extras,
             config=config,
+            note=as_of_label(as_of) if as_of is not None else "",
         )
     return written

@@ -1,5 +1,8 @@
 """The scheduled monthly run: take the inbox's workbooks of last month, archive what loaded.
 
+The inbox belongs to sakip: every file that leaves it is moved, loaded ones to the archive and
+rejected ones to quarantine (a file that could not be quarantined stays for the next run).
+
 Deployed from ``deployments/prefect.yaml`` on a cron schedule (the 5th at 06:00 Asia/Jakarta by
 default); without parameters it processes the month before the run, from ``<inbox>/<year>/<MM>/``,
 and the workbooks lying directly in the inbox (their period read from their header block).
@@ -44,10 +47,10 @@ def inbox_flow(
     outcomes: list[FileOutcome] = []
     period = period_folder(folder, year, month)
     if period.is_dir():
-        outcomes += monthly_flow([str(period)], workdir=workdir, year=year, month=month)
+        outcomes += monthly_flow([str(period)], workdir=workdir, year=year, month=month, move_rejected=True)
     loose = loose_workbooks(folder)
     if loose:
-        outcomes += monthly_flow([str(p) for p in loose], workdir=workdir)
+        outcomes += monthly_flow([str(p) for p in loose], workdir=workdir, move_rejected=True)
     archived = archive_loaded_task(outcomes, workdir)
     counts = {
         status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")

@@ -21,14 +21,17 @@ from sakip.settings import load_settings
 from tasks.consolidation import consolidated_markdown
 from tasks.ingest import (
     FileOutcome,
-    discover_workbooks,
+    WorkbookSearch,
+    find_workbooks,
     load_shares,
     load_workbooks,
+    output_folders,
     quarantine_rejected,
     record_validation_runs,
     split_evenly,
     validate_batch,
 )
+from tasks.printable import printable
 from tasks.reading import StagedFile, read_workbooks
 from tasks.report_tables import consolidated_absorption, monthly_absorption
 from tasks.summaries import absorption_markdown, validation_table
@@ -40,7 +43,7 @@ TASK_THREADS = load_settings().workers
 #: Runs with more OPDs than this publish the city-level consolidation instead of one monitoring per OPD.
 MONITORING_ARTIFACT_LIMIT = 10
 
-discover_workbooks_task = task(discover_workbooks, name="discover_workbooks", cache_policy=NO_CACHE)
+discover_workbooks_task = task(find_workbooks, name="discover_workbooks", cache_policy=NO_CACHE)
 read_workbooks_task = task(read_workbooks, name="read_workbooks", cache_policy=NO_CACHE)
 
 
@@ -86,11 +89,15 @@ def load_workbooks_task(url: str, staged: list[StagedFile]) -> list[FileOutcome]
 
 @task(name="quarantine_rejected", cache_policy=NO_CACHE)
 def quarantine_rejected_task(
-    outcomes: list[FileOutcome], workdir: str | None, lang: str, run_period: tuple[int, int] | None
+    outcomes: list[FileOutcome],
+    workdir: str | None,
+    lang: str,
+    run_period: tuple[int, int] | None,
+    move: bool = False,
 ) -> list[FileOutcome]:
-    """Hand the rejected files to the data steward, with their annotated copies."""
+    """Hand the rejected files to the data steward (copies, or the files themselves with ``move``)."""
     settings = load_settings(workdir)
-    return [quarantine_rejected(outcome, settings, lang, run_period) for outcome in outcomes]
+    return [quarantine_rejected(outcome, settings, lang, run_period, move=move) for outcome in outcomes]
 
 
 @task(name="summarize_absorption", cache_policy=NO_CACHE)
@@ -130,11 +137,19 @@ def monthly_flow(
     opd: str | None = None,
     corrections: bool = False,
     lang: str = "id",
+    move_rejected: bool = False,
 ) -> list[FileOutcome]:
-    """Take in the workbooks at ``paths`` (files or folders) and summarize each OPD-month loaded."""
+    """Take in the workbooks at ``paths`` (files or folders) and summarize each OPD-month loaded.
+
+    Rejected files are copied to quarantine and stay where they are; ``move_rejected`` moves them
+    instead, for a caller that owns its folder (the inbox). Folders sakip writes are not searched.
+    """
     settings = load_settings(workdir)
     open_warehouse(settings.url)
-    files = discover_workbooks_task([Path(p) for p in paths])
+    search: WorkbookSearch = discover_workbooks_task([Path(p) for p in paths], output_folders(settings))
+    for folder, (what, count) in search.skipped.items():
+        get_run_logger().info("skipped %s: %d workbook(s) in a folder sakip writes (%s)", folder, count, what)
+    files = search.files
     staged = read_workbooks_task(files, year=year, month=month, opd=opd, workers=settings.workers)
     # quote(): Prefect would otherwise walk every staged file (and its issues) looking for futures,
     # a third of a second per hand-over on a province's 1,400 files
@@ -146,7 +161,9 @@ def monthly_flow(
     run_period = (year, month) if year is not None and month is not None else None
     rejected = [o for o in outcomes if o.status == "rejected"]
     if rejected:
-        quarantined = {o.path: o for o in quarantine_rejected_task(rejected, workdir, lang, run_period)}
+        quarantined = {
+            o.path: o for o in quarantine_rejected_task(rejected, workdir, lang, run_period, move_rejected)
+        }
         outcomes = [quarantined.get(o.path, o) for o in outcomes]
     if runs:
         create_table_artifact(
@@ -188,7 +205,10 @@ def monthly_flow(
         )
     logger = get_run_logger()
     for outcome in outcomes if len(outcomes) <= MONITORING_ARTIFACT_LIMIT else ():
-        logger.info("%s: %s (%d rows)", outcome.path.name, outcome.status, outcome.rows)
+        logger.info("%s: %s (%d rows)", printable(outcome.path.name), outcome.status, outcome.rows)
+    for outcome in outcomes:
+        if outcome.quarantine_failure:
+            logger.error("%s: %s", printable(outcome.path.name), outcome.quarantine_failure)
     counts = {
         status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
     }

@@ -1,19 +1,39 @@
-"""The ``sakip`` command line: sample, ingest, report and demo."""
+"""The ``sakip`` command line: sample, ingest, report and demo.
+
+Every problem that stops a command is told in one message (Bahasa Indonesia, English with ``--lang en``
+or ``SAKIP_LANG=en``) with an exit status: 0 done, 1 a file rejected or no data for what was asked,
+2 an option or path the command cannot use, 3 the machine refused (disk full, folder read-only,
+warehouse damaged or unreachable), 4 an unexpected error (its traceback in the log file named).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from sakip.settings import load_settings
+from sakip.failures import (
+    EXIT_ENVIRONMENT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    CommandError,
+    check_month,
+    check_year,
+    ensure_writable,
+    explain,
+    log_unexpected,
+)
+from sakip.settings import Settings, load_settings
+from tasks.clock import format_moments
+from tasks.printable import printable
 
-EXIT_OK = 0
-EXIT_REJECTED = 1
-EXIT_USAGE = 2
+__all__ = ["EXIT_ENVIRONMENT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "main"]
 
 STATUS_WORDS = {
     "id": {"loaded": "dimuat", "unchanged": "tidak berubah (sudah dimuat)", "rejected": "DITOLAK"},
@@ -79,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     monthly = commands.add_parser("monthly", help="monthly monitoring: deviasi against RAK, early warning")
     monthly.add_argument("--year", type=int, required=True)
-    monthly.add_argument("--month", type=int, required=True, choices=range(1, 13), metavar="MONTH")
+    monthly.add_argument("--month", type=int, required=True, metavar="MONTH", help="month 1-12")
     monthly.add_argument("--opd", default=None, help="OPD code (default: every OPD with data)")
     monthly.add_argument("--out", type=Path, default=None, help="folder (default <workdir>/reports)")
     _add_workdir(monthly)
@@ -131,16 +151,59 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _usable_workdir(settings: Settings) -> Settings:
+    """The settings, once their work folder is known to be writable (the warehouse and outputs live there)."""
+    ensure_writable(settings.workdir, "workdir.read_only")
+    return settings
+
+
+def _database_label(settings: Settings) -> str:
+    """The SQLite file of the warehouse, or "" for a server database (for messages)."""
+    url = settings.url
+    return url.removeprefix("sqlite:///") if url.startswith("sqlite:///") else ""
+
+
+def _open_warehouse(settings: Settings):
+    """The migrated warehouse engine; a damaged or unreachable one becomes a message, not a traceback."""
+    from warehouse.db import open_warehouse
+
+    database = _database_label(settings)
+    try:
+        return open_warehouse(settings.url)
+    except Exception as error:
+        problem = explain(error, database=database)
+        if problem is None:
+            raise
+        if problem.rule == "warehouse.unreachable" and database:  # SQLite: most often a read-only folder
+            ensure_writable(Path(database).parent, "workdir.read_only")
+        raise problem from error
+
+
 def cmd_sample(year: int, out: Path | None, workdir: str | None) -> int:
     """Write the sample workbooks and list them."""
     from sakip.sample import write_sample
 
+    check_year(year)
     settings = load_settings(workdir)
-    folder = out or settings.workdir / "sample" / str(year)
+    if out is None:
+        _usable_workdir(settings)
+    folder = ensure_writable(out or settings.workdir / "sample" / str(year))
     files = write_sample(folder, year)
     for path in [*files.realization, files.indicators]:
-        print(path)
+        print(printable(path))
     return EXIT_OK
+
+
+def _print_skipped(skipped: dict[Path, tuple[str, int]], language: str) -> None:
+    """One line per folder sakip writes that a folder given holds: passed over, and why."""
+    from tasks.ingest import OUTPUT_FOLDERS
+
+    for folder, (what, count) in skipped.items():
+        words = OUTPUT_FOLDERS.get(what, (what, what))
+        note = CommandError(
+            "input.skipped", EXIT_OK, folder=str(folder), count=count, what=words[0], what_en=words[1]
+        )
+        print(note.message(language))
 
 
 def cmd_ingest(
@@ -153,17 +216,28 @@ def cmd_ingest(
     lang: str | None,
     correction: bool = False,
 ) -> int:
-    """Run the monthly flow on the paths and report every file's outcome."""
-    from flows.monthly import monthly_flow
+    """Run the monthly flow on the paths and report every file's outcome.
 
+    The files stay where they are: a rejected one is copied to quarantine, never moved.
+    """
+    check_year(year)
+    check_month(month)
     settings = load_settings(workdir)
     language = lang or settings.lang
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        print(
-            ("Tidak ditemukan: " if language == "id" else "Not found: ") + ", ".join(missing), file=sys.stderr
-        )
-        return EXIT_USAGE
+        raise CommandError("input.not_found", EXIT_USAGE, paths=", ".join(missing))
+    from tasks.ingest import find_workbooks, output_folders
+
+    search = find_workbooks(list(paths), output_folders(settings))
+    _print_skipped(search.skipped, language)
+    if not search.files:
+        raise CommandError("input.none_found", EXIT_USAGE, paths=", ".join(str(p) for p in paths))
+    settings.known_opds()  # an unreadable OPD register: said now, not half-way through the run
+    _usable_workdir(settings)
+    _open_warehouse(settings)
+    from flows.monthly import monthly_flow
+
     outcomes = monthly_flow(
         [str(p) for p in paths],
         workdir=str(settings.workdir),
@@ -175,16 +249,22 @@ def cmd_ingest(
     )
     words = STATUS_WORDS[language]
     for outcome in outcomes:
-        print(f"{outcome.path}: {words[outcome.status]}" + (f" ({outcome.rows})" if outcome.rows else ""))
+        print(
+            f"{printable(outcome.path)}: {words[outcome.status]}"
+            + (f" ({outcome.rows})" if outcome.rows else "")
+        )
         stream = sys.stderr if outcome.status == "rejected" else sys.stdout
         for issue in outcome.issues:
             print(f"  - {issue.describe(language)}", file=stream)
         if outcome.quarantined is not None:
-            where = "dikarantina di" if language == "id" else "quarantined in"
-            print(f"  {where} {outcome.quarantined.parent}", file=stream)
+            where = "salinan dikarantina di" if language == "id" else "copy quarantined in"
+            print(f"  {where} {printable(outcome.quarantined.parent)}", file=stream)
             if outcome.annotated is not None:
                 label = "salinan beranotasi" if language == "id" else "annotated copy"
-                print(f"  {label}: {outcome.annotated}", file=stream)
+                print(f"  {label}: {printable(outcome.annotated)}", file=stream)
+        if outcome.quarantine_failure:
+            label = "karantina gagal" if language == "id" else "quarantine failed"
+            print(f"  {label}: {outcome.quarantine_failure}", file=stream)
     rejected = sum(o.status == "rejected" for o in outcomes)
     if rejected:
         print(
@@ -195,8 +275,9 @@ def cmd_ingest(
             ),
             file=sys.stderr,
         )
-        return EXIT_REJECTED
-    return EXIT_OK
+    if any(o.quarantine_failure for o in outcomes):
+        return EXIT_ENVIRONMENT
+    return EXIT_REJECTED if rejected else EXIT_OK
 
 
 def cmd_report(
@@ -208,18 +289,30 @@ def cmd_report(
     as_of: str | None = None,
 ) -> int:
     """Run the annual flow and print where the report landed."""
-    from flows.annual import annual_flow
-    from tasks.report_tables import parse_as_of
-    from tasks.reports import parse_formats
+    from tasks.report_tables import parse_as_of, report_opds
+    from tasks.reports import REPORT_FORMATS, parse_formats
 
-    settings = load_settings(workdir)
+    check_year(year)
     try:
         chosen = ",".join(parse_formats(formats))
-        if as_of:
-            parse_as_of(as_of)
     except ValueError as error:
-        print(str(error), file=sys.stderr)
-        return EXIT_USAGE
+        unknown = sorted({f.strip().lower() for f in formats.split(",")} - {*REPORT_FORMATS, "all", ""})
+        raise CommandError(
+            "option.formats", EXIT_USAGE, unknown=", ".join(unknown), choices=", ".join(REPORT_FORMATS)
+        ) from error
+    try:
+        moment = parse_as_of(as_of) if as_of else None
+    except ValueError as error:
+        raise CommandError("option.as_of", EXIT_USAGE, value=as_of) from error
+    from sakip.report_config import report_config
+
+    settings = _usable_workdir(load_settings(workdir))
+    report_config(settings)  # a malformed SAKIP_CONFIG: said now, not half-way through the run
+    report_opds(_open_warehouse(settings), year, opd, moment)  # no data: say so before any flow runs
+    if out is not None:
+        ensure_writable(out)
+    from flows.annual import annual_flow
+
     written = annual_flow(
         year=year,
         opd=opd,
@@ -228,21 +321,19 @@ def cmd_report(
         formats=chosen,
         as_of=as_of,
     )
-    if not written:
-        print(f"No data for {year} in the warehouse.", file=sys.stderr)
-        return EXIT_REJECTED
     for path in written:
-        print(path)
+        print(printable(path))
     return EXIT_OK
 
 
 def cmd_validations(failed: bool, year: int | None, month: int | None, workdir: str | None) -> int:
-    """Print the stored validation runs as a table."""
+    """Print the stored validation runs as a table (times in Jakarta, with the offset)."""
     from tasks.ingest import list_validation_runs
-    from warehouse.db import open_warehouse
 
-    engine = open_warehouse(load_settings(workdir).url)
-    runs = list_validation_runs(engine, failed_only=failed, year=year, month=month)
+    check_year(year)
+    check_month(month)
+    settings = load_settings(workdir)
+    runs = list_validation_runs(_open_warehouse(settings), failed_only=failed, year=year, month=month)
     if runs.empty:
         print("Tidak ada berkas yang gagal validasi." if failed else "Belum ada hasil validasi.")
         return EXIT_OK
@@ -252,15 +343,15 @@ def cmd_validations(failed: bool, year: int | None, month: int | None, workdir: 
     ]
     table = pd.DataFrame(
         {
-            "waktu": runs["validated_at"].astype(str).str[:19],
-            "berkas": runs["file_name"],
+            "waktu": format_moments(runs["validated_at"]),
+            "berkas": runs["file_name"].map(printable),
             "periode": periods,
             "suite": runs["suite"] + " " + runs["suite_version"],
             "lulus": runs["success"].map({True: "ya", False: "tidak"}),
             "gagal": runs["failed"].astype(str) + "/" + runs["evaluated"].astype(str),
             "galat": runs["errors"],
             "peringatan": runs["warnings"],
-            "data_docs": runs["data_docs_url"],
+            "data_docs": runs["data_docs_url"].map(printable),
         }
     )
     print(table.to_string(index=False))
@@ -269,9 +360,14 @@ def cmd_validations(failed: bool, year: int | None, month: int | None, workdir: 
 
 def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, workdir: str | None) -> int:
     """Run the scheduled monthly flow once, now."""
+    check_year(year)
+    check_month(month)
+    if (year is None) != (month is None):
+        raise CommandError("option.period_pair", EXIT_USAGE)
+    settings = _usable_workdir(load_settings(workdir))
+    _open_warehouse(settings)
     from flows.inbox import inbox_flow
 
-    settings = load_settings(workdir)
     counts = inbox_flow(
         inbox=str(inbox) if inbox else None, year=year, month=month, workdir=str(settings.workdir)
     )
@@ -283,16 +379,17 @@ def cmd_consolidate(year: int, month: int, out: Path | None, workdir: str | None
     """Write and print the city-level absorption of one month."""
     from tasks.consolidation import write_consolidated
     from tasks.report_tables import consolidated_absorption
-    from warehouse.db import open_warehouse
 
-    settings = load_settings(workdir)
-    table = consolidated_absorption(open_warehouse(settings.url), year, month)
+    check_year(year)
+    check_month(month)
+    settings = _usable_workdir(load_settings(workdir))
+    table = consolidated_absorption(_open_warehouse(settings), year, month)
     if table.empty:
-        print(f"Belum ada data realisasi {month:02d}/{year}.", file=sys.stderr)
-        return EXIT_REJECTED
+        raise CommandError("monthly.no_data", EXIT_REJECTED, period=f"{month:02d}/{year}")
     for path in write_consolidated(table, out or settings.reports_dir / str(year), year, month):
-        print(path)
+        print(printable(path))
     shown = table[["kode_opd", "nama_opd", "serapan", "deviasi_poin"]].round(2)
+    shown["nama_opd"] = shown["nama_opd"].map(printable)
     print(shown.to_string(index=False))
     return EXIT_OK
 
@@ -300,22 +397,33 @@ def cmd_consolidate(year: int, month: int, out: Path | None, workdir: str | None
 def cmd_revisions(
     opd: str | None, year: int | None, month: int | None, detail: bool, workdir: str | None
 ) -> int:
-    """Print the revision history (corrections) of the warehouse."""
+    """Print the revision history (corrections) of the warehouse, times in Jakarta with the offset."""
     from tasks.load import list_revisions
-    from warehouse.db import open_warehouse
 
-    table = list_revisions(
-        open_warehouse(load_settings(workdir).url), opd_code=opd, year=year, month=month, detail=detail
-    )
-    print("Belum ada koreksi." if table.empty else table.to_string(index=False))
+    check_year(year)
+    check_month(month)
+    settings = load_settings(workdir)
+    table = list_revisions(_open_warehouse(settings), opd_code=opd, year=year, month=month, detail=detail)
+    if table.empty:
+        print("Belum ada koreksi.")
+        return EXIT_OK
+    table["changed_at"] = format_moments(table["changed_at"])
+    for column in ("old_file", "new_file", "changed_by"):
+        table[column] = table[column].map(printable)
+    print(table.to_string(index=False))
     return EXIT_OK
 
 
 def _opds_for(engine, year: int, opd: str | None) -> list[str]:
-    """The OPD asked for, or every OPD with data for the year."""
+    """The OPD asked for (it must have data for the year), or every OPD with data for the year."""
     from tasks.report_tables import list_opds
 
-    return [opd] if opd else list_opds(engine, year)
+    known = list_opds(engine, year)
+    if opd is not None and opd not in known:
+        raise CommandError(
+            "report.opd_no_data", EXIT_REJECTED, opd=opd, year=year, known=", ".join(known) or "-"
+        )
+    return [opd] if opd else known
 
 
 def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdir: str | None) -> int:
@@ -323,11 +431,14 @@ def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdi
     from sakip.report_config import report_config
     from tasks.monitoring import monitoring_summary, monitoring_table, write_monitoring_report
     from tasks.report_tables import report_scope
-    from warehouse.db import open_warehouse
 
-    settings = load_settings(workdir)
-    engine = open_warehouse(settings.url)
+    check_year(year)
+    check_month(month)
+    settings = _usable_workdir(load_settings(workdir))
+    engine = _open_warehouse(settings)
     config = report_config(settings)
+    if out is not None:
+        ensure_writable(out)
     written = 0
     for code in _opds_for(engine, year, opd):
         name = report_scope(engine, code, year).opd_name or code
@@ -335,7 +446,7 @@ def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdi
         paths = write_monitoring_report(engine, code, name, year, month, folder, config)
         written += len(paths)
         for path in paths:
-            print(path)
+            print(printable(path))
         if paths:
             print(
                 "\n".join(
@@ -343,8 +454,7 @@ def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdi
                 )
             )
     if not written:
-        print(f"Belum ada data realisasi {month:02d}/{year}.", file=sys.stderr)
-        return EXIT_REJECTED
+        raise CommandError("monthly.no_data", EXIT_REJECTED, period=f"{month:02d}/{year}")
     return EXIT_OK
 
 
@@ -352,31 +462,64 @@ def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None,
     """List every printed cell of a published report that differs from the data; write them as CSV."""
     from sakip.report_config import configured_settings
     from tasks.reconcile import findings_text, reconcile_warehouse
-    from warehouse.db import open_warehouse
 
-    settings = configured_settings(load_settings(workdir))
-    engine = open_warehouse(settings.url)
-    codes = _opds_for(engine, year, opd)
-    if len(codes) != 1:
-        print(
-            f"Pilih satu OPD dengan --opd (data {year}: {', '.join(codes) or 'tidak ada'}).", file=sys.stderr
-        )
-        return EXIT_USAGE
+    check_year(year)
+    if not published.exists():
+        raise CommandError("input.not_found", EXIT_USAGE, paths=str(published))
     if not published.is_dir():
-        print(f"Tidak ditemukan: {published}", file=sys.stderr)
-        return EXIT_USAGE
+        raise CommandError("input.not_folder", EXIT_USAGE, path=str(published))
+    settings = configured_settings(_usable_workdir(load_settings(workdir)))
+    engine = _open_warehouse(settings)
+    codes = _opds_for(engine, year, opd)
+    if not codes:
+        raise CommandError("report.no_data", EXIT_REJECTED, year=year)
+    if len(codes) != 1:
+        raise CommandError("reconcile.choose_opd", EXIT_USAGE, year=year, known=", ".join(codes))
     findings = reconcile_warehouse(engine, codes[0], year, settings, published)
     target = out or settings.reports_dir / str(year) / codes[0] / f"rekonsiliasi_{year}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
     findings.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
     print(findings_text(findings))
-    print(target)
+    print(printable(target))
     return EXIT_OK
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``sakip`` command."""
-    args = build_parser().parse_args(argv)
+def cmd_demo(workdir: str | None, lang: str | None) -> int:
+    """``sample`` + ``ingest`` + ``report`` for 2022, then where the report and Data Docs are."""
+    settings = load_settings(workdir)
+    workdir = str(settings.workdir)
+    sample_dir = settings.workdir / "sample" / "2022"
+    status = cmd_sample(2022, sample_dir, workdir)
+    status = status or cmd_ingest([sample_dir], year=2022, month=None, opd=None, workdir=workdir, lang=lang)
+    status = status or cmd_report(2022, None, None, workdir)
+    if status == EXIT_OK:
+        report = settings.reports_dir.resolve() / "2022"
+        print(f"\nLKjIP 2022 report: {printable(report)}")
+        docs = (settings.workdir / "data-docs" / "index.html").resolve()
+        print(f"Data Docs (validation results): {printable(docs)}")
+    return status
+
+
+def _language(argv: Sequence[str]) -> str:
+    """The language of messages: ``--lang`` when given, else ``SAKIP_LANG`` (Bahasa Indonesia by default)."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return "en" if argv[index + 1] == "en" else "id"
+        if arg.startswith("--lang="):
+            return "en" if arg.split("=", 1)[1] == "en" else "id"
+    return "en" if os.environ.get("SAKIP_LANG", "id") == "en" else "id"
+
+
+def _workdir_of(args: argparse.Namespace) -> Path | None:
+    """The work folder a command runs in, for the error log (None when it cannot be told)."""
+    try:
+        return load_settings(args.workdir).workdir
+    except Exception:
+        return None
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the parsed command; its exit status."""
     if args.command == "sample":
         return cmd_sample(args.year, args.out, args.workdir)
     if args.command == "ingest":
@@ -404,22 +547,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "revisions":
         return cmd_revisions(args.opd, args.year, args.month, args.detail, args.workdir)
     if args.command == "demo":
-        settings = load_settings(args.workdir)
-        workdir = str(settings.workdir)
-        sample_dir = settings.workdir / "sample" / "2022"
-        status = cmd_sample(2022, sample_dir, workdir)
-        status = status or cmd_ingest(
-            [sample_dir], year=2022, month=None, opd=None, workdir=workdir, lang=args.lang
-        )
-        status = status or cmd_report(2022, None, None, workdir)
-        if status == EXIT_OK:
-            report = settings.reports_dir.resolve() / "2022"
-            print(f"\nLKjIP 2022 report: {report}")
-            print(
-                f"Data Docs (validation results): {(settings.workdir / 'data-docs' / 'index.html').resolve()}"
-            )
-        return status
+        return cmd_demo(args.workdir, args.lang)
     return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``sakip``: a problem is one message and an exit status, never a traceback."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    language = _language(argv)
+    args = build_parser().parse_args(argv)
+    try:
+        return run_command(args)
+    except CommandError as problem:
+        print(problem.message(language), file=sys.stderr)
+        return problem.status
+    except Exception as error:
+        problem = explain(error)
+        if problem is None:
+            log = log_unexpected(error, _workdir_of(args))
+            detail = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+            problem = CommandError("internal", EXIT_INTERNAL, detail=detail.rstrip(": "), log=str(log))
+        print(problem.message(language), file=sys.stderr)
+        return problem.status
 
 
 if __name__ == "__main__":

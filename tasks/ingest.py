@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -19,9 +20,11 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import DBAPIError
 
+from sakip.failures import EXIT_ENVIRONMENT, CommandError, explain
 from sakip.settings import Settings
 from tasks.errors import InputError, InputIssue
 from tasks.load import LoadResult, load_indicators, load_new_months, load_realization, record_rejection
+from tasks.printable import printable
 from tasks.quarantine import quarantine_file
 from tasks.reading import StagedFile
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
@@ -47,21 +50,102 @@ class FileOutcome:
     issues: tuple[InputIssue, ...] = field(default=())
     quarantined: Path | None = None
     annotated: Path | None = None
+    #: why the rejected file could not be quarantined (a full disk ...), in the run's language
+    quarantine_failure: str = ""
 
 
-def discover_workbooks(paths: list[Path]) -> list[Path]:
-    """Files named on the command line, and the workbooks inside folders named there (sorted)."""
+#: The folders sakip writes under the work folder, with what they hold (Bahasa Indonesia, English).
+OUTPUT_FOLDERS: dict[str, tuple[str, str]] = {
+    "reports": ("laporan", "reports"),
+    "quarantine": ("karantina", "quarantine"),
+    "archive": ("arsip", "archive"),
+    "data-docs": ("Data Docs", "Data Docs"),
+    "gx": ("hasil validasi", "validation results"),
+    "logs": ("log", "logs"),
+    "prefect": ("status Prefect", "Prefect state"),
+}
+
+
+@dataclass(frozen=True)
+class WorkbookSearch:
+    """The workbooks found under the paths given, and the output folders passed over on the way."""
+
+    files: list[Path]
+    #: folder sakip writes (as found under a path given) -> (what it holds, workbooks passed over)
+    skipped: dict[Path, tuple[str, int]] = field(default_factory=dict)
+
+
+def output_folders(settings: Settings) -> dict[Path, str]:
+    """Every folder sakip writes (reports, quarantine, archive, Data Docs, GX, logs, Prefect's state)."""
+    prefect_home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
+    return {
+        settings.reports_dir: "reports",
+        settings.quarantine_dir: "quarantine",
+        settings.archive_dir: "archive",
+        settings.workdir / "data-docs": "data-docs",
+        settings.workdir / "gx": "gx",
+        settings.workdir / "logs": "logs",
+        prefect_home: "prefect",
+    }
+
+
+def _is_workbook(name: str) -> bool:
+    """A workbook by its name (not an Excel lock file ``~$...``)."""
+    return name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$")
+
+
+def _count_workbooks(folder: Path) -> int:
+    """Workbooks anywhere under ``folder``."""
+    return sum(_is_workbook(name) for _, _, names in os.walk(folder) for name in names)
+
+
+def _owner(folder: Path, excluded: dict[Path, str]) -> Path | None:
+    """The output folder that is ``folder`` or holds it, if any."""
+    return next((out for out in excluded if folder == out or out in folder.parents), None)
+
+
+def find_workbooks(paths: Sequence[Path], exclude: dict[Path, str] | None = None) -> WorkbookSearch:
+    """Files named, and the workbooks inside folders named (sorted), passing over the ``exclude`` folders.
+
+    A folder sakip writes is never taken as input when a folder is given, so a work folder's reports
+    and quarantined files are not read back as workbooks; a file named explicitly is always taken.
+    """
+    excluded = {Path(os.path.realpath(folder)): what for folder, what in (exclude or {}).items()}
     found: list[Path] = []
+    skipped: dict[Path, tuple[str, int]] = {}
+
+    def skip(shown: Path, real: Path) -> None:
+        owner = _owner(real, excluded)
+        what = excluded[owner] if owner is not None else ""
+        skipped[shown] = (what, skipped.get(shown, (what, 0))[1] + _count_workbooks(shown))
+
     for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-            )
-        else:
+        path = Path(path)
+        if not path.is_dir():
             found.append(path)
-    return found
+            continue
+        if _owner(Path(os.path.realpath(path)), excluded) is not None:
+            skip(path, Path(os.path.realpath(path)))
+            continue
+        inside: list[Path] = []
+        for top, folders, names in os.walk(path):
+            kept = []
+            for name in sorted(folders):
+                sub = Path(top) / name
+                real = Path(os.path.realpath(sub))
+                if _owner(real, excluded) is not None:
+                    skip(sub, real)
+                else:
+                    kept.append(name)
+            folders[:] = kept
+            inside += [Path(top) / name for name in names if _is_workbook(name)]
+        found += sorted(p for p in inside if p.is_file())
+    return WorkbookSearch(found, skipped)
+
+
+def discover_workbooks(paths: list[Path], exclude: dict[Path, str] | None = None) -> list[Path]:
+    """Files named on the command line, and the workbooks inside folders named there (sorted)."""
+    return find_workbooks(paths, exclude).files
 
 
 def file_sha256(path: Path) -> str:
@@ -260,24 +344,40 @@ def split_evenly(items: Sequence, parts: int) -> list[list]:
 
 
 def quarantine_rejected(
-    outcome: FileOutcome, settings: Settings, lang: str = "id", run_period: tuple[int, int] | None = None
+    outcome: FileOutcome,
+    settings: Settings,
+    lang: str = "id",
+    run_period: tuple[int, int] | None = None,
+    *,
+    move: bool = False,
 ) -> FileOutcome:
-    """Move a rejected file to ``<workdir>/quarantine/<year>/<month>/`` with an annotated copy and summary.
+    """Copy a rejected file to ``<workdir>/quarantine/<year>/<month>/`` with an annotated copy and summary.
 
-    A file whose period could not be read goes under the run's period when the run has one.
+    The sender's file stays where it is; only a caller that owns the file (``move``: the inbox of
+    scheduled runs) has it moved. A file whose period could not be read goes under the run's period
+    when the run has one. When the quarantine cannot be written (a full disk), nothing of it is left
+    and the outcome says why, so the rest of the run is still reported.
     """
     if outcome.status != "rejected" or not outcome.path.exists():
         return outcome
     year, month = outcome.year or None, (outcome.month or None) if outcome.kind != "indicator" else None
     if year is None and run_period is not None:
         year, month = run_period
-    placed = quarantine_file(
-        outcome.path,
-        list(outcome.issues),
-        settings.quarantine_dir,
-        year=year,
-        month=month,
-        lang=lang,
-        sha256=file_sha256(outcome.path),
-    )
+    try:
+        placed = quarantine_file(
+            outcome.path,
+            list(outcome.issues),
+            settings.quarantine_dir,
+            year=year,
+            month=month,
+            lang=lang,
+            sha256=file_sha256(outcome.path),
+            keep_original=not move,
+        )
+    except OSError as error:
+        problem = explain(error) or CommandError(
+            "write.failed", EXIT_ENVIRONMENT, path=str(settings.quarantine_dir), detail=str(error)
+        )
+        LOGGER.error("cannot quarantine %s: %s", printable(outcome.path), printable(error))
+        return replace(outcome, quarantine_failure=problem.message(lang))
     return replace(outcome, quarantined=placed.original, annotated=placed.annotated)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sakip.failures import EXIT_USAGE, CommandError
 from tasks.export import format_number_id
 
 FINDING_COLUMNS = ["tabel", "baris", "kolom", "tercetak", "data", "aturan", "jenis"]
@@ -385,8 +386,14 @@ def read_published(folder: Path) -> dict[str, tuple[Path, pd.DataFrame]]:
 def reconcile(
     tables: dict[str, pd.DataFrame], published_dir: Path, year: int, sumber_dana: pd.Series | None = None
 ) -> pd.DataFrame:
-    """Every printed cell of the published folder that the data tables do not give, as a findings table."""
+    """Every printed cell of the published folder that the data tables do not give, as a findings table.
+
+    A folder holding none of the published tables is an error, not a report without differences.
+    """
     published = read_published(published_dir)
+    if not published:
+        patterns = ", ".join(spec.pattern for spec in table_specs(year, {}))
+        raise CommandError("reconcile.no_tables", EXIT_USAGE, folder=str(published_dir), patterns=patterns)
     data = dict(tables)
     if sumber_dana is not None:
         data["sumber_dana"] = pd.DataFrame(

@@ -4,7 +4,8 @@ Two flow runs for the whole module: the good months 1–5 of the 2022 sample fir
 have a previous month in the warehouse), then one batch with the good month 6 and every faulty file.
 For each fault: the file's outcome (rejected, or loaded for warning-only faults), the exact rule at the
 exact sheet and cell, nothing from a rejected file in the warehouse, and the rejected file quarantined
-under ``<workdir>/quarantine/<year>/<MM>/`` with an annotated copy and a text summary (INPUTS.md §3).
+under ``<workdir>/quarantine/<year>/<MM>/`` (a copy: the file stays where it was sent from) with an
+annotated copy and a text summary (INPUTS.md §3).
 """
 
 from __future__ import annotations
@@ -204,10 +205,10 @@ def test_rejected_fault_is_quarantined(bad_batch: BadBatch, name: str):
     fault = bad_batch.faults[name]
     outcome = outcome_of(bad_batch, fault)
     folder = quarantine_dir(bad_batch, outcome)
-    moved = folder / fault.file_name
+    copied = folder / fault.file_name
     stem = Path(fault.file_name).stem
-    assert moved.is_file(), f"{fault.file_name} not moved to {folder}"
-    assert not fault.path.exists(), f"{fault.file_name} still in the inbox"
+    assert copied.is_file(), f"{fault.file_name} not copied to {folder}"
+    assert fault.path.read_bytes() == copied.read_bytes(), f"{fault.file_name} not left in place as it was"
     summary = folder / f"{stem}.txt"
     assert summary.is_file()
     assert fault.rule in summary.read_text(encoding="utf-8")

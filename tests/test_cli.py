@@ -86,11 +86,13 @@ def test_ingest_messages_in_english_on_request(prefect_server, tmp_path: Path):
 
 def test_ingest_refuses_a_period_that_disagrees_with_the_file(prefect_server, sample_2022, tmp_path):
     march = shutil.copy(sample_2022.realization[2], tmp_path / "realisasi_2022_03.xlsx")
+    sent = Path(march).read_bytes()
     status, _, err = run("ingest", str(march), "--month", "4", "--workdir", str(tmp_path / "w"))
     assert status == 1
     assert "sel A5: Bulan di berkas (3) bukan bulan yang sedang diproses (4) [period.wrong_month]" in err
     quarantined = tmp_path / "w" / "quarantine" / "2022" / "03"
-    assert not Path(march).exists()
+    assert f"salinan dikarantina di {quarantined}" in err
+    assert Path(march).read_bytes() == sent  # the sender's file stays; quarantine holds a copy
     assert (quarantined / "realisasi_2022_03.xlsx").is_file()
     assert (quarantined / "realisasi_2022_03.annotated.xlsx").is_file()
     assert "period.wrong_month" in (quarantined / "realisasi_2022_03.txt").read_text(encoding="utf-8")

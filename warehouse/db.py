@@ -11,7 +11,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: The Alembic settings (script location); shipped with the package, usable with the ``alembic`` command.
+ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -68,9 +69,8 @@ def write_transaction(
 
 
 def alembic_config(url: str) -> Config:
-    """An Alembic configuration pointing at the project's migrations and the given URL."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    """The Alembic configuration of ``alembic.ini`` (the project's migrations) with the given URL."""
+    config = Config(str(ALEMBIC_INI))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
 

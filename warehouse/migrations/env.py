@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import engine_from_config, pool
 
 from warehouse.models import Base
 
 config = context.config
 target_metadata = Base.metadata
+if not config.get_main_option("sqlalchemy.url"):  # the ``alembic`` command: the configured warehouse
+    from sakip.settings import load_settings
+
+    config.set_main_option("sqlalchemy.url", load_settings().url.replace("%", "%%"))
 
 
 def run_migrations_offline() -> None:
@@ -31,13 +34,14 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = engine_from_config(
-        config.get_section(config.config_ini_section, {}), prefix="sqlalchemy.", poolclass=pool.NullPool
-    )
+    from warehouse.db import make_engine  # creates the SQLite file's folder, sets its pragmas
+
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
+    engine.dispose()
 
 
 if context.is_offline_mode():

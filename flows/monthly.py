@@ -148,7 +148,9 @@ def monthly_flow(
     open_warehouse(settings.url)
     search: WorkbookSearch = discover_workbooks_task([Path(p) for p in paths], output_folders(settings))
     for folder, (what, count) in search.skipped.items():
-        get_run_logger().info("skipped %s: %d workbook(s) in a folder sakip writes (%s)", folder, count, what)
+        get_run_logger().info(
+            "skipped %s: %d workbook(s) in a folder sakip writes (%s)", printable(folder), count, what
+        )
     files = search.files
     staged = read_workbooks_task(files, year=year, month=month, opd=opd, workers=settings.workers)
     # quote(): Prefect would otherwise walk every staged file (and its issues) looking for futures,

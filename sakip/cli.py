@@ -386,6 +386,8 @@ def cmd_consolidate(year: int, month: int, out: Path | None, workdir: str | None
     table = consolidated_absorption(_open_warehouse(settings), year, month)
     if table.empty:
         raise CommandError("monthly.no_data", EXIT_REJECTED, period=f"{month:02d}/{year}")
+    if out is not None:
+        ensure_writable(out)
     for path in write_consolidated(table, out or settings.reports_dir / str(year), year, month):
         print(printable(path))
     shown = table[["kode_opd", "nama_opd", "serapan", "deviasi_poin"]].round(2)
@@ -477,7 +479,7 @@ def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None,
         raise CommandError("reconcile.choose_opd", EXIT_USAGE, year=year, known=", ".join(codes))
     findings = reconcile_warehouse(engine, codes[0], year, settings, published)
     target = out or settings.reports_dir / str(year) / codes[0] / f"rekonsiliasi_{year}.csv"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    ensure_writable(target.parent)
     findings.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
     print(findings_text(findings))
     print(printable(target))

@@ -375,9 +375,8 @@ def quarantine_rejected(
             keep_original=not move,
         )
     except OSError as error:
-        problem = explain(error) or CommandError(
-            "write.failed", EXIT_ENVIRONMENT, path=str(settings.quarantine_dir), detail=str(error)
-        )
+        problem = explain(error) or CommandError("write.failed", EXIT_ENVIRONMENT, detail=str(error))
+        problem.params["path"] = str(settings.quarantine_dir)  # the folder, not a temporary file name
         LOGGER.error("cannot quarantine %s: %s", printable(outcome.path), printable(error))
         return replace(outcome, quarantine_failure=problem.message(lang))
     return replace(outcome, quarantined=placed.original, annotated=placed.annotated)

@@ -312,6 +312,26 @@ def test_a_read_only_out_folder_is_named(loaded: Path, tmp_path: Path, monkeypat
     assert f"Tidak dapat menulis {tmp_path / 'keluar'} (Read-only file system)" in err
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", "--year", "2022", "--out", "{file}"],
+        ["monthly", "--year", "2022", "--month", "3", "--out", "{file}"],
+        ["consolidate", "--year", "2022", "--month", "3", "--out", "{file}"],
+        ["sample", "--out", "{file}"],
+        ["ingest", "{file}", "--workdir", "{file}"],
+    ],
+)
+def test_an_out_folder_that_is_a_file(loaded: Path, inputs: Path, argv: list[str]):
+    file = inputs / "realisasi_2022_03.xlsx"
+    before = snapshot(inputs)
+    argv = [a.replace("{file}", str(file)) for a in argv]
+    status, _, err = run(*argv, *([] if "--workdir" in argv else ["--workdir", str(loaded)]))
+    assert status == EXIT_USAGE
+    assert err.strip() == f"Bukan folder: {file}"
+    assert snapshot(inputs) == before
+
+
 def test_a_full_disk_before_anything_is_written(loaded: Path, inputs: Path, monkeypatch):
     before = snapshot(loaded)
     _refuse_writes_under(monkeypatch, loaded, errno.ENOSPC)

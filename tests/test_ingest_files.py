@@ -164,7 +164,7 @@ def test_a_full_disk_while_quarantining_still_reports_the_loaded_month(
     assert status == EXIT_ENVIRONMENT
     assert f"{folder / 'realisasi_2022_01.xlsx'}: dimuat (38)" in out  # the user learns month 1 loaded
     assert f"{folder / 'catatan.xlsx'}: DITOLAK" in out
-    assert "karantina gagal: Disk penuh saat menulis" in err
+    assert f"karantina gagal: Disk penuh saat menulis {workdir / 'quarantine'}; kosongkan ruang disk" in err
     assert facts(workdir) == 38
     assert snapshot(folder) == before
     quarantine = workdir / "quarantine"

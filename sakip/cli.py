@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sakip.prefect_server import apply_prefect_defaults, start_temporary_server
 from sakip.settings import load_settings
 
 EXIT_OK = 0
@@ -164,6 +165,7 @@ def cmd_ingest(
             ("Tidak ditemukan: " if language == "id" else "Not found: ") + ", ".join(missing), file=sys.stderr
         )
         return EXIT_USAGE
+    start_temporary_server()
     outcomes = monthly_flow(
         [str(p) for p in paths],
         workdir=str(settings.workdir),
@@ -220,6 +222,7 @@ def cmd_report(
     except ValueError as error:
         print(str(error), file=sys.stderr)
         return EXIT_USAGE
+    start_temporary_server()
     written = annual_flow(
         year=year,
         opd=opd,
@@ -272,6 +275,7 @@ def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, workdir: 
     from flows.inbox import inbox_flow
 
     settings = load_settings(workdir)
+    start_temporary_server()
     counts = inbox_flow(
         inbox=str(inbox) if inbox else None, year=year, month=month, workdir=str(settings.workdir)
     )
@@ -376,6 +380,7 @@ def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None,
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``sakip`` command."""
+    apply_prefect_defaults()  # before prefect is imported (the flows import it when a command needs them)
     args = build_parser().parse_args(argv)
     if args.command == "sample":
         return cmd_sample(args.year, args.out, args.workdir)

@@ -4,7 +4,7 @@ Without ``PREFECT_API_URL`` every command that runs a flow starts Prefect's temp
 uvicorn subprocess) on the SQLite database in ``PREFECT_HOME``. Left to Prefect's defaults:
 
 - the first start on a new ``PREFECT_HOME`` creates that database by running every Alembic migration
-  of the Prefect server, 20–40 s on a busy 2-core machine, and Prefect waits only 20 s for it;
+  of the Prefect server, up to a minute on a busy 2-core machine, and Prefect waits only 20 s for it;
 - two servers starting together on one new database both run those migrations; Prefect's migration
   lock is a thread lock, so the second fails (``duplicate column name``), and its exit status 3 makes
   Prefect retry it on another port as if the port had been taken, until the 20 s are gone;
@@ -34,8 +34,8 @@ except ImportError:  # not on Windows: commands there start their servers unlock
 
 #: Settings applied unless the user set them (environment or active Prefect profile), and why.
 PREFECT_DEFAULTS: dict[str, str] = {
-    # a new database is migrated on the first start: 20-40 s on a busy machine (Prefect waits 20 s)
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+    # a new database is migrated on the first start: up to a minute on a busy machine (Prefect waits 20 s)
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     # the server's telemetry: fails offline, and its transaction can hit "database is locked"
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     # the client's usage events (read when prefect is imported)

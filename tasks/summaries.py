@@ -89,7 +89,7 @@ def outcome_log_lines(outcomes: Sequence[FileOutcome], *, every_file: bool = Tru
         level = logging.WARNING if rejected else logging.INFO
         head = f"{outcome.path.name}: {outcome.status}" + ("" if rejected else f" ({outcome.rows} rows)")
         if outcome.issues:
-            head += f", {len(outcome.issues)} problem(s)"
+            head += f", {len(outcome.issues)} {'problem' if rejected else 'warning'}(s)"
         if outcome.quarantined is not None:
             head += f", quarantined in {outcome.quarantined.parent}"
         lines.append((level, printable(head)))

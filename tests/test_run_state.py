@@ -69,6 +69,19 @@ def test_log_lines_name_every_problem_and_escape_names():
     assert len(lines) == 2 + 1 + ISSUES_LISTED_PER_FILE + 1  # the loaded file had nothing to say
     assert {level for level, _ in lines} == {logging.WARNING}
     assert outcome_log_lines([loaded]) == [(logging.INFO, "realisasi_2022_01.xlsx: loaded (38 rows)")]
+    bound = InputIssue(
+        "ind.xlsx",
+        "indicator.capaian_beyond_bound",
+        sheet="Indikator",
+        row=14,
+        column="L",
+        severity="warning",
+    )
+    warned = FileOutcome(Path("/in/ind.xlsx"), "indicator", "loaded", rows=16, issues=(bound,))
+    head, problem = outcome_log_lines([warned], every_file=False)
+    assert head == (logging.INFO, "ind.xlsx: loaded (16 rows), 1 warning(s)")
+    assert problem[0] == logging.INFO
+    assert problem[1].startswith("  ind.xlsx, sheet 'Indikator', cell L14: ")
 
 
 def test_rejection_table_lists_unreadable_files_and_shows_text_literally():

@@ -170,7 +170,7 @@ def test_monthly_deployment_runs_on_a_real_server_and_worker(sample_2022, tmp_pa
         assert started.returncode == 0, started.stdout + started.stderr + worker_log
         # Completed (the valid file loaded), named Rejected (the unreadable one was not)
         assert "Flow run finished successfully in 'Rejected'" in started.stdout
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while not WebhookReceiver.received and time.monotonic() < deadline:
             time.sleep(0.5)
         assert WebhookReceiver.received, "no notification from the automation"

@@ -82,7 +82,7 @@ def test_two_commands_at_once_on_a_new_prefect_home(sample_2022, tmp_path: Path)
             )
     try:
         results = {
-            name: (process.wait(timeout=400), logs[name][0].read_text(), logs[name][1].read_text())
+            name: (process.wait(timeout=600), logs[name][0].read_text(), logs[name][1].read_text())
             for name, process in running.items()
         }
     finally:  # a command that hangs is stopped with the server it started

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 
 from flows.monthly import monthly_flow
+from flows.states import intake_state
 from sakip.settings import load_settings
 from tasks.inbox import archive_file, loose_workbooks, period_folder, previous_month
 from tasks.ingest import FileOutcome
@@ -38,8 +40,11 @@ def inbox_flow(
     year: int | None = None,
     month: int | None = None,
     workdir: str | None = None,
-) -> dict[str, int]:
-    """Process one month of the inbox (default: the month before today in Asia/Jakarta)."""
+) -> State[dict[str, int]]:
+    """Process one month of the inbox (default: the month before today in Asia/Jakarta).
+
+    Returns the count of files per outcome; the run ends Completed, named Rejected when a file was rejected.
+    """
     settings = load_settings(workdir)
     folder = Path(inbox) if inbox else settings.inbox_dir
     if year is None or month is None:
@@ -56,4 +61,4 @@ def inbox_flow(
         status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
     }
     print(f"{year}-{month:02d}: {counts}, archived {len(archived)} file(s)")
-    return counts
+    return intake_state(counts, counts["rejected"], len(outcomes))

@@ -13,10 +13,12 @@ import pandas as pd
 from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.states import State
 from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from flows.states import intake_state
 from sakip.settings import load_settings
 from tasks.consolidation import consolidated_markdown
 from tasks.ingest import (
@@ -34,7 +36,7 @@ from tasks.ingest import (
 from tasks.printable import printable
 from tasks.reading import StagedFile, read_workbooks
 from tasks.report_tables import consolidated_absorption, monthly_absorption
-from tasks.summaries import absorption_markdown, validation_table
+from tasks.summaries import absorption_markdown, outcome_log_lines, rejection_table, validation_table
 from tasks.validate import SuiteRun
 from warehouse.db import engine_for, open_warehouse
 
@@ -138,11 +140,12 @@ def monthly_flow(
     corrections: bool = False,
     lang: str = "id",
     move_rejected: bool = False,
-) -> list[FileOutcome]:
+) -> State[list[FileOutcome]]:
     """Take in the workbooks at ``paths`` (files or folders) and summarize each OPD-month loaded.
 
     Rejected files are copied to quarantine and stay where they are; ``move_rejected`` moves them
     instead, for a caller that owns its folder (the inbox). Folders sakip writes are not searched.
+    Returns every file's outcome; the run ends Completed, named Rejected when a file was rejected.
     """
     settings = load_settings(workdir)
     open_warehouse(settings.url)
@@ -170,6 +173,10 @@ def monthly_flow(
     if runs:
         create_table_artifact(
             validation_table(runs, outcomes), key="validasi", description="Hasil validasi berkas"
+        )
+    if rejected:
+        create_table_artifact(
+            rejection_table(outcomes, lang), key="berkas-ditolak", description="Berkas ditolak dan masalahnya"
         )
     periods = sorted(
         {
@@ -206,8 +213,8 @@ def monthly_flow(
             description=f"Monitoring realisasi {opd_code} {period_month:02d}/{period_year}",
         )
     logger = get_run_logger()
-    for outcome in outcomes if len(outcomes) <= MONITORING_ARTIFACT_LIMIT else ():
-        logger.info("%s: %s (%d rows)", printable(outcome.path.name), outcome.status, outcome.rows)
+    for level, line in outcome_log_lines(outcomes, every_file=len(outcomes) <= MONITORING_ARTIFACT_LIMIT):
+        logger.log(level, "%s", line)
     for outcome in outcomes:
         if outcome.quarantine_failure:
             logger.error("%s: %s", printable(outcome.path.name), outcome.quarantine_failure)
@@ -215,4 +222,4 @@ def monthly_flow(
         status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
     }
     logger.info("%d file(s): %s", len(outcomes), counts)
-    return outcomes
+    return intake_state(outcomes, counts["rejected"], len(outcomes))

@@ -29,6 +29,7 @@ from sakip.failures import (
     explain,
     log_unexpected,
 )
+from sakip.prefect_server import apply_prefect_defaults, start_temporary_server
 from sakip.settings import Settings, load_settings
 from tasks.clock import format_moments
 from tasks.printable import printable
@@ -238,6 +239,7 @@ def cmd_ingest(
     _open_warehouse(settings)
     from flows.monthly import monthly_flow
 
+    start_temporary_server()
     outcomes = monthly_flow(
         [str(p) for p in paths],
         workdir=str(settings.workdir),
@@ -313,6 +315,7 @@ def cmd_report(
         ensure_writable(out)
     from flows.annual import annual_flow
 
+    start_temporary_server()
     written = annual_flow(
         year=year,
         opd=opd,
@@ -368,6 +371,7 @@ def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, workdir: 
     _open_warehouse(settings)
     from flows.inbox import inbox_flow
 
+    start_temporary_server()
     counts = inbox_flow(
         inbox=str(inbox) if inbox else None, year=year, month=month, workdir=str(settings.workdir)
     )
@@ -555,6 +559,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``sakip``: a problem is one message and an exit status, never a traceback."""
+    apply_prefect_defaults()  # before prefect is imported (the flows import it when a command needs them)
     argv = list(sys.argv[1:] if argv is None else argv)
     language = _language(argv)
     args = build_parser().parse_args(argv)

@@ -126,6 +126,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Berkas konfigurasi SAKIP_CONFIG tidak dapat dipakai: {detail}",
         "The SAKIP_CONFIG file cannot be used: {detail}",
     ),
+    "prefect.server_start": (
+        "Server Prefect sementara tidak dapat dijalankan ({detail}). Pada mesin yang lambat naikkan "
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, atau jalankan server tetap "
+        "(`prefect server start`) dan isi PREFECT_API_URL",
+        "The temporary Prefect server could not be started ({detail}). On a slow machine raise "
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or run a lasting server (`prefect server start`) "
+        "and set PREFECT_API_URL",
+    ),
     "internal": (
         "Galat tak terduga ({detail}). Rincian lengkap di {log}",
         "Unexpected error ({detail}). Full details in {log}",
@@ -219,11 +227,15 @@ _READ_ONLY = ("attempt to write a readonly database", "readonly database", "read
 
 def explain(error: BaseException, *, database: str = "") -> CommandError | None:
     """The problem a person can act on behind ``error`` (disk, folder, warehouse, setting), or None."""
+    from sakip.prefect_server import TemporaryServerError
     from sakip.report_config import ConfigError
 
     for cause in _chain(error):
         if isinstance(cause, CommandError):
             return cause
+        if isinstance(cause, TemporaryServerError):
+            detail = str(cause.__cause__ or cause).strip().splitlines()
+            return CommandError("prefect.server_start", EXIT_ENVIRONMENT, detail=detail[0] if detail else "")
         if isinstance(cause, ConfigError):
             return CommandError("settings.config", EXIT_USAGE, detail=str(cause))
         if isinstance(cause, OSError) and not isinstance(cause, ConnectionError):

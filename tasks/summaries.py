@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from tasks.export import format_percent, format_rupiah
+from tasks.printable import printable
+from tasks.safe_text import markdown_text
 
 if TYPE_CHECKING:
+    from tasks.errors import InputIssue
     from tasks.ingest import FileOutcome
     from tasks.validate import SuiteRun
 
@@ -63,3 +67,82 @@ def validation_table(runs: Sequence[SuiteRun], outcomes: Sequence[FileOutcome]) 
         }
         for run in runs
     ]
+
+
+#: Problems of one file listed in the run's log and in its rejection artifact; the file's quarantine
+#: summary (``<name>.txt``) lists them all.
+ISSUES_LISTED_PER_FILE = 50
+
+
+def outcome_log_lines(outcomes: Sequence[FileOutcome], *, every_file: bool = True) -> list[tuple[int, str]]:
+    """(log level, line) for the run's log: each file's outcome, then one line per problem found in it.
+
+    A rejected file's lines are warnings: its outcome and where it was quarantined, then each problem
+    with file, sheet, cell, message and rule (in English). Files without problems get their outcome
+    line only with ``every_file``. Control characters in names and cell texts are shown escaped.
+    """
+    lines: list[tuple[int, str]] = []
+    for outcome in outcomes:
+        rejected = outcome.status == "rejected"
+        if not (every_file or rejected or outcome.issues):
+            continue
+        level = logging.WARNING if rejected else logging.INFO
+        head = f"{outcome.path.name}: {outcome.status}" + ("" if rejected else f" ({outcome.rows} rows)")
+        if outcome.issues:
+            head += f", {len(outcome.issues)} {'problem' if rejected else 'warning'}(s)"
+        if outcome.quarantined is not None:
+            head += f", quarantined in {outcome.quarantined.parent}"
+        lines.append((level, printable(head)))
+        shown = outcome.issues[:ISSUES_LISTED_PER_FILE]
+        lines += [(level, printable(f"  {issue.describe('en')}")) for issue in shown]
+        if len(outcome.issues) > len(shown):
+            more = len(outcome.issues) - len(shown)
+            lines.append(
+                (level, printable(f"  ... {more} more in the quarantine summary of {outcome.path.name}"))
+            )
+    return lines
+
+
+def rejection_table(outcomes: Sequence[FileOutcome], lang: str = "id") -> list[dict[str, str]]:
+    """One row per problem of every rejected file, unreadable files included (a Prefect table artifact).
+
+    Columns ``berkas, sheet, sel, aturan, pesan, karantina``; the message in ``lang``. Every cell is
+    shown literally: control characters escaped, and markdown, which the Prefect UI renders table
+    cells with, escaped too.
+    """
+    rows: list[dict[str, str]] = []
+    for outcome in outcomes:
+        if outcome.status != "rejected":
+            continue
+        shown = outcome.issues[:ISSUES_LISTED_PER_FILE]
+        cells = [(i.sheet, _location(i, lang), i.rule, i.message(lang)) for i in shown]
+        if len(outcome.issues) > len(shown):
+            more = len(outcome.issues) - len(shown)
+            note = (
+                "masalah lain: lihat ringkasan di karantina"
+                if lang == "id"
+                else "more: see the quarantine summary"
+            )
+            cells.append(("", "", "", f"… {more} {note}"))
+        where = str(outcome.quarantined.parent) if outcome.quarantined is not None else ""
+        rows += [
+            {
+                "berkas": outcome.path.name,
+                "sheet": sheet,
+                "sel": cell,
+                "aturan": rule,
+                "pesan": text,
+                "karantina": where,
+            }
+            for sheet, cell, rule, text in cells or [("", "", "", "")]
+        ]
+    return [{key: markdown_text(printable(value)) for key, value in row.items()} for row in rows]
+
+
+def _location(issue: InputIssue, lang: str) -> str:
+    """The cell (``G14``), else the row or column of a problem, else ""."""
+    if issue.cell:
+        return issue.cell
+    if issue.row:
+        return f"{'row' if lang == 'en' else 'baris'} {issue.row}"
+    return f"{'column' if lang == 'en' else 'kolom'} {issue.column}" if issue.column else ""

@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from sakip.prefect_server import apply_prefect_defaults
 from warehouse.db import open_warehouse
+
+apply_prefect_defaults()  # as the command line does: before prefect is imported, the tests' server quiet
 
 DATA = Path(__file__).resolve().parent / "data"
 REFERENCE_2022 = DATA / "lkjip-2022"

@@ -359,6 +359,22 @@ def test_disk_and_database_errors_are_explained():
     assert explain(ValueError("something else")) is None
 
 
+def test_a_temporary_server_that_does_not_start_is_one_message():
+    from sakip.prefect_server import TemporaryServerError
+
+    try:
+        try:
+            raise TimeoutError("no answer within 180 s")
+        except TimeoutError as cause:
+            raise TemporaryServerError("The temporary Prefect server did not start") from cause
+    except TemporaryServerError as error:
+        problem = explain(error)
+    assert (problem.rule, problem.status) == ("prefect.server_start", EXIT_ENVIRONMENT)
+    assert problem.message().startswith(
+        "Server Prefect sementara tidak dapat dijalankan (no answer within 180 s)."
+    )
+
+
 # -------------------------------------------------------------------------------------------------
 # settings
 

@@ -1,8 +1,10 @@
 """End to end on a real Prefect server: deploy, start a process worker, run the monthly deployment.
 
 One test, so the whole suite stays within a few minutes: it starts ``prefect server``, creates the
-``sakip`` process work pool, applies ``deployments/prefect.yaml``, starts a worker, triggers the
-scheduled monthly deployment for March 2022 of the sample and waits for it (bounded), then checks the
+``sakip`` process work pool, applies ``deployments/prefect.yaml`` and the automation of
+``deployments/automation-rejected.yaml`` (its notification a webhook this test receives), starts a
+worker, triggers the scheduled monthly deployment for March 2022 of the sample with an unreadable file
+beside it and waits for it (bounded), then checks the run's Rejected state, the notification, the
 warehouse, the archive and the quarantine. It stops what it started.
 """
 
@@ -14,8 +16,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
@@ -24,6 +28,15 @@ from sqlalchemy import create_engine, text
 REPO = Path(__file__).resolve().parents[1]
 PREFECT = Path(sys.executable).with_name("prefect")
 pytestmark = pytest.mark.prefect
+#: The notification block id in the example automation, for the operator to replace.
+PLACEHOLDER_BLOCK = "00000000-0000-0000-0000-000000000000"
+#: Saves a webhook notification block posting to the URL given; prints its id.
+SAVE_WEBHOOK_BLOCK = """
+import sys
+from prefect.blocks.notifications import CustomWebhookNotificationBlock
+hook = {"text": "{{subject}}|{{body}}"}
+print(CustomWebhookNotificationBlock(name="test", url=sys.argv[1], json_data=hook).save("sakip-test-hook"))
+"""
 
 
 def free_port() -> int:
@@ -55,6 +68,21 @@ def stop(process: subprocess.Popen) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+class WebhookReceiver(BaseHTTPRequestHandler):
+    """Records the body of every POST (the notifications of an automation)."""
+
+    received: list[bytes]
+
+    def do_POST(self) -> None:
+        """Keep the body, answer 200."""
+        self.received.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet."""
 
 
 def test_monthly_deployment_runs_on_a_real_server_and_worker(sample_2022, tmp_path: Path):
@@ -95,12 +123,28 @@ def test_monthly_deployment_runs_on_a_real_server_and_worker(sample_2022, tmp_pa
         start_new_session=True,
     )
     worker = None
+    WebhookReceiver.received = []
+    hooks = HTTPServer(("127.0.0.1", 0), WebhookReceiver)
+    threading.Thread(target=hooks.serve_forever, daemon=True).start()
     try:
         wait_until_healthy(api, 120)
         pool = run("work-pool", "create", "sakip", "--type", "process")
         assert pool.returncode == 0, pool.stdout + pool.stderr
         deployed = run("deploy", "--all", "--prefect-file", "deployments/prefect.yaml")
         assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        block = subprocess.run(
+            [sys.executable, "-c", SAVE_WEBHOOK_BLOCK, f"http://127.0.0.1:{hooks.server_port}/hook"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        automation = tmp_path / "automation.yaml"
+        example = (REPO / "deployments" / "automation-rejected.yaml").read_text(encoding="utf-8")
+        automation.write_text(example.replace(PLACEHOLDER_BLOCK, block.stdout.split()[-1]), encoding="utf-8")
+        created = run("automation", "create", "--from-file", str(automation))
+        assert created.returncode == 0, created.stdout + created.stderr
         worker = subprocess.Popen(
             [str(PREFECT), "worker", "start", "--pool", "sakip", "--limit", "2"],
             cwd=tmp_path,
@@ -124,8 +168,17 @@ def test_monthly_deployment_runs_on_a_real_server_and_worker(sample_2022, tmp_pa
         )
         worker_log = (logs / "worker.log").read_text()
         assert started.returncode == 0, started.stdout + started.stderr + worker_log
-        assert "Flow run finished successfully" in started.stdout
+        # Completed (the valid file loaded), named Rejected (the unreadable one was not)
+        assert "Flow run finished successfully in 'Rejected'" in started.stdout
+        deadline = time.monotonic() + 120
+        while not WebhookReceiver.received and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert WebhookReceiver.received, "no notification from the automation"
+        message = WebhookReceiver.received[0].decode()
+        assert "sakip: berkas ditolak" in message and "sakip-inbox" in message  # the scheduled run's
+        assert "1 of 2 file(s) rejected" in message
     finally:
+        hooks.shutdown()
         if worker is not None:
             stop(worker)
         stop(server)

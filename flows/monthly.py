@@ -135,7 +135,9 @@ def monthly_flow(
     settings = load_settings(workdir)
     open_warehouse(settings.url)
     files = discover_workbooks_task([Path(p) for p in paths])
-    staged = read_workbooks_task(files, year=year, month=month, opd=opd, workers=settings.workers)
+    staged = read_workbooks_task(
+        files, year=year, month=month, opd=opd, workers=settings.workers, limits=settings.workbook_limits
+    )
     # quote(): Prefect would otherwise walk every staged file (and its issues) looking for futures,
     # a third of a second per hand-over on a province's 1,400 files
     checked, runs = validate_batch_task(settings.url, quote(staged), workdir, year, month, corrections)

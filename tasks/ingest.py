@@ -279,5 +279,6 @@ def quarantine_rejected(
         month=month,
         lang=lang,
         sha256=file_sha256(outcome.path),
+        limits=settings.workbook_limits,
     )
     return replace(outcome, quarantined=placed.original, annotated=placed.annotated)

@@ -34,7 +34,9 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tasks.errors import InputIssue
+from sakip.settings import WorkbookLimits
+from tasks.errors import InputError, InputIssue
+from tasks.extract import annotation_limit_issue
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +75,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "warnings": "Peringatan",
         "annotated": "Salinan beranotasi",
         "not_annotated": "tidak dapat dibuat (berkas tidak dapat dibuka sebagai workbook Excel)",
+        "not_annotated_because": "tidak dibuat ({reason})",
         "issues": "Daftar masalah",
         "none": "(tidak ada rincian)",
         "todo_copy": "Lihat salinan beranotasi {name}: ",
@@ -100,6 +103,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "warnings": "Warnings",
         "annotated": "Annotated copy",
         "not_annotated": "not created (the file cannot be opened as an Excel workbook)",
+        "not_annotated_because": "not created ({reason})",
         "issues": "Problems",
         "none": "(no details)",
         "todo_copy": "See the annotated copy {name}: ",
@@ -131,8 +135,13 @@ def quarantine_file(
     month: int | None,
     lang: str = "id",
     sha256: str = "",
+    limits: WorkbookLimits | None = None,
 ) -> QuarantinedFile:
-    """Move ``path`` into the quarantine folder of its period and write the annotated copy and summary."""
+    """Move ``path`` into the quarantine folder of its period and write the annotated copy and summary.
+
+    A workbook beyond ``limits`` gets no annotated copy (loading it whole would exhaust memory); the
+    summary says why.
+    """
     path = Path(path)
     folder = quarantine_folder(quarantine_root, year=year, month=month)
     folder.mkdir(parents=True, exist_ok=True)
@@ -140,16 +149,22 @@ def quarantine_file(
     shutil.move(str(path), str(original))
 
     annotated_path: Path | None = None
+    skipped = ""
     if path.suffix.lower() in ANNOTATABLE_SUFFIXES:
         try:
-            annotate_workbook(original, annotated, issues, lang=lang)
+            annotate_workbook(original, annotated, issues, lang=lang, limits=limits)
             annotated_path = annotated
+        except InputError as error:  # beyond the limits: not loaded at all
+            skipped = "; ".join(issue.message(lang) for issue in error.issues)
+            logger.warning("not annotating %s: %s", original, skipped)
         except Exception as exc:  # not a workbook, corrupt, encrypted: the summary still goes out
             logger.warning("cannot annotate %s: %s", original, exc)
             annotated.unlink(missing_ok=True)
 
     summary.write_text(
-        summary_text(original.name, issues, annotated=annotated_path, lang=lang, sha256=sha256),
+        summary_text(
+            original.name, issues, annotated=annotated_path, lang=lang, sha256=sha256, not_annotated=skipped
+        ),
         encoding="utf-8",
     )
     return QuarantinedFile(original=original, annotated=annotated_path, summary=summary)
@@ -248,8 +263,22 @@ def _comment(text: str, original: Comment | None, lang: str) -> Comment:
     return Comment(text, COMMENT_AUTHOR, width=width, height=height)
 
 
-def annotate_workbook(source: Path, target: Path, issues: Sequence[InputIssue], *, lang: str = "id") -> Path:
-    """Save a copy of ``source`` with offending cells marked and commented and a validation-notes sheet."""
+def annotate_workbook(
+    source: Path,
+    target: Path,
+    issues: Sequence[InputIssue],
+    *,
+    lang: str = "id",
+    limits: WorkbookLimits | None = None,
+) -> Path:
+    """Save a copy of ``source`` with offending cells marked and commented and a validation-notes sheet.
+
+    Raises ``InputError`` (``file.too_large`` / ``sheet.too_large``) without loading the workbook when
+    it is beyond ``limits``.
+    """
+    too_large = annotation_limit_issue(source, limits)
+    if too_large is not None:
+        raise InputError([too_large])
     words = _text(lang)
     keep_vba = source.suffix.lower() == ".xlsm"
     with warnings.catch_warnings():  # openpyxl warns about extensions it drops; the original stays intact
@@ -350,8 +379,12 @@ def summary_text(
     lang: str = "id",
     sha256: str = "",
     now: datetime | None = None,
+    not_annotated: str = "",
 ) -> str:
-    """The steward's text summary: file, checksum, time, counts, one line per issue, what to do next."""
+    """The steward's text summary: file, checksum, time, counts, one line per issue, what to do next.
+
+    ``not_annotated`` says why no annotated copy was made, when that is known.
+    """
     words = _text(lang)
     errors = sum(not _is_warning(issue) for issue in issues)
     warning_count = len(issues) - errors
@@ -363,7 +396,7 @@ def summary_text(
         f"{words['time']}: {moment}",
         f"{words['errors']}: {errors}",
         f"{words['warnings']}: {warning_count}",
-        f"{words['annotated']}: {annotated.name if annotated is not None else words['not_annotated']}",
+        f"{words['annotated']}: {_annotated_line(annotated, not_annotated, words)}",
         "",
         f"{words['issues']}:",
     ]
@@ -383,6 +416,13 @@ def summary_text(
         todo = words["todo_copy"].format(name=annotated.name) + words["todo_yellow"]
     lines += ["", todo + words["todo_end"]]
     return "\n".join(lines) + "\n"
+
+
+def _annotated_line(annotated: Path | None, reason: str, words: dict[str, str]) -> str:
+    """The name of the annotated copy, or why there is none."""
+    if annotated is not None:
+        return annotated.name
+    return words["not_annotated_because"].format(reason=reason) if reason else words["not_annotated"]
 
 
 def file_sha256(path: Path) -> str:

@@ -37,6 +37,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sakip.settings import WorkbookLimits
 from tasks.errors import InputError, InputIssue
 from tasks.extract import annotation_limit_issue
+from tasks.safe_text import visible_text
 
 logger = logging.getLogger(__name__)
 
@@ -254,6 +255,7 @@ def _target(ws: Worksheet, issue: InputIssue) -> tuple[int, int] | None:
 
 def _comment(text: str, original: Comment | None, lang: str) -> Comment:
     """A comment by ``sakip`` sized to its text, keeping any comment the cell already had below it."""
+    text = visible_text(text)
     if original is not None and original.text:
         text = f"{text}\n\n{_text(lang)['original_comment']}:\n{original.text}"
     lines = [wrapped for line in text.splitlines() for wrapped in (textwrap.wrap(line, 60) or [""])]
@@ -342,16 +344,18 @@ def _add_notes_sheet(
         notes.append(
             [
                 number,
-                issue.sheet,
+                visible_text(issue.sheet),
                 _location(issue, lang),
                 issue.rule,
                 words["warning" if warning else "error"],
-                issue.message(lang),
+                visible_text(issue.message(lang)),
             ]
         )
         row = notes.max_row
         for cell in notes[row]:
             cell.alignment = wrap
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text from the file stays text: never a formula
         severity = notes.cell(row=row, column=5)
         severity.fill = WARNING_FILL if warning else ERROR_FILL
         severity.font = Font(color=WARNING_FONT_COLOR if warning else ERROR_FONT_COLOR)

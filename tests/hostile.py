@@ -34,7 +34,8 @@ HYPERLINK = '=HYPERLINK("http://evil.example","klik")'
 AT_FORMULA = "@SUM(1+1)*cmd|' /C calc'!A0"
 PLUS_FORMULA = "+1+2"
 MINUS_FORMULA = "-2+3"
-MATH = r"Belanja $x^2$ \frac{a}{b} dan $ tunggal"
+MATH = r"Belanja $x^2$ \frac{a}{b} $\frac{1}$"  # math text matplotlib cannot parse
+DOLLAR = "Biaya $ 100 tunai"  # one dollar sign alone
 ESCAPE = "Belanja _x001B_ dengan ESC"  # Excel's escape: the cell reads ESC (\x1b)
 SVG_FILE_NAME = "<svg onload=alert(1)>.xlsx"
 
@@ -150,6 +151,12 @@ class _Payloads:
         return self.given[text]
 
 
+def _set_text(cell, text: str) -> None:
+    """Put text in a cell as text (a typed ``=...`` is a string cell in the file, not a formula)."""
+    cell.value = text
+    cell.data_type = "s"
+
+
 def _set_opd_name(ws) -> None:
     """The OPD name of the header block (``SKPD : <code> <name>``) becomes a HYPERLINK formula."""
     for row in ws.iter_rows(min_row=1, max_row=6):
@@ -162,14 +169,15 @@ def _set_opd_name(ws) -> None:
 def hostile_sample(sample: SampleFiles, out_dir: Path, *, months: tuple[int, ...] = (1, 2, 3)) -> SampleFiles:
     """The sample's workbooks of ``months`` (and the indicator workbook) with payloads in every text.
 
-    Realization: the OPD name becomes a HYPERLINK formula; program uraian carry script, image,
-    pipe and link payloads; kegiatan and sub kegiatan uraian math text, ESC and formula triggers;
-    sumber dana a formula. Indicators: all payloads in Uraian and Indikator (both sheets alike).
+    Realization: the OPD name becomes a HYPERLINK formula; program uraian carry script, math text,
+    image, pipe, link and ESC payloads; kegiatan and sub kegiatan uraian math text, ESC, formula
+    triggers and a lone dollar; sumber dana a formula. Indicators: all payloads in Uraian and
+    Indikator (both sheets alike).
     The first month's file is named ``<svg onload=alert(1)>.xlsx``.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    programs = _Payloads((SCRIPT, IMG, PIPE, JS_LINK))
-    lower = _Payloads((MATH, ESCAPE, HYPERLINK, AT_FORMULA, PLUS_FORMULA, MINUS_FORMULA))
+    programs = _Payloads((SCRIPT, MATH, IMG, PIPE, JS_LINK, ESCAPE))
+    lower = _Payloads((MATH, ESCAPE, HYPERLINK, AT_FORMULA, PLUS_FORMULA, MINUS_FORMULA, DOLLAR))
     realization: list[Path] = []
     for month in months:
         source = sample.realization[month - 1]
@@ -185,19 +193,18 @@ def hostile_sample(sample: SampleFiles, out_dir: Path, *, months: tuple[int, ...
                 continue
             depth = code.count(".")
             if depth == 2:
-                uraian.value = programs(uraian.value)
+                _set_text(uraian, programs(uraian.value))
             elif depth >= 4:
-                uraian.value = lower(uraian.value)
+                _set_text(uraian, lower(uraian.value))
             funding = ws.cell(row=r, column=header["Sumber Dana"])
             if isinstance(funding.value, str) and funding.value.strip():
-                funding.value = f"=1+1 {funding.value}"
-                funding.data_type = "s"  # text in the file, as a steward's typed cell would be
+                _set_text(funding, f"=1+1 {funding.value}")
         book.save(target)
         realization.append(target)
     indicators = out_dir / sample.indicators.name
     book = openpyxl.load_workbook(sample.indicators)
     texts = _Payloads(
-        (SCRIPT, IMG, JS_LINK, PIPE, MATH, ESCAPE, HYPERLINK, AT_FORMULA, PLUS_FORMULA, MINUS_FORMULA)
+        (SCRIPT, MATH, IMG, JS_LINK, PIPE, ESCAPE, HYPERLINK, AT_FORMULA, PLUS_FORMULA, MINUS_FORMULA, DOLLAR)
     )
     for ws in book.worksheets:
         _set_opd_name(ws)
@@ -206,7 +213,7 @@ def hostile_sample(sample: SampleFiles, out_dir: Path, *, months: tuple[int, ...
             for label in ("Uraian", "Indikator"):
                 cell = ws.cell(row=r, column=header[label])
                 if isinstance(cell.value, str) and cell.value.strip():
-                    cell.value = texts(cell.value)
+                    _set_text(cell, texts(cell.value))
     book.save(indicators)
     return SampleFiles(realization=realization, indicators=indicators)
 

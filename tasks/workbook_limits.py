@@ -254,12 +254,21 @@ def _quick_pattern(max_rows: int, max_columns: int, max_cells: int) -> re.Patter
 
 
 def _utf8_declared(xml: bytes) -> bool:
-    """True when the XML is UTF-8 (or ASCII) text, so that byte patterns see its markup."""
-    head = xml[:200].removeprefix(b"\xef\xbb\xbf")
-    if not head.startswith(b"<"):
+    """True when the XML is UTF-8 (or ASCII) text, so that byte patterns see its markup.
+
+    No byte-order mark but UTF-8's, no NUL among the first bytes (UTF-16 without a mark), and an
+    XML declaration, if any, that ends soon and names UTF-8 or ASCII.
+    """
+    head = xml[:1024].removeprefix(b"\xef\xbb\xbf")
+    if not head.startswith(b"<") or b"\x00" in head[:4]:
         return False
-    declaration = re.match(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", head)
-    return declaration is None or declaration.group(1).lower() in (b"utf-8", b"utf8", b"us-ascii", b"ascii")
+    if not head.startswith(b"<?xml"):
+        return True
+    end = head.find(b"?>")
+    if end < 0:
+        return False
+    declared = re.search(rb"encoding\s*=\s*[\"']([A-Za-z0-9._-]+)", head[:end])
+    return declared is None or declared.group(1).lower() in (b"utf-8", b"utf8", b"us-ascii", b"ascii")
 
 
 def within_quick_bound(xml: bytes, limits: WorkbookLimits) -> bool:

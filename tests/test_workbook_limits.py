@@ -305,9 +305,11 @@ def test_cheap_check_agrees_on_real_sheets(sample_2022) -> None:
                 assert 0 < found.rows < 200 and 0 < found.columns < 20
 
 
-def test_other_encodings_are_parsed_exactly() -> None:
-    xml = (SHEET_HEAD.replace(b"UTF-8", b"UTF-16") + b'<sheetData><row r="1"><c r="XFD9"><v>1</v></c>'
-           b"</row></sheetData>" + SHEET_TAIL).decode().encode("utf-16")  # fmt: skip
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"], ids=["with-bom", "without-bom"])
+def test_other_encodings_are_parsed_exactly(encoding: str) -> None:
+    text = (SHEET_HEAD.replace(b"UTF-8", b"UTF-16") + b'<sheetData><row r="1"><c r="XFD9"><v>1</v></c>'
+            b"</row></sheetData>" + SHEET_TAIL).decode()  # fmt: skip
+    xml = text.encode(encoding)
     assert not workbook_limits.within_quick_bound(xml, WorkbookLimits())
     with pytest.raises(InputError) as caught:
         workbook_limits.check_used_range(xml, WorkbookLimits(), file="f.xlsx", sheet="S")

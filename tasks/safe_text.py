@@ -30,6 +30,9 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\ufff
 #: with their full-width forms, which some spreadsheet programs treat alike.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
+#: A number written as text (``-``, ``-1.234,5``, ``+62``): nothing a spreadsheet could run.
+_PLAIN_NUMBER = re.compile(r"-|[+-]?\d[\d.,]*")
+
 #: Markdown characters escaped with a backslash in a table cell: the cell separator, emphasis,
 #: code spans, link brackets (no ``[text](javascript:..)`` link), and the escape itself.
 _MARKDOWN_SPECIAL = re.compile(r"([\\|`*_\[\]~])")
@@ -68,9 +71,10 @@ def csv_text_cell(value: object) -> object:
     """A CSV text cell a spreadsheet cannot run: a leading ``'`` before ``=``, ``+``, ``-``, ``@``, tab, CR.
 
     Anything that is not text (numbers, missing values) is returned unchanged: CSV files are for
-    machines, and a negative amount stays a number.
+    machines, and a negative amount stays a number; so is a text that is only a number (``-`` for
+    zero, ``-1.234,5``), which no spreadsheet runs.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -41,9 +41,9 @@ def test_markdown_text_is_one_literal_cell(text: str) -> None:
 
 
 def test_csv_text_cell_neutralises_formula_triggers_only_in_text() -> None:
-    for text in (HYPERLINK, "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx", "\uff1d1+1"):
+    for text in (HYPERLINK, "+1+2", "-2+3", "@SUM(A1)", "\tx", "\rx", "\uff1d1+1", "+62 812", "-A1"):
         assert csv_text_cell(text) == "'" + text
-    for text in ("Belanja modal", "", "2.17.01", "'already"):
+    for text in ("Belanja modal", "", "2.17.01", "'already", "-", "-1.234,5", "+62"):
         assert csv_text_cell(text) == text
     for value in (-1500.0, -3, None, float("nan")):
         assert csv_text_cell(value) is value

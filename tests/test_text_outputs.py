@@ -172,7 +172,7 @@ def test_report_workbook_writes_formula_text_as_strings(tmp_path: Path) -> None:
 
 
 def test_csv_tables_neutralise_text_cells_only(tmp_path: Path) -> None:
-    frame = tabel_3_6([HYPERLINK, "@SUM(A1)", "+1", MINUS_FORMULA, "\tTab", "Biasa"])
+    frame = tabel_3_6([HYPERLINK, "@SUM(A1)", "+1+1", MINUS_FORMULA, "\tTab", "Biasa"])
     frame.loc[1, "realisasi"] = -250.0  # a negative amount stays a number
     frame["serapan"] = frame["realisasi"] / frame["anggaran"] * 100
     [path] = write_csv_tables({"tabel_3_6": frame}, tmp_path)
@@ -181,7 +181,7 @@ def test_csv_tables_neutralise_text_cells_only(tmp_path: Path) -> None:
     assert [row["uraian"] for row in rows[1:]] == [
         "'" + HYPERLINK,
         "'@SUM(A1)",
-        "'+1",
+        "'+1+1",
         "'" + MINUS_FORMULA,
         "'\tTab",
         "Biasa",

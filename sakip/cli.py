@@ -351,6 +351,7 @@ def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdi
 def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None, workdir: str | None) -> int:
     """List every printed cell of a published report that differs from the data; write them as CSV."""
     from sakip.report_config import configured_settings
+    from tasks.export import csv_safe
     from tasks.reconcile import findings_text, reconcile_warehouse
     from warehouse.db import open_warehouse
 
@@ -368,7 +369,7 @@ def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None,
     findings = reconcile_warehouse(engine, codes[0], year, settings, published)
     target = out or settings.reports_dir / str(year) / codes[0] / f"rekonsiliasi_{year}.csv"
     target.parent.mkdir(parents=True, exist_ok=True)
-    findings.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+    csv_safe(findings).to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
     print(findings_text(findings))
     print(target)
     return EXIT_OK

@@ -3,16 +3,18 @@
 The 2022 sample (months 1-3 and the indicator workbook) with markup, markdown, formula, math-text and
 control-character payloads in every text field (``tests/hostile.py``: OPD name, uraian, sumber dana,
 indicator texts; month 1 is named ``<svg onload=alert(1)>.xlsx``) is ingested by the pipeline's own
-steps (read, validate, load); then the year-end report is written in every format, the monthly
-monitoring and the city consolidation are written, the Prefect artifacts are built by the functions
-the flow publishes, and a rejected indicator workbook (payloads in its Arah and Jenis, its name an
-``<svg>``) gets its Data Docs page and its quarantine. Each output is then read back:
+steps (read, validate, load); then the year-end report is written in every format, and the monthly
+monitoring, the city consolidation and a reconciliation against a published table; the Prefect
+artifacts are built by the functions the flow publishes, and a rejected indicator workbook (payloads
+in its Arah and Jenis, its name an ``<svg>``) gets its Data Docs page and its quarantine. Each output
+is then read back:
 
 - html (report, monitoring, Data Docs): no payload left as live markup;
 - markdown: no raw html, no link, every table row with its own number of columns;
 - xlsx (report, monitoring, consolidation, annotated copy): no formula cell, no link, the payloads as
   strings;
-- CSV: no cell a spreadsheet would run (a leading ``'``), numeric columns plain numbers;
+- CSV (report, consolidation, reconciliation): no cell a spreadsheet would run (a leading ``'``),
+  numeric columns plain numbers;
 - docx: it opens and shows the control character as ``_x001B_``; charts: written.
 """
 
@@ -29,6 +31,7 @@ import pandas as pd
 import pytest
 from docx import Document
 
+from sakip.cli import main
 from sakip.report_config import configured_settings, report_config
 from sakip.sample import OPD_KODE
 from sakip.settings import Settings, load_settings
@@ -79,6 +82,7 @@ class Pipeline:
     rejected: FileOutcome
     runs: list[SuiteRun]
     report_dir: Path
+    reconciliation: Path
     monitoring: list[Path]
     consolidation: list[Path]
     markdown: dict[str, str]
@@ -118,6 +122,16 @@ def pipeline(sample_2022, tmp_path_factory) -> Pipeline:
         engine, build_all_tables(engine, YEAR, configured_settings(settings)), report_base, YEAR,
         REPORT_FORMATS, settings,
     )  # fmt: skip
+    # a published Table 3.6 whose program names differ from the data: ``sakip reconcile`` lists them
+    report_dir = report_base / str(YEAR) / OPD_KODE
+    published = pd.read_csv(report_dir / "tabel_3_6.csv", dtype={"kode": str})
+    published["uraian"] = [f"{HYPERLINK} dicetak {n}" for n in range(len(published))]
+    published["persen_tercetak"] = published.pop("serapan").round(2)
+    (root / "published").mkdir()
+    published.to_csv(root / "published" / "tabel_3_6_anggaran_realisasi.csv", index=False)
+    reconciliation = report_dir / f"rekonsiliasi_{YEAR}.csv"
+    argv = ["reconcile", "--year", str(YEAR), "--published", str(root / "published")]
+    assert main([*argv, "--out", str(reconciliation), "--workdir", str(settings.workdir)]) == 0
     opd_name = report_scope(engine, OPD_KODE, YEAR).opd_name
     monitoring = write_monitoring_report(
         engine, OPD_KODE, opd_name, YEAR, MONTH, report_base / str(YEAR) / OPD_KODE, config
@@ -141,7 +155,8 @@ def pipeline(sample_2022, tmp_path_factory) -> Pipeline:
         outcomes=outcomes,
         rejected=rejected_outcomes[0],
         runs=all_runs,
-        report_dir=report_base / str(YEAR) / OPD_KODE,
+        report_dir=report_dir,
+        reconciliation=reconciliation,
         monitoring=monitoring,
         consolidation=consolidation,
         markdown=markdown,
@@ -277,10 +292,11 @@ def test_report_titles_name_the_opd_as_text(pipeline: Pipeline) -> None:
 
 
 def csv_files(pipeline: Pipeline) -> list[Path]:
-    """The report's tables and the consolidation as CSV."""
+    """The report's tables, the consolidation and the reconciliation as CSV."""
     return [
         *pipeline.report_dir.glob("tabel_*.csv"),
         *(p for p in pipeline.consolidation if p.suffix == ".csv"),
+        pipeline.reconciliation,
     ]
 
 
@@ -306,6 +322,9 @@ def test_csv_text_cells_are_neutralised_and_numbers_stay_numbers(pipeline: Pipel
     texts = set(table["uraian"])
     assert any(text.startswith("'" + HYPERLINK) for text in texts)
     assert any(text.startswith("'" + AT_FORMULA) for text in texts)
+    findings = pd.read_csv(pipeline.reconciliation, dtype=str, keep_default_na=False)
+    assert (findings["kolom"] == "uraian").sum() >= 8  # every program's printed name differs
+    assert findings["tercetak"].str.startswith("'" + HYPERLINK + " dicetak").any()
     consolidation = pd.read_csv(next(p for p in pipeline.consolidation if p.suffix == ".csv"))
     assert negatives >= 1 and (consolidation["deviasi_poin"] < 0).all()  # behind the plan: negative
     assert consolidation["nama_opd"].tolist() == ["'" + HYPERLINK, "JUMLAH"]

@@ -406,7 +406,7 @@ def summary_text(
     ]
     for number, issue in enumerate(issues, start=1):
         severity = words["warning" if _is_warning(issue) else "error"]
-        lines.append(f"{number}. [{severity}] {issue.describe(lang)}")
+        lines.append(f"{number}. [{severity}] {visible_text(issue.describe(lang))}")
     if not issues:
         lines.append(words["none"])
 

@@ -57,6 +57,7 @@ from tasks.summaries import absorption_markdown, validation_table
 from tasks.validate import SuiteRun
 from tests.hostile import (
     AT_FORMULA,
+    ESCAPE,
     HYPERLINK,
     IMG,
     JS_LINK,
@@ -111,7 +112,7 @@ def pipeline(sample_2022, tmp_path_factory) -> Pipeline:
     sheet = book["Indikator"]
     header = next(row for row in sheet.iter_rows(min_row=1, max_row=10) if row[0].value == "Jenis")
     columns = {cell.value: cell.column_letter for cell in header}
-    sheet[f"{columns['Arah']}{header[0].row + 1}"] = SCRIPT
+    sheet[f"{columns['Arah']}{header[0].row + 1}"] = SCRIPT + ESCAPE  # ESC: a terminal escape
     sheet[f"{columns['Jenis']}{header[0].row + 2}"] = IMG
     book.save(bad)
     rejected_outcomes, rejected_runs = ingest([bad])
@@ -361,6 +362,7 @@ def test_quarantine_material_of_the_rejection(pipeline: Pipeline) -> None:
     assert rejected.quarantined is not None and rejected.annotated is not None
     summary = rejected.quarantined.with_suffix(".txt").read_text(encoding="utf-8")
     assert "[indicator.direction_unknown]" in summary and REJECTED_NAME in summary
+    assert "\x1b" not in summary and "_x001B_" in summary  # no terminal escape in the steward's text
     notes = openpyxl.load_workbook(rejected.annotated).worksheets[0]
     messages = [row[5].value for row in notes.iter_rows(min_row=2) if row[5].value]
     assert any(SCRIPT in message for message in messages)

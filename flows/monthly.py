@@ -155,7 +155,9 @@ def monthly_flow(
             "skipped %s: %d workbook(s) in a folder sakip writes (%s)", printable(folder), count, what
         )
     files = search.files
-    staged = read_workbooks_task(files, year=year, month=month, opd=opd, workers=settings.workers)
+    staged = read_workbooks_task(
+        files, year=year, month=month, opd=opd, workers=settings.workers, limits=settings.workbook_limits
+    )
     # quote(): Prefect would otherwise walk every staged file (and its issues) looking for futures,
     # a third of a second per hand-over on a province's 1,400 files
     checked, runs = validate_batch_task(settings.url, quote(staged), workdir, year, month, corrections)

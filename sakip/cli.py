@@ -467,6 +467,7 @@ def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdi
 def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None, workdir: str | None) -> int:
     """List every printed cell of a published report that differs from the data; write them as CSV."""
     from sakip.report_config import configured_settings
+    from tasks.export import csv_safe
     from tasks.reconcile import findings_text, reconcile_warehouse
 
     check_year(year)
@@ -484,7 +485,7 @@ def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None,
     findings = reconcile_warehouse(engine, codes[0], year, settings, published)
     target = out or settings.reports_dir / str(year) / codes[0] / f"rekonsiliasi_{year}.csv"
     ensure_writable(target.parent)
-    findings.to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
+    csv_safe(findings).to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
     print(findings_text(findings))
     print(printable(target))
     return EXIT_OK

@@ -7,7 +7,8 @@ Defaults are safe and embedded: a work folder ``./sakip-data`` holding an SQLite
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from sakip.failures import EXIT_USAGE, CommandError
@@ -20,6 +21,27 @@ PERMENDAGRI_86_2017_SCALE: tuple[tuple[float, str], ...] = (
     (50.0, "Rendah"),
     (float("-inf"), "Sangat Rendah"),
 )
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """How large a workbook may be before it is opened: far above any real SIPD export.
+
+    A province's workbook is a few thousand rows by about twenty columns, a few MB of XML once
+    unzipped. A file beyond these limits is rejected before anything allocates its cells.
+    """
+
+    #: rows and columns of a sheet's used range (from A1 to the farthest cell holding a value)
+    max_rows: int = 100_000
+    max_columns: int = 256
+    #: cells of a sheet's used range (rows × columns): what the reader allocates for the sheet
+    max_cells: int = 5_000_000
+    #: inflated size of one part of the zip archive (a sheet, the shared strings), and of all parts
+    max_part_mb: int = 128
+    max_workbook_mb: int = 256
+    #: cells of all sheets together that the annotated copy of a rejected file may load (openpyxl
+    #: needs about 0.45 KB and 25 µs per cell); a larger file is quarantined without annotation
+    max_annotated_cells: int = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +66,8 @@ class Settings:
     inbox: Path | None = None
     #: files processed in parallel by one run (reading, loading); default: the machine's cores
     workers: int = field(default_factory=lambda: default_workers())
+    #: how large a workbook may be before it is opened (see :class:`WorkbookLimits`)
+    workbook_limits: WorkbookLimits = field(default_factory=WorkbookLimits)
 
     @property
     def url(self) -> str:
@@ -100,9 +124,15 @@ def default_workers() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 
 
-def _env_number(name: str, default: float, kind: type = float, minimum: float | None = None) -> float:
+def _env_number(
+    name: str,
+    default: float,
+    kind: type = float,
+    minimum: float | None = None,
+    env: Mapping[str, str] | None = None,
+) -> float:
     """The number in environment variable ``name`` (``default`` when unset); a message when it is not one."""
-    raw = os.environ.get(name, "").strip()
+    raw = (os.environ if env is None else env).get(name, "").strip()
     if not raw:
         return default
     try:
@@ -138,4 +168,15 @@ def load_settings(workdir: Path | str | None = None) -> Settings:
         config_file=Path(env["SAKIP_CONFIG"]) if env.get("SAKIP_CONFIG") else None,
         inbox=Path(env["SAKIP_INBOX"]) if env.get("SAKIP_INBOX") else None,
         workers=max(1, int(_env_number("SAKIP_WORKERS", default_workers(), int))),
+        workbook_limits=workbook_limits_from(env),
     )
+
+
+def workbook_limits_from(env: Mapping[str, str]) -> WorkbookLimits:
+    """Workbook limits from ``SAKIP_MAX_*`` variables; each one left out keeps its default."""
+    defaults = WorkbookLimits()
+    values = {
+        name: int(_env_number(f"SAKIP_{name.upper()}", getattr(defaults, name), int, minimum=1, env=env))
+        for name in (f.name for f in fields(WorkbookLimits))
+    }
+    return WorkbookLimits(**values)

@@ -4,14 +4,19 @@
 - capaian of every indicator against 100 %, coloured by category;
 - serapan per program, with the narrative's absorption threshold.
 
-Labels are in Bahasa Indonesia with Indonesian number formats.
+Labels are in Bahasa Indonesia with Indonesian number formats. Text from the data (OPD, program and
+indicator names) is printed literally: matplotlib never reads it as math text (a ``$x^2$`` or a lone
+``$`` in an uraian), and control characters are shown as Excel writes them.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 import matplotlib
 
@@ -24,6 +29,7 @@ from matplotlib.ticker import FuncFormatter
 
 from sakip.report_config import ReportConfig
 from tasks.export import format_number_id
+from tasks.safe_text import visible_text
 from tasks.summaries import BULAN
 
 plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
@@ -44,6 +50,25 @@ CHART_TITLES = {
 _DPI = 110
 _REALISASI = "#1f5fa8"
 _RAK = "#e08214"
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _literal_text(draw: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Draw a chart with math text off: every label is printed as written (``$`` included)."""
+
+    @functools.wraps(draw)
+    def drawn(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with plt.rc_context({"text.parse_math": False}):
+            return draw(*args, **kwargs)
+
+    return drawn
+
+
+def _label(text: str, width: int) -> str:
+    """A label from the data, shortened to ``width`` characters, control characters visible."""
+    return textwrap.shorten(visible_text(text), width, placeholder="…")
 
 
 def _amount_axis(ax, top: float) -> str:
@@ -91,16 +116,18 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
         ax.spines[spine].set_visible(False)
 
 
+@_literal_text
 def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year: int) -> Path:
     """Cumulative realization against anggaran kas by month for the whole OPD."""
     total = monthly[monthly["level"] == "urusan"].groupby("bulan", as_index=False).sum(numeric_only=True)
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    _cumulative_axes(ax, total, f"{opd_name} {year}")
+    _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
     fig.tight_layout()
     return _save(fig, path)
 
 
+@_literal_text
 def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     """Small multiples: cumulative realization against anggaran kas per program."""
     programs = monthly[monthly["level"] == "program"]
@@ -110,7 +137,7 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     fig, axes = plt.subplots(nrows, ncols, figsize=(8, 2.2 * nrows), squeeze=False)
     for ax, code in zip(axes.flat, codes, strict=False):
         series = programs[programs["kode"] == code]
-        name = textwrap.shorten(f"{code} {series['uraian'].iloc[0]}", 48, placeholder="…")
+        name = _label(f"{code} {series['uraian'].iloc[0]}", 48)
         _cumulative_axes(ax, series, name, small=True)
     for ax in list(axes.flat)[len(codes) :]:
         ax.set_visible(False)
@@ -120,11 +147,12 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     return _save(fig, path)
 
 
+@_literal_text
 def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportConfig) -> Path:
     """Capaian of every tujuan, sasaran and program indicator against 100 %, coloured by category."""
     frame = tabel_3_5.dropna(subset=["capaian"]).iloc[::-1]
     labels = [
-        textwrap.shorten(f"{j.capitalize()} {n}: {t}", 58, placeholder="…")
+        _label(f"{j.capitalize()} {n}: {t}", 58)
         for j, n, t in zip(frame["jenis"], frame["no"], frame["indikator"], strict=True)
     ]
     colors = [config.color(k) for k in frame["kategori"]]
@@ -153,13 +181,11 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportConfig) -> 
     return _save(fig, path)
 
 
+@_literal_text
 def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportConfig) -> Path:
     """Serapan per program, programs under the threshold in the lowest category colour."""
     programs = tabel_3_6[tabel_3_6["level"] == "program"].iloc[::-1]
-    labels = [
-        textwrap.shorten(f"{k} {u}", 58, placeholder="…")
-        for k, u in zip(programs["kode"], programs["uraian"], strict=True)
-    ]
+    labels = [_label(f"{k} {u}", 58) for k, u in zip(programs["kode"], programs["uraian"], strict=True)]
     threshold = config.absorption_threshold_pct
     low, high = config.color(config.warning_below), config.color(config.warning_labels[0])
     colors = [low if v < threshold else high for v in programs["serapan"]]

@@ -1,4 +1,8 @@
-"""The city-level consolidated absorption report: every OPD's serapan for one month, lowest first."""
+"""The city-level consolidated absorption report: every OPD's serapan for one month, lowest first.
+
+OPD names come from the files: the CSV neutralises formula triggers in its text cells, the workbook
+writes them as strings, the markdown escapes them (:mod:`tasks.safe_text`).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.export import format_percent, format_rupiah
+from tasks.export import XLSX_TEXT_OPTIONS, csv_safe, format_percent, format_rupiah
+from tasks.safe_text import markdown_text, visible_text
 from tasks.summaries import BULAN
 
 HEADINGS = {
@@ -27,10 +32,15 @@ def write_consolidated(table: pd.DataFrame, out_dir: Path, year: int, month: int
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"konsolidasi_serapan_{year}_{month:02d}"
     csv_path = stem.with_suffix(".csv")
-    table.to_csv(csv_path, index=False, lineterminator="\n")
+    csv_safe(table).to_csv(csv_path, index=False, lineterminator="\n")
     xlsx_path = stem.with_suffix(".xlsx")
-    with pd.ExcelWriter(xlsx_path, engine="xlsxwriter") as writer:
-        table.rename(columns=HEADINGS).to_excel(writer, sheet_name="Konsolidasi", index=False, startrow=2)
+    printed = table.assign(
+        **{c: table[c].map(visible_text, na_action="ignore") for c in ("kode_opd", "nama_opd") if c in table}
+    )
+    with pd.ExcelWriter(
+        xlsx_path, engine="xlsxwriter", engine_kwargs={"options": XLSX_TEXT_OPTIONS}
+    ) as writer:
+        printed.rename(columns=HEADINGS).to_excel(writer, sheet_name="Konsolidasi", index=False, startrow=2)
         book, sheet = writer.book, writer.sheets["Konsolidasi"]
         sheet.write(
             0,
@@ -62,8 +72,8 @@ def consolidated_markdown(table: pd.DataFrame, year: int, month: int) -> str:
     ]
     for row in table.itertuples(index=False):
         lines.append(
-            f"| {row.kode_opd} | {row.nama_opd} | {format_rupiah(row.anggaran)} | "
-            f"{format_rupiah(row.realisasi_sd_bulan_ini)} | {format_percent(row.serapan)} | "
-            f"{format_percent(row.deviasi_poin)} |"
+            f"| {markdown_text(row.kode_opd)} | {markdown_text(row.nama_opd)} | "
+            f"{format_rupiah(row.anggaran)} | {format_rupiah(row.realisasi_sd_bulan_ini)} | "
+            f"{format_percent(row.serapan)} | {format_percent(row.deviasi_poin)} |"
         )
     return "\n".join(lines)

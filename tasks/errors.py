@@ -16,6 +16,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Berkas bukan workbook Excel (.xlsx/.xlsm) yang dapat dibaca: {detail}",
         "Not a readable Excel workbook (.xlsx/.xlsm): {detail}",
     ),
+    "file.too_large": (
+        "Berkas terlalu besar untuk dibuka dengan aman: {detail}; simpan ulang berkas hanya berisi tabel yang diperlukan",
+        "The file is too large to open safely: {detail}; save it again with only the tables needed",
+    ),
+    "sheet.too_large": (
+        "Area terpakai sheet mencapai sel {cell} ({rows} baris × {columns} kolom), melampaui batas {max_rows} baris, {max_columns} kolom atau {max_cells} sel; kosongkan sel di luar tabel lalu simpan ulang berkas",
+        "The sheet's used range reaches cell {cell} ({rows} rows × {columns} columns), beyond the limit of {max_rows} rows, {max_columns} columns or {max_cells} cells; clear the cells outside the table and save the file again",
+    ),
     "file.kind_unknown": (
         "Jenis workbook tidak dikenali: tidak ada tabel realisasi anggaran maupun tabel indikator",
         "Unknown workbook kind: neither a budget-realization table nor an indicator table",

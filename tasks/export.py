@@ -19,6 +19,11 @@ every value NUMERIC and only formats it, the way the document prints it:
   the exact copy.
 
 For text (narratives, PDFs) the ``format_*`` helpers print the Indonesian form with half-up rounding.
+
+Text from the data (OPD names, uraian, indicators) never runs as a formula: the workbook writes it as
+string cells (never formulas or links, whatever it starts with), and a CSV text cell starting with
+``=``, ``+``, ``-``, ``@``, tab or CR gets a leading ``'`` (the OWASP rule against CSV injection);
+numeric columns stay plain numbers, negative ones included.
 """
 
 from __future__ import annotations
@@ -36,6 +41,8 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
+
+from tasks.safe_text import csv_text_cell, visible_text
 
 #: The LKjIP chapter II and III tables, in the order of the document.
 CHAPTER_TABLE_IDS: tuple[str, ...] = (
@@ -74,6 +81,9 @@ _LEVEL_INDENT = {"urusan": 0, "program": 1, "kegiatan": 2, "sub_kegiatan": 3}
 _BOLD_LEVELS = frozenset({"urusan", "program"})
 _LANGS = ("id", "en")
 _NUMERIC_TYPES = (int, float, Decimal, np.integer, np.floating)
+#: xlsxwriter options for every workbook written from data: a text is a string cell, never a
+#: formula (``=HYPERLINK(..)``), a link or a number.
+XLSX_TEXT_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,11 +166,24 @@ def write_csv_tables(tables: Mapping[str, pd.DataFrame], out_dir: Path) -> list[
     paths: list[Path] = []
     for table_id in _ordered_ids(tables):
         path = out_dir / f"{_safe_file_stem(table_id)}.csv"
-        _whole_numbers_as_integers(tables[table_id]).to_csv(
+        csv_safe(_whole_numbers_as_integers(tables[table_id])).to_csv(
             path, index=False, encoding="utf-8", lineterminator="\n"
         )
         paths.append(path)
     return paths
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every text cell neutralised for spreadsheets (:func:`csv_text_cell`).
+
+    Only text columns change (object or string dtype); numbers stay numbers, missing values missing.
+    """
+    changed = {
+        column: frame[column].map(csv_text_cell, na_action="ignore")
+        for column in frame.columns
+        if pd.api.types.is_object_dtype(frame[column]) or pd.api.types.is_string_dtype(frame[column])
+    }
+    return frame.assign(**changed) if changed else frame
 
 
 def _whole_numbers_as_integers(frame: pd.DataFrame) -> pd.DataFrame:
@@ -542,7 +565,7 @@ def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> 
         else:
             ws.write_number(row, col, number, fmt)
     else:
-        ws.write_string(row, col, str(value), fmt)
+        ws.write_string(row, col, visible_text(value), fmt)
 
 
 def _text_lines(text: str, width: float) -> int:
@@ -644,10 +667,11 @@ def _write_sheet(
     title_rest = formats.get(bold=True, font_size=11, align="center", valign="vcenter", text_wrap=True)
     for k, line in enumerate(layout.titles[: HEADER_ROW - 1]):
         fmt = title_first if k == 0 else title_rest
+        text = visible_text(line[lang_ix])  # holds the OPD name: a string, never a formula
         if ncols > 1:
-            ws.merge_range(TITLE_ROW + k, 0, TITLE_ROW + k, ncols - 1, line[lang_ix], fmt)
+            ws.merge_range(TITLE_ROW + k, 0, TITLE_ROW + k, ncols - 1, text, fmt)
         else:
-            ws.write_string(TITLE_ROW + k, 0, line[lang_ix], fmt)
+            ws.write_string(TITLE_ROW + k, 0, text, fmt)
     if note:
         note_fmt = formats.get(italic=True, font_size=10, align="center", valign="vcenter")
         if ncols > 1:
@@ -662,10 +686,11 @@ def _write_sheet(
     section_fmt = formats.get(bold=True, border=1, align="left", valign="vcenter")
     for row in _body_rows(df, layout, lang_ix):
         if row.section is not None:
+            section = visible_text(row.section)
             if ncols > 1:
-                ws.merge_range(body_row, 0, body_row, ncols - 1, row.section, section_fmt)
+                ws.merge_range(body_row, 0, body_row, ncols - 1, section, section_fmt)
             else:
-                ws.write_string(body_row, 0, row.section, section_fmt)
+                ws.write_string(body_row, 0, section, section_fmt)
             body_row += 1
             continue
         bold, italic, indent, fill = _row_style(layout, row.values)
@@ -687,7 +712,7 @@ def _write_sheet(
     ws.fit_to_pages(1, 0)
     ws.center_horizontally()
     ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-    ws.set_header(f"&L&8{_header_footer_text(page_header)}")
+    ws.set_header(f"&L&8{_header_footer_text(visible_text(page_header))}")
     ws.set_footer("&R&8Halaman &P dari &N" if lang_ix == 0 else "&R&8Page &P of &N")
     ws.hide_gridlines(0)
 
@@ -718,14 +743,15 @@ def write_xlsx_report(
     amount = AMOUNT_FORMAT if lang == "id" else AMOUNT_FORMAT.removeprefix(LOCALE_ID)
     percent = PERCENT_FORMAT if lang == "id" else PERCENT_FORMAT.removeprefix(LOCALE_ID)
 
-    wb = xlsxwriter.Workbook(str(path))  # never constant_memory: it drops data written out of order
+    # never constant_memory: it drops data written out of order
+    wb = xlsxwriter.Workbook(str(path), XLSX_TEXT_OPTIONS)
     try:
         wb.set_properties(
             {
-                "title": title,
-                "subject": f"{opd_name} {year}",
-                "author": opd_name,
-                "company": opd_name,
+                "title": visible_text(title),
+                "subject": visible_text(f"{opd_name} {year}"),
+                "author": visible_text(opd_name),
+                "company": visible_text(opd_name),
                 "comments": "Dibuat oleh sakip" if lang == "id" else "Generated by sakip",
             }
         )

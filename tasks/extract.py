@@ -32,7 +32,8 @@ import numpy as np
 import pandas as pd
 import python_calamine
 
-from tasks import codes
+from sakip.settings import WorkbookLimits
+from tasks import codes, workbook_limits
 from tasks.errors import InputError, InputIssue
 from tasks.numbers import parse_amount, parse_number_values
 from tasks.staging import (
@@ -235,8 +236,11 @@ class _Book:
     archive: zipfile.ZipFile
     parts: dict[str, str]
     visible: list[str]
+    limits: WorkbookLimits = field(default_factory=WorkbookLimits)
     _styles: list[str] | None = None
     _grids: dict[str, _Grid] = field(default_factory=dict)
+    _xml: dict[str, bytes] = field(default_factory=dict)
+    _cells_read: int = 0  # cells of the grids built so far (released ones included)
 
     @property
     def file(self) -> str:
@@ -261,6 +265,7 @@ class _Book:
         del nrows  # the whole sheet is read once and serves every caller (header search and reading)
         if sheet in self._grids:
             return self._grids[sheet]
+        self._check_before_reading(sheet)
         try:
             handle = self.calamine.get_sheet_by_name(sheet)
             rows = handle.to_python(skip_empty_area=False)
@@ -271,19 +276,45 @@ class _Book:
                 sheet=sheet,
                 params={"detail": f"sheet rusak: {exc}", "detail_en": f"damaged sheet: {exc}"},
             ) from exc
-        grid = _Grid(weakref.ref(self), sheet, rows, merged)
+        width = max(map(len, rows), default=0)
+        grid = _Grid(weakref.ref(self), sheet, rows, _clipped(merged, len(rows), width))
+        self._cells_read += len(rows) * width
         self._grids[sheet] = grid
         return grid
 
+    def release(self, sheet: str) -> None:
+        """Drop the grid of a sheet no reader needs any more (kind detection looks at several)."""
+        self._grids.pop(sheet, None)
+
+    def _check_before_reading(self, sheet: str) -> None:
+        """Refuse a sheet whose used range, or the cells read from this workbook, is beyond the limits."""
+        if self._cells_read > self.limits.max_cells:
+            raise workbook_limits.too_many_cells_read(self.file, sheet, self.limits)
+        xml = self.sheet_xml(sheet)
+        if not xml:
+            raise self.fail(
+                "file.not_workbook",
+                sheet=sheet,
+                params={
+                    "detail": "bagian XML sheet tidak ditemukan atau rusak",
+                    "detail_en": "the sheet's XML part is missing or damaged",
+                },
+            )
+        workbook_limits.check_used_range(xml, self.limits, file=self.file, sheet=sheet)
+
     def sheet_xml(self, sheet: str) -> bytes:
-        """Raw XML of a worksheet part (b"" when it cannot be found)."""
+        """Raw XML of a worksheet part (b"" when it cannot be found); read once per sheet."""
+        if sheet in self._xml:
+            return self._xml[sheet]
         part = self.parts.get(sheet)
         if not part:
             return b""
         try:
-            return self.archive.read(part)
+            xml = self.archive.read(part)
         except (KeyError, zipfile.BadZipFile, zlib.error, EOFError):
             return b""
+        self._xml[sheet] = xml
+        return xml
 
     def number_formats(self) -> list[str]:
         """Number format code of each cell style index (``cellXfs``), General when unknown."""
@@ -298,25 +329,42 @@ def _not_workbook(path: Path, detail: str, detail_en: str) -> InputError:
     return InputError([InputIssue(file=path.name, rule="file.not_workbook", params=params)])
 
 
-def _open_book(path: str | Path) -> _Book:
+def _clipped(
+    merged: list[tuple[tuple[int, int], tuple[int, int]]], height: int, width: int
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Merged ranges cut to the grid (a merge over ``A1:XFD1048576`` covers only the cells read)."""
+    return [
+        ((r0, c0), (min(r1, height - 1), min(c1, width - 1)))
+        for (r0, c0), (r1, c1) in merged
+        if r0 < height and c0 < width
+    ]
+
+
+def _open_book(path: str | Path, limits: WorkbookLimits | None = None) -> _Book:
     """Open a workbook (the last one opened is reused: kind detection and reading open the same file)."""
     path = Path(path)
+    limits = limits or WorkbookLimits()
     try:
         stat = path.stat()
     except OSError:
-        return _open_book_uncached(path)
-    return _open_book_cached(str(path), stat.st_mtime_ns, stat.st_size)
+        return _open_book_uncached(path, limits)
+    return _open_book_cached(str(path), stat.st_mtime_ns, stat.st_size, limits)
 
 
 @functools.lru_cache(maxsize=2)
-def _open_book_cached(path: str, _mtime_ns: int, _size: int) -> _Book:
+def _open_book_cached(path: str, _mtime_ns: int, _size: int, limits: WorkbookLimits) -> _Book:
     """:func:`_open_book_uncached`, keyed by the file's identity so a changed file is opened again."""
-    return _open_book_uncached(Path(path))
+    return _open_book_uncached(Path(path), limits)
 
 
-def _open_book_uncached(path: str | Path) -> _Book:
-    """Open a workbook, turning every kind of unreadable file into ``file.not_workbook``."""
+def _open_book_uncached(path: str | Path, limits: WorkbookLimits | None = None) -> _Book:
+    """Open a workbook, turning every kind of unreadable file into ``file.not_workbook``.
+
+    The archive is checked against ``limits`` (see :mod:`tasks.workbook_limits`) before any part of
+    it is read, and every sheet's used range before its cells are (``_Book.grid``).
+    """
     path = Path(path)
+    limits = limits or WorkbookLimits()
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -347,6 +395,7 @@ def _open_book_uncached(path: str | Path) -> _Book:
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
+        workbook_limits.check_archive(archive, data, path.name, limits)
         workbook_part = _workbook_part(archive)
         parts = _sheet_parts(archive, workbook_part)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ElementTree.ParseError, ValueError) as exc:
@@ -369,7 +418,7 @@ def _open_book_uncached(path: str | Path) -> _Book:
         ]
     except Exception as exc:  # calamine raises several exception types for broken files
         raise _not_workbook(path, f"workbook rusak ({exc})", f"damaged workbook ({exc})") from exc
-    return _Book(path, data, workbook, archive, parts, visible)
+    return _Book(path, data, workbook, archive, parts, visible, limits)
 
 
 def _workbook_part(archive: zipfile.ZipFile) -> str:
@@ -408,6 +457,43 @@ def _sheet_parts(archive: zipfile.ZipFile, workbook_part: str) -> dict[str, str]
     for sheet in ElementTree.fromstring(archive.read(workbook_part)).iter(f"{_NS_MAIN}sheet"):
         parts[sheet.get("name", "")] = targets.get(sheet.get(f"{_NS_REL}id", ""), "")
     return parts
+
+
+def annotation_limit_issue(path: str | Path, limits: WorkbookLimits | None = None) -> InputIssue | None:
+    """Why a workbook must not be loaded whole for its annotated copy (openpyxl), or None.
+
+    openpyxl loads every part and every cell element of every sheet, hidden ones too: the archive must
+    be within the size limits, every sheet's used range too, and all sheets together may hold at most
+    ``max_annotated_cells`` cell elements. A sheet part is any part holding ``sheetData``.
+    """
+    path = Path(path)
+    limits = limits or WorkbookLimits()
+    try:
+        data = path.read_bytes()
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        workbook_limits.check_archive(archive, data, path.name, limits)
+        try:
+            names = {part: sheet for sheet, part in _sheet_parts(archive, _workbook_part(archive)).items()}
+        except (KeyError, ElementTree.ParseError, ValueError):
+            names = {}
+        cells = 0
+        for info in archive.infolist():
+            xml = archive.read(info)
+            if b"sheetData" not in xml:
+                continue
+            sheet = names.get(info.filename, info.filename)
+            found = workbook_limits.used_range(xml)
+            issue = workbook_limits.range_issue(found, limits, file=path.name, sheet=sheet)
+            if issue is not None:
+                return issue
+            cells += found.cells
+        if cells > limits.max_annotated_cells:
+            return workbook_limits.too_many_cells_to_annotate(path.name, cells, limits)
+    except InputError as error:
+        return error.issues[0]
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ElementTree.ParseError):
+        return None  # not a readable workbook: openpyxl fails on it quickly, as before
+    return None
 
 
 def _read_styles(archive: zipfile.ZipFile) -> list[str]:
@@ -1011,14 +1097,16 @@ def _renstra_matcher(label: str) -> str | None:
 _RENSTRA_ALIASES = _alias_matcher(RENSTRA_FIELDS)
 
 
-def detect_kind(path: str | Path) -> str:
+def detect_kind(path: str | Path, *, limits: WorkbookLimits | None = None) -> str:
     """``"realization"`` or ``"indicator"`` from the workbook's sheets and table headers."""
-    book = _open_book(path)
+    book = _open_book(path, limits)
     if any("indikator" in name.lower() for name in book.visible):
         return "indicator"
     ordered = sorted(book.visible, key=lambda n: not ("realisasi" in n.lower() or "lra" in n.lower()))
     indicator_match = _indicator_matcher(None)
     partial: list[tuple[int, str]] = []
+    # the grids of the sheets a reader will take stay; the others are not held all at once
+    keep = {_realization_sheet(book), _indicator_sheet(book)} if book.visible else set()
     for sheet in ordered:
         grid = book.grid(sheet, nrows=HEADER_SEARCH_ROWS)
         found, best = _find_header(
@@ -1033,6 +1121,8 @@ def detect_kind(path: str | Path) -> str:
             return "indicator"
         if best is not None and "indikator" in best.fields and len(best.fields) >= 3:
             partial.append((len(best.fields), "indicator"))
+        if sheet not in keep:
+            book.release(sheet)
     if partial:
         # a table that lacks a required column: read it as its kind so the steward is told which column
         return max(partial)[1]
@@ -1151,10 +1241,15 @@ def _xml_issues(grid: _Grid, rows: Iterable[int], cols: Iterable[int]) -> list[I
 
 
 def read_realization(
-    path: str | Path, *, opd: str | None = None, year: int | None = None, month: int | str | None = None
+    path: str | Path,
+    *,
+    opd: str | None = None,
+    year: int | None = None,
+    month: int | str | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> RealizationWorkbook:
     """Extract a monthly budget-realization workbook into a ``RealizationWorkbook``."""
-    book = _open_book(path)
+    book = _open_book(path, limits)
     grid = book.grid(_realization_sheet(book))
     header, issues = _require_header(
         grid,
@@ -1341,10 +1436,14 @@ def _number_text(value: object) -> str:
 
 
 def read_indicators(
-    path: str | Path, *, opd: str | None = None, year: int | None = None
+    path: str | Path,
+    *,
+    opd: str | None = None,
+    year: int | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> IndicatorWorkbook:
     """Extract a yearly indicator workbook (``Indikator`` sheet, optional ``Renstra`` sheet)."""
-    book = _open_book(path)
+    book = _open_book(path, limits)
     grid = book.grid(_indicator_sheet(book))
     header, issues = _require_header(
         grid,

@@ -373,6 +373,7 @@ def quarantine_rejected(
             lang=lang,
             sha256=file_sha256(outcome.path),
             keep_original=not move,
+            limits=settings.workbook_limits,
         )
     except OSError as error:
         problem = explain(error) or CommandError("write.failed", EXIT_ENVIRONMENT, detail=str(error))

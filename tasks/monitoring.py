@@ -23,8 +23,9 @@ from sqlalchemy import Engine
 
 from sakip.report_config import ReportConfig, quarter_of
 from tasks import metrics
-from tasks.export import AMOUNT_FORMAT, PERCENT_FORMAT, format_percent, format_rupiah
+from tasks.export import AMOUNT_FORMAT, PERCENT_FORMAT, XLSX_TEXT_OPTIONS, format_percent, format_rupiah
 from tasks.report_tables import month_rows, roll_up
+from tasks.safe_text import markdown_text, visible_text
 from tasks.summaries import BULAN
 
 MONITORING_COLUMNS = [
@@ -150,9 +151,9 @@ def _pct(value: float, unit: str = " %") -> str:
 def monitoring_markdown(table: pd.DataFrame, opd_code: str, year: int, month: int) -> str:
     """The program rows, lagging first, as a markdown table for a Prefect artifact."""
     lines = [
-        f"### Monitoring realisasi {opd_code} s.d. {period_label(year, month)}",
+        f"### Monitoring realisasi {markdown_text(opd_code)} s.d. {period_label(year, month)}",
         "",
-        *monitoring_summary(table, year, month),
+        *(markdown_text(line) for line in monitoring_summary(table, year, month)),
         "",
         "| Kode | Uraian | Anggaran (Rp) | Realisasi s.d. bulan ini (Rp) | Realisasi % | RAK % "
         "| Deviasi (poin) | Fisik % | Peringatan dini |",
@@ -160,10 +161,10 @@ def monitoring_markdown(table: pd.DataFrame, opd_code: str, year: int, month: in
     ]
     for row in lagging_first(table, "program").itertuples(index=False):
         lines.append(
-            f"| {row.kode} | {row.uraian} | {format_rupiah(row.anggaran)} "
+            f"| {markdown_text(row.kode)} | {markdown_text(row.uraian)} | {format_rupiah(row.anggaran)} "
             f"| {format_rupiah(row.realisasi_sd_bulan_ini)} | {format_percent(row.realisasi_pct)} "
             f"| {format_percent(row.rak_pct)} | {format_percent(row.deviasi_poin)} "
-            f"| {format_percent(row.fisik_pct)} | {row.kategori} |"
+            f"| {format_percent(row.fisik_pct)} | {markdown_text(row.kategori)} |"
         )
     return "\n".join(lines)
 
@@ -174,9 +175,11 @@ def write_monitoring_xlsx(
     """One sheet per level (program, kegiatan, sub kegiatan), lagging first, print-ready."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = xlsxwriter.Workbook(str(path), XLSX_TEXT_OPTIONS)
     try:
-        wb.set_properties({"title": f"Monitoring realisasi {period_label(year, month)}", "author": opd_name})
+        wb.set_properties(
+            {"title": f"Monitoring realisasi {period_label(year, month)}", "author": visible_text(opd_name)}
+        )
         base = {"font_name": "Arial", "font_size": 9, "border": 1, "valign": "top"}
         head = wb.add_format(
             {**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#D9E1F2"}
@@ -197,8 +200,10 @@ def write_monitoring_xlsx(
         for level, name in LEVEL_TITLES.items():
             rows = lagging_first(table, level)
             ws = wb.add_worksheet(name)
-            ws.write(0, 0, f"Monitoring Realisasi Anggaran per {name} — {opd_name}", title)
-            ws.write(
+            ws.write_string(
+                0, 0, visible_text(f"Monitoring Realisasi Anggaran per {name} — {opd_name}"), title
+            )
+            ws.write_string(
                 1, 0, f"s.d. {period_label(year, month)}; diurutkan dari deviasi terbesar (tertinggal)", note
             )
             for c, (_key, heading, kind) in enumerate(PRINTED_COLUMNS):
@@ -208,14 +213,14 @@ def write_monitoring_xlsx(
                 for c, (key, _heading, kind) in enumerate(PRINTED_COLUMNS):
                     value = record[key]
                     if kind == "label":
-                        ws.write_string(r, c, str(value or ""), labels.get(value, kinds["code"]))
+                        ws.write_string(r, c, visible_text(value or ""), labels.get(value, kinds["code"]))
                     elif kind in ("amount", "number"):
                         if value is None or (isinstance(value, float) and not math.isfinite(value)):
                             ws.write_blank(r, c, None, kinds[kind])
                         else:
                             ws.write_number(r, c, float(value), kinds[kind])
                     else:
-                        ws.write_string(r, c, str(value), kinds[kind])
+                        ws.write_string(r, c, visible_text(value), kinds[kind])
             ws.freeze_panes(4, 2)
             ws.repeat_rows(3)
             ws.autofilter(3, 0, 3 + len(rows), len(PRINTED_COLUMNS) - 1)

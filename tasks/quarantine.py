@@ -39,10 +39,13 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
+from sakip.settings import WorkbookLimits
 from tasks.atomic import copy_atomically, placed_atomically
 from tasks.clock import format_moment, now_utc
-from tasks.errors import InputIssue
+from tasks.errors import InputError, InputIssue
+from tasks.extract import annotation_limit_issue
 from tasks.printable import printable
+from tasks.safe_text import visible_text
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +86,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "warnings": "Peringatan",
         "annotated": "Salinan beranotasi",
         "not_annotated": "tidak dapat dibuat (berkas tidak dapat dibuka sebagai workbook Excel)",
+        "not_annotated_because": "tidak dibuat ({reason})",
         "issues": "Daftar masalah",
         "none": "(tidak ada rincian)",
         "todo_copy": "Lihat salinan beranotasi {name}: ",
@@ -112,6 +116,7 @@ _TEXT: dict[str, dict[str, str]] = {
         "warnings": "Warnings",
         "annotated": "Annotated copy",
         "not_annotated": "not created (the file cannot be opened as an Excel workbook)",
+        "not_annotated_because": "not created ({reason})",
         "issues": "Problems",
         "none": "(no details)",
         "todo_copy": "See the annotated copy {name}: ",
@@ -150,8 +155,13 @@ def quarantine_file(
     lang: str = "id",
     sha256: str = "",
     keep_original: bool = True,
+    limits: WorkbookLimits | None = None,
 ) -> QuarantinedFile:
-    """Copy (or, ``keep_original=False``, move) ``path`` to quarantine with annotated copy and summary."""
+    """Copy (or, ``keep_original=False``, move) ``path`` to quarantine with annotated copy and summary.
+
+    A workbook beyond ``limits`` gets no annotated copy (loading it whole would exhaust memory); the
+    summary says why.
+    """
     path = Path(path)
     folder = quarantine_folder(quarantine_root, year=year, month=month)
     folder.mkdir(parents=True, exist_ok=True)
@@ -162,12 +172,16 @@ def quarantine_file(
         placed.append(original)
 
         annotated_path: Path | None = None
+        skipped = ""
         if path.suffix.lower() in ANNOTATABLE_SUFFIXES:
             try:
                 with placed_atomically(annotated) as partial:
-                    annotate_workbook(original, partial, issues, lang=lang)
+                    annotate_workbook(original, partial, issues, lang=lang, limits=limits)
                 placed.append(annotated)
                 annotated_path = annotated
+            except InputError as error:  # beyond the limits: not loaded at all
+                skipped = "; ".join(issue.message(lang) for issue in error.issues)
+                logger.warning("not annotating %s: %s", printable(original), printable(skipped))
             except OSError as exc:
                 if exc.errno in _ENVIRONMENT_ERRNOS:
                     raise
@@ -184,6 +198,7 @@ def quarantine_file(
             sha256=sha256,
             source=source,
             moved_from=None if keep_original else path.resolve().parent,
+            not_annotated=skipped,
         )
         with placed_atomically(summary) as partial:
             partial.write_text(text, encoding="utf-8")
@@ -281,6 +296,7 @@ def _target(ws: Worksheet, issue: InputIssue) -> tuple[int, int] | None:
 
 def _comment(text: str, original: Comment | None, lang: str) -> Comment:
     """A comment by ``sakip`` sized to its text, keeping any comment the cell already had below it."""
+    text = visible_text(text)
     if original is not None and original.text:
         text = f"{text}\n\n{_text(lang)['original_comment']}:\n{original.text}"
     lines = [wrapped for line in text.splitlines() for wrapped in (textwrap.wrap(line, 60) or [""])]
@@ -290,8 +306,22 @@ def _comment(text: str, original: Comment | None, lang: str) -> Comment:
     return Comment(text, COMMENT_AUTHOR, width=width, height=height)
 
 
-def annotate_workbook(source: Path, target: Path, issues: Sequence[InputIssue], *, lang: str = "id") -> Path:
-    """Save a copy of ``source`` with offending cells marked and commented and a validation-notes sheet."""
+def annotate_workbook(
+    source: Path,
+    target: Path,
+    issues: Sequence[InputIssue],
+    *,
+    lang: str = "id",
+    limits: WorkbookLimits | None = None,
+) -> Path:
+    """Save a copy of ``source`` with offending cells marked and commented and a validation-notes sheet.
+
+    Raises ``InputError`` (``file.too_large`` / ``sheet.too_large``) without loading the workbook when
+    it is beyond ``limits``.
+    """
+    too_large = annotation_limit_issue(source, limits)
+    if too_large is not None:
+        raise InputError([too_large])
     words = _text(lang)
     keep_vba = source.suffix.lower() == ".xlsm"
     with warnings.catch_warnings():  # openpyxl warns about extensions it drops; the original stays intact
@@ -355,16 +385,18 @@ def _add_notes_sheet(
         notes.append(
             [
                 number,
-                issue.sheet,
+                visible_text(issue.sheet),
                 _location(issue, lang),
                 issue.rule,
                 words["warning" if warning else "error"],
-                issue.message(lang),
+                visible_text(issue.message(lang)),
             ]
         )
         row = notes.max_row
         for cell in notes[row]:
             cell.alignment = wrap
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text from the file stays text: never a formula
         severity = notes.cell(row=row, column=5)
         severity.fill = WARNING_FILL if warning else ERROR_FILL
         severity.font = Font(color=WARNING_FONT_COLOR if warning else ERROR_FONT_COLOR)
@@ -394,8 +426,12 @@ def summary_text(
     now: datetime | None = None,
     source: Path | None = None,
     moved_from: Path | None = None,
+    not_annotated: str = "",
 ) -> str:
-    """The steward's text summary: file, its original, checksum, time, counts, issues, what to do next."""
+    """The steward's text summary: file, its original, checksum, time, counts, issues, what to do next.
+
+    ``not_annotated`` says why no annotated copy was made, when that is known.
+    """
     words = _text(lang)
     errors = sum(not _is_warning(issue) for issue in issues)
     warning_count = len(issues) - errors
@@ -410,14 +446,13 @@ def summary_text(
         f"{words['time']}: {format_moment(now or now_utc())}",
         f"{words['errors']}: {errors}",
         f"{words['warnings']}: {warning_count}",
-        f"{words['annotated']}: "
-        + (printable(annotated.name) if annotated is not None else words["not_annotated"]),
+        f"{words['annotated']}: {_annotated_line(annotated, not_annotated, words)}",
         "",
         f"{words['issues']}:",
     ]
     for number, issue in enumerate(issues, start=1):
         severity = words["warning" if _is_warning(issue) else "error"]
-        lines.append(f"{number}. [{severity}] {issue.describe(lang)}")
+        lines.append(f"{number}. [{severity}] {visible_text(issue.describe(lang))}")
     if not issues:
         lines.append(words["none"])
 
@@ -431,6 +466,13 @@ def summary_text(
         todo = words["todo_copy"].format(name=printable(annotated.name)) + words["todo_yellow"]
     lines += ["", todo + words["todo_end"]]
     return "\n".join(lines) + "\n"
+
+
+def _annotated_line(annotated: Path | None, reason: str, words: dict[str, str]) -> str:
+    """The name of the annotated copy, or why there is none."""
+    if annotated is not None:
+        return printable(annotated.name)
+    return words["not_annotated_because"].format(reason=reason) if reason else words["not_annotated"]
 
 
 def file_sha256(path: Path) -> str:

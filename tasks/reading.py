@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from sakip.settings import WorkbookLimits
 from tasks import extract
 from tasks.errors import InputError, InputIssue
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
@@ -39,22 +40,30 @@ class StagedFile:
 
 
 def read_workbook(
-    path: Path, *, year: int | None = None, month: int | None = None, opd: str | None = None
+    path: Path,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    opd: str | None = None,
+    limits: WorkbookLimits | None = None,
 ) -> StagedFile:
     """Detect the workbook kind and extract it; problems become issues, not exceptions.
 
     The run's year and month fill in a header block that lacks them; when the file states its own
     period, validation compares it with the run's (``period.wrong_year`` / ``period.wrong_month``).
+    A file beyond ``limits`` (default: :class:`WorkbookLimits`) is refused before it is read.
     """
     try:
-        kind = extract.detect_kind(path)
+        kind = extract.detect_kind(path, limits=limits)
         if kind == "realization":
             workbook: RealizationWorkbook | IndicatorWorkbook = _read_with_fallback(
-                lambda y, m: extract.read_realization(path, opd=opd, year=y, month=m), year, month
+                lambda y, m: extract.read_realization(path, opd=opd, year=y, month=m, limits=limits),
+                year,
+                month,
             )
         else:
             workbook = _read_with_fallback(
-                lambda y, _m: extract.read_indicators(path, opd=opd, year=y), year, None
+                lambda y, _m: extract.read_indicators(path, opd=opd, year=y, limits=limits), year, None
             )
     except InputError as error:
         return StagedFile(path=path, issues=tuple(error.issues))
@@ -68,13 +77,14 @@ def read_workbooks(
     month: int | None = None,
     opd: str | None = None,
     workers: int = 1,
+    limits: WorkbookLimits | None = None,
 ) -> list[StagedFile]:
     """Read many workbooks, in ``workers`` processes when there are enough files to gain from it.
 
     Reading is CPU-bound Python (threads would share one core); worker processes come from a fork
     server, so they never inherit the threads of the calling process.
     """
-    read = partial(read_workbook, year=year, month=month, opd=opd)
+    read = partial(read_workbook, year=year, month=month, opd=opd, limits=limits)
     if workers <= 1 or len(paths) < PROCESS_READ_THRESHOLD:
         return [read(path) for path in paths]
     processes = max(1, min(workers, os.cpu_count() or 1))  # more processes than cores only add switching

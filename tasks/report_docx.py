@@ -4,7 +4,8 @@ Each table has its caption (``Tabel 3. 6`` and its title lines, as the document 
 heading of one or two rows with merged cells where the document has them, heading rows repeated on
 every page, program rows bold, and every value in its Indonesian print form (``22.500.227.865``,
 ``83,79``, ``-`` for zero). The generated narrative sentences and the charts sit where chapter III
-has them.
+has them. Text from the data is written with its control characters shown as Excel writes them
+(``_x001B_``): Word's XML cannot hold them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from docx.table import Table
 from tasks.charts import CHART_TITLES
 from tasks.export import PrintedTable
 from tasks.narrative import Narrative
+from tasks.safe_text import visible_text
 
 _HEADER_FILL = "D9E1F2"
 _RIGHT_KINDS = frozenset({"amount", "number"})
@@ -69,7 +71,7 @@ def _repeat_as_header(row) -> None:
 def _write_cell(cell, text: str, *, bold: bool = False, align=None, size: float = 8, indent: int = 0) -> None:
     """Put text in a cell with the table font."""
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(visible_text(text))
     run.bold = bold
     run.font.size = Pt(size)
     if align is not None:
@@ -84,7 +86,7 @@ def add_caption(doc, printed: PrintedTable) -> None:
     for i, line in enumerate(printed.titles):
         paragraph = doc.add_paragraph(style="Caption")
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = paragraph.add_run(line)
+        run = paragraph.add_run(visible_text(line))
         run.bold = True
         run.italic = False
         run.font.size = Pt(11 if i == 0 else 10)
@@ -159,10 +161,10 @@ def write_docx_report(
     style.font.name = "Arial"
     style.font.size = Pt(10)
     doc.core_properties.title = f"LKjIP {year}"
-    doc.core_properties.subject = f"{opd_name} {year}"
+    doc.core_properties.subject = visible_text(f"{opd_name} {year}")
     doc.core_properties.author = "sakip"
     doc.add_heading(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", level=0)
-    doc.add_paragraph(opd_name)
+    doc.add_paragraph(visible_text(opd_name))
     if note:
         doc.add_paragraph().add_run(note).bold = True
     heading = None
@@ -173,13 +175,13 @@ def write_docx_report(
             heading = chapter
         for key in _BEFORE.get(table.table_id, ()):
             for paragraph in narrative.sections.get(key, []):
-                doc.add_paragraph(paragraph)
+                doc.add_paragraph(visible_text(paragraph))
         add_caption(doc, table)
         add_table(doc, table)
         doc.add_paragraph("Sumber Data : sakip (data gudang)").runs[0].font.size = Pt(8)
         for key in after:
             for paragraph in narrative.sections.get(key, []):
-                doc.add_paragraph(paragraph)
+                doc.add_paragraph(visible_text(paragraph))
         for chart_id in _CHARTS_AFTER.get(table.table_id, ()):
             if chart_id in charts:
                 doc.add_picture(str(charts[chart_id]), width=Cm(22))

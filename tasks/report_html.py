@@ -1,19 +1,20 @@
 """Self-contained html pages: the year-end report and the monthly monitoring, readable on a phone.
 
 One file, no external resources: the css is inline and the charts are embedded as base64 PNG data
-URIs. Wide tables scroll sideways inside their own box; the page itself never does.
+URIs. Wide tables scroll sideways inside their own box; the page itself never does. Every text is
+html-escaped (:func:`tasks.safe_text.html_text`): a ``<script>`` in an uraian is shown, not run.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Mapping
 from pathlib import Path
 
 from tasks.charts import CHART_TITLES
 from tasks.export import PrintedTable
 from tasks.narrative import Narrative
+from tasks.safe_text import html_text
 
 CSS = """
 * { box-sizing: border-box; }
@@ -38,8 +39,8 @@ tr.urusan td { background: #f2f2f2; }
 
 
 def _esc(text: object) -> str:
-    """Html-escaped text."""
-    return html.escape(str(text), quote=True)
+    """Html-escaped text, control characters shown (:func:`tasks.safe_text.html_text`)."""
+    return html_text(text)
 
 
 def png_data_uri(path: Path) -> str:

@@ -1,10 +1,10 @@
-"""Text from the workbooks printed literally: one helper per output format.
+"""Text from the workbooks printed literally: one escaping function per output format.
 
 Every text a report, page, artifact or spreadsheet shows may come from a file a steward received
 (OPD names, uraian, indicator texts, sumber dana, file names) and so may hold anything: markup
 (``<script>``), markdown (``|``, ``[..](javascript:..)``), a spreadsheet formula (``=HYPERLINK(..)``),
 math text for matplotlib (``$x^2$``) or control characters (Excel's ``_x001B_`` escape) that XML
-writers refuse. Each writer passes such text through the helper of its format:
+writers refuse. Each writer passes such text through the function of its format:
 
 - :func:`visible_text` for any renderer (charts, Word, xlsx): control characters shown visibly;
 - :func:`html_text` for html (Data Docs included, see :func:`html_escape_tree`);

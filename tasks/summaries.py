@@ -1,4 +1,8 @@
-"""Short human-readable summaries (markdown) of a run, for Prefect artifacts and the console."""
+"""Short human-readable summaries (markdown) of a run, for Prefect artifacts and the console.
+
+Every text from the data goes through :func:`tasks.safe_text.markdown_text`: the Prefect UI renders
+artifacts (table artifact cells too) as markdown, so raw text could add markup, links or columns.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ BULAN = (
 def absorption_markdown(summary: pd.DataFrame, opd_code: str, year: int, month: int) -> str:
     """Per-program absorption of one OPD-month as a markdown table (in Bahasa Indonesia)."""
     lines = [
-        f"### Serapan anggaran {opd_code} s.d. {BULAN[month - 1]} {year}",
+        f"### Serapan anggaran {markdown_text(opd_code)} s.d. {BULAN[month - 1]} {year}",
         "",
         "| Kode | Uraian | Anggaran (Rp) | Realisasi s.d. bulan ini (Rp) | Serapan % | RAK % "
         "| Deviasi (poin) |",
@@ -44,7 +48,7 @@ def absorption_markdown(summary: pd.DataFrame, opd_code: str, year: int, month: 
     ]
     for row in summary.itertuples(index=False):
         lines.append(
-            f"| {row.kode} | {row.uraian} | {format_rupiah(row.anggaran)} | "
+            f"| {markdown_text(row.kode)} | {markdown_text(row.uraian)} | {format_rupiah(row.anggaran)} | "
             f"{format_rupiah(row.realisasi_sd_bulan_ini)} | {format_percent(row.serapan)} | "
             f"{format_percent(row.rak_pct)} | {format_percent(row.deviasi_poin)} |"
         )
@@ -52,18 +56,21 @@ def absorption_markdown(summary: pd.DataFrame, opd_code: str, year: int, month: 
 
 
 def validation_table(runs: Sequence[SuiteRun], outcomes: Sequence[FileOutcome]) -> list[dict[str, object]]:
-    """One row per file: suite, result, failed expectations, errors, warnings, status and Data Docs page."""
+    """One row per file: suite, result, failed expectations, errors, warnings, status and Data Docs page.
+
+    The cells are markdown (the Prefect UI renders table artifact cells as markdown).
+    """
     status = {outcome.path.name: outcome.status for outcome in outcomes}
     return [
         {
-            "berkas": run.file,
-            "suite": f"{run.suite} {run.suite_version}",
+            "berkas": markdown_text(run.file),
+            "suite": markdown_text(f"{run.suite} {run.suite_version}"),
             "lulus": "ya" if run.success else "tidak",
             "ekspektasi_gagal": f"{run.failed}/{run.evaluated}",
             "galat": run.errors,
             "peringatan": run.warnings,
             "status": status.get(run.file, ""),
-            "data_docs": run.data_docs_url,
+            "data_docs": markdown_text(run.data_docs_url),
         }
         for run in runs
     ]

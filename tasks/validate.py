@@ -7,6 +7,9 @@ in which every row carries its ``file`` and worksheet ``row``, so each failure i
 cell a data steward must fix.
 
 A GX context must not be shared across threads: :func:`validator_for` keeps one per thread.
+
+Data Docs pages show the failing values and the file names as they are; the stored result a page is
+built from has its values html-escaped first (GX writes them into the page unescaped).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from tasks import metrics
 from tasks.errors import InputIssue
 from tasks.hierarchy import node_keys, parent_codes
 from tasks.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
+from tasks.safe_text import html_escape_tree
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook
 
 SUITES_DIR = Path(custom_expectations.__file__).resolve().parent / "suites"
@@ -310,10 +314,26 @@ class Validator:
             if info.get("raised_exception"):
                 name = outcome.expectation_config.type
                 raise RuntimeError(f"expectation {name} failed to run: {info.get('exception_message')}")
+        self._escape_stored_values(identifier)
         self.context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=[identifier])
         urls = self.context.get_docs_sites_urls(resource_identifier=identifier, site_name=DATA_DOCS_SITE)
         self.prune_results(suite)
         return validation.results, (urls[0]["site_url"] if urls else "")
+
+    def _escape_stored_values(self, identifier) -> None:
+        """Html-escape the values and file names in the stored result its Data Docs page is built from.
+
+        The results returned to the caller are the checkpoint's own, untouched.
+        """
+        store = self.context.validation_results_store
+        stored = store.get(identifier)
+        changed = False
+        for outcome in stored.results:
+            escaped = html_escape_tree(outcome.result)
+            if escaped != outcome.result:
+                outcome.result, changed = escaped, True
+        if changed:
+            store.set(identifier, stored)
 
     def prune_results(self, suite: str) -> None:
         """Keep the newest ``keep_results`` stored results of a suite (and their Data Docs pages)."""

@@ -18,7 +18,10 @@ validation never makes another one look like a duplicated period (and is not hid
   negative amount; month 10: month realization over realization to date; month 11: anggaran kas over
   budget; month 12: duplicate code; month 2 of an unregistered OPD: the unknown OPD;
 - files that extraction rejects (uncached formula, text amount, misspelled month, wrong year, malformed
-  code, missing column) are copies of month 2 (the misspelled month: month 8).
+  code, missing column) are copies of month 2 (the misspelled month: month 8);
+- files that would exhaust a reader's memory (one value in ``XFD1048576``; shared strings inflating to
+  1 GiB under a false declared size) are copies of month 2, refused before they are read and
+  quarantined without an annotated copy.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import openpyxl
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sakip.sample import OPD_KODE, OPD_NAMA, SampleFiles
+from tests.hostile import far_cell_workbook, zip_bomb_workbook
 
 #: sheet names of the sample workbooks
 REALISASI = "Realisasi"
@@ -88,6 +92,8 @@ FAULT_NAMES: tuple[str, ...] = (
     "f28_capaian_beyond_bound",
     "f29_indicator_duplicate",
     "f30_opd_unknown",
+    "f31_far_cell",
+    "f32_zip_bomb",
 )
 
 
@@ -102,6 +108,7 @@ class Fault:
     cell: str = ""  # "G14", or "" for row-, column- and file-level problems
     severity: str = "error"  # "warning" for warning-only faults
     loads: bool = False  # True only for warning-only faults: the file is loaded nonetheless
+    annotated: bool = True  # False when the file is too large to load for an annotated copy
 
     @property
     def file_name(self) -> str:
@@ -464,6 +471,12 @@ def build_corpus(sample: SampleFiles, out_dir: Path) -> list[Fault]:
 
     path, cell = realization("f30_opd_unknown", 2, unknown_opd)
     add("f30_opd_unknown", path, "period.opd_unknown", REALISASI, cell)
+
+    # 31-32: files built to exhaust memory, refused before their cells or parts are read
+    path = far_cell_workbook(month_2, out_dir / "f31_far_cell.xlsx")
+    faults.append(Fault("f31_far_cell", path, "sheet.too_large", REALISASI, "XFD1048576", annotated=False))
+    path = zip_bomb_workbook(month_2, out_dir / "f32_zip_bomb.xlsx", declared=1000)
+    faults.append(Fault("f32_zip_bomb", path, "file.too_large", annotated=False))
 
     if tuple(f.name for f in faults) != FAULT_NAMES:
         raise AssertionError("build_corpus and FAULT_NAMES disagree")

@@ -448,7 +448,7 @@ def test_a_full_disk_while_annotating_is_not_taken_for_a_bad_workbook(
 ) -> None:
     source = make_workbook(inbox / NAME)
 
-    def annotate_half(original, target, issues, *, lang="id"):
+    def annotate_half(original, target, issues, *, lang="id", limits=None):
         Path(target).write_bytes(b"PK\x03\x04")
         raise _disk_full(Path(target))
 

@@ -213,6 +213,16 @@ def _ids_by_code(conn: Connection, model: type[Opd] | type[BudgetItem], codes: l
     return dict(conn.execute(select(model.code, model.id).where(model.code.in_(codes))).all())
 
 
+def realization_lock(opd_code: str, year: int, month: int) -> str:
+    """Lock key of an OPD-month's realization rows."""
+    return f"realization/{opd_code}/{year}/{month}"
+
+
+def budget_lock(opd_code: str, year: int) -> str:
+    """Lock key of an OPD-year's budget facts (rebuilt from all its months by every realization load)."""
+    return f"budget/{opd_code}/{year}"
+
+
 def _current_batch(
     conn: Connection, kind: str, opd_code: str, year: int, month: int | None
 ) -> LoadBatch | None:
@@ -308,8 +318,8 @@ def record_rejection(
 
 def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | None = None) -> LoadResult:
     """Load one monthly realization workbook as one transaction, replacing its OPD-month partition."""
-    lock = f"realization/{wb.opd_code}/{wb.year}/{wb.month}"
-    with write_transaction(engine, lock) as conn:
+    month_lock = realization_lock(wb.opd_code, wb.year, wb.month)
+    with write_transaction(engine, month_lock, [budget_lock(wb.opd_code, wb.year)]) as conn:
         current = _current_batch(conn, "realization", wb.opd_code, wb.year, wb.month)
         if current is not None and current.sha256 == wb.sha256:
             return LoadResult(
@@ -733,7 +743,11 @@ def load_new_months(
     later = [wb for wb in workbooks if id(wb) not in eligible_ids]
     if not eligible:
         return [], later
-    keys = sorted({f"realization/{wb.opd_code}/{wb.year}/{wb.month}" for wb in eligible})
+    # the months written, and the years whose budget refresh_budgets rewrites (one per OPD-year)
+    keys = sorted(
+        {realization_lock(wb.opd_code, wb.year, wb.month) for wb in eligible}
+        | {budget_lock(wb.opd_code, wb.year) for wb in eligible}
+    )
     who = current_user() if loaded_by is None else loaded_by
     with write_transaction(engine, keys[0], extra_lock_keys=keys[1:]) as conn:
         current = set(

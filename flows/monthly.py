@@ -188,7 +188,7 @@ def monthly_flow(
         )
     logger = get_run_logger()
     for outcome in outcomes if len(outcomes) <= MONITORING_ARTIFACT_LIMIT else ():
-        logger.info("%s: %s (%d rows)", outcome.path.name, outcome.status, outcome.rows)
+        logger.info("%s: %s (%d rows)", outcome.name, outcome.status, outcome.rows)
     counts = {
         status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
     }

@@ -24,7 +24,7 @@ from tasks.errors import InputError, InputIssue
 from tasks.load import LoadResult, load_indicators, load_new_months, load_realization, record_rejection
 from tasks.quarantine import quarantine_file
 from tasks.reading import StagedFile
-from tasks.staging import IndicatorWorkbook, RealizationWorkbook
+from tasks.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
 from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
 from warehouse.models import BudgetItem, FactRealization, Opd, Period, ValidationRun
 
@@ -47,10 +47,19 @@ class FileOutcome:
     issues: tuple[InputIssue, ...] = field(default=())
     quarantined: Path | None = None
     annotated: Path | None = None
+    label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
+
+    @property
+    def name(self) -> str:
+        """The file's name in messages: its name, or its relative path where two names clash."""
+        return self.label or self.path.name
 
 
 def discover_workbooks(paths: list[Path]) -> list[Path]:
-    """Files named on the command line, and the workbooks inside folders named there (sorted)."""
+    """Files named on the command line, and the workbooks inside folders named there (sorted).
+
+    A file named twice (or named and inside a folder named) is taken once.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -61,7 +70,19 @@ def discover_workbooks(paths: list[Path]) -> list[Path]:
             )
         else:
             found.append(path)
-    return found
+    return unique_files(found)
+
+
+def unique_files(paths: Sequence[Path]) -> list[Path]:
+    """``paths`` without repeats of the same file (however it was spelled), first occurrence kept."""
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for path in paths:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 def file_sha256(path: Path) -> str:
@@ -106,10 +127,12 @@ def validate_batch(
 ) -> tuple[list[StagedFile], list[SuiteRun]]:
     """Validate every readable file of the batch with its Great Expectations suite."""
     validator = validator_for(settings.workdir, settings.gx_keep_results)
+    labels = file_labels(s.path for s in staged_files)
+    staged_files = [_labelled(s, labels[s.path]) for s in staged_files]
     realizations = [s.workbook for s in staged_files if isinstance(s.workbook, RealizationWorkbook)]
     indicators = [s.workbook for s in staged_files if isinstance(s.workbook, IndicatorWorkbook)]
     known = settings.known_opds()
-    corrected = [wb.path.name for wb in realizations if is_correction(wb.path, corrections)]
+    corrected = [labels[wb.path] for wb in realizations if is_correction(wb.path, corrections)]
     monthly = validate_realizations(
         validator,
         realizations,
@@ -118,13 +141,26 @@ def validate_batch(
         month=month,
         known_opds=known,
         corrections=corrected,
+        labels=labels,
     )
     yearly = validate_indicator_workbooks(
-        validator, indicators, year=year, known_opds=known, capaian_bound_pct=settings.capaian_bound_pct
+        validator,
+        indicators,
+        year=year,
+        known_opds=known,
+        capaian_bound_pct=settings.capaian_bound_pct,
+        labels=labels,
     )
     found = {**monthly.issues, **yearly.issues}
-    checked = [replace(s, issues=s.issues + tuple(found.get(s.path.name, ()))) for s in staged_files]
+    checked = [replace(s, issues=s.issues + tuple(found.get(labels[s.path], ()))) for s in staged_files]
     return checked, monthly.runs + yearly.runs
+
+
+def _labelled(staged: StagedFile, label: str) -> StagedFile:
+    """The staged file named by its label in the batch, in its reading issues too."""
+    if label == staged.path.name:
+        return replace(staged, label=label)
+    return replace(staged, label=label, issues=tuple(replace(i, file=label) for i in staged.issues))
 
 
 def record_validation_runs(engine: Engine, runs: Sequence[SuiteRun]) -> str:
@@ -188,15 +224,24 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
                 else load_indicators(engine, wb)
             )
         except InputError as error:
-            staged = replace(staged, issues=staged.issues + tuple(error.issues))
+            found = tuple(replace(issue, file=staged.name) for issue in error.issues)
+            staged = replace(staged, issues=staged.issues + found)
         else:
             return FileOutcome(
-                staged.path, result.kind, result.status, result.rows, opd_code, year, month, staged.issues
+                staged.path,
+                result.kind,
+                result.status,
+                result.rows,
+                opd_code,
+                year,
+                month,
+                staged.issues,
+                label=staged.label,
             )
     sha = wb.sha256 if wb is not None and wb.sha256 else file_sha256(staged.path)
     record_rejection(
         engine,
-        file_name=staged.path.name,
+        file_name=staged.name,
         sha256=sha,
         kind=staged.kind or "unknown",
         issues=list(staged.errors),
@@ -205,7 +250,15 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
         month=month,
     )
     return FileOutcome(
-        staged.path, staged.kind or "unknown", "rejected", 0, opd_code, year, month, staged.issues
+        staged.path,
+        staged.kind or "unknown",
+        "rejected",
+        0,
+        opd_code,
+        year,
+        month,
+        staged.issues,
+        label=staged.label,
     )
 
 
@@ -224,10 +277,10 @@ def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[F
     except (DBAPIError, InputError) as error:
         LOGGER.warning("bulk load of %d file(s) failed, loading them one by one: %s", len(clean), error)
         results = []
-    by_batch = {(r.file_name, r.opd_code, r.year, r.month): r for r in results}
+    by_path = {r.path: r for r in results}
     for staged in clean:
         wb = staged.workbook
-        result = by_batch.get((wb.path.name, wb.opd_code, wb.year, wb.month))
+        result = by_path.get(wb.path)
         if result is not None:
             done[id(staged)] = FileOutcome(
                 staged.path,
@@ -238,6 +291,7 @@ def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[F
                 wb.year,
                 wb.month,
                 staged.issues,
+                label=staged.label,
             )
     return [done.get(id(staged)) or load_workbook(engine, staged) for staged in staged_files]
 

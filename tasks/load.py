@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -84,6 +85,7 @@ class LoadResult:
     year: int | None = None
     month: int | None = None
     batch_id: int | None = None
+    path: Path | None = None  # the file loaded
 
 
 def _now() -> datetime:
@@ -331,6 +333,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | N
                 wb.year,
                 wb.month,
                 current.id,
+                wb.path,
             )
         opd_id = _ensure_opd(conn, wb.opd_code, wb.opd_name)
         period_id = _ensure_period(conn, wb.year, wb.month)
@@ -368,7 +371,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | N
             conn.execute(insert(FactRealizationAccount), [{**common, **row} for row in accounts])
         refresh_budget(conn, opd_id, wb.year)
     return LoadResult(
-        wb.path.name, "realization", "loaded", len(facts), wb.opd_code, wb.year, wb.month, batch_id
+        wb.path.name, "realization", "loaded", len(facts), wb.opd_code, wb.year, wb.month, batch_id, wb.path
     )
 
 
@@ -823,7 +826,15 @@ def load_new_months(
             refresh_budgets(conn, sorted({opd_ids[wb.opd_code] for wb in fresh if wb.year == year}), year)
     results = [
         LoadResult(
-            wb.path.name, "realization", "loaded", row["rows"], wb.opd_code, wb.year, wb.month, batch_id
+            wb.path.name,
+            "realization",
+            "loaded",
+            row["rows"],
+            wb.opd_code,
+            wb.year,
+            wb.month,
+            batch_id,
+            wb.path,
         )
         for wb, row, batch_id in zip(fresh, batch_rows, batch_ids, strict=True)
     ]

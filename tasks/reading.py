@@ -31,6 +31,12 @@ class StagedFile:
     kind: str = ""  # realization | indicator | "" when unknown
     workbook: RealizationWorkbook | IndicatorWorkbook | None = None
     issues: tuple[InputIssue, ...] = ()
+    label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
+
+    @property
+    def name(self) -> str:
+        """The file's name in messages: its name, or its relative path where two names clash."""
+        return self.label or self.path.name
 
     @property
     def errors(self) -> tuple[InputIssue, ...]:

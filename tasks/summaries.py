@@ -49,7 +49,7 @@ def absorption_markdown(summary: pd.DataFrame, opd_code: str, year: int, month: 
 
 def validation_table(runs: Sequence[SuiteRun], outcomes: Sequence[FileOutcome]) -> list[dict[str, object]]:
     """One row per file: suite, result, failed expectations, errors, warnings, status and Data Docs page."""
-    status = {outcome.path.name: outcome.status for outcome in outcomes}
+    status = {outcome.name: outcome.status for outcome in outcomes}
     return [
         {
             "berkas": run.file,

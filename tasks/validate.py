@@ -15,7 +15,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from tasks import metrics
 from tasks.errors import InputIssue
 from tasks.hierarchy import node_keys, parent_codes
 from tasks.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
-from tasks.staging import IndicatorWorkbook, RealizationWorkbook
+from tasks.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
 
 SUITES_DIR = Path(custom_expectations.__file__).resolve().parent / "suites"
 REALIZATION_SUITE = "realisasi_bulanan"
@@ -75,7 +75,7 @@ class SuiteRun:
 
 @dataclass
 class BatchValidation:
-    """Issues per file name, and one suite run per file."""
+    """Issues per file (keyed by its label, see :func:`tasks.staging.file_labels`), one suite run per file."""
 
     issues: dict[str, list[InputIssue]] = field(default_factory=dict)
     runs: list[SuiteRun] = field(default_factory=list)
@@ -86,20 +86,31 @@ class BatchValidation:
 # ----------------------------------------------------------------------------------------------
 
 PreviousLookup = Callable[[str, int, int], pd.DataFrame | None]
+Labels = Mapping[Path, str]
+
+
+def labels_of(workbooks: Iterable[RealizationWorkbook | IndicatorWorkbook], labels: Labels | None) -> Labels:
+    """The given labels, or the workbooks' own (their names, paths where two names clash)."""
+    return labels if labels is not None else file_labels(wb.path for wb in workbooks)
 
 
 def realization_frame(
-    workbooks: Sequence[RealizationWorkbook], previous: PreviousLookup, corrections: Iterable[str] = ()
+    workbooks: Sequence[RealizationWorkbook],
+    previous: PreviousLookup,
+    corrections: Iterable[str] = (),
+    labels: Labels | None = None,
 ) -> pd.DataFrame:
     """All realization workbooks of a batch stacked, with tree keys and last month's figures.
 
     ``previous(opd_code, year, month)`` gives the sub kegiatan rows (``kode``, ``realisasi_sd_bulan_ini_rp``,
     ``anggaran_rp``) of the month before, or None when that month is unknown; January starts from zero.
+    Each row's ``file`` is its file's label (unique in the batch); ``corrections`` are labels too.
     """
     if not workbooks:
         return pd.DataFrame()
     corrected = set(corrections)
-    names = [wb.path.name for wb in workbooks]
+    labels = labels_of(workbooks, labels)
+    names = [labels[wb.path] for wb in workbooks]
     sizes = [len(wb.lines) for wb in workbooks]
     frame = pd.concat([wb.lines for wb in workbooks], ignore_index=True)
     frame["file"] = np.repeat(names, sizes)
@@ -109,25 +120,18 @@ def realization_frame(
     frame["is_correction"] = np.repeat([name in corrected for name in names], sizes)
     frame["node_key"] = node_keys(frame)
     frame["parent_key"] = parent_codes(frame).where(frame["level"] != "total", None)
-    befores = [
-        before.assign(file=wb.path.name)
-        for wb in workbooks
+    befores = {
+        name: before
+        for wb, name in zip(workbooks, names, strict=True)
         if (before := _previous_month(wb, previous)) is not None
-    ]
-    subs = frame["level"] == "sub_kegiatan"
-    frame["prev_realisasi_sd_bulan_ini_rp"] = math.nan
-    frame["prev_anggaran_rp"] = math.nan
-    if befores:
-        known = (
-            pd.concat(befores, ignore_index=True)
-            .drop_duplicates(["file", "kode"])
-            .set_index(["file", "kode"])
-        )
-        wanted = pd.MultiIndex.from_arrays([frame.loc[subs, "file"], frame.loc[subs, "kode"]])
-        frame.loc[subs, "prev_realisasi_sd_bulan_ini_rp"] = (
-            known["realisasi_sd_bulan_ini_rp"].reindex(wanted).to_numpy()
-        )
-        frame.loc[subs, "prev_anggaran_rp"] = known["anggaran_rp"].reindex(wanted).to_numpy()
+    }
+    subs = (frame["level"] == "sub_kegiatan").to_numpy()
+    _attach_month(
+        frame,
+        subs,
+        befores,
+        {"realisasi_sd_bulan_ini_rp": "prev_realisasi_sd_bulan_ini_rp", "anggaran_rp": "prev_anggaran_rp"},
+    )
     frame.loc[subs & (frame["month"] == 1), "prev_realisasi_sd_bulan_ini_rp"] = 0.0
     # the amendment month: last month's budget became this month's Anggaran Murni
     murni = frame["anggaran_murni_rp"]
@@ -137,6 +141,25 @@ def realization_frame(
         & ((frame["anggaran_rp"] - murni).abs() > custom_expectations.RUPIAH_TOLERANCE)
     )
     return frame
+
+
+def _attach_month(
+    frame: pd.DataFrame, subs: np.ndarray, months: dict[str, pd.DataFrame], columns: dict[str, str]
+) -> None:
+    """Put another month's sub kegiatan figures (per file label: its rows by ``kode``) on the frame's
+    sub kegiatan rows, as the ``columns`` named (source -> new column; NaN where unknown)."""
+    for name in columns.values():
+        frame[name] = math.nan
+    if not months:
+        return
+    known = (
+        pd.concat([rows.assign(file=name) for name, rows in months.items()], ignore_index=True)
+        .drop_duplicates(["file", "kode"])
+        .set_index(["file", "kode"])
+    )
+    wanted = pd.MultiIndex.from_arrays([frame.loc[subs, "file"], frame.loc[subs, "kode"]])
+    for source, name in columns.items():
+        frame.loc[subs, name] = known[source].reindex(wanted).to_numpy()
 
 
 def _previous_month(wb: RealizationWorkbook, previous: PreviousLookup) -> pd.DataFrame | None:
@@ -162,11 +185,12 @@ def batch_previous_lookup(
     return lookup
 
 
-def indicator_frame(workbooks: Sequence[IndicatorWorkbook]) -> pd.DataFrame:
+def indicator_frame(workbooks: Sequence[IndicatorWorkbook], labels: Labels | None = None) -> pd.DataFrame:
     """All indicator workbooks of a batch stacked, with the quarter aggregation and capaian."""
+    labels = labels_of(workbooks, labels)
     frames = []
     for wb in workbooks:
-        frame = wb.indicators.assign(file=wb.path.name, opd_code=wb.opd_code, year=wb.year)
+        frame = wb.indicators.assign(file=labels[wb.path], opd_code=wb.opd_code, year=wb.year)
         frame["aggregation"] = year_value_aggregation(frame)
         implied = quarterly_year_value(frame, QUARTERS, "aggregation")
         year_value = frame["realisasi"].where(frame["realisasi"].notna(), implied)
@@ -507,10 +531,12 @@ def validate_realizations(
     month: int | None = None,
     known_opds: Sequence[str] | None = None,
     corrections: Iterable[str] = (),
+    labels: Labels | None = None,
 ) -> BatchValidation:
-    """Validate the realization workbooks of a batch with the monthly suite."""
+    """Validate the realization workbooks of a batch with the monthly suite (issues keyed by file label)."""
     if not workbooks:
         return BatchValidation()
+    labels = labels_of(workbooks, labels)
     periods = sorted({(wb.year, wb.month) for wb in workbooks})
     if len(periods) > 1:
         return _validate_month_by_month(
@@ -522,8 +548,9 @@ def validate_realizations(
             month=month,
             known_opds=known_opds,
             corrections=corrections,
+            labels=labels,
         )
-    frame = realization_frame(workbooks, previous, corrections)
+    frame = realization_frame(workbooks, previous, corrections, labels)
     parameters = {
         "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
         "run_months": [month] if month is not None else sorted({int(m) for m in frame["month"]}),
@@ -533,7 +560,9 @@ def validate_realizations(
     }
     frame["expected_year"] = year if year is not None else frame["year"]
     frame["expected_month"] = month if month is not None else frame["month"]
-    return _validate(validator, REALIZATION_SUITE, frame, {wb.path.name: wb for wb in workbooks}, parameters)
+    return _validate(
+        validator, REALIZATION_SUITE, frame, {labels[wb.path]: wb for wb in workbooks}, parameters
+    )
 
 
 def _validate_month_by_month(
@@ -544,6 +573,7 @@ def _validate_month_by_month(
     **options,
 ) -> BatchValidation:
     """One suite run per period, oldest first; a month's predecessor in the batch counts only if it passed."""
+    labels: Labels = options["labels"]
     combined = BatchValidation()
     passed: list[RealizationWorkbook] = []
     for period in periods:
@@ -551,7 +581,9 @@ def _validate_month_by_month(
         result = validate_realizations(validator, group, batch_previous_lookup(passed, previous), **options)
         combined.issues.update(result.issues)
         combined.runs += result.runs
-        passed += [wb for wb in group if not any(i.severity == "error" for i in result.issues[wb.path.name])]
+        passed += [
+            wb for wb in group if not any(i.severity == "error" for i in result.issues[labels[wb.path]])
+        ]
     return combined
 
 
@@ -562,18 +594,20 @@ def validate_indicator_workbooks(
     year: int | None = None,
     known_opds: Sequence[str] | None = None,
     capaian_bound_pct: float = 300.0,
+    labels: Labels | None = None,
 ) -> BatchValidation:
-    """Validate the indicator workbooks of a batch with the yearly suite."""
+    """Validate the indicator workbooks of a batch with the yearly suite (issues keyed by file label)."""
     if not workbooks:
         return BatchValidation()
-    frame = indicator_frame(workbooks)
+    labels = labels_of(workbooks, labels)
+    frame = indicator_frame(workbooks, labels)
     frame["expected_year"] = year if year is not None else frame["year"]
     parameters = {
         "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
         "known_opds": list(known_opds) if known_opds is not None else sorted(set(frame["opd_code"])),
         "capaian_bound_pct": capaian_bound_pct,
     }
-    return _validate(validator, INDICATOR_SUITE, frame, {wb.path.name: wb for wb in workbooks}, parameters)
+    return _validate(validator, INDICATOR_SUITE, frame, {labels[wb.path]: wb for wb in workbooks}, parameters)
 
 
 def _validate(

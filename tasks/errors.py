@@ -156,6 +156,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Berkas hanya memuat salah satu kolom realisasi; bulan sebelumnya ({month}/{year}) belum dimuat",
         "The file gives only one realization column and the previous month ({month}/{year}) is not loaded",
     ),
+    "load.database_refused": (
+        "Basis data menolak isi berkas ini: {detail}",
+        "The database refused this file's content: {detail}",
+    ),
     "batch.duplicate_period": (
         "Periode {period} untuk OPD {opd} sudah ada di berkas lain dalam kiriman ini: {other}",
         "Period {period} for OPD {opd} is already in another file of this batch: {other}",

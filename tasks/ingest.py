@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from sakip.settings import Settings
 from tasks.errors import InputError, InputIssue
@@ -211,7 +211,11 @@ def list_validation_runs(
 
 
 def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
-    """Load a clean file in one transaction, or record the rejection of a failed one."""
+    """Load a clean file in one transaction, or record the rejection of a failed one.
+
+    A file the database refuses for its content (a value it cannot store, a broken constraint) is
+    rejected with the cause, like any bad file; only a failing connection stops the load.
+    """
     wb = staged.workbook
     opd_code = getattr(wb, "opd_code", "") or ""
     year = getattr(wb, "year", None)
@@ -226,6 +230,15 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
         except InputError as error:
             found = tuple(replace(issue, file=staged.name) for issue in error.issues)
             staged = replace(staged, issues=staged.issues + found)
+        except (DataError, IntegrityError) as error:
+            LOGGER.warning("loading %s failed: %s", staged.name, database_error_summary(error))
+            refused = InputIssue(
+                file=staged.name,
+                sheet=getattr(wb, "sheet", ""),
+                rule="load.database_refused",
+                params={"detail": database_error_summary(error)},
+            )
+            staged = replace(staged, issues=(*staged.issues, refused))
         else:
             return FileOutcome(
                 staged.path,
@@ -262,20 +275,34 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
     )
 
 
+def load_order(staged: StagedFile) -> tuple:
+    """Sort key loading an OPD's months oldest first, so a month derived from the one before finds it."""
+    wb = staged.workbook
+    if isinstance(wb, RealizationWorkbook):
+        return (0, wb.opd_code, wb.year, wb.month)
+    return (1,)
+
+
 def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[FileOutcome]:
-    """Load (or record the rejection of) every file.
+    """Load (or record the rejection of) every file; outcomes in the order of ``staged_files``.
 
     Clean workbooks of months not loaded yet go in together, in one transaction with one bulk insert
-    per table; everything else (corrections, unchanged files, indicator workbooks, rejections) one
-    file per transaction. If the bulk transaction fails, nothing of it stays and each of its files is
-    loaded on its own, so a file that breaks is isolated from the others.
+    per table; everything else (corrections, unchanged files, files giving one realization column,
+    indicator workbooks, rejections) one file per transaction, each OPD's months oldest first (after
+    the bulk load, so a month derived from the month before always finds it). If the bulk
+    transaction fails, nothing of it stays and each of its files is loaded on its own, so a file that
+    breaks is isolated from the others.
     """
     clean = [s for s in staged_files if not s.errors and isinstance(s.workbook, RealizationWorkbook)]
     done: dict[int, FileOutcome] = {}
     try:
         results, _ = load_new_months(engine, [s.workbook for s in clean])
     except (DBAPIError, InputError) as error:
-        LOGGER.warning("bulk load of %d file(s) failed, loading them one by one: %s", len(clean), error)
+        LOGGER.warning(
+            "bulk load of %s failed, loading them one by one: %s",
+            files_summary(clean),
+            database_error_summary(error),
+        )
         results = []
     by_path = {r.path: r for r in results}
     for staged in clean:
@@ -293,7 +320,34 @@ def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[F
                 staged.issues,
                 label=staged.label,
             )
-    return [done.get(id(staged)) or load_workbook(engine, staged) for staged in staged_files]
+    for staged in sorted((s for s in staged_files if id(s) not in done), key=load_order):
+        done[id(staged)] = load_workbook(engine, staged)
+    return [done[id(staged)] for staged in staged_files]
+
+
+def files_summary(staged_files: Sequence[StagedFile], shown: int = 3) -> str:
+    """``3 file(s) (a.xlsx, b.xlsx, c.xlsx)``, naming the first few only."""
+    names = ", ".join(s.name for s in staged_files[:shown])
+    more = f", +{len(staged_files) - shown} more" if len(staged_files) > shown else ""
+    return f"{len(staged_files)} file(s) ({names}{more})"
+
+
+def database_error_summary(error: BaseException) -> str:
+    """One line on why a load failed: the error class, its first line and the constraint it broke.
+
+    Never the SQL statement or its parameters (SQLAlchemy's message carries both).
+    """
+    if isinstance(error, InputError):
+        first = error.issues[0].describe("en") if error.issues else ""
+        return f"{first} (+{len(error.issues) - 1} more)" if len(error.issues) > 1 else first
+    cause = getattr(error, "orig", None) or error
+    diag = getattr(cause, "diag", None)
+    message = getattr(diag, "message_primary", None) or (str(cause).strip().splitlines() or [""])[0]
+    summary = f"{type(cause).__name__}: {message}"
+    constraint = getattr(diag, "constraint_name", None)
+    if constraint and constraint not in message:
+        summary += f" (constraint {constraint})"
+    return summary
 
 
 def load_shares(url: str, workers: int) -> int:
@@ -301,16 +355,21 @@ def load_shares(url: str, workers: int) -> int:
     return 1 if url.startswith("sqlite") else max(1, workers)
 
 
-def split_evenly(items: Sequence, parts: int) -> list[list]:
-    """``items`` in at most ``parts`` chunks of nearly equal size, order kept within each chunk."""
-    parts = max(1, min(parts, len(items)))
-    size, extra = divmod(len(items), parts)
-    chunks, start = [], 0
-    for index in range(parts):
-        end = start + size + (1 if index < extra else 0)
-        chunks.append(list(items[start:end]))
-        start = end
-    return [chunk for chunk in chunks if chunk]
+def split_by_opd(staged_files: Sequence[StagedFile], parts: int) -> list[list[StagedFile]]:
+    """The files in at most ``parts`` shares of nearly equal size, all files of one OPD in the same share.
+
+    Shares load side by side. An OPD's files in one share load one after the other (its months
+    oldest first, see :func:`load_workbooks`), so a month derived from the month before always finds
+    it, whatever the order of the files; files with no OPD (unreadable) are spread like single OPDs.
+    """
+    groups: dict[object, list[StagedFile]] = {}
+    for position, staged in enumerate(staged_files):
+        opd_code = getattr(staged.workbook, "opd_code", "")
+        groups.setdefault(opd_code or ("", position), []).append(staged)
+    shares: list[list[StagedFile]] = [[] for _ in range(max(1, min(parts, len(groups))))]
+    for group in sorted(groups.values(), key=len, reverse=True):  # largest first: the sizes even out
+        min(shares, key=len).extend(group)
+    return [share for share in shares if share]
 
 
 def quarantine_rejected(

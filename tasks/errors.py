@@ -136,6 +136,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Realisasi bulan ini ({value}) tidak sama dengan selisih realisasi s.d. bulan ini dan bulan lalu ({expected})",
         "Realization this month ({value}) differs from the change in realization to date ({expected})",
     ),
+    "period.next_month_inconsistent": (
+        "Realisasi s.d. bulan ini ({value}) tidak cocok dengan bulan {next_period} yang sudah dimuat: "
+        "realisasi s.d. bulan itu dikurangi realisasi bulan itu = {expected}; "
+        "bila bulan ini memang diperbaiki, kirim juga perbaikan bulan {next_period} bersama berkas ini",
+        "Realization to date ({value}) does not match month {next_period}, already loaded: its realization "
+        "to date minus its realization that month = {expected}; if this month is being corrected, send the "
+        "correction of month {next_period} together with this file",
+    ),
     "period.budget_changed": (
         "Anggaran berubah dari {expected} (bulan lalu) menjadi {value}; pastikan ini perubahan anggaran (APBD-P)",
         "Budget changed from {expected} (previous month) to {value}; make sure this is the budget amendment",

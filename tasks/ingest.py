@@ -26,7 +26,7 @@ from tasks.quarantine import quarantine_file
 from tasks.reading import StagedFile
 from tasks.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
 from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
-from warehouse.models import BudgetItem, FactRealization, Opd, Period, ValidationRun
+from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period, ValidationRun
 
 LOGGER = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -94,10 +94,12 @@ def file_sha256(path: Path) -> str:
 
 
 def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame | None:
-    """Sub kegiatan rows (kode, realization to date, budget) of a month in the warehouse, or None."""
+    """Sub kegiatan rows (kode, realization this month and to date, budget) of a month in the warehouse,
+    or None."""
     query = (
         select(
             BudgetItem.code.label("kode"),
+            FactRealization.realisasi_bulan_ini_rp,
             FactRealization.realisasi_sd_bulan_ini_rp,
             FactRealization.anggaran_rp,
         )
@@ -109,6 +111,23 @@ def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) ->
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
     return None if frame.empty else frame
+
+
+def loaded_months(engine: Engine, workbooks: Sequence[RealizationWorkbook]) -> set[tuple[str, int, int]]:
+    """The (OPD, year, month) the warehouse holds among the OPD-years of ``workbooks``, in one query."""
+    if not workbooks:
+        return set()
+    opd_codes = sorted({wb.opd_code for wb in workbooks})
+    years = sorted({wb.year for wb in workbooks})
+    wanted = {(wb.opd_code, wb.year) for wb in workbooks}
+    query = select(LoadBatch.opd_code, LoadBatch.year, LoadBatch.month).where(
+        LoadBatch.kind == "realization", LoadBatch.status == "loaded", LoadBatch.year.in_(years)
+    )
+    if len(opd_codes) <= 1000:  # a province's batch: every current month of the years is fewer rows
+        query = query.where(LoadBatch.opd_code.in_(opd_codes))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return {(opd, int(y), int(m)) for opd, y, m in rows if (opd, y) in wanted and m is not None}
 
 
 def is_correction(path: Path, corrections: bool) -> bool:
@@ -133,10 +152,18 @@ def validate_batch(
     indicators = [s.workbook for s in staged_files if isinstance(s.workbook, IndicatorWorkbook)]
     known = settings.known_opds()
     corrected = [labels[wb.path] for wb in realizations if is_correction(wb.path, corrections)]
+    loaded = loaded_months(engine, realizations)
+
+    def warehouse_month(opd_code: str, month_year: int, month_number: int) -> pd.DataFrame | None:
+        if (opd_code, month_year, month_number) not in loaded:
+            return None
+        return previous_month_rows(engine, opd_code, month_year, month_number)
+
     monthly = validate_realizations(
         validator,
         realizations,
-        lambda opd, y, m: previous_month_rows(engine, opd, y, m),
+        warehouse_month,
+        following=warehouse_month,
         year=year,
         month=month,
         known_opds=known,

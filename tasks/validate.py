@@ -99,11 +99,16 @@ def realization_frame(
     previous: PreviousLookup,
     corrections: Iterable[str] = (),
     labels: Labels | None = None,
+    following: PreviousLookup | None = None,
 ) -> pd.DataFrame:
-    """All realization workbooks of a batch stacked, with tree keys and last month's figures.
+    """All realization workbooks of a batch stacked, with tree keys, last month's and next month's figures.
 
     ``previous(opd_code, year, month)`` gives the sub kegiatan rows (``kode``, ``realisasi_sd_bulan_ini_rp``,
     ``anggaran_rp``) of the month before, or None when that month is unknown; January starts from zero.
+    ``following`` gives the rows (``kode``, ``realisasi_bulan_ini_rp``, ``realisasi_sd_bulan_ini_rp``) of
+    the month after, where one is already loaded (``next_*`` columns; NaN otherwise).
+    ``effective_realisasi_sd_bulan_ini_rp`` is the realization to date as it will be loaded: the file's,
+    or, for a file giving only the month column, last month's to date plus this month.
     Each row's ``file`` is its file's label (unique in the batch); ``corrections`` are labels too.
     """
     if not workbooks:
@@ -133,6 +138,30 @@ def realization_frame(
         {"realisasi_sd_bulan_ini_rp": "prev_realisasi_sd_bulan_ini_rp", "anggaran_rp": "prev_anggaran_rp"},
     )
     frame.loc[subs & (frame["month"] == 1), "prev_realisasi_sd_bulan_ini_rp"] = 0.0
+    # as the load derives it: a code missing from a known previous month starts from zero
+    previous_known = np.repeat(
+        [wb.month <= 1 or name in befores for wb, name in zip(workbooks, names, strict=True)], sizes
+    )
+    before = frame["prev_realisasi_sd_bulan_ini_rp"].fillna(0.0).where(previous_known & subs)
+    frame["effective_realisasi_sd_bulan_ini_rp"] = frame["realisasi_sd_bulan_ini_rp"].where(
+        frame["realisasi_sd_bulan_ini_rp"].notna(), before + frame["realisasi_bulan_ini_rp"]
+    )
+    afters = {
+        name: after
+        for wb, name in zip(workbooks, names, strict=True)
+        if following is not None
+        and wb.month < 12
+        and (after := following(wb.opd_code, wb.year, wb.month + 1)) is not None
+    }
+    _attach_month(
+        frame,
+        subs,
+        afters,
+        {
+            "realisasi_bulan_ini_rp": "next_realisasi_bulan_ini_rp",
+            "realisasi_sd_bulan_ini_rp": "next_realisasi_sd_bulan_ini_rp",
+        },
+    )
     # the amendment month: last month's budget became this month's Anggaran Murni
     murni = frame["anggaran_murni_rp"]
     frame["amendment"] = (
@@ -172,15 +201,32 @@ def _previous_month(wb: RealizationWorkbook, previous: PreviousLookup) -> pd.Dat
 def batch_previous_lookup(
     workbooks: Sequence[RealizationWorkbook], fallback: PreviousLookup
 ) -> PreviousLookup:
-    """Last month's rows from the batch itself when it holds that month, else from ``fallback``."""
+    """Last month's rows from the batch itself when it holds that month, else from ``fallback``.
+
+    A month of the batch giving only the month column gets its realization to date as the load will
+    derive it (the month before's to date plus this month), so the month after is checked against it.
+    """
     by_period = {(wb.opd_code, wb.year, wb.month): wb for wb in workbooks}
+    found: dict[tuple[str, int, int], pd.DataFrame | None] = {}
 
     def lookup(opd_code: str, year: int, month: int) -> pd.DataFrame | None:
-        wb = by_period.get((opd_code, year, month))
+        key = (opd_code, year, month)
+        wb = by_period.get(key)
         if wb is None:
             return fallback(opd_code, year, month)
-        subs = wb.lines[wb.lines["level"] == "sub_kegiatan"]
-        return subs[["kode", "realisasi_sd_bulan_ini_rp", "anggaran_rp"]]
+        if key not in found:
+            subs = wb.lines[wb.lines["level"] == "sub_kegiatan"]
+            rows = subs[["kode", "realisasi_sd_bulan_ini_rp", "anggaran_rp"]]
+            if rows["realisasi_sd_bulan_ini_rp"].isna().any():
+                before = lookup(opd_code, year, month - 1) if month > 1 else rows.iloc[:0]
+                to_date = math.nan
+                if before is not None:
+                    earlier = before.drop_duplicates("kode").set_index("kode")["realisasi_sd_bulan_ini_rp"]
+                    earlier = earlier.reindex(subs["kode"]).fillna(0.0).to_numpy()
+                    to_date = earlier + subs["realisasi_bulan_ini_rp"].to_numpy()
+                rows = rows.assign(realisasi_sd_bulan_ini_rp=to_date)
+            found[key] = rows
+        return found[key]
 
     return lookup
 
@@ -401,6 +447,8 @@ def _expected_values(rule: str, meta: dict, frame: pd.DataFrame, parameters: dic
         return custom_expectations.sum_of_children(frame, "file", "node_key", "parent_key", meta["field"])
     if rule == "period.month_inconsistent":
         return frame["realisasi_sd_bulan_ini_rp"] - frame["prev_realisasi_sd_bulan_ini_rp"]
+    if rule == "period.next_month_inconsistent":
+        return frame["next_realisasi_sd_bulan_ini_rp"] - frame["next_realisasi_bulan_ini_rp"]
     if rule == "indicator.quarterly_inconsistent":
         return quarterly_year_value(frame, QUARTERS, "aggregation")
     expected_field = meta.get("expected_field", "")
@@ -451,8 +499,10 @@ def results_to_issues(
             for one_field in fields:
                 if rule in FILE_LEVEL_RULES:
                     column, row_number = _split_cell(wb.header_cells.get(FILE_LEVEL_RULES[rule], ""))
-                else:
-                    column, row_number = wb.columns.get(one_field, ""), row
+                else:  # a row lacking the value named: the column the value was derived from
+                    given = not pd.isna(values.get(one_field))
+                    column = wb.columns.get(one_field if given else meta.get("fallback_field", one_field), "")
+                    row_number = row
                 expected = _expected_values(rule, {**meta, "field": one_field}, frame, parameters)
                 shown = _fmt_period if one_field in ("year", "month") else _fmt
                 params = _context_params(rule, frame, position)
@@ -462,6 +512,7 @@ def results_to_issues(
                     "column": one_field,
                     "what": "Kode OPD",
                     "period": f"{int(values.get('month', 0) or 0):02d}/{values.get('year', '')}",
+                    "next_period": f"{int(values.get('month', 0) or 0) + 1:02d}/{values.get('year', '')}",
                     "opd": values.get("opd_code", ""),
                     "jenis": values.get("jenis", ""),
                     "no": values.get("no", ""),
@@ -532,8 +583,13 @@ def validate_realizations(
     known_opds: Sequence[str] | None = None,
     corrections: Iterable[str] = (),
     labels: Labels | None = None,
+    following: PreviousLookup | None = None,
 ) -> BatchValidation:
-    """Validate the realization workbooks of a batch with the monthly suite (issues keyed by file label)."""
+    """Validate the realization workbooks of a batch with the monthly suite (issues keyed by file label).
+
+    ``previous`` gives the month before each file's (see :func:`realization_frame`); ``following``,
+    when given, the month after it already loaded, which each file must stay consistent with.
+    """
     if not workbooks:
         return BatchValidation()
     labels = labels_of(workbooks, labels)
@@ -549,8 +605,9 @@ def validate_realizations(
             known_opds=known_opds,
             corrections=corrections,
             labels=labels,
+            following=following,
         )
-    frame = realization_frame(workbooks, previous, corrections, labels)
+    frame = realization_frame(workbooks, previous, corrections, labels, following)
     parameters = {
         "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
         "run_months": [month] if month is not None else sorted({int(m) for m in frame["month"]}),
@@ -570,20 +627,58 @@ def _validate_month_by_month(
     workbooks: Sequence[RealizationWorkbook],
     previous: PreviousLookup,
     periods: list[tuple[int, int]],
+    *,
+    following: PreviousLookup | None = None,
     **options,
 ) -> BatchValidation:
-    """One suite run per period, oldest first; a month's predecessor in the batch counts only if it passed."""
+    """One suite run per period, oldest first; a month's predecessor in the batch counts only if it passed.
+
+    A month whose successor is in the batch is checked against it when the successor is validated;
+    should the successor be rejected, the month stands next to the successor already loaded, so it
+    is checked again against that one (newest first: a month rejected then leaves its predecessor
+    next to the loaded month in turn).
+    """
     labels: Labels = options["labels"]
+    in_batch = {(wb.opd_code, wb.year, wb.month) for wb in workbooks}
+
+    def loaded_successor(opd_code: str, year: int, month: int) -> pd.DataFrame | None:
+        if following is None or (opd_code, year, month) in in_batch:
+            return None
+        return following(opd_code, year, month)
+
+    def errors(result: BatchValidation, wb: RealizationWorkbook) -> bool:
+        return any(issue.severity == "error" for issue in result.issues[labels[wb.path]])
+
     combined = BatchValidation()
-    passed: list[RealizationWorkbook] = []
+    passed: dict[int, RealizationWorkbook] = {}
     for period in periods:
         group = [wb for wb in workbooks if (wb.year, wb.month) == period]
-        result = validate_realizations(validator, group, batch_previous_lookup(passed, previous), **options)
+        lookup = batch_previous_lookup(list(passed.values()), previous)
+        result = validate_realizations(validator, group, lookup, following=loaded_successor, **options)
         combined.issues.update(result.issues)
         combined.runs += result.runs
-        passed += [
-            wb for wb in group if not any(i.severity == "error" for i in result.issues[labels[wb.path]])
+        passed.update({id(wb): wb for wb in group if not errors(result, wb)})
+    if following is None:
+        return combined
+    for period in reversed(periods):
+        standing = {(wb.opd_code, wb.year, wb.month) for wb in passed.values()}
+        again = [
+            wb
+            for wb in passed.values()
+            if (wb.year, wb.month) == period
+            and (wb.opd_code, wb.year, wb.month + 1) in in_batch
+            and (wb.opd_code, wb.year, wb.month + 1) not in standing
         ]
+        if not again:
+            continue
+        lookup = batch_previous_lookup(list(passed.values()), previous)
+        result = validate_realizations(validator, again, lookup, following=following, **options)
+        combined.issues.update(result.issues)
+        rechecked = {labels[wb.path] for wb in again}
+        combined.runs = [run for run in combined.runs if run.file not in rechecked] + result.runs
+        for wb in again:
+            if errors(result, wb):
+                del passed[id(wb)]
     return combined
 
 

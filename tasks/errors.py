@@ -46,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Isi sel bukan angka: '{value}'",
         "Cell is not a number: '{value}'",
     ),
+    "cell.control_characters": (
+        "Karakter kontrol yang tidak terlihat (mis. _x0000_) dihapus dari teks sel ini; periksa isinya",
+        "Invisible control characters (such as _x0000_) were removed from this cell's text; check it",
+    ),
     "cell.formula_no_value": (
         "Sel berisi rumus tanpa nilai tersimpan; buka dan simpan ulang berkas di Excel",
         "Cell holds a formula with no cached value; open and save the file in Excel",

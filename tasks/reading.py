@@ -64,7 +64,7 @@ def read_workbook(
             )
     except InputError as error:
         return StagedFile(path=path, issues=tuple(error.issues))
-    return StagedFile(path=path, kind=kind, workbook=workbook)
+    return StagedFile(path=path, kind=kind, workbook=workbook, issues=tuple(workbook.warnings))
 
 
 def read_workbooks(

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from tasks.errors import InputIssue
+
 #: Levels of a row in a realization workbook, top to bottom.
 LEVELS: tuple[str, ...] = ("urusan", "program", "kegiatan", "sub_kegiatan", "rekening", "total")
 
@@ -93,6 +95,8 @@ class RealizationWorkbook:
     sha256: str = ""
     #: header-block cells the OPD, year and month were read from, e.g. {"year": "A4"}
     header_cells: dict[str, str] = field(default_factory=dict)
+    #: what reading changed and the steward should know (severity ``warning``; the file still loads)
+    warnings: list[InputIssue] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +113,8 @@ class IndicatorWorkbook:
     columns: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
     header_cells: dict[str, str] = field(default_factory=dict)
+    #: what reading changed and the steward should know (severity ``warning``; the file still loads)
+    warnings: list[InputIssue] = field(default_factory=list)
 
 
 def file_labels(paths: Iterable[Path]) -> dict[Path, str]:

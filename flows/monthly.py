@@ -30,7 +30,7 @@ from tasks.ingest import (
     output_folders,
     quarantine_rejected,
     record_validation_runs,
-    split_evenly,
+    split_by_opd,
     validate_batch,
 )
 from tasks.printable import printable
@@ -161,10 +161,11 @@ def monthly_flow(
     # quote(): Prefect would otherwise walk every staged file (and its issues) looking for futures,
     # a third of a second per hand-over on a province's 1,400 files
     checked, runs = validate_batch_task(settings.url, quote(staged), workdir, year, month, corrections)
-    shares = [quote(share) for share in split_evenly(checked, load_shares(settings.url, settings.workers))]
-    outcomes = [
-        o for share in load_workbooks_task.map(unmapped(settings.url), shares).result() for o in share
-    ]
+    shares = [quote(share) for share in split_by_opd(checked, load_shares(settings.url, settings.workers))]
+    loaded = {
+        o.path: o for share in load_workbooks_task.map(unmapped(settings.url), shares).result() for o in share
+    }
+    outcomes = [loaded[staged.path] for staged in checked]  # in the order the files were given
     run_period = (year, month) if year is not None and month is not None else None
     rejected = [o for o in outcomes if o.status == "rejected"]
     if rejected:
@@ -219,7 +220,7 @@ def monthly_flow(
         logger.log(level, "%s", line)
     for outcome in outcomes:
         if outcome.quarantine_failure:
-            logger.error("%s: %s", printable(outcome.path.name), outcome.quarantine_failure)
+            logger.error("%s: %s", printable(outcome.name), outcome.quarantine_failure)
     counts = {
         status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
     }

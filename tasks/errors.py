@@ -56,6 +56,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Isi sel bukan angka: '{value}'",
         "Cell is not a number: '{value}'",
     ),
+    "cell.control_characters": (
+        "Karakter kontrol yang tidak terlihat (mis. _x0000_) dihapus dari teks sel ini; periksa isinya",
+        "Invisible control characters (such as _x0000_) were removed from this cell's text; check it",
+    ),
     "cell.formula_no_value": (
         "Sel berisi rumus tanpa nilai tersimpan; buka dan simpan ulang berkas di Excel",
         "Cell holds a formula with no cached value; open and save the file in Excel",
@@ -146,6 +150,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Realisasi bulan ini ({value}) tidak sama dengan selisih realisasi s.d. bulan ini dan bulan lalu ({expected})",
         "Realization this month ({value}) differs from the change in realization to date ({expected})",
     ),
+    "period.next_month_inconsistent": (
+        "Realisasi s.d. bulan ini ({value}) tidak cocok dengan bulan {next_period} yang sudah dimuat: "
+        "realisasi s.d. bulan itu dikurangi realisasi bulan itu = {expected}; "
+        "bila bulan ini memang diperbaiki, kirim juga perbaikan bulan {next_period} bersama berkas ini",
+        "Realization to date ({value}) does not match month {next_period}, already loaded: its realization "
+        "to date minus its realization that month = {expected}; if this month is being corrected, send the "
+        "correction of month {next_period} together with this file",
+    ),
     "period.budget_changed": (
         "Anggaran berubah dari {expected} (bulan lalu) menjadi {value}; pastikan ini perubahan anggaran (APBD-P)",
         "Budget changed from {expected} (previous month) to {value}; make sure this is the budget amendment",
@@ -165,6 +177,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "period.previous_missing": (
         "Berkas hanya memuat salah satu kolom realisasi; bulan sebelumnya ({month}/{year}) belum dimuat",
         "The file gives only one realization column and the previous month ({month}/{year}) is not loaded",
+    ),
+    "load.database_refused": (
+        "Basis data menolak isi berkas ini: {detail}",
+        "The database refused this file's content: {detail}",
     ),
     "batch.duplicate_period": (
         "Periode {period} untuk OPD {opd} sudah ada di berkas lain dalam kiriman ini: {other}",

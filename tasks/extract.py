@@ -23,7 +23,7 @@ import weakref
 import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -34,6 +34,7 @@ import python_calamine
 
 from sakip.settings import WorkbookLimits
 from tasks import codes, workbook_limits
+from tasks.cell_text import strip_control_characters
 from tasks.errors import InputError, InputIssue
 from tasks.numbers import parse_amount, parse_number_values
 from tasks.staging import (
@@ -277,7 +278,13 @@ class _Book:
                 params={"detail": f"sheet rusak: {exc}", "detail_en": f"damaged sheet: {exc}"},
             ) from exc
         width = max(map(len, rows), default=0)
-        grid = _Grid(weakref.ref(self), sheet, rows, _clipped(merged, len(rows), width))
+        grid = _Grid(
+            weakref.ref(self),
+            sheet,
+            rows,
+            _clipped(merged, len(rows), width),
+            cleaned=strip_control_characters(rows),
+        )
         self._cells_read += len(rows) * width
         self._grids[sheet] = grid
         return grid
@@ -617,6 +624,8 @@ class _Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     _xml: _XmlCells | None = None
     _min_width: int | None = None
+    #: (row, col) of the text cells control characters were removed from (see tasks.cell_text)
+    cleaned: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def book(self) -> _Book:
@@ -1331,6 +1340,7 @@ def read_realization(
     }
     lines = _typed_frame(columns, REALIZATION_COLUMNS)
     return RealizationWorkbook(
+        warnings=_cleaned_cells(grid),
         path=book.path,
         sheet=grid.sheet,
         opd_code=opd_code,
@@ -1478,7 +1488,9 @@ def read_indicators(
         raise InputError(issues)
     columns = {name: column_letter(col) for name, col in sorted(fields.items(), key=lambda kv: kv[1])}
     columns.update(renstra_columns)
+    renstra_sheet = _renstra_sheet(book)
     return IndicatorWorkbook(
+        warnings=_cleaned_cells(grid, *([book.grid(renstra_sheet)] if renstra_sheet else [])),
         path=book.path,
         sheet=grid.sheet,
         opd_code=opd_code,
@@ -1536,7 +1548,7 @@ def _indicator_rows(
 def _read_renstra(book: _Book, issues: list[InputIssue]) -> tuple[pd.DataFrame, dict[str, str]]:
     """Long-form Renstra targets from a visible sheet named like ``Renstra`` (empty frame when absent)."""
     empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in RENSTRA_COLUMNS.items()})
-    sheet = next((name for name in book.visible if "renstra" in name.lower()), None)
+    sheet = _renstra_sheet(book)
     if sheet is None:
         return empty, {}
     grid = book.grid(sheet)
@@ -1574,6 +1586,20 @@ def _read_renstra(book: _Book, issues: list[InputIssue]) -> tuple[pd.DataFrame, 
         f"renstra.{name}": column_letter(col) for name, col in sorted(fields.items(), key=lambda kv: kv[1])
     }
     return frame.astype(RENSTRA_COLUMNS).reset_index(drop=True), columns
+
+
+def _renstra_sheet(book: _Book) -> str | None:
+    """The visible sheet named like ``Renstra``, if any."""
+    return next((name for name in book.visible if "renstra" in name.lower()), None)
+
+
+def _cleaned_cells(*grids: _Grid) -> list[InputIssue]:
+    """A warning for each cell of ``grids`` that control characters were removed from."""
+    return [
+        replace(grid.issue("cell.control_characters", row, col), severity="warning")
+        for grid in grids
+        for row, col in grid.cleaned
+    ]
 
 
 def _renstra_complete(fields: dict[str, int]) -> bool:

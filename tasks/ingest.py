@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from sakip.failures import EXIT_ENVIRONMENT, CommandError, explain
 from sakip.settings import Settings
@@ -27,9 +27,9 @@ from tasks.load import LoadResult, load_indicators, load_new_months, load_realiz
 from tasks.printable import printable
 from tasks.quarantine import quarantine_file
 from tasks.reading import StagedFile
-from tasks.staging import IndicatorWorkbook, RealizationWorkbook
+from tasks.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
 from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
-from warehouse.models import BudgetItem, FactRealization, Opd, Period, ValidationRun
+from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period, ValidationRun
 
 LOGGER = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -52,6 +52,12 @@ class FileOutcome:
     annotated: Path | None = None
     #: why the rejected file could not be quarantined (a full disk ...), in the run's language
     quarantine_failure: str = ""
+    label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
+
+    @property
+    def name(self) -> str:
+        """The file's name in messages: its name, or its relative path where two names clash."""
+        return self.label or self.path.name
 
 
 #: The folders sakip writes under the work folder, with what they hold (Bahasa Indonesia, English).
@@ -140,12 +146,24 @@ def find_workbooks(paths: Sequence[Path], exclude: dict[Path, str] | None = None
             folders[:] = kept
             inside += [Path(top) / name for name in names if _is_workbook(name)]
         found += sorted(p for p in inside if p.is_file())
-    return WorkbookSearch(found, skipped)
+    return WorkbookSearch(unique_files(found), skipped)
 
 
 def discover_workbooks(paths: list[Path], exclude: dict[Path, str] | None = None) -> list[Path]:
     """Files named on the command line, and the workbooks inside folders named there (sorted)."""
     return find_workbooks(paths, exclude).files
+
+
+def unique_files(paths: Sequence[Path]) -> list[Path]:
+    """``paths`` without repeats of the same file (however it was spelled), first occurrence kept."""
+    seen: set[Path] = set()
+    unique: list[Path] = []
+    for path in paths:
+        key = path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(path)
+    return unique
 
 
 def file_sha256(path: Path) -> str:
@@ -157,10 +175,12 @@ def file_sha256(path: Path) -> str:
 
 
 def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame | None:
-    """Sub kegiatan rows (kode, realization to date, budget) of a month in the warehouse, or None."""
+    """Sub kegiatan rows (kode, realization this month and to date, budget) of a month in the warehouse,
+    or None."""
     query = (
         select(
             BudgetItem.code.label("kode"),
+            FactRealization.realisasi_bulan_ini_rp,
             FactRealization.realisasi_sd_bulan_ini_rp,
             FactRealization.anggaran_rp,
         )
@@ -172,6 +192,23 @@ def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) ->
     with engine.connect() as conn:
         frame = pd.read_sql(query, conn)
     return None if frame.empty else frame
+
+
+def loaded_months(engine: Engine, workbooks: Sequence[RealizationWorkbook]) -> set[tuple[str, int, int]]:
+    """The (OPD, year, month) the warehouse holds among the OPD-years of ``workbooks``, in one query."""
+    if not workbooks:
+        return set()
+    opd_codes = sorted({wb.opd_code for wb in workbooks})
+    years = sorted({wb.year for wb in workbooks})
+    wanted = {(wb.opd_code, wb.year) for wb in workbooks}
+    query = select(LoadBatch.opd_code, LoadBatch.year, LoadBatch.month).where(
+        LoadBatch.kind == "realization", LoadBatch.status == "loaded", LoadBatch.year.in_(years)
+    )
+    if len(opd_codes) <= 1000:  # a province's batch: every current month of the years is fewer rows
+        query = query.where(LoadBatch.opd_code.in_(opd_codes))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return {(opd, int(y), int(m)) for opd, y, m in rows if (opd, y) in wanted and m is not None}
 
 
 def is_correction(path: Path, corrections: bool) -> bool:
@@ -190,25 +227,48 @@ def validate_batch(
 ) -> tuple[list[StagedFile], list[SuiteRun]]:
     """Validate every readable file of the batch with its Great Expectations suite."""
     validator = validator_for(settings.workdir, settings.gx_keep_results)
+    labels = file_labels(s.path for s in staged_files)
+    staged_files = [_labelled(s, labels[s.path]) for s in staged_files]
     realizations = [s.workbook for s in staged_files if isinstance(s.workbook, RealizationWorkbook)]
     indicators = [s.workbook for s in staged_files if isinstance(s.workbook, IndicatorWorkbook)]
     known = settings.known_opds()
-    corrected = [wb.path.name for wb in realizations if is_correction(wb.path, corrections)]
+    corrected = [labels[wb.path] for wb in realizations if is_correction(wb.path, corrections)]
+    loaded = loaded_months(engine, realizations)
+
+    def warehouse_month(opd_code: str, month_year: int, month_number: int) -> pd.DataFrame | None:
+        if (opd_code, month_year, month_number) not in loaded:
+            return None
+        return previous_month_rows(engine, opd_code, month_year, month_number)
+
     monthly = validate_realizations(
         validator,
         realizations,
-        lambda opd, y, m: previous_month_rows(engine, opd, y, m),
+        warehouse_month,
+        following=warehouse_month,
         year=year,
         month=month,
         known_opds=known,
         corrections=corrected,
+        labels=labels,
     )
     yearly = validate_indicator_workbooks(
-        validator, indicators, year=year, known_opds=known, capaian_bound_pct=settings.capaian_bound_pct
+        validator,
+        indicators,
+        year=year,
+        known_opds=known,
+        capaian_bound_pct=settings.capaian_bound_pct,
+        labels=labels,
     )
     found = {**monthly.issues, **yearly.issues}
-    checked = [replace(s, issues=s.issues + tuple(found.get(s.path.name, ()))) for s in staged_files]
+    checked = [replace(s, issues=s.issues + tuple(found.get(labels[s.path], ()))) for s in staged_files]
     return checked, monthly.runs + yearly.runs
+
+
+def _labelled(staged: StagedFile, label: str) -> StagedFile:
+    """The staged file named by its label in the batch, in its reading issues too."""
+    if label == staged.path.name:
+        return replace(staged, label=label)
+    return replace(staged, label=label, issues=tuple(replace(i, file=label) for i in staged.issues))
 
 
 def record_validation_runs(engine: Engine, runs: Sequence[SuiteRun]) -> str:
@@ -259,7 +319,11 @@ def list_validation_runs(
 
 
 def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
-    """Load a clean file in one transaction, or record the rejection of a failed one."""
+    """Load a clean file in one transaction, or record the rejection of a failed one.
+
+    A file the database refuses for its content (a value it cannot store, a broken constraint) is
+    rejected with the cause, like any bad file; only a failing connection stops the load.
+    """
     wb = staged.workbook
     opd_code = getattr(wb, "opd_code", "") or ""
     year = getattr(wb, "year", None)
@@ -272,15 +336,33 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
                 else load_indicators(engine, wb)
             )
         except InputError as error:
-            staged = replace(staged, issues=staged.issues + tuple(error.issues))
+            found = tuple(replace(issue, file=staged.name) for issue in error.issues)
+            staged = replace(staged, issues=staged.issues + found)
+        except (DataError, IntegrityError) as error:
+            LOGGER.warning("loading %s failed: %s", staged.name, database_error_summary(error))
+            refused = InputIssue(
+                file=staged.name,
+                sheet=getattr(wb, "sheet", ""),
+                rule="load.database_refused",
+                params={"detail": database_error_summary(error)},
+            )
+            staged = replace(staged, issues=(*staged.issues, refused))
         else:
             return FileOutcome(
-                staged.path, result.kind, result.status, result.rows, opd_code, year, month, staged.issues
+                staged.path,
+                result.kind,
+                result.status,
+                result.rows,
+                opd_code,
+                year,
+                month,
+                staged.issues,
+                label=staged.label,
             )
     sha = wb.sha256 if wb is not None and wb.sha256 else file_sha256(staged.path)
     record_rejection(
         engine,
-        file_name=staged.path.name,
+        file_name=staged.name,
         sha256=sha,
         kind=staged.kind or "unknown",
         issues=list(staged.errors),
@@ -289,29 +371,51 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
         month=month,
     )
     return FileOutcome(
-        staged.path, staged.kind or "unknown", "rejected", 0, opd_code, year, month, staged.issues
+        staged.path,
+        staged.kind or "unknown",
+        "rejected",
+        0,
+        opd_code,
+        year,
+        month,
+        staged.issues,
+        label=staged.label,
     )
 
 
+def load_order(staged: StagedFile) -> tuple:
+    """Sort key loading an OPD's months oldest first, so a month derived from the one before finds it."""
+    wb = staged.workbook
+    if isinstance(wb, RealizationWorkbook):
+        return (0, wb.opd_code, wb.year, wb.month)
+    return (1,)
+
+
 def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[FileOutcome]:
-    """Load (or record the rejection of) every file.
+    """Load (or record the rejection of) every file; outcomes in the order of ``staged_files``.
 
     Clean workbooks of months not loaded yet go in together, in one transaction with one bulk insert
-    per table; everything else (corrections, unchanged files, indicator workbooks, rejections) one
-    file per transaction. If the bulk transaction fails, nothing of it stays and each of its files is
-    loaded on its own, so a file that breaks is isolated from the others.
+    per table; everything else (corrections, unchanged files, files giving one realization column,
+    indicator workbooks, rejections) one file per transaction, each OPD's months oldest first (after
+    the bulk load, so a month derived from the month before always finds it). If the bulk
+    transaction fails, nothing of it stays and each of its files is loaded on its own, so a file that
+    breaks is isolated from the others.
     """
     clean = [s for s in staged_files if not s.errors and isinstance(s.workbook, RealizationWorkbook)]
     done: dict[int, FileOutcome] = {}
     try:
         results, _ = load_new_months(engine, [s.workbook for s in clean])
     except (DBAPIError, InputError) as error:
-        LOGGER.warning("bulk load of %d file(s) failed, loading them one by one: %s", len(clean), error)
+        LOGGER.warning(
+            "bulk load of %s failed, loading them one by one: %s",
+            files_summary(clean),
+            database_error_summary(error),
+        )
         results = []
-    by_batch = {(r.file_name, r.opd_code, r.year, r.month): r for r in results}
+    by_path = {r.path: r for r in results}
     for staged in clean:
         wb = staged.workbook
-        result = by_batch.get((wb.path.name, wb.opd_code, wb.year, wb.month))
+        result = by_path.get(wb.path)
         if result is not None:
             done[id(staged)] = FileOutcome(
                 staged.path,
@@ -322,8 +426,36 @@ def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[F
                 wb.year,
                 wb.month,
                 staged.issues,
+                label=staged.label,
             )
-    return [done.get(id(staged)) or load_workbook(engine, staged) for staged in staged_files]
+    for staged in sorted((s for s in staged_files if id(s) not in done), key=load_order):
+        done[id(staged)] = load_workbook(engine, staged)
+    return [done[id(staged)] for staged in staged_files]
+
+
+def files_summary(staged_files: Sequence[StagedFile], shown: int = 3) -> str:
+    """``3 file(s) (a.xlsx, b.xlsx, c.xlsx)``, naming the first few only."""
+    names = ", ".join(s.name for s in staged_files[:shown])
+    more = f", +{len(staged_files) - shown} more" if len(staged_files) > shown else ""
+    return f"{len(staged_files)} file(s) ({names}{more})"
+
+
+def database_error_summary(error: BaseException) -> str:
+    """One line on why a load failed: the error class, its first line and the constraint it broke.
+
+    Never the SQL statement or its parameters (SQLAlchemy's message carries both).
+    """
+    if isinstance(error, InputError):
+        first = error.issues[0].describe("en") if error.issues else ""
+        return f"{first} (+{len(error.issues) - 1} more)" if len(error.issues) > 1 else first
+    cause = getattr(error, "orig", None) or error
+    diag = getattr(cause, "diag", None)
+    message = getattr(diag, "message_primary", None) or (str(cause).strip().splitlines() or [""])[0]
+    summary = f"{type(cause).__name__}: {message}"
+    constraint = getattr(diag, "constraint_name", None)
+    if constraint and constraint not in message:
+        summary += f" (constraint {constraint})"
+    return summary
 
 
 def load_shares(url: str, workers: int) -> int:
@@ -331,16 +463,21 @@ def load_shares(url: str, workers: int) -> int:
     return 1 if url.startswith("sqlite") else max(1, workers)
 
 
-def split_evenly(items: Sequence, parts: int) -> list[list]:
-    """``items`` in at most ``parts`` chunks of nearly equal size, order kept within each chunk."""
-    parts = max(1, min(parts, len(items)))
-    size, extra = divmod(len(items), parts)
-    chunks, start = [], 0
-    for index in range(parts):
-        end = start + size + (1 if index < extra else 0)
-        chunks.append(list(items[start:end]))
-        start = end
-    return [chunk for chunk in chunks if chunk]
+def split_by_opd(staged_files: Sequence[StagedFile], parts: int) -> list[list[StagedFile]]:
+    """The files in at most ``parts`` shares of nearly equal size, all files of one OPD in the same share.
+
+    Shares load side by side. An OPD's files in one share load one after the other (its months
+    oldest first, see :func:`load_workbooks`), so a month derived from the month before always finds
+    it, whatever the order of the files; files with no OPD (unreadable) are spread like single OPDs.
+    """
+    groups: dict[object, list[StagedFile]] = {}
+    for position, staged in enumerate(staged_files):
+        opd_code = getattr(staged.workbook, "opd_code", "")
+        groups.setdefault(opd_code or ("", position), []).append(staged)
+    shares: list[list[StagedFile]] = [[] for _ in range(max(1, min(parts, len(groups))))]
+    for group in sorted(groups.values(), key=len, reverse=True):  # largest first: the sizes even out
+        min(shares, key=len).extend(group)
+    return [share for share in shares if share]
 
 
 def quarantine_rejected(

@@ -16,6 +16,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -84,6 +85,7 @@ class LoadResult:
     year: int | None = None
     month: int | None = None
     batch_id: int | None = None
+    path: Path | None = None  # the file loaded
 
 
 def _now() -> datetime:
@@ -213,6 +215,16 @@ def _ids_by_code(conn: Connection, model: type[Opd] | type[BudgetItem], codes: l
     return dict(conn.execute(select(model.code, model.id).where(model.code.in_(codes))).all())
 
 
+def realization_lock(opd_code: str, year: int, month: int) -> str:
+    """Lock key of an OPD-month's realization rows."""
+    return f"realization/{opd_code}/{year}/{month}"
+
+
+def budget_lock(opd_code: str, year: int) -> str:
+    """Lock key of an OPD-year's budget facts (rebuilt from all its months by every realization load)."""
+    return f"budget/{opd_code}/{year}"
+
+
 def _current_batch(
     conn: Connection, kind: str, opd_code: str, year: int, month: int | None
 ) -> LoadBatch | None:
@@ -308,8 +320,8 @@ def record_rejection(
 
 def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | None = None) -> LoadResult:
     """Load one monthly realization workbook as one transaction, replacing its OPD-month partition."""
-    lock = f"realization/{wb.opd_code}/{wb.year}/{wb.month}"
-    with write_transaction(engine, lock) as conn:
+    month_lock = realization_lock(wb.opd_code, wb.year, wb.month)
+    with write_transaction(engine, month_lock, [budget_lock(wb.opd_code, wb.year)]) as conn:
         current = _current_batch(conn, "realization", wb.opd_code, wb.year, wb.month)
         if current is not None and current.sha256 == wb.sha256:
             return LoadResult(
@@ -321,6 +333,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | N
                 wb.year,
                 wb.month,
                 current.id,
+                wb.path,
             )
         opd_id = _ensure_opd(conn, wb.opd_code, wb.opd_name)
         period_id = _ensure_period(conn, wb.year, wb.month)
@@ -358,7 +371,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | N
             conn.execute(insert(FactRealizationAccount), [{**common, **row} for row in accounts])
         refresh_budget(conn, opd_id, wb.year)
     return LoadResult(
-        wb.path.name, "realization", "loaded", len(facts), wb.opd_code, wb.year, wb.month, batch_id
+        wb.path.name, "realization", "loaded", len(facts), wb.opd_code, wb.year, wb.month, batch_id, wb.path
     )
 
 
@@ -733,7 +746,11 @@ def load_new_months(
     later = [wb for wb in workbooks if id(wb) not in eligible_ids]
     if not eligible:
         return [], later
-    keys = sorted({f"realization/{wb.opd_code}/{wb.year}/{wb.month}" for wb in eligible})
+    # the months written, and the years whose budget refresh_budgets rewrites (one per OPD-year)
+    keys = sorted(
+        {realization_lock(wb.opd_code, wb.year, wb.month) for wb in eligible}
+        | {budget_lock(wb.opd_code, wb.year) for wb in eligible}
+    )
     who = current_user() if loaded_by is None else loaded_by
     with write_transaction(engine, keys[0], extra_lock_keys=keys[1:]) as conn:
         current = set(
@@ -809,7 +826,15 @@ def load_new_months(
             refresh_budgets(conn, sorted({opd_ids[wb.opd_code] for wb in fresh if wb.year == year}), year)
     results = [
         LoadResult(
-            wb.path.name, "realization", "loaded", row["rows"], wb.opd_code, wb.year, wb.month, batch_id
+            wb.path.name,
+            "realization",
+            "loaded",
+            row["rows"],
+            wb.opd_code,
+            wb.year,
+            wb.month,
+            batch_id,
+            wb.path,
         )
         for wb, row, batch_id in zip(fresh, batch_rows, batch_ids, strict=True)
     ]

@@ -32,6 +32,12 @@ class StagedFile:
     kind: str = ""  # realization | indicator | "" when unknown
     workbook: RealizationWorkbook | IndicatorWorkbook | None = None
     issues: tuple[InputIssue, ...] = ()
+    label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
+
+    @property
+    def name(self) -> str:
+        """The file's name in messages: its name, or its relative path where two names clash."""
+        return self.label or self.path.name
 
     @property
     def errors(self) -> tuple[InputIssue, ...]:
@@ -67,7 +73,7 @@ def read_workbook(
             )
     except InputError as error:
         return StagedFile(path=path, issues=tuple(error.issues))
-    return StagedFile(path=path, kind=kind, workbook=workbook)
+    return StagedFile(path=path, kind=kind, workbook=workbook, issues=tuple(workbook.warnings))
 
 
 def read_workbooks(

@@ -18,10 +18,14 @@ Units are in the column names: ``_rp`` for rupiah, ``_pct`` for percent.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from tasks.errors import InputIssue
 
 #: Levels of a row in a realization workbook, top to bottom.
 LEVELS: tuple[str, ...] = ("urusan", "program", "kegiatan", "sub_kegiatan", "rekening", "total")
@@ -91,6 +95,8 @@ class RealizationWorkbook:
     sha256: str = ""
     #: header-block cells the OPD, year and month were read from, e.g. {"year": "A4"}
     header_cells: dict[str, str] = field(default_factory=dict)
+    #: what reading changed and the steward should know (severity ``warning``; the file still loads)
+    warnings: list[InputIssue] = field(default_factory=list)
 
 
 @dataclass
@@ -107,3 +113,26 @@ class IndicatorWorkbook:
     columns: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
     header_cells: dict[str, str] = field(default_factory=dict)
+    #: what reading changed and the steward should know (severity ``warning``; the file still loads)
+    warnings: list[InputIssue] = field(default_factory=list)
+
+
+def file_labels(paths: Iterable[Path]) -> dict[Path, str]:
+    """How each file of a batch is named in messages: its name, unique within the batch.
+
+    Files sharing a name (``dinas_a/realisasi_2022_01.xlsx`` and ``dinas_b/realisasi_2022_01.xlsx``)
+    are named by their path relative to the folder the clashing files have in common.
+    """
+    by_name: dict[str, list[Path]] = {}
+    for path in dict.fromkeys(paths):
+        by_name.setdefault(path.name, []).append(path)
+    labels: dict[Path, str] = {}
+    for name, group in by_name.items():
+        if len(group) == 1:
+            labels[group[0]] = name
+            continue
+        absolute = [Path(os.path.abspath(path)) for path in group]
+        common = Path(os.path.commonpath(absolute))
+        for path, full in zip(group, absolute, strict=True):
+            labels[path] = full.relative_to(common).as_posix() if full != common else str(path)
+    return labels

@@ -60,7 +60,7 @@ def validation_table(runs: Sequence[SuiteRun], outcomes: Sequence[FileOutcome]) 
 
     The cells are markdown (the Prefect UI renders table artifact cells as markdown).
     """
-    status = {outcome.path.name: outcome.status for outcome in outcomes}
+    status = {outcome.name: outcome.status for outcome in outcomes}
     return [
         {
             "berkas": markdown_text(run.file),
@@ -94,7 +94,7 @@ def outcome_log_lines(outcomes: Sequence[FileOutcome], *, every_file: bool = Tru
         if not (every_file or rejected or outcome.issues):
             continue
         level = logging.WARNING if rejected else logging.INFO
-        head = f"{outcome.path.name}: {outcome.status}" + ("" if rejected else f" ({outcome.rows} rows)")
+        head = f"{outcome.name}: {outcome.status}" + ("" if rejected else f" ({outcome.rows} rows)")
         if outcome.issues:
             head += f", {len(outcome.issues)} {'problem' if rejected else 'warning'}(s)"
         if outcome.quarantined is not None:
@@ -104,9 +104,7 @@ def outcome_log_lines(outcomes: Sequence[FileOutcome], *, every_file: bool = Tru
         lines += [(level, printable(f"  {issue.describe('en')}")) for issue in shown]
         if len(outcome.issues) > len(shown):
             more = len(outcome.issues) - len(shown)
-            lines.append(
-                (level, printable(f"  ... {more} more in the quarantine summary of {outcome.path.name}"))
-            )
+            lines.append((level, printable(f"  ... {more} more in the quarantine summary of {outcome.name}")))
     return lines
 
 
@@ -134,7 +132,7 @@ def rejection_table(outcomes: Sequence[FileOutcome], lang: str = "id") -> list[d
         where = str(outcome.quarantined.parent) if outcome.quarantined is not None else ""
         rows += [
             {
-                "berkas": outcome.path.name,
+                "berkas": outcome.name,
                 "sheet": sheet,
                 "sel": cell,
                 "aturan": rule,

@@ -18,7 +18,7 @@ import json
 import math
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +31,7 @@ from tasks.errors import InputIssue
 from tasks.hierarchy import node_keys, parent_codes
 from tasks.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
 from tasks.safe_text import html_escape_tree
-from tasks.staging import IndicatorWorkbook, RealizationWorkbook
+from tasks.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
 
 SUITES_DIR = Path(custom_expectations.__file__).resolve().parent / "suites"
 REALIZATION_SUITE = "realisasi_bulanan"
@@ -79,7 +79,7 @@ class SuiteRun:
 
 @dataclass
 class BatchValidation:
-    """Issues per file name, and one suite run per file."""
+    """Issues per file (keyed by its label, see :func:`tasks.staging.file_labels`), one suite run per file."""
 
     issues: dict[str, list[InputIssue]] = field(default_factory=dict)
     runs: list[SuiteRun] = field(default_factory=list)
@@ -90,20 +90,36 @@ class BatchValidation:
 # ----------------------------------------------------------------------------------------------
 
 PreviousLookup = Callable[[str, int, int], pd.DataFrame | None]
+Labels = Mapping[Path, str]
+
+
+def labels_of(workbooks: Iterable[RealizationWorkbook | IndicatorWorkbook], labels: Labels | None) -> Labels:
+    """The given labels, or the workbooks' own (their names, paths where two names clash)."""
+    return labels if labels is not None else file_labels(wb.path for wb in workbooks)
 
 
 def realization_frame(
-    workbooks: Sequence[RealizationWorkbook], previous: PreviousLookup, corrections: Iterable[str] = ()
+    workbooks: Sequence[RealizationWorkbook],
+    previous: PreviousLookup,
+    corrections: Iterable[str] = (),
+    labels: Labels | None = None,
+    following: PreviousLookup | None = None,
 ) -> pd.DataFrame:
-    """All realization workbooks of a batch stacked, with tree keys and last month's figures.
+    """All realization workbooks of a batch stacked, with tree keys, last month's and next month's figures.
 
     ``previous(opd_code, year, month)`` gives the sub kegiatan rows (``kode``, ``realisasi_sd_bulan_ini_rp``,
     ``anggaran_rp``) of the month before, or None when that month is unknown; January starts from zero.
+    ``following`` gives the rows (``kode``, ``realisasi_bulan_ini_rp``, ``realisasi_sd_bulan_ini_rp``) of
+    the month after, where one is already loaded (``next_*`` columns; NaN otherwise).
+    ``effective_realisasi_sd_bulan_ini_rp`` is the realization to date as it will be loaded: the file's,
+    or, for a file giving only the month column, last month's to date plus this month.
+    Each row's ``file`` is its file's label (unique in the batch); ``corrections`` are labels too.
     """
     if not workbooks:
         return pd.DataFrame()
     corrected = set(corrections)
-    names = [wb.path.name for wb in workbooks]
+    labels = labels_of(workbooks, labels)
+    names = [labels[wb.path] for wb in workbooks]
     sizes = [len(wb.lines) for wb in workbooks]
     frame = pd.concat([wb.lines for wb in workbooks], ignore_index=True)
     frame["file"] = np.repeat(names, sizes)
@@ -113,26 +129,43 @@ def realization_frame(
     frame["is_correction"] = np.repeat([name in corrected for name in names], sizes)
     frame["node_key"] = node_keys(frame)
     frame["parent_key"] = parent_codes(frame).where(frame["level"] != "total", None)
-    befores = [
-        before.assign(file=wb.path.name)
-        for wb in workbooks
+    befores = {
+        name: before
+        for wb, name in zip(workbooks, names, strict=True)
         if (before := _previous_month(wb, previous)) is not None
-    ]
-    subs = frame["level"] == "sub_kegiatan"
-    frame["prev_realisasi_sd_bulan_ini_rp"] = math.nan
-    frame["prev_anggaran_rp"] = math.nan
-    if befores:
-        known = (
-            pd.concat(befores, ignore_index=True)
-            .drop_duplicates(["file", "kode"])
-            .set_index(["file", "kode"])
-        )
-        wanted = pd.MultiIndex.from_arrays([frame.loc[subs, "file"], frame.loc[subs, "kode"]])
-        frame.loc[subs, "prev_realisasi_sd_bulan_ini_rp"] = (
-            known["realisasi_sd_bulan_ini_rp"].reindex(wanted).to_numpy()
-        )
-        frame.loc[subs, "prev_anggaran_rp"] = known["anggaran_rp"].reindex(wanted).to_numpy()
+    }
+    subs = (frame["level"] == "sub_kegiatan").to_numpy()
+    _attach_month(
+        frame,
+        subs,
+        befores,
+        {"realisasi_sd_bulan_ini_rp": "prev_realisasi_sd_bulan_ini_rp", "anggaran_rp": "prev_anggaran_rp"},
+    )
     frame.loc[subs & (frame["month"] == 1), "prev_realisasi_sd_bulan_ini_rp"] = 0.0
+    # as the load derives it: a code missing from a known previous month starts from zero
+    previous_known = np.repeat(
+        [wb.month <= 1 or name in befores for wb, name in zip(workbooks, names, strict=True)], sizes
+    )
+    before = frame["prev_realisasi_sd_bulan_ini_rp"].fillna(0.0).where(previous_known & subs)
+    frame["effective_realisasi_sd_bulan_ini_rp"] = frame["realisasi_sd_bulan_ini_rp"].where(
+        frame["realisasi_sd_bulan_ini_rp"].notna(), before + frame["realisasi_bulan_ini_rp"]
+    )
+    afters = {
+        name: after
+        for wb, name in zip(workbooks, names, strict=True)
+        if following is not None
+        and wb.month < 12
+        and (after := following(wb.opd_code, wb.year, wb.month + 1)) is not None
+    }
+    _attach_month(
+        frame,
+        subs,
+        afters,
+        {
+            "realisasi_bulan_ini_rp": "next_realisasi_bulan_ini_rp",
+            "realisasi_sd_bulan_ini_rp": "next_realisasi_sd_bulan_ini_rp",
+        },
+    )
     # the amendment month: last month's budget became this month's Anggaran Murni
     murni = frame["anggaran_murni_rp"]
     frame["amendment"] = (
@@ -141,6 +174,25 @@ def realization_frame(
         & ((frame["anggaran_rp"] - murni).abs() > custom_expectations.RUPIAH_TOLERANCE)
     )
     return frame
+
+
+def _attach_month(
+    frame: pd.DataFrame, subs: np.ndarray, months: dict[str, pd.DataFrame], columns: dict[str, str]
+) -> None:
+    """Put another month's sub kegiatan figures (per file label: its rows by ``kode``) on the frame's
+    sub kegiatan rows, as the ``columns`` named (source -> new column; NaN where unknown)."""
+    for name in columns.values():
+        frame[name] = math.nan
+    if not months:
+        return
+    known = (
+        pd.concat([rows.assign(file=name) for name, rows in months.items()], ignore_index=True)
+        .drop_duplicates(["file", "kode"])
+        .set_index(["file", "kode"])
+    )
+    wanted = pd.MultiIndex.from_arrays([frame.loc[subs, "file"], frame.loc[subs, "kode"]])
+    for source, name in columns.items():
+        frame.loc[subs, name] = known[source].reindex(wanted).to_numpy()
 
 
 def _previous_month(wb: RealizationWorkbook, previous: PreviousLookup) -> pd.DataFrame | None:
@@ -153,24 +205,42 @@ def _previous_month(wb: RealizationWorkbook, previous: PreviousLookup) -> pd.Dat
 def batch_previous_lookup(
     workbooks: Sequence[RealizationWorkbook], fallback: PreviousLookup
 ) -> PreviousLookup:
-    """Last month's rows from the batch itself when it holds that month, else from ``fallback``."""
+    """Last month's rows from the batch itself when it holds that month, else from ``fallback``.
+
+    A month of the batch giving only the month column gets its realization to date as the load will
+    derive it (the month before's to date plus this month), so the month after is checked against it.
+    """
     by_period = {(wb.opd_code, wb.year, wb.month): wb for wb in workbooks}
+    found: dict[tuple[str, int, int], pd.DataFrame | None] = {}
 
     def lookup(opd_code: str, year: int, month: int) -> pd.DataFrame | None:
-        wb = by_period.get((opd_code, year, month))
+        key = (opd_code, year, month)
+        wb = by_period.get(key)
         if wb is None:
             return fallback(opd_code, year, month)
-        subs = wb.lines[wb.lines["level"] == "sub_kegiatan"]
-        return subs[["kode", "realisasi_sd_bulan_ini_rp", "anggaran_rp"]]
+        if key not in found:
+            subs = wb.lines[wb.lines["level"] == "sub_kegiatan"]
+            rows = subs[["kode", "realisasi_sd_bulan_ini_rp", "anggaran_rp"]]
+            if rows["realisasi_sd_bulan_ini_rp"].isna().any():
+                before = lookup(opd_code, year, month - 1) if month > 1 else rows.iloc[:0]
+                to_date = math.nan
+                if before is not None:
+                    earlier = before.drop_duplicates("kode").set_index("kode")["realisasi_sd_bulan_ini_rp"]
+                    earlier = earlier.reindex(subs["kode"]).fillna(0.0).to_numpy()
+                    to_date = earlier + subs["realisasi_bulan_ini_rp"].to_numpy()
+                rows = rows.assign(realisasi_sd_bulan_ini_rp=to_date)
+            found[key] = rows
+        return found[key]
 
     return lookup
 
 
-def indicator_frame(workbooks: Sequence[IndicatorWorkbook]) -> pd.DataFrame:
+def indicator_frame(workbooks: Sequence[IndicatorWorkbook], labels: Labels | None = None) -> pd.DataFrame:
     """All indicator workbooks of a batch stacked, with the quarter aggregation and capaian."""
+    labels = labels_of(workbooks, labels)
     frames = []
     for wb in workbooks:
-        frame = wb.indicators.assign(file=wb.path.name, opd_code=wb.opd_code, year=wb.year)
+        frame = wb.indicators.assign(file=labels[wb.path], opd_code=wb.opd_code, year=wb.year)
         frame["aggregation"] = year_value_aggregation(frame)
         implied = quarterly_year_value(frame, QUARTERS, "aggregation")
         year_value = frame["realisasi"].where(frame["realisasi"].notna(), implied)
@@ -397,6 +467,8 @@ def _expected_values(rule: str, meta: dict, frame: pd.DataFrame, parameters: dic
         return custom_expectations.sum_of_children(frame, "file", "node_key", "parent_key", meta["field"])
     if rule == "period.month_inconsistent":
         return frame["realisasi_sd_bulan_ini_rp"] - frame["prev_realisasi_sd_bulan_ini_rp"]
+    if rule == "period.next_month_inconsistent":
+        return frame["next_realisasi_sd_bulan_ini_rp"] - frame["next_realisasi_bulan_ini_rp"]
     if rule == "indicator.quarterly_inconsistent":
         return quarterly_year_value(frame, QUARTERS, "aggregation")
     expected_field = meta.get("expected_field", "")
@@ -447,8 +519,10 @@ def results_to_issues(
             for one_field in fields:
                 if rule in FILE_LEVEL_RULES:
                     column, row_number = _split_cell(wb.header_cells.get(FILE_LEVEL_RULES[rule], ""))
-                else:
-                    column, row_number = wb.columns.get(one_field, ""), row
+                else:  # a row lacking the value named: the column the value was derived from
+                    given = not pd.isna(values.get(one_field))
+                    column = wb.columns.get(one_field if given else meta.get("fallback_field", one_field), "")
+                    row_number = row
                 expected = _expected_values(rule, {**meta, "field": one_field}, frame, parameters)
                 shown = _fmt_period if one_field in ("year", "month") else _fmt
                 params = _context_params(rule, frame, position)
@@ -458,6 +532,7 @@ def results_to_issues(
                     "column": one_field,
                     "what": "Kode OPD",
                     "period": f"{int(values.get('month', 0) or 0):02d}/{values.get('year', '')}",
+                    "next_period": f"{int(values.get('month', 0) or 0) + 1:02d}/{values.get('year', '')}",
                     "opd": values.get("opd_code", ""),
                     "jenis": values.get("jenis", ""),
                     "no": values.get("no", ""),
@@ -527,10 +602,17 @@ def validate_realizations(
     month: int | None = None,
     known_opds: Sequence[str] | None = None,
     corrections: Iterable[str] = (),
+    labels: Labels | None = None,
+    following: PreviousLookup | None = None,
 ) -> BatchValidation:
-    """Validate the realization workbooks of a batch with the monthly suite."""
+    """Validate the realization workbooks of a batch with the monthly suite (issues keyed by file label).
+
+    ``previous`` gives the month before each file's (see :func:`realization_frame`); ``following``,
+    when given, the month after it already loaded, which each file must stay consistent with.
+    """
     if not workbooks:
         return BatchValidation()
+    labels = labels_of(workbooks, labels)
     periods = sorted({(wb.year, wb.month) for wb in workbooks})
     if len(periods) > 1:
         return _validate_month_by_month(
@@ -542,8 +624,10 @@ def validate_realizations(
             month=month,
             known_opds=known_opds,
             corrections=corrections,
+            labels=labels,
+            following=following,
         )
-    frame = realization_frame(workbooks, previous, corrections)
+    frame = realization_frame(workbooks, previous, corrections, labels, following)
     parameters = {
         "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
         "run_months": [month] if month is not None else sorted({int(m) for m in frame["month"]}),
@@ -553,7 +637,9 @@ def validate_realizations(
     }
     frame["expected_year"] = year if year is not None else frame["year"]
     frame["expected_month"] = month if month is not None else frame["month"]
-    return _validate(validator, REALIZATION_SUITE, frame, {wb.path.name: wb for wb in workbooks}, parameters)
+    return _validate(
+        validator, REALIZATION_SUITE, frame, {labels[wb.path]: wb for wb in workbooks}, parameters
+    )
 
 
 def _validate_month_by_month(
@@ -561,17 +647,58 @@ def _validate_month_by_month(
     workbooks: Sequence[RealizationWorkbook],
     previous: PreviousLookup,
     periods: list[tuple[int, int]],
+    *,
+    following: PreviousLookup | None = None,
     **options,
 ) -> BatchValidation:
-    """One suite run per period, oldest first; a month's predecessor in the batch counts only if it passed."""
+    """One suite run per period, oldest first; a month's predecessor in the batch counts only if it passed.
+
+    A month whose successor is in the batch is checked against it when the successor is validated;
+    should the successor be rejected, the month stands next to the successor already loaded, so it
+    is checked again against that one (newest first: a month rejected then leaves its predecessor
+    next to the loaded month in turn).
+    """
+    labels: Labels = options["labels"]
+    in_batch = {(wb.opd_code, wb.year, wb.month) for wb in workbooks}
+
+    def loaded_successor(opd_code: str, year: int, month: int) -> pd.DataFrame | None:
+        if following is None or (opd_code, year, month) in in_batch:
+            return None
+        return following(opd_code, year, month)
+
+    def errors(result: BatchValidation, wb: RealizationWorkbook) -> bool:
+        return any(issue.severity == "error" for issue in result.issues[labels[wb.path]])
+
     combined = BatchValidation()
-    passed: list[RealizationWorkbook] = []
+    passed: dict[int, RealizationWorkbook] = {}
     for period in periods:
         group = [wb for wb in workbooks if (wb.year, wb.month) == period]
-        result = validate_realizations(validator, group, batch_previous_lookup(passed, previous), **options)
+        lookup = batch_previous_lookup(list(passed.values()), previous)
+        result = validate_realizations(validator, group, lookup, following=loaded_successor, **options)
         combined.issues.update(result.issues)
         combined.runs += result.runs
-        passed += [wb for wb in group if not any(i.severity == "error" for i in result.issues[wb.path.name])]
+        passed.update({id(wb): wb for wb in group if not errors(result, wb)})
+    if following is None:
+        return combined
+    for period in reversed(periods):
+        standing = {(wb.opd_code, wb.year, wb.month) for wb in passed.values()}
+        again = [
+            wb
+            for wb in passed.values()
+            if (wb.year, wb.month) == period
+            and (wb.opd_code, wb.year, wb.month + 1) in in_batch
+            and (wb.opd_code, wb.year, wb.month + 1) not in standing
+        ]
+        if not again:
+            continue
+        lookup = batch_previous_lookup(list(passed.values()), previous)
+        result = validate_realizations(validator, again, lookup, following=following, **options)
+        combined.issues.update(result.issues)
+        rechecked = {labels[wb.path] for wb in again}
+        combined.runs = [run for run in combined.runs if run.file not in rechecked] + result.runs
+        for wb in again:
+            if errors(result, wb):
+                del passed[id(wb)]
     return combined
 
 
@@ -582,18 +709,20 @@ def validate_indicator_workbooks(
     year: int | None = None,
     known_opds: Sequence[str] | None = None,
     capaian_bound_pct: float = 300.0,
+    labels: Labels | None = None,
 ) -> BatchValidation:
-    """Validate the indicator workbooks of a batch with the yearly suite."""
+    """Validate the indicator workbooks of a batch with the yearly suite (issues keyed by file label)."""
     if not workbooks:
         return BatchValidation()
-    frame = indicator_frame(workbooks)
+    labels = labels_of(workbooks, labels)
+    frame = indicator_frame(workbooks, labels)
     frame["expected_year"] = year if year is not None else frame["year"]
     parameters = {
         "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
         "known_opds": list(known_opds) if known_opds is not None else sorted(set(frame["opd_code"])),
         "capaian_bound_pct": capaian_bound_pct,
     }
-    return _validate(validator, INDICATOR_SUITE, frame, {wb.path.name: wb for wb in workbooks}, parameters)
+    return _validate(validator, INDICATOR_SUITE, frame, {labels[wb.path]: wb for wb in workbooks}, parameters)
 
 
 def _validate(

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
 
+from sakip.settings import Settings
+from tasks.ingest import FileOutcome, load_workbooks, split_by_opd, validate_batch
+from tasks.reading import StagedFile
 from tasks.staging import INDICATOR_COLUMNS, REALIZATION_COLUMNS, IndicatorWorkbook, RealizationWorkbook
 
 OPD = "2.17.0.00.0.00.01.0000"
@@ -134,3 +140,26 @@ def indicator_workbook(rows: list[dict[str, object]], year: int = 2022) -> Indic
         columns={"jenis": "A", "no": "B", "target": "G", "arah": "F", "indikator": "D"},
         sha256=digest,
     )
+
+
+def staged(workbook: RealizationWorkbook | IndicatorWorkbook) -> StagedFile:
+    """A staged file holding ``workbook``, as reading it would give."""
+    kind = "realization" if isinstance(workbook, RealizationWorkbook) else "indicator"
+    return StagedFile(path=workbook.path, kind=kind, workbook=workbook)
+
+
+def ingest_batch(
+    engine: Engine,
+    files: Sequence[StagedFile],
+    settings: Settings,
+    *,
+    workers: int = 1,
+    corrections: bool = False,
+) -> list[FileOutcome]:
+    """What the monthly flow does with a batch, with plain functions: validate it, then load it in
+    ``workers`` shares side by side (threads, as the flow's task runner), outcomes in batch order."""
+    checked, _ = validate_batch(files, engine, settings, corrections=corrections)
+    shares = split_by_opd(checked, workers)
+    with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+        loaded = {o.path: o for share in pool.map(lambda s: load_workbooks(engine, s), shares) for o in share}
+    return [loaded[file.path] for file in checked]

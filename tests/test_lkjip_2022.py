@@ -9,20 +9,27 @@ misprints, the test asserts the correct value and names the misprint:
 - Table 3.6 names program 2.17.04 "Ksp/Usk"; the program is KSP/USP (as Table 3.7 prints it).
 - Table 3.4 no. 2 prints an explanation instead of a label; by the document's own rule (capaian ≥ 100
   while serapan < 100) the sasaran is "Efisiensi".
+
+Every test runs twice: on SQLite with the sample folder in one run, and on PostgreSQL with
+``SAKIP_WORKERS=8``, the files named in a shuffled order and the months arriving out of order across
+two runs (July to December and the indicators first, then January to June).
 """
 
 from __future__ import annotations
 
+import random
 import re
+import uuid
+from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
-from tests.conftest import REFERENCE_2022
+from tests.conftest import POSTGRES_SERVER_URL, REFERENCE_2022
 from warehouse.db import engine_for
 
 OPD = "2.17.0.00.0.00.01.0000"
@@ -44,18 +51,55 @@ def loose(text: str) -> str:
     return re.sub(r"[\s.,/]+", " ", text.lower()).strip()
 
 
-@pytest.fixture(scope="module")
-def report_2022(prefect_server, sample_2022, tmp_path_factory) -> dict[str, object]:
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql-8-workers", marks=pytest.mark.postgres)]
+)
+def report_2022(request, prefect_server, sample_2022, tmp_path_factory) -> Iterator[dict[str, object]]:
     """Ingest the sample with the monthly flow and write the report with the annual flow."""
     from flows.annual import annual_flow
     from flows.monthly import monthly_flow
 
     workdir = tmp_path_factory.mktemp("work")
-    folder = sample_2022.indicators.parent
-    outcomes = monthly_flow([str(folder)], workdir=str(workdir), year=2022)
-    written = annual_flow(year=2022, workdir=str(workdir))
-    out = workdir / "reports" / "2022" / OPD
-    return {"outcomes": outcomes, "written": written, "out": out, "workdir": workdir}
+    if request.param == "sqlite":
+        folder = sample_2022.indicators.parent
+        outcomes = monthly_flow([str(folder)], workdir=str(workdir), year=2022)
+        written = annual_flow(year=2022, workdir=str(workdir))
+        url = f"sqlite:///{(workdir / 'sakip.db').resolve()}"
+        yield {
+            "outcomes": outcomes,
+            "written": written,
+            "out": workdir / "reports" / "2022" / OPD,
+            "url": url,
+        }
+        return
+    schema = f"sakip_golden_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(POSTGRES_SERVER_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = f"{POSTGRES_SERVER_URL}?options=-csearch_path%3D{schema}"
+    shuffle = random.Random(2022).shuffle
+    later = [str(p) for p in sample_2022.realization[6:]] + [str(sample_2022.indicators)]
+    earlier = [str(p) for p in sample_2022.realization[:6]]
+    shuffle(later)
+    shuffle(earlier)
+    try:
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("SAKIP_DATABASE_URL", url)
+            env.setenv("SAKIP_WORKERS", "8")
+            outcomes = monthly_flow(later, workdir=str(workdir), year=2022)
+            outcomes += monthly_flow(earlier, workdir=str(workdir), year=2022)
+            written = annual_flow(year=2022, workdir=str(workdir))
+        yield {
+            "outcomes": outcomes,
+            "written": written,
+            "out": workdir / "reports" / "2022" / OPD,
+            "url": url,
+        }
+    finally:
+        engine_for(url).dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def table(report_2022, table_id: str) -> pd.DataFrame:
@@ -78,7 +122,7 @@ def test_sample_passes_every_suite_with_zero_errors(report_2022):
     # the only warnings: Table 3.5's 382,67 % and 356,6 % ask for confirmation
     warnings = sorted((i.rule, i.cell) for o in outcomes for i in o.issues)
     assert warnings == [("indicator.capaian_beyond_bound", "L14"), ("indicator.capaian_beyond_bound", "L17")]
-    engine = engine_for(f"sqlite:///{(report_2022['workdir'] / 'sakip.db').resolve()}")
+    engine = engine_for(report_2022["url"])
     with engine.connect() as conn:
         runs = conn.execute(select(ValidationRun.suite, ValidationRun.success, ValidationRun.errors)).all()
     assert len(runs) == 13
@@ -275,7 +319,7 @@ def test_table_2_3_perjanjian_kinerja(report_2022):
 def test_sources_of_funds_and_original_budgets(report_2022):
     from tasks.report_tables import program_budget_change, sumber_dana_totals
 
-    engine = engine_for(f"sqlite:///{(report_2022['workdir'] / 'sakip.db').resolve()}")
+    engine = engine_for(report_2022["url"])
     sources = sumber_dana_totals(engine, OPD, 2022, 12)
     expected_sources = reference("sumber_dana_2022.csv").set_index("sumber")["jumlah"]
     assert {k.lower(): v for k, v in sources.items()} == {k.lower(): v for k, v in expected_sources.items()}
@@ -311,7 +355,7 @@ def test_xlsx_report_holds_the_same_numbers(report_2022):
 def test_batches_recorded_with_sha256(report_2022):
     from warehouse.models import LoadBatch
 
-    engine = engine_for(f"sqlite:///{(report_2022['workdir'] / 'sakip.db').resolve()}")
+    engine = engine_for(report_2022["url"])
     with engine.connect() as conn:
         batches = conn.execute(select(LoadBatch.file_name, LoadBatch.sha256, LoadBatch.status)).all()
     assert len(batches) == 13

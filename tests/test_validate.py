@@ -395,3 +395,32 @@ def test_subtotals_are_summed_per_file_for_every_amount_at_once():
     assert mismatches["y"].tolist() == [False] * 5  # a blank child counts as 0
     compact = frame.astype({"file": "category", "key": "category", "parent": "category"})
     assert subtotal_mismatches(compact, "file", "key", "parent", ["x", "y"]).equals(mismatches)
+
+
+def test_a_month_must_agree_with_the_next_month_already_loaded(validator):
+    """To date = next month's to date − next month's realization; a file giving only the month column
+    is checked with its to date derived from last month, and named at its month cell."""
+    lines = realization_lines(SUBS)
+    code = "2.17.02.2.01.01"
+    before = previous_of({c: (a, 0.0, sd - b) for c, (a, b, sd) in SUBS.items()})
+    after = pd.DataFrame(
+        [
+            {"kode": c, "realisasi_bulan_ini_rp": 10.0, "realisasi_sd_bulan_ini_rp": sd + 10.0}
+            for c, (_, _, sd) in SUBS.items()
+        ]
+    )
+    after.loc[after["kode"] == code, "realisasi_sd_bulan_ini_rp"] = 200.0  # May's to date below April's 250
+
+    def check(workbook):
+        result = validate_realizations(validator, [workbook], lambda *_: before, following=lambda *_: after)
+        return result.issues[workbook.path.name]
+
+    found = check(realization_workbook(lines, month=4))
+    assert rules(found) == [("period.next_month_inconsistent", f"G{row_of(lines, code)}")]
+    assert "250" in found[0].message() and "190" in found[0].message() and "05/2022" in found[0].message()
+    month_only = lines.assign(realisasi_sd_bulan_ini_rp=NAN)
+    found = check(realization_workbook(month_only, month=4))
+    assert rules(found) == [("period.next_month_inconsistent", f"F{row_of(lines, code)}")]
+    after.loc[after["kode"] == code, "realisasi_sd_bulan_ini_rp"] = 260.0
+    assert check(realization_workbook(month_only, month=4)) == []
+    assert check(realization_workbook(lines, month=12)) == []  # December has no next month

@@ -51,21 +51,28 @@ def make_engine(url: str) -> Engine:
 def write_transaction(
     engine: Engine, lock_key: str, extra_lock_keys: Sequence[str] = ()
 ) -> Iterator[Connection]:
-    """One write transaction holding the lock of ``lock_key`` (e.g. an OPD-month) until it ends.
+    """One write transaction holding the locks of ``lock_key`` and ``extra_lock_keys`` until it ends.
 
-    PostgreSQL: transaction-level advisory locks on the keys (taken in sorted order, so two writers
-    never wait on each other crosswise); writers of other keys run in parallel. SQLite:
+    PostgreSQL: transaction-level advisory locks on the keys (e.g. an OPD-month and the OPD-year whose
+    budget the load rewrites), all taken up front, in one statement, in one global order, so two
+    writers never wait on each other crosswise; writers of other keys run in parallel. SQLite:
     ``BEGIN IMMEDIATE``, the database's single write lock.
     """
     with engine.connect() as plain:
         conn = plain.execution_options(write_lock=True)
         with conn.begin():
             if engine.dialect.name == "postgresql":
-                for key in sorted({lock_key, *extra_lock_keys}):
-                    digest = hashlib.sha256(key.encode("utf-8")).digest()
-                    number = int.from_bytes(digest[:8], "big", signed=True)
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": number})
+                numbers = sorted({advisory_lock_number(key) for key in (lock_key, *extra_lock_keys)})
+                conn.execute(
+                    text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) AS k"),
+                    {"keys": numbers},
+                )
             yield conn
+
+
+def advisory_lock_number(key: str) -> int:
+    """The 64-bit PostgreSQL advisory-lock number of a lock key (the first 8 bytes of its sha256)."""
+    return int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest()[:8], "big", signed=True)
 
 
 def alembic_config(url: str) -> Config:

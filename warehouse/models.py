@@ -5,7 +5,8 @@ Permendagri 90/2019, national nomenclature keyed by code), ``period`` (year and 
 ``indicator`` (an OPD's performance indicator of one year).
 Facts: monthly realization per sub kegiatan (and per expenditure account where the workbook has
 them), the yearly budget (murni = original, perubahan = after the amendment), indicator targets and
-realizations. Amounts are whole-precision rupiah (``NUMERIC(18, 2)``); nothing is rounded here.
+realizations. Amounts are whole-precision rupiah (``NUMERIC(18, 2)``); nothing is rounded here, and
+no text is cut: what users write is stored whole (:func:`free_text`).
 
 Every change goes through a named Alembic migration in ``warehouse/migrations``.
 """
@@ -24,13 +25,25 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
     func,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
 Rupiah = Numeric(18, 2, asdecimal=False)
+
+
+def free_text(sqlite_length: int) -> TypeEngine:
+    """Text of any length, for what users write (names, uraian, file names, codes of unbounded form).
+
+    SQLite keeps the ``VARCHAR(n)`` its tables were created with: it never enforces a length, and
+    changing a declared type there means rebuilding tables that others reference.
+    """
+    return Text().with_variant(String(sqlite_length), "sqlite")
+
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -52,8 +65,8 @@ class Opd(Base):
 
     __tablename__ = "opd"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    name: Mapped[str] = mapped_column(String(300), default="")
+    code: Mapped[str] = mapped_column(free_text(40), unique=True)
+    name: Mapped[str] = mapped_column(free_text(300), default="")
 
 
 class BudgetItem(Base):
@@ -63,7 +76,7 @@ class BudgetItem(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     level: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(500), default="")
+    name: Mapped[str] = mapped_column(free_text(500), default="")
     parent_code: Mapped[str] = mapped_column(String(40), default="")
 
 
@@ -82,10 +95,10 @@ class LoadBatch(Base):
 
     __tablename__ = "load_batch"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    file_name: Mapped[str] = mapped_column(String(500))
+    file_name: Mapped[str] = mapped_column(free_text(500))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # realization | indicator
-    opd_code: Mapped[str] = mapped_column(String(40), default="")
+    opd_code: Mapped[str] = mapped_column(free_text(40), default="")
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     month: Mapped[int | None] = mapped_column(Integer, nullable=True)
     rows: Mapped[int] = mapped_column(Integer, default=0)
@@ -121,13 +134,13 @@ class Indicator(Base):
     opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
     year: Mapped[int] = mapped_column(Integer)
     jenis: Mapped[str] = mapped_column(String(20))
-    no: Mapped[str] = mapped_column(String(20))
-    uraian: Mapped[str] = mapped_column(String(1000), default="")
-    indikator: Mapped[str] = mapped_column(String(1000))
-    satuan: Mapped[str] = mapped_column(String(50), default="")
+    no: Mapped[str] = mapped_column(free_text(20))
+    uraian: Mapped[str] = mapped_column(free_text(1000), default="")
+    indikator: Mapped[str] = mapped_column(free_text(1000))
+    satuan: Mapped[str] = mapped_column(free_text(50), default="")
     arah: Mapped[str] = mapped_column(String(10), default="positif")
     rumus_capaian: Mapped[str] = mapped_column(String(10), default="standar")
-    kode_program: Mapped[str] = mapped_column(String(500), default="")
+    kode_program: Mapped[str] = mapped_column(free_text(500), default="")
     data_awal: Mapped[float | None] = mapped_column(Float, nullable=True)
     target_akhir_renstra: Mapped[float | None] = mapped_column(Float, nullable=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
@@ -165,7 +178,7 @@ class _SubKegiatanAmounts:
     realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
     anggaran_kas_sd_bulan_ini_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
     fisik_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
-    sumber_dana: Mapped[str] = mapped_column(String(200), default="")
+    sumber_dana: Mapped[str] = mapped_column(free_text(200), default="")
 
 
 class FactRealization(_SubKegiatanAmounts, Base):
@@ -190,9 +203,9 @@ class FactRealizationAccount(Base):
     period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
     budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
     batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
-    kode_rekening: Mapped[str] = mapped_column(String(40))
-    uraian: Mapped[str] = mapped_column(String(500), default="")
-    sumber_dana: Mapped[str] = mapped_column(String(200), default="")
+    kode_rekening: Mapped[str] = mapped_column(free_text(40))
+    uraian: Mapped[str] = mapped_column(free_text(500), default="")
+    sumber_dana: Mapped[str] = mapped_column(free_text(200), default="")
     anggaran_rp: Mapped[float] = mapped_column(Rupiah)
     realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
     realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
@@ -218,7 +231,7 @@ class ValidationRun(Base):
     __tablename__ = "validation_run"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[str] = mapped_column(String(40), index=True)
-    file_name: Mapped[str] = mapped_column(String(500))
+    file_name: Mapped[str] = mapped_column(free_text(500))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     suite: Mapped[str] = mapped_column(String(100))
     suite_version: Mapped[str] = mapped_column(String(20), default="")
@@ -227,8 +240,8 @@ class ValidationRun(Base):
     failed: Mapped[int] = mapped_column(Integer)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)
-    data_docs_url: Mapped[str] = mapped_column(String(2000), default="")
-    opd_code: Mapped[str] = mapped_column(String(40), default="")
+    data_docs_url: Mapped[str] = mapped_column(free_text(2000), default="")
+    opd_code: Mapped[str] = mapped_column(free_text(40), default="")
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     month: Mapped[int | None] = mapped_column(Integer, nullable=True)
     validated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -251,13 +264,13 @@ class Revision(Base):
 
     __tablename__ = "revision"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    opd_code: Mapped[str] = mapped_column(String(40))
+    opd_code: Mapped[str] = mapped_column(free_text(40))
     year: Mapped[int] = mapped_column(Integer)
     month: Mapped[int] = mapped_column(Integer)
     old_batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
     new_batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
-    old_file: Mapped[str] = mapped_column(String(500))
-    new_file: Mapped[str] = mapped_column(String(500))
+    old_file: Mapped[str] = mapped_column(free_text(500))
+    new_file: Mapped[str] = mapped_column(free_text(500))
     changed_by: Mapped[str] = mapped_column(String(100), default="")
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     changed_rows: Mapped[int] = mapped_column(Integer, default=0)

@@ -15,7 +15,11 @@ is then read back:
   strings;
 - CSV (report, consolidation, reconciliation): no cell a spreadsheet would run (a leading ``'``),
   numeric columns plain numbers;
-- docx: it opens and shows the control character as ``_x001B_``; charts: written.
+- docx: it opens; charts: written.
+
+The control character (ESC, Excel's ``_x001B_``) is removed when the workbook is read, with a
+``cell.control_characters`` warning naming the cell: no output holds it (the renderers' own handling
+of control characters is tested in ``tests/test_text_outputs.py``).
 """
 
 from __future__ import annotations
@@ -67,6 +71,9 @@ from tests.hostile import (
     hostile_sample,
 )
 from warehouse.db import open_warehouse
+
+#: The ESC payload as the reader leaves it: the control character removed, spacing made single.
+STRIPPED = " ".join(ESCAPE.replace("_x001B_", "").split())  # spaces collapse as in any uraian
 
 YEAR, MONTH = 2022, 3
 REJECTED_NAME = "<svg onload=alert(2)>.xlsx"
@@ -200,7 +207,7 @@ def test_html_shows_payloads_escaped_and_runs_none(pipeline: Pipeline) -> None:
     for name in ("lkjip_2022.html", f"monitoring_{YEAR}_{MONTH:02d}.html"):
         assert "<script" not in pages[name].lower()  # our own pages carry no script at all
         assert "&lt;script&gt;alert(&#x27;uraian&#x27;)&lt;/script&gt;" in pages[name]
-        assert "_x001B_" in pages[name]  # ESC shown, not hidden
+        assert STRIPPED in pages[name] and "\x1b" not in pages[name]  # ESC removed when read
     docs_page = next(text for name, text in pages.items() if rejected_page.endswith(name))
     assert "&lt;svg onload=alert(2)&gt;.xlsx" in docs_page  # the file name, shown
     assert "&lt;script&gt;alert(" in docs_page  # the failing value, shown
@@ -283,13 +290,13 @@ def test_report_titles_name_the_opd_as_text(pipeline: Pipeline) -> None:
         )
     ]
     assert len(titled) >= 7, titled
-    escape_cells = [
+    stripped_cells = [
         c.value
         for row in book["Tabel 3.6"].iter_rows()
         for c in row
-        if isinstance(c.value, str) and "_x001B_" in c.value
+        if isinstance(c.value, str) and STRIPPED in c.value
     ]
-    assert escape_cells, "ESC should be shown as _x001B_ in the uraian"
+    assert stripped_cells, "the uraian should appear without its control character"
 
 
 def csv_files(pipeline: Pipeline) -> list[Path]:
@@ -341,7 +348,7 @@ def test_word_document_opens_and_shows_text_literally(pipeline: Pipeline) -> Non
         [p.text for p in document.paragraphs]
         + [c.text for t in document.tables for row in t.rows for c in row.cells]
     )
-    assert "_x001B_" in text and "\x1b" not in text
+    assert STRIPPED in text and "\x1b" not in text
     for payload in (SCRIPT, MATH, JS_LINK, PIPE, HYPERLINK):
         assert payload in text, payload
 
@@ -362,9 +369,19 @@ def test_quarantine_material_of_the_rejection(pipeline: Pipeline) -> None:
     assert rejected.quarantined is not None and rejected.annotated is not None
     summary = rejected.quarantined.with_suffix(".txt").read_text(encoding="utf-8")
     assert "[indicator.direction_unknown]" in summary and REJECTED_NAME in summary
-    # no terminal escape in the steward's text: messages show it as the visible escape ``\x1b``
-    assert "\x1b" not in summary and "\\x1b" in summary
+    assert "\x1b" not in summary  # no terminal escape in the steward's text
     notes = openpyxl.load_workbook(rejected.annotated).worksheets[0]
     messages = [row[5].value for row in notes.iter_rows(min_row=2) if row[5].value]
     assert any(SCRIPT in message for message in messages)
     assert all(row[5].data_type == "s" for row in notes.iter_rows(min_row=2) if row[5].value)
+
+
+def test_control_characters_removed_when_read_are_reported(pipeline: Pipeline) -> None:
+    warned = [
+        issue
+        for outcome in pipeline.outcomes
+        for issue in outcome.issues
+        if issue.rule == "cell.control_characters"
+    ]
+    assert warned and all(issue.severity == "warning" and issue.cell for issue in warned)
+    assert all(o.status == "loaded" for o in pipeline.outcomes if o.kind == "realization")

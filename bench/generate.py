@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 import xlsxwriter
 
-from tasks.summaries import BULAN
+from tasks.core.calendar import BULAN
 
 #: Urusan codes of Permendagri 90/2019 (concurrent, mandatory/optional, and supporting affairs).
 URUSAN = (

@@ -21,7 +21,7 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
     multicolumn_condition_partial,
 )
 
-from tasks.metrics import quarterly_year_value
+from tasks.core.metrics import quarterly_year_value
 
 #: Amounts are rupiah with at most two decimals; differences below this are rounding noise.
 RUPIAH_TOLERANCE = 0.005

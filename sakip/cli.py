@@ -16,23 +16,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from sakip.failures import (
+from sakip.failures import check_month, check_year, ensure_writable, explain, log_unexpected
+from sakip.prefect_server import apply_prefect_defaults, start_temporary_server
+from sakip.settings import Settings, load_settings
+from tasks.core.calendar import format_moments
+from tasks.core.problems import (
     EXIT_ENVIRONMENT,
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_USAGE,
     CommandError,
-    check_month,
-    check_year,
-    ensure_writable,
-    explain,
-    log_unexpected,
 )
-from sakip.prefect_server import apply_prefect_defaults, start_temporary_server
-from sakip.settings import Settings, load_settings
-from tasks.clock import format_moments
-from tasks.printable import printable
+from tasks.core.text import printable
 
 __all__ = ["EXIT_ENVIRONMENT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "main"]
 

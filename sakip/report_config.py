@@ -20,7 +20,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sakip.settings import PERMENDAGRI_86_2017_SCALE, Settings
+from sakip.settings import Settings
+from tasks.core.calendar import quarter_of
+from tasks.core.metrics import PERMENDAGRI_86_2017_SCALE
 
 #: Early-warning bands (SIMONEV, citing Permendagri 55/2010): label and minimum cumulative serapan
 #: (inclusive) in TW I..IV, highest band first.
@@ -80,13 +82,6 @@ class ReportConfig:
     def warning_labels(self) -> list[str]:
         """Every early-warning label, best first."""
         return [label for label, _ in self.warning_bands] + [self.warning_below]
-
-
-def quarter_of(month: int) -> int:
-    """The quarter (triwulan) a month belongs to."""
-    if not 1 <= month <= 12:
-        raise ValueError(f"month must be 1-12, got {month}")
-    return (month - 1) // 3 + 1
 
 
 def _number(value: Any, key: str) -> float:

@@ -32,7 +32,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
-from tasks.summaries import BULAN
+from tasks.core.calendar import BULAN
 
 SAMPLE_YEAR = 2022
 OPD_KODE = "2.17.0.00.0.00.01.0000"

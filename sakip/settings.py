@@ -11,16 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
-from sakip.failures import EXIT_USAGE, CommandError
-
-#: Permendagri 86/2017 scale as printed in the LKjIP: (exclusive lower bound, category), highest first.
-PERMENDAGRI_86_2017_SCALE: tuple[tuple[float, str], ...] = (
-    (90.0, "Sangat Tinggi"),
-    (75.0, "Tinggi"),
-    (65.0, "Sedang"),
-    (50.0, "Rendah"),
-    (float("-inf"), "Sangat Rendah"),
-)
+from tasks.core.metrics import PERMENDAGRI_86_2017_SCALE
+from tasks.core.problems import EXIT_USAGE, CommandError
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from sakip.report_config import ReportConfig
-from tasks.export import format_number_id
-from tasks.safe_text import visible_text
-from tasks.summaries import BULAN
+from tasks.core.calendar import BULAN
+from tasks.core.formatting import format_number_id
+from tasks.core.text import visible_text
 
 plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
 

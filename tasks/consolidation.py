@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.export import XLSX_TEXT_OPTIONS, csv_safe, format_percent, format_rupiah
-from tasks.safe_text import markdown_text, visible_text
-from tasks.summaries import BULAN
+from tasks.core.calendar import BULAN
+from tasks.core.formatting import format_percent, format_rupiah
+from tasks.core.text import markdown_text, visible_text
+from tasks.export import XLSX_TEXT_OPTIONS, csv_safe
 
 HEADINGS = {
     "kode_opd": "Kode OPD",

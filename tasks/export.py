@@ -32,17 +32,16 @@ import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from tasks.safe_text import csv_text_cell, visible_text
+from tasks.core.formatting import format_percent, format_rupiah, is_missing, is_number
+from tasks.core.text import csv_text_cell, visible_text
 
 #: The LKjIP chapter II and III tables, in the order of the document.
 CHAPTER_TABLE_IDS: tuple[str, ...] = (
@@ -80,66 +79,9 @@ _TOTAL_FILL = "#F2F2F2"
 _LEVEL_INDENT = {"urusan": 0, "program": 1, "kegiatan": 2, "sub_kegiatan": 3}
 _BOLD_LEVELS = frozenset({"urusan", "program"})
 _LANGS = ("id", "en")
-_NUMERIC_TYPES = (int, float, Decimal, np.integer, np.floating)
 #: xlsxwriter options for every workbook written from data: a text is a string cell, never a
 #: formula (``=HYPERLINK(..)``), a link or a number.
 XLSX_TEXT_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
-
-
-# ---------------------------------------------------------------------------------------------
-# Indonesian print form
-# ---------------------------------------------------------------------------------------------
-
-
-def _is_missing(value: Any) -> bool:
-    """True for None, NaN, pd.NA and NaT."""
-    if value is None:
-        return True
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
-
-def _is_number(value: Any) -> bool:
-    """True for real numbers (not bool, not text)."""
-    return isinstance(value, _NUMERIC_TYPES) and not isinstance(value, (bool, np.bool_))
-
-
-def format_number_id(value: Any, decimals: int) -> str:
-    """Print a number the Indonesian way (``1.234,57``), half-up rounded; ``-`` for 0, ``""`` for NaN."""
-    if _is_missing(value):
-        return ""
-    if decimals < 0:
-        raise ValueError(f"decimals must be >= 0, got {decimals}")
-    if isinstance(value, Decimal):
-        exact = value
-    elif isinstance(value, int) and not isinstance(value, bool):
-        exact = Decimal(value)
-    else:
-        number = float(value)
-        if not math.isfinite(number):
-            raise ValueError(f"cannot print a non-finite number: {value!r}")
-        # repr gives the shortest text that round-trips, i.e. the value as the data source wrote it,
-        # so 0.125 and 2.675 round up as the document does instead of by their binary expansion.
-        exact = Decimal(repr(number))
-    if exact == 0:
-        return "-"
-    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)  # no "-0,00"
-    text = f"{rounded:,.{decimals}f}"
-    return text.translate(str.maketrans({",": ".", ".": ","}))
-
-
-def format_rupiah(value: Any) -> str:
-    """Print an amount in whole rupiah: ``22.500.227.865``; ``-`` for 0, ``""`` for NaN."""
-    return format_number_id(value, 0)
-
-
-def format_percent(value: Any, decimals: int = 2) -> str:
-    """Print a percent number (83.7867 -> ``83,79``); ``-`` for 0, ``""`` for NaN."""
-    return format_number_id(value, decimals)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -489,7 +431,7 @@ def _body_rows(df: pd.DataFrame, layout: _Layout, lang_ix: int) -> Iterator[_Row
     groups: dict[str, list[dict[str, Any]]] = {}
     for record in records:
         jenis = record.get("jenis")
-        groups.setdefault("" if _is_missing(jenis) else str(jenis).strip().lower(), []).append(record)
+        groups.setdefault("" if is_missing(jenis) else str(jenis).strip().lower(), []).append(record)
     order = [j for j in _SECTION_LABELS if j in groups] + [j for j in groups if j not in _SECTION_LABELS]
     for jenis in order:
         if jenis:
@@ -533,7 +475,7 @@ class _Formats:
             props["italic"] = True
         if fill:
             props["bg_color"] = fill
-        numeric = _is_number(value)
+        numeric = is_number(value)
         if kind in ("amount", "number"):
             if numeric:
                 props["num_format"] = self.amount if kind == "amount" else self.percent
@@ -554,9 +496,9 @@ class _Formats:
 
 def _write_value(ws: Worksheet, row: int, col: int, value: Any, fmt: Format) -> None:
     """Write one cell: numbers stay numbers, text stays text, missing values become a bordered blank."""
-    if _is_missing(value):
+    if is_missing(value):
         ws.write_blank(row, col, None, fmt)
-    elif _is_number(value):
+    elif is_number(value):
         number = float(value)
         if not math.isfinite(number):
             ws.write_blank(row, col, None, fmt)
@@ -626,7 +568,7 @@ def _row_style(layout: _Layout, values: Mapping[str, Any]) -> tuple[bool, bool, 
     if not layout.hierarchy:
         return False, False, 0, None
     raw = values.get("level")
-    level = "" if _is_missing(raw) else str(raw).strip().lower()
+    level = "" if is_missing(raw) else str(raw).strip().lower()
     indent = _LEVEL_INDENT.get(level, 4 if level else 0)
     return level in _BOLD_LEVELS, False, indent, _TOTAL_FILL if level == "urusan" else None
 
@@ -812,13 +754,13 @@ class PrintedTable:
 
 def format_cell(kind: str, value: Any) -> str:
     """The printed text of a cell of this kind (amounts whole rupiah, numbers two decimals)."""
-    if _is_missing(value):
+    if is_missing(value):
         return ""
-    if kind == "amount" and _is_number(value):
+    if kind == "amount" and is_number(value):
         return format_rupiah(value)
-    if kind == "number" and _is_number(value):
+    if kind == "number" and is_number(value):
         return format_percent(value)
-    if kind == "no" and _is_number(value):
+    if kind == "no" and is_number(value):
         return str(int(value)) if float(value).is_integer() else format_percent(value)
     return str(value)
 
@@ -869,7 +811,7 @@ def printed_table(
                 tuple(c.kind for c in cols),
                 bold=bold,
                 indent=indent,
-                level="" if _is_missing(level) else str(level),
+                level="" if is_missing(level) else str(level),
             )
         )
     return PrintedTable(

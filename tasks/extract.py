@@ -33,17 +33,18 @@ import pandas as pd
 import python_calamine
 
 from sakip.settings import WorkbookLimits
-from tasks import codes, workbook_limits
-from tasks.cell_text import strip_control_characters
-from tasks.errors import InputError, InputIssue
-from tasks.numbers import parse_amount, parse_number_values
-from tasks.staging import (
+from tasks import workbook_limits
+from tasks.core import codes
+from tasks.core.issues import InputError, InputIssue
+from tasks.core.numbers import parse_amount, parse_number_values
+from tasks.core.staging import (
     INDICATOR_COLUMNS,
     REALIZATION_COLUMNS,
     RENSTRA_COLUMNS,
     IndicatorWorkbook,
     RealizationWorkbook,
 )
+from tasks.core.text import strip_control_characters
 
 #: Rows searched for the table header (the header block is in the first 15 rows, the header below it).
 HEADER_SEARCH_ROWS = 60
@@ -64,8 +65,6 @@ MONTHS: dict[str, int] = {
     "november": 11, "nopember": 11, "nov": 11, "nop": 11,
     "desember": 12, "des": 12, "dec": 12, "december": 12,
 }  # fmt: skip
-MONTH_NAMES = ("", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-               "September", "Oktober", "November", "Desember")  # fmt: skip
 
 #: field -> accepted column names, normalised by ``normalize_label``.
 REALIZATION_FIELDS: dict[str, tuple[str, ...]] = {

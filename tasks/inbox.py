@@ -8,12 +8,11 @@ rejected files go to quarantine.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from tasks.atomic import move_atomically
-from tasks.clock import DISPLAY_ZONE as JAKARTA
+from tasks.core.calendar import DISPLAY_ZONE as JAKARTA
+from tasks.core.files import file_sha256, move_atomically
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
@@ -42,7 +41,7 @@ def loose_workbooks(inbox: Path) -> list[Path]:
 
 def archive_file(path: Path, archive_root: Path, year: int, month: int | None) -> Path:
     """Move a loaded file to ``<archive>/<year>/<MM>/<stem>.<sha256[:12]><suffix>``; list it in SHA256SUMS."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_sha256(path)
     folder = archive_root / str(year) / (f"{month:02d}" if month else "tahunan")
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{path.stem}.{digest[:12]}{path.suffix}"

@@ -7,7 +7,6 @@ so one bad file never stops the others.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import uuid
@@ -20,14 +19,15 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
-from sakip.failures import EXIT_ENVIRONMENT, CommandError, explain
+from sakip.failures import explain
 from sakip.settings import Settings
-from tasks.errors import InputError, InputIssue
+from tasks.core.files import file_sha256
+from tasks.core.issues import InputError, InputIssue
+from tasks.core.problems import EXIT_ENVIRONMENT, CommandError
+from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, StagedFile, file_labels
+from tasks.core.text import printable
 from tasks.load import LoadResult, load_indicators, load_new_months, load_realization, record_rejection
-from tasks.printable import printable
 from tasks.quarantine import quarantine_file
-from tasks.reading import StagedFile
-from tasks.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
 from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
 from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period, ValidationRun
 
@@ -166,10 +166,10 @@ def unique_files(paths: Sequence[Path]) -> list[Path]:
     return unique
 
 
-def file_sha256(path: Path) -> str:
-    """The sha256 of a file's bytes ("" when it cannot be read)."""
+def _sha256_if_readable(path: Path) -> str:
+    """The sha256 of a file's bytes, "" when it cannot be read (a rejection is recorded either way)."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        return file_sha256(path)
     except OSError:
         return ""
 
@@ -359,7 +359,7 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
                 staged.issues,
                 label=staged.label,
             )
-    sha = wb.sha256 if wb is not None and wb.sha256 else file_sha256(staged.path)
+    sha = wb.sha256 if wb is not None and wb.sha256 else _sha256_if_readable(staged.path)
     record_rejection(
         engine,
         file_name=staged.name,
@@ -508,7 +508,7 @@ def quarantine_rejected(
             year=year,
             month=month,
             lang=lang,
-            sha256=file_sha256(outcome.path),
+            sha256=_sha256_if_readable(outcome.path),
             keep_original=not move,
             limits=settings.workbook_limits,
         )

@@ -24,10 +24,10 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, lite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from tasks.errors import InputError, InputIssue
-from tasks.hierarchy import leaf_accounts
-from tasks.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
-from tasks.staging import IndicatorWorkbook, RealizationWorkbook
+from tasks.core.hierarchy import leaf_accounts
+from tasks.core.issues import InputError, InputIssue
+from tasks.core.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
+from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook
 from warehouse.db import write_transaction
 from warehouse.models import (
     BudgetItem,

@@ -21,12 +21,14 @@ import pandas as pd
 import xlsxwriter
 from sqlalchemy import Engine
 
-from sakip.report_config import ReportConfig, quarter_of
-from tasks import metrics
-from tasks.export import AMOUNT_FORMAT, PERCENT_FORMAT, XLSX_TEXT_OPTIONS, format_percent, format_rupiah
+from sakip.report_config import ReportConfig
+from tasks.core import metrics
+from tasks.core.calendar import BULAN, quarter_of
+from tasks.core.formatting import format_percent, format_rupiah
+from tasks.core.formatting import percent_text as _pct
+from tasks.core.text import markdown_text, visible_text
+from tasks.export import AMOUNT_FORMAT, PERCENT_FORMAT, XLSX_TEXT_OPTIONS
 from tasks.report_tables import month_rows, roll_up
-from tasks.safe_text import markdown_text, visible_text
-from tasks.summaries import BULAN
 
 MONITORING_COLUMNS = [
     "kode",
@@ -140,12 +142,6 @@ def monitoring_summary(table: pd.DataFrame, year: int, month: int) -> list[str]:
         ]
         lines.append(f"{len(behind)} program tertinggal dari rencana; terbesar: {', '.join(names)}.")
     return lines
-
-
-def _pct(value: float, unit: str = " %") -> str:
-    """A percentage in a sentence (``-6,05 poin``)."""
-    text = format_percent(value)
-    return ("0,00" if text == "-" else text) + unit
 
 
 def monitoring_markdown(table: pd.DataFrame, opd_code: str, year: int, month: int) -> str:

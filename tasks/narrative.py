@@ -12,21 +12,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sakip.report_config import ReportConfig
-from tasks.export import format_percent, format_rupiah
+from tasks.core.formatting import amount_text as rp
+from tasks.core.formatting import format_percent
+from tasks.core.formatting import percent_text as pct
 
 _JENIS_WORDS = {"tujuan": "tujuan", "sasaran": "sasaran", "program": "program"}
-
-
-def rp(value: float) -> str:
-    """An amount in the narrative: ``Rp 18.852.082.292`` (``Rp 0`` for zero)."""
-    text = format_rupiah(value)
-    return f"Rp {'0' if text == '-' else text}"
-
-
-def pct(value: float) -> str:
-    """A percentage in the narrative: ``83,79 %`` (``0,00 %`` for zero)."""
-    text = format_percent(value)
-    return f"{'0,00' if text == '-' else text} %"
 
 
 def value_text(value: float) -> str:

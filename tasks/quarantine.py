@@ -21,7 +21,6 @@ file leaves its folder only once everything is in place.
 from __future__ import annotations
 
 import errno
-import hashlib
 import logging
 import textwrap
 import warnings
@@ -40,12 +39,11 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sakip.settings import WorkbookLimits
-from tasks.atomic import copy_atomically, placed_atomically
-from tasks.clock import format_moment, now_utc
-from tasks.errors import InputError, InputIssue
+from tasks.core.calendar import format_moment, now_utc
+from tasks.core.files import copy_atomically, placed_atomically
+from tasks.core.issues import InputError, InputIssue
+from tasks.core.text import printable, visible_text
 from tasks.extract import annotation_limit_issue
-from tasks.printable import printable
-from tasks.safe_text import visible_text
 
 logger = logging.getLogger(__name__)
 
@@ -473,12 +471,3 @@ def _annotated_line(annotated: Path | None, reason: str, words: dict[str, str]) 
     if annotated is not None:
         return printable(annotated.name)
     return words["not_annotated_because"].format(reason=reason) if reason else words["not_annotated"]
-
-
-def file_sha256(path: Path) -> str:
-    """The hex SHA-256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

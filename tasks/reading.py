@@ -11,38 +11,16 @@ import multiprocessing
 import os
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from sakip.settings import WorkbookLimits
 from tasks import extract
-from tasks.errors import InputError, InputIssue
-from tasks.staging import IndicatorWorkbook, RealizationWorkbook
+from tasks.core.issues import InputError
+from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, StagedFile
 
 #: Below this many files, starting worker processes costs more than it saves.
 PROCESS_READ_THRESHOLD = 200
-
-
-@dataclass(frozen=True)
-class StagedFile:
-    """A file on its way in: its workbook once read, and every issue found so far."""
-
-    path: Path
-    kind: str = ""  # realization | indicator | "" when unknown
-    workbook: RealizationWorkbook | IndicatorWorkbook | None = None
-    issues: tuple[InputIssue, ...] = ()
-    label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
-
-    @property
-    def name(self) -> str:
-        """The file's name in messages: its name, or its relative path where two names clash."""
-        return self.label or self.path.name
-
-    @property
-    def errors(self) -> tuple[InputIssue, ...]:
-        """The issues that block loading."""
-        return tuple(issue for issue in self.issues if issue.severity == "error")
 
 
 def read_workbook(

@@ -27,8 +27,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sakip.failures import EXIT_USAGE, CommandError
-from tasks.export import format_number_id
+from tasks.core.formatting import format_number_id
+from tasks.core.problems import EXIT_USAGE, CommandError
+from tasks.core.text import loose_text
 
 FINDING_COLUMNS = ["tabel", "baris", "kolom", "tercetak", "data", "aturan", "jenis"]
 
@@ -226,11 +227,6 @@ def table_specs(year: int, published_columns: dict[str, list[str]]) -> list[Tabl
     ]
 
 
-def loose(text: object) -> str:
-    """Text compared without case, ``.``/``,``/``/`` punctuation or spacing differences."""
-    return re.sub(r"[\s.,/]+", " ", str(text).lower()).strip()
-
-
 def _missing(value: object) -> bool:
     """True for None, NaN and empty text."""
     if value is None:
@@ -269,10 +265,10 @@ def values_agree(kind: str, published: object, data: object) -> bool:
     if _missing(published) or _missing(data):
         return False
     if kind in ("label", "name"):
-        return loose(published) == loose(data)
+        return loose_text(published) == loose_text(data)
     p, d = _decimal(published), _decimal(data)
     if p is None or d is None:
-        return loose(published) == loose(data)
+        return loose_text(published) == loose_text(data)
     if kind == "amount":
         return p == d
     return _printed(p) == _printed(d)

@@ -23,9 +23,9 @@ from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 
 from tasks.charts import CHART_TITLES
+from tasks.core.text import visible_text
 from tasks.export import PrintedTable
 from tasks.narrative import Narrative
-from tasks.safe_text import visible_text
 
 _HEADER_FILL = "D9E1F2"
 _RIGHT_KINDS = frozenset({"amount", "number"})

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from tasks.charts import CHART_TITLES
+from tasks.core.text import html_text
 from tasks.export import PrintedTable
 from tasks.narrative import Narrative
-from tasks.safe_text import html_text
 
 CSS = """
 * { box-sizing: border-box; }

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
-from sakip.failures import EXIT_REJECTED, CommandError
 from sakip.settings import Settings
-from tasks import metrics
-from tasks.clock import format_moment, parse_moment
+from tasks.core import metrics
+from tasks.core.calendar import format_moment, parse_moment
+from tasks.core.problems import EXIT_REJECTED, CommandError
+from tasks.core.text import loose_text
 from tasks.export import CHAPTER_TABLE_IDS
 from warehouse.models import (
     BudgetItem,
@@ -602,11 +602,6 @@ def budget_of_year(rows: pd.DataFrame) -> pd.DataFrame:
     return table.rename_axis("code").reset_index()[columns]
 
 
-def _loose_text(text: object) -> str:
-    """Indicator text compared without case, punctuation or spacing differences."""
-    return re.sub(r"[\s.,/]+", " ", str(text or "").lower()).strip()
-
-
 def previous_year_realization(
     engine: Engine, opd_code: str, year: int, indicators: pd.DataFrame
 ) -> pd.Series:
@@ -641,7 +636,7 @@ def previous_year_realization(
     if previous.empty:
         return empty
     by_text = {
-        (j, _loose_text(t)): r
+        (j, loose_text(t)): r
         for j, t, r in zip(previous["jenis"], previous["indikator"], previous["realisasi"], strict=True)
     }
     by_no = {
@@ -649,7 +644,7 @@ def previous_year_realization(
         for j, n, r in zip(previous["jenis"], previous["no"], previous["realisasi"], strict=True)
     }
     values = [
-        by_text.get((j, _loose_text(t)), by_no.get((j, str(n)), math.nan))
+        by_text.get((j, loose_text(t)), by_no.get((j, str(n)), math.nan))
         for j, t, n in zip(indicators["jenis"], indicators["indikator"], indicators["no"], strict=True)
     ]
     return pd.Series(values, index=indicators.index, dtype="float64")

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from sakip.report_config import ReportConfig, report_config
 from sakip.settings import Settings
-from tasks.clock import format_moment, local_time
+from tasks.core.calendar import format_moment, local_time
 from tasks.export import printed_tables, write_csv_tables, write_xlsx_report
 from tasks.report_tables import (
     cumulative_by_month,

@@ -12,29 +12,14 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from tasks.export import format_percent, format_rupiah
-from tasks.printable import printable
-from tasks.safe_text import markdown_text
+from tasks.core.calendar import BULAN
+from tasks.core.formatting import format_percent, format_rupiah
+from tasks.core.text import markdown_text, printable
 
 if TYPE_CHECKING:
-    from tasks.errors import InputIssue
+    from tasks.core.issues import InputIssue
     from tasks.ingest import FileOutcome
     from tasks.validate import SuiteRun
-
-BULAN = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 
 
 def absorption_markdown(summary: pd.DataFrame, opd_code: str, year: int, month: int) -> str:

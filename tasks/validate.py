@@ -26,12 +26,12 @@ import numpy as np
 import pandas as pd
 
 import expectations.custom as custom_expectations
-from tasks import metrics
-from tasks.errors import InputIssue
-from tasks.hierarchy import node_keys, parent_codes
-from tasks.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
-from tasks.safe_text import html_escape_tree
-from tasks.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
+from tasks.core import metrics
+from tasks.core.hierarchy import node_keys, parent_codes
+from tasks.core.issues import InputIssue
+from tasks.core.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
+from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
+from tasks.core.text import html_escape_tree
 
 SUITES_DIR = Path(custom_expectations.__file__).resolve().parent / "suites"
 REALIZATION_SUITE = "realisasi_bulanan"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from xml.etree import ElementTree
 
 from sakip.settings import WorkbookLimits
-from tasks.errors import InputError, InputIssue
+from tasks.core.issues import InputError, InputIssue
 
 MB = 1 << 20
 #: Deflate codes at most 258 bytes in 2 bits (RFC 1951): no deflated byte inflates to more than this.

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 import pytest
 from sqlalchemy import Engine, select
 
+from tasks.core.staging import RealizationWorkbook
 from tasks.ingest import FileOutcome, load_workbooks
-from tasks.staging import RealizationWorkbook
 from tests.staged import NAN, OPD, realization_lines, realization_workbook, staged
 from warehouse.models import BudgetItem, FactRealization, Opd, Period
 

@@ -12,9 +12,14 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from sakip.settings import Settings
+from tasks.core.staging import (
+    INDICATOR_COLUMNS,
+    REALIZATION_COLUMNS,
+    IndicatorWorkbook,
+    RealizationWorkbook,
+    StagedFile,
+)
 from tasks.ingest import FileOutcome, load_workbooks, split_by_opd, validate_batch
-from tasks.reading import StagedFile
-from tasks.staging import INDICATOR_COLUMNS, REALIZATION_COLUMNS, IndicatorWorkbook, RealizationWorkbook
 
 OPD = "2.17.0.00.0.00.01.0000"
 NAN = math.nan

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from sakip.settings import load_settings
-from tasks.errors import MESSAGES
+from tasks.core.issues import MESSAGES
 from tests.corpus import (
     BATCH_GOOD_MONTH,
     FAULT_NAMES,

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from sakip.settings import load_settings
-from tasks.cell_text import strip_control_characters
+from tasks.core.text import strip_control_characters
 from tasks.reading import read_workbook
 from tests.staged import ingest_batch
 from tests.workbooks import (

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from sakip.cli import main
-from tasks.clock import format_moment, format_moments, local_time, parse_moment
+from tasks.core.calendar import format_moment, format_moments, local_time, parse_moment
 from tasks.load import load_realization
 from tasks.quarantine import summary_text
 from tests.staged import realization_lines, realization_workbook

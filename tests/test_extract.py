@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tasks.errors import InputError
+from tasks.core.issues import InputError
+from tasks.core.staging import INDICATOR_COLUMNS, REALIZATION_COLUMNS, RENSTRA_COLUMNS
 from tasks.extract import detect_kind, read_indicators, read_realization
-from tasks.staging import INDICATOR_COLUMNS, REALIZATION_COLUMNS, RENSTRA_COLUMNS
 from tests.workbooks import (
     INDICATOR_HEADER,
     Sheet,

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tasks import codes
-from tasks.errors import InputError
+from tasks.core import codes
+from tasks.core.issues import InputError
+from tasks.core.numbers import parse_amount, parse_number_series, parse_number_values, parse_percent
+from tasks.core.staging import REALIZATION_COLUMNS
 from tasks.extract import (
     _XML_NEEDS_SCAN,
     _cell,
@@ -27,13 +29,6 @@ from tasks.extract import (
     read_realization,
     scan_sheet_xml,
 )
-from tasks.numbers import (
-    parse_amount,
-    parse_number_series,
-    parse_number_values,
-    parse_percent,
-)
-from tasks.staging import REALIZATION_COLUMNS
 from tests.workbooks import realization_sheet, write_xlsx
 
 #: a text amount that forces the general (text-parsing) path of a column

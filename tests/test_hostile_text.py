@@ -40,6 +40,7 @@ from sakip.report_config import configured_settings, report_config
 from sakip.sample import OPD_KODE
 from sakip.settings import Settings, load_settings
 from tasks.consolidation import consolidated_markdown, write_consolidated
+from tasks.core.text import FORMULA_TRIGGERS
 from tasks.ingest import (
     FileOutcome,
     load_workbooks,
@@ -56,7 +57,6 @@ from tasks.report_tables import (
     report_scope,
 )
 from tasks.reports import REPORT_FORMATS, write_reports
-from tasks.safe_text import FORMULA_TRIGGERS
 from tasks.summaries import absorption_markdown, validation_table
 from tasks.validate import SuiteRun
 from tests.hostile import (

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from sakip.cli import EXIT_ENVIRONMENT, EXIT_REJECTED, main
-from tasks.printable import printable
+from tasks.core.text import printable
 from warehouse.db import engine_for
 from warehouse.models import FactRealization, LoadBatch
 

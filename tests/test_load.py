@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from tasks.errors import InputError
+from tasks.core.issues import InputError
+from tasks.core.staging import StagedFile
 from tasks.ingest import load_workbook
 from tasks.load import load_indicators, load_realization
-from tasks.reading import StagedFile
 from tasks.report_tables import indicator_rows
 from tests.staged import NAN, OPD, indicator_workbook, realization_lines, realization_workbook
 from warehouse.models import (
@@ -112,7 +112,7 @@ def test_failure_inside_the_transaction_leaves_no_trace(warehouse, monkeypatch):
 
 
 def test_rejected_file_records_a_batch_and_no_data(warehouse):
-    from tasks.errors import InputIssue
+    from tasks.core.issues import InputIssue
 
     workbook = realization_workbook(realization_lines(SUBS))
     issue = InputIssue(

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from tasks import metrics
+from tasks.core import metrics
 
 SIX_TIER_SCALE = (
     (100.0, "Sangat Baik"),

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from tasks.codes import (
+from tasks.core.codes import (
     CodeRow,
     code_text,
     expand_codes,
@@ -16,7 +16,7 @@ from tasks.codes import (
     is_well_formed,
     level_of,
 )
-from tasks.numbers import parse_amount, parse_amount_series, parse_percent, parse_percent_series
+from tasks.core.numbers import parse_amount, parse_amount_series, parse_percent, parse_percent_series
 
 
 @pytest.mark.parametrize(

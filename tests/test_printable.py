@@ -6,9 +6,9 @@ import os
 
 import pytest
 
-from sakip.failures import EXIT_USAGE, CommandError
-from tasks.errors import InputIssue
-from tasks.printable import printable
+from tasks.core.issues import InputIssue
+from tasks.core.problems import EXIT_USAGE, CommandError
+from tasks.core.text import printable
 from tasks.quarantine import summary_text
 
 FORGED = "x.xlsx\nrealisasi_2022_09.xlsx: dimuat (38)"

@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 from openpyxl.comments import Comment
 
-from tasks.errors import InputIssue
+from tasks.core.files import file_sha256
+from tasks.core.issues import InputIssue
 from tasks.quarantine import (
     ERROR_FILL,
     WARNING_FILL,
     QuarantinedFile,
-    file_sha256,
     quarantine_file,
     quarantine_folder,
     summary_text,
@@ -411,7 +411,7 @@ def _copy_half_then_fill_the_disk(source, target, *args, **kwargs):
 def test_a_full_disk_while_copying_leaves_nothing_half_written(inbox: Path, root: Path, monkeypatch) -> None:
     source = make_workbook(inbox / NAME)
     before = source.read_bytes()
-    monkeypatch.setattr("tasks.atomic.shutil.copyfile", _copy_half_then_fill_the_disk)
+    monkeypatch.setattr("tasks.core.files.shutil.copyfile", _copy_half_then_fill_the_disk)
 
     with pytest.raises(OSError) as raised:
         quarantine_file(source, issues_for(NAME), root, year=2022, month=3)

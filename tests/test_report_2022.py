@@ -24,7 +24,7 @@ from docx import Document
 from matplotlib import image as mpimg
 
 from sakip.cli import main
-from tasks.export import format_percent, format_rupiah
+from tasks.core.formatting import format_percent, format_rupiah
 from tests.conftest import REFERENCE_2022
 from warehouse.db import open_warehouse
 

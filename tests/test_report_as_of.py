@@ -16,9 +16,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sakip.failures import CommandError
 from sakip.settings import Settings
-from tasks.clock import format_moment, parse_moment
+from tasks.core.calendar import format_moment, parse_moment
+from tasks.core.problems import CommandError
 from tasks.load import load_realization
 from tasks.report_tables import (
     build_tables,

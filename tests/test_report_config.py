@@ -13,10 +13,11 @@ from sakip.report_config import (
     ReportConfig,
     configured_settings,
     load_report_config,
-    quarter_of,
 )
-from sakip.settings import PERMENDAGRI_86_2017_SCALE, Settings
-from tasks import metrics
+from sakip.settings import Settings
+from tasks.core import metrics
+from tasks.core.calendar import quarter_of
+from tasks.core.metrics import PERMENDAGRI_86_2017_SCALE
 from tasks.monitoring import monitoring_measures
 from tasks.narrative import category_count_paragraphs, low_absorption_paragraph
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tasks.errors import InputIssue
+from tasks.core.issues import InputIssue
+from tasks.core.text import markdown_text
 from tasks.ingest import FileOutcome
-from tasks.safe_text import markdown_text
 from tasks.summaries import ISSUES_LISTED_PER_FILE, outcome_log_lines, rejection_table
 
 #: An unreadable file whose name tries to forge a line of output.

@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from tasks.safe_text import csv_text_cell, html_escape_tree, html_text, markdown_text, visible_text
+from tasks.core.text import csv_text_cell, html_escape_tree, html_text, markdown_text, visible_text
 from tests.hostile import ESCAPE, HYPERLINK, IMG, JS_LINK, MATH, PIPE, SCRIPT
 
 

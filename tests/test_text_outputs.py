@@ -19,7 +19,7 @@ from docx import Document
 from sakip.report_config import ReportConfig
 from tasks import charts
 from tasks.consolidation import consolidated_markdown, write_consolidated
-from tasks.errors import InputIssue
+from tasks.core.issues import InputIssue
 from tasks.export import printed_tables, write_csv_tables, write_xlsx_report
 from tasks.monitoring import monitoring_markdown, monitoring_measures, write_monitoring_xlsx
 from tasks.narrative import Narrative

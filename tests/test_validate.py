@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tasks.hierarchy import leaf_accounts
+from tasks.core.hierarchy import leaf_accounts
 from tasks.validate import Validator, validate_indicator_workbooks, validate_realizations
 from tests.staged import NAN, indicator_workbook, realization_lines, realization_workbook
 

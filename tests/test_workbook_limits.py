@@ -23,10 +23,10 @@ import openpyxl
 import pytest
 import python_calamine
 
-from sakip.failures import CommandError
 from sakip.settings import WorkbookLimits, load_settings, workbook_limits_from
 from tasks import extract, workbook_limits
-from tasks.errors import InputError
+from tasks.core.issues import InputError
+from tasks.core.problems import CommandError
 from tasks.quarantine import quarantine_file
 from tasks.reading import read_workbook
 from tests.hostile import GIB, MIB, far_cell_workbook, zip_bomb_workbook

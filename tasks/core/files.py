@@ -1,4 +1,4 @@
-"""Files written whole or not at all: written under a temporary name beside the target, then renamed.
+"""Files on disk: written whole or not at all (a temporary name beside the target, then renamed), and hashed.
 
 A rename within one folder is atomic, so a reader (or a person) never sees half a file, and a failure
 half-way (a full disk) leaves the target as it was and no temporary file behind.
@@ -7,6 +7,7 @@ half-way (a full disk) leaves the target as it was and no temporary file behind.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
 import uuid
@@ -54,3 +55,12 @@ def move_atomically(source: Path, target: Path) -> Path:
         copy_atomically(source, target)
         Path(source).unlink()
     return Path(target)
+
+
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes, read in blocks (an unreadable file raises OSError)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -25,10 +25,24 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.errors import InputIssue
+from tasks.core.issues import InputIssue
 
 #: Levels of a row in a realization workbook, top to bottom.
 LEVELS: tuple[str, ...] = ("urusan", "program", "kegiatan", "sub_kegiatan", "rekening", "total")
+
+#: Levels of the budget hierarchy (the rows a ``BudgetItem`` is kept for).
+HIERARCHY_LEVELS: tuple[str, ...] = LEVELS[:4]
+
+#: Amount columns of a realization row (rupiah).
+AMOUNT_COLUMNS: tuple[str, ...] = (
+    "anggaran_rp",
+    "anggaran_murni_rp",
+    "realisasi_bulan_ini_rp",
+    "realisasi_sd_bulan_ini_rp",
+    "anggaran_kas_sd_bulan_ini_rp",
+)
+#: Values of a realization row the warehouse keeps per sub kegiatan (its amounts, fisik, funding source).
+FACT_VALUES: tuple[str, ...] = (*AMOUNT_COLUMNS, "fisik_pct", "sumber_dana")
 
 #: Columns of ``RealizationWorkbook.lines`` (one row per table row of the workbook, blanks dropped).
 REALIZATION_COLUMNS: dict[str, str] = {
@@ -136,3 +150,24 @@ def file_labels(paths: Iterable[Path]) -> dict[Path, str]:
         for path, full in zip(group, absolute, strict=True):
             labels[path] = full.relative_to(common).as_posix() if full != common else str(path)
     return labels
+
+
+@dataclass(frozen=True)
+class StagedFile:
+    """A file on its way in: its workbook once read, and every issue found so far."""
+
+    path: Path
+    kind: str = ""  # realization | indicator | "" when unknown
+    workbook: RealizationWorkbook | IndicatorWorkbook | None = None
+    issues: tuple[InputIssue, ...] = ()
+    label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
+
+    @property
+    def name(self) -> str:
+        """The file's name in messages: its name, or its relative path where two names clash."""
+        return self.label or self.path.name
+
+    @property
+    def errors(self) -> tuple[InputIssue, ...]:
+        """The issues that block loading."""
+        return tuple(issue for issue in self.issues if issue.severity == "error")

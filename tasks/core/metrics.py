@@ -21,9 +21,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from sakip.settings import PERMENDAGRI_86_2017_SCALE
-
 Number = float | int
+#: Permendagri 86/2017 scale as printed in the LKjIP: (exclusive lower bound, category), highest first.
+PERMENDAGRI_86_2017_SCALE: tuple[tuple[float, str], ...] = (
+    (90.0, "Sangat Tinggi"),
+    (75.0, "Tinggi"),
+    (65.0, "Sedang"),
+    (50.0, "Rendah"),
+    (float("-inf"), "Sangat Rendah"),
+)
 QUARTERS = ["tw1", "tw2", "tw3", "tw4"]
 #: Units whose quarterly values are levels (the year value is the last quarter), not counts to add up.
 LEVEL_UNITS = {"%", "persen", "nilai", "indeks", "skor"}

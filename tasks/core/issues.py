@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tasks.printable import printable
+from tasks.core.text import printable
 
 #: rule -> (Indonesian template, English template); templates use ``str.format`` fields of ``params``.
 MESSAGES: dict[str, tuple[str, str]] = {

@@ -1,4 +1,5 @@
-"""The one time zone people read times in, and the moments they give.
+"""Calendar words and times: month names, quarters, the one time zone people read times in, and the
+moments they give.
 
 The warehouse stores every moment in UTC. Whatever a person reads (command-line listings, quarantine
 summaries, report headings) is shown in Asia/Jakarta with its offset, ``2026-11-28 14:05:09 +07:00``,
@@ -14,6 +15,29 @@ import pandas as pd
 
 #: The zone of every time shown to or given by a person (the schedule's zone too).
 DISPLAY_ZONE = ZoneInfo("Asia/Jakarta")
+
+#: Month names in Bahasa Indonesia, January first (``BULAN[month - 1]``).
+BULAN: tuple[str, ...] = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
+
+
+def quarter_of(month: int) -> int:
+    """The quarter (triwulan) a month belongs to."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1-12, got {month}")
+    return (month - 1) // 3 + 1
 
 
 def as_utc(moment: datetime) -> datetime:

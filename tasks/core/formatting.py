@@ -1,0 +1,79 @@
+"""Numbers printed the Indonesian way (``22.500.227.865``, ``83,79``, ``-`` for zero), half-up rounded.
+
+Used wherever a value is shown to a person (printed tables, narrative, markdown, charts); CSV files and
+the warehouse keep full precision.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+_NUMERIC_TYPES = (int, float, Decimal, np.integer, np.floating)
+
+
+def is_missing(value: Any) -> bool:
+    """True for None, NaN, pd.NA and NaT."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def is_number(value: Any) -> bool:
+    """True for real numbers (not bool, not text)."""
+    return isinstance(value, _NUMERIC_TYPES) and not isinstance(value, (bool, np.bool_))
+
+
+def format_number_id(value: Any, decimals: int) -> str:
+    """Print a number the Indonesian way (``1.234,57``), half-up rounded; ``-`` for 0, ``""`` for NaN."""
+    if is_missing(value):
+        return ""
+    if decimals < 0:
+        raise ValueError(f"decimals must be >= 0, got {decimals}")
+    if isinstance(value, Decimal):
+        exact = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        exact = Decimal(value)
+    else:
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"cannot print a non-finite number: {value!r}")
+        # repr gives the shortest text that round-trips, i.e. the value as the data source wrote it,
+        # so 0.125 and 2.675 round up as the document does instead of by their binary expansion.
+        exact = Decimal(repr(number))
+    if exact == 0:
+        return "-"
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    if rounded == 0:
+        rounded = abs(rounded)  # no "-0,00"
+    text = f"{rounded:,.{decimals}f}"
+    return text.translate(str.maketrans({",": ".", ".": ","}))
+
+
+def format_rupiah(value: Any) -> str:
+    """Print an amount in whole rupiah: ``22.500.227.865``; ``-`` for 0, ``""`` for NaN."""
+    return format_number_id(value, 0)
+
+
+def format_percent(value: Any, decimals: int = 2) -> str:
+    """Print a percent number (83.7867 -> ``83,79``); ``-`` for 0, ``""`` for NaN."""
+    return format_number_id(value, decimals)
+
+
+def amount_text(value: Any) -> str:
+    """An amount in a sentence: ``Rp 18.852.082.292`` (``Rp 0`` for zero)."""
+    text = format_rupiah(value)
+    return f"Rp {'0' if text == '-' else text}"
+
+
+def percent_text(value: Any, unit: str = " %") -> str:
+    """A percentage in a sentence: ``83,79 %`` (``0,00 %`` for zero; ``unit`` ``" poin"`` for points)."""
+    text = format_percent(value)
+    return ("0,00" if text == "-" else text) + unit

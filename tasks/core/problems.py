@@ -1,0 +1,163 @@
+"""Problems that stop a command: a stable rule, its message in Bahasa Indonesia or English, and the
+exit status a script can act on.
+
+Raised by the steps themselves (no data for the year asked, no published table to compare) as much
+as by the command line, so it lives below both; :mod:`sakip.failures` turns what the machine refused
+into such a problem.
+"""
+
+from __future__ import annotations
+
+from tasks.core.text import printable
+
+#: Exit statuses of the ``sakip`` command.
+EXIT_OK = 0
+EXIT_REJECTED = 1  # a file was rejected, or there is no data for what was asked
+EXIT_USAGE = 2  # an option or path the command cannot use
+EXIT_ENVIRONMENT = 3  # the machine refused: disk full, folder read-only, warehouse damaged or unreachable
+EXIT_INTERNAL = 4  # an unexpected error; details in the log file
+
+#: Years a command accepts (the range the workbook reader accepts as a year).
+YEAR_RANGE = (1900, 2100)
+#: Months of a year.
+MONTH_RANGE = (1, 12)
+
+#: rule -> (Indonesian template, English template), ``str.format`` fields from the problem's params.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "option.year": (
+        "{option} harus tahun {low}–{high}, tertulis {value}",
+        "{option} must be a year {low}–{high}, got {value}",
+    ),
+    "option.month": (
+        "{option} harus bulan 1–12, tertulis {value}",
+        "{option} must be a month 1–12, got {value}",
+    ),
+    "option.period_pair": (
+        "Berikan --year dan --month bersama-sama (atau keduanya tidak sama sekali: bulan lalu)",
+        "Give --year and --month together (or neither: last month)",
+    ),
+    "option.as_of": (
+        "--as-of tidak dapat dibaca: '{value}' (tulis YYYY-MM-DD, atau tanggal-waktu ISO seperti "
+        "2023-02-17T08:00; waktu Jakarta bila tanpa zona)",
+        "--as-of cannot be read: '{value}' (write YYYY-MM-DD, or an ISO date-time such as "
+        "2023-02-17T08:00; Jakarta time without a zone)",
+    ),
+    "option.formats": (
+        "--format tidak dikenal: {unknown} (pilih dari {choices})",
+        "unknown --format: {unknown} (choose from {choices})",
+    ),
+    "input.not_found": ("Tidak ditemukan: {paths}", "Not found: {paths}"),
+    "input.none_found": (
+        "Tidak ada workbook (.xlsx, .xlsm, .xls) untuk dimuat di {paths}",
+        "No workbook (.xlsx, .xlsm, .xls) to load in {paths}",
+    ),
+    "input.skipped": (
+        "Dilewati {count} berkas di {folder}: folder keluaran sakip ({what}), bukan masukan",
+        "Skipped {count} file(s) in {folder}: a folder sakip writes ({what}), not an input",
+    ),
+    "input.not_folder": ("Bukan folder: {path}", "Not a folder: {path}"),
+    "report.no_data": (
+        "Belum ada data tahun {year} di gudang data",
+        "No data for {year} in the warehouse",
+    ),
+    "report.opd_no_data": (
+        "Tidak ada data OPD {opd} tahun {year} di gudang data (OPD dengan data {year}: {known})",
+        "No data of OPD {opd} for {year} in the warehouse (OPDs with {year} data: {known})",
+    ),
+    "report.no_data_as_of": (
+        "Tidak ada data OPD {opd} tahun {year} per {moment}: data tahun itu pertama dimuat {first}",
+        "No data of OPD {opd} for {year} as of {moment}: that year's data was first loaded {first}",
+    ),
+    "monthly.no_data": (
+        "Belum ada data realisasi {period} di gudang data",
+        "No realization data for {period} in the warehouse",
+    ),
+    "reconcile.choose_opd": (
+        "Pilih satu OPD dengan --opd (data {year}: {known})",
+        "Choose one OPD with --opd ({year} data: {known})",
+    ),
+    "reconcile.no_tables": (
+        "Tidak ada tabel LKjIP terbitan (CSV) di {folder}: tidak ada berkas seperti {patterns}; "
+        "tidak ada yang dapat dibandingkan",
+        "No published LKjIP table (CSV) in {folder}: no file such as {patterns}; nothing to compare",
+    ),
+    "warehouse.damaged": (
+        "Gudang data {where} rusak atau bukan basis data SQLite ({detail}). Pulihkan dari cadangan "
+        "(README, Backups), atau pindahkan berkas itu dan muat ulang arsip (<workdir>/archive)",
+        "The warehouse {where} is damaged or not an SQLite database ({detail}). Restore it from a backup "
+        "(README, Backups), or move the file aside and load the archive (<workdir>/archive) again",
+    ),
+    "warehouse.unreachable": (
+        "Gudang data tidak dapat dibuka ({detail}); periksa SAKIP_DATABASE_URL dan servernya",
+        "The warehouse cannot be opened ({detail}); check SAKIP_DATABASE_URL and its server",
+    ),
+    "workdir.read_only": (
+        "Folder kerja {path} tidak dapat ditulisi ({detail}); sakip menyimpan gudang data dan hasilnya "
+        "di sana: pilih folder lain dengan --workdir atau SAKIP_WORKDIR",
+        "The work folder {path} is not writable ({detail}); sakip keeps its warehouse and outputs "
+        "there: choose another one with --workdir or SAKIP_WORKDIR",
+    ),
+    "folder.read_only": (
+        "Tidak dapat menulis {path} ({detail}): folder hanya-baca atau tanpa izin tulis",
+        "Cannot write {path} ({detail}): the folder is read-only or not writable",
+    ),
+    "disk.full": (
+        "Disk penuh saat menulis {path}; kosongkan ruang disk lalu jalankan perintah ini lagi",
+        "The disk is full (writing {path}); free some space and run the command again",
+    ),
+    "write.failed": (
+        "Tidak dapat menulis {path}: {detail}",
+        "Cannot write {path}: {detail}",
+    ),
+    "settings.invalid": (
+        "Pengaturan {name}='{value}' tidak dapat dipakai: {expected}",
+        "Setting {name}='{value}' cannot be used: {expected}",
+    ),
+    "settings.config": (
+        "Berkas konfigurasi SAKIP_CONFIG tidak dapat dipakai: {detail}",
+        "The SAKIP_CONFIG file cannot be used: {detail}",
+    ),
+    "prefect.server_start": (
+        "Server Prefect sementara tidak dapat dijalankan ({detail}). Pada mesin yang lambat naikkan "
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, atau jalankan server tetap "
+        "(`prefect server start`) dan isi PREFECT_API_URL",
+        "The temporary Prefect server could not be started ({detail}). On a slow machine raise "
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or run a lasting server (`prefect server start`) "
+        "and set PREFECT_API_URL",
+    ),
+    "internal": (
+        "Galat tak terduga ({detail}). Rincian lengkap di {log}",
+        "Unexpected error ({detail}). Full details in {log}",
+    ),
+}
+
+
+class CommandError(Exception):
+    """A problem that stops a command: a stable rule, its parameters and the exit status."""
+
+    def __init__(self, rule: str, status: int, **params: object):
+        self.rule = rule
+        self.status = status
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def __reduce__(self):
+        """Pickle by rule, status and parameters (Prefect stores a failed task's exception)."""
+        return (_rebuild, (self.rule, self.status, self.params))
+
+    def message(self, lang: str = "id") -> str:
+        """The problem in words, in ``lang`` (Bahasa Indonesia unless ``"en"``)."""
+        templates = MESSAGES.get(self.rule, ("{rule}", "{rule}"))
+        params = dict(self.params)
+        if lang == "en":  # a parameter may carry its own English text as ``<name>_en``
+            params.update({k[:-3]: v for k, v in self.params.items() if k.endswith("_en")})
+        params = {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
+        try:
+            return templates[1 if lang == "en" else 0].format(rule=self.rule, **params)
+        except (KeyError, IndexError):
+            return f"{self.rule} {params}"
+
+
+def _rebuild(rule: str, status: int, params: dict[str, object]) -> CommandError:
+    """A :class:`CommandError` back from its pickled parts."""
+    return CommandError(rule, status, **params)

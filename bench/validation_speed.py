@@ -16,8 +16,8 @@ from pathlib import Path
 
 from sakip.sample import write_sample
 from sakip.settings import load_settings
+from tasks.extract.reading import read_workbook
 from tasks.ingest import validate_batch
-from tasks.reading import read_workbook
 from warehouse.db import open_warehouse
 
 

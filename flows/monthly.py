@@ -23,6 +23,7 @@ from sakip.settings import load_settings
 from tasks.consolidation import consolidated_markdown
 from tasks.core.staging import StagedFile
 from tasks.core.text import printable
+from tasks.extract.reading import read_workbooks
 from tasks.ingest import (
     FileOutcome,
     WorkbookSearch,
@@ -35,7 +36,6 @@ from tasks.ingest import (
     split_by_opd,
     validate_batch,
 )
-from tasks.reading import read_workbooks
 from tasks.report_tables import consolidated_absorption, monthly_absorption
 from tasks.summaries import absorption_markdown, outcome_log_lines, rejection_table, validation_table
 from tasks.validate import SuiteRun

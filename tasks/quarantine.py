@@ -38,12 +38,12 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from sakip.settings import WorkbookLimits
 from tasks.core.calendar import format_moment, now_utc
 from tasks.core.files import copy_atomically, placed_atomically
 from tasks.core.issues import InputError, InputIssue
 from tasks.core.text import printable, visible_text
-from tasks.extract import annotation_limit_issue
+from tasks.extract.book import annotation_limit_issue
+from tasks.extract.limits import WorkbookLimits
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import pytest
 from bench.generate import generate, opd_code, plan_agency
 from sakip.settings import load_settings
 from tasks.core.hierarchy import node_keys, parent_codes
-from tasks.extract import read_realization
+from tasks.extract.reading import read_workbook
+from tasks.extract.realization import read_realization
 from tasks.ingest import validate_batch
-from tasks.reading import read_workbook
 from warehouse.db import open_warehouse
 
 AMOUNTS = [

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from sakip.settings import load_settings
 from tasks.core.text import strip_control_characters
-from tasks.reading import read_workbook
+from tasks.extract.reading import read_workbook
 from tests.staged import ingest_batch
 from tests.workbooks import (
     INDICATOR_HEADER,

@@ -12,7 +12,9 @@ import pytest
 
 from tasks.core.issues import InputError
 from tasks.core.staging import INDICATOR_COLUMNS, REALIZATION_COLUMNS, RENSTRA_COLUMNS
-from tasks.extract import detect_kind, read_indicators, read_realization
+from tasks.extract.indicators import read_indicators
+from tasks.extract.kind import detect_kind
+from tasks.extract.realization import read_realization
 from tests.workbooks import (
     INDICATOR_HEADER,
     Sheet,

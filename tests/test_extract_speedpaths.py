@@ -15,20 +15,11 @@ from tasks.core import codes
 from tasks.core.issues import InputError
 from tasks.core.numbers import parse_amount, parse_number_series, parse_number_values, parse_percent
 from tasks.core.staging import REALIZATION_COLUMNS
-from tasks.extract import (
-    _XML_NEEDS_SCAN,
-    _cell,
-    _column_values,
-    _filled_rows,
-    _Grid,
-    _is_empty,
-    _may_need_scan,
-    _open_book,
-    _sub_width,
-    _typed_frame,
-    read_realization,
-    scan_sheet_xml,
-)
+from tasks.extract.book import open_book
+from tasks.extract.cells import cell_at, is_empty
+from tasks.extract.grid import Grid
+from tasks.extract.realization import _filled_rows, _sub_width, _typed_frame, column_values, read_realization
+from tasks.extract.sheet_xml import _XML_NEEDS_SCAN, _may_need_scan, scan_sheet_xml
 from tests.workbooks import realization_sheet, write_xlsx
 
 #: a text amount that forces the general (text-parsing) path of a column
@@ -208,9 +199,9 @@ def test_xml_scan_of_a_sheet_without_formulas_is_empty() -> None:
     assert not found.no_value and not found.errors and not found.styles
 
 
-def _ragged_grid(tmp_path: Path) -> tuple[_Grid, object]:
+def _ragged_grid(tmp_path: Path) -> tuple[Grid, object]:
     """A grid of a real workbook with its rows replaced by ragged rows (shorter and longer ones)."""
-    book = _open_book(write_xlsx(tmp_path / "lra.xlsx", realization_sheet()))
+    book = open_book(write_xlsx(tmp_path / "lra.xlsx", realization_sheet()))
     grid = book.grid(book.visible[0])
     rows: list[list[object]] = [
         ["h", "x", "y"],
@@ -221,7 +212,7 @@ def _ragged_grid(tmp_path: Path) -> tuple[_Grid, object]:
         ["01"],
         [" ", "", 0.0],
     ]
-    return _Grid(grid.book_ref, grid.sheet, rows, []), book
+    return Grid(grid.book_ref, grid.sheet, rows, []), book
 
 
 def test_column_values_and_filled_rows_on_ragged_rows(tmp_path: Path) -> None:
@@ -229,11 +220,11 @@ def test_column_values_and_filled_rows_on_ragged_rows(tmp_path: Path) -> None:
     grid, _book = _ragged_grid(tmp_path)
     for col in (None, 0, 1, 2, 3, 4, 9):
         for rows in ([1, 2, 3, 4, 5, 6], [0, 6, 20], [], [2]):
-            expected = [None if col is None else _cell(grid.rows, r, col) for r in rows]
-            assert _column_values(grid, rows, col) == expected
+            expected = [None if col is None else cell_at(grid.rows, r, col) for r in rows]
+            assert column_values(grid, rows, col) == expected
     for cols in ([0, 1, 2], [2], [4], [0, 1, 2, 3, 4, 9]):
         expected_rows = [
-            r for r in range(1, len(grid.rows)) if any(not _is_empty(_cell(grid.rows, r, c)) for c in cols)
+            r for r in range(1, len(grid.rows)) if any(not is_empty(cell_at(grid.rows, r, c)) for c in cols)
         ]
         assert _filled_rows(grid, 1, cols) == expected_rows
 
@@ -322,7 +313,7 @@ def test_amount_on_a_row_without_code(tmp_path: Path) -> None:
 
 def test_grid_keeps_no_reference_cycle(tmp_path: Path) -> None:
     """A grid reaches its book while the book is alive, without keeping it alive itself."""
-    book = _open_book(write_xlsx(tmp_path / "lra.xlsx", realization_sheet()))
+    book = open_book(write_xlsx(tmp_path / "lra.xlsx", realization_sheet()))
     grid = book.grid(book.visible[0])
     assert grid.book is book
     assert grid.issue("cell.not_number", 0, 0).file == "lra.xlsx"

@@ -41,6 +41,7 @@ from sakip.sample import OPD_KODE
 from sakip.settings import Settings, load_settings
 from tasks.consolidation import consolidated_markdown, write_consolidated
 from tasks.core.text import FORMULA_TRIGGERS
+from tasks.extract.reading import read_workbooks
 from tasks.ingest import (
     FileOutcome,
     load_workbooks,
@@ -49,7 +50,6 @@ from tasks.ingest import (
     validate_batch,
 )
 from tasks.monitoring import monitoring_markdown, monitoring_table, write_monitoring_report
-from tasks.reading import read_workbooks
 from tasks.report_tables import (
     build_all_tables,
     consolidated_absorption,

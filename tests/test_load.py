@@ -268,8 +268,8 @@ def test_a_failing_bulk_load_leaves_nothing_and_files_load_one_by_one(warehouse,
 
 def test_bulk_load_of_the_sample_months_writes_what_one_by_one_loads_write(warehouse, sample_2022, tmp_path):
     """Account rows, budgets and batches of the bulk path equal the one-file-per-transaction path."""
+    from tasks.extract.reading import read_workbook
     from tasks.load import load_new_months
-    from tasks.reading import read_workbook
     from tests.test_bench_baseline import TABLES
     from warehouse.db import open_warehouse
 

@@ -63,8 +63,8 @@ def test_monthly_flow_publishes_the_monitoring_artifact(prefect_server, sample_2
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     from flows.monthly import monthly_flow
+    from tasks.extract.reading import read_workbook
     from tasks.ingest import load_workbook
-    from tasks.reading import read_workbook
     from warehouse.db import open_warehouse
 
     workdir = tmp_path / "work"

@@ -75,8 +75,8 @@ def reference(name: str) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def report(prefect_server, sample_2022, tmp_path_factory) -> dict[str, object]:
     """Load the sample, then run ``sakip report`` (all formats), ``monthly`` and ``reconcile``."""
+    from tasks.extract.reading import read_workbook
     from tasks.ingest import discover_workbooks, load_workbook
-    from tasks.reading import read_workbook
 
     workdir = tmp_path_factory.mktemp("report-work")
     engine = open_warehouse(f"sqlite:///{(workdir / 'sakip.db').resolve()}")

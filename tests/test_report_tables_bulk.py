@@ -6,8 +6,8 @@ import openpyxl
 import pandas as pd
 
 from sakip.settings import Settings
+from tasks.extract.reading import read_workbook
 from tasks.ingest import load_workbook
-from tasks.reading import read_workbook
 from tasks.report_tables import build_all_tables, build_tables
 
 SECOND_OPD = "2.17.0.00.0.00.02.0000"

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from sakip.settings import load_settings
+from tasks.extract.reading import read_workbooks
 from tasks.ingest import discover_workbooks, load_workbooks, validate_batch
-from tasks.reading import read_workbooks
 from tasks.summaries import validation_table
 from warehouse.db import open_warehouse
 from warehouse.models import LoadBatch

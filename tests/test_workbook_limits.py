@@ -23,12 +23,16 @@ import openpyxl
 import pytest
 import python_calamine
 
-from sakip.settings import WorkbookLimits, load_settings, workbook_limits_from
-from tasks import extract, workbook_limits
+from sakip.settings import load_settings, workbook_limits_from
 from tasks.core.issues import InputError
 from tasks.core.problems import CommandError
+from tasks.extract import book, kind
+from tasks.extract import limits as workbook_limits
+from tasks.extract.indicators import read_indicators
+from tasks.extract.limits import WorkbookLimits
+from tasks.extract.reading import read_workbook
+from tasks.extract.realization import read_realization
 from tasks.quarantine import quarantine_file
-from tasks.reading import read_workbook
 from tests.hostile import GIB, MIB, far_cell_workbook, zip_bomb_workbook
 from tests.workbooks import Sheet, write_xlsx
 
@@ -41,7 +45,7 @@ _CHILD = textwrap.dedent(
     import json, resource, sys
     from pathlib import Path
     resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
-    from tasks.reading import read_workbook
+    from tasks.extract.reading import read_workbook
     from tasks.quarantine import quarantine_file
     path, root = Path(sys.argv[1]), Path(sys.argv[2])
     staged = read_workbook(path)
@@ -103,9 +107,9 @@ def test_far_cell_refused_by_kind_detection_and_both_readers(sample_2022, tmp_pa
     realization = far_cell_workbook(sample_2022.realization[0], tmp_path / "r.xlsx")
     indicators = far_cell_workbook(sample_2022.indicators, tmp_path / "i.xlsx", sheet="Renstra")
     for call in (
-        lambda: extract.detect_kind(realization),
-        lambda: extract.read_realization(realization),
-        lambda: extract.read_indicators(indicators),
+        lambda: kind.detect_kind(realization),
+        lambda: read_realization(realization),
+        lambda: read_indicators(indicators),
     ):
         with pytest.raises(InputError) as caught:
             call()
@@ -179,11 +183,11 @@ def test_inflated_size_is_counted_not_declared(month_6: Path, tmp_path: Path) ->
     assert 16 * MIB - MIB < real <= 16 * MIB + MIB
     assert workbook_limits.inflated_size(data, info, limit=MIB) <= 2 * MIB  # stops soon past the limit
     with pytest.raises(InputError) as caught:
-        extract._open_book_uncached(lying, WorkbookLimits(max_part_mb=8))
+        book._open_book_uncached(lying, WorkbookLimits(max_part_mb=8))
     assert caught.value.issues[0].rule == "file.too_large"
     # the same 16 MiB honestly declared is an ordinary (if odd) workbook within the default limits
     honest = zip_bomb_workbook(month_6, tmp_path / "honest.xlsx", inflated=16 * MIB)
-    assert extract.detect_kind(honest) == "realization"
+    assert kind.detect_kind(honest) == "realization"
 
 
 def test_small_parts_are_not_inflated_to_be_checked(
@@ -204,7 +208,7 @@ def test_the_whole_archive_is_bounded(month_6: Path, tmp_path: Path) -> None:
     path = zip_bomb_workbook(month_6, tmp_path / "bomb.xlsx", inflated=12 * MIB, declared=1000)
     limits = WorkbookLimits(max_part_mb=16, max_workbook_mb=10)
     with pytest.raises(InputError) as caught:
-        extract._open_book_uncached(path, limits)
+        book._open_book_uncached(path, limits)
     assert "isi arsip lebih dari 10 MB setelah diekstrak" in caught.value.issues[0].message()
 
 
@@ -319,4 +323,4 @@ def test_other_encodings_are_parsed_exactly(encoding: str) -> None:
 
 def test_merged_ranges_are_cut_to_the_grid() -> None:
     merged = [((0, 0), (0, 16383)), ((2, 1), (1_048_575, 3)), ((500, 0), (501, 1))]
-    assert extract._clipped(merged, 10, 5) == [((0, 0), (0, 4)), ((2, 1), (9, 3))]
+    assert book._clipped(merged, 10, 5) == [((0, 0), (0, 4)), ((2, 1), (9, 3))]

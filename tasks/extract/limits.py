@@ -26,7 +26,6 @@ import zlib
 from dataclasses import dataclass
 from xml.etree import ElementTree
 
-from sakip.settings import WorkbookLimits
 from tasks.core.issues import InputError, InputIssue
 
 MB = 1 << 20
@@ -42,6 +41,27 @@ _LOCAL_SIGNATURE = b"PK\x03\x04"
 _REF = re.compile(r"([A-Za-z]*)(\d*)")
 #: A cell element with a namespace prefix (``<x:c ...>``): calamine reads it by its local name.
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
+
+
+@dataclass(frozen=True)
+class WorkbookLimits:
+    """How large a workbook may be before it is opened: far above any real SIPD export.
+
+    A province's workbook is a few thousand rows by about twenty columns, a few MB of XML once
+    unzipped. A file beyond these limits is rejected before anything allocates its cells.
+    """
+
+    #: rows and columns of a sheet's used range (from A1 to the farthest cell holding a value)
+    max_rows: int = 100_000
+    max_columns: int = 256
+    #: cells of a sheet's used range (rows × columns): what the reader allocates for the sheet
+    max_cells: int = 5_000_000
+    #: inflated size of one part of the zip archive (a sheet, the shared strings), and of all parts
+    max_part_mb: int = 128
+    max_workbook_mb: int = 256
+    #: cells of all sheets together that the annotated copy of a rejected file may load (openpyxl
+    #: needs about 0.45 KB and 25 µs per cell); a larger file is quarantined without annotation
+    max_annotated_cells: int = 1_000_000
 
 
 @dataclass(frozen=True)

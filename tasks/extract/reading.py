@@ -1,6 +1,6 @@
 """Reading workbooks into staged files, in worker processes for large batches.
 
-Kept apart from :mod:`tasks.ingest` so that a reading process imports only the readers (pandas and
+Kept apart from :mod:`tasks.operations.intake` so that a reading process imports only the readers (pandas and
 python-calamine), not Great Expectations and the warehouse: a worker then starts in a fraction of a
 second instead of seconds.
 """
@@ -14,10 +14,12 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
-from sakip.settings import WorkbookLimits
-from tasks import extract
 from tasks.core.issues import InputError
 from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, StagedFile
+from tasks.extract.indicators import read_indicators
+from tasks.extract.kind import detect_kind
+from tasks.extract.limits import WorkbookLimits
+from tasks.extract.realization import read_realization
 
 #: Below this many files, starting worker processes costs more than it saves.
 PROCESS_READ_THRESHOLD = 200
@@ -38,16 +40,16 @@ def read_workbook(
     A file beyond ``limits`` (default: :class:`WorkbookLimits`) is refused before it is read.
     """
     try:
-        kind = extract.detect_kind(path, limits=limits)
+        kind = detect_kind(path, limits=limits)
         if kind == "realization":
             workbook: RealizationWorkbook | IndicatorWorkbook = _read_with_fallback(
-                lambda y, m: extract.read_realization(path, opd=opd, year=y, month=m, limits=limits),
+                lambda y, m: read_realization(path, opd=opd, year=y, month=m, limits=limits),
                 year,
                 month,
             )
         else:
             workbook = _read_with_fallback(
-                lambda y, _m: extract.read_indicators(path, opd=opd, year=y, limits=limits), year, None
+                lambda y, _m: read_indicators(path, opd=opd, year=y, limits=limits), year, None
             )
     except InputError as error:
         return StagedFile(path=path, issues=tuple(error.issues))

@@ -1,0 +1,246 @@
+"""Reading a monthly realization workbook into staged, typed rows.
+
+Cell values come from python-calamine (fast). Two things calamine cannot tell are read from the sheet
+XML inside the zip, and only when needed: a formula cell with no cached value or with a cached error
+(calamine shows both as an empty cell; the XML is scanned only when it contains a formula or an error
+cell), and the number format of a code cell that holds a number (to read ``01`` / ``2.10`` as
+displayed). Every cell-level problem of a file is collected and raised as one ``InputError``.
+
+Pure extraction: no business rules (subtotals, ranges) beyond what is needed to read types, codes and
+the header; those belong to validation.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tasks.core import codes
+from tasks.core.issues import InputError, InputIssue
+from tasks.core.numbers import parse_amount
+from tasks.core.staging import (
+    REALIZATION_COLUMNS,
+    RealizationWorkbook,
+)
+from tasks.extract.book import open_book
+from tasks.extract.cells import cell_at, cell_text, column_letter, is_empty
+from tasks.extract.fields import REALIZATION_AMOUNTS, REALIZATION_ONE_OF, REALIZATION_REQUIRED
+from tasks.extract.grid import (
+    Grid,
+    cleaned_cells,
+    column_values,
+    is_number_type,
+    number_column,
+    require_header,
+    sorted_issues,
+    xml_issues,
+)
+from tasks.extract.header_block import (
+    given_month_number,
+    header_cell_refs,
+    read_meta,
+    resolve_number,
+    resolve_opd,
+)
+from tasks.extract.kind import REALIZATION_MATCH, find_realization_sheet
+from tasks.extract.limits import WorkbookLimits
+
+
+def _filled_rows(grid: Grid, start: int, cols: Sequence[int]) -> list[int]:
+    """0-based rows from ``start`` down with a non-empty cell (see ``is_empty``) in one of ``cols``."""
+    rows = grid.rows
+    if not all(0 <= c < grid.min_width() for c in cols):
+        return [r for r in range(start, len(rows)) if any(not is_empty(cell_at(rows, r, c)) for c in cols)]
+    filled = []
+    for r in range(max(start, 0), len(rows)):
+        line = rows[r]
+        for c in cols:
+            value = line[c]
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                filled.append(r)
+                break
+    return filled
+
+
+def _texts(values: Iterable[object]) -> list[str]:
+    """``cell_text`` of each value (the common text cell handled inline)."""
+    return [" ".join(value.split()) if type(value) is str else cell_text(value) for value in values]
+
+
+def _code_texts(grid: Grid, data_rows: Sequence[int], col: int) -> list[str]:
+    """Code cells as displayed: text as written, numbers by their number format (see codes.code_text)."""
+    values = column_values(grid, data_rows, col)
+    if not any(is_number_type(kind) for kind in set(map(type, values))):
+        # no number to format, so the sub kegiatan width is not needed: codes.code_text of each cell
+        return [value.strip() if type(value) is str else codes.code_text(value) for value in values]
+    styles = grid.xml_cells(styles_for_column=col).styles
+    formats = grid.book.number_formats()
+    texts = []
+    width = 2
+    for r, value in zip(data_rows, values, strict=True):
+        if type(value) is str:
+            text = value.strip()  # codes.code_text of a text cell
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            style = styles.get((r, col), 0)
+            number_format = formats[style] if style < len(formats) else "General"
+            text = codes.code_text(value, number_format, sub_kegiatan_width=width)
+        else:
+            text = codes.code_text(value)
+        sub_width = _sub_width(text)
+        if sub_width:
+            width = sub_width
+        texts.append(text)
+    return texts
+
+
+#: a short sub kegiatan code (``01`` / ``0001``) or a full one (``codes.level_of`` gives sub_kegiatan)
+_SUB_CODE = re.compile(r"\d{2}|\d{4}|\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})")
+
+
+@functools.lru_cache(maxsize=65536)
+def _sub_width(code: str) -> int:
+    """``codes.sub_kegiatan_width`` of a short or full sub kegiatan code, 0 for any other code (cached)."""
+    clean = codes.clean_code(code)
+    if _SUB_CODE.fullmatch(clean) is None:
+        return 0
+    return len(clean.rpartition(".")[2])  # the whole short code, or the last segment of a full one
+
+
+def read_realization(
+    path: str | Path,
+    *,
+    opd: str | None = None,
+    year: int | None = None,
+    month: int | str | None = None,
+    limits: WorkbookLimits | None = None,
+) -> RealizationWorkbook:
+    """Extract a monthly budget-realization workbook into a ``RealizationWorkbook``."""
+    book = open_book(path, limits)
+    grid = book.grid(find_realization_sheet(book))
+    header, issues = require_header(
+        grid,
+        REALIZATION_MATCH,
+        REALIZATION_REQUIRED,
+        REALIZATION_ONE_OF,
+        "amount.missing_realization",
+        "Realisasi Bulan Ini / Realisasi s.d. Bulan Ini",
+    )
+    meta = read_meta(grid, header.row, with_month=True)
+    issues.extend(meta.issues)
+    opd_code, opd_name = resolve_opd(grid, meta, opd, issues)
+    the_year = resolve_number(grid, meta.year, None if year is None else int(year), "Tahun anggaran", issues)
+    try:
+        given_month = given_month_number(month)
+    except ValueError:
+        issues.append(grid.issue("header.month_unknown", value=str(month)))
+        given_month = None
+    if meta.month is None and given_month is None and any(i.rule == "header.month_unknown" for i in issues):
+        the_month = 0
+    else:
+        the_month = resolve_number(grid, meta.month, given_month, "Bulan", issues)
+
+    fields = header.fields
+    mapped_cols = sorted(fields.values())
+    # the code column first: it is filled in nearly every table row, so most rows need one look
+    candidate_rows = _filled_rows(grid, header.data_start, [fields["kode"], *mapped_cols])
+    code_texts = _code_texts(grid, candidate_rows, fields["kode"])
+    names = _texts(column_values(grid, candidate_rows, fields["uraian"]))
+    expanded = codes.expand_codes(code_texts, names)
+
+    amount_cols = [fields[n] for n in REALIZATION_AMOUNTS if n in fields]
+    keep: list[int] = []
+    seen_total = False
+    last_row = header.data_start - 1
+    for position, (r, code_row) in enumerate(zip(candidate_rows, expanded, strict=True)):
+        if code_row.problem == "missing":
+            if not seen_total and any(_has_amount(cell_at(grid.rows, r, c)) for c in amount_cols):
+                issues.append(grid.issue("code.missing", r, fields["kode"]))
+            continue
+        if seen_total and not code_texts[position]:
+            continue
+        last_row = r
+        if code_row.problem == "malformed":
+            issues.append(
+                grid.issue(
+                    "code.malformed", r, fields["kode"], value=code_texts[position], level="kode anggaran"
+                )
+            )
+            continue
+        if code_row.problem == "orphan":
+            issues.append(grid.issue("code.orphan", r, fields["kode"], value=code_texts[position]))
+            continue
+        seen_total = seen_total or code_row.level == "total"
+        keep.append(position)
+
+    kept_rows = [candidate_rows[p] for p in keep]
+    cell_issues: list[InputIssue] = []
+    frame_numbers = {}
+    for name in (*REALIZATION_AMOUNTS, "fisik_pct"):
+        frame_numbers[name] = number_column(
+            grid, kept_rows, fields.get(name), name == "fisik_pct", cell_issues
+        )
+    table_rows = range(header.data_start, last_row + 1)
+    cell_issues.extend(xml_issues(grid, table_rows, mapped_cols))
+    issues.extend(sorted_issues(cell_issues))
+    if issues:
+        raise InputError(issues)
+
+    kept = [expanded[p] for p in keep]
+    columns: dict[str, object] = {
+        "row": [r + 1 for r in kept_rows],
+        "kode": [c.full_code for c in kept],
+        "level": [c.level for c in kept],
+        "uraian": [names[p] for p in keep],
+        "sub_kegiatan_kode": [c.sub_kegiatan_code for c in kept],
+        **frame_numbers,
+        "sumber_dana": _texts(column_values(grid, kept_rows, fields.get("sumber_dana"))),
+    }
+    lines = _typed_frame(columns, REALIZATION_COLUMNS)
+    return RealizationWorkbook(
+        warnings=cleaned_cells(grid),
+        path=book.path,
+        sheet=grid.sheet,
+        opd_code=opd_code,
+        opd_name=opd_name,
+        year=the_year,
+        month=the_month,
+        lines=lines,
+        columns={name: column_letter(col) for name, col in sorted(fields.items(), key=lambda kv: kv[1])},
+        sha256=book.sha256,
+        header_cells=header_cell_refs(meta),
+    )
+
+
+def _typed_frame(columns: dict[str, object], dtypes: dict[str, str]) -> pd.DataFrame:
+    """A frame of ``dtypes``' columns in their order, each column built once with its dtype.
+
+    Gives the same frame as ``pd.DataFrame(columns)[list(dtypes)].astype(dtypes)`` with a fresh
+    RangeIndex, without an ``astype`` per column.
+    """
+    arrays: dict[str, object] = {}
+    for name, dtype_name in dtypes.items():
+        dtype = _dtype(dtype_name)
+        if isinstance(dtype, np.dtype):
+            arrays[name] = np.asarray(columns[name], dtype=dtype)
+        else:
+            arrays[name] = pd.array(columns[name], dtype=dtype)
+    return pd.DataFrame(arrays)
+
+
+@functools.cache
+def _dtype(name: str) -> np.dtype | pd.api.extensions.ExtensionDtype:
+    """The pandas dtype named ``name`` (cached: resolving a name by string is slow)."""
+    return pd.api.types.pandas_dtype(name)
+
+
+def _has_amount(value: object) -> bool:
+    """True for a cell holding a non-zero amount or text that is not an amount (``-``, 0, empty are not)."""
+    try:
+        return parse_amount(value) != 0
+    except ValueError:
+        return True

@@ -60,6 +60,9 @@ import pandas as pd
 import python_calamine
 from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
 
+from expectations.custom import RUPIAH_TOLERANCE
+from tasks.core.codes import CODE_PATTERNS
+from tasks.core.staging import HIERARCHY_LEVELS
 from warehouse.db import make_engine
 from warehouse.models import (
     BudgetItem,
@@ -97,25 +100,14 @@ MONTHS = {
     "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
     "agustus": 8, "september": 9, "oktober": 10, "november": 11, "nopember": 11, "desember": 12,
 }  # fmt: skip
-LEVEL_PATTERNS = (  # tasks.codes: first match wins
-    ("urusan", re.compile(r"\d\.\d{2}")),
-    ("program", re.compile(r"\d\.\d{2}\.\d{2}")),
-    ("kegiatan", re.compile(r"\d\.\d{2}\.\d{2}\.\d\.\d{2}")),
-    ("sub_kegiatan", re.compile(r"\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})")),
-    ("rekening", re.compile(r"5\.\d(?:\.\d{1,4})*")),
-)
-#: expectations.custom.CODE_PATTERNS (the suite's code.malformed rule)
-SUITE_PATTERNS = {
-    "urusan": re.compile(r"\d\.\d{2}"),
-    "program": re.compile(r"\d\.\d{2}\.\d{2}"),
-    "kegiatan": re.compile(r"\d\.\d{2}\.\d{2}\.\d\.\d{2}"),
-    "sub_kegiatan": re.compile(r"\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})"),
-    "rekening": re.compile(r"5(?:\.\d+)+"),
-}
-HIERARCHY = ("urusan", "program", "kegiatan", "sub_kegiatan")
+#: the level patterns of tasks.core.codes, tried in order (first match wins); the suite's
+#: ``code.malformed`` rule checks the same patterns (expectations.custom uses them too)
+LEVEL_PATTERNS = tuple((level, re.compile(pattern)) for level, pattern in CODE_PATTERNS.items())
+SUITE_PATTERNS = dict(LEVEL_PATTERNS)
+HIERARCHY = HIERARCHY_LEVELS
 PARENT_SEGMENTS = {"urusan": 0, "program": 2, "kegiatan": 3, "sub_kegiatan": 5}
 BUDGET_SOURCE = ("opd_id", "year", "budget_item_id", "month", "anggaran_rp", "anggaran_murni_rp")
-TOLERANCE = 0.005  # expectations.custom.RUPIAH_TOLERANCE
+TOLERANCE = RUPIAH_TOLERANCE
 CORRECTION_MARKERS = ("koreksi", "perbaikan", "revisi")
 
 # level codes in the frame (small ints; LEVEL_NAMES[code])

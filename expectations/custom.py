@@ -21,6 +21,7 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
     multicolumn_condition_partial,
 )
 
+from tasks.core.codes import CODE_PATTERNS
 from tasks.core.metrics import quarterly_year_value
 
 #: Amounts are rupiah with at most two decimals; differences below this are rounding noise.
@@ -65,16 +66,6 @@ def parent_present(frame: pd.DataFrame, file: str, key: str, parent: str) -> pd.
     wanted = pd.MultiIndex.from_arrays([frame[file], frame[parent]])
     top = (frame[parent].isna() | (frame[parent] == "")).to_numpy()
     return pd.Series(top | wanted.isin(known), index=frame.index)
-
-
-#: Well-formed codes per level (Permendagri 90/2019; sub kegiatan with a 2- or 4-digit suffix).
-CODE_PATTERNS: dict[str, str] = {
-    "urusan": r"^\d\.\d{2}$",
-    "program": r"^\d\.\d{2}\.\d{2}$",
-    "kegiatan": r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}$",
-    "sub_kegiatan": r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})$",
-    "rekening": r"^5(?:\.\d+)+$",
-}
 
 
 def code_matches_level(codes: pd.Series, levels: pd.Series) -> pd.Series:

@@ -38,7 +38,7 @@ from tasks.ingest import (
 )
 from tasks.report_tables import consolidated_absorption, monthly_absorption
 from tasks.summaries import absorption_markdown, outcome_log_lines, rejection_table, validation_table
-from tasks.validate import SuiteRun
+from tasks.validate.context import SuiteRun
 from warehouse.db import engine_for, open_warehouse
 
 #: Threads for the flow's tasks (the load shares run side by side), as many as the run's workers.

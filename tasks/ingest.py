@@ -28,7 +28,8 @@ from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, StagedFil
 from tasks.core.text import printable
 from tasks.load import LoadResult, load_indicators, load_new_months, load_realization, record_rejection
 from tasks.quarantine import quarantine_file
-from tasks.validate import SuiteRun, validate_indicator_workbooks, validate_realizations, validator_for
+from tasks.validate.batch import validate_indicator_workbooks, validate_realizations
+from tasks.validate.context import SuiteRun, validator_for
 from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period, ValidationRun
 
 LOGGER = logging.getLogger(__name__)

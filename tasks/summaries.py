@@ -19,7 +19,7 @@ from tasks.core.text import markdown_text, printable
 if TYPE_CHECKING:
     from tasks.core.issues import InputIssue
     from tasks.ingest import FileOutcome
-    from tasks.validate import SuiteRun
+    from tasks.validate.context import SuiteRun
 
 
 def absorption_markdown(summary: pd.DataFrame, opd_code: str, year: int, month: int) -> str:

@@ -58,7 +58,7 @@ from tasks.report_tables import (
 )
 from tasks.reports import REPORT_FORMATS, write_reports
 from tasks.summaries import absorption_markdown, validation_table
-from tasks.validate import SuiteRun
+from tasks.validate.context import SuiteRun
 from tests.hostile import (
     AT_FORMULA,
     ESCAPE,

@@ -283,7 +283,8 @@ def test_data_docs_page_escapes_values_and_file_names(tmp_path: Path) -> None:
     """The page shows the failing value and the file name as text; the issues keep the raw value."""
     from dataclasses import replace
 
-    from tasks.validate import Validator, validate_indicator_workbooks
+    from tasks.validate.batch import validate_indicator_workbooks
+    from tasks.validate.context import Validator
     from tests.staged import indicator_workbook
 
     workbook = indicator_workbook(

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from tasks.core.hierarchy import leaf_accounts
-from tasks.validate import Validator, validate_indicator_workbooks, validate_realizations
+from tasks.validate.batch import validate_indicator_workbooks, validate_realizations
+from tasks.validate.context import Validator
 from tests.staged import NAN, indicator_workbook, realization_lines, realization_workbook
 
 
@@ -314,7 +315,7 @@ def test_indicator_quarters_duplicates_and_capaian_bound(check_indicators):
 
 
 def test_every_suite_loads_with_all_its_expectations(validator):
-    from tasks.validate import load_suite_definitions
+    from tasks.validate.context import load_suite_definitions
 
     definitions = load_suite_definitions()
     assert set(definitions) == {"realisasi_bulanan", "indikator_tahunan"}
@@ -328,7 +329,7 @@ def test_every_suite_loads_with_all_its_expectations(validator):
 
 
 def test_a_suite_naming_an_unknown_expectation_fails_loudly(validator):
-    from tasks.validate import SuiteLoadError, load_suite_definitions
+    from tasks.validate.context import SuiteLoadError, load_suite_definitions
 
     definition = load_suite_definitions()["realisasi_bulanan"]
     broken = {

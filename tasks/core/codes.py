@@ -25,12 +25,17 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
+#: Well-formed full codes per level (Permendagri 90/2019; sub kegiatan with a 2- or 4-digit suffix):
+#: the one definition the readers, the suite's ``code.malformed`` rule and the benchmark all use.
+CODE_PATTERNS: dict[str, str] = {
+    "urusan": r"^\d\.\d{2}$",
+    "program": r"^\d\.\d{2}\.\d{2}$",
+    "kegiatan": r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}$",
+    "sub_kegiatan": r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})$",
+    "rekening": r"^5\.\d(?:\.\d{1,4})*$",
+}
 _PATTERNS: dict[str, re.Pattern[str]] = {
-    "urusan": re.compile(r"^\d\.\d{2}$"),
-    "program": re.compile(r"^\d\.\d{2}\.\d{2}$"),
-    "kegiatan": re.compile(r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}$"),
-    "sub_kegiatan": re.compile(r"^\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})$"),
-    "rekening": re.compile(r"^5\.\d(?:\.\d{1,4})*$"),
+    level: re.compile(pattern) for level, pattern in CODE_PATTERNS.items()
 }
 #: all levels in one pattern (fullmatch, group named by level): the levels' patterns exclude each other
 #: (segment count, and a one-digit second segment for rekening only), so one match finds the level

@@ -1,0 +1,173 @@
+"""From Great Expectations results to the steward's issues: each unexpected row traced back to its
+file, sheet, cell and rule, with the expected value where the rule gives one.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import pandas as pd
+
+import expectations.custom as custom_expectations
+from tasks.core.issues import InputIssue
+from tasks.core.metrics import QUARTERS, quarterly_year_value
+from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook
+
+#: Rules about the whole file: reported once per file, at the header-block cell they concern.
+FILE_LEVEL_RULES = {
+    "period.wrong_year": "year",
+    "period.wrong_month": "month",
+    "period.opd_unknown": "opd",
+    "header.meta_missing": "opd",
+    "batch.duplicate_period": "month",
+}
+
+
+def _fmt(value: object) -> str:
+    """A number for a message, Indonesian style (``1.234.567,5``); text as is."""
+    if isinstance(value, str):
+        return value
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    if math.isnan(number):
+        return "-"
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _fmt_period(value: object) -> str:
+    """A year or month for a message, without thousands separators."""
+    try:
+        return str(int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def _expected_values(rule: str, meta: dict, frame: pd.DataFrame, parameters: dict) -> pd.Series | None:
+    """The value each row should have had, for the message."""
+    if rule == "amount.subtotal_mismatch":
+        return custom_expectations.sum_of_children(frame, "file", "node_key", "parent_key", meta["field"])
+    if rule == "period.month_inconsistent":
+        return frame["realisasi_sd_bulan_ini_rp"] - frame["prev_realisasi_sd_bulan_ini_rp"]
+    if rule == "period.next_month_inconsistent":
+        return frame["next_realisasi_sd_bulan_ini_rp"] - frame["next_realisasi_bulan_ini_rp"]
+    if rule == "indicator.quarterly_inconsistent":
+        return quarterly_year_value(frame, QUARTERS, "aggregation")
+    expected_field = meta.get("expected_field", "")
+    if expected_field in frame.columns:
+        return frame[expected_field]
+    if expected_field in parameters:
+        value = parameters[expected_field]
+        return pd.Series([value] * len(frame), index=frame.index, dtype=object)
+    return None
+
+
+def results_to_issues(
+    results: Iterable,
+    frame: pd.DataFrame,
+    workbooks: dict[str, RealizationWorkbook | IndicatorWorkbook],
+    parameters: dict,
+) -> tuple[dict[str, list[InputIssue]], dict[str, set[int]]]:
+    """Issues per file from GX results, and per file the indexes of the expectations that failed for it."""
+    issues: dict[str, list[InputIssue]] = {name: [] for name in workbooks}
+    failed: dict[str, set[int]] = {name: set() for name in workbooks}
+    positions = pd.Series(range(len(frame)), index=pd.MultiIndex.from_arrays([frame["file"], frame["row"]]))
+    for number, outcome in enumerate(results):
+        if outcome.success:
+            continue
+        config = outcome.expectation_config
+        meta = dict(config.meta or {})
+        rule, field_name = meta["rule"], meta["field"]
+        severity = (
+            "warning" if str(getattr(config.severity, "value", config.severity)) == "warning" else "error"
+        )
+        offending = _offending_fields(rule, meta, frame)
+        seen_files: set[str] = set()
+        for entry in outcome.result.get("unexpected_index_list") or []:
+            file_name, row = str(entry["file"]), int(entry["row"])
+            failed[file_name].add(number)
+            wb = workbooks[file_name]
+            position = int(positions[(file_name, row)])
+            values = frame.iloc[position]
+            if rule in FILE_LEVEL_RULES:
+                if file_name in seen_files:
+                    continue
+                seen_files.add(file_name)
+            fields = [
+                f
+                for f in meta.get("fields", [field_name])
+                if offending is None or offending[f].iloc[position]
+            ]
+            for one_field in fields:
+                if rule in FILE_LEVEL_RULES:
+                    column, row_number = _split_cell(wb.header_cells.get(FILE_LEVEL_RULES[rule], ""))
+                else:  # a row lacking the value named: the column the value was derived from
+                    given = not pd.isna(values.get(one_field))
+                    column = wb.columns.get(one_field if given else meta.get("fallback_field", one_field), "")
+                    row_number = row
+                expected = _expected_values(rule, {**meta, "field": one_field}, frame, parameters)
+                shown = _fmt_period if one_field in ("year", "month") else _fmt
+                params = _context_params(rule, frame, position)
+                params |= {
+                    "value": shown(values.get(meta.get("value_field", one_field), "")),
+                    "expected": shown(expected.iloc[position]) if expected is not None else "",
+                    "column": one_field,
+                    "what": "Kode OPD",
+                    "period": f"{int(values.get('month', 0) or 0):02d}/{values.get('year', '')}",
+                    "next_period": f"{int(values.get('month', 0) or 0) + 1:02d}/{values.get('year', '')}",
+                    "opd": values.get("opd_code", ""),
+                    "jenis": values.get("jenis", ""),
+                    "no": values.get("no", ""),
+                    "aggregation": values.get("aggregation", ""),
+                }
+                issues[file_name].append(
+                    InputIssue(
+                        file=file_name,
+                        sheet=wb.sheet,
+                        row=row_number,
+                        column=column,
+                        rule=rule,
+                        params=params,
+                        severity=severity,
+                    )
+                )
+    for file_name in issues:
+        issues[file_name].sort(key=lambda i: (i.severity != "error", i.row or 0, i.column, i.rule))
+    return issues, failed
+
+
+def _offending_fields(rule: str, meta: dict, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """For expectations over several amount columns: which column of each row broke the rule."""
+    fields = meta.get("fields")
+    if not fields:
+        return None
+    if rule == "amount.subtotal_mismatch":
+        return custom_expectations.subtotal_mismatches(frame, "file", "node_key", "parent_key", fields)
+    return frame[fields].astype("float64") < 0
+
+
+def _context_params(rule: str, frame: pd.DataFrame, position: int) -> dict[str, object]:
+    """Where else a duplicated code or period stands (``other_row``, ``other``), for the message."""
+    row = frame.iloc[position]
+    if rule == "code.duplicate":
+        same = frame[(frame["file"] == row["file"]) & (frame["node_key"] == row["node_key"])]
+        others = same.loc[same["row"] != row["row"], "row"]
+        return {"other_row": int(others.iloc[0]) if not others.empty else ""}
+    if rule == "batch.duplicate_period":
+        same = frame[
+            (frame["opd_code"] == row["opd_code"])
+            & (frame["year"] == row["year"])
+            & (frame["month"] == row["month"])
+        ]
+        return {"other": str(same["file"].iloc[0])}
+    return {"other_row": "", "other": ""}
+
+
+def _split_cell(cell: str) -> tuple[str, int | None]:
+    """("B", 4) from "B4"; ("", None) from ""."""
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return letters, (int(digits) if digits else None)

@@ -400,7 +400,7 @@ def cmd_revisions(
     opd: str | None, year: int | None, month: int | None, detail: bool, workdir: str | None
 ) -> int:
     """Print the revision history (corrections) of the warehouse, times in Jakarta with the offset."""
-    from tasks.load import list_revisions
+    from warehouse.queries import list_revisions
 
     check_year(year)
     check_month(month)

@@ -26,7 +26,10 @@ from tasks.core.issues import InputError, InputIssue
 from tasks.core.problems import EXIT_ENVIRONMENT, CommandError
 from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, StagedFile, file_labels
 from tasks.core.text import printable
-from tasks.load import LoadResult, load_indicators, load_new_months, load_realization, record_rejection
+from tasks.load.batches import LoadResult, record_rejection
+from tasks.load.bulk import load_new_months
+from tasks.load.indicators import load_indicators
+from tasks.load.realization import load_realization
 from tasks.quarantine import quarantine_file
 from tasks.validate.batch import validate_indicator_workbooks, validate_realizations
 from tasks.validate.context import SuiteRun, validator_for

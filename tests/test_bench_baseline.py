@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from bench.baseline import run_baseline
 from tasks.extract.reading import read_workbook
-from tasks.load import load_realization
+from tasks.load.realization import load_realization
 from tests.conftest import POSTGRES_SERVER_URL
 from warehouse.db import open_warehouse
 

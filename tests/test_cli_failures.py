@@ -20,7 +20,7 @@ import pytest
 from sakip.cli import EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_REJECTED, EXIT_USAGE, main
 from sakip.failures import explain
 from tasks.core.problems import CommandError
-from tasks.load import load_realization
+from tasks.load.realization import load_realization
 from tests.staged import OPD, realization_lines, realization_workbook
 from warehouse.db import engine_for, open_warehouse
 

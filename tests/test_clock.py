@@ -12,7 +12,7 @@ from sqlalchemy import insert, select
 
 from sakip.cli import main
 from tasks.core.calendar import format_moment, format_moments, local_time, parse_moment
-from tasks.load import load_realization
+from tasks.load.realization import load_realization
 from tasks.quarantine import summary_text
 from tests.staged import realization_lines, realization_workbook
 from warehouse.models import Revision, ValidationRun
@@ -97,7 +97,7 @@ def test_revisions_listing_shows_jakarta_time(warehouse, tmp_path, monkeypatch):
     subs = {"2.17.01.2.01.01": (1000.0, 100.0, 100.0)}
     fixed = {"2.17.01.2.01.01": (1000.0, 150.0, 150.0)}
     load_realization(warehouse, realization_workbook(realization_lines(subs), month=3, name="maret.xlsx"))
-    monkeypatch.setattr("tasks.load._now", lambda: STORED)
+    monkeypatch.setattr("tasks.load.realization.now_utc", lambda: STORED)
     load_realization(
         warehouse, realization_workbook(realization_lines(fixed), month=3, name="maret_koreksi.xlsx")
     )

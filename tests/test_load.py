@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text
 from tasks.core.issues import InputError
 from tasks.core.staging import StagedFile
 from tasks.ingest import load_workbook
-from tasks.load import load_indicators, load_realization
+from tasks.load.indicators import load_indicators
+from tasks.load.realization import load_realization
 from tasks.report_tables import indicator_rows
 from tests.staged import NAN, OPD, indicator_workbook, realization_lines, realization_workbook
 from warehouse.models import (
@@ -100,7 +101,7 @@ def test_failure_inside_the_transaction_leaves_no_trace(warehouse, monkeypatch):
     def crash(*_args, **_kwargs):
         raise RuntimeError("crash after the facts were inserted")
 
-    monkeypatch.setattr("tasks.load.refresh_budget", crash)
+    monkeypatch.setattr("tasks.load.realization.refresh_budget", crash)
     corrected = realization_lines(dict(SUBS, **{"2.17.01.2.01.02": (500.0, 5.0, 5.0)}))
     with pytest.raises(RuntimeError):
         load_realization(warehouse, realization_workbook(corrected, month=1))
@@ -202,7 +203,7 @@ def test_indicators_load_and_reload(warehouse):
 
 
 def test_new_months_load_together_exactly_as_one_by_one(warehouse, tmp_path):
-    from tasks.load import load_new_months
+    from tasks.load.bulk import load_new_months
     from warehouse.db import open_warehouse
 
     months = [
@@ -235,7 +236,7 @@ def test_a_failing_bulk_load_leaves_nothing_and_files_load_one_by_one(warehouse,
     from sqlalchemy.exc import OperationalError
 
     from tasks.ingest import load_workbooks
-    from tasks.load import load_new_months
+    from tasks.load.bulk import load_new_months
 
     months = [
         StagedFile(
@@ -251,7 +252,7 @@ def test_a_failing_bulk_load_leaves_nothing_and_files_load_one_by_one(warehouse,
     def crash(*_args, **_kwargs):
         raise RuntimeError("crash inside the bulk transaction")
 
-    monkeypatch.setattr("tasks.load.refresh_budgets", crash)
+    monkeypatch.setattr("tasks.load.bulk.refresh_budgets", crash)
     with pytest.raises(RuntimeError):
         load_new_months(warehouse, [m.workbook for m in months])
     assert counts(warehouse)["fact_realization"] == 0 and counts(warehouse)["load_batch"] == 0
@@ -269,7 +270,7 @@ def test_a_failing_bulk_load_leaves_nothing_and_files_load_one_by_one(warehouse,
 def test_bulk_load_of_the_sample_months_writes_what_one_by_one_loads_write(warehouse, sample_2022, tmp_path):
     """Account rows, budgets and batches of the bulk path equal the one-file-per-transaction path."""
     from tasks.extract.reading import read_workbook
-    from tasks.load import load_new_months
+    from tasks.load.bulk import load_new_months
     from tests.test_bench_baseline import TABLES
     from warehouse.db import open_warehouse
 
@@ -307,8 +308,8 @@ def test_budget_murni_is_the_latest_original_budget_column_given(warehouse):
 def test_inserting_codes_another_writer_inserted_meanwhile_keeps_both(warehouse, monkeypatch, per_query):
     """Many rows at once (unnest on PostgreSQL), skipping the ones already there; ids asked by value
     or, for more codes than one query takes, by reading the code table."""
-    monkeypatch.setattr("tasks.load._PER_QUERY", per_query)
-    from tasks.load import _ids_by_code, _insert_ignoring_existing
+    monkeypatch.setattr("tasks.load.writes.PER_QUERY", per_query)
+    from tasks.load.writes import _ids_by_code, _insert_ignoring_existing
     from warehouse.models import BudgetItem
 
     def item(code: str) -> dict[str, object]:

@@ -14,10 +14,11 @@ from sqlalchemy.exc import IntegrityError
 
 from sakip.settings import load_settings
 from tasks.inbox import archive_file, loose_workbooks, previous_month
-from tasks.load import list_revisions, load_realization
+from tasks.load.realization import load_realization
 from tasks.report_tables import build_tables
 from tests.staged import OPD, realization_lines, realization_workbook
 from warehouse.models import FactRealization, FactRealizationHistory, LoadBatch, Revision
+from warehouse.queries import list_revisions
 
 SUBS = {
     "2.17.01.2.01.01": (1000.0, 100.0, 100.0),

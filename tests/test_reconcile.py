@@ -74,7 +74,7 @@ def test_rows_on_one_side_only(tmp_path: Path) -> None:
 
 
 def test_last_year_realization_comes_from_the_warehouse(warehouse) -> None:
-    from tasks.load import load_indicators
+    from tasks.load.indicators import load_indicators
     from tasks.report_tables import indicator_rows
     from tests.staged import OPD, indicator_workbook
 

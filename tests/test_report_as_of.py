@@ -19,7 +19,7 @@ import pytest
 from sakip.settings import Settings
 from tasks.core.calendar import format_moment, parse_moment
 from tasks.core.problems import CommandError
-from tasks.load import load_realization
+from tasks.load.realization import load_realization
 from tasks.report_tables import (
     build_tables,
     cumulative_by_month,

@@ -12,6 +12,8 @@ import pandas as pd
 
 #: Length of a parent's code: program ``2.17.01`` -> urusan ``2.17``; kegiatan ``2.17.01.2.01`` -> program;
 #: sub kegiatan ``2.17.01.2.01.01`` or ``.0001`` -> kegiatan (codes are fixed-width when well formed).
+#: Segments of a code kept by its parent (``2.17.01.2.01`` -> program ``2.17.01``: 3 of 5).
+PARENT_SEGMENTS = {"urusan": 0, "program": 2, "kegiatan": 3, "sub_kegiatan": 5}
 _PARENT_LENGTH = {"program": 4, "kegiatan": 7, "sub_kegiatan": 12}
 
 

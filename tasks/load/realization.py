@@ -1,0 +1,154 @@
+"""Loading staged workbooks into the warehouse: one file, one transaction, idempotent.
+
+A monthly workbook replaces its partition (OPD × month) in one write transaction holding that
+partition's lock: the rows it replaces move to the history table, a revision records who replaced
+which file and every amount that changed, then the new rows go in. The same file offered twice
+changes nothing. An indicator workbook adds a new version of the OPD-year's indicators; older
+versions stay, for reports "as of" a date. A rejected file is recorded as a batch with status
+``rejected`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from tasks.core.calendar import now_utc
+from tasks.core.hierarchy import leaf_accounts
+from tasks.core.issues import InputError, InputIssue
+from tasks.core.staging import (
+    FACT_VALUES,
+    RealizationWorkbook,
+)
+from tasks.load.batches import (
+    LoadResult,
+    budget_lock,
+    current_batch,
+    current_user,
+    realization_lock,
+    record_batch,
+)
+from tasks.load.budgets import refresh_budget
+from tasks.load.revisions import keep_superseded
+from tasks.load.writes import ensure_budget_items, ensure_opd, ensure_period, records_for_insert
+from warehouse.db import write_transaction
+from warehouse.models import (
+    FactRealization,
+    FactRealizationAccount,
+    LoadBatch,
+    Period,
+)
+
+
+def _previous_cumulative(conn: Connection, opd_id: int, year: int, month: int) -> dict[int, float] | None:
+    """Realization to date of the previous month per budget item id; None when that month is not loaded."""
+    if month == 1:
+        return {}
+    rows = conn.execute(
+        select(FactRealization.budget_item_id, FactRealization.realisasi_sd_bulan_ini_rp)
+        .join(Period, Period.id == FactRealization.period_id)
+        .where(FactRealization.opd_id == opd_id, Period.year == year, Period.month == month - 1)
+    ).all()
+    return {int(item): float(value) for item, value in rows} if rows else None
+
+
+def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | None = None) -> LoadResult:
+    """Load one monthly realization workbook as one transaction, replacing its OPD-month partition."""
+    month_lock = realization_lock(wb.opd_code, wb.year, wb.month)
+    with write_transaction(engine, month_lock, [budget_lock(wb.opd_code, wb.year)]) as conn:
+        current = current_batch(conn, "realization", wb.opd_code, wb.year, wb.month)
+        if current is not None and current.sha256 == wb.sha256:
+            return LoadResult(
+                wb.path.name,
+                "realization",
+                "unchanged",
+                current.rows,
+                wb.opd_code,
+                wb.year,
+                wb.month,
+                current.id,
+                wb.path,
+            )
+        opd_id = ensure_opd(conn, wb.opd_code, wb.opd_name)
+        period_id = ensure_period(conn, wb.year, wb.month)
+        item_ids = ensure_budget_items(conn, wb.lines)
+        facts = _realization_rows(conn, wb, opd_id, item_ids)
+        now = now_utc()
+        who = current_user() if loaded_by is None else loaded_by
+        if current is not None:
+            conn.execute(
+                update(LoadBatch)
+                .where(LoadBatch.id == current.id)
+                .values(status="replaced", superseded_at=now)
+            )
+        batch_id = record_batch(
+            conn,
+            file_name=wb.path.name,
+            sha256=wb.sha256,
+            kind="realization",
+            opd_code=wb.opd_code,
+            year=wb.year,
+            month=wb.month,
+            rows=len(facts),
+            status="loaded",
+            loaded_by=who,
+        )
+        common = {"opd_id": opd_id, "period_id": period_id, "batch_id": batch_id}
+        new_rows = [{**common, **row} for row in facts]
+        if current is not None:
+            keep_superseded(conn, opd_id, period_id, new_rows, current, wb, batch_id, who, now)
+        for table in (FactRealizationAccount, FactRealization):
+            conn.execute(delete(table).where(table.opd_id == opd_id, table.period_id == period_id))
+        conn.execute(insert(FactRealization), new_rows)
+        accounts = _account_rows(wb, item_ids)
+        if accounts:
+            conn.execute(insert(FactRealizationAccount), [{**common, **row} for row in accounts])
+        refresh_budget(conn, opd_id, wb.year)
+    return LoadResult(
+        wb.path.name, "realization", "loaded", len(facts), wb.opd_code, wb.year, wb.month, batch_id, wb.path
+    )
+
+
+def _realization_rows(
+    conn: Connection, wb: RealizationWorkbook, opd_id: int, item_ids: dict[str, int]
+) -> list[dict[str, object]]:
+    """Sub kegiatan fact rows, deriving the month or to-date realization when the file gives only one."""
+    subs = wb.lines[wb.lines["level"] == "sub_kegiatan"].copy()
+    subs["budget_item_id"] = subs["kode"].map(item_ids)
+    month_given = subs["realisasi_bulan_ini_rp"].notna().all()
+    todate_given = subs["realisasi_sd_bulan_ini_rp"].notna().all()
+    if not (month_given and todate_given):
+        previous = _previous_cumulative(conn, opd_id, wb.year, wb.month)
+        if previous is None:
+            raise InputError(
+                [
+                    InputIssue(
+                        file=wb.path.name,
+                        sheet=wb.sheet,
+                        rule="period.previous_missing",
+                        params={"year": wb.year, "month": wb.month - 1},
+                    )
+                ]
+            )
+        before = subs["budget_item_id"].map(previous).fillna(0.0)
+        if todate_given:
+            subs["realisasi_bulan_ini_rp"] = subs["realisasi_sd_bulan_ini_rp"] - before
+        else:
+            subs["realisasi_sd_bulan_ini_rp"] = before + subs["realisasi_bulan_ini_rp"]
+    columns = ["budget_item_id", *FACT_VALUES]
+    return records_for_insert(subs[columns].assign(budget_item_id=subs["budget_item_id"].astype(int)))
+
+
+def account_frame(accounts: pd.DataFrame, item_ids: dict[str, int]) -> pd.DataFrame:
+    """Expenditure-account fact rows of the given leaf account lines."""
+    amounts = ["anggaran_rp", "realisasi_bulan_ini_rp", "realisasi_sd_bulan_ini_rp"]
+    frame = accounts[["kode", "uraian", "sumber_dana", *amounts]].rename(columns={"kode": "kode_rekening"})
+    frame[amounts] = frame[amounts].fillna(0.0)
+    # a list, not Series.map: mapping through a dict of every code builds a Series of all of them each time
+    return frame.assign(budget_item_id=[item_ids[code] for code in accounts["sub_kegiatan_kode"]])
+
+
+def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dict[str, object]]:
+    """Expenditure-account fact rows as dicts (empty when the workbook has none)."""
+    frame = account_frame(wb.lines[leaf_accounts(wb.lines)], item_ids)
+    return records_for_insert(frame) if not frame.empty else []

@@ -132,14 +132,14 @@ def stage_seconds(flow_run_id, names: dict[str, tuple[str, ...]]) -> dict[str, f
 def run_pipeline(paths: list[Path], url: str, workdir: Path, *, annual: bool = True) -> PipelineRun:
     """The monthly flow on every file, then (``annual``) the annual flow writing the CSV of every agency."""
     from flows.annual import annual_flow
-    from flows.monthly import monthly_flow
+    from flows.ingest import ingest_flow
     from warehouse.db import engine_for
     from warehouse.models import FactRealization
 
     os.environ["SAKIP_DATABASE_URL"] = url
     folder = paths[0].parent
     started = time.perf_counter()
-    state = monthly_flow([str(folder)], workdir=str(workdir), year=2023, month=1, return_state=True)
+    state = ingest_flow([str(folder)], workdir=str(workdir), year=2023, month=1, return_state=True)
     monthly_wall = time.perf_counter() - started
     outcomes = state.result()
     seconds = stage_seconds(state.state_details.flow_run_id, STAGES)
@@ -222,7 +222,7 @@ def main() -> None:
 
     from bench.baseline import run_baseline
     from bench.generate import generate
-    from sakip.settings import load_settings
+    from sakip.config import load_settings
 
     lines: list[str] = []
 

@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from sakip.config import load_settings
 from sakip.sample import write_sample
-from sakip.settings import load_settings
 from tasks.extract.reading import read_workbook
-from tasks.ingest import validate_batch
+from tasks.operations.intake import validate_batch
 from warehouse.db import open_warehouse
 
 
@@ -31,16 +31,21 @@ def main() -> None:
         sample = write_sample(work / "sample", 2022)
         settings = load_settings(work / "work")
         engine = open_warehouse(settings.url)
+        checks = {
+            "gx_keep_results": settings.gx_keep_results,
+            "known_opds": settings.known_opds(),
+            "capaian_bound_pct": settings.capaian_bound_pct,
+        }
         started = time.perf_counter()
         staged = [read_workbook(sample.realization[5])]
         read_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        validate_batch(staged, engine, settings)
+        validate_batch(staged, engine, settings.workdir, **checks)
         first = time.perf_counter() - started
         timings = []
         for _ in range(args.repeat):
             started = time.perf_counter()
-            checked, runs = validate_batch(staged, engine, settings)
+            checked, runs = validate_batch(staged, engine, settings.workdir, **checks)
             timings.append(time.perf_counter() - started)
         assert not checked[0].errors, checked[0].errors
         rows = len(staged[0].workbook.lines)

@@ -9,10 +9,12 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from sakip.report_config import configured_settings
-from sakip.settings import load_settings
-from tasks.report_tables import build_all_tables, build_tables, parse_as_of, report_opds
-from tasks.reports import parse_formats, write_reports
+from sakip.config import load_settings
+from tasks.core.calendar import parse_moment
+from tasks.core.scales import ReportScales
+from tasks.report.build import build_all_tables, build_tables
+from tasks.report.inputs import report_opds
+from tasks.report.writer import parse_formats, write_reports
 from warehouse.db import engine_for, open_warehouse
 
 
@@ -24,17 +26,27 @@ def list_opds_task(url: str, year: int, opd: str | None = None, as_of: datetime 
 
 @task(name="build_tables", cache_policy=NO_CACHE)
 def build_tables_task(
-    url: str, opd_codes: list[str], year: int, workdir: str | None, as_of: datetime | None = None
+    url: str,
+    opd_codes: list[str],
+    year: int,
+    capaian_scale: tuple[tuple[float, str], ...],
+    efficiency_threshold_pct: float,
+    as_of: datetime | None = None,
 ) -> dict[str, dict[str, pd.DataFrame]]:
-    """The LKjIP tables of the given OPDs (capaian scale from the configuration file), as of a moment."""
-    settings = configured_settings(load_settings(workdir))
-    return {code: build_tables(engine_for(url), code, year, settings, as_of) for code in opd_codes}
+    """The LKjIP tables of the given OPDs, as of a moment."""
+    engine = engine_for(url)
+    return {
+        code: build_tables(engine, code, year, capaian_scale, efficiency_threshold_pct, as_of)
+        for code in opd_codes
+    }
 
 
 @task(name="build_all_tables", cache_policy=NO_CACHE)
-def build_all_tables_task(url: str, year: int, workdir: str | None) -> dict[str, dict[str, pd.DataFrame]]:
+def build_all_tables_task(
+    url: str, year: int, capaian_scale: tuple[tuple[float, str], ...], efficiency_threshold_pct: float
+) -> dict[str, dict[str, pd.DataFrame]]:
     """The LKjIP tables of every OPD with data for the year, computed together."""
-    return build_all_tables(engine_for(url), year, configured_settings(load_settings(workdir)))
+    return build_all_tables(engine_for(url), year, capaian_scale, efficiency_threshold_pct)
 
 
 @task(name="write_reports", cache_policy=NO_CACHE)
@@ -44,11 +56,11 @@ def write_reports_task(
     base: Path,
     year: int,
     formats: tuple[str, ...],
-    workdir: str | None,
+    scales: ReportScales,
     as_of: datetime | None = None,
 ) -> list[Path]:
     """Every OPD's report files in the chosen formats, under ``base/<year>/<opd-code>/[as-of-<date>/]``."""
-    return write_reports(engine_for(url), tables, base, year, formats, load_settings(workdir), as_of)
+    return write_reports(engine_for(url), tables, base, year, formats, scales, as_of)
 
 
 @flow(name="sakip-annual", log_prints=True)
@@ -71,12 +83,13 @@ def annual_flow(
     settings = load_settings(workdir)
     open_warehouse(settings.url)
     chosen = parse_formats(formats)
-    moment = parse_as_of(as_of) if as_of else None
+    moment = parse_moment(as_of) if as_of else None
     base = Path(out_dir) if out_dir else settings.reports_dir
+    scale, threshold = settings.capaian_scale, settings.efficiency_threshold_pct
     opd_codes = list_opds_task(settings.url, year, opd, moment)
     if opd is None and moment is None:
-        tables = build_all_tables_task(settings.url, year, workdir)
+        tables = build_all_tables_task(settings.url, year, scale, threshold)
     else:
-        tables = build_tables_task(settings.url, opd_codes, year, workdir, moment)
-    written = write_reports_task(settings.url, tables, base, year, chosen, workdir, moment)
+        tables = build_tables_task(settings.url, opd_codes, year, scale, threshold, moment)
+    written = write_reports_task(settings.url, tables, base, year, chosen, settings.scales, moment)
     return [str(path) for path in written]

@@ -16,22 +16,18 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
-from flows.monthly import monthly_flow
+from flows.ingest import ingest_flow
 from flows.states import intake_state
-from sakip.settings import load_settings
-from tasks.inbox import archive_file, loose_workbooks, period_folder, previous_month
-from tasks.ingest import FileOutcome
+from sakip.config import load_settings
+from tasks.operations.artifacts import outcome_counts
+from tasks.operations.inbox import archive_loaded, loose_workbooks, period_folder, previous_month
+from tasks.operations.intake import FileOutcome
 
 
 @task(name="archive_loaded", cache_policy=NO_CACHE)
-def archive_loaded_task(outcomes: list[FileOutcome], workdir: str | None) -> list[str]:
+def archive_loaded_task(outcomes: list[FileOutcome], archive: Path) -> list[str]:
     """Move the files that loaded (or were already loaded) to the archive, named by their sha256."""
-    archive = load_settings(workdir).archive_dir
-    return [
-        str(archive_file(o.path, archive, o.year, o.month if o.kind == "realization" else None))
-        for o in outcomes
-        if o.status in ("loaded", "unchanged") and o.path.exists() and o.year
-    ]
+    return [str(path) for path in archive_loaded(outcomes, archive)]
 
 
 @flow(name="sakip-inbox", log_prints=True)
@@ -52,13 +48,11 @@ def inbox_flow(
     outcomes: list[FileOutcome] = []
     period = period_folder(folder, year, month)
     if period.is_dir():
-        outcomes += monthly_flow([str(period)], workdir=workdir, year=year, month=month, move_rejected=True)
+        outcomes += ingest_flow([str(period)], workdir=workdir, year=year, month=month, move_rejected=True)
     loose = loose_workbooks(folder)
     if loose:
-        outcomes += monthly_flow([str(p) for p in loose], workdir=workdir, move_rejected=True)
-    archived = archive_loaded_task(outcomes, workdir)
-    counts = {
-        status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
-    }
+        outcomes += ingest_flow([str(p) for p in loose], workdir=workdir, move_rejected=True)
+    archived = archive_loaded_task(outcomes, settings.archive_dir)
+    counts = outcome_counts(outcomes)
     print(f"{year}-{month:02d}: {counts}, archived {len(archived)} file(s)")
     return intake_state(counts, counts["rejected"], len(outcomes))

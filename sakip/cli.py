@@ -1,4 +1,4 @@
-"""The ``sakip`` command line: sample, ingest, report and demo.
+"""The ``sakip`` command line: sample, ingest, report, monitoring, reconcile and the listings.
 
 Every problem that stops a command is told in one message (Bahasa Indonesia, English with ``--lang en``
 or ``SAKIP_LANG=en``) with an exit status: 0 done, 1 a file rejected or no data for what was asked,
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from sakip.config import Settings, load_settings
 from sakip.failures import check_month, check_year, ensure_writable, explain, log_unexpected
 from sakip.prefect_server import apply_prefect_defaults, start_temporary_server
-from sakip.settings import Settings, load_settings
 from tasks.core.calendar import format_moments
 from tasks.core.problems import (
     EXIT_ENVIRONMENT,
@@ -47,18 +47,16 @@ def _add_workdir(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of every command."""
-    parser = argparse.ArgumentParser(
-        prog="sakip", description="Budget realization and LKjIP performance tables."
-    )
-    commands = parser.add_subparsers(dest="command", required=True)
-
+def _add_sample(commands) -> None:
+    """``sakip sample``."""
     sample = commands.add_parser("sample", help="write the sample input workbooks of a year")
     sample.add_argument("--year", type=int, default=2022)
     sample.add_argument("--out", type=Path, default=None, help="folder (default <workdir>/sample/<year>)")
     _add_workdir(sample)
 
+
+def _add_ingest(commands) -> None:
+    """``sakip ingest``."""
     ingest = commands.add_parser("ingest", help="validate and load workbooks or folders of them")
     ingest.add_argument("paths", nargs="+", type=Path)
     ingest.add_argument("--year", type=int, default=None, help="expected year (checked against the file)")
@@ -76,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_workdir(ingest)
 
+
+def _add_report(commands) -> None:
+    """``sakip report``."""
     report = commands.add_parser("report", help="write the LKjIP tables of a year")
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--opd", default=None, help="OPD code (default: every OPD with data)")
@@ -94,13 +95,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_workdir(report)
 
-    monthly = commands.add_parser("monthly", help="monthly monitoring: deviasi against RAK, early warning")
-    monthly.add_argument("--year", type=int, required=True)
-    monthly.add_argument("--month", type=int, required=True, metavar="MONTH", help="month 1-12")
-    monthly.add_argument("--opd", default=None, help="OPD code (default: every OPD with data)")
-    monthly.add_argument("--out", type=Path, default=None, help="folder (default <workdir>/reports)")
-    _add_workdir(monthly)
 
+def _add_monitoring(commands) -> None:
+    """``sakip monitoring`` (``sakip monthly`` is the same command, kept for scripts)."""
+    monitoring = commands.add_parser(
+        "monitoring", aliases=["monthly"], help="monthly monitoring: deviasi against RAK, early warning"
+    )
+    monitoring.add_argument("--year", type=int, required=True)
+    monitoring.add_argument("--month", type=int, required=True, metavar="MONTH", help="month 1-12")
+    monitoring.add_argument("--opd", default=None, help="OPD code (default: every OPD with data)")
+    monitoring.add_argument("--out", type=Path, default=None, help="folder (default <workdir>/reports)")
+    _add_workdir(monitoring)
+
+
+def _add_reconcile(commands) -> None:
+    """``sakip reconcile``."""
     reconcile = commands.add_parser("reconcile", help="list where a published LKjIP differs from the data")
     reconcile.add_argument("--year", type=int, required=True)
     reconcile.add_argument("--published", type=Path, required=True, help="folder of the printed tables (CSV)")
@@ -113,18 +122,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_workdir(reconcile)
 
+
+def _add_validations(commands) -> None:
+    """``sakip validations``."""
     validations = commands.add_parser("validations", help="list the validation runs of the warehouse")
     validations.add_argument("--failed", action="store_true", help="only files that failed a suite")
     validations.add_argument("--year", type=int, default=None)
     validations.add_argument("--month", type=int, default=None)
     _add_workdir(validations)
 
+
+def _add_inbox(commands) -> None:
+    """``sakip inbox``."""
     inbox = commands.add_parser("inbox", help="run the scheduled monthly job now (default: last month)")
     inbox.add_argument("--inbox", type=Path, default=None, help="inbox folder (default <workdir>/inbox)")
     inbox.add_argument("--year", type=int, default=None)
     inbox.add_argument("--month", type=int, default=None)
     _add_workdir(inbox)
 
+
+def _add_consolidate(commands) -> None:
+    """``sakip consolidate``."""
     consolidate = commands.add_parser("consolidate", help="absorption of every OPD for one month")
     consolidate.add_argument("--year", type=int, required=True)
     consolidate.add_argument("--month", type=int, required=True)
@@ -133,6 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_workdir(consolidate)
 
+
+def _add_revisions(commands) -> None:
+    """``sakip revisions``."""
     revisions = commands.add_parser(
         "revisions", help="corrections: which file replaced which, who, what changed"
     )
@@ -142,9 +163,33 @@ def build_parser() -> argparse.ArgumentParser:
     revisions.add_argument("--detail", action="store_true", help="every changed amount")
     _add_workdir(revisions)
 
+
+def _add_demo(commands) -> None:
+    """``sakip demo``."""
     demo = commands.add_parser("demo", help="sample + ingest + report for 2022")
     demo.add_argument("--lang", choices=("id", "en"), default=None)
     _add_workdir(demo)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every command."""
+    parser = argparse.ArgumentParser(
+        prog="sakip", description="Budget realization and LKjIP performance tables."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    for add in (
+        _add_sample,
+        _add_ingest,
+        _add_report,
+        _add_monitoring,
+        _add_reconcile,
+        _add_validations,
+        _add_inbox,
+        _add_consolidate,
+        _add_revisions,
+        _add_demo,
+    ):
+        add(commands)
     return parser
 
 
@@ -193,7 +238,7 @@ def cmd_sample(year: int, out: Path | None, workdir: str | None) -> int:
 
 def _print_skipped(skipped: dict[Path, tuple[str, int]], language: str) -> None:
     """One line per folder sakip writes that a folder given holds: passed over, and why."""
-    from tasks.ingest import OUTPUT_FOLDERS
+    from tasks.operations.intake import OUTPUT_FOLDERS
 
     for folder, (what, count) in skipped.items():
         words = OUTPUT_FOLDERS.get(what, (what, what))
@@ -213,7 +258,7 @@ def cmd_ingest(
     lang: str | None,
     correction: bool = False,
 ) -> int:
-    """Run the monthly flow on the paths and report every file's outcome.
+    """Run the ingest flow on the paths and report every file's outcome.
 
     The files stay where they are: a rejected one is copied to quarantine, never moved.
     """
@@ -224,19 +269,22 @@ def cmd_ingest(
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise CommandError("input.not_found", EXIT_USAGE, paths=", ".join(missing))
-    from tasks.ingest import find_workbooks, output_folders
+    from tasks.operations.intake import find_workbooks, output_folders
 
-    search = find_workbooks(list(paths), output_folders(settings))
+    folders = output_folders(
+        settings.workdir, settings.reports_dir, settings.quarantine_dir, settings.archive_dir
+    )
+    search = find_workbooks(list(paths), folders)
     _print_skipped(search.skipped, language)
     if not search.files:
         raise CommandError("input.none_found", EXIT_USAGE, paths=", ".join(str(p) for p in paths))
     settings.known_opds()  # an unreadable OPD register: said now, not half-way through the run
     _usable_workdir(settings)
     _open_warehouse(settings)
-    from flows.monthly import monthly_flow
+    from flows.ingest import ingest_flow
 
     start_temporary_server()
-    outcomes = monthly_flow(
+    outcomes = ingest_flow(
         [str(p) for p in paths],
         workdir=str(settings.workdir),
         year=year,
@@ -287,8 +335,9 @@ def cmd_report(
     as_of: str | None = None,
 ) -> int:
     """Run the annual flow and print where the report landed."""
-    from tasks.report_tables import parse_as_of, report_opds
-    from tasks.reports import REPORT_FORMATS, parse_formats
+    from tasks.core.calendar import parse_moment
+    from tasks.report.inputs import report_opds
+    from tasks.report.writer import REPORT_FORMATS, parse_formats
 
     check_year(year)
     try:
@@ -299,13 +348,10 @@ def cmd_report(
             "option.formats", EXIT_USAGE, unknown=", ".join(unknown), choices=", ".join(REPORT_FORMATS)
         ) from error
     try:
-        moment = parse_as_of(as_of) if as_of else None
+        moment = parse_moment(as_of) if as_of else None
     except ValueError as error:
         raise CommandError("option.as_of", EXIT_USAGE, value=as_of) from error
-    from sakip.report_config import report_config
-
-    settings = _usable_workdir(load_settings(workdir))
-    report_config(settings)  # a malformed SAKIP_CONFIG: said now, not half-way through the run
+    settings = _usable_workdir(load_settings(workdir))  # a malformed SAKIP_CONFIG is said here
     report_opds(_open_warehouse(settings), year, opd, moment)  # no data: say so before any flow runs
     if out is not None:
         ensure_writable(out)
@@ -327,7 +373,7 @@ def cmd_report(
 
 def cmd_validations(failed: bool, year: int | None, month: int | None, workdir: str | None) -> int:
     """Print the stored validation runs as a table (times in Jakarta, with the offset)."""
-    from tasks.ingest import list_validation_runs
+    from warehouse.queries import list_validation_runs
 
     check_year(year)
     check_month(month)
@@ -377,8 +423,7 @@ def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, workdir: 
 
 def cmd_consolidate(year: int, month: int, out: Path | None, workdir: str | None) -> int:
     """Write and print the city-level absorption of one month."""
-    from tasks.consolidation import write_consolidated
-    from tasks.report_tables import consolidated_absorption
+    from tasks.operations.consolidation import consolidated_absorption, write_consolidated
 
     check_year(year)
     check_month(month)
@@ -418,7 +463,7 @@ def cmd_revisions(
 
 def _opds_for(engine, year: int, opd: str | None) -> list[str]:
     """The OPD asked for (it must have data for the year), or every OPD with data for the year."""
-    from tasks.report_tables import list_opds
+    from warehouse.queries import list_opds
 
     known = list_opds(engine, year)
     if opd is not None and opd not in known:
@@ -428,17 +473,16 @@ def _opds_for(engine, year: int, opd: str | None) -> list[str]:
     return [opd] if opd else known
 
 
-def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdir: str | None) -> int:
+def cmd_monitoring(year: int, month: int, opd: str | None, out: Path | None, workdir: str | None) -> int:
     """Write the monthly monitoring report (xlsx + html) of each OPD and print the lagging programs."""
-    from sakip.report_config import report_config
-    from tasks.monitoring import monitoring_summary, monitoring_table, write_monitoring_report
-    from tasks.report_tables import report_scope
+    from tasks.operations.monitoring import monitoring_summary, monitoring_table, write_monitoring_report
+    from warehouse.queries import report_scope
 
     check_year(year)
     check_month(month)
     settings = _usable_workdir(load_settings(workdir))
     engine = _open_warehouse(settings)
-    config = report_config(settings)
+    config = settings.scales
     if out is not None:
         ensure_writable(out)
     written = 0
@@ -462,23 +506,24 @@ def cmd_monthly(year: int, month: int, opd: str | None, out: Path | None, workdi
 
 def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None, workdir: str | None) -> int:
     """List every printed cell of a published report that differs from the data; write them as CSV."""
-    from sakip.report_config import configured_settings
-    from tasks.export import csv_safe
-    from tasks.reconcile import findings_text, reconcile_warehouse
+    from tasks.report.reconcile import findings_text, reconcile_warehouse
+    from tasks.report.render.csv import csv_safe
 
     check_year(year)
     if not published.exists():
         raise CommandError("input.not_found", EXIT_USAGE, paths=str(published))
     if not published.is_dir():
         raise CommandError("input.not_folder", EXIT_USAGE, path=str(published))
-    settings = configured_settings(_usable_workdir(load_settings(workdir)))
+    settings = _usable_workdir(load_settings(workdir))
     engine = _open_warehouse(settings)
     codes = _opds_for(engine, year, opd)
     if not codes:
         raise CommandError("report.no_data", EXIT_REJECTED, year=year)
     if len(codes) != 1:
         raise CommandError("reconcile.choose_opd", EXIT_USAGE, year=year, known=", ".join(codes))
-    findings = reconcile_warehouse(engine, codes[0], year, settings, published)
+    findings = reconcile_warehouse(
+        engine, codes[0], year, published, settings.capaian_scale, settings.efficiency_threshold_pct
+    )
     target = out or settings.reports_dir / str(year) / codes[0] / f"rekonsiliasi_{year}.csv"
     ensure_writable(target.parent)
     csv_safe(findings).to_csv(target, index=False, encoding="utf-8", lineterminator="\n")
@@ -537,8 +582,8 @@ def run_command(args: argparse.Namespace) -> int:
         )
     if args.command == "report":
         return cmd_report(args.year, args.opd, args.out, args.workdir, args.formats, args.as_of)
-    if args.command == "monthly":
-        return cmd_monthly(args.year, args.month, args.opd, args.out, args.workdir)
+    if args.command in ("monitoring", "monthly"):
+        return cmd_monitoring(args.year, args.month, args.opd, args.out, args.workdir)
     if args.command == "reconcile":
         return cmd_reconcile(args.year, args.published, args.opd, args.out, args.workdir)
     if args.command == "validations":

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import tempfile
 import traceback
-from collections.abc import Iterator
 from pathlib import Path
 
 from tasks.core.calendar import format_moment, now_utc
@@ -23,6 +21,10 @@ from tasks.core.problems import (
     MONTH_RANGE,
     YEAR_RANGE,
     CommandError,
+    error_chain,
+    explain_cause,
+    explain_connection,
+    os_reason,
 )
 
 
@@ -52,79 +54,25 @@ def ensure_writable(folder: Path, rule: str = "folder.read_only") -> Path:
     except OSError as error:
         if error.errno in (errno.ENOSPC, errno.EDQUOT):
             raise CommandError("disk.full", EXIT_ENVIRONMENT, path=str(folder)) from error
-        raise CommandError(rule, EXIT_ENVIRONMENT, path=str(folder), detail=_os_reason(error)) from error
+        raise CommandError(rule, EXIT_ENVIRONMENT, path=str(folder), detail=os_reason(error)) from error
     return folder
-
-
-def _os_reason(error: OSError) -> str:
-    """The operating system's words for an error (``Read-only file system``), without the path."""
-    return error.strerror or type(error).__name__
-
-
-def _chain(error: BaseException) -> Iterator[BaseException]:
-    """The error, what it was raised from or during, and a database error's driver error."""
-    seen: set[int] = set()
-    pending = [error]
-    while pending:
-        current = pending.pop(0)
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
-
-
-_DAMAGED = ("file is not a database", "database disk image is malformed", "file is encrypted")
-_FULL = ("database or disk is full", "no space left on device", "disk full")
-_READ_ONLY = ("attempt to write a readonly database", "readonly database", "read-only file system")
 
 
 def explain(error: BaseException, *, database: str = "") -> CommandError | None:
     """The problem a person can act on behind ``error`` (disk, folder, warehouse, setting), or None."""
+    from sakip.config import ConfigError
     from sakip.prefect_server import TemporaryServerError
-    from sakip.report_config import ConfigError
 
-    for cause in _chain(error):
-        if isinstance(cause, CommandError):
-            return cause
+    for cause in error_chain(error):
         if isinstance(cause, TemporaryServerError):
             detail = str(cause.__cause__ or cause).strip().splitlines()
             return CommandError("prefect.server_start", EXIT_ENVIRONMENT, detail=detail[0] if detail else "")
         if isinstance(cause, ConfigError):
             return CommandError("settings.config", EXIT_USAGE, detail=str(cause))
-        if isinstance(cause, OSError) and not isinstance(cause, ConnectionError):
-            path = cause.filename or ""
-            if cause.errno in (errno.ENOSPC, errno.EDQUOT):
-                return CommandError("disk.full", EXIT_ENVIRONMENT, path=str(path))
-            if cause.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-                return CommandError(
-                    "folder.read_only", EXIT_ENVIRONMENT, path=str(path), detail=_os_reason(cause)
-                )
-        if isinstance(cause, sqlite3.Error):
-            text = str(cause).lower()
-            where = database or "(SQLite)"
-            if any(marker in text for marker in _DAMAGED):
-                return CommandError("warehouse.damaged", EXIT_ENVIRONMENT, where=where, detail=str(cause))
-            if any(marker in text for marker in _FULL):
-                return CommandError("disk.full", EXIT_ENVIRONMENT, path=where)
-            if any(marker in text for marker in _READ_ONLY):
-                return CommandError("folder.read_only", EXIT_ENVIRONMENT, path=where, detail=str(cause))
-            if "unable to open database file" in text:
-                return CommandError("warehouse.unreachable", EXIT_ENVIRONMENT, detail=f"{where}: {cause}")
-    return _explain_connection(error)
-
-
-def _explain_connection(error: BaseException) -> CommandError | None:
-    """A PostgreSQL server that cannot be reached (refused, unknown host, authentication)."""
-    from sqlalchemy.exc import InterfaceError, OperationalError
-
-    for cause in _chain(error):
-        if isinstance(cause, OperationalError | InterfaceError) and "sqlite" not in str(cause).lower():
-            first = str(getattr(cause, "orig", cause)).strip().splitlines()
-            return CommandError(
-                "warehouse.unreachable", EXIT_ENVIRONMENT, detail=first[0] if first else type(cause).__name__
-            )
-    return None
+        problem = explain_cause(cause, database)
+        if problem is not None:
+            return problem
+    return explain_connection(error)
 
 
 def log_unexpected(error: BaseException, folder: Path | None) -> Path:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tasks.core.staging import RealizationWorkbook
-from tasks.ingest import FileOutcome, load_workbooks
+from tasks.operations.intake import FileOutcome, load_workbooks
 from tests.staged import NAN, OPD, realization_lines, realization_workbook, staged
 from warehouse.models import BudgetItem, FactRealization, Opd, Period
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine
 
-from sakip.settings import Settings
+from sakip.config import Settings
 from tasks.core.staging import (
     INDICATOR_COLUMNS,
     REALIZATION_COLUMNS,
@@ -19,7 +19,7 @@ from tasks.core.staging import (
     RealizationWorkbook,
     StagedFile,
 )
-from tasks.ingest import FileOutcome, load_workbooks, split_by_opd, validate_batch
+from tasks.operations.intake import FileOutcome, load_workbooks, split_by_opd, validate_batch
 
 OPD = "2.17.0.00.0.00.01.0000"
 NAN = math.nan
@@ -163,7 +163,9 @@ def ingest_batch(
 ) -> list[FileOutcome]:
     """What the monthly flow does with a batch, with plain functions: validate it, then load it in
     ``workers`` shares side by side (threads, as the flow's task runner), outcomes in batch order."""
-    checked, _ = validate_batch(files, engine, settings, corrections=corrections)
+    checked, _ = validate_batch(
+        files, engine, settings.workdir, **settings.validation_options(), corrections=corrections
+    )
     shares = split_by_opd(checked, workers)
     with ThreadPoolExecutor(max_workers=len(shares)) as pool:
         loaded = {o.path: o for share in pool.map(lambda s: load_workbooks(engine, s), shares) for o in share}

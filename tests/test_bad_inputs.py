@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from sakip.settings import load_settings
+from sakip.config import load_settings
 from tasks.core.issues import MESSAGES
 from tests.corpus import (
     BATCH_GOOD_MONTH,
@@ -66,7 +66,7 @@ def batch_ids_by_month(engine: Engine) -> dict[int, set[int]]:
 @pytest.fixture(scope="module")
 def bad_batch(prefect_server, sample_2022, tmp_path_factory) -> BadBatch:
     """Load the good months 1–5, then run one batch of the good month 6 and every faulty file."""
-    from flows.monthly import monthly_flow
+    from flows.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("bad-inputs")
     workdir = root / "work"
@@ -75,14 +75,14 @@ def bad_batch(prefect_server, sample_2022, tmp_path_factory) -> BadBatch:
         engine = engine_for(load_settings(str(workdir)).url)
 
         copy_good_months(sample_2022, root / "earlier", PRELOADED_MONTHS)
-        first = monthly_flow([str(root / "earlier")], workdir=str(workdir), year=YEAR)
+        first = ingest_flow([str(root / "earlier")], workdir=str(workdir), year=YEAR)
         assert [(o.path.name, o.status) for o in first if o.status != "loaded"] == []
         facts_before = batch_ids_by_month(engine)
 
         # the good month comes first (its own folder, given first), so the faulty copy is the duplicate
         copy_good_months(sample_2022, root / "good", (BATCH_GOOD_MONTH,))
         faults = build_corpus(sample_2022, root / "inbox")
-        outcomes = monthly_flow([str(root / "good"), str(root / "inbox")], workdir=str(workdir), year=YEAR)
+        outcomes = ingest_flow([str(root / "good"), str(root / "inbox")], workdir=str(workdir), year=YEAR)
     return BadBatch(
         faults={fault.name: fault for fault in faults},
         outcomes={outcome.path.name: outcome for outcome in outcomes},

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from bench.generate import generate, opd_code, plan_agency
-from sakip.settings import load_settings
+from sakip.config import load_settings
 from tasks.core.hierarchy import node_keys, parent_codes
 from tasks.extract.reading import read_workbook
 from tasks.extract.realization import read_realization
-from tasks.ingest import validate_batch
+from tasks.operations.intake import validate_batch
 from warehouse.db import open_warehouse
 
 AMOUNTS = [
@@ -122,7 +122,7 @@ def test_validation_passes(generated, tmp_path):
     engine = open_warehouse(settings.url)
     staged = [read_workbook(path) for path in generated]
     assert [s.issues for s in staged] == [()] * len(generated)
-    checked, runs = validate_batch(staged, engine, settings)
+    checked, runs = validate_batch(staged, engine, settings.workdir, **settings.validation_options())
     engine.dispose()
     assert [s.issues for s in checked] == [()] * len(generated)
     assert sorted(run.month for run in runs if run.success) == [1, 1, 1, 2, 2, 2]

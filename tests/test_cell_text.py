@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from sakip.settings import load_settings
+from sakip.config import load_settings
 from tasks.core.text import strip_control_characters
 from tasks.extract.reading import read_workbook
 from tests.staged import ingest_batch

@@ -420,7 +420,7 @@ def test_an_unexpected_error_is_one_line_and_a_log(loaded: Path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr("tasks.ingest.list_validation_runs", broken)
+    monkeypatch.setattr("warehouse.queries.list_validation_runs", broken)
     status, _out, err = run("validations", "--workdir", str(loaded))
     log = loaded / "logs" / "sakip-errors.log"
     assert status == EXIT_INTERNAL

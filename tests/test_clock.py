@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from sakip.cli import main
 from tasks.core.calendar import format_moment, format_moments, local_time, parse_moment
 from tasks.load.realization import load_realization
-from tasks.quarantine import summary_text
+from tasks.operations.quarantine import summary_text
 from tests.staged import realization_lines, realization_workbook
 from warehouse.models import Revision, ValidationRun
 

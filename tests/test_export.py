@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from tasks.core.formatting import format_number_id, format_percent, format_rupiah
-from tasks.export import AMOUNT_FORMAT, HEADER_ROW, PERCENT_FORMAT, write_csv_tables, write_xlsx_report
+from tasks.report.render.csv import write_csv_tables
+from tasks.report.render.xlsx import AMOUNT_FORMAT, HEADER_ROW, PERCENT_FORMAT, write_xlsx_report
 
 OPD = "Dinas Koperasi dan Usaha Mikro Kota Semarang"
 HEAD = HEADER_ROW + 1  # 1-based worksheet row of the first header row

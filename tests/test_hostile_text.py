@@ -36,28 +36,27 @@ import pytest
 from docx import Document
 
 from sakip.cli import main
-from sakip.report_config import configured_settings, report_config
+from sakip.config import Settings, load_settings
 from sakip.sample import OPD_KODE
-from sakip.settings import Settings, load_settings
-from tasks.consolidation import consolidated_markdown, write_consolidated
 from tasks.core.text import FORMULA_TRIGGERS
 from tasks.extract.reading import read_workbooks
-from tasks.ingest import (
+from tasks.operations.artifacts import absorption_markdown, validation_table
+from tasks.operations.consolidation import consolidated_absorption, consolidated_markdown, write_consolidated
+from tasks.operations.intake import (
     FileOutcome,
     load_workbooks,
     quarantine_rejected,
     record_validation_runs,
     validate_batch,
 )
-from tasks.monitoring import monitoring_markdown, monitoring_table, write_monitoring_report
-from tasks.report_tables import (
-    build_all_tables,
-    consolidated_absorption,
+from tasks.operations.monitoring import (
+    monitoring_markdown,
+    monitoring_table,
     monthly_absorption,
-    report_scope,
+    write_monitoring_report,
 )
-from tasks.reports import REPORT_FORMATS, write_reports
-from tasks.summaries import absorption_markdown, validation_table
+from tasks.report.build import build_all_tables
+from tasks.report.writer import REPORT_FORMATS, write_reports
 from tasks.validate.context import SuiteRun
 from tests.hostile import (
     AT_FORMULA,
@@ -71,6 +70,7 @@ from tests.hostile import (
     hostile_sample,
 )
 from warehouse.db import open_warehouse
+from warehouse.queries import report_scope
 
 #: The ESC payload as the reader leaves it: the control character removed, spacing made single.
 STRIPPED = " ".join(ESCAPE.replace("_x001B_", "").split())  # spaces collapse as in any uraian
@@ -106,10 +106,15 @@ def pipeline(sample_2022, tmp_path_factory) -> Pipeline:
 
     def ingest(paths: list[Path]) -> tuple[list[FileOutcome], list[SuiteRun]]:
         staged = read_workbooks(paths, year=YEAR, limits=settings.workbook_limits)
-        checked, runs = validate_batch(staged, engine, settings, year=YEAR)
+        checked, runs = validate_batch(
+            staged, engine, settings.workdir, **settings.validation_options(), year=YEAR
+        )
         record_validation_runs(engine, runs)
         outcomes = load_workbooks(engine, checked)
-        return [quarantine_rejected(o, settings, "id", None) for o in outcomes], runs
+        return [
+            quarantine_rejected(o, settings.quarantine_dir, settings.workbook_limits, "id", None)
+            for o in outcomes
+        ], runs
 
     outcomes, runs = ingest([*files.realization, files.indicators])
     # a rejected indicator workbook: payloads where validation reports the values (Arah, Jenis)
@@ -124,12 +129,10 @@ def pipeline(sample_2022, tmp_path_factory) -> Pipeline:
     book.save(bad)
     rejected_outcomes, rejected_runs = ingest([bad])
 
-    config = report_config(settings)
+    config = settings.scales
     report_base = root / "reports"
-    write_reports(
-        engine, build_all_tables(engine, YEAR, configured_settings(settings)), report_base, YEAR,
-        REPORT_FORMATS, settings,
-    )  # fmt: skip
+    tables = build_all_tables(engine, YEAR, settings.capaian_scale, settings.efficiency_threshold_pct)
+    write_reports(engine, tables, report_base, YEAR, REPORT_FORMATS, settings.scales)
     # a published Table 3.6 whose program names differ from the data: ``sakip reconcile`` lists them
     report_dir = report_base / str(YEAR) / OPD_KODE
     published = pd.read_csv(report_dir / "tabel_3_6.csv", dtype={"kode": str})

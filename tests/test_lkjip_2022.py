@@ -57,12 +57,12 @@ def loose(text: str) -> str:
 def report_2022(request, prefect_server, sample_2022, tmp_path_factory) -> Iterator[dict[str, object]]:
     """Ingest the sample with the monthly flow and write the report with the annual flow."""
     from flows.annual import annual_flow
-    from flows.monthly import monthly_flow
+    from flows.ingest import ingest_flow
 
     workdir = tmp_path_factory.mktemp("work")
     if request.param == "sqlite":
         folder = sample_2022.indicators.parent
-        outcomes = monthly_flow([str(folder)], workdir=str(workdir), year=2022)
+        outcomes = ingest_flow([str(folder)], workdir=str(workdir), year=2022)
         written = annual_flow(year=2022, workdir=str(workdir))
         url = f"sqlite:///{(workdir / 'sakip.db').resolve()}"
         yield {
@@ -86,8 +86,8 @@ def report_2022(request, prefect_server, sample_2022, tmp_path_factory) -> Itera
         with pytest.MonkeyPatch.context() as env:
             env.setenv("SAKIP_DATABASE_URL", url)
             env.setenv("SAKIP_WORKERS", "8")
-            outcomes = monthly_flow(later, workdir=str(workdir), year=2022)
-            outcomes += monthly_flow(earlier, workdir=str(workdir), year=2022)
+            outcomes = ingest_flow(later, workdir=str(workdir), year=2022)
+            outcomes += ingest_flow(earlier, workdir=str(workdir), year=2022)
             written = annual_flow(year=2022, workdir=str(workdir))
         yield {
             "outcomes": outcomes,
@@ -317,7 +317,8 @@ def test_table_2_3_perjanjian_kinerja(report_2022):
 
 
 def test_sources_of_funds_and_original_budgets(report_2022):
-    from tasks.report_tables import program_budget_change, sumber_dana_totals
+    from tasks.report.extras import program_budget_change
+    from warehouse.queries import sumber_dana_totals
 
     engine = engine_for(report_2022["url"])
     sources = sumber_dana_totals(engine, OPD, 2022, 12)

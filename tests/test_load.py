@@ -9,10 +9,10 @@ from sqlalchemy import func, select, text
 
 from tasks.core.issues import InputError
 from tasks.core.staging import StagedFile
-from tasks.ingest import load_workbook
 from tasks.load.indicators import load_indicators
 from tasks.load.realization import load_realization
-from tasks.report_tables import indicator_rows
+from tasks.operations.intake import load_workbook
+from tasks.report.inputs import indicator_rows
 from tests.staged import NAN, OPD, indicator_workbook, realization_lines, realization_workbook
 from warehouse.models import (
     FactBudget,
@@ -235,8 +235,8 @@ def test_new_months_load_together_exactly_as_one_by_one(warehouse, tmp_path):
 def test_a_failing_bulk_load_leaves_nothing_and_files_load_one_by_one(warehouse, monkeypatch):
     from sqlalchemy.exc import OperationalError
 
-    from tasks.ingest import load_workbooks
     from tasks.load.bulk import load_new_months
+    from tasks.operations.intake import load_workbooks
 
     months = [
         StagedFile(
@@ -261,7 +261,7 @@ def test_a_failing_bulk_load_leaves_nothing_and_files_load_one_by_one(warehouse,
     def refuse(*_args, **_kwargs):
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr("tasks.ingest.load_new_months", refuse)
+    monkeypatch.setattr("tasks.operations.intake.load_new_months", refuse)
     outcomes = load_workbooks(warehouse, months)
     assert [o.status for o in outcomes] == ["loaded"] * 3
     assert counts(warehouse)["fact_realization"] == 9

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DataError
 
-from sakip.settings import load_settings
-from tasks.ingest import load_workbooks, split_by_opd, validate_batch
+from sakip.config import load_settings
+from tasks.operations.intake import load_workbooks, split_by_opd, validate_batch
 from tests.agency_year import BUDGET, SHAPES, YEAR, figures, month_file, preload, rules, spent, to_date
 from tests.staged import ingest_batch, staged
 from warehouse.db import open_warehouse
@@ -42,7 +42,7 @@ def checked_year(settings, tmp_path_factory):
     files = [staged(month_file(month, shape)) for month, shape in SHAPES.items()]
     random.Random(3).shuffle(files)
     empty = open_warehouse(f"sqlite:///{tmp_path_factory.mktemp('empty') / 'sakip.db'}")
-    checked, _ = validate_batch(files, empty, settings)
+    checked, _ = validate_batch(files, empty, settings.workdir, **settings.validation_options())
     assert [f.issues for f in checked] == [()] * len(SHAPES)
     return checked
 
@@ -134,7 +134,7 @@ def test_a_failed_bulk_load_logs_one_line_naming_the_files_and_the_constraint(wa
             conn.execute(insert(Opd), rows)
         raise AssertionError("the insert above must fail")
 
-    monkeypatch.setattr("tasks.ingest.load_new_months", failing_bulk)
+    monkeypatch.setattr("tasks.operations.intake.load_new_months", failing_bulk)
     files = [staged(month_file(m, name=f"realisasi_{m:02d}.xlsx")) for m in (1, 2)]
     with caplog.at_level(logging.WARNING, logger="tasks.ingest"):
         outcomes = load_workbooks(warehouse, files)
@@ -149,7 +149,7 @@ def test_a_failed_bulk_load_logs_one_line_naming_the_files_and_the_constraint(wa
 
 
 def test_a_file_the_database_refuses_is_rejected_and_the_rest_loads(warehouse, monkeypatch):
-    from tasks import ingest
+    from tasks.operations import intake as ingest
 
     real = ingest.load_realization
 
@@ -158,8 +158,10 @@ def test_a_file_the_database_refuses_is_rejected_and_the_rest_loads(warehouse, m
             raise DataError("INSERT INTO fact_realization ...", {}, Exception("value too long for type"))
         return real(engine, wb, loaded_by)
 
-    monkeypatch.setattr("tasks.ingest.load_realization", refuse_march)
-    monkeypatch.setattr("tasks.ingest.load_new_months", lambda engine, workbooks: ([], list(workbooks)))
+    monkeypatch.setattr("tasks.operations.intake.load_realization", refuse_march)
+    monkeypatch.setattr(
+        "tasks.operations.intake.load_new_months", lambda engine, workbooks: ([], list(workbooks))
+    )
     outcomes = load_workbooks(warehouse, [staged(month_file(m)) for m in (1, 2, 3, 4)])
     assert [o.status for o in outcomes] == ["loaded", "loaded", "rejected", "loaded"]
     (issue,) = outcomes[2].issues

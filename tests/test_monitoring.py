@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from sakip.report_config import ReportConfig
-from tasks.monitoring import lagging_first, monitoring_markdown, monitoring_measures, period_label
+from sakip.config import ReportScales
+from tasks.operations.monitoring import lagging_first, monitoring_markdown, monitoring_measures, period_label
 
 OPD = "2.17.0.00.0.00.01.0000"
 
@@ -31,7 +31,7 @@ def _rows() -> pd.DataFrame:
 
 
 def test_deviasi_in_points_and_relative_to_rak() -> None:
-    table = monitoring_measures(_rows(), 6, ReportConfig())
+    table = monitoring_measures(_rows(), 6, ReportScales())
     b = table.set_index("kode").loc["2.17.02"]
     assert b["realisasi_pct"] == pytest.approx(30.0)
     assert b["rak_pct"] == pytest.approx(50.0)
@@ -47,7 +47,7 @@ def test_deviasi_in_points_and_relative_to_rak() -> None:
 def test_lagging_first_and_no_plan() -> None:
     rows = _rows()
     rows.loc[1, "anggaran_kas_sd_bulan_ini"] = 0.0  # nothing planned yet: no relative deviasi
-    table = monitoring_measures(rows, 2, ReportConfig())
+    table = monitoring_measures(rows, 2, ReportScales())
     ordered = lagging_first(table, "program")
     assert ordered["kode"].tolist() == ["2.17.02", "2.17.01"]
     assert math.isnan(ordered.set_index("kode").loc["2.17.01", "deviasi_relatif_pct"])
@@ -62,9 +62,9 @@ def test_monthly_flow_publishes_the_monitoring_artifact(prefect_server, sample_2
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-    from flows.monthly import monthly_flow
+    from flows.ingest import ingest_flow
     from tasks.extract.reading import read_workbook
-    from tasks.ingest import load_workbook
+    from tasks.operations.intake import load_workbook
     from warehouse.db import open_warehouse
 
     workdir = tmp_path / "work"
@@ -72,7 +72,7 @@ def test_monthly_flow_publishes_the_monitoring_artifact(prefect_server, sample_2
     engine = open_warehouse(f"sqlite:///{(workdir / 'sakip.db').resolve()}")
     for path in sample_2022.realization[:5]:  # January to May straight in; June through the flow
         assert load_workbook(engine, read_workbook(path)).status == "loaded"
-    outcomes = monthly_flow([str(sample_2022.realization[5])], workdir=str(workdir), year=2022, month=6)
+    outcomes = ingest_flow([str(sample_2022.realization[5])], workdir=str(workdir), year=2022, month=6)
     assert [o.status for o in outcomes] == ["loaded"]
     key = f"monitoring-{OPD.replace('.', '-')}-2022-06"
     with get_client(sync_client=True) as client:

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from sakip.settings import load_settings
-from tasks.inbox import archive_file, loose_workbooks, previous_month
+from sakip.config import load_settings
 from tasks.load.realization import load_realization
-from tasks.report_tables import build_tables
+from tasks.operations.inbox import archive_file, loose_workbooks, previous_month
+from tasks.report.build import build_tables
 from tests.staged import OPD, realization_lines, realization_workbook
 from warehouse.models import FactRealization, FactRealizationHistory, LoadBatch, Revision
 from warehouse.queries import list_revisions
@@ -64,7 +64,7 @@ def test_correction_keeps_the_old_version_and_a_row_level_diff(warehouse):
 
 
 def test_report_as_of_a_date_shows_the_version_then_in_force(warehouse):
-    from sakip.settings import Settings
+    from sakip.config import Settings
 
     before_anything = datetime.now(UTC)
     time.sleep(0.01)
@@ -75,7 +75,9 @@ def test_report_as_of_a_date_shows_the_version_then_in_force(warehouse):
     load_realization(warehouse, realization_workbook(realization_lines(FIXED), month=3))
 
     def total_realization(as_of):
-        tables = build_tables(warehouse, OPD, 2022, Settings(), as_of=as_of)
+        tables = build_tables(
+            warehouse, OPD, 2022, Settings().capaian_scale, Settings().efficiency_threshold_pct, as_of=as_of
+        )
         table = tables.get("tabel_3_6")
         return None if table is None else float(table.loc[table["level"] == "urusan", "realisasi"].iloc[0])
 
@@ -183,7 +185,7 @@ def test_forty_opds_in_one_monthly_run_on_postgresql(
     import openpyxl
 
     from flows.inbox import inbox_flow
-    from tasks.report_tables import consolidated_absorption
+    from tasks.operations.consolidation import consolidated_absorption
     from warehouse.db import engine_for
 
     inbox = tmp_path / "inbox"
@@ -221,7 +223,7 @@ def test_forty_opds_in_one_monthly_run_on_postgresql(
 
 
 def test_as_of_dates_are_read_in_jakarta_time():
-    from tasks.report_tables import parse_as_of
+    from tasks.core.calendar import parse_moment as parse_as_of
 
     assert parse_as_of("2023-02-17") == datetime(2023, 2, 17, 16, 59, 59, 999999, tzinfo=UTC)
     assert parse_as_of("2023-02-17T08:00") == datetime(2023, 2, 17, 1, 0, tzinfo=UTC)
@@ -235,7 +237,7 @@ def test_only_transient_database_errors_are_retried():
 
     from sqlalchemy.exc import IntegrityError, OperationalError
 
-    from flows.monthly import transient_database_error
+    from flows.ingest import transient_database_error
 
     def state(error):
         return SimpleNamespace(result=lambda raise_on_failure=False: error)
@@ -249,8 +251,8 @@ def test_only_transient_database_errors_are_retried():
 
 
 def test_parallel_files_default_to_the_cores_and_sqlite_loads_with_one_writer(monkeypatch):
-    from sakip.settings import load_settings
-    from tasks.ingest import load_shares
+    from sakip.config import load_settings
+    from tasks.operations.intake import load_shares
 
     monkeypatch.delenv("SAKIP_WORKERS", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 2)

@@ -9,7 +9,7 @@ import pytest
 from tasks.core.issues import InputIssue
 from tasks.core.problems import EXIT_USAGE, CommandError
 from tasks.core.text import printable
-from tasks.quarantine import summary_text
+from tasks.operations.quarantine import summary_text
 
 FORGED = "x.xlsx\nrealisasi_2022_09.xlsx: dimuat (38)"
 

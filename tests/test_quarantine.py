@@ -16,7 +16,7 @@ from openpyxl.comments import Comment
 
 from tasks.core.files import file_sha256
 from tasks.core.issues import InputIssue
-from tasks.quarantine import (
+from tasks.operations.quarantine import (
     ERROR_FILL,
     WARNING_FILL,
     QuarantinedFile,
@@ -452,7 +452,7 @@ def test_a_full_disk_while_annotating_is_not_taken_for_a_bad_workbook(
         Path(target).write_bytes(b"PK\x03\x04")
         raise _disk_full(Path(target))
 
-    monkeypatch.setattr("tasks.quarantine.annotate_workbook", annotate_half)
+    monkeypatch.setattr("tasks.operations.quarantine.annotate_workbook", annotate_half)
     with pytest.raises(OSError, match="No space left"):
         quarantine_file(source, issues_for(NAME), root, year=2022, month=3)
     assert list((root / "2022" / "03").iterdir()) == []

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.reconcile import reconcile, show, values_agree
+from tasks.report.reconcile import reconcile, show, values_agree
 
 
 def test_amounts_compare_exactly() -> None:
@@ -75,7 +75,7 @@ def test_rows_on_one_side_only(tmp_path: Path) -> None:
 
 def test_last_year_realization_comes_from_the_warehouse(warehouse) -> None:
     from tasks.load.indicators import load_indicators
-    from tasks.report_tables import indicator_rows
+    from tasks.report.inputs import indicator_rows
     from tests.staged import OPD, indicator_workbook
 
     def rows(year: int, realisasi: list[float], tahun_lalu: list[float]) -> list[dict[str, object]]:

@@ -76,7 +76,7 @@ def reference(name: str) -> pd.DataFrame:
 def report(prefect_server, sample_2022, tmp_path_factory) -> dict[str, object]:
     """Load the sample, then run ``sakip report`` (all formats), ``monthly`` and ``reconcile``."""
     from tasks.extract.reading import read_workbook
-    from tasks.ingest import discover_workbooks, load_workbook
+    from tasks.operations.intake import discover_workbooks, load_workbook
 
     workdir = tmp_path_factory.mktemp("report-work")
     engine = open_warehouse(f"sqlite:///{(workdir / 'sakip.db').resolve()}")
@@ -371,8 +371,8 @@ def test_reconciliation_lists_exactly_the_documents_misprints(report):
 
 
 def test_reconciliation_finds_a_new_misprint(report, tmp_path):
-    from sakip.settings import load_settings
-    from tasks.reconcile import reconcile_warehouse
+    from sakip.config import load_settings
+    from tasks.report.reconcile import reconcile_warehouse
 
     for source in REFERENCE_2022.glob("*.csv"):
         (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
@@ -380,7 +380,10 @@ def test_reconciliation_finds_a_new_misprint(report, tmp_path):
     edited.loc[edited["kode"] == "2.17.08", "realisasi"] = 4_101_392_957  # one rupiah off
     edited.loc[edited["kode"] == "2.17.05", "uraian"] = "PROGRAM  pendidikan, dan latihan / perkoperasian"
     edited.to_csv(tmp_path / "tabel_3_6_anggaran_realisasi.csv", index=False)
-    findings = reconcile_warehouse(report["engine"], OPD, 2022, load_settings(report["workdir"]), tmp_path)
+    settings = load_settings(report["workdir"])
+    findings = reconcile_warehouse(
+        report["engine"], OPD, 2022, tmp_path, settings.capaian_scale, settings.efficiency_threshold_pct
+    )
     rows = [tuple(r) for r in findings[["tabel", "baris", "kolom", "tercetak", "data"]].values]
     assert ("Tabel 3.6", "2.17.08", "realisasi", "4.101.392.957", "4.101.392.956") in rows
     assert len(rows) == len(MISPRINTS) + 1  # spacing, case and punctuation of 2.17.05 are no misprint

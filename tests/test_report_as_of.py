@@ -16,19 +16,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sakip.settings import Settings
+from sakip.config import Settings
 from tasks.core.calendar import format_moment, parse_moment
 from tasks.core.problems import CommandError
 from tasks.load.realization import load_realization
-from tasks.report_tables import (
-    build_tables,
-    cumulative_by_month,
-    report_opds,
-    sumber_dana_totals,
-    table_murni_perubahan,
-)
-from tasks.reports import as_of_folder, write_reports
+from tasks.report.build import build_tables
+from tasks.report.extras import cumulative_by_month
+from tasks.report.extras import murni_perubahan as table_murni_perubahan
+from tasks.report.inputs import report_opds
+from tasks.report.writer import as_of_folder, write_reports
 from tests.staged import OPD, realization_lines, realization_workbook
+from warehouse.queries import sumber_dana_totals
 
 SUBS = {"2.17.01.2.01.01": (1000.0, 100.0, 100.0), "2.17.02.2.01.01": (2000.0, 250.0, 250.0)}
 APRIL = {"2.17.01.2.01.01": (1000.0, 50.0, 150.0), "2.17.02.2.01.01": (2500.0, 0.0, 250.0)}
@@ -75,13 +73,19 @@ def test_report_as_of_is_written_apart_and_dated(corrected, tmp_path: Path):
     engine, between, _ = corrected
     base = tmp_path / "reports"
     settings = Settings()
-    current_tables = {OPD: build_tables(engine, OPD, 2022, settings)}
-    current = write_reports(engine, current_tables, base, 2022, FORMATS, settings)
+    current_tables = {
+        OPD: build_tables(engine, OPD, 2022, settings.capaian_scale, settings.efficiency_threshold_pct)
+    }
+    current = write_reports(engine, current_tables, base, 2022, FORMATS, settings.scales)
     folder = base / "2022" / OPD
     current_bytes = {p.name: p.read_bytes() for p in current}
 
-    tables = {OPD: build_tables(engine, OPD, 2022, settings, as_of=between)}
-    written = write_reports(engine, tables, base, 2022, FORMATS, settings, as_of=between)
+    tables = {
+        OPD: build_tables(
+            engine, OPD, 2022, settings.capaian_scale, settings.efficiency_threshold_pct, as_of=between
+        )
+    }
+    written = write_reports(engine, tables, base, 2022, FORMATS, settings.scales, as_of=between)
 
     dated = folder / as_of_folder(between)
     assert dated.name.startswith("as-of-") and "T" in dated.name

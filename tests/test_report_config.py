@@ -7,19 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sakip.report_config import (
-    PERMENDAGRI_55_2010_BANDS,
-    ConfigError,
-    ReportConfig,
-    configured_settings,
-    load_report_config,
-)
-from sakip.settings import Settings
+from sakip.config import ConfigError, Settings, load_report_config
 from tasks.core import metrics
 from tasks.core.calendar import quarter_of
 from tasks.core.metrics import PERMENDAGRI_86_2017_SCALE
-from tasks.monitoring import monitoring_measures
-from tasks.narrative import category_count_paragraphs, low_absorption_paragraph
+from tasks.core.scales import PERMENDAGRI_55_2010_BANDS, ReportScales
+from tasks.operations.monitoring import monitoring_measures
+from tasks.report.render.narrative import category_count_paragraphs, low_absorption_paragraph
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "sakip" / "sakip.example.toml"
 
@@ -56,11 +50,11 @@ def test_example_file_is_the_default(tmp_path: Path) -> None:
     assert config.warning_bands == PERMENDAGRI_55_2010_BANDS
     assert config.warning_below == "Sangat Rendah"
     assert config.absorption_threshold_pct == 80
-    assert load_report_config(None) == ReportConfig()
+    assert load_report_config(None) == ReportScales()
 
 
 def test_default_bands_by_quarter() -> None:
-    config = ReportConfig()
+    config = ReportScales()
     assert [quarter_of(m) for m in (1, 3, 4, 6, 7, 9, 10, 12)] == [1, 1, 2, 2, 3, 3, 4, 4]
     assert config.warning_category(45.0, 6) == "Sangat Tinggi"  # TW II: >= 45
     assert config.warning_category(44.99, 6) == "Tinggi"
@@ -89,12 +83,12 @@ def test_custom_scale_and_bands_change_the_categories(tmp_path: Path) -> None:
         "Kurang",
     ]
     assert [config.warning_category(v, 6) for v in (38.47, 25.0, 17.6)] == ["Kuning", "Kuning", "Merah"]
-    assert [ReportConfig().warning_category(v, 6) for v in (38.47, 25.0, 17.6)] == [
+    assert [ReportScales().warning_category(v, 6) for v in (38.47, 25.0, 17.6)] == [
         "Sedang",
         "Sangat Rendah",
         "Sangat Rendah",
     ]
-    settings = configured_settings(Settings(config_file=path))
+    settings = Settings(config_file=path, scales=config)
     assert settings.capaian_scale == config.capaian_scale
     # the monitoring and the narrative follow the file
     rows = pd.DataFrame(
@@ -109,7 +103,7 @@ def test_custom_scale_and_bands_change_the_categories(tmp_path: Path) -> None:
         }
     )
     assert monitoring_measures(rows, 6, config)["kategori"].tolist() == ["Hijau"]
-    assert monitoring_measures(rows, 6, ReportConfig())["kategori"].tolist() == ["Tinggi"]
+    assert monitoring_measures(rows, 6, ReportScales())["kategori"].tolist() == ["Tinggi"]
     programs = pd.DataFrame({"level": ["program"] * 2, "uraian": ["A", "B"], "serapan": [76.97, 71.55]})
     assert "(1 program): B (71,55 %)" in low_absorption_paragraph(programs, config.absorption_threshold_pct)
     indicators = pd.DataFrame(
@@ -122,12 +116,12 @@ def test_custom_scale_and_bands_change_the_categories(tmp_path: Path) -> None:
 
 
 def test_settings_file_reaches_the_flow_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sakip.settings import load_settings
+    from sakip.config import load_settings
 
     path = tmp_path / "sakip.toml"
     path.write_text(SIX_TIERS, encoding="utf-8")
     monkeypatch.setenv("SAKIP_CONFIG", str(path))
-    assert configured_settings(load_settings(tmp_path)).capaian_scale[0] == (100.0, "Melampaui")
+    assert load_settings(tmp_path).capaian_scale[0] == (100.0, "Melampaui")
 
 
 @pytest.mark.parametrize(

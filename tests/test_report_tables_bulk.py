@@ -5,10 +5,10 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 
-from sakip.settings import Settings
+from sakip.config import Settings
 from tasks.extract.reading import read_workbook
-from tasks.ingest import load_workbook
-from tasks.report_tables import build_all_tables, build_tables
+from tasks.operations.intake import load_workbook
+from tasks.report.build import build_all_tables, build_tables
 
 SECOND_OPD = "2.17.0.00.0.00.02.0000"
 
@@ -22,12 +22,14 @@ def test_all_opds_at_once_match_one_at_a_time(warehouse, sample_2022, tmp_path):
         assert load_workbook(warehouse, read_workbook(path)).status == "loaded"
     settings = Settings()
 
-    together = build_all_tables(warehouse, 2022, settings)
+    together = build_all_tables(warehouse, 2022, settings.capaian_scale, settings.efficiency_threshold_pct)
 
     assert set(together) == {"2.17.0.00.0.00.01.0000", SECOND_OPD}
     assert set(together[SECOND_OPD]) == {"tabel_3_6", "tabel_3_7"}  # no indicator workbook
     for opd_code, tables in together.items():
-        alone = build_tables(warehouse, opd_code, 2022, settings)
+        alone = build_tables(
+            warehouse, opd_code, 2022, settings.capaian_scale, settings.efficiency_threshold_pct
+        )
         assert list(tables) == list(alone)
         for table_id, table in tables.items():
             pd.testing.assert_frame_equal(

@@ -14,8 +14,8 @@ import pytest
 
 from tasks.core.issues import InputIssue
 from tasks.core.text import markdown_text
-from tasks.ingest import FileOutcome
-from tasks.summaries import ISSUES_LISTED_PER_FILE, outcome_log_lines, rejection_table
+from tasks.operations.artifacts import ISSUES_LISTED_PER_FILE, outcome_log_lines, rejection_table
+from tasks.operations.intake import FileOutcome
 
 #: An unreadable file whose name tries to forge a line of output.
 FORGED_NAME = "x\nrealisasi_2022_09.xlsx: dimuat (38).xlsx"

@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from sakip.settings import load_settings
+from sakip.config import load_settings
 from tasks.extract.reading import read_workbooks
-from tasks.ingest import discover_workbooks, load_workbooks, validate_batch
-from tasks.summaries import validation_table
+from tasks.operations.artifacts import validation_table
+from tasks.operations.intake import discover_workbooks, load_workbooks, validate_batch
 from warehouse.db import open_warehouse
 from warehouse.models import LoadBatch
 
@@ -45,7 +45,9 @@ def ingest(tmp_path):
 
     def run(*paths: Path):
         files = discover_workbooks(list(paths))
-        checked, runs = validate_batch(read_workbooks(files), engine, settings)
+        checked, runs = validate_batch(
+            read_workbooks(files), engine, settings.workdir, **settings.validation_options()
+        )
         return files, load_workbooks(engine, checked), runs, engine
 
     return run

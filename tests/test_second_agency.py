@@ -381,7 +381,7 @@ def write_month(folder: Path, month: int) -> Path:
 def agency_b(prefect_server, tmp_path_factory) -> Iterator[dict[str, object]]:
     """July alone (OPD and month from the command line), then the other months shuffled; the report."""
     from flows.annual import annual_flow
-    from flows.monthly import monthly_flow
+    from flows.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("dinkes")
     files = {month: write_month(root, month) for month in MONTHS}
@@ -397,8 +397,8 @@ def agency_b(prefect_server, tmp_path_factory) -> Iterator[dict[str, object]]:
         with pytest.MonkeyPatch.context() as env:
             env.setenv("SAKIP_DATABASE_URL", url)
             env.setenv("SAKIP_WORKERS", "8")
-            july = monthly_flow([str(files[7])], workdir=str(workdir), year=YEAR_B, month=7, opd=OPD_B)
-            rest = monthly_flow(others, workdir=str(workdir), year=YEAR_B)
+            july = ingest_flow([str(files[7])], workdir=str(workdir), year=YEAR_B, month=7, opd=OPD_B)
+            rest = ingest_flow(others, workdir=str(workdir), year=YEAR_B)
             annual_flow(year=YEAR_B, opd=OPD_B, workdir=str(workdir), formats="csv")
         yield {
             "outcomes": july + rest,

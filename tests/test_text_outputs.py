@@ -16,17 +16,19 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from sakip.report_config import ReportConfig
-from tasks import charts
-from tasks.consolidation import consolidated_markdown, write_consolidated
+from sakip.config import ReportScales
 from tasks.core.issues import InputIssue
-from tasks.export import printed_tables, write_csv_tables, write_xlsx_report
-from tasks.monitoring import monitoring_markdown, monitoring_measures, write_monitoring_xlsx
-from tasks.narrative import Narrative
-from tasks.quarantine import annotate_workbook
-from tasks.report_docx import write_docx_report
-from tasks.report_html import write_html_report
-from tasks.summaries import absorption_markdown
+from tasks.operations.artifacts import absorption_markdown
+from tasks.operations.consolidation import consolidated_markdown, write_consolidated
+from tasks.operations.monitoring import monitoring_markdown, monitoring_measures, write_monitoring_xlsx
+from tasks.operations.quarantine import annotate_workbook
+from tasks.report.render import charts
+from tasks.report.render.csv import write_csv_tables
+from tasks.report.render.docx import write_docx_report
+from tasks.report.render.html import write_html_report
+from tasks.report.render.narrative import Narrative
+from tasks.report.render.printed import printed_tables
+from tasks.report.render.xlsx import write_xlsx_report
 from tests.hostile import DOLLAR, ESCAPE, HYPERLINK, IMG, JS_LINK, MATH, MINUS_FORMULA, PIPE, SCRIPT
 
 ESC = ESCAPE.replace("_x001B_", "\x1b")  # the text as the reader returns it
@@ -77,7 +79,7 @@ def test_charts_print_math_text_and_control_characters_literally(
         return save(fig, path)
 
     monkeypatch.setattr(charts, "_save", keep)
-    config = ReportConfig()
+    config = ReportScales()
     charts.chart_serapan_program(tabel_3_6(NAMES), tmp_path / "serapan.png", config)
     charts.chart_capaian(tabel_3_5(NAMES), tmp_path / "capaian.png", config)
     monthly = pd.DataFrame(
@@ -193,9 +195,9 @@ def test_monitoring_and_consolidation_workbooks_hold_no_formula(tmp_path: Path) 
     rows = tabel_3_6([HYPERLINK, "=1+1"]).rename(columns={"realisasi": "realisasi_sd_bulan_ini"})
     rows["realisasi_bulan_ini"] = 10.0
     rows["anggaran_kas_sd_bulan_ini"] = 600.0
-    table = monitoring_measures(rows.drop(columns="serapan"), 3, ReportConfig())
+    table = monitoring_measures(rows.drop(columns="serapan"), 3, ReportScales())
     monitoring = write_monitoring_xlsx(
-        table, tmp_path / "m.xlsx", opd_name=HYPERLINK, year=2022, month=3, config=ReportConfig()
+        table, tmp_path / "m.xlsx", opd_name=HYPERLINK, year=2022, month=3, config=ReportScales()
     )
     consolidated = pd.DataFrame(
         {
@@ -261,7 +263,7 @@ def test_markdown_tables_keep_their_columns_and_carry_no_markup() -> None:
     )
     rows = summary.assign(level="program", realisasi_bulan_ini=0.1, anggaran_kas_sd_bulan_ini=0.6)
     monitoring = monitoring_measures(
-        rows.rename(columns={}).drop(columns=["serapan", "rak_pct", "deviasi_poin"]), 3, ReportConfig()
+        rows.rename(columns={}).drop(columns=["serapan", "rak_pct", "deviasi_poin"]), 3, ReportScales()
     )
     consolidated = summary.rename(columns={"kode": "kode_opd", "uraian": "nama_opd"})
     for text in (

@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 import python_calamine
 
-from sakip.settings import load_settings, workbook_limits_from
+from sakip.config import load_settings, workbook_limits_from
 from tasks.core.issues import InputError
 from tasks.core.problems import CommandError
 from tasks.extract import book, kind
@@ -32,7 +32,7 @@ from tasks.extract.indicators import read_indicators
 from tasks.extract.limits import WorkbookLimits
 from tasks.extract.reading import read_workbook
 from tasks.extract.realization import read_realization
-from tasks.quarantine import quarantine_file
+from tasks.operations.quarantine import quarantine_file
 from tests.hostile import GIB, MIB, far_cell_workbook, zip_bomb_workbook
 from tests.workbooks import Sheet, write_xlsx
 
@@ -46,7 +46,7 @@ _CHILD = textwrap.dedent(
     from pathlib import Path
     resource.setrlimit(resource.RLIMIT_AS, ({cap}, {cap}))
     from tasks.extract.reading import read_workbook
-    from tasks.quarantine import quarantine_file
+    from tasks.operations.quarantine import quarantine_file
     path, root = Path(sys.argv[1]), Path(sys.argv[2])
     staged = read_workbook(path)
     placed = quarantine_file(path, list(staged.issues), root, year=2022, month=6)

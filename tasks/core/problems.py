@@ -8,6 +8,10 @@ into such a problem.
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+from collections.abc import Iterator
+
 from tasks.core.text import printable
 
 #: Exit statuses of the ``sakip`` command.
@@ -161,3 +165,76 @@ class CommandError(Exception):
 def _rebuild(rule: str, status: int, params: dict[str, object]) -> CommandError:
     """A :class:`CommandError` back from its pickled parts."""
     return CommandError(rule, status, **params)
+
+
+def os_reason(error: OSError) -> str:
+    """The operating system's words for an error (``Read-only file system``), without the path."""
+    return error.strerror or type(error).__name__
+
+
+def error_chain(error: BaseException) -> Iterator[BaseException]:
+    """The error, what it was raised from or during, and a database error's driver error."""
+    seen: set[int] = set()
+    pending = [error]
+    while pending:
+        current = pending.pop(0)
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        pending += [getattr(current, "orig", None), current.__cause__, current.__context__]
+
+
+_DAMAGED = ("file is not a database", "database disk image is malformed", "file is encrypted")
+
+
+_FULL = ("database or disk is full", "no space left on device", "disk full")
+
+
+_READ_ONLY = ("attempt to write a readonly database", "readonly database", "read-only file system")
+
+
+def explain_cause(cause: BaseException, database: str = "") -> CommandError | None:
+    """The problem one error (not its causes) stands for: disk, folder or SQLite warehouse; else None."""
+    if isinstance(cause, CommandError):
+        return cause
+    if isinstance(cause, OSError) and not isinstance(cause, ConnectionError):
+        path = cause.filename or ""
+        if cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            return CommandError("disk.full", EXIT_ENVIRONMENT, path=str(path))
+        if cause.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+            return CommandError("folder.read_only", EXIT_ENVIRONMENT, path=str(path), detail=os_reason(cause))
+    if isinstance(cause, sqlite3.Error):
+        text = str(cause).lower()
+        where = database or "(SQLite)"
+        if any(marker in text for marker in _DAMAGED):
+            return CommandError("warehouse.damaged", EXIT_ENVIRONMENT, where=where, detail=str(cause))
+        if any(marker in text for marker in _FULL):
+            return CommandError("disk.full", EXIT_ENVIRONMENT, path=where)
+        if any(marker in text for marker in _READ_ONLY):
+            return CommandError("folder.read_only", EXIT_ENVIRONMENT, path=where, detail=str(cause))
+        if "unable to open database file" in text:
+            return CommandError("warehouse.unreachable", EXIT_ENVIRONMENT, detail=f"{where}: {cause}")
+    return None
+
+
+def explain_environment(error: BaseException, *, database: str = "") -> CommandError | None:
+    """The problem a person can act on behind ``error`` (disk, folder, warehouse), or None."""
+    for cause in error_chain(error):
+        problem = explain_cause(cause, database)
+        if problem is not None:
+            return problem
+    return explain_connection(error)
+
+
+def explain_connection(error: BaseException) -> CommandError | None:
+    """A PostgreSQL server that cannot be reached (refused, unknown host, authentication)."""
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    for cause in error_chain(error):
+        if isinstance(cause, OperationalError | InterfaceError) and "sqlite" not in str(cause).lower():
+            first = str(getattr(cause, "orig", cause)).strip().splitlines()
+            return CommandError(
+                "warehouse.unreachable", EXIT_ENVIRONMENT, detail=first[0] if first else type(cause).__name__
+            )
+    return None

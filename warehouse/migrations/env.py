@@ -9,7 +9,7 @@ from warehouse.models import Base
 config = context.config
 target_metadata = Base.metadata
 if not config.get_main_option("sqlalchemy.url"):  # the ``alembic`` command: the configured warehouse
-    from sakip.settings import load_settings
+    from sakip.config import load_settings
 
     config.set_main_option("sqlalchemy.url", load_settings().url.replace("%", "%%"))
 

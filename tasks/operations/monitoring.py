@@ -21,14 +21,16 @@ import pandas as pd
 import xlsxwriter
 from sqlalchemy import Engine
 
-from sakip.report_config import ReportConfig
 from tasks.core import metrics
 from tasks.core.calendar import BULAN, quarter_of
 from tasks.core.formatting import format_percent, format_rupiah
 from tasks.core.formatting import percent_text as _pct
-from tasks.core.text import markdown_text, visible_text
-from tasks.export import AMOUNT_FORMAT, PERCENT_FORMAT, XLSX_TEXT_OPTIONS
-from tasks.report_tables import month_rows, roll_up
+from tasks.core.scales import ReportScales
+from tasks.core.text import html_text, markdown_text, visible_text
+from tasks.report.inputs import roll_up
+from tasks.report.render.html import page_html
+from tasks.report.render.xlsx import AMOUNT_FORMAT, PERCENT_FORMAT, XLSX_TEXT_OPTIONS
+from warehouse.queries import month_rows
 
 MONITORING_COLUMNS = [
     "kode",
@@ -66,7 +68,7 @@ PRINTED_COLUMNS: list[tuple[str, str, str]] = [
 
 
 def monitoring_table(
-    engine: Engine, opd_code: str, year: int, month: int, config: ReportConfig
+    engine: Engine, opd_code: str, year: int, month: int, config: ReportScales
 ) -> pd.DataFrame:
     """Every program, kegiatan and sub kegiatan of the OPD-month with deviasi and early warning."""
     subs = month_rows(engine, opd_code, year, month)
@@ -86,7 +88,7 @@ def monitoring_table(
     return monitoring_measures(table, month, config)
 
 
-def monitoring_measures(table: pd.DataFrame, month: int, config: ReportConfig) -> pd.DataFrame:
+def monitoring_measures(table: pd.DataFrame, month: int, config: ReportScales) -> pd.DataFrame:
     """Percentages, deviasi, weighted fisik and early-warning category of rolled-up rows."""
     table = table.copy()
     table["realisasi_pct"] = metrics.serapan_pct(table["realisasi_sd_bulan_ini"], table["anggaran"])
@@ -166,7 +168,7 @@ def monitoring_markdown(table: pd.DataFrame, opd_code: str, year: int, month: in
 
 
 def write_monitoring_xlsx(
-    table: pd.DataFrame, path: Path, *, opd_name: str, year: int, month: int, config: ReportConfig
+    table: pd.DataFrame, path: Path, *, opd_name: str, year: int, month: int, config: ReportScales
 ) -> Path:
     """One sheet per level (program, kegiatan, sub kegiatan), lagging first, print-ready."""
     path = Path(path)
@@ -229,32 +231,30 @@ def write_monitoring_xlsx(
 
 
 def write_monitoring_html(
-    table: pd.DataFrame, path: Path, *, opd_name: str, year: int, month: int, config: ReportConfig
+    table: pd.DataFrame, path: Path, *, opd_name: str, year: int, month: int, config: ReportScales
 ) -> Path:
     """One self-contained html page with the three levels, lagging first."""
-    from tasks.report_html import _esc, page_html
 
-    body = [f"<p>{_esc(line)}</p>" for line in monitoring_summary(table, year, month)]
+    body = [f"<p>{html_text(line)}</p>" for line in monitoring_summary(table, year, month)]
     for level, name in LEVEL_TITLES.items():
         rows = lagging_first(table, level)
-        body.append(f"<h2>{_esc(name)}</h2>")
+        body.append(f"<h2>{html_text(name)}</h2>")
         parts = [f'<div class="scroll"><table id="monitoring_{level}"><thead><tr>']
-        parts += [f'<th scope="col">{_esc(heading)}</th>' for _k, heading, _kind in PRINTED_COLUMNS]
+        parts += [f'<th scope="col">{html_text(heading)}</th>' for _k, heading, _kind in PRINTED_COLUMNS]
         parts.append("</tr></thead><tbody>")
         for record in rows.to_dict("records"):
             cells = []
             for key, _heading, kind in PRINTED_COLUMNS:
                 value = record[key]
                 if kind == "amount":
-                    text = _esc(format_rupiah(value))
+                    text = html_text(format_rupiah(value))
                 elif kind == "number":
-                    text = _esc(format_percent(value))
+                    text = html_text(format_percent(value))
                 elif kind == "label":
-                    text = (
-                        f'<span class="badge" style="background:{config.color(value)}">{_esc(value)}</span>'
-                    )
+                    badge = config.color(value)
+                    text = f'<span class="badge" style="background:{badge}">{html_text(value)}</span>'
                 else:
-                    text = _esc(value)
+                    text = html_text(value)
                 cells.append(f'<td class="{kind}">{text}</td>')
             parts.append("<tr>" + "".join(cells) + "</tr>")
         parts.append("</tbody></table></div>")
@@ -267,7 +267,7 @@ def write_monitoring_html(
 
 
 def write_monitoring_report(
-    engine: Engine, opd_code: str, opd_name: str, year: int, month: int, out_dir: Path, config: ReportConfig
+    engine: Engine, opd_code: str, opd_name: str, year: int, month: int, out_dir: Path, config: ReportScales
 ) -> list[Path]:
     """``monitoring_<year>_<MM>.xlsx`` and ``.html`` under ``out_dir``; returns the paths."""
     table = monitoring_table(engine, opd_code, year, month, config)
@@ -279,3 +279,15 @@ def write_monitoring_report(
         write_monitoring_xlsx(table, stem.with_suffix(".xlsx"), **kwargs),
         write_monitoring_html(table, stem.with_suffix(".html"), **kwargs),
     ]
+
+
+def monthly_absorption(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
+    """Per program for one month: budget, realization to date, serapan, plan to date and deviasi."""
+    subs = month_rows(engine, opd_code, year, month)
+    values = ["anggaran", "realisasi_bulan_ini", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
+    table = roll_up(engine, subs, values)
+    table = table[table["level"].isin(["urusan", "program"])].reset_index(drop=True)
+    table["serapan"] = metrics.serapan_pct(table["realisasi_sd_bulan_ini"], table["anggaran"])
+    table["rak_pct"] = metrics.serapan_pct(table["anggaran_kas_sd_bulan_ini"], table["anggaran"])
+    table["deviasi_poin"] = table["serapan"] - table["rak_pct"]
+    return table

@@ -8,13 +8,13 @@ rejected files go to quarantine.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
 from tasks.core.calendar import DISPLAY_ZONE as JAKARTA
 from tasks.core.files import file_sha256, move_atomically
-
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+from tasks.operations.intake import FileOutcome, is_workbook
 
 
 def previous_month(now: datetime | None = None) -> tuple[int, int]:
@@ -32,11 +32,7 @@ def loose_workbooks(inbox: Path) -> list[Path]:
     """Workbooks directly in the inbox (not in a period folder), sorted."""
     if not inbox.is_dir():
         return []
-    return sorted(
-        p
-        for p in inbox.iterdir()
-        if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES and not p.name.startswith("~$")
-    )
+    return sorted(p for p in inbox.iterdir() if p.is_file() and is_workbook(p.name))
 
 
 def archive_file(path: Path, archive_root: Path, year: int, month: int | None) -> Path:
@@ -52,3 +48,12 @@ def archive_file(path: Path, archive_root: Path, year: int, month: int | None) -
         with (folder / "SHA256SUMS").open("a", encoding="utf-8") as sums:
             sums.write(f"{digest}  {target.name}\n")
     return target
+
+
+def archive_loaded(outcomes: Sequence[FileOutcome], archive: Path) -> list[Path]:
+    """Move the files of a run that loaded (or were already loaded) to the archive; where each went."""
+    return [
+        archive_file(o.path, archive, o.year, o.month if o.kind == "realization" else None)
+        for o in outcomes
+        if o.status in ("loaded", "unchanged") and o.path.exists() and o.year
+    ]

@@ -9,11 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from sqlalchemy import Engine
 
+from tasks.core import metrics
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_percent, format_rupiah
 from tasks.core.text import markdown_text, visible_text
-from tasks.export import XLSX_TEXT_OPTIONS, csv_safe
+from tasks.report.render.csv import csv_safe
+from tasks.report.render.xlsx import XLSX_TEXT_OPTIONS
+from warehouse.queries import month_totals_by_opd
 
 HEADINGS = {
     "kode_opd": "Kode OPD",
@@ -78,3 +82,21 @@ def consolidated_markdown(table: pd.DataFrame, year: int, month: int) -> str:
             f"{format_percent(row.serapan)} | {format_percent(row.deviasi_poin)} |"
         )
     return "\n".join(lines)
+
+
+def consolidated_absorption(engine: Engine, year: int, month: int) -> pd.DataFrame:
+    """City-level absorption of one month: per OPD budget, realization and plan to date, serapan, deviasi.
+
+    Sorted with the lowest serapan first; a last row ``JUMLAH`` totals every OPD.
+    """
+    table = month_totals_by_opd(engine, year, month)
+    amounts = ["anggaran", "realisasi_bulan_ini", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
+    if not table.empty:
+        total = pd.DataFrame([{"kode_opd": "", "nama_opd": "JUMLAH", **table[amounts].sum().to_dict()}])
+        table["_serapan"] = metrics.serapan_pct(table["realisasi_sd_bulan_ini"], table["anggaran"])
+        table = table.sort_values(["_serapan", "kode_opd"]).drop(columns="_serapan")
+        table = pd.concat([table, total], ignore_index=True)
+    table["serapan"] = metrics.serapan_pct(table["realisasi_sd_bulan_ini"], table["anggaran"])
+    table["rak_pct"] = metrics.serapan_pct(table["anggaran_kas_sd_bulan_ini"], table["anggaran"])
+    table["deviasi_poin"] = table["serapan"] - table["rak_pct"]
+    return table.reset_index(drop=True)

@@ -1,4 +1,5 @@
-"""Short human-readable summaries (markdown) of a run, for Prefect artifacts and the console.
+"""What a run publishes: short human-readable summaries (markdown, tables) for Prefect artifacts and the
+console, each with its artifact key and description; the flows only hand them to Prefect.
 
 Every text from the data goes through :func:`tasks.safe_text.markdown_text`: the Prefect UI renders
 artifacts (table artifact cells too) as markdown, so raw text could add markup, links or columns.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -18,8 +20,90 @@ from tasks.core.text import markdown_text, printable
 
 if TYPE_CHECKING:
     from tasks.core.issues import InputIssue
-    from tasks.ingest import FileOutcome
+    from tasks.operations.intake import FileOutcome
     from tasks.validate.context import SuiteRun
+
+
+#: Runs with more OPDs than this publish the city-level consolidation instead of one monitoring per OPD,
+#: and log a summary instead of every file's line.
+MONITORING_ARTIFACT_LIMIT = 10
+
+Period = tuple[str, int, int]  # (OPD code, year, month)
+
+
+@dataclass(frozen=True)
+class MarkdownArtifact:
+    """A markdown artifact of a run: its key (unique per OPD-month), text and description."""
+
+    key: str
+    markdown: str
+    description: str
+
+
+def outcome_counts(outcomes: Sequence[FileOutcome]) -> dict[str, int]:
+    """How many files of a run loaded, were unchanged or were rejected."""
+    return {
+        status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
+    }
+
+
+def loaded_periods(outcomes: Sequence[FileOutcome]) -> list[Period]:
+    """The OPD-months a run loaded realization for (or found already loaded), sorted."""
+    return sorted(
+        {
+            (o.opd_code, o.year, o.month)
+            for o in outcomes
+            if o.kind == "realization" and o.status in ("loaded", "unchanged")
+        }
+    )
+
+
+def one_opd(periods: Sequence[Period]) -> bool:
+    """True when the run's months are all of one OPD (its programs are shown month by month)."""
+    return len({opd_code for opd_code, _, _ in periods}) == 1
+
+
+def months_of(periods: Sequence[Period]) -> list[tuple[int, int]]:
+    """The (year, month) of the run's periods, sorted: one consolidation artifact each."""
+    return sorted({(year, month) for _, year, month in periods})
+
+
+def monitored_months(periods: Sequence[Period]) -> list[Period]:
+    """The newest month of each OPD, whose monitoring the run publishes (none for a city's run)."""
+    latest = {opd_code: (year, month) for opd_code, year, month in periods}
+    if len(latest) > MONITORING_ARTIFACT_LIMIT:  # a city's run: the consolidation; `sakip monitoring` per OPD
+        return []
+    return [(opd_code, year, month) for opd_code, (year, month) in sorted(latest.items())]
+
+
+def _slug(opd_code: str) -> str:
+    """An OPD code as part of an artifact key (dots become dashes, lower case)."""
+    return opd_code.replace(".", "-")
+
+
+def absorption_artifact(summary: pd.DataFrame, opd_code: str, year: int, month: int) -> MarkdownArtifact:
+    """The per-program absorption of one OPD-month as an artifact."""
+    return MarkdownArtifact(
+        f"serapan-{_slug(opd_code)}-{year}-{month:02d}".lower(),
+        absorption_markdown(summary, opd_code, year, month),
+        f"Serapan anggaran {opd_code} {month:02d}/{year}",
+    )
+
+
+def consolidation_artifact(markdown: str, year: int, month: int) -> MarkdownArtifact:
+    """Every OPD's absorption of one month (its markdown) as an artifact."""
+    return MarkdownArtifact(
+        f"konsolidasi-serapan-{year}-{month:02d}", markdown, f"Konsolidasi serapan {month:02d}/{year}"
+    )
+
+
+def monitoring_artifact(markdown: str, opd_code: str, year: int, month: int) -> MarkdownArtifact:
+    """The monitoring of one OPD-month (its markdown) as an artifact."""
+    return MarkdownArtifact(
+        f"monitoring-{_slug(opd_code)}-{year}-{month:02d}".lower(),
+        markdown,
+        f"Monitoring realisasi {opd_code} {month:02d}/{year}",
+    )
 
 
 def absorption_markdown(summary: pd.DataFrame, opd_code: str, year: int, month: int) -> str:

@@ -1,5 +1,5 @@
 """Writing one OPD-year's report: CSV tables, the formatted workbook, the Word document, the html page
-and the charts.
+and the charts (the renderers in :mod:`tasks.report.render`).
 """
 
 from __future__ import annotations
@@ -8,38 +8,24 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from sakip.report_config import ReportConfig, report_config
-from sakip.settings import Settings
 from tasks.core.calendar import format_moment, local_time
-from tasks.export import printed_tables, write_csv_tables, write_xlsx_report
-from tasks.report_tables import (
-    cumulative_by_month,
-    report_scope,
-    sumber_dana_totals,
-    table_murni_perubahan,
-)
-from warehouse.models import Opd
+from tasks.core.scales import ReportScales
+from tasks.report.extras import ReportExtras, murni_perubahan, report_extras
+from tasks.report.render.csv import write_csv_tables
+from tasks.report.render.printed import printed_tables
+from tasks.report.render.xlsx import write_xlsx_report
+from warehouse.queries import opd_names, report_scope
 
 #: Every output format of ``sakip report``, in the order they are written.
 REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
 #: What a caller that names no formats gets (the report's original contract: CSV and the workbook).
 DEFAULT_WRITE_FORMATS: tuple[str, ...] = ("csv", "xlsx")
-
-
-@dataclass(frozen=True)
-class ReportExtras:
-    """What the report shows besides the LKjIP tables: monthly series, funding sources, murni budgets."""
-
-    monthly: pd.DataFrame
-    sumber_dana: pd.Series | None
-    murni: pd.DataFrame
 
 
 def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -54,19 +40,6 @@ def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
     if unknown:
         raise ValueError(f"unknown format(s): {', '.join(unknown)} (choose from {', '.join(REPORT_FORMATS)})")
     return tuple(f for f in REPORT_FORMATS if f in chosen)
-
-
-def report_extras(
-    engine: Engine, opd_code: str, year: int, month: int | None, as_of: datetime | None = None
-) -> ReportExtras:
-    """Monthly cumulative series, funding sources of the latest month and the murni-perubahan table
-    (from the files in force at ``as_of``, when given).
-    """
-    monthly = cumulative_by_month(engine, opd_code, year, as_of)
-    sources = sumber_dana_totals(engine, opd_code, year, month, as_of) if month is not None else None
-    if sources is not None:
-        sources = sources[sources.index.astype(str).str.strip() != ""]
-    return ReportExtras(monthly, sources, table_murni_perubahan(engine, opd_code, year, as_of))
 
 
 def as_of_folder(moment: datetime) -> str:
@@ -91,7 +64,7 @@ def write_report(
     lang: str = "id",
     formats: Iterable[str] = DEFAULT_WRITE_FORMATS,
     extras: ReportExtras | None = None,
-    config: ReportConfig | None = None,
+    scales: ReportScales | None = None,
     note: str = "",
 ) -> list[Path]:
     """Write the report in the chosen formats under ``out_dir``; returns the paths written.
@@ -116,7 +89,7 @@ def write_report(
             lang=lang,
             formats=formats,
             extras=extras,
-            config=config,
+            scales=scales,
             note=note,
         )
         for path in written:  # renames within one file system: each file whole, none half-written
@@ -135,12 +108,12 @@ def _write_report_files(
     lang: str,
     formats: Iterable[str],
     extras: ReportExtras | None,
-    config: ReportConfig | None,
+    scales: ReportScales | None,
     note: str,
 ) -> list[Path]:
     """:func:`write_report` into ``out_dir`` directly; returns the paths written."""
     formats = parse_formats(list(formats))
-    config = config or ReportConfig()
+    scales = scales or ReportScales()
     tables = dict(tables)
     if extras is not None and not extras.murni.empty:
         tables["tabel_murni_perubahan"] = extras.murni
@@ -161,18 +134,18 @@ def _write_report_files(
             )
         )
     if "docx" in formats or "html" in formats:
-        from tasks.charts import write_charts
-        from tasks.narrative import build_narrative
+        from tasks.report.render.charts import write_charts
+        from tasks.report.render.narrative import build_narrative
 
         monthly = extras.monthly if extras is not None else pd.DataFrame(columns=["level"])
-        charts = write_charts(tables, monthly, out_dir, config, opd_name=opd_name, year=year)
+        charts = write_charts(tables, monthly, out_dir, scales, opd_name=opd_name, year=year)
         paths += list(charts.values())
         narrative = build_narrative(
-            tables, config, opd_name=opd_name, year=year, sumber_dana=extras.sumber_dana if extras else None
+            tables, scales, opd_name=opd_name, year=year, sumber_dana=extras.sumber_dana if extras else None
         )
         printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang)
         if "docx" in formats:
-            from tasks.report_docx import write_docx_report
+            from tasks.report.render.docx import write_docx_report
 
             paths.append(
                 write_docx_report(
@@ -186,7 +159,7 @@ def _write_report_files(
                 )
             )
         if "html" in formats:
-            from tasks.report_html import write_html_report
+            from tasks.report.render.html import write_html_report
 
             paths.append(
                 write_html_report(
@@ -196,7 +169,7 @@ def _write_report_files(
                     out_dir / f"lkjip_{year}.html",
                     opd_name=opd_name,
                     year=year,
-                    colors=config.colors,
+                    colors=scales.colors,
                     note=note,
                 )
             )
@@ -209,7 +182,7 @@ def write_reports(
     base: Path,
     year: int,
     formats: Iterable[str],
-    settings: Settings,
+    scales: ReportScales,
     as_of: datetime | None = None,
 ) -> list[Path]:
     """Each OPD's report under ``base/<year>/<opd-code>/`` with its murni-perubahan table; the paths written.
@@ -220,9 +193,7 @@ def write_reports(
     under its titles (not in the CSV tables, which stay plain data).
     """
     chosen = tuple(formats)
-    config = report_config(settings)
-    with engine.connect() as conn:
-        names = dict(conn.execute(select(Opd.code, Opd.name).where(Opd.code.in_(list(tables)))).all())
+    names = opd_names(engine, list(tables))
     written: list[Path] = []
     for opd_code, own in tables.items():
         extras = None
@@ -231,7 +202,7 @@ def write_reports(
             extras = report_extras(engine, opd_code, year, month, as_of)
             murni = extras.murni
         else:
-            murni = table_murni_perubahan(engine, opd_code, year, as_of)
+            murni = murni_perubahan(engine, opd_code, year, as_of)
         with_murni = {**own, "tabel_murni_perubahan": murni} if not murni.empty else own
         folder = base / str(year) / opd_code
         written += write_report(
@@ -241,7 +212,7 @@ def write_reports(
             year=year,
             formats=chosen,
             extras=extras,
-            config=config,
+            scales=scales,
             note=as_of_label(as_of) if as_of is not None else "",
         )
     return written

@@ -20,8 +20,7 @@ A blank printed where the data has a value is listed; so are rows only on one si
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
@@ -30,201 +29,33 @@ import pandas as pd
 from tasks.core.formatting import format_number_id
 from tasks.core.problems import EXIT_USAGE, CommandError
 from tasks.core.text import loose_text
+from tasks.report.build import build_tables
+from tasks.report.checks import Check, TableSpec
+from tasks.report.extras import report_extras
+from tasks.report.tables import REGISTRY
+from warehouse.queries import report_scope
 
 FINDING_COLUMNS = ["tabel", "baris", "kolom", "tercetak", "data", "aturan", "jenis"]
 
-_RULES = {
-    "amount": "rupiah, sama persis",
-    "value": "nilai indikator, pembulatan cetak 2 desimal (half up)",
-    "label": "label, dibandingkan longgar (huruf besar/kecil, spasi, tanda baca)",
-    "name": "nama, dibandingkan longgar (huruf besar/kecil, tanda baca . , /, spasi)",
-}
 
-
-@dataclass(frozen=True)
-class Check:
-    """One printed column: its name in the published file, the data column, kind and rule text."""
-
-    published: str
-    data: str
-    kind: str  # amount | pct | value | label | name
-    rule: str = ""
-
-    @property
-    def rule_text(self) -> str:
-        """The rule as listed in the findings."""
-        return self.rule or _RULES[self.kind]
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """How one published file maps onto a data table."""
-
-    pattern: str
-    table_id: str
-    title: str
-    keys: tuple[tuple[str, str], ...]  # (published column, data column)
-    checks: tuple[Check, ...]
-
-
-def _pct_rule(formula: str) -> str:
-    """Rule text of a computed percentage."""
-    return f"{formula}, pembulatan cetak 2 desimal (half up)"
+#: The funding sources of chapter III.D, reconciled like a table (not one of the LKjIP tables).
+SUMBER_DANA = TableSpec(
+    "sumber_dana*.csv",
+    "sumber_dana",
+    "Sumber dana (Bab III.D)",
+    (("sumber", "sumber"),),
+    (Check("jumlah", "jumlah", "amount"),),
+)
 
 
 def table_specs(year: int, published_columns: dict[str, list[str]]) -> list[TableSpec]:
-    """The comparison of every known published table (year-dependent column names resolved)."""
-
-    def year_column(pattern: str, columns: list[str], fallback: str) -> str:
-        found = [c for c in columns if re.fullmatch(pattern, c)]
-        return found[0] if found else fallback
-
-    cols_21 = published_columns.get("tabel_2_1", [])
-    cols_32 = published_columns.get("tabel_3_2", [])
-    targets_21 = [c for c in cols_21 if re.fullmatch(r"target_\d{4}", c)]
-    return [
-        TableSpec(
-            "tabel_2_1*.csv",
-            "tabel_2_1",
-            "Tabel 2.1",
-            (("jenis", "jenis"), ("no", "no")),
-            (
-                Check("uraian_tujuan_sasaran", "uraian", "name"),
-                Check("indikator", "indikator", "name"),
-                Check("data_awal", "data_awal", "value"),
-                *(Check(c, c, "value") for c in targets_21),
-            ),
-        ),
-        TableSpec(
-            "tabel_3_1*.csv",
-            "tabel_3_1",
-            "Tabel 3.1",
-            (("no", "no"),),
-            (
-                Check("sasaran", "sasaran", "name"),
-                Check("indikator", "indikator", "name"),
-                Check("satuan", "satuan", "label"),
-                Check("target", "target", "value"),
-                Check("realisasi", "realisasi", "value"),
-                Check("capaian_tercetak", "capaian", "pct", _pct_rule("capaian = realisasi / target × 100")),
-                Check("kategori_tercetak", "kategori", "label", "kategori pada skala capaian (konfigurasi)"),
-            ),
-        ),
-        TableSpec(
-            "tabel_3_2*.csv",
-            "tabel_3_2",
-            "Tabel 3.2",
-            (("no", "no"),),
-            (
-                Check("sasaran", "sasaran", "name"),
-                Check("indikator", "indikator", "name"),
-                Check(year_column(r"realisasi_\d{4}", cols_32, f"realisasi_{year}"), "realisasi", "value"),
-                Check(
-                    year_column(r"target_akhir_renstra(_\d{4})?", cols_32, "target_akhir_renstra"),
-                    "target_akhir_renstra",
-                    "value",
-                ),
-                Check(
-                    "tingkat_kemajuan_tercetak",
-                    "tingkat_kemajuan",
-                    "pct",
-                    _pct_rule("tingkat kemajuan = realisasi / target akhir Renstra × 100"),
-                ),
-            ),
-        ),
-        TableSpec(
-            "tabel_3_4*.csv",
-            "tabel_3_4",
-            "Tabel 3.4",
-            (("no", "no"),),
-            (
-                Check("sasaran", "sasaran", "name"),
-                Check("target", "target", "value"),
-                Check("realisasi", "realisasi", "value"),
-                Check(
-                    "capaian_kinerja_tercetak",
-                    "capaian_kinerja",
-                    "pct",
-                    _pct_rule("capaian = realisasi / target × 100"),
-                ),
-                Check("anggaran", "anggaran", "amount"),
-                Check("realisasi_anggaran", "realisasi_anggaran", "amount"),
-                Check(
-                    "serapan_tercetak",
-                    "serapan",
-                    "pct",
-                    _pct_rule("serapan = realisasi anggaran / anggaran × 100 (program pendukung)"),
-                ),
-                Check(
-                    "keterangan_tercetak",
-                    "efisiensi",
-                    "label",
-                    "label efisiensi: Efisiensi bila capaian ≥ ambang dan serapan < ambang",
-                ),
-            ),
-        ),
-        TableSpec(
-            "tabel_3_5*.csv",
-            "tabel_3_5",
-            "Tabel 3.5",
-            (("jenis", "jenis"), ("no", "no")),
-            (
-                Check("indikator", "indikator", "name"),
-                Check("target", "target", "value"),
-                Check("realisasi", "realisasi", "value"),
-                Check("capaian_tercetak", "capaian", "pct", _pct_rule("capaian = realisasi / target × 100")),
-                Check("kategori_tercetak", "kategori", "label", "kategori pada skala capaian (konfigurasi)"),
-                Check(f"realisasi_{year - 1}", "realisasi_tahun_lalu", "value"),
-            ),
-        ),
-        TableSpec(
-            "tabel_3_6*.csv",
-            "tabel_3_6",
-            "Tabel 3.6",
-            (("kode", "kode"),),
-            (
-                Check("uraian", "uraian", "name"),
-                Check("anggaran", "anggaran", "amount"),
-                Check("realisasi", "realisasi", "amount"),
-                Check("persen_tercetak", "serapan", "pct", _pct_rule("serapan = realisasi / anggaran × 100")),
-            ),
-        ),
-        TableSpec(
-            "tabel_3_7*.csv",
-            "tabel_3_7",
-            "Tabel 3.7",
-            (("kode", "kode"),),
-            (
-                Check("uraian", "uraian", "name"),
-                Check("anggaran", "anggaran", "amount"),
-                Check("realisasi", "realisasi", "amount"),
-                Check("silpa_tercetak", "silpa", "amount", "SILPA = anggaran − realisasi, sama persis"),
-                Check(
-                    "persen_tercetak",
-                    "persen_silpa",
-                    "pct",
-                    _pct_rule("% SILPA = (anggaran − realisasi) / anggaran × 100"),
-                ),
-            ),
-        ),
-        TableSpec(
-            "perjanjian_kinerja*.csv",
-            "tabel_murni_perubahan",
-            "Lampiran Perjanjian Kinerja (anggaran murni)",
-            (("program_kode", "kode"),),
-            (
-                Check("program", "uraian", "name"),
-                Check("anggaran_pk", "anggaran_murni", "amount"),
-            ),
-        ),
-        TableSpec(
-            "sumber_dana*.csv",
-            "sumber_dana",
-            "Sumber dana (Bab III.D)",
-            (("sumber", "sumber"),),
-            (Check("jumlah", "jumlah", "amount"),),
-        ),
+    """The comparison of every reconciled table (its module's rule, year-dependent columns resolved)."""
+    specs = [
+        table.reconcile(year, published_columns.get(table.table_id, []))
+        for table in REGISTRY
+        if table.reconcile is not None
     ]
+    return [*specs, SUMBER_DANA]
 
 
 def _missing(value: object) -> bool:
@@ -410,12 +241,16 @@ def reconcile(
     return pd.DataFrame(findings, columns=FINDING_COLUMNS)
 
 
-def reconcile_warehouse(engine, opd_code: str, year: int, settings, published_dir: Path) -> pd.DataFrame:
+def reconcile_warehouse(
+    engine,
+    opd_code: str,
+    year: int,
+    published_dir: Path,
+    capaian_scale: Sequence[tuple[float, str]],
+    efficiency_threshold_pct: float,
+) -> pd.DataFrame:
     """Reconcile the published folder against the tables the warehouse gives for the OPD and year."""
-    from tasks.report_tables import build_tables, report_scope
-    from tasks.reports import report_extras
-
-    tables = build_tables(engine, opd_code, year, settings)
+    tables = build_tables(engine, opd_code, year, capaian_scale, efficiency_threshold_pct)
     extras = report_extras(engine, opd_code, year, report_scope(engine, opd_code, year).month)
     if not extras.murni.empty:
         tables["tabel_murni_perubahan"] = extras.murni

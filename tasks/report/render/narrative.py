@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from sakip.report_config import ReportConfig
 from tasks.core.formatting import amount_text as rp
 from tasks.core.formatting import format_percent
 from tasks.core.formatting import percent_text as pct
+from tasks.core.scales import ReportScales
 
 _JENIS_WORDS = {"tujuan": "tujuan", "sasaran": "sasaran", "program": "program"}
 
@@ -49,7 +49,7 @@ def capaian_paragraphs(tabel_3_1: pd.DataFrame) -> list[str]:
     return paragraphs
 
 
-def category_count_paragraphs(tabel_3_5: pd.DataFrame, config: ReportConfig) -> list[str]:
+def category_count_paragraphs(tabel_3_5: pd.DataFrame, config: ReportScales) -> list[str]:
     """How many tujuan, sasaran and program indicators fall in each category."""
     order = {label: i for i, (_, label) in enumerate(config.capaian_scale)}
     paragraphs = []
@@ -147,7 +147,7 @@ def murni_paragraph(murni: pd.DataFrame) -> str | None:
 
 def build_narrative(
     tables: dict[str, pd.DataFrame],
-    config: ReportConfig,
+    config: ReportScales,
     *,
     opd_name: str,
     year: int,

@@ -27,9 +27,9 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from sakip.report_config import ReportConfig
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
+from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
 
 plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
@@ -148,7 +148,7 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
 
 
 @_literal_text
-def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportConfig) -> Path:
+def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> Path:
     """Capaian of every tujuan, sasaran and program indicator against 100 %, coloured by category."""
     frame = tabel_3_5.dropna(subset=["capaian"]).iloc[::-1]
     labels = [
@@ -182,7 +182,7 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportConfig) -> 
 
 
 @_literal_text
-def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportConfig) -> Path:
+def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportScales) -> Path:
     """Serapan per program, programs under the threshold in the lowest category colour."""
     programs = tabel_3_6[tabel_3_6["level"] == "program"].iloc[::-1]
     labels = [_label(f"{k} {u}", 58) for k, u in zip(programs["kode"], programs["uraian"], strict=True)]
@@ -214,7 +214,7 @@ def write_charts(
     tables: dict[str, pd.DataFrame],
     monthly: pd.DataFrame,
     out_dir: Path,
-    config: ReportConfig,
+    config: ReportScales,
     *,
     opd_name: str,
     year: int,

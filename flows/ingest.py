@@ -1,4 +1,4 @@
-"""The monthly flow: take one period's workbooks in and summarize budget absorption.
+"""The ingest flow: take a batch of workbooks in and summarize budget absorption.
 
 Read every file, validate the batch with the Great Expectations suites, load each clean file in its
 own transaction, quarantine the rejected ones for the data steward, then publish the validation
@@ -19,14 +19,30 @@ from prefect.utilities.annotations import quote
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from flows.states import intake_state
-from sakip.settings import load_settings
-from tasks.consolidation import consolidated_markdown
+from sakip.config import load_settings
+from tasks.core.scales import ReportScales
 from tasks.core.staging import StagedFile
 from tasks.core.text import printable
+from tasks.extract.limits import WorkbookLimits
 from tasks.extract.reading import read_workbooks
-from tasks.ingest import (
+from tasks.operations.artifacts import (
+    MONITORING_ARTIFACT_LIMIT,
+    MarkdownArtifact,
+    absorption_artifact,
+    consolidation_artifact,
+    loaded_periods,
+    monitored_months,
+    monitoring_artifact,
+    months_of,
+    one_opd,
+    outcome_counts,
+    outcome_log_lines,
+    rejection_table,
+    validation_table,
+)
+from tasks.operations.consolidation import consolidated_absorption, consolidated_markdown
+from tasks.operations.intake import (
     FileOutcome,
-    WorkbookSearch,
     find_workbooks,
     load_shares,
     load_workbooks,
@@ -36,15 +52,9 @@ from tasks.ingest import (
     split_by_opd,
     validate_batch,
 )
-from tasks.report_tables import consolidated_absorption, monthly_absorption
-from tasks.summaries import absorption_markdown, outcome_log_lines, rejection_table, validation_table
+from tasks.operations.monitoring import monitoring_markdown, monitoring_table, monthly_absorption
 from tasks.validate.context import SuiteRun
 from warehouse.db import engine_for, open_warehouse
-
-#: Threads for the flow's tasks (the load shares run side by side), as many as the run's workers.
-TASK_THREADS = load_settings().workers
-#: Runs with more OPDs than this publish the city-level consolidation instead of one monitoring per OPD.
-MONITORING_ARTIFACT_LIMIT = 10
 
 discover_workbooks_task = task(find_workbooks, name="discover_workbooks", cache_policy=NO_CACHE)
 read_workbooks_task = task(read_workbooks, name="read_workbooks", cache_policy=NO_CACHE)
@@ -54,14 +64,25 @@ read_workbooks_task = task(read_workbooks, name="read_workbooks", cache_policy=N
 def validate_batch_task(
     url: str,
     staged: list[StagedFile],
-    workdir: str | None,
+    workdir: Path,
+    gx_keep_results: int,
+    known_opds: list[str] | None,
+    capaian_bound_pct: float,
     year: int | None,
     month: int | None,
     corrections: bool,
 ) -> tuple[list[StagedFile], list[SuiteRun]]:
     """Validate the batch with the Great Expectations suites and record the suite runs."""
     checked, runs = validate_batch(
-        staged, engine_for(url), load_settings(workdir), year=year, month=month, corrections=corrections
+        staged,
+        engine_for(url),
+        workdir,
+        gx_keep_results=gx_keep_results,
+        known_opds=known_opds,
+        capaian_bound_pct=capaian_bound_pct,
+        year=year,
+        month=month,
+        corrections=corrections,
     )
     record_validation_runs(engine_for(url), runs)
     return checked, runs
@@ -93,14 +114,14 @@ def load_workbooks_task(url: str, staged: list[StagedFile]) -> list[FileOutcome]
 @task(name="quarantine_rejected", cache_policy=NO_CACHE)
 def quarantine_rejected_task(
     outcomes: list[FileOutcome],
-    workdir: str | None,
+    quarantine_dir: Path,
+    limits: WorkbookLimits,
     lang: str,
     run_period: tuple[int, int] | None,
     move: bool = False,
 ) -> list[FileOutcome]:
     """Hand the rejected files to the data steward (copies, or the files themselves with ``move``)."""
-    settings = load_settings(workdir)
-    return [quarantine_rejected(outcome, settings, lang, run_period, move=move) for outcome in outcomes]
+    return [quarantine_rejected(o, quarantine_dir, limits, lang, run_period, move=move) for o in outcomes]
 
 
 @task(name="summarize_absorption", cache_policy=NO_CACHE)
@@ -110,15 +131,10 @@ def summarize_absorption_task(url: str, opd_code: str, year: int, month: int) ->
 
 
 @task(name="monitor_month", cache_policy=NO_CACHE)
-def monitor_month_task(url: str, opd_code: str, year: int, month: int, workdir: str | None) -> str:
+def monitor_month_task(url: str, opd_code: str, year: int, month: int, scales: ReportScales) -> str:
     """The monitoring of one OPD-month (deviasi against RAK, early warning) as markdown."""
-    from sakip.report_config import report_config
-    from tasks.monitoring import monitoring_markdown, monitoring_table
-
-    config = report_config(load_settings(workdir))
-    return monitoring_markdown(
-        monitoring_table(engine_for(url), opd_code, year, month, config), opd_code, year, month
-    )
+    table = monitoring_table(engine_for(url), opd_code, year, month, scales)
+    return monitoring_markdown(table, opd_code, year, month)
 
 
 @task(name="summarize_month", cache_policy=NO_CACHE)
@@ -127,12 +143,15 @@ def consolidated_absorption_task(url: str, year: int, month: int) -> pd.DataFram
     return consolidated_absorption(engine_for(url), year, month)
 
 
-@flow(
-    name="sakip-monthly",
-    log_prints=True,
-    task_runner=ThreadPoolTaskRunner(max_workers=TASK_THREADS),
-)
-def monthly_flow(
+def publish(artifact: MarkdownArtifact) -> None:
+    """Publish a markdown artifact of the run."""
+    create_markdown_artifact(artifact.markdown, key=artifact.key, description=artifact.description)
+
+
+# The load shares run side by side on the flow's threads; their number (load_shares: one on SQLite,
+# else the run's workers) bounds how many run at once.
+@flow(name="sakip-ingest", log_prints=True, task_runner=ThreadPoolTaskRunner())
+def ingest_flow(
     paths: list[str],
     workdir: str | None = None,
     year: int | None = None,
@@ -149,30 +168,48 @@ def monthly_flow(
     Returns every file's outcome; the run ends Completed, named Rejected when a file was rejected.
     """
     settings = load_settings(workdir)
-    open_warehouse(settings.url)
-    search: WorkbookSearch = discover_workbooks_task([Path(p) for p in paths], output_folders(settings))
+    url = settings.url
+    open_warehouse(url)
+    logger = get_run_logger()
+    folders = output_folders(
+        settings.workdir, settings.reports_dir, settings.quarantine_dir, settings.archive_dir
+    )
+    search = discover_workbooks_task([Path(p) for p in paths], folders)
     for folder, (what, count) in search.skipped.items():
-        get_run_logger().info(
+        logger.info(
             "skipped %s: %d workbook(s) in a folder sakip writes (%s)", printable(folder), count, what
         )
-    files = search.files
     staged = read_workbooks_task(
-        files, year=year, month=month, opd=opd, workers=settings.workers, limits=settings.workbook_limits
+        search.files,
+        year=year,
+        month=month,
+        opd=opd,
+        workers=settings.workers,
+        limits=settings.workbook_limits,
     )
     # quote(): Prefect would otherwise walk every staged file (and its issues) looking for futures,
     # a third of a second per hand-over on a province's 1,400 files
-    checked, runs = validate_batch_task(settings.url, quote(staged), workdir, year, month, corrections)
-    shares = [quote(share) for share in split_by_opd(checked, load_shares(settings.url, settings.workers))]
-    loaded = {
-        o.path: o for share in load_workbooks_task.map(unmapped(settings.url), shares).result() for o in share
-    }
+    checked, runs = validate_batch_task(
+        url,
+        quote(staged),
+        settings.workdir,
+        settings.gx_keep_results,
+        settings.known_opds(),
+        settings.capaian_bound_pct,
+        year,
+        month,
+        corrections,
+    )
+    shares = [quote(share) for share in split_by_opd(checked, load_shares(url, settings.workers))]
+    loaded = {o.path: o for share in load_workbooks_task.map(unmapped(url), shares).result() for o in share}
     outcomes = [loaded[staged.path] for staged in checked]  # in the order the files were given
-    run_period = (year, month) if year is not None and month is not None else None
     rejected = [o for o in outcomes if o.status == "rejected"]
     if rejected:
-        quarantined = {
-            o.path: o for o in quarantine_rejected_task(rejected, workdir, lang, run_period, move_rejected)
-        }
+        run_period = (year, month) if year is not None and month is not None else None
+        handed = quarantine_rejected_task(
+            rejected, settings.quarantine_dir, settings.workbook_limits, lang, run_period, move_rejected
+        )
+        quarantined = {o.path: o for o in handed}
         outcomes = [quarantined.get(o.path, o) for o in outcomes]
     if runs:
         create_table_artifact(
@@ -182,48 +219,27 @@ def monthly_flow(
         create_table_artifact(
             rejection_table(outcomes, lang), key="berkas-ditolak", description="Berkas ditolak dan masalahnya"
         )
-    periods = sorted(
-        {
-            (o.opd_code, o.year, o.month)
-            for o in outcomes
-            if o.kind == "realization" and o.status in ("loaded", "unchanged")
-        }
-    )
-    if len({opd_code for opd_code, _, _ in periods}) == 1:  # one OPD: its programs, month by month
+    periods = loaded_periods(outcomes)
+    if one_opd(periods):  # one OPD: its programs, month by month
         for opd_code, period_year, period_month in periods:
-            summary = summarize_absorption_task(settings.url, opd_code, period_year, period_month)
-            create_markdown_artifact(
-                absorption_markdown(summary, opd_code, period_year, period_month),
-                key=f"serapan-{opd_code.replace('.', '-')}-{period_year}-{period_month:02d}".lower(),
-                description=f"Serapan anggaran {opd_code} {period_month:02d}/{period_year}",
-            )
+            summary = summarize_absorption_task(url, opd_code, period_year, period_month)
+            publish(absorption_artifact(summary, opd_code, period_year, period_month))
     else:  # several OPDs: the city-level comparison of each month
-        for period_year, period_month in sorted({(y, m) for _, y, m in periods}):
-            table = consolidated_absorption_task(settings.url, period_year, period_month)
-            create_markdown_artifact(
-                consolidated_markdown(table, period_year, period_month),
-                key=f"konsolidasi-serapan-{period_year}-{period_month:02d}",
-                description=f"Konsolidasi serapan {period_month:02d}/{period_year}",
+        for period_year, period_month in months_of(periods):
+            table = consolidated_absorption_task(url, period_year, period_month)
+            publish(
+                consolidation_artifact(
+                    consolidated_markdown(table, period_year, period_month), period_year, period_month
+                )
             )
-    latest = {opd_code: (period_year, period_month) for opd_code, period_year, period_month in periods}
-    if (
-        len(latest) > MONITORING_ARTIFACT_LIMIT
-    ):  # a city's run: the consolidation above; `sakip monthly` per OPD
-        latest = {}
-    for opd_code, (period_year, period_month) in sorted(latest.items()):  # monitoring of the newest month
-        create_markdown_artifact(
-            monitor_month_task(settings.url, opd_code, period_year, period_month, workdir),
-            key=f"monitoring-{opd_code.replace('.', '-')}-{period_year}-{period_month:02d}".lower(),
-            description=f"Monitoring realisasi {opd_code} {period_month:02d}/{period_year}",
-        )
-    logger = get_run_logger()
+    for opd_code, period_year, period_month in monitored_months(periods):  # the newest month of each OPD
+        markdown = monitor_month_task(url, opd_code, period_year, period_month, settings.scales)
+        publish(monitoring_artifact(markdown, opd_code, period_year, period_month))
     for level, line in outcome_log_lines(outcomes, every_file=len(outcomes) <= MONITORING_ARTIFACT_LIMIT):
         logger.log(level, "%s", line)
     for outcome in outcomes:
         if outcome.quarantine_failure:
             logger.error("%s: %s", printable(outcome.name), outcome.quarantine_failure)
-    counts = {
-        status: sum(o.status == status for o in outcomes) for status in ("loaded", "unchanged", "rejected")
-    }
+    counts = outcome_counts(outcomes)
     logger.info("%d file(s): %s", len(outcomes), counts)
     return intake_state(outcomes, counts["rejected"], len(outcomes))

@@ -12,28 +12,28 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, insert
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
-from sakip.failures import explain
-from sakip.settings import Settings
+from tasks.core.calendar import now_utc
 from tasks.core.files import file_sha256
 from tasks.core.issues import InputError, InputIssue
-from tasks.core.problems import EXIT_ENVIRONMENT, CommandError
+from tasks.core.problems import EXIT_ENVIRONMENT, CommandError, explain_environment
 from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, StagedFile, file_labels
 from tasks.core.text import printable
+from tasks.extract.limits import WorkbookLimits
 from tasks.load.batches import LoadResult, record_rejection
 from tasks.load.bulk import load_new_months
 from tasks.load.indicators import load_indicators
 from tasks.load.realization import load_realization
-from tasks.quarantine import quarantine_file
+from tasks.operations.quarantine import quarantine_file
 from tasks.validate.batch import validate_indicator_workbooks, validate_realizations
 from tasks.validate.context import SuiteRun, validator_for
-from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period, ValidationRun
+from warehouse.models import ValidationRun
+from warehouse.queries import loaded_months, previous_month_rows
 
 LOGGER = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -85,28 +85,28 @@ class WorkbookSearch:
     skipped: dict[Path, tuple[str, int]] = field(default_factory=dict)
 
 
-def output_folders(settings: Settings) -> dict[Path, str]:
+def output_folders(workdir: Path, reports: Path, quarantine: Path, archive: Path) -> dict[Path, str]:
     """Every folder sakip writes (reports, quarantine, archive, Data Docs, GX, logs, Prefect's state)."""
     prefect_home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
     return {
-        settings.reports_dir: "reports",
-        settings.quarantine_dir: "quarantine",
-        settings.archive_dir: "archive",
-        settings.workdir / "data-docs": "data-docs",
-        settings.workdir / "gx": "gx",
-        settings.workdir / "logs": "logs",
+        reports: "reports",
+        quarantine: "quarantine",
+        archive: "archive",
+        workdir / "data-docs": "data-docs",
+        workdir / "gx": "gx",
+        workdir / "logs": "logs",
         prefect_home: "prefect",
     }
 
 
-def _is_workbook(name: str) -> bool:
+def is_workbook(name: str) -> bool:
     """A workbook by its name (not an Excel lock file ``~$...``)."""
     return name.lower().endswith(WORKBOOK_SUFFIXES) and not name.startswith("~$")
 
 
 def _count_workbooks(folder: Path) -> int:
     """Workbooks anywhere under ``folder``."""
-    return sum(_is_workbook(name) for _, _, names in os.walk(folder) for name in names)
+    return sum(is_workbook(name) for _, _, names in os.walk(folder) for name in names)
 
 
 def _owner(folder: Path, excluded: dict[Path, str]) -> Path | None:
@@ -148,7 +148,7 @@ def find_workbooks(paths: Sequence[Path], exclude: dict[Path, str] | None = None
                 else:
                     kept.append(name)
             folders[:] = kept
-            inside += [Path(top) / name for name in names if _is_workbook(name)]
+            inside += [Path(top) / name for name in names if is_workbook(name)]
         found += sorted(p for p in inside if p.is_file())
     return WorkbookSearch(unique_files(found), skipped)
 
@@ -178,43 +178,6 @@ def _sha256_if_readable(path: Path) -> str:
         return ""
 
 
-def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame | None:
-    """Sub kegiatan rows (kode, realization this month and to date, budget) of a month in the warehouse,
-    or None."""
-    query = (
-        select(
-            BudgetItem.code.label("kode"),
-            FactRealization.realisasi_bulan_ini_rp,
-            FactRealization.realisasi_sd_bulan_ini_rp,
-            FactRealization.anggaran_rp,
-        )
-        .join(FactRealization, FactRealization.budget_item_id == BudgetItem.id)
-        .join(Period, Period.id == FactRealization.period_id)
-        .join(Opd, Opd.id == FactRealization.opd_id)
-        .where(Opd.code == opd_code, Period.year == year, Period.month == month)
-    )
-    with engine.connect() as conn:
-        frame = pd.read_sql(query, conn)
-    return None if frame.empty else frame
-
-
-def loaded_months(engine: Engine, workbooks: Sequence[RealizationWorkbook]) -> set[tuple[str, int, int]]:
-    """The (OPD, year, month) the warehouse holds among the OPD-years of ``workbooks``, in one query."""
-    if not workbooks:
-        return set()
-    opd_codes = sorted({wb.opd_code for wb in workbooks})
-    years = sorted({wb.year for wb in workbooks})
-    wanted = {(wb.opd_code, wb.year) for wb in workbooks}
-    query = select(LoadBatch.opd_code, LoadBatch.year, LoadBatch.month).where(
-        LoadBatch.kind == "realization", LoadBatch.status == "loaded", LoadBatch.year.in_(years)
-    )
-    if len(opd_codes) <= 1000:  # a province's batch: every current month of the years is fewer rows
-        query = query.where(LoadBatch.opd_code.in_(opd_codes))
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return {(opd, int(y), int(m)) for opd, y, m in rows if (opd, y) in wanted and m is not None}
-
-
 def is_correction(path: Path, corrections: bool) -> bool:
     """A correction: the run says so, or the file name does (``koreksi``, ``perbaikan``, ``revisi``)."""
     return corrections or any(marker in path.stem.lower() for marker in CORRECTION_MARKERS)
@@ -223,19 +186,24 @@ def is_correction(path: Path, corrections: bool) -> bool:
 def validate_batch(
     staged_files: Sequence[StagedFile],
     engine: Engine,
-    settings: Settings,
+    workdir: Path,
     *,
+    gx_keep_results: int = 30,
+    known_opds: Sequence[str] | None = None,
+    capaian_bound_pct: float = 300.0,
     year: int | None = None,
     month: int | None = None,
     corrections: bool = False,
 ) -> tuple[list[StagedFile], list[SuiteRun]]:
-    """Validate every readable file of the batch with its Great Expectations suite."""
-    validator = validator_for(settings.workdir, settings.gx_keep_results)
+    """Validate every readable file of the batch with its Great Expectations suite (GX project in
+    ``workdir``; ``known_opds``: the register's OPD codes, None for any).
+    """
+    validator = validator_for(workdir, gx_keep_results)
     labels = file_labels(s.path for s in staged_files)
     staged_files = [_labelled(s, labels[s.path]) for s in staged_files]
     realizations = [s.workbook for s in staged_files if isinstance(s.workbook, RealizationWorkbook)]
     indicators = [s.workbook for s in staged_files if isinstance(s.workbook, IndicatorWorkbook)]
-    known = settings.known_opds()
+    known = None if known_opds is None else list(known_opds)
     corrected = [labels[wb.path] for wb in realizations if is_correction(wb.path, corrections)]
     loaded = loaded_months(engine, realizations)
 
@@ -260,7 +228,7 @@ def validate_batch(
         indicators,
         year=year,
         known_opds=known,
-        capaian_bound_pct=settings.capaian_bound_pct,
+        capaian_bound_pct=capaian_bound_pct,
         labels=labels,
     )
     found = {**monthly.issues, **yearly.issues}
@@ -279,7 +247,7 @@ def record_validation_runs(engine: Engine, runs: Sequence[SuiteRun]) -> str:
     """Store the suite runs of one batch under a new run id; returns the id."""
     run_id = uuid.uuid4().hex
     if runs:
-        now = datetime.now(UTC)
+        now = now_utc()
         with engine.begin() as conn:
             conn.execute(
                 insert(ValidationRun),
@@ -305,21 +273,6 @@ def record_validation_runs(engine: Engine, runs: Sequence[SuiteRun]) -> str:
                 ],
             )
     return run_id
-
-
-def list_validation_runs(
-    engine: Engine, *, failed_only: bool = False, year: int | None = None, month: int | None = None
-) -> pd.DataFrame:
-    """Stored suite runs, newest first, optionally only failures and only one period."""
-    query = select(ValidationRun).order_by(ValidationRun.validated_at.desc(), ValidationRun.id.desc())
-    if failed_only:
-        query = query.where(ValidationRun.success.is_(False))
-    if year is not None:
-        query = query.where(ValidationRun.year == year)
-    if month is not None:
-        query = query.where(ValidationRun.month == month)
-    with engine.connect() as conn:
-        return pd.read_sql(query, conn)
 
 
 def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
@@ -486,7 +439,8 @@ def split_by_opd(staged_files: Sequence[StagedFile], parts: int) -> list[list[St
 
 def quarantine_rejected(
     outcome: FileOutcome,
-    settings: Settings,
+    quarantine_dir: Path,
+    limits: WorkbookLimits,
     lang: str = "id",
     run_period: tuple[int, int] | None = None,
     *,
@@ -508,17 +462,18 @@ def quarantine_rejected(
         placed = quarantine_file(
             outcome.path,
             list(outcome.issues),
-            settings.quarantine_dir,
+            quarantine_dir,
             year=year,
             month=month,
             lang=lang,
             sha256=_sha256_if_readable(outcome.path),
             keep_original=not move,
-            limits=settings.workbook_limits,
+            limits=limits,
         )
     except OSError as error:
-        problem = explain(error) or CommandError("write.failed", EXIT_ENVIRONMENT, detail=str(error))
-        problem.params["path"] = str(settings.quarantine_dir)  # the folder, not a temporary file name
+        problem = explain_environment(error)
+        problem = problem or CommandError("write.failed", EXIT_ENVIRONMENT, detail=str(error))
+        problem.params["path"] = str(quarantine_dir)  # the folder, not a temporary file name
         LOGGER.error("cannot quarantine %s: %s", printable(outcome.path), printable(error))
         return replace(outcome, quarantine_failure=problem.message(lang))
     return replace(outcome, quarantined=placed.original, annotated=placed.annotated)

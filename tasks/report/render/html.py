@@ -11,10 +11,11 @@ import base64
 from collections.abc import Mapping
 from pathlib import Path
 
-from tasks.charts import CHART_TITLES
 from tasks.core.text import html_text
-from tasks.export import PrintedTable
-from tasks.narrative import Narrative
+from tasks.report.render.charts import CHART_TITLES
+from tasks.report.render.narrative import Narrative
+from tasks.report.render.printed import PrintedTable
+from tasks.report.tables import TABLES
 
 CSS = """
 * { box-sizing: border-box; }
@@ -109,30 +110,6 @@ def page_html(title: str, subtitle: str, body: list[str], note: str = "") -> str
     )
 
 
-_SECTION_OF = {
-    "tabel_2_1": "Perencanaan Kinerja",
-    "tabel_2_3": "Perencanaan Kinerja",
-    "tabel_3_1": "Capaian Kinerja Organisasi",
-    "tabel_3_2": "Capaian Kinerja Organisasi",
-    "tabel_3_4": "Capaian Kinerja Organisasi",
-    "tabel_3_5": "Capaian Kinerja Tujuan dan Sasaran",
-    "tabel_3_6": "Akuntabilitas Anggaran",
-    "tabel_3_7": "Akuntabilitas Anggaran",
-    "tabel_murni_perubahan": "Akuntabilitas Anggaran",
-}
-_NARRATIVE_AFTER = {
-    "tabel_3_1": ("capaian",),
-    "tabel_3_5": ("tujuan_sasaran",),
-    "tabel_3_6": ("sisa_anggaran",),
-    "tabel_murni_perubahan": ("murni",),
-}
-_NARRATIVE_BEFORE = {"tabel_3_6": ("anggaran",)}
-_CHARTS_AFTER = {
-    "tabel_3_5": ("capaian_indikator",),
-    "tabel_3_6": ("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
-}
-
-
 def write_html_report(
     printed: list[PrintedTable],
     narrative: Narrative,
@@ -148,22 +125,24 @@ def write_html_report(
     body: list[str] = []
     section = None
     for table in printed:
-        name = _SECTION_OF.get(table.table_id, "Lampiran")
+        known = TABLES.get(table.table_id)
+        name = known.section if known is not None else "Lampiran"
         if name != section:
             body.append(f"<h2>{_esc(name)}</h2>")
             section = name
         body += [
             f"<p>{_esc(p)}</p>"
-            for k in _NARRATIVE_BEFORE.get(table.table_id, ())
+            for k in (known.narrative_before if known is not None else ())
             for p in narrative.sections.get(k, [])
         ]
         body.append(table_html(table, colors))
         body += [
             f"<p>{_esc(p)}</p>"
-            for k in _NARRATIVE_AFTER.get(table.table_id, ())
+            for k in (known.narrative_after if known is not None else ())
             for p in narrative.sections.get(k, [])
         ]
-        body += [figure_html(c, charts[c]) for c in _CHARTS_AFTER.get(table.table_id, ()) if c in charts]
+        shown = known.charts_after_html if known is not None else ()
+        body += [figure_html(c, charts[c]) for c in shown if c in charts]
     text = page_html(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", opd_name, body, note)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -22,32 +22,15 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import Table
 
-from tasks.charts import CHART_TITLES
 from tasks.core.text import visible_text
-from tasks.export import PrintedTable
-from tasks.narrative import Narrative
+from tasks.report.render.charts import CHART_TITLES
+from tasks.report.render.narrative import Narrative
+from tasks.report.render.printed import PrintedTable
+from tasks.report.tables import TABLES
 
 _HEADER_FILL = "D9E1F2"
 _RIGHT_KINDS = frozenset({"amount", "number"})
 _CENTER_KINDS = frozenset({"no", "label"})
-
-#: Where each table goes: (chapter heading, narrative sections after the table).
-_PLACEMENT: dict[str, tuple[str, tuple[str, ...]]] = {
-    "tabel_2_1": ("BAB II PERENCANAAN KINERJA", ()),
-    "tabel_2_3": ("BAB II PERENCANAAN KINERJA", ()),
-    "tabel_3_1": ("B. Capaian Kinerja Organisasi", ("capaian",)),
-    "tabel_3_2": ("B. Capaian Kinerja Organisasi", ()),
-    "tabel_3_4": ("B. Capaian Kinerja Organisasi", ()),
-    "tabel_3_5": ("C. Analisa Capaian Kinerja Tujuan dan Sasaran", ("tujuan_sasaran",)),
-    "tabel_3_6": ("D. Akuntabilitas Anggaran", ("sisa_anggaran",)),
-    "tabel_3_7": ("D. Akuntabilitas Anggaran", ()),
-    "tabel_murni_perubahan": ("D. Akuntabilitas Anggaran", ("murni",)),
-}
-_BEFORE = {"tabel_3_6": ("anggaran",)}
-_CHARTS_AFTER = {
-    "tabel_3_5": ("capaian_indikator",),
-    "tabel_3_7": ("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
-}
 
 
 def _shade(cell, fill: str) -> None:
@@ -169,20 +152,21 @@ def write_docx_report(
         doc.add_paragraph().add_run(note).bold = True
     heading = None
     for table in printed:
-        chapter, after = _PLACEMENT.get(table.table_id, ("Lampiran", ()))
+        known = TABLES.get(table.table_id)
+        chapter = known.chapter if known is not None else "Lampiran"
         if chapter != heading:
             doc.add_heading(chapter, level=1)
             heading = chapter
-        for key in _BEFORE.get(table.table_id, ()):
+        for key in known.narrative_before if known is not None else ():
             for paragraph in narrative.sections.get(key, []):
                 doc.add_paragraph(visible_text(paragraph))
         add_caption(doc, table)
         add_table(doc, table)
         doc.add_paragraph("Sumber Data : sakip (data gudang)").runs[0].font.size = Pt(8)
-        for key in after:
+        for key in known.narrative_after if known is not None else ():
             for paragraph in narrative.sections.get(key, []):
                 doc.add_paragraph(visible_text(paragraph))
-        for chart_id in _CHARTS_AFTER.get(table.table_id, ()):
+        for chart_id in known.charts_after_docx if known is not None else ():
             if chart_id in charts:
                 doc.add_picture(str(charts[chart_id]), width=Cm(22))
                 doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -1,0 +1,68 @@
+"""The scales and thresholds a report applies: the capaian scale, the early-warning bands of the monthly
+monitoring, the absorption threshold of the narrative and the colour of each category label.
+
+A plain value handed to the steps that need it; the configuration (``sakip.config``) fills it from the
+user's TOML file, and these defaults are the Permendagri ones.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from tasks.core.calendar import quarter_of
+from tasks.core.metrics import PERMENDAGRI_86_2017_SCALE
+
+#: Early-warning bands (SIMONEV, citing Permendagri 55/2010): label and minimum cumulative serapan
+#: (inclusive) in TW I..IV, highest band first.
+PERMENDAGRI_55_2010_BANDS: tuple[tuple[str, tuple[float, float, float, float]], ...] = (
+    ("Sangat Tinggi", (23.0, 45.0, 79.0, 98.0)),
+    ("Tinggi", (20.0, 39.0, 70.0, 95.0)),
+    ("Sedang", (17.0, 33.0, 61.0, 92.0)),
+    ("Rendah", (13.0, 26.0, 51.0, 88.0)),
+)
+BELOW_BANDS_LABEL = "Sangat Rendah"
+
+#: Colours of the default category labels (green to red).
+DEFAULT_COLORS: dict[str, str] = {
+    "Sangat Tinggi": "#1a9850",
+    "Tinggi": "#91cf60",
+    "Sedang": "#fee08b",
+    "Rendah": "#fc8d59",
+    "Sangat Rendah": "#d73027",
+}
+_FALLBACK_COLORS = ("#4575b4", "#74add1", "#abd9e9", "#fdae61", "#f46d43", "#a50026")
+
+
+@dataclass(frozen=True)
+class ReportScales:
+    """The scales and thresholds the reports apply (a user may change them), with the Permendagri defaults."""
+
+    capaian_scale: tuple[tuple[float, str], ...] = PERMENDAGRI_86_2017_SCALE
+    warning_bands: tuple[tuple[str, tuple[float, float, float, float]], ...] = PERMENDAGRI_55_2010_BANDS
+    warning_below: str = BELOW_BANDS_LABEL
+    absorption_threshold_pct: float = 80.0
+    colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLORS))
+
+    def color(self, label: str) -> str:
+        """The colour of a category label (a stable fallback for labels without one)."""
+        if label in self.colors:
+            return self.colors[label]
+        if not label:
+            return "#bdbdbd"
+        return _FALLBACK_COLORS[sum(map(ord, label)) % len(_FALLBACK_COLORS)]
+
+    def warning_category(self, serapan_pct: float, month: int) -> str:
+        """Early-warning category of a cumulative serapan in the month's quarter (June -> TW II)."""
+        if serapan_pct is None or (isinstance(serapan_pct, float) and math.isnan(serapan_pct)):
+            return ""
+        quarter = quarter_of(month)
+        for label, minima in self.warning_bands:
+            if serapan_pct >= minima[quarter - 1]:
+                return label
+        return self.warning_below
+
+    @property
+    def warning_labels(self) -> list[str]:
+        """Every early-warning label, best first."""
+        return [label for label, _ in self.warning_bands] + [self.warning_below]

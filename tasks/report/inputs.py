@@ -1,0 +1,187 @@
+"""What the LKjIP tables are computed from: the OPDs a report covers, the budget lines rolled up the
+hierarchy, and the OPD's indicators with their capaian and last year's realization.
+
+Amount tables use the latest month loaded for the year (December for a closed year): its budget is
+the revised budget (perubahan) and its cumulative realization the year's. Values keep full precision.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from tasks.core import metrics
+from tasks.core.calendar import format_moment
+from tasks.core.problems import EXIT_REJECTED, CommandError
+from tasks.core.text import loose_text
+from warehouse.queries import (
+    ReportScope,
+    batches_as_of,
+    budget_rows,
+    first_load_at,
+    hierarchy_names,
+    indicator_facts,
+    list_opds,
+    previous_year_indicators,
+)
+
+
+def report_opds(
+    engine: Engine, year: int, opd: str | None = None, as_of: datetime | None = None
+) -> list[str]:
+    """The OPDs a report of the year covers (``opd``, or every OPD with data), each with data (at ``as_of``).
+
+    Raises a :class:`~tasks.core.problems.CommandError` naming what is missing rather than letting a report
+    come out empty: no data for the year, none for that OPD, or none yet at that moment.
+    """
+
+    known = list_opds(engine, year)
+    if opd is not None and opd not in known:
+        raise CommandError(
+            "report.opd_no_data", EXIT_REJECTED, opd=opd, year=year, known=", ".join(known) or "-"
+        )
+    if not known:
+        raise CommandError("report.no_data", EXIT_REJECTED, year=year)
+    codes = [opd] if opd is not None else known
+    if as_of is None:
+        return codes
+    with_data = [
+        code
+        for code in codes
+        if batches_as_of(engine, "realization", code, year, as_of)
+        or batches_as_of(engine, "indicator", code, year, as_of)
+    ]
+    if not with_data:
+        first = first_load_at(engine, year, codes)
+        raise CommandError(
+            "report.no_data_as_of",
+            EXIT_REJECTED,
+            opd=", ".join(codes),
+            year=year,
+            moment=format_moment(as_of),
+            first=format_moment(first) if first is not None else "-",
+        )
+    return with_data
+
+
+def budget_lines(engine: Engine, scope: ReportScope) -> pd.DataFrame | None:
+    """The OPD's budget lines at the scope's month, rolled up from sub kegiatan to urusan (anggaran is
+    the revised budget, realisasi the realization to date); None when no month of the year is loaded.
+    """
+    if scope.month is None:
+        return None
+    subs = budget_rows(engine, scope.opd_code, scope.year, scope.month, scope.as_of)
+    subs = subs.rename(columns={"anggaran_rp": "anggaran", "realisasi_sd_bulan_ini_rp": "realisasi"})
+    return roll_up(engine, subs, ["anggaran", "realisasi"])
+
+
+def roll_up(engine: Engine, subs: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
+    """Sub kegiatan rows plus their kegiatan, program and urusan subtotals, in document order."""
+    codes = set()
+    for length in _PARENT_CODE_LENGTHS.values():
+        codes.update(subs["kode"].str.slice(0, length).unique().tolist())
+    return roll_up_frame(subs, value_columns, hierarchy_names(engine, sorted(codes)), by=[])
+
+
+#: Code length of each subtotal level (well-formed codes are fixed-width): ``2.17.01.2.01`` is 12 long.
+_PARENT_CODE_LENGTHS = {"kegiatan": 12, "program": 7, "urusan": 4}
+
+
+def roll_up_frame(
+    subs: pd.DataFrame, value_columns: list[str], names: dict[str, str], by: list[str]
+) -> pd.DataFrame:
+    """Sub kegiatan rows plus kegiatan, program and urusan subtotals per ``by`` group, in document order."""
+    parts = [subs.assign(level="sub_kegiatan")[[*by, "kode", "level", "uraian", *value_columns]]]
+    for level, length in _PARENT_CODE_LENGTHS.items():
+        totals = (
+            subs.assign(kode=subs["kode"].str.slice(0, length))
+            .groupby([*by, "kode"], as_index=False, sort=False)[value_columns]
+            .sum()
+        )
+        totals["level"] = level
+        totals["uraian"] = totals["kode"].map(names).fillna("")
+        parts.append(totals)
+    table = pd.concat(parts, ignore_index=True)
+    table["_order"] = table["kode"].map(sort_key)
+    return table.sort_values([*by, "_order"]).drop(columns="_order").reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=65536)
+def sort_key(code: str) -> str:
+    """A text key ordering dotted codes numerically, parents first (``2.17.01`` < ``2.17.01.2.01``)."""
+    return ".".join(part.zfill(5) for part in code.split("."))
+
+
+def indicator_rows(engine: Engine, opd_code: str, year: int, as_of: datetime | None = None) -> pd.DataFrame:
+    """The OPD's indicators of the year with this year's target and realization and last year's.
+
+    The indicators of the workbook in force (now, or at ``as_of``).
+    """
+    batch = batches_as_of(engine, "indicator", opd_code, year, as_of).get(None)
+    indicators, targets, values = indicator_facts(engine, batch[0] if batch else -1)
+    this_year_target = targets[targets["tahun"] == year].set_index("indicator_id")["target"]
+    year_values = values[values["triwulan"] == 0]
+    this_year = year_values[year_values["tahun"] == year].set_index("indicator_id")["realisasi"]
+    last_year = year_values[year_values["tahun"] == year - 1].set_index("indicator_id")["realisasi"]
+    frame = indicators.assign(
+        target=indicators["id"].map(this_year_target),
+        realisasi=indicators["id"].map(this_year),
+        realisasi_tahun_lalu=indicators["id"].map(last_year),
+    )
+    from_warehouse = previous_year_realization(engine, opd_code, year, frame)
+    frame["realisasi_tahun_lalu"] = from_warehouse.combine_first(frame["realisasi_tahun_lalu"])
+    frame["capaian"] = metrics.capaian_series(
+        frame["target"], frame["realisasi"], frame["arah"], frame["rumus_capaian"]
+    )
+    jenis_order = {"tujuan": 0, "sasaran": 1, "program": 2, "kegiatan": 3}
+    frame["_order"] = list(zip(frame["jenis"].map(jenis_order), frame["no"].map(_number_key), strict=True))
+    frame = frame.sort_values("_order").drop(columns="_order").reset_index(drop=True)
+    renstra = targets[targets["tahun"] != year].pivot_table(
+        index="indicator_id", columns="tahun", values="target"
+    )
+    return frame.join(renstra.add_prefix("target_"), on="id")
+
+
+def _number_key(no: str) -> tuple[int, str]:
+    """Numbers sort numerically, anything else after them as text."""
+    return (int(no), "") if no.isdigit() else (10**6, no)
+
+
+def category(values: pd.Series, scale: Sequence[tuple[float, str]]) -> pd.Series:
+    """Category labels of capaian values on the given scale."""
+    return values.map(lambda value: metrics.kategori(value, scale))
+
+
+def previous_year_realization(
+    engine: Engine, opd_code: str, year: int, indicators: pd.DataFrame
+) -> pd.Series:
+    """Last year's realization of each indicator from the warehouse, where that year is loaded.
+
+    An indicator of ``year`` is matched to one of ``year - 1`` of the same OPD by jenis and indicator
+    text (compared loosely) first, else by jenis and number. Returns a series aligned on
+    ``indicators`` (NaN where there is no match, so the workbook's own value stays).
+    """
+    empty = pd.Series(math.nan, index=indicators.index, dtype="float64")
+    if indicators.empty:
+        return empty
+    previous = previous_year_indicators(engine, opd_code, year)
+    if previous.empty:
+        return empty
+    by_text = {
+        (j, loose_text(t)): r
+        for j, t, r in zip(previous["jenis"], previous["indikator"], previous["realisasi"], strict=True)
+    }
+    by_no = {
+        (j, str(n)): r
+        for j, n, r in zip(previous["jenis"], previous["no"], previous["realisasi"], strict=True)
+    }
+    values = [
+        by_text.get((j, loose_text(t)), by_no.get((j, str(n)), math.nan))
+        for j, t, n in zip(indicators["jenis"], indicators["indikator"], indicators["no"], strict=True)
+    ]
+    return pd.Series(values, index=indicators.index, dtype="float64")

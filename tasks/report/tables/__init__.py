@@ -1,0 +1,51 @@
+"""The LKjIP tables, one module each, registered once here in the order of the document.
+
+A new table is a new module (its computation, printed layout, reconciliation rule and place in the
+report, see :class:`tasks.report.model.LkjipTable`) added to :data:`REGISTRY`; the table ids, sheet
+names and document order below derive from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from tasks.report.model import LkjipTable
+from tasks.report.tables import (
+    murni_perubahan,
+    tabel_2_1,
+    tabel_2_3,
+    tabel_3_1,
+    tabel_3_2,
+    tabel_3_4,
+    tabel_3_5,
+    tabel_3_6,
+    tabel_3_7,
+)
+
+#: Every table a report may hold, in the order of the document (and of the workbook's sheets).
+REGISTRY: tuple[LkjipTable, ...] = (
+    tabel_2_1.TABLE,
+    tabel_2_3.TABLE,
+    tabel_3_1.TABLE,
+    tabel_3_2.TABLE,
+    tabel_3_4.TABLE,
+    tabel_3_5.TABLE,
+    tabel_3_6.TABLE,
+    tabel_3_7.TABLE,
+    murni_perubahan.TABLE,
+)
+TABLES: dict[str, LkjipTable] = {table.table_id: table for table in REGISTRY}
+#: The chapter II and III tables computed from the year's inputs, in document order.
+CHAPTER_TABLE_IDS: tuple[str, ...] = tuple(table.table_id for table in REGISTRY if table.compute is not None)
+#: Every table id a report may hold, in the order of its sheets.
+TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
+#: Sheet name of each known table.
+SHEET_NAMES: dict[str, str] = {table.table_id: table.sheet_name for table in REGISTRY}
+
+
+def ordered_ids(tables: Mapping[str, pd.DataFrame]) -> list[str]:
+    """Known table ids in document order, then unknown ids in the order given."""
+    known = [tid for tid in TABLE_ORDER if tid in tables]
+    return known + [tid for tid in tables if tid not in SHEET_NAMES]

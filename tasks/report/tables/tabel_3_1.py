@@ -1,0 +1,97 @@
+"""Table 3.1: capaian of the sasaran (IKU / PK) indicators, with their category."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tasks.report.checks import Check, TableSpec, pct_rule
+from tasks.report.inputs import category
+from tasks.report.model import (
+    INDICATOR,
+    NO,
+    SASARAN,
+    SATUAN,
+    Col,
+    Layout,
+    LayoutContext,
+    LkjipTable,
+    TableInputs,
+)
+
+
+def table_3_1(indicators: pd.DataFrame, scale: tuple[tuple[float, str], ...]) -> pd.DataFrame:
+    """Table 3.1: achievement of the sasaran (PK / IKU) indicators."""
+    sasaran = indicators[indicators["jenis"] == "sasaran"]
+    return pd.DataFrame(
+        {
+            "no": sasaran["no"],
+            "sasaran": sasaran["uraian"],
+            "indikator": sasaran["indikator"],
+            "satuan": sasaran["satuan"],
+            "target": sasaran["target"],
+            "realisasi": sasaran["realisasi"],
+            "capaian": sasaran["capaian"],
+            "kategori": category(sasaran["capaian"], scale),
+        }
+    ).reset_index(drop=True)
+
+
+def compute(inputs: TableInputs) -> pd.DataFrame | None:
+    """The table from the OPD's indicators; None without an indicator workbook."""
+    return None if inputs.indicators is None else table_3_1(inputs.indicators, inputs.capaian_scale)
+
+
+def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
+    """The printed layout: titles, columns (widths, groups) as the document prints them."""
+    return Layout(
+        titles=[
+            ("Tabel 3. 1", "Table 3.1"),
+            (
+                "Capaian Indikator Kinerja Utama dan Perjanjian Kinerja",
+                "Achievement of the Key Performance Indicators and the Performance Agreement",
+            ),
+            ctx.opd_year,
+        ],
+        cols=[
+            NO,
+            SASARAN,
+            INDICATOR,
+            SATUAN,
+            Col("target", ("Target", "Target"), "number", 11),
+            Col("realisasi", ("Realisasi", "Realization"), "number", 11),
+            Col("capaian", ("Capaian %", "Achievement %"), "number", 11),
+            Col("kategori", ("Kategori", "Category"), "label", 14),
+        ],
+        numbering=True,
+    )
+
+
+def reconcile(year: int, published_columns: list[str]) -> TableSpec:
+    """Rows by number; capaian at the printed rounding, kategori on the configured scale."""
+    return TableSpec(
+        "tabel_3_1*.csv",
+        "tabel_3_1",
+        "Tabel 3.1",
+        (("no", "no"),),
+        (
+            Check("sasaran", "sasaran", "name"),
+            Check("indikator", "indikator", "name"),
+            Check("satuan", "satuan", "label"),
+            Check("target", "target", "value"),
+            Check("realisasi", "realisasi", "value"),
+            Check("capaian_tercetak", "capaian", "pct", pct_rule("capaian = realisasi / target × 100")),
+            Check("kategori_tercetak", "kategori", "label", "kategori pada skala capaian (konfigurasi)"),
+        ),
+    )
+
+
+TABLE = LkjipTable(
+    "tabel_3_1",
+    "Tabel 3.1",
+    compute,
+    layout,
+    reconcile,
+    chapter="B. Capaian Kinerja Organisasi",
+    section="Capaian Kinerja Organisasi",
+    narrative_after=("capaian",),
+)

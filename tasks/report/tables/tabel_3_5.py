@@ -1,0 +1,98 @@
+"""Table 3.5: capaian of the tujuan, sasaran and program indicators, with last year's realization."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tasks.report.checks import Check, TableSpec, pct_rule
+from tasks.report.inputs import category
+from tasks.report.model import (
+    NO,
+    Col,
+    Layout,
+    LayoutContext,
+    LkjipTable,
+    TableInputs,
+)
+
+
+def table_3_5(indicators: pd.DataFrame, scale: tuple[tuple[float, str], ...]) -> pd.DataFrame:
+    """Table 3.5: achievement of tujuan, sasaran and program indicators, with last year's realization."""
+    chosen = indicators[indicators["jenis"].isin(["tujuan", "sasaran", "program"])]
+    return pd.DataFrame(
+        {
+            "jenis": chosen["jenis"],
+            "no": chosen["no"],
+            "indikator": chosen["indikator"],
+            "target": chosen["target"],
+            "realisasi": chosen["realisasi"],
+            "capaian": chosen["capaian"],
+            "kategori": category(chosen["capaian"], scale),
+            "realisasi_tahun_lalu": chosen["realisasi_tahun_lalu"],
+        }
+    ).reset_index(drop=True)
+
+
+def compute(inputs: TableInputs) -> pd.DataFrame | None:
+    """The table from the OPD's indicators; None without an indicator workbook."""
+    return None if inputs.indicators is None else table_3_5(inputs.indicators, inputs.capaian_scale)
+
+
+def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
+    """The printed layout: titles, columns (widths, groups) as the document prints them."""
+    group = (f"Capaian Kinerja Tahun {ctx.year}", f"Performance Achievement {ctx.year}")
+    return Layout(
+        titles=[
+            ("Tabel 3. 5", "Table 3.5"),
+            ("Capaian Kinerja Tujuan dan Sasaran", "Achievement of Goals and Objectives"),
+            ctx.opd_year,
+        ],
+        cols=[
+            NO,
+            Col("indikator", ("Indikator Kinerja", "Performance Indicator"), "text", 50),
+            Col("target", ("Target", "Target"), "number", 11, group),
+            Col("realisasi", ("Realisasi", "Realization"), "number", 11, group),
+            Col("capaian", ("%", "%"), "number", 10, group),
+            Col("kategori", ("Tingkat Capaian", "Achievement Level"), "label", 14, group),
+            Col(
+                "realisasi_tahun_lalu",
+                (f"Realisasi Tahun {ctx.year - 1}", f"Realization {ctx.year - 1}"),
+                "number",
+                13,
+            ),
+        ],
+        numbering=True,
+        sections=True,
+    )
+
+
+def reconcile(year: int, published_columns: list[str]) -> TableSpec:
+    """Rows by jenis and number; last year's realization in the ``realisasi_<year - 1>`` column."""
+    return TableSpec(
+        "tabel_3_5*.csv",
+        "tabel_3_5",
+        "Tabel 3.5",
+        (("jenis", "jenis"), ("no", "no")),
+        (
+            Check("indikator", "indikator", "name"),
+            Check("target", "target", "value"),
+            Check("realisasi", "realisasi", "value"),
+            Check("capaian_tercetak", "capaian", "pct", pct_rule("capaian = realisasi / target × 100")),
+            Check("kategori_tercetak", "kategori", "label", "kategori pada skala capaian (konfigurasi)"),
+            Check(f"realisasi_{year - 1}", "realisasi_tahun_lalu", "value"),
+        ),
+    )
+
+
+TABLE = LkjipTable(
+    "tabel_3_5",
+    "Tabel 3.5",
+    compute,
+    layout,
+    reconcile,
+    chapter="C. Analisa Capaian Kinerja Tujuan dan Sasaran",
+    section="Capaian Kinerja Tujuan dan Sasaran",
+    narrative_after=("tujuan_sasaran",),
+    charts_after_docx=("capaian_indikator",),
+    charts_after_html=("capaian_indikator",),
+)

@@ -28,6 +28,7 @@ from typing import Any
 from tasks.core.problems import EXIT_USAGE, CommandError
 from tasks.core.scales import BELOW_BANDS_LABEL, ReportScales
 from tasks.extract.limits import WorkbookLimits
+from warehouse.db import warehouse_url
 
 
 class ConfigError(ValueError):
@@ -68,9 +69,7 @@ class Settings:
     @property
     def url(self) -> str:
         """The SQLAlchemy URL of the warehouse (SQLite in the work folder unless configured)."""
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(self.workdir / 'sakip.db').resolve()}"
+        return warehouse_url(self.database_url, self.workdir)
 
     @property
     def reports_dir(self) -> Path:

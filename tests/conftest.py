@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,15 +10,10 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from sakip.prefect_server import apply_prefect_defaults
+from tests.fixtures.paths import POSTGRES_SERVER_URL
 from warehouse.db import open_warehouse
 
 apply_prefect_defaults()  # as the command line does: before prefect is imported, the tests' server quiet
-
-DATA = Path(__file__).resolve().parent / "data"
-REFERENCE_2022 = DATA / "lkjip-2022"
-POSTGRES_SERVER_URL = os.environ.get(
-    "SAKIP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 
 
 @pytest.fixture(scope="session")

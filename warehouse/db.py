@@ -15,6 +15,13 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
 
 
+def warehouse_url(database_url: str, workdir: Path) -> str:
+    """The SQLAlchemy URL of the warehouse: the one configured, else SQLite ``sakip.db`` in the workdir."""
+    if database_url:
+        return database_url
+    return f"sqlite:///{(Path(workdir) / 'sakip.db').resolve()}"
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     """Foreign keys on, WAL journal and a busy timeout so parallel writers wait instead of failing."""
     cursor = dbapi_connection.cursor()

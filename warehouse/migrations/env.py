@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from alembic import context
 
+from warehouse.db import warehouse_url
 from warehouse.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-if not config.get_main_option("sqlalchemy.url"):  # the ``alembic`` command: the configured warehouse
-    from sakip.config import load_settings
-
-    config.set_main_option("sqlalchemy.url", load_settings().url.replace("%", "%%"))
+if not config.get_main_option("sqlalchemy.url"):  # the ``alembic`` command run by hand: this script is
+    # its entry point, so it reads the two variables that name the warehouse (see sakip.config)
+    workdir = Path(os.environ.get("SAKIP_WORKDIR") or "sakip-data")
+    url = warehouse_url(os.environ.get("SAKIP_DATABASE_URL", ""), workdir)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
 
 
 def run_migrations_offline() -> None:

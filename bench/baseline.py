@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import hashlib
 import io
 import math
 import os
@@ -61,8 +60,10 @@ import python_calamine
 from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
 
 from expectations.custom import RUPIAH_TOLERANCE
-from tasks.core.codes import CODE_PATTERNS
-from tasks.core.staging import HIERARCHY_LEVELS
+from tasks.core.codes import CODE_PATTERNS, TOTAL_PATTERN
+from tasks.core.files import sha256_of
+from tasks.core.staging import CORRECTION_MARKERS, HIERARCHY_LEVELS
+from tasks.extract.fields import MONTHS
 from warehouse.db import make_engine
 from warehouse.models import (
     BudgetItem,
@@ -96,10 +97,6 @@ HEADER_ROW_7 = (
     "sumber dana",
 )
 HEADER_ROW_8 = ("bulan ini", "s.d. bulan ini")
-MONTHS = {
-    "januari": 1, "februari": 2, "pebruari": 2, "maret": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
-    "agustus": 8, "september": 9, "oktober": 10, "november": 11, "nopember": 11, "desember": 12,
-}  # fmt: skip
 #: the level patterns of tasks.core.codes, tried in order (first match wins); the suite's
 #: ``code.malformed`` rule checks the same patterns (expectations.custom uses them too)
 LEVEL_PATTERNS = tuple((level, re.compile(pattern)) for level, pattern in CODE_PATTERNS.items())
@@ -108,7 +105,6 @@ HIERARCHY = HIERARCHY_LEVELS
 PARENT_SEGMENTS = {"urusan": 0, "program": 2, "kegiatan": 3, "sub_kegiatan": 5}
 BUDGET_SOURCE = ("opd_id", "year", "budget_item_id", "month", "anggaran_rp", "anggaran_murni_rp")
 TOLERANCE = RUPIAH_TOLERANCE
-CORRECTION_MARKERS = ("koreksi", "perbaikan", "revisi")
 
 # level codes in the frame (small ints; LEVEL_NAMES[code])
 LEVEL_NAMES = ("", "urusan", "program", "kegiatan", "sub_kegiatan", "rekening", "total")
@@ -120,7 +116,7 @@ _OPD = re.compile(
 )
 _YEAR = re.compile(r"^tahun(?:\s+anggaran)?\b\.?\s*:?.*?\b((?:19|20)\d{2})\b", re.IGNORECASE | re.DOTALL)
 _MONTH = re.compile(r"^bulan\b\.?\s*:?\s*(.*)$", re.IGNORECASE | re.DOTALL)
-_TOTAL = re.compile(r"^(?:jumlah|total)\b", re.IGNORECASE)
+_TOTAL = TOTAL_PATTERN
 _SPACES = re.compile(r"\s+")
 
 
@@ -223,7 +219,7 @@ def _read_files(paths: Sequence[Path]) -> tuple[list, list[int], dict[str, list]
         sha = ""
         try:
             data = path.read_bytes()
-            sha = hashlib.sha256(data).hexdigest()
+            sha = sha256_of(data)
             # one read of the bytes serves the hash and calamine (faster than from_path + a second read)
             book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
             rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)

@@ -42,7 +42,9 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 _LEVEL = re.compile("|".join(f"(?P<{level}>{pattern.pattern[1:-1]})" for level, pattern in _PATTERNS.items()))
 _SHORT_KEGIATAN = re.compile(r"^\d\.\d{2}$")
 _SHORT_SUB_KEGIATAN = re.compile(r"^(?:\d{2}|\d{4})$")
-_TOTAL = re.compile(r"^(?:jumlah|total)\b", re.IGNORECASE)
+#: a code or uraian cell marking the total row (``JUMLAH``, ``Total Belanja`` ...)
+TOTAL_PATTERN = re.compile(r"^(?:jumlah|total)\b", re.IGNORECASE)
+_TOTAL = TOTAL_PATTERN
 
 
 class CodeRow(NamedTuple):

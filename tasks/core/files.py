@@ -57,6 +57,11 @@ def move_atomically(source: Path, target: Path) -> Path:
     return Path(target)
 
 
+def sha256_of(data: bytes) -> str:
+    """The hex SHA-256 of bytes already read (a workbook read whole)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def file_sha256(path: Path) -> str:
     """The hex SHA-256 of a file's bytes, read in blocks (an unreadable file raises OSError)."""
     digest = hashlib.sha256()

@@ -67,13 +67,17 @@ def format_percent(value: Any, decimals: int = 2) -> str:
     return format_number_id(value, decimals)
 
 
+def digits_text(value: Any, decimals: int) -> str:
+    """:func:`format_number_id` with zero written in digits (``0``, ``0,00``) rather than ``-``."""
+    text = format_number_id(value, decimals)
+    return ("0," + "0" * decimals if decimals else "0") if text == "-" else text
+
+
 def amount_text(value: Any) -> str:
     """An amount in a sentence: ``Rp 18.852.082.292`` (``Rp 0`` for zero)."""
-    text = format_rupiah(value)
-    return f"Rp {'0' if text == '-' else text}"
+    return f"Rp {digits_text(value, 0)}"
 
 
 def percent_text(value: Any, unit: str = " %") -> str:
     """A percentage in a sentence: ``83,79 %`` (``0,00 %`` for zero; ``unit`` ``" poin"`` for points)."""
-    text = format_percent(value)
-    return ("0,00" if text == "-" else text) + unit
+    return digits_text(value, 2) + unit

@@ -131,6 +131,10 @@ class IndicatorWorkbook:
     warnings: list[InputIssue] = field(default_factory=list)
 
 
+#: Words in a file name that mark it as a correction of a month already loaded.
+CORRECTION_MARKERS: tuple[str, ...] = ("koreksi", "perbaikan", "revisi")
+
+
 def file_labels(paths: Iterable[Path]) -> dict[Path, str]:
     """How each file of a batch is named in messages: its name, unique within the batch.
 

@@ -5,7 +5,6 @@ against the workbook limits before anything is read (see :mod:`tasks.extract.lim
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import posixpath
 import weakref
@@ -18,6 +17,7 @@ from xml.etree import ElementTree
 
 import python_calamine
 
+from tasks.core.files import sha256_of
 from tasks.core.issues import InputError, InputIssue
 from tasks.core.text import strip_control_characters
 from tasks.extract import limits as workbook_limits
@@ -55,7 +55,7 @@ class Book:
     @property
     def sha256(self) -> str:
         """SHA-256 of the file bytes."""
-        return hashlib.sha256(self.data).hexdigest()
+        return sha256_of(self.data)
 
     def issue(self, rule: str, **kwargs: Any) -> InputIssue:
         """An InputIssue for this file."""

@@ -99,7 +99,7 @@ def _code_texts(grid: Grid, data_rows: Sequence[int], col: int) -> list[str]:
 
 
 #: a short sub kegiatan code (``01`` / ``0001``) or a full one (``codes.level_of`` gives sub_kegiatan)
-_SUB_CODE = re.compile(r"\d{2}|\d{4}|\d\.\d{2}\.\d{2}\.\d\.\d{2}\.(?:\d{2}|\d{4})")
+_SUB_CODE = re.compile(r"\d{2}|\d{4}|" + codes.CODE_PATTERNS["sub_kegiatan"].strip("^$"))
 
 
 @functools.lru_cache(maxsize=65536)

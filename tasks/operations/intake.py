@@ -22,7 +22,13 @@ from tasks.core.calendar import now_utc
 from tasks.core.files import file_sha256
 from tasks.core.issues import InputError, InputIssue
 from tasks.core.problems import EXIT_ENVIRONMENT, CommandError, explain_environment
-from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, StagedFile, file_labels
+from tasks.core.staging import (
+    CORRECTION_MARKERS,
+    IndicatorWorkbook,
+    RealizationWorkbook,
+    StagedFile,
+    file_labels,
+)
 from tasks.core.text import printable
 from tasks.extract.limits import WorkbookLimits
 from tasks.load.batches import LoadResult, record_rejection
@@ -37,7 +43,6 @@ from warehouse.queries import loaded_months, previous_month_rows
 
 LOGGER = logging.getLogger(__name__)
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-CORRECTION_MARKERS = ("koreksi", "perbaikan", "revisi")
 
 
 @dataclass(frozen=True)

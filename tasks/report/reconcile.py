@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tasks.core.formatting import format_number_id
+from tasks.core.formatting import digits_text
 from tasks.core.problems import EXIT_USAGE, CommandError
 from tasks.core.text import loose_text
 from tasks.report.build import build_tables
@@ -112,9 +112,7 @@ def show(kind: str, value: object) -> str:
     number = _decimal(value) if kind in ("amount", "pct", "value") else None
     if number is None:
         return str(value)
-    decimals = 0 if kind == "amount" else 2
-    text = format_number_id(number, decimals)
-    return ("0" if decimals == 0 else "0,00") if text == "-" else text
+    return digits_text(number, 0 if kind == "amount" else 2)
 
 
 def _key_text(value: object) -> str:

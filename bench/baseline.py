@@ -26,12 +26,13 @@ codes, numeric amounts), in one process, serially, without Prefect and without G
    ~1.4 s (most of what remains is the server checking foreign keys and unique indexes). ``auto`` picks
    the faster: ``copy`` on PostgreSQL, ``driver`` on SQLite.
 
-The warehouse is written exactly as ``tasks.load.load_realization`` (plus ``record_rejection`` for the
-rejected files) would leave it after loading the same files into it: ``opd``, ``period`` and
-``budget_item`` rows when new, one ``load_batch`` per file (``loaded``, or ``rejected`` with the broken
-rules as message), ``fact_realization`` per sub kegiatan, ``fact_realization_account`` per leaf account,
-``fact_budget`` per OPD-year recomputed over every loaded month of the year. Replacing an OPD-month that
-is already loaded (revision history) is outside the baseline: it raises ``NotImplementedError``.
+The warehouse is written exactly as ``tasks.load.realization.load_realization`` (plus
+``record_rejection`` for the rejected files) would leave it after loading the same files into it:
+``opd``, ``period`` and ``budget_item`` rows when new, one ``load_batch`` per file (``loaded``, or
+``rejected`` with the broken rules as message), ``fact_realization`` per sub kegiatan,
+``fact_realization_account`` per leaf account, ``fact_budget`` per OPD-year recomputed over every loaded
+month of the year. Replacing an OPD-month that is already loaded (revision history) is outside the
+baseline: it raises ``NotImplementedError``.
 
 Deliberate simplifications, valid for the fixed layout: the sheet XML is not scanned for formulas
 without a cached value; amounts are numbers (text that is not a plain number rejects the file);
@@ -405,7 +406,7 @@ class _Tree:
 
 
 def _tree(batch: _Batch) -> _Tree:
-    """Node key and parent key of every row as ids of one vocabulary of key strings (tasks.hierarchy)."""
+    """Node key and parent key of every row as ids of one vocabulary of key strings (tasks.core.hierarchy)."""
     frame = batch.frame
     fid = frame["fid"].to_numpy()
     level = frame["level_code"].to_numpy()
@@ -651,7 +652,7 @@ def validate_batch(
 
 
 def _current_user() -> str:
-    """Who is loading (tasks.load.current_user)."""
+    """Who is loading (tasks.load.batches.current_user)."""
     try:
         return os.environ.get("SAKIP_USER") or getpass.getuser()
     except OSError:
@@ -907,7 +908,7 @@ def _stored_months(conn: Connection, pairs: list[tuple[int, int]]) -> pd.DataFra
 def _refresh_budgets(
     conn: Connection, months: pd.DataFrame, pairs: list[tuple[int, int]], method: str
 ) -> None:
-    """fact_budget of every OPD-year of the batch over all its loaded months (tasks.load.refresh_budget).
+    """fact_budget of every OPD-year of the batch over all its loaded months (as tasks.load.budgets does).
 
     Perubahan is the budget of the latest month; murni the original budget of the latest month that has
     one, else the budget of the earliest month.

@@ -1,7 +1,7 @@
 """Custom Great Expectations expectations of sakip, and the plain functions behind them.
 
 Import this module before any suite is loaded: a suite naming an expectation whose class was never
-imported would otherwise load without it (the loader in ``tasks.validate`` also counts them).
+imported would otherwise load without it (the loader in ``tasks.validate.context`` also counts them).
 
 Each expectation works on the stacked staged frame of a batch, where every row carries its ``file``
 and worksheet ``row``; groupings are always within one file.

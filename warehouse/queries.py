@@ -1,5 +1,5 @@
 """Every read query of the warehouse, in one place: what the report, monitoring, intake and command-line
-listings ask of it, as data frames or plain values. Writes live in :mod:`tasks.load`.
+listings ask of it, as data frames or plain values. Writes live in the :mod:`tasks.load` package.
 """
 
 from __future__ import annotations

@@ -69,7 +69,7 @@ INDICATOR_COLUMNS: dict[str, str] = {
     "indikator": "str",
     "satuan": "str",  # "" when absent
     "arah": "str",  # positif | negatif
-    "rumus_capaian": "str",  # standar | selisih (negative indicators only; see tasks.metrics)
+    "rumus_capaian": "str",  # standar | selisih (negative indicators only; see tasks.core.metrics)
     "target": "float64",
     "realisasi": "float64",  # year value; NaN when only quarters are given
     "tw1": "float64",

@@ -171,7 +171,7 @@ def _open_book_cached(path: str, _mtime_ns: int, _size: int, limits: WorkbookLim
 def _open_book_uncached(path: str | Path, limits: WorkbookLimits | None = None) -> Book:
     """Open a workbook, turning every kind of unreadable file into ``file.not_workbook``.
 
-    The archive is checked against ``limits`` (see :mod:`tasks.workbook_limits`) before any part of
+    The archive is checked against ``limits`` (see :mod:`tasks.extract.limits`) before any part of
     it is read, and every sheet's used range before its cells are (``Book.grid``).
     """
     path = Path(path)

@@ -37,7 +37,7 @@ class Grid:
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     _xml: XmlCells | None = None
     _min_width: int | None = None
-    #: (row, col) of the text cells control characters were removed from (see tasks.cell_text)
+    #: (row, col) of the text cells control characters were removed from (see tasks.core.text)
     cleaned: list[tuple[int, int]] = field(default_factory=list)
 
     @property

@@ -75,7 +75,7 @@ def read_workbooks(
         return [read(path) for path in paths]
     processes = max(1, min(workers, os.cpu_count() or 1))  # more processes than cores only add switching
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["tasks.reading"])
+    context.set_forkserver_preload(["tasks.extract.reading"])
     chunk = max(1, min(64, len(paths) // (processes * 8)))
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         return list(pool.map(read, paths, chunksize=chunk))

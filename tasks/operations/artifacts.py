@@ -1,7 +1,7 @@
 """What a run publishes: short human-readable summaries (markdown, tables) for Prefect artifacts and the
 console, each with its artifact key and description; the flows only hand them to Prefect.
 
-Every text from the data goes through :func:`tasks.safe_text.markdown_text`: the Prefect UI renders
+Every text from the data goes through :func:`tasks.core.text.markdown_text`: the Prefect UI renders
 artifacts (table artifact cells too) as markdown, so raw text could add markup, links or columns.
 """
 

@@ -1,7 +1,7 @@
 """The city-level consolidated absorption report: every OPD's serapan for one month, lowest first.
 
 OPD names come from the files: the CSV neutralises formula triggers in its text cells, the workbook
-writes them as strings, the markdown escapes them (:mod:`tasks.safe_text`).
+writes them as strings, the markdown escapes them (:mod:`tasks.core.text`).
 """
 
 from __future__ import annotations

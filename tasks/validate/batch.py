@@ -25,7 +25,7 @@ from tasks.validate.results import results_to_issues
 
 @dataclass
 class BatchValidation:
-    """Issues per file (keyed by its label, see :func:`tasks.staging.file_labels`), one suite run per file."""
+    """Issues per file (keyed by its label, see :func:`tasks.core.staging.file_labels`), one run per file."""
 
     issues: dict[str, list[InputIssue]] = field(default_factory=dict)
     runs: list[SuiteRun] = field(default_factory=list)

@@ -146,7 +146,7 @@ def test_a_failed_bulk_load_logs_one_line_naming_the_files_and_the_constraint(wa
 
     monkeypatch.setattr("tasks.operations.intake.load_new_months", failing_bulk)
     files = [staged(month_file(m, name=f"realisasi_{m:02d}.xlsx")) for m in (1, 2)]
-    with caplog.at_level(logging.WARNING, logger="tasks.ingest"):
+    with caplog.at_level(logging.WARNING, logger="tasks.operations.intake"):
         outcomes = load_workbooks(warehouse, files)
     assert [o.status for o in outcomes] == ["loaded", "loaded"]
     (record,) = [r for r in caplog.records if "bulk load" in r.getMessage()]

@@ -1,4 +1,4 @@
-"""Tests of tasks.export: CSV tables, the formatted xlsx report and the Indonesian print form."""
+"""Tests of the report renderers: CSV tables, the formatted xlsx report and the Indonesian print form."""
 
 from __future__ import annotations
 

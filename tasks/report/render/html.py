@@ -2,7 +2,7 @@
 
 One file, no external resources: the css is inline and the charts are embedded as base64 PNG data
 URIs. Wide tables scroll sideways inside their own box; the page itself never does. Every text is
-html-escaped (:func:`tasks.safe_text.html_text`): a ``<script>`` in an uraian is shown, not run.
+html-escaped (:func:`tasks.core.text.html_text`): a ``<script>`` in an uraian is shown, not run.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ tr.urusan td { background: #f2f2f2; }
 
 
 def _esc(text: object) -> str:
-    """Html-escaped text, control characters shown (:func:`tasks.safe_text.html_text`)."""
+    """Html-escaped text, control characters shown (:func:`tasks.core.text.html_text`)."""
     return html_text(text)
 
 

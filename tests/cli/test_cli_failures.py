@@ -437,3 +437,17 @@ def test_command_errors_survive_pickling():
     problem = CommandError("report.no_data", EXIT_REJECTED, year=2022)
     again = pickle.loads(pickle.dumps(problem))
     assert (again.rule, again.status, again.message()) == (problem.rule, problem.status, problem.message())
+
+
+@pytest.mark.parametrize("command", ["monitoring", "monthly"])
+def test_monitoring_answers_to_its_name_and_to_its_older_one(loaded: Path, tmp_path: Path, command: str):
+    """``sakip monitoring`` writes the monitoring; ``sakip monthly``, kept for scripts, is the same."""
+    out_dir = tmp_path / command
+    status, _, err = run(
+        command, "--year", "2022", "--month", "3", "--out", str(out_dir), "--workdir", str(loaded)
+    )
+    assert status == 0, err
+    assert (out_dir / "2022" / OPD / "monitoring_2022_03.xlsx").is_file()
+    assert (out_dir / "2022" / OPD / "monitoring_2022_03.html").is_file()
+    status, _, err = run(command, "--year", "2022", "--month", "4", "--workdir", str(loaded))
+    assert status == EXIT_REJECTED and "Belum ada data realisasi 04/2022" in err

@@ -157,7 +157,7 @@ def test_monthly_deployment_runs_on_a_real_server_and_worker(sample_2022, tmp_pa
         started = run(
             "deployment",
             "run",
-            "sakip-inbox/bulanan",
+            "sakip-inbox/inbox-bulanan",
             "-p",
             "year=2022",
             "-p",

@@ -169,7 +169,7 @@ def test_a_run_with_rejected_files_ends_rejected_and_says_why(prefect_server, sa
     assert "[amount.realization_over_budget]" in err.getvalue()
     APILogHandler().flush()
     with get_client(sync_client=True) as client:
-        run = _flow_run_of(client, "sakip-monthly", workdir)
+        run = _flow_run_of(client, "sakip-ingest", workdir)
         artifacts = client.read_artifacts(
             artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run.id]))
         )

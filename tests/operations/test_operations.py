@@ -166,8 +166,8 @@ def test_deployments_file_names_real_flows_with_the_schedule():
 
     spec = yaml.safe_load((REPO / "deployments" / "prefect.yaml").read_text())
     deployments = {d["name"]: d for d in spec["deployments"]}
-    assert set(deployments) == {"bulanan", "tahunan"}
-    monthly = deployments["bulanan"]
+    assert set(deployments) == {"inbox-bulanan", "tahunan"}
+    monthly = deployments["inbox-bulanan"]
     assert monthly["schedules"][0]["cron"] == "0 6 5 * *"
     assert monthly["schedules"][0]["timezone"] == "Asia/Jakarta"
     assert {d["work_pool"]["name"] for d in deployments.values()} == {"sakip"}

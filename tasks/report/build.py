@@ -7,7 +7,7 @@ year, the budget lines of all of them from one query and one vectorized roll-up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 import pandas as pd
@@ -15,15 +15,15 @@ from sqlalchemy import Engine
 
 from tasks.report.inputs import budget_lines, indicator_rows, roll_up_frame
 from tasks.report.model import TableInputs
-from tasks.report.tables import REGISTRY
+from tasks.report.tables import CHAPTER_TABLE_IDS, REGISTRY
 from warehouse.queries import latest_budget_rows, list_opds, opds_with_indicators, report_scope
 
 
-def compute_tables(inputs: TableInputs) -> dict[str, pd.DataFrame]:
-    """Every registered table the inputs give, keyed by table id, in document order."""
+def compute_tables(inputs: TableInputs, skip: Collection[str] = ()) -> dict[str, pd.DataFrame]:
+    """Every registered table the inputs give (but those in ``skip``), by table id, in document order."""
     tables: dict[str, pd.DataFrame] = {}
     for table in REGISTRY:
-        if table.compute is None:
+        if table.compute is None or table.table_id in skip:
             continue
         frame = table.compute(inputs)
         if frame is not None:
@@ -60,20 +60,23 @@ def build_all_tables(
     latest month); indicator tables are built per OPD that has an indicator workbook.
     """
     subs, names = latest_budget_rows(engine, year)
-    budgets: dict[str, pd.DataFrame] = {}
-    if not subs.empty:
-        rolled = roll_up_frame(subs, ["anggaran", "realisasi"], names, by=["opd_code"])
-        for opd_code, lines in rolled.groupby("opd_code", sort=False):
-            budgets[opd_code] = lines.drop(columns="opd_code").reset_index(drop=True)
+    scale = tuple(capaian_scale)
+    lines = None if subs.empty else roll_up_frame(subs, ["anggaran", "realisasi"], names, by=["opd_code"])
+    # the tables of the budget lines alone, for every OPD at once (the lines keep their opd_code)
+    together = compute_tables(TableInputs(None, lines, scale, efficiency_threshold_pct))
+    per_opd: dict[str, dict[str, pd.DataFrame]] = {}
+    for table_id, frame in together.items():
+        for opd_code, part in frame.groupby("opd_code", sort=False):
+            per_opd.setdefault(opd_code, {})[table_id] = part.drop(columns="opd_code").reset_index(drop=True)
     with_indicators = opds_with_indicators(engine, year)
     tables: dict[str, dict[str, pd.DataFrame]] = {}
     for opd_code in list_opds(engine, year):
+        own = per_opd.get(opd_code, {})
         indicators = indicator_rows(engine, opd_code, year) if opd_code in with_indicators else None
-        inputs = TableInputs(
-            indicators=None if indicators is None or indicators.empty else indicators,
-            budget=budgets.get(opd_code),
-            capaian_scale=tuple(capaian_scale),
-            efficiency_threshold_pct=efficiency_threshold_pct,
-        )
-        tables[opd_code] = compute_tables(inputs)
+        if indicators is not None and not indicators.empty:
+            budget = None if lines is None else lines[lines["opd_code"] == opd_code].reset_index(drop=True)
+            budget = None if budget is None or budget.empty else budget
+            inputs = TableInputs(indicators, budget, scale, efficiency_threshold_pct)
+            own = {**own, **compute_tables(inputs, skip=own)}
+        tables[opd_code] = {table_id: own[table_id] for table_id in CHAPTER_TABLE_IDS if table_id in own}
     return tables

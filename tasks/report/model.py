@@ -75,6 +75,15 @@ ANGGARAN = Col("anggaran", ("Anggaran (Rp)", "Budget (Rp)"), "amount", 18)
 REALISASI_RP = Col("realisasi", ("Realisasi (Rp)", "Realization (Rp)"), "amount", 18)
 
 
+#: Columns naming the OPD of a line when the lines of several OPDs are computed together.
+OPD_COLUMNS: tuple[str, ...] = ("opd_code",)
+
+
+def opd_columns(frame: pd.DataFrame) -> list[str]:
+    """The OPD columns a frame of several OPDs' lines carries (none for one OPD's)."""
+    return [column for column in OPD_COLUMNS if column in frame.columns]
+
+
 @dataclass(frozen=True)
 class TableInputs:
     """What the tables of one OPD-year are computed from (plain values, no configuration object)."""
@@ -82,7 +91,8 @@ class TableInputs:
     #: the OPD's indicators of the year (see :func:`tasks.report.inputs.indicator_rows`); None without
     indicators: pd.DataFrame | None
     #: budget lines rolled up from sub kegiatan to urusan (kode, level, uraian, anggaran, realisasi); None
-    #: when no month of the year is loaded
+    #: when no month of the year is loaded. Lines of several OPDs (an ``opd_code`` column) are computed
+    #: together by the tables that need nothing else, and keep that column
     budget: pd.DataFrame | None
     capaian_scale: tuple[tuple[float, str], ...]
     efficiency_threshold_pct: float

@@ -16,6 +16,7 @@ from tasks.report.model import (
     LayoutContext,
     LkjipTable,
     TableInputs,
+    opd_columns,
 )
 
 
@@ -23,7 +24,7 @@ def table_3_6(budget: pd.DataFrame) -> pd.DataFrame:
     """Table 3.6 from the rolled-up budget lines: serapan added."""
     table = budget.copy()
     table["serapan"] = metrics.serapan_pct(table["realisasi"], table["anggaran"])
-    return table[["kode", "level", "uraian", "anggaran", "realisasi", "serapan"]]
+    return table[[*opd_columns(budget), "kode", "level", "uraian", "anggaran", "realisasi", "serapan"]]
 
 
 def compute(inputs: TableInputs) -> pd.DataFrame | None:

@@ -53,3 +53,12 @@ def year_column(pattern: str, columns: list[str], fallback: str) -> str:
     """The published column whose name matches ``pattern`` (a year in it), else ``fallback``."""
     found = [c for c in columns if re.fullmatch(pattern, c)]
     return found[0] if found else fallback
+
+
+#: Tables 3.6 and 3.7 print the same budget lines: keyed by code, the name loosely, the amounts exactly.
+BUDGET_LINE_KEYS: tuple[tuple[str, str], ...] = (("kode", "kode"),)
+BUDGET_LINE_CHECKS: tuple[Check, ...] = (
+    Check("uraian", "uraian", "name"),
+    Check("anggaran", "anggaran", "amount"),
+    Check("realisasi", "realisasi", "amount"),
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tasks.core import metrics
-from tasks.report.checks import Check, TableSpec, pct_rule
+from tasks.report.checks import BUDGET_LINE_CHECKS, BUDGET_LINE_KEYS, Check, TableSpec, pct_rule
 from tasks.report.model import (
     ANGGARAN,
     KODE,
@@ -51,11 +51,9 @@ def reconcile(year: int, published_columns: list[str]) -> TableSpec:
         "tabel_3_6*.csv",
         "tabel_3_6",
         "Tabel 3.6",
-        (("kode", "kode"),),
+        BUDGET_LINE_KEYS,
         (
-            Check("uraian", "uraian", "name"),
-            Check("anggaran", "anggaran", "amount"),
-            Check("realisasi", "realisasi", "amount"),
+            *BUDGET_LINE_CHECKS,
             Check("persen_tercetak", "serapan", "pct", pct_rule("serapan = realisasi / anggaran × 100")),
         ),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from tasks.core import metrics
-from tasks.report.checks import Check, TableSpec, pct_rule
+from tasks.report.checks import BUDGET_LINE_CHECKS, BUDGET_LINE_KEYS, Check, TableSpec, pct_rule
 from tasks.report.model import (
     ANGGARAN,
     KODE,
@@ -59,11 +59,9 @@ def reconcile(year: int, published_columns: list[str]) -> TableSpec:
         "tabel_3_7*.csv",
         "tabel_3_7",
         "Tabel 3.7",
-        (("kode", "kode"),),
+        BUDGET_LINE_KEYS,
         (
-            Check("uraian", "uraian", "name"),
-            Check("anggaran", "anggaran", "amount"),
-            Check("realisasi", "realisasi", "amount"),
+            *BUDGET_LINE_CHECKS,
             Check("silpa_tercetak", "silpa", "amount", "SILPA = anggaran − realisasi, sama persis"),
             Check(
                 "persen_tercetak",

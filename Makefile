@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format clean bench bench-validation
+.PHONY: run test lint format clean bench bench-validation browser
 
 FILES ?= 1400
 DB ?= sqlite
@@ -18,7 +18,11 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/sakip demo
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (Playwright never downloads a browser); installed when missing.
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports

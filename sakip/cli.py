@@ -29,6 +29,7 @@ from sakip.commands import (
 from sakip.config import load_settings
 from sakip.failures import explain, log_unexpected
 from sakip.prefect_server import apply_prefect_defaults
+from sakip.web import commands as web_commands
 from tasks.core.problems import (
     EXIT_ENVIRONMENT,
     EXIT_INTERNAL,
@@ -193,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_demo,
     ):
         add(commands)
+    web_commands.add_commands(commands, _add_workdir)
     return parser
 
 
@@ -244,6 +246,8 @@ def run_command(args: argparse.Namespace) -> int:
         return cmd_revisions(args.opd, args.year, args.month, args.detail, args.workdir)
     if args.command == "demo":
         return cmd_demo(args.workdir, args.lang)
+    if args.command in web_commands.COMMANDS:
+        return web_commands.run_command(args)
     return EXIT_USAGE
 
 

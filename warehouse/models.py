@@ -286,3 +286,80 @@ class RevisionLine(Base):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
     new_value: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+
+
+class WebUser(Base):
+    """A person who signs in to the web application: a data steward, or an OPD's operator."""
+
+    __tablename__ = "web_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))  # steward | opd
+    #: the one agency an ``opd`` user sees and sends (None for a steward)
+    opd_code: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie carries the token, the table its sha256 (so logout ends it)."""
+
+    __tablename__ = "web_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_user.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class WebLoginAttempt(Base):
+    """One sign-in attempt, kept for a day to limit guessing per user name and per client address."""
+
+    __tablename__ = "web_login_attempt"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), index=True)
+    client: Mapped[str] = mapped_column(String(100), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    success: Mapped[bool] = mapped_column(Boolean)
+
+
+class WebUpload(Base):
+    """One upload through the web application: who sent it, when, and whether it was processed."""
+
+    __tablename__ = "web_upload"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("web_user.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    username: Mapped[str] = mapped_column(String(64))
+    #: the sender's agency (an ``opd`` user's), None for a steward
+    agency_code: Mapped[str | None] = mapped_column(Text, nullable=True)
+    correction: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(20))  # processing | done | failed
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class WebUploadFile(Base):
+    """One file of a web upload: its name as sent (for display only), where it is kept, and its outcome."""
+
+    __tablename__ = "web_upload_file"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    upload_id: Mapped[int] = mapped_column(ForeignKey("web_upload.id", ondelete="CASCADE"), index=True)
+    original_name: Mapped[str] = mapped_column(Text)
+    stored_path: Mapped[str] = mapped_column(Text, default="")
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(20))  # loaded | unchanged | rejected
+    kind: Mapped[str] = mapped_column(String(20), default="")
+    #: the agency the workbook names, and the agency whose people may see this file
+    opd_code: Mapped[str] = mapped_column(Text, default="")
+    agency_code: Mapped[str] = mapped_column(Text, default="", index=True)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    month: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    issues_json: Mapped[str] = mapped_column(Text, default="[]")
+    annotated_path: Mapped[str] = mapped_column(Text, default="")
+    data_docs_url: Mapped[str] = mapped_column(Text, default="")

@@ -77,6 +77,7 @@ OUTPUT_FOLDERS: dict[str, tuple[str, str]] = {
     "data-docs": ("Data Docs", "Data Docs"),
     "gx": ("hasil validasi", "validation results"),
     "logs": ("log", "logs"),
+    "uploads": ("kiriman lewat web", "web uploads"),
     "prefect": ("status Prefect", "Prefect state"),
 }
 
@@ -91,7 +92,8 @@ class WorkbookSearch:
 
 
 def output_folders(workdir: Path, reports: Path, quarantine: Path, archive: Path) -> dict[Path, str]:
-    """Every folder sakip writes (reports, quarantine, archive, Data Docs, GX, logs, Prefect's state)."""
+    """Every folder sakip writes (reports, quarantine, archive, Data Docs, GX, logs, web uploads, Prefect's
+    state)."""
     prefect_home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
     return {
         reports: "reports",
@@ -100,6 +102,7 @@ def output_folders(workdir: Path, reports: Path, quarantine: Path, archive: Path
         workdir / "data-docs": "data-docs",
         workdir / "gx": "gx",
         workdir / "logs": "logs",
+        workdir / "uploads": "uploads",
         prefect_home: "prefect",
     }
 

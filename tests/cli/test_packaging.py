@@ -16,6 +16,8 @@ PACKAGES = ("sakip", "flows", "tasks", "expectations", "warehouse")
 DATA = (
     "sakip/sample_data/*.csv",
     "sakip/sakip.example.toml",
+    "sakip/web/templates/*.html",
+    "sakip/web/static/*.css",
     "expectations/suites/*.json",
     "warehouse/alembic.ini",
     "warehouse/migrations/script.py.mako",

@@ -98,7 +98,9 @@ def test_ingest_of_the_work_folder_passes_over_what_sakip_wrote(prefect_server, 
     assert run("report", "--year", "2022", "--format", "xlsx", "--workdir", str(workdir))[0] == 0
     assert run("monthly", "--year", "2022", "--month", "1", "--workdir", str(workdir))[0] == 0
     shutil.copy(sample_2022.realization[2], workdir / "realisasi_2022_03.xlsx")  # a workbook put there
-    outputs = {name: snapshot(workdir / name) for name in ("reports", "quarantine")}
+    (workdir / "uploads" / "a1b2").mkdir(parents=True)  # a copy the web application ran the flow on
+    shutil.copy(sample_2022.realization[3], workdir / "uploads" / "a1b2" / "realisasi_2022_04.xlsx")
+    outputs = {name: snapshot(workdir / name) for name in ("reports", "quarantine", "uploads")}
     assert list((workdir / "reports").rglob("lkjip_2022.xlsx"))
     assert list((workdir / "reports").rglob("monitoring_*.xlsx"))
     with engine_for(f"sqlite:///{(workdir / 'sakip.db').resolve()}").connect() as conn:
@@ -112,6 +114,8 @@ def test_ingest_of_the_work_folder_passes_over_what_sakip_wrote(prefect_server, 
         f"Dilewati 2 berkas di {workdir / 'reports'}: folder keluaran sakip (laporan), bukan masukan" in out
     )
     assert f"di {workdir / 'quarantine'}: folder keluaran sakip (karantina), bukan masukan" in out
+    uploads = f"Dilewati 1 berkas di {workdir / 'uploads'}: folder keluaran sakip (kiriman lewat web)"
+    assert f"{uploads}, bukan masukan" in out
     assert "lkjip_2022" not in out + err and "monitoring_" not in out + err
     for name, files in outputs.items():
         assert snapshot(workdir / name) == files, f"{name} changed"

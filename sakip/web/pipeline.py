@@ -1,0 +1,415 @@
+"""Everything the web application takes from the rest of sakip, in one place.
+
+The web package imports project code only through this module: the ingest flow (the same Prefect
+flow ``sakip ingest`` runs), the settings, the warehouse models, and the read functions behind the
+pages (revisions, monitoring, validation runs). Queries the pages need that the pipeline has no
+function for are written here too, against the warehouse models.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from sakip.config import Settings, load_settings
+from sakip.failures import log_unexpected
+from sakip.prefect_server import start_temporary_server
+from tasks.core.calendar import BULAN, format_moment, now_utc
+from tasks.core.formatting import format_percent, format_rupiah
+from tasks.core.problems import EXIT_USAGE, CommandError
+from tasks.core.text import printable
+from warehouse.db import open_warehouse
+from warehouse.models import (
+    FactRealization,
+    LoadBatch,
+    Opd,
+    Period,
+    ValidationRun,
+    WebLoginAttempt,
+    WebSession,
+    WebUpload,
+    WebUploadFile,
+    WebUser,
+)
+
+__all__ = [
+    "BULAN",
+    "EXIT_USAGE",
+    "AccountCommandError",
+    "CommandError",
+    "FileResult",
+    "Settings",
+    "WebLoginAttempt",
+    "WebSession",
+    "WebUpload",
+    "WebUploadFile",
+    "WebUser",
+    "agency_months",
+    "agency_names",
+    "check_setting",
+    "expected_agencies",
+    "format_moment",
+    "format_percent",
+    "format_rupiah",
+    "known_agency",
+    "latest_month",
+    "load_settings",
+    "log_unexpected",
+    "monitoring_of",
+    "month_status",
+    "now_utc",
+    "open_warehouse",
+    "page_agencies",
+    "printable",
+    "rejected_submissions",
+    "revisions",
+    "run_ingest_flow",
+    "start_temporary_server",
+    "stop_temporary_server",
+    "validation_pages",
+    "validation_runs",
+]
+
+#: Name of the flow runs started by the web application, as shown in the Prefect UI.
+FLOW_RUN_NAME = "web-{username}"
+#: One upload at a time per server process: the loads name their sender through ``SAKIP_USER``.
+_FLOW_LOCK = threading.Lock()
+
+
+class AccountCommandError(CommandError):
+    """A ``sakip user`` request that cannot be done, in both languages."""
+
+    def __init__(self, message: str, message_en: str):
+        super().__init__("user.invalid", EXIT_USAGE, message=message, message_en=message_en)
+
+    def message(self, lang: str = "id") -> str:
+        """The problem in ``lang``."""
+        return str(self.params["message_en" if lang == "en" else "message"])
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem of a file as the page shows it."""
+
+    sheet: str
+    cell: str
+    rule: str
+    message: str
+    value: str
+    expected: str
+    severity: str
+    params: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What the ingest flow made of one uploaded file."""
+
+    path: Path
+    status: str  # loaded | unchanged | rejected
+    kind: str
+    rows: int
+    opd_code: str
+    year: int | None
+    month: int | None
+    issues: tuple[Issue, ...]
+    annotated: Path | None
+    sha256: str
+
+
+def stop_temporary_server() -> None:
+    """Stop the temporary Prefect server this process started, if any (a running server is left alone)."""
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()
+    if server.running and server.server_process is not None:
+        server.stop()
+        server.running = False
+
+
+def validation_runs(engine: Engine, *, failed_only: bool = False) -> pd.DataFrame:
+    """The stored validation runs, newest first (as ``sakip validations`` lists them)."""
+    from warehouse.queries import list_validation_runs
+
+    return list_validation_runs(engine, failed_only=failed_only)
+
+
+def revisions(engine: Engine, opd_code: str) -> pd.DataFrame:
+    """An agency's corrections, newest first (as ``sakip revisions`` lists them)."""
+    from warehouse.queries import list_revisions
+
+    return list_revisions(engine, opd_code=opd_code)
+
+
+@contextmanager
+def _loaded_by(name: str) -> Iterator[None]:
+    """``SAKIP_USER`` set to ``name`` while the flow runs (the warehouse records who loaded)."""
+    before = os.environ.get("SAKIP_USER")
+    os.environ["SAKIP_USER"] = name
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("SAKIP_USER", None)
+        else:
+            os.environ["SAKIP_USER"] = before
+
+
+def _issue(issue) -> Issue:
+    """An :class:`Issue` from the pipeline's ``InputIssue``."""
+    location = issue.cell or (
+        f"baris {issue.row}" if issue.row else (f"kolom {issue.column}" if issue.column else "")
+    )
+    params = {key: printable(value) for key, value in issue.params.items() if not key.endswith("_en")}
+    return Issue(
+        sheet=printable(issue.sheet),
+        cell=location,
+        rule=issue.rule,
+        message=issue.message("id"),
+        value=params.get("value", ""),
+        expected=params.get("expected", ""),
+        severity=issue.severity,
+        params=params,
+    )
+
+
+def run_ingest_flow(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    opd: str | None,
+    corrections: bool,
+    loaded_by: str,
+) -> list[FileResult]:
+    """Run the ingest Prefect flow (as ``sakip ingest`` does) on ``paths``; each file's result.
+
+    ``opd`` makes the flow refuse a workbook whose header names another agency, before validation.
+    """
+    from flows.ingest import ingest_flow
+    from tasks.core.files import file_sha256
+
+    start_temporary_server()
+    flow = ingest_flow.with_options(flow_run_name=FLOW_RUN_NAME.format(username=loaded_by))
+    with _FLOW_LOCK, _loaded_by(loaded_by):
+        outcomes = flow(
+            [str(p) for p in paths],
+            workdir=str(settings.workdir),
+            opd=opd,
+            corrections=corrections,
+            lang="id",
+        )
+    return [
+        FileResult(
+            path=Path(o.path),
+            status=o.status,
+            kind=o.kind,
+            rows=o.rows,
+            opd_code=o.opd_code,
+            year=o.year,
+            month=o.month,
+            issues=tuple(_issue(i) for i in o.issues),
+            annotated=o.annotated,
+            sha256=file_sha256(Path(o.path)),
+        )
+        for o in outcomes
+    ]
+
+
+def validation_pages(engine: Engine, sha256s: Sequence[str], since: datetime) -> dict[str, str]:
+    """sha256 -> the Data Docs page (file URL) of the newest validation of that file since ``since``."""
+    if not sha256s:
+        return {}
+    query = (
+        select(ValidationRun.sha256, ValidationRun.data_docs_url)
+        .where(ValidationRun.sha256.in_(list(sha256s)), ValidationRun.validated_at >= since)
+        .order_by(ValidationRun.validated_at, ValidationRun.id)
+    )
+    with engine.connect() as conn:
+        return {sha: url for sha, url in conn.execute(query).all() if url}
+
+
+def page_agencies(engine: Engine, page_suffix: str) -> set[str]:
+    """The agencies of the validations whose Data Docs page ends with ``page_suffix``."""
+    query = select(ValidationRun.opd_code).where(ValidationRun.data_docs_url.endswith(page_suffix)).distinct()
+    with engine.connect() as conn:
+        return {code or "" for code in conn.execute(query).scalars().all()}
+
+
+def agency_names(engine: Engine) -> dict[str, str]:
+    """Code -> name of every agency the warehouse knows."""
+    with engine.connect() as conn:
+        return {code: name or "" for code, name in conn.execute(select(Opd.code, Opd.name)).all()}
+
+
+def expected_agencies(engine: Engine, settings: Settings) -> list[str]:
+    """The agencies expected to send each month: the OPD register when set, else every agency known."""
+    registered = settings.known_opds()
+    if registered is not None:
+        return registered
+    with engine.connect() as conn:
+        known = set(conn.execute(select(Opd.code)).scalars().all())
+        known |= {c for c in conn.execute(select(LoadBatch.opd_code).distinct()).scalars().all() if c}
+        known |= {
+            c for c in conn.execute(select(WebUser.opd_code).distinct()).scalars().all() if c
+        }  # an agency with an operator, before its first workbook
+    return sorted(known)
+
+
+def known_agency(engine: Engine, settings: Settings, code: str) -> bool:
+    """Whether ``code`` is an agency the application knows (registered, in the warehouse or with a user)."""
+    return code in expected_agencies(engine, settings) or code in agency_names(engine)
+
+
+def latest_month(engine: Engine, opd_code: str | None = None) -> tuple[int, int] | None:
+    """The newest (year, month) with a loaded monthly workbook (of one agency, or of any)."""
+    query = select(LoadBatch.year, LoadBatch.month).where(
+        LoadBatch.kind == "realization", LoadBatch.status == "loaded", LoadBatch.month.is_not(None)
+    )
+    if opd_code is not None:
+        query = query.where(LoadBatch.opd_code == opd_code)
+    query = query.order_by(LoadBatch.year.desc(), LoadBatch.month.desc()).limit(1)
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return (int(row[0]), int(row[1])) if row else None
+
+
+def agency_months(engine: Engine, opd_code: str) -> pd.DataFrame:
+    """The months loaded for an agency, newest first: file, when, who, anggaran, realisasi, serapan."""
+    amounts = (
+        select(
+            Period.year,
+            Period.month,
+            func.sum(FactRealization.anggaran_rp).label("anggaran"),
+            func.sum(FactRealization.realisasi_sd_bulan_ini_rp).label("realisasi"),
+            func.sum(FactRealization.anggaran_kas_sd_bulan_ini_rp).label("anggaran_kas"),
+        )
+        .join(FactRealization, FactRealization.period_id == Period.id)
+        .join(Opd, Opd.id == FactRealization.opd_id)
+        .where(Opd.code == opd_code)
+        .group_by(Period.year, Period.month)
+    )
+    batches = select(
+        LoadBatch.year, LoadBatch.month, LoadBatch.file_name, LoadBatch.loaded_at, LoadBatch.loaded_by
+    ).where(LoadBatch.opd_code == opd_code, LoadBatch.kind == "realization", LoadBatch.status == "loaded")
+    with engine.connect() as conn:
+        table = pd.read_sql(amounts, conn)
+        files = pd.read_sql(batches, conn)
+    table = table.merge(files, on=["year", "month"], how="left")
+    table["serapan"] = (table["realisasi"] / table["anggaran"].where(table["anggaran"] != 0)) * 100
+    return table.sort_values(["year", "month"], ascending=False).reset_index(drop=True)
+
+
+def rejected_submissions(engine: Engine, opd_code: str, limit: int = 50) -> pd.DataFrame:
+    """The agency's rejected workbooks, newest first (any way they came in: web, command line, inbox)."""
+    query = (
+        select(
+            LoadBatch.file_name,
+            LoadBatch.kind,
+            LoadBatch.year,
+            LoadBatch.month,
+            LoadBatch.loaded_at,
+            LoadBatch.loaded_by,
+            LoadBatch.message,
+        )
+        .where(LoadBatch.opd_code == opd_code, LoadBatch.status == "rejected")
+        .order_by(LoadBatch.loaded_at.desc(), LoadBatch.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
+
+
+def month_status(engine: Engine, settings: Settings, year: int, month: int) -> list[dict[str, object]]:
+    """Every expected agency's state for a month: ``dimuat``, ``ditolak``, ``terkirim`` or ``belum``.
+
+    ``terkirim``: an upload from the agency is being processed; ``ditolak``: files came and none loaded.
+    """
+    with engine.connect() as conn:
+        batches = conn.execute(
+            select(
+                LoadBatch.opd_code,
+                LoadBatch.status,
+                LoadBatch.file_name,
+                LoadBatch.loaded_at,
+                LoadBatch.loaded_by,
+            )
+            .where(LoadBatch.kind == "realization", LoadBatch.year == year, LoadBatch.month == month)
+            .order_by(LoadBatch.loaded_at, LoadBatch.id)
+        ).all()
+        pending = set(
+            conn.execute(
+                select(WebUpload.agency_code).where(
+                    WebUpload.status == "processing", WebUpload.agency_code.is_not(None)
+                )
+            )
+            .scalars()
+            .all()
+        )
+    names = agency_names(engine)
+    by_agency: dict[str, list] = {}
+    for row in batches:
+        by_agency.setdefault(row.opd_code, []).append(row)
+    codes = sorted(set(expected_agencies(engine, settings)) | {c for c in by_agency if c})
+    table = []
+    for code in codes:
+        rows = by_agency.get(code, [])
+        loaded = [r for r in rows if r.status == "loaded"]
+        if loaded:
+            state = "dimuat"
+        elif code in pending:
+            state = "terkirim"
+        elif rows:
+            state = "ditolak"
+        else:
+            state = "belum"
+        last = rows[-1] if rows else None
+        table.append(
+            {
+                "code": code,
+                "name": names.get(code, ""),
+                "state": state,
+                "submissions": len(rows),
+                "rejected": sum(r.status == "rejected" for r in rows),
+                "last_file": last.file_name if last else "",
+                "last_status": last.status if last else "",
+                "last_at": format_moment(last.loaded_at) if last else "",
+                "last_by": last.loaded_by if last else "",
+            }
+        )
+    return table
+
+
+def monitoring_of(
+    engine: Engine, settings: Settings, opd_code: str, year: int, month: int
+) -> dict[str, object]:
+    """The monthly monitoring of an agency-month: summary sentences, the total, programs lagging first."""
+    from tasks.operations.monitoring import (
+        lagging_first,
+        monitoring_summary,
+        monitoring_table,
+        opd_total,
+        period_label,
+    )
+
+    table = monitoring_table(engine, opd_code, year, month, settings.scales)
+    return {
+        "period": period_label(year, month),
+        "summary": monitoring_summary(table, year, month),
+        "total": opd_total(table),
+        "programs": lagging_first(table, "program"),
+    }
+
+
+def check_setting(name: str, value: str, expected: str, expected_en: str) -> CommandError:
+    """The problem of an unusable ``SAKIP_*`` setting, as the command line tells it."""
+    return CommandError(
+        "settings.invalid", EXIT_USAGE, name=name, value=value, expected=expected, expected_en=expected_en
+    )

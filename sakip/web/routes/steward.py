@@ -1,0 +1,116 @@
+"""The steward's pages: every agency's state for a month, validation runs, quarantine, year-end reports."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from sakip.web.auth import require_steward
+from sakip.web.errors import PageError
+from sakip.web.files import docs_link, find_file, list_files, safe_name
+from sakip.web.pipeline import latest_month, month_status, now_utc, validation_runs
+from sakip.web.render import page
+from sakip.web.uploads import recent_uploads
+
+router = APIRouter(prefix="/steward")
+
+REPORT_SUFFIXES = (".xlsx", ".docx", ".html", ".csv", ".png")
+STATE_WORDS = {
+    "dimuat": "dimuat",
+    "ditolak": "ditolak",
+    "terkirim": "terkirim, sedang diproses",
+    "belum": "belum dikirim",
+}
+
+
+def _period(request: Request, year: int | None, month: int | None) -> tuple[int, int]:
+    """The month asked for, else the newest loaded, else last month."""
+    if year is not None and month is not None:
+        if not (1900 <= year <= 2100 and 1 <= month <= 12):
+            raise PageError(422, "Tahun harus 1900–2100 dan bulan 1–12.")
+        return year, month
+    latest = latest_month(request.app.state.engine)
+    if latest:
+        return latest
+    today = now_utc()
+    return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+
+
+@router.get("")
+async def month_overview(request: Request, year: int | None = None, month: int | None = None) -> Response:
+    """Each expected agency's state for a month: loaded, refused, being processed, or missing."""
+    require_steward(request)
+    chosen = _period(request, year, month)
+    engine, settings = request.app.state.engine, request.app.state.settings
+    rows = await run_in_threadpool(month_status, engine, settings, *chosen)
+    counts = {state: sum(r["state"] == state for r in rows) for state in STATE_WORDS}
+    return page(
+        request,
+        "steward_month.html",
+        {
+            "title": "Status pengiriman",
+            "year": chosen[0],
+            "month": chosen[1],
+            "rows": rows,
+            "counts": counts,
+            "state_words": STATE_WORDS,
+            "uploads": recent_uploads(engine, None, limit=10),
+            "register": settings.opd_register is not None,
+        },
+    )
+
+
+@router.get("/validations")
+async def validations(request: Request, failed: int = 0) -> Response:
+    """The validation runs, newest first, with their Data Docs pages."""
+    require_steward(request)
+    engine = request.app.state.engine
+    runs = await run_in_threadpool(lambda: validation_runs(engine, failed_only=bool(failed)).head(200))
+    docs_root = (request.app.state.settings.workdir / "data-docs").resolve()
+    rows = []
+    for run in runs.to_dict("records"):
+        rows.append({**run, "link": docs_link(str(run.get("data_docs_url") or ""), docs_root)})
+    return page(
+        request, "validations.html", {"title": "Hasil validasi", "runs": rows, "failed": bool(failed)}
+    )
+
+
+@router.get("/quarantine")
+def quarantine(request: Request) -> Response:
+    """Every file in the quarantine folder (copies, annotated copies, summaries)."""
+    require_steward(request)
+    files = list_files(request.app.state.settings.quarantine_dir)
+    return page(request, "files.html", {"title": "Karantina", "files": files, "base": "/steward/quarantine"})
+
+
+@router.get("/quarantine/{file_id}")
+def quarantine_file(request: Request, file_id: str) -> Response:
+    """A file of the quarantine, by its id."""
+    require_steward(request)
+    found = find_file(request.app.state.settings.quarantine_dir, file_id)
+    if found is None:
+        raise PageError(404, "Berkas karantina ini tidak ada.")
+    return FileResponse(
+        found.path, filename=safe_name(found.path.name), content_disposition_type="attachment"
+    )
+
+
+@router.get("/reports")
+def reports(request: Request) -> Response:
+    """The year-end report files (and monitoring reports) of every agency."""
+    require_steward(request)
+    files = list_files(request.app.state.settings.reports_dir, REPORT_SUFFIXES)
+    return page(request, "files.html", {"title": "Laporan", "files": files, "base": "/steward/reports"})
+
+
+@router.get("/reports/{file_id}")
+def report_file(request: Request, file_id: str) -> Response:
+    """A report file, by its id (always downloaded, never shown in the application's pages)."""
+    require_steward(request)
+    found = find_file(request.app.state.settings.reports_dir, file_id)
+    if found is None or found.path.suffix.lower() not in REPORT_SUFFIXES:
+        raise PageError(404, "Berkas laporan ini tidak ada.")
+    return FileResponse(
+        found.path, filename=safe_name(found.path.name), content_disposition_type="attachment"
+    )

@@ -1,0 +1,109 @@
+"""``/upload``: send workbooks, see what became of each, download the annotated copy of a refused one."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from sakip.web.auth import check_form_token, require_agency, require_user
+from sakip.web.errors import PageError
+from sakip.web.render import page
+from sakip.web.uploads import (
+    ACCEPTED_SUFFIXES,
+    IncomingFile,
+    annotated_copy,
+    process_upload,
+    recent_uploads,
+    upload_agencies,
+    upload_view,
+)
+
+router = APIRouter()
+WORKBOOK_TYPES = {
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
+}
+
+
+@router.get("/upload")
+def upload_form(request: Request) -> Response:
+    """The upload form and the user's recent uploads."""
+    user = require_user(request)
+    engine = request.app.state.engine
+    return page(
+        request,
+        "upload.html",
+        {
+            "title": "Kirim workbook",
+            "uploads": recent_uploads(engine, None if user.is_steward else user.opd_code),
+            "max_mb": request.app.state.web.max_upload_mb,
+            "max_files": request.app.state.web.max_files,
+            "suffixes": ", ".join(ACCEPTED_SUFFIXES),
+        },
+    )
+
+
+@router.post("/upload")
+async def upload(request: Request) -> Response:
+    """Take the files of field ``files``, run the ingest flow on them, show the result page."""
+    user = require_user(request)  # before the body is read: nobody else makes the server store a file
+    web = request.app.state.web
+    try:
+        form = await request.form(max_files=web.max_files, max_fields=20)
+    except HTTPException as error:
+        raise PageError(
+            413 if "Too many files" in str(error.detail) else 400,
+            f"Kiriman tidak dapat dibaca. Paling banyak {web.max_files} berkas sekali kirim, "
+            f"masing-masing paling besar {web.max_upload_mb:g} MB.",
+        ) from error
+    check_form_token(request, form.get("csrf_token"))
+    files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
+    if not files:
+        raise PageError(422, "Pilih minimal satu workbook (.xlsx atau .xlsm) untuk dikirim.")
+    incoming = [IncomingFile(f.filename or "", f.file, f.size) for f in files]
+    correction = form.get("correction") == "1"
+    upload_id = await run_in_threadpool(
+        process_upload,
+        request.app.state.engine,
+        request.app.state.settings,
+        web,
+        user,
+        incoming,
+        correction,
+    )
+    for f in files:
+        await f.close()
+    return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
+
+
+@router.get("/uploads/{upload_id}")
+def upload_result(request: Request, upload_id: str) -> Response:
+    """What became of each file of an upload (an agency's user sees only its own agency's files)."""
+    user = require_user(request)
+    view = upload_view(request.app.state.engine, upload_id)
+    if view is None:
+        raise PageError(404, "Kiriman ini tidak ada.")
+    if not user.is_steward:
+        if user.opd_code not in upload_agencies(view):
+            raise PageError(403, "Anda tidak berhak melihat kiriman OPD lain.")
+        view.files[:] = [f for f in view.files if f["agency_code"] == user.opd_code]
+    return page(request, "upload_result.html", {"title": "Hasil pengiriman", "upload": view})
+
+
+@router.get("/files/{file_id}/annotated")
+def download_annotated(request: Request, file_id: str) -> Response:
+    """The annotated copy of a refused file, for the people of its agency and the steward."""
+    require_user(request)
+    found = annotated_copy(request.app.state.engine, file_id)
+    if found is None:
+        raise PageError(404, "Salinan beranotasi untuk berkas ini tidak ada.")
+    path, name, agency = found
+    require_agency(request, agency)
+    if not path.is_file():
+        raise PageError(404, "Salinan beranotasi sudah tidak tersimpan.")
+    return FileResponse(
+        path, filename=name, media_type=WORKBOOK_TYPES.get(path.suffix.lower(), WORKBOOK_TYPES[".xlsx"])
+    )

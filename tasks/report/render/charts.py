@@ -25,7 +25,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import Formatter, FuncFormatter
 
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
@@ -71,12 +71,34 @@ def _label(text: str, width: int) -> str:
     return textwrap.shorten(visible_text(text), width, placeholder="…")
 
 
+class TickFormatter(Formatter):
+    """Tick labels in a unit (miliar, juta) the Indonesian way, with as many decimals as the ticks
+    need to show their own values: steps of 0,25 print ``0,25`` / ``0,50`` / ``0,75``, never ``0,3``."""
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+        self.decimals = 0
+
+    def set_locs(self, locs) -> None:
+        super().set_locs(locs)
+        self.decimals = tick_decimals([value / self.scale for value in locs])
+
+    def __call__(self, value, pos=None) -> str:
+        return format_number_id(value / self.scale, self.decimals) if value else "0"
+
+
+def tick_decimals(values: list[float], most: int = 3) -> int:
+    """The fewest decimals (up to ``most``) that print every value exactly."""
+    for decimals in range(most + 1):
+        if all(abs(round(v, decimals) - v) < 1e-9 * max(1.0, abs(v)) for v in values):
+            return decimals
+    return most
+
+
 def _amount_axis(ax, top: float) -> str:
     """Format an amount axis in miliar (or juta for small budgets) rupiah; returns the unit name."""
-    scale, unit, decimals = (1e9, "miliar Rp", 1) if top >= 2e9 else (1e6, "juta Rp", 0)
-    ax.yaxis.set_major_formatter(
-        FuncFormatter(lambda value, _pos: format_number_id(value / scale, decimals) if value else "0")
-    )
+    scale, unit = (1e9, "miliar Rp") if top >= 2e9 else (1e6, "juta Rp")
+    ax.yaxis.set_major_formatter(TickFormatter(scale))
     return unit
 
 

@@ -216,7 +216,9 @@ def test_titles(workbook: openpyxl.Workbook) -> None:
     assert workbook["Tabel 3.1"]["A1"].value == "Tabel 3. 1"
     assert workbook["Tabel 3.1"]["A2"].value == "Capaian Indikator Kinerja Utama dan Perjanjian Kinerja"
     assert workbook["Tabel 3.7"]["A2"].value == "Rincian Sisa Anggaran"
-    assert workbook["Tabel 2.1"]["A3"].value == "beserta Target Kinerja 2022-2026"
+    assert (
+        workbook["Tabel 2.1"]["A3"].value == "beserta Target Kinerja 2021-2026"
+    )  # the Renstra from its baseline year
     assert workbook["Tabel 3.2"]["A2"].value.endswith("Target Akhir Renstra Tahun 2026")
     assert workbook.properties.title == "LKjIP 2022"
 

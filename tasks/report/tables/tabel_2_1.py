@@ -54,6 +54,14 @@ def renstra_end_year(tables: dict[str, pd.DataFrame]) -> int | None:
     return int(years[-1]) if years else None
 
 
+def renstra_start_year(df: pd.DataFrame, years: list[str]) -> int:
+    """The first year of the Renstra period: the year of its baseline (``Data Awal``, the year before
+    the first target) when the table has one, else the first target year."""
+    first = int(years[0])
+    has_baseline = "data_awal" in df.columns and df["data_awal"].notna().any()
+    return first - 1 if has_baseline else first
+
+
 def prepare(df: pd.DataFrame) -> pd.DataFrame:
     """The printed columns the frame does not hold: tujuan and sasaran (and their indicators) apart."""
     out = df.copy()
@@ -71,7 +79,7 @@ def prepare(df: pd.DataFrame) -> pd.DataFrame:
 def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
     """The printed layout: titles, columns (widths, groups) as the document prints them."""
     years = target_years(df)
-    span = (f" {years[0]}-{years[-1]}" if years else "",) * 2
+    span = (f" {renstra_start_year(df, years)}-{years[-1]}" if years else "",) * 2
     group = ("Target Kinerja pada Tahun", "Performance Target by Year")
     return Layout(
         titles=[
@@ -115,6 +123,5 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     prepare=prepare,
-    chapter="BAB II PERENCANAAN KINERJA",
-    section="Perencanaan Kinerja",
+    place="II.A",
 )

@@ -13,6 +13,7 @@ The TOML file's keys are all optional (see ``sakip/sakip.example.toml``):
   ``label`` and ``min_pct = [TW I, TW II, TW III, TW IV]``, inclusive, highest first) and the label
   ``below`` them (SIMONEV, citing Permendagri 55/2010);
 - ``[report] absorption_threshold_pct``: the narrative lists programs with serapan under it;
+  ``[report] source``: the ``Sumber Data : ...`` line under every table (default: the OPD's name);
 - ``[colors]``: the colour of each category label in charts and the html page.
 """
 
@@ -251,6 +252,10 @@ def parse_report_config(data: dict[str, Any]) -> ReportScales:
     if "absorption_threshold_pct" in report:
         threshold = _number(report["absorption_threshold_pct"], "report.absorption_threshold_pct")
         config = replace(config, absorption_threshold_pct=threshold)
+    if "source" in report:
+        if not isinstance(report["source"], str):
+            raise ConfigError("report.source: expected text")
+        config = replace(config, data_source=report["source"].strip())
     colors = data.get("colors", {})
     if colors:
         if not isinstance(colors, dict):

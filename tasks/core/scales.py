@@ -42,6 +42,9 @@ class ReportScales:
     warning_bands: tuple[tuple[str, tuple[float, float, float, float]], ...] = PERMENDAGRI_55_2010_BANDS
     warning_below: str = BELOW_BANDS_LABEL
     absorption_threshold_pct: float = 80.0
+    #: the "Sumber Data : ..." line under every table of the Word document and the html page; empty:
+    #: the OPD's name
+    data_source: str = ""
     colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLORS))
 
     def color(self, label: str) -> str:

@@ -99,6 +99,84 @@ class TableInputs:
 
 
 @dataclass(frozen=True)
+class Heading:
+    """One heading of the report: its key (a table's place), level and title, and its own text.
+
+    The key names chapter, section and subsection: ``"III"`` (BAB III, Heading 1), ``"III.D"`` (its
+    section D, Heading 2), ``"III.D.2"`` (subsection 2 of D, Heading 3). ``{year}`` in a title is the
+    report year. ``narrative`` lists the narrative sections (keys of ``Narrative.sections``) printed
+    right under the heading, before its tables. A heading with no table, no narrative and no
+    sub-heading with content is not printed.
+    """
+
+    key: str
+    level: int
+    title: Text
+    narrative: tuple[str, ...] = ()
+
+    def text(self, year: int, lang_ix: int = 0) -> str:
+        """The heading as printed for a report year."""
+        return self.title[lang_ix].replace("{year}", str(year))
+
+
+#: The chapters and sections of the LKjIP the report fills, in document order (BAB I, the agency's
+#: own description, is written by hand). A table names its place by one of these keys.
+OUTLINE: tuple[Heading, ...] = (
+    Heading("II", 1, ("BAB II PERENCANAAN KINERJA", "CHAPTER II PERFORMANCE PLANNING")),
+    Heading("II.A", 2, ("A. Perencanaan Strategis", "A. Strategic Planning")),
+    Heading("II.B", 2, ("B. Perjanjian Kinerja Tahun {year}", "B. Performance Agreement {year}")),
+    Heading(
+        "III",
+        1,
+        ("BAB III AKUNTABILITAS KINERJA TAHUN {year}", "CHAPTER III PERFORMANCE ACCOUNTABILITY {year}"),
+    ),
+    Heading(
+        "III.A",
+        2,
+        ("A. Metode Pengukuran Capaian Kinerja", "A. How Performance Is Measured"),
+        narrative=("metode",),
+    ),
+    Heading("III.B", 2, ("B. Capaian Kinerja Organisasi", "B. Organisational Performance")),
+    Heading(
+        "III.C",
+        2,
+        ("C. Analisa Capaian Kinerja Tujuan dan Sasaran Tahun {year}", "C. Goals and Objectives {year}"),
+    ),
+    Heading("III.D", 2, ("D. Akuntabilitas Anggaran", "D. Budget Accountability")),
+    Heading(
+        "III.D.1",
+        3,
+        ("1. Target dan Realisasi Pendapatan", "1. Revenue Target and Realization"),
+        narrative=("pendapatan",),
+    ),
+    Heading(
+        "III.D.2",
+        3,
+        ("2. Alokasi Anggaran dan Realisasi Belanja Tahun {year}", "2. Budget and Spending {year}"),
+    ),
+    Heading("III.D.3", 3, ("3. Sisa Lebih Penghitungan Anggaran", "3. Unspent Budget")),
+    Heading("IV", 1, ("BAB IV PENUTUP", "CHAPTER IV CLOSING")),
+    Heading(
+        "IV.A",
+        2,
+        ("A. Kesimpulan Umum Capaian Kinerja", "A. General Conclusion"),
+        narrative=("kesimpulan",),
+    ),
+    Heading("LAMPIRAN", 1, ("LAMPIRAN", "APPENDIX")),
+)
+#: Heading of each outline key.
+HEADINGS: dict[str, Heading] = {heading.key: heading for heading in OUTLINE}
+#: Where a table with no known place goes.
+APPENDIX = "LAMPIRAN"
+
+
+def chapter_number(key: str) -> int | None:
+    """The chapter of an outline key as a number (``"III.D.2"`` -> 3), None for the appendix."""
+    numerals = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5}
+    return numerals.get(key.split(".", 1)[0])
+
+
+@dataclass(frozen=True)
 class LkjipTable:
     """One table of the LKjIP: its id, computation, printed layout, reconciliation and place in the report."""
 
@@ -112,15 +190,15 @@ class LkjipTable:
     reconcile: Callable[[int, list[str]], TableSpec] | None = None
     #: derives the printed columns the frame does not hold directly
     prepare: Callable[[pd.DataFrame], pd.DataFrame] | None = None
-    #: chapter heading in the Word document, section heading in the html page
-    chapter: str = ""
-    section: str = ""
+    #: where the table is printed: the key of its heading in :data:`OUTLINE` (``"III.D.2"``: BAB III,
+    #: section D, subsection 2); the Word document and the html page print the tables of one heading
+    #: in REGISTRY order under it. An empty or unknown place prints the table under LAMPIRAN.
+    place: str = ""
     #: narrative sections printed before / after the table (see ``Narrative.sections``)
     narrative_before: tuple[str, ...] = ()
     narrative_after: tuple[str, ...] = ()
-    #: charts shown after the table in the Word document and in the html page
-    charts_after_docx: tuple[str, ...] = ()
-    charts_after_html: tuple[str, ...] = ()
+    #: charts shown after the table, in the Word document and in the html page alike
+    charts_after: tuple[str, ...] = ()
 
 
 def plain_layout(table_id: str, df: pd.DataFrame, ctx: LayoutContext) -> Layout:

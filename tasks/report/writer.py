@@ -156,6 +156,8 @@ def _write_report_files(
                     opd_name=opd_name,
                     year=year,
                     note=note,
+                    source=scales.data_source,
+                    scales=scales,
                 )
             )
         if "html" in formats:
@@ -171,6 +173,8 @@ def _write_report_files(
                     year=year,
                     colors=scales.colors,
                     note=note,
+                    source=scales.data_source,
+                    scales=scales,
                 )
             )
     return paths

@@ -1,36 +1,77 @@
-"""The year-end report as a Word document (python-docx): the tables ready to paste into the LKjIP.
+"""The year-end report as a Word document (python-docx) that fits the office's LKjIP template.
 
-Each table has its caption (``Tabel 3. 6`` and its title lines, as the document prints them), a
-heading of one or two rows with merged cells where the document has them, heading rows repeated on
-every page, program rows bold, and every value in its Indonesian print form (``22.500.227.865``,
-``83,79``, ``-`` for zero). The generated narrative sentences and the charts sit where chapter III
-has them. Text from the data is written with its control characters shown as Excel writes them
-(``_x001B_``): Word's XML cannot hold them.
+The document follows the report's chapters (:mod:`tasks.report.render.document`): BAB headings are
+Heading 1 (each on a new page), sections A./B. Heading 2, subsections 1./2. Heading 3, so Word's
+table of contents has its levels. Pages are portrait A4 with the template's margins; a table too
+wide for the portrait text width gets a landscape section of its own. Column widths keep the
+proportions the workbook uses, widened where the values need it, and the table never exceeds the
+text width. Header rows repeat on every page and no row splits across pages.
+
+Captions are Word captions: ``Tabel 3. `` followed by a ``SEQ Tabel`` field (``SEQ Gambar`` for the
+charts, numbered per chapter as ``Gambar 3. 1``), so Word builds the Daftar Tabel / Daftar Gambar;
+a table caption is kept with its table. Every table has its ``Sumber Data : <source>`` line; charts
+are scaled to the text width and height of their page. Values are in their Indonesian print form
+(``22.500.227.865``, ``83,79``, ``-`` for zero). Text from the data is written with its control
+characters shown as Excel writes them (``_x001B_``): Word's XML cannot hold them.
 """
 
 from __future__ import annotations
 
+import re
+import struct
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
-from docx.enum.section import WD_ORIENT
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table
 
+from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
-from tasks.report.render.charts import CHART_TITLES
+from tasks.report.render.document import Block, report_blocks
 from tasks.report.render.narrative import Narrative
 from tasks.report.render.printed import PrintedTable
-from tasks.report.tables import TABLES
 
 _HEADER_FILL = "D9E1F2"
 _RIGHT_KINDS = frozenset({"amount", "number"})
 _CENTER_KINDS = frozenset({"no", "label"})
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """A4 with the margins of the usual LKjIP template (cm)."""
+
+    width: float = 21.0
+    height: float = 29.7
+    top: float = 2.5
+    bottom: float = 2.5
+    left: float = 3.0
+    right: float = 2.5
+
+    def text_width(self, landscape: bool = False) -> float:
+        """Width between the margins."""
+        return (self.height if landscape else self.width) - self.left - self.right
+
+    def text_height(self, landscape: bool = False) -> float:
+        """Height between the margins."""
+        return (self.width if landscape else self.height) - self.top - self.bottom
+
+
+PAGE = PageSetup()
+#: Table text size (pt), the width of one character of it and the cell's side margins (cm).
+_TABLE_PT = 8
+_CHAR_CM = 0.17
+_CELL_MARGIN_CM = 0.08
+#: The narrowest a text column is made (cm), so that words do not break letter by letter.
+_MIN_TEXT_CM = 1.6
+#: Room kept under a chart for its caption (cm).
+_CAPTION_ROOM_CM = 2.0
 
 
 def _shade(cell, fill: str) -> None:
@@ -43,15 +84,17 @@ def _shade(cell, fill: str) -> None:
     properties.append(shading)
 
 
-def _repeat_as_header(row) -> None:
-    """Mark a table row to repeat at the top of every page."""
+def _row_flag(row, name: str) -> None:
+    """Set a row property (``w:tblHeader``: repeat at the top of every page; ``w:cantSplit``)."""
     properties = row._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
+    flag = OxmlElement(name)
     flag.set(qn("w:val"), "true")
     properties.append(flag)
 
 
-def _write_cell(cell, text: str, *, bold: bool = False, align=None, size: float = 8, indent: int = 0) -> None:
+def _write_cell(
+    cell, text: str, *, bold: bool = False, align=None, size: float = _TABLE_PT, indent: int = 0
+) -> None:
     """Put text in a cell with the table font."""
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(visible_text(text))
@@ -62,22 +105,126 @@ def _write_cell(cell, text: str, *, bold: bool = False, align=None, size: float 
     if indent:
         paragraph.paragraph_format.left_indent = Cm(0.25 * indent)
     paragraph.paragraph_format.space_after = Pt(0)
+    paragraph.paragraph_format.space_before = Pt(0)
+
+
+def _field(paragraph, instruction: str, result: str) -> list:
+    """A Word field (``SEQ Tabel \\r 6``, ``TOC ...``) with its shown result."""
+
+    def char(kind: str):
+        run = paragraph.add_run()
+        element = OxmlElement("w:fldChar")
+        element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+        return run
+
+    runs = [char("begin"), paragraph.add_run()]
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    runs[-1]._r.append(instr)
+    runs += [char("separate"), paragraph.add_run(result), char("end")]
+    return runs
+
+
+_NUMBERED = re.compile(r"^(?P<word>\S+)\s+(?P<chapter>\d+)\.\s*(?P<number>\d+)$")
 
 
 def add_caption(doc, printed: PrintedTable) -> None:
-    """The caption above a table: ``Tabel 3. 6`` and its title lines, bold and centred."""
-    for i, line in enumerate(printed.titles):
-        paragraph = doc.add_paragraph(style="Caption")
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = paragraph.add_run(visible_text(line))
-        run.bold = True
-        run.italic = False
-        run.font.size = Pt(11 if i == 0 else 10)
-        run.font.color.rgb = RGBColor(0, 0, 0)
-        paragraph.paragraph_format.space_after = Pt(0)
+    """The caption above a table: ``Tabel 3. `` + a SEQ field, then the title lines, one paragraph."""
+    paragraph = doc.add_paragraph(style="Caption")
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    fmt = paragraph.paragraph_format
+    fmt.keep_with_next = True
+    fmt.space_before, fmt.space_after = Pt(6), Pt(4)
+    titles = [visible_text(line) for line in printed.titles]
+    first = titles[0] if titles else ""
+    match = _NUMBERED.match(first)
+    if match:
+        paragraph.add_run(first[: match.start("number")])
+        _field(paragraph, f"SEQ {match['word']} \\r {match['number']} \\* ARABIC", match["number"])
+    elif first:
+        paragraph.add_run(first)
+    for line in titles[1:]:
+        paragraph.add_run().add_break(WD_BREAK.LINE)
+        paragraph.add_run(line).font.size = Pt(10)
 
 
-def add_table(doc, printed: PrintedTable) -> Table:
+def column_widths(printed: PrintedTable, page: PageSetup = PAGE) -> tuple[list[float], bool]:
+    """Column widths (cm) and whether the table needs a landscape page.
+
+    The workbook's proportions (``PrintedTable.widths``) share the text width; a column whose values
+    (amounts, numbers, codes, labels) need more room gets it from the text columns. A table whose
+    columns cannot all get the room they need in portrait goes landscape.
+    """
+    n = printed.ncols
+    shares = list(printed.widths) if len(printed.widths) == n else [1.0] * n
+    pad = 2 * _CELL_MARGIN_CM + 0.05
+    need = [_MIN_TEXT_CM] * n
+    for col in range(n):
+        kinds = {row.kinds[col] for row in printed.rows if row.section is None}
+        texts = [row.cells[col] for row in printed.rows if row.section is None]
+        headings = [h.text for h in printed.header if h.col == col and h.colspan == 1]
+        words = [w for t in headings + (texts if kinds & {"text", "label"} else []) for w in t.split()]
+        longest_word = max((len(w) for w in words), default=0)
+        if kinds and kinds <= {"amount", "number", "code", "no"}:
+            longest = max((len(t) for t in texts), default=0)
+            need[col] = max(longest, longest_word, 2) * _CHAR_CM + pad
+        else:
+            need[col] = max(longest_word * _CHAR_CM + pad, _MIN_TEXT_CM if "text" in kinds else 0.8)
+    landscape = sum(need) > page.text_width()
+    total = page.text_width(landscape)
+    widths = [s / sum(shares) * total for s in shares]
+    for _ in range(n):
+        short = [i for i in range(n) if widths[i] < need[i] - 1e-9]
+        if not short:
+            break
+        missing = sum(need[i] - widths[i] for i in short)
+        for i in short:
+            widths[i] = need[i]
+        slack = {i: widths[i] - need[i] for i in range(n) if i not in short and widths[i] > need[i]}
+        if not slack:
+            break
+        available = sum(slack.values())
+        for i, room in slack.items():
+            widths[i] -= min(room, missing) * room / available if available else 0
+    scale = min(1.0, total / sum(widths))
+    return [w * scale for w in widths], landscape
+
+
+def _set_widths(table: Table, widths: list[float]) -> None:
+    """Fixed layout: the grid, the table width and every cell's width (merged cells their span)."""
+    twips = [int(w / 2.54 * 1440) for w in widths]  # rounded down: the sum never exceeds the text width
+    tbl = table._tbl
+    properties = tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout", "w:tblCellMar"):
+        for old in properties.findall(qn(tag)):
+            properties.remove(old)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(sum(twips)))
+    width.set(qn("w:type"), "dxa")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(round(_CELL_MARGIN_CM / 2.54 * 1440)))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties.append(width)
+    properties.append(layout)
+    properties.append(margins)
+    for grid_col, value in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
+        grid_col.set(qn("w:w"), str(value))
+    for tr in tbl.tr_lst:
+        col = 0
+        for tc in tr.tc_lst:
+            span = tc.grid_span
+            tc.width = Emu(sum(twips[col : col + span]) * 635)
+            col += span
+
+
+def add_table(doc, printed: PrintedTable, widths: list[float] | None = None) -> Table:
     """The table itself: merged heading cells, numbering row, sections, bold program rows."""
     numbering_rows = 1 if printed.numbering else 0
     head_rows = printed.header_rows + numbering_rows
@@ -85,6 +232,7 @@ def add_table(doc, printed: PrintedTable) -> Table:
     table = doc.add_table(rows=head_rows + len(body), cols=printed.ncols)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
     for head in printed.header:
         cell = table.cell(head.row, head.col)
         if head.rowspan > 1 or head.colspan > 1:
@@ -96,7 +244,7 @@ def add_table(doc, printed: PrintedTable) -> Table:
                 table.cell(printed.header_rows, col), str(col + 1), align=WD_ALIGN_PARAGRAPH.CENTER, size=7
             )
     for r in range(head_rows):
-        _repeat_as_header(table.rows[r])
+        _row_flag(table.rows[r], "w:tblHeader")
         for cell in table.rows[r].cells:
             _shade(cell, _HEADER_FILL)
     for i, row in enumerate(body):
@@ -115,16 +263,108 @@ def add_table(doc, printed: PrintedTable) -> Table:
             )
             indent = row.indent if kind == "text" and col == 1 else 0
             _write_cell(cells[col], text, bold=row.bold, align=align, indent=indent)
+    for row in table.rows:
+        _row_flag(row, "w:cantSplit")
+    _set_widths(table, widths if widths is not None else column_widths(printed)[0])
     return table
 
 
-def _landscape(doc) -> None:
-    """A4 landscape pages with narrow margins (the tables are wide)."""
-    section = doc.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.8))
+def _page(section, landscape: bool, page: PageSetup = PAGE) -> None:
+    """A4 portrait or landscape with the template's margins."""
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    long_side, short_side = Cm(page.height), Cm(page.width)
+    size = (long_side, short_side) if landscape else (short_side, long_side)
+    section.page_width, section.page_height = size
+    section.top_margin, section.bottom_margin = Cm(page.top), Cm(page.bottom)
+    section.left_margin, section.right_margin = Cm(page.left), Cm(page.right)
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height in pixels of a PNG file (its IHDR chunk)."""
+    with open(path, "rb") as file:
+        head = file.read(24)
+    return struct.unpack(">II", head[16:24])
+
+
+class _Writer:
+    """Writes blocks into the document, opening a landscape section for a wide table and back."""
+
+    def __init__(self, doc, charts: Mapping[str, Path]) -> None:
+        self.doc = doc
+        self.charts = charts
+        self.landscape = False
+        _page(doc.sections[0], False)
+
+    def orientation(self, landscape: bool) -> None:
+        if landscape != self.landscape:
+            _page(self.doc.add_section(WD_SECTION.NEW_PAGE), landscape)
+            self.landscape = landscape
+
+    def heading(self, block: Block) -> None:
+        self.orientation(False)
+        paragraph = self.doc.add_heading(visible_text(block.text), level=block.level)
+        paragraph.paragraph_format.keep_with_next = True
+        if block.level == 1:
+            paragraph.paragraph_format.page_break_before = True
+
+    def paragraph(self, block: Block) -> None:
+        self.orientation(False)
+        paragraph = self.doc.add_paragraph(visible_text(block.text))
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+    def formula(self, block: Block) -> None:
+        self.orientation(False)
+        paragraph = self.doc.add_paragraph(visible_text(block.text))
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    def items(self, block: Block) -> None:
+        self.orientation(False)
+        for item in block.items:
+            self.doc.add_paragraph(visible_text(item), style="List Bullet")
+
+    def table(self, block: Block) -> None:
+        assert block.table is not None
+        widths, landscape = column_widths(block.table)
+        self.orientation(landscape)
+        add_caption(self.doc, block.table)
+        add_table(self.doc, block.table, widths)
+        source = self.doc.add_paragraph()
+        run = source.add_run(f"Sumber Data : {visible_text(block.source)}")
+        run.font.size = Pt(8)
+        source.paragraph_format.space_after = Pt(10)
+
+    def chart(self, block: Block) -> None:
+        self.orientation(False)
+        path = self.charts[block.chart_id]
+        pixels_wide, pixels_high = png_size(path)
+        width = min(PAGE.text_width(), (PAGE.text_height() - _CAPTION_ROOM_CM) * pixels_wide / pixels_high)
+        self.doc.add_picture(str(path), width=Cm(width))
+        picture = self.doc.paragraphs[-1]
+        picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        picture.paragraph_format.keep_with_next = True
+        caption = self.doc.add_paragraph(style="Caption")
+        caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        chapter, number = block.number.split(". ")
+        caption.add_run(f"Gambar {chapter}. ")
+        _field(caption, f"SEQ Gambar \\r {number} \\* ARABIC", number)
+        caption.add_run(f" {visible_text(block.text)}")
+
+
+def _lists(doc) -> None:
+    """Daftar Isi, Daftar Tabel and Daftar Gambar as fields Word fills (it offers to on opening)."""
+    for title, instruction in (
+        ("DAFTAR ISI", 'TOC \\o "1-3" \\h \\z \\u'),
+        ("DAFTAR TABEL", 'TOC \\h \\z \\c "Tabel"'),
+        ("DAFTAR GAMBAR", 'TOC \\h \\z \\c "Gambar"'),
+    ):
+        heading = doc.add_paragraph()
+        heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        heading.add_run(title).bold = True
+        _field(doc.add_paragraph(), instruction, "Perbarui bidang (F9) untuk menyusun daftar ini.")
+    settings = doc.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
 
 
 def write_docx_report(
@@ -136,42 +376,31 @@ def write_docx_report(
     opd_name: str,
     year: int,
     note: str = "",
+    source: str = "",
+    scales: ReportScales | None = None,
 ) -> Path:
-    """Write the tables, captions, narrative and charts as one .docx (``note`` under the title)."""
+    """Write the report as one .docx (``note`` under the title; ``source`` under every table, by
+    default the OPD's name)."""
     doc = Document()
-    _landscape(doc)
     style = doc.styles["Normal"]
     style.font.name = "Arial"
-    style.font.size = Pt(10)
+    style.font.size = Pt(11)
+    caption = doc.styles["Caption"].font
+    caption.bold, caption.italic, caption.size, caption.color.rgb = True, False, Pt(11), RGBColor(0, 0, 0)
     doc.core_properties.title = f"LKjIP {year}"
     doc.core_properties.subject = visible_text(f"{opd_name} {year}")
     doc.core_properties.author = "sakip"
+    writer = _Writer(doc, charts)
     doc.add_heading(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", level=0)
     doc.add_paragraph(visible_text(opd_name))
     if note:
         doc.add_paragraph().add_run(note).bold = True
-    heading = None
-    for table in printed:
-        known = TABLES.get(table.table_id)
-        chapter = known.chapter if known is not None else "Lampiran"
-        if chapter != heading:
-            doc.add_heading(chapter, level=1)
-            heading = chapter
-        for key in known.narrative_before if known is not None else ():
-            for paragraph in narrative.sections.get(key, []):
-                doc.add_paragraph(visible_text(paragraph))
-        add_caption(doc, table)
-        add_table(doc, table)
-        doc.add_paragraph("Sumber Data : sakip (data gudang)").runs[0].font.size = Pt(8)
-        for key in known.narrative_after if known is not None else ():
-            for paragraph in narrative.sections.get(key, []):
-                doc.add_paragraph(visible_text(paragraph))
-        for chart_id in known.charts_after_docx if known is not None else ():
-            if chart_id in charts:
-                doc.add_picture(str(charts[chart_id]), width=Cm(22))
-                doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                caption = doc.add_paragraph(f"Grafik: {CHART_TITLES[chart_id]}", style="Caption")
-                caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _lists(doc)
+    blocks = report_blocks(
+        printed, narrative, charts, opd_name=opd_name, year=year, source=source or opd_name, scales=scales
+    )
+    for block in blocks:
+        getattr(writer, block.kind)(block)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))

@@ -1,8 +1,12 @@
 """Self-contained html pages: the year-end report and the monthly monitoring, readable on a phone.
 
 One file, no external resources: the css is inline and the charts are embedded as base64 PNG data
-URIs. Wide tables scroll sideways inside their own box; the page itself never does. Every text is
-html-escaped (:func:`tasks.core.text.html_text`): a ``<script>`` in an uraian is shown, not run.
+URIs. Wide tables scroll sideways inside their own box; the page itself never does. The year-end
+report has the Word document's structure (:mod:`tasks.report.render.document`): the same headings
+(BAB as ``h2``, sections as ``h3``, subsections as ``h4``), tables, charts and their order. Printed,
+the page is A4 with the headings on the pages of what follows them, the table headings repeated
+and rows kept whole. Every text is html-escaped (:func:`tasks.core.text.html_text`): a ``<script>``
+in an uraian is shown, not run.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ import base64
 from collections.abc import Mapping
 from pathlib import Path
 
+from tasks.core.scales import ReportScales
 from tasks.core.text import html_text
 from tasks.report.render.charts import CHART_TITLES
+from tasks.report.render.document import report_blocks
 from tasks.report.render.narrative import Narrative
 from tasks.report.render.printed import PrintedTable
-from tasks.report.tables import TABLES
 
 CSS = """
 * { box-sizing: border-box; }
@@ -35,7 +40,20 @@ td.no, td.label { text-align: center; }
 tr.bold td { font-weight: bold; } tr.section td { font-weight: bold; background: #f2f2f2; }
 tr.urusan td { background: #f2f2f2; }
 .badge { display: inline-block; padding: 1px 6px; border-radius: 8px; white-space: nowrap; }
+h3 { font-size: 1.05em; margin-top: 1.3em; } h4 { font-size: 1em; margin-top: 1.1em; }
+p.source { font-size: .8em; margin: -1em 0 1.4em; } p.formula { text-align: center; font-style: italic; }
 @media (max-width: 600px) { body { font-size: 14px; padding: 8px; } table { font-size: .75em; } }
+@page { size: A4; margin: 2.5cm 2.5cm 2.5cm 3cm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10.5pt; }
+  .scroll { overflow: visible; }
+  table { min-width: 0; width: 100%; font-size: 7.5pt; page-break-inside: auto; }
+  thead { display: table-header-group; } tr, figure, img { page-break-inside: avoid; break-inside: avoid; }
+  caption, h2, h3, h4 { page-break-after: avoid; break-after: avoid; }
+  h2 { page-break-before: always; break-before: page; }
+  td.amount, td.number { white-space: normal; }
+  .badge { background: none !important; padding: 0; }
+}
 """
 
 
@@ -85,12 +103,13 @@ def table_html(printed: PrintedTable, colors: Mapping[str, str] | None = None) -
     return "\n".join(lines)
 
 
-def figure_html(chart_id: str, path: Path) -> str:
-    """A chart embedded as a figure."""
-    title = CHART_TITLES.get(chart_id, chart_id)
+def figure_html(chart_id: str, path: Path, number: str = "", title: str = "") -> str:
+    """A chart embedded as a figure, captioned ``Gambar 3. 1 <title>`` when numbered."""
+    title = title or CHART_TITLES.get(chart_id, chart_id)
+    caption = f"Gambar {number} {title}" if number else title
     return (
         f'<figure id="{_esc(chart_id)}"><img src="{png_data_uri(path)}" alt="{_esc(title)}">'
-        f"<figcaption>{_esc(title)}</figcaption></figure>"
+        f"<figcaption>{_esc(caption)}</figcaption></figure>"
     )
 
 
@@ -120,29 +139,30 @@ def write_html_report(
     year: int,
     colors: Mapping[str, str] | None = None,
     note: str = "",
+    source: str = "",
+    scales: ReportScales | None = None,
 ) -> Path:
-    """Write the year-end report as one self-contained html page (``note`` under the title)."""
+    """Write the year-end report as one self-contained html page (``note`` under the title; ``source``
+    under every table, by default the OPD's name)."""
     body: list[str] = []
-    section = None
-    for table in printed:
-        known = TABLES.get(table.table_id)
-        name = known.section if known is not None else "Lampiran"
-        if name != section:
-            body.append(f"<h2>{_esc(name)}</h2>")
-            section = name
-        body += [
-            f"<p>{_esc(p)}</p>"
-            for k in (known.narrative_before if known is not None else ())
-            for p in narrative.sections.get(k, [])
-        ]
-        body.append(table_html(table, colors))
-        body += [
-            f"<p>{_esc(p)}</p>"
-            for k in (known.narrative_after if known is not None else ())
-            for p in narrative.sections.get(k, [])
-        ]
-        shown = known.charts_after_html if known is not None else ()
-        body += [figure_html(c, charts[c]) for c in shown if c in charts]
+    blocks = report_blocks(
+        printed, narrative, charts, opd_name=opd_name, year=year, source=source or opd_name, scales=scales
+    )
+    for block in blocks:
+        if block.kind == "heading":
+            level = block.level + 1
+            body.append(f"<h{level}>{_esc(block.text)}</h{level}>")
+        elif block.kind == "paragraph":
+            body.append(f"<p>{_esc(block.text)}</p>")
+        elif block.kind == "formula":
+            body.append(f'<p class="formula">{_esc(block.text)}</p>')
+        elif block.kind == "items":
+            body.append("<ul>" + "".join(f"<li>{_esc(item)}</li>" for item in block.items) + "</ul>")
+        elif block.kind == "table" and block.table is not None:
+            body.append(table_html(block.table, colors))
+            body.append(f'<p class="source">Sumber Data : {_esc(block.source)}</p>')
+        elif block.kind == "chart":
+            body.append(figure_html(block.chart_id, charts[block.chart_id], block.number, block.text))
     text = page_html(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", opd_name, body, note)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -114,6 +114,8 @@ class PrintedTable:
     numbering: bool
     ncols: int
     rows: tuple[PrintedRow, ...]
+    #: the columns' widths as the workbook sets them (their proportions size the Word table)
+    widths: tuple[float, ...] = ()
 
 
 def format_cell(kind: str, value: Any) -> str:
@@ -185,6 +187,7 @@ def printed_table(
         numbering=layout.numbering,
         ncols=len(cols),
         rows=tuple(rows),
+        widths=tuple(float(c.width) for c in cols),
     )
 
 

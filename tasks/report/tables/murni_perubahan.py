@@ -101,7 +101,6 @@ TABLE = LkjipTable(
     None,
     layout,
     reconcile,
-    chapter="D. Akuntabilitas Anggaran",
-    section="Akuntabilitas Anggaran",
+    place="LAMPIRAN",
     narrative_after=("murni",),
 )

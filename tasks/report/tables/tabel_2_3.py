@@ -64,6 +64,5 @@ TABLE = LkjipTable(
     compute,
     layout,
     None,
-    chapter="BAB II PERENCANAAN KINERJA",
-    section="Perencanaan Kinerja",
+    place="II.B",
 )

@@ -91,7 +91,6 @@ TABLE = LkjipTable(
     compute,
     layout,
     reconcile,
-    chapter="B. Capaian Kinerja Organisasi",
-    section="Capaian Kinerja Organisasi",
+    place="III.B",
     narrative_after=("capaian",),
 )

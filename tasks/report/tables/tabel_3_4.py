@@ -130,6 +130,5 @@ TABLE = LkjipTable(
     compute,
     layout,
     reconcile,
-    chapter="B. Capaian Kinerja Organisasi",
-    section="Capaian Kinerja Organisasi",
+    place="III.B",
 )

@@ -90,9 +90,7 @@ TABLE = LkjipTable(
     compute,
     layout,
     reconcile,
-    chapter="C. Analisa Capaian Kinerja Tujuan dan Sasaran",
-    section="Capaian Kinerja Tujuan dan Sasaran",
+    place="III.C",
     narrative_after=("tujuan_sasaran",),
-    charts_after_docx=("capaian_indikator",),
-    charts_after_html=("capaian_indikator",),
+    charts_after=("capaian_indikator",),
 )

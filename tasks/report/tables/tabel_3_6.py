@@ -65,9 +65,7 @@ TABLE = LkjipTable(
     compute,
     layout,
     reconcile,
-    chapter="D. Akuntabilitas Anggaran",
-    section="Akuntabilitas Anggaran",
+    place="III.D.2",
     narrative_before=("anggaran",),
-    narrative_after=("sisa_anggaran",),
-    charts_after_html=("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
+    charts_after=("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
 )

@@ -79,7 +79,6 @@ TABLE = LkjipTable(
     compute,
     layout,
     reconcile,
-    chapter="D. Akuntabilitas Anggaran",
-    section="Akuntabilitas Anggaran",
-    charts_after_docx=("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
+    place="III.D.3",
+    narrative_before=("sisa_anggaran",),
 )

@@ -1,0 +1,168 @@
+"""The report as one sequence of blocks (headings, paragraphs, tables, charts), the same for the Word
+document and the html page: both walk :data:`tasks.report.model.OUTLINE` and print under each heading
+its own narrative, then the tables whose ``place`` is that heading (in REGISTRY order), each with the
+narrative before and after it and the charts after it. Charts are numbered per chapter
+(``Gambar 3. 1``), as the document numbers its figures.
+
+Section III.A (how capaian is measured) is written here from the configured formulas and the
+category scale, so it always says what the tables apply.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from tasks.core.formatting import format_number_id
+from tasks.core.scales import ReportScales
+from tasks.report.model import APPENDIX, HEADINGS, OUTLINE, chapter_number
+from tasks.report.render.charts import CHART_TITLES
+from tasks.report.render.narrative import Narrative
+from tasks.report.render.printed import PrintedTable
+from tasks.report.tables import TABLES
+
+
+@dataclass(frozen=True)
+class Block:
+    """One part of the report, in order.
+
+    ``kind``: ``heading`` (``level`` 1-3, ``text``), ``paragraph`` (``text``), ``items`` (a bulleted
+    list, ``items``), ``formula`` (``text``, a centred line), ``table`` (``table`` and the ``source``
+    line under it) or ``chart`` (``chart_id``, ``number`` such as ``3. 1`` and ``text``, its title).
+    """
+
+    kind: str
+    text: str = ""
+    level: int = 0
+    items: tuple[str, ...] = ()
+    table: PrintedTable | None = None
+    source: str = ""
+    chart_id: str = ""
+    number: str = ""
+    #: the outline key the block belongs to
+    place: str = ""
+
+
+@dataclass
+class _Counter:
+    """Figure numbers per chapter."""
+
+    counts: dict[int, int] = field(default_factory=dict)
+
+    def next(self, chapter: int) -> str:
+        self.counts[chapter] = self.counts.get(chapter, 0) + 1
+        return f"{chapter}. {self.counts[chapter]}"
+
+
+def _bound(value: float) -> str:
+    """A scale bound as printed (``90``, ``62,5``)."""
+    return format_number_id(value, 0 if float(value).is_integer() else 2).replace("-", "0")
+
+
+def scale_items(scale: tuple[tuple[float, str], ...]) -> list[str]:
+    """The category scale as the document lists it: ``x > 90 : Sangat Tinggi`` … ``x ≤ 50 : ...``."""
+    items: list[str] = []
+    finite = [(b, label) for b, label in scale if b != float("-inf")]
+    last = next((label for b, label in scale if b == float("-inf")), None)
+    for i, (bound, label) in enumerate(finite):
+        if i == 0:
+            items.append(f"x > {_bound(bound)} : {label}")
+        else:
+            items.append(f"{_bound(finite[i - 1][0])} ≥ x > {_bound(bound)} : {label}")
+    if last is not None:
+        items.append(f"x ≤ {_bound(finite[-1][0])} : {last}" if finite else f"semua capaian : {last}")
+    return items
+
+
+def method_blocks(scales: ReportScales, opd_name: str, year: int) -> list[Block]:
+    """Section III.A: the capaian formulas and the category scale the report applies."""
+    return [
+        Block(
+            "paragraph",
+            f"Capaian kinerja {opd_name} Tahun {year} diukur dengan membandingkan realisasi terhadap target "
+            "setiap indikator kinerja, dengan perhitungan sebagai berikut:",
+        ),
+        Block("paragraph", "Indikator kinerja yang semakin tinggi realisasinya semakin tinggi capaiannya:"),
+        Block("formula", "Capaian = Realisasi / Target × 100"),
+        Block("paragraph", "Indikator kinerja yang semakin tinggi realisasinya semakin rendah capaiannya:"),
+        Block("formula", "Capaian = (2 × Target − Realisasi) / Target × 100"),
+        Block(
+            "paragraph",
+            "atau, untuk indikator yang ditetapkan demikian, Capaian = (Target − Realisasi) / Target × 100.",
+        ),
+        Block(
+            "paragraph",
+            "Capaian kinerja (x, dalam persen) kemudian dikelompokkan dalam skala nilai peringkat capaian "
+            "kinerja sebagai berikut:",
+        ),
+        Block("items", items=tuple(scale_items(scales.capaian_scale))),
+    ]
+
+
+#: Section III.D.1: the realization workbooks carry spending only.
+REVENUE_TEXT = (
+    "Data realisasi yang dilaporkan memuat anggaran dan realisasi belanja; target dan realisasi "
+    "pendapatan tidak termasuk di dalamnya."
+)
+
+
+def report_blocks(
+    printed: list[PrintedTable],
+    narrative: Narrative,
+    charts: Mapping[str, Path],
+    *,
+    opd_name: str,
+    year: int,
+    source: str,
+    scales: ReportScales | None = None,
+    lang_ix: int = 0,
+) -> list[Block]:
+    """Every block of the report in document order (see the module docstring)."""
+    scales = scales or ReportScales()
+    own: dict[str, list[Block]] = {}
+    sections = dict(narrative.sections)
+    for key, paragraphs in sections.items():
+        own[key] = [Block("paragraph", p) for p in paragraphs]
+    by_place: dict[str, list[PrintedTable]] = {}
+    for table in printed:
+        known = TABLES.get(table.table_id)
+        place = known.place if known is not None and known.place in HEADINGS else APPENDIX
+        by_place.setdefault(place, []).append(table)
+    if any(chapter_number(key) == 3 for key in by_place):
+        own["metode"] = method_blocks(scales, opd_name, year)
+    if "anggaran" in sections:
+        own["pendapatan"] = [Block("paragraph", REVENUE_TEXT)]
+
+    def content(key: str) -> bool:
+        heading = HEADINGS[key]
+        if by_place.get(key) or any(own.get(k) for k in heading.narrative):
+            return True
+        return any(content(h.key) for h in OUTLINE if h.key.startswith(key + "."))
+
+    blocks: list[Block] = []
+    figures = _Counter()
+    for heading in OUTLINE:
+        if not content(heading.key):
+            continue
+        key = heading.key
+        blocks.append(Block("heading", heading.text(year, lang_ix), level=heading.level, place=key))
+        blocks += [_placed(b, key) for k in heading.narrative for b in own.get(k, [])]
+        for table in by_place.get(key, []):
+            known = TABLES.get(table.table_id)
+            before = known.narrative_before if known is not None else ()
+            after = known.narrative_after if known is not None else ()
+            blocks += [_placed(b, key) for k in before for b in own.get(k, [])]
+            blocks.append(Block("table", table=table, source=source, place=key))
+            blocks += [_placed(b, key) for k in after for b in own.get(k, [])]
+            for chart_id in known.charts_after if known is not None else ():
+                if chart_id in charts:
+                    number = figures.next(chapter_number(key) or 0)
+                    title = CHART_TITLES.get(chart_id, chart_id)
+                    blocks.append(Block("chart", title, chart_id=chart_id, number=number, place=key))
+    return blocks
+
+
+def _placed(block: Block, key: str) -> Block:
+    """The block with its outline key."""
+    return replace(block, place=key)

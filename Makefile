@@ -18,9 +18,12 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/sakip demo
 
-# The browser tests drive Debian's chromium (Playwright never downloads a browser); installed when missing.
+# The browser tests drive Debian's chromium (Playwright never downloads a browser); the rendering tests
+# print the Word report with Debian's LibreOffice Writer (Liberation fonts stand in for Arial).
+# Each is installed when missing.
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+	@test -x /usr/bin/soffice || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-writer fonts-liberation; }
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .

@@ -1,0 +1,357 @@
+"""The 2022 report as a person sees it: the Word document printed by LibreOffice, the html page in Chromium.
+
+One report (docx and html) is written for the module from the 2022 sample; LibreOffice (Debian's
+``libreoffice-writer``, headless, a temporary profile) prints the docx once to PDF, read back with
+pdfplumber; Chromium (Debian's, through Playwright) opens the html at a desktop and a phone width.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pdfplumber
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from matplotlib import image as mpimg
+from playwright.sync_api import Page, sync_playwright
+
+from tasks.core.scales import ReportScales
+from tasks.report.build import build_all_tables
+from tasks.report.render.docx import PAGE
+from tasks.report.writer import write_reports
+from warehouse.db import open_warehouse
+
+OPD = "2.17.0.00.0.00.01.0000"
+OPD_NAME = "Dinas Koperasi dan Usaha Mikro"
+SOFFICE = "/usr/bin/soffice"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
+#: points per centimetre in the PDF
+PT = 72 / 2.54
+#: what the text may overshoot a margin by (pt): a glyph's side bearing
+TOLERANCE = 2.0
+
+
+@pytest.fixture(scope="module")
+def written(sample_2022, tmp_path_factory) -> dict[str, Path]:
+    """The sample loaded into a fresh warehouse and its 2022 report written as docx and html."""
+    from tasks.extract.reading import read_workbook
+    from tasks.operations.intake import discover_workbooks, load_workbook
+
+    work = tmp_path_factory.mktemp("rendering")
+    engine = open_warehouse(f"sqlite:///{work / 'sakip.db'}")
+    for path in discover_workbooks([sample_2022.indicators.parent]):
+        assert load_workbook(engine, read_workbook(path)).status == "loaded"
+    scales = ReportScales()
+    tables = build_all_tables(engine, 2022, scales.capaian_scale, 100.0)
+    write_reports(engine, tables, work / "reports", 2022, ("docx", "html"), scales)
+    engine.dispose()
+    out = work / "reports" / "2022" / OPD
+    return {"docx": out / "lkjip_2022.docx", "html": out / "lkjip_2022.html", "work": work}
+
+
+@pytest.fixture(scope="module")
+def pdf(written) -> Iterator[pdfplumber.PDF]:
+    """The docx printed to PDF by LibreOffice (headless, a profile of its own)."""
+    assert Path(SOFFICE).is_file(), "LibreOffice is missing: `make test` installs libreoffice-writer"
+    profile = written["work"] / "lo-profile"
+    result = subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(written["work"] / "pdf"),
+            str(written["docx"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    path = written["work"] / "pdf" / "lkjip_2022.pdf"
+    assert path.is_file(), result.stdout + result.stderr
+    shutil.rmtree(profile, ignore_errors=True)
+    with pdfplumber.open(path) as document:
+        yield document
+
+
+def _page_lines(page) -> list[str]:
+    return (page.extract_text() or "").splitlines()
+
+
+# ------------------------------------------------------------------------------------- the docx
+
+
+def _body_order(doc) -> list[tuple[str, object]]:
+    """Headings (level, text), table captions and chart captions of the docx, in order."""
+    order: list[tuple[str, object]] = []
+    for child in doc.element.body.iterchildren():
+        if child.tag != qn("w:p"):
+            continue
+        paragraph = Paragraph(child, doc)
+        style = paragraph.style.name if paragraph.style is not None else ""
+        if style.startswith("Heading "):
+            order.append(("heading", (int(style.split()[1]), paragraph.text)))
+        elif style == "Caption":
+            order.append(("caption", paragraph.text.split("\n")[0]))
+    return order
+
+
+def test_headings_follow_the_document_chapters(written):
+    doc = Document(str(written["docx"]))
+    headings = [value for kind, value in _body_order(doc) if kind == "heading"]
+    assert headings == [
+        (1, "BAB II PERENCANAAN KINERJA"),
+        (2, "A. Perencanaan Strategis"),
+        (2, "B. Perjanjian Kinerja Tahun 2022"),
+        (1, "BAB III AKUNTABILITAS KINERJA TAHUN 2022"),
+        (2, "A. Metode Pengukuran Capaian Kinerja"),
+        (2, "B. Capaian Kinerja Organisasi"),
+        (2, "C. Analisa Capaian Kinerja Tujuan dan Sasaran Tahun 2022"),
+        (2, "D. Akuntabilitas Anggaran"),
+        (3, "1. Target dan Realisasi Pendapatan"),
+        (3, "2. Alokasi Anggaran dan Realisasi Belanja Tahun 2022"),
+        (3, "3. Sisa Lebih Penghitungan Anggaran"),
+        (1, "LAMPIRAN"),
+    ]
+    text = [p.text for p in doc.paragraphs]
+    # III.A from the configured formulas and the capaian scale
+    assert "Capaian = Realisasi / Target × 100" in text
+    bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
+    assert bullets == [
+        "x > 90 : Sangat Tinggi",
+        "90 ≥ x > 75 : Tinggi",
+        "75 ≥ x > 65 : Sedang",
+        "65 ≥ x > 50 : Rendah",
+        "x ≤ 50 : Sangat Rendah",
+    ]
+
+
+def test_captions_are_word_captions_with_seq_fields(written):
+    doc = Document(str(written["docx"]))
+    captions = [value for kind, value in _body_order(doc) if kind == "caption"]
+    tables = [c for c in captions if c.startswith("Tabel")]
+    figures = [c for c in captions if c.startswith("Gambar")]
+    assert tables[:8] == [
+        f"Tabel {n}" for n in ("2. 1", "2. 3", "3. 1", "3. 2", "3. 4", "3. 5", "3. 6", "3. 7")
+    ]
+    assert [f.split(" ", 3)[:3] for f in figures] == [["Gambar", "3.", str(n)] for n in range(1, 5)]
+    instructions = [t.text.strip() for t in doc.element.body.iter(qn("w:instrText"))]
+    assert sum(i.startswith("SEQ Tabel") for i in instructions) == 8
+    assert "SEQ Tabel \\r 6 \\* ARABIC" in instructions
+    assert sum(i.startswith("SEQ Gambar") for i in instructions) == 4
+    assert 'TOC \\h \\z \\c "Tabel"' in instructions and 'TOC \\h \\z \\c "Gambar"' in instructions
+    for paragraph in doc.paragraphs:
+        if paragraph.style.name == "Caption" and paragraph.text.startswith("Tabel"):
+            assert paragraph.paragraph_format.keep_with_next, paragraph.text
+    assert [p.text for p in doc.paragraphs].count(f"Sumber Data : {OPD_NAME}") == len(doc.tables)
+
+
+def test_tables_fit_the_text_width_of_their_section(written):
+    """Every table's grid is at most the text width of its section (portrait, or landscape when wide)."""
+    doc = Document(str(written["docx"]))
+    pending: list = []
+    checked: list[tuple[int, int, bool]] = []
+
+    def close(sect_pr) -> None:
+        size, margins = sect_pr.find(qn("w:pgSz")), sect_pr.find(qn("w:pgMar"))
+        width = int(size.get(qn("w:w"))) - int(margins.get(qn("w:left"))) - int(margins.get(qn("w:right")))
+        for tbl in pending:
+            grid = sum(int(c.get(qn("w:w"))) for c in tbl.find(qn("w:tblGrid")).findall(qn("w:gridCol")))
+            assert grid <= width, (grid, width)
+            assert tbl.find(qn("w:tblPr")).find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+            checked.append((grid, width, size.get(qn("w:orient")) == "landscape"))
+        pending.clear()
+
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:tbl"):
+            pending.append(child)
+        elif child.tag == qn("w:p") and child.pPr is not None and child.pPr.find(qn("w:sectPr")) is not None:
+            close(child.pPr.find(qn("w:sectPr")))
+        elif child.tag == qn("w:sectPr"):
+            close(child)
+    assert len(checked) == len(doc.tables)
+    portrait = [c for c in checked if not c[2]]
+    portrait_width = PAGE.text_width() / 2.54 * 1440
+    assert portrait and all(width == pytest.approx(portrait_width, abs=2) for _, width, _ in portrait)
+    assert any(landscape for *_, landscape in checked)  # the widest tables have their landscape page
+    assert doc.sections[0].orientation == 0 and doc.sections[0].page_width.cm == pytest.approx(21.0, abs=0.01)
+    for table in doc.tables:
+        rows = table._tbl.tr_lst
+        assert all(tr.trPr is not None and tr.trPr.find(qn("w:cantSplit")) is not None for tr in rows)
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None
+
+
+def test_table_columns_keep_the_workbook_proportions(written):
+    """Table 3.6: Uraian is the widest column, as in the workbook, and '%' the narrowest."""
+    doc = Document(str(written["docx"]))
+    t36 = next(t for t in doc.tables if t.rows[0].cells[0].text == "Kode" and len(t.columns) == 5)
+    widths = [int(c.get(qn("w:w"))) for c in t36._tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert widths[1] == max(widths) and widths[1] > 2 * widths[2]
+    assert widths[4] == min(widths)
+
+
+def test_charts_fit_their_page(written):
+    doc = Document(str(written["docx"]))
+    assert len(doc.inline_shapes) == 4
+    for shape in doc.inline_shapes:
+        assert shape.width.cm <= PAGE.text_width() + 0.01
+        assert shape.height.cm <= PAGE.text_height() + 0.01
+
+
+# ----------------------------------------------------------------------------------- the printed pdf
+
+
+def test_printed_page_count(pdf):
+    assert 12 <= len(pdf.pages) <= 30, len(pdf.pages)
+
+
+def test_no_text_beyond_the_margins(pdf):
+    """Nothing printed in the right (or left) margin: no table is cut at the edge of the text."""
+    for number, page in enumerate(pdf.pages, 1):
+        right = page.width - PAGE.right * PT + TOLERANCE
+        left = PAGE.left * PT - TOLERANCE
+        words = page.extract_words()
+        assert words, number
+        assert max(w["x1"] for w in words) <= right, number
+        assert min(w["x0"] for w in words) >= left, number
+
+
+def test_every_caption_is_on_the_page_of_its_table(pdf, written):
+    """A table caption's page shows the table's first heading under it; a chart caption its picture."""
+    doc = Document(str(written["docx"]))
+    first_heading: dict[str, str] = {}
+    captions = [value for kind, value in _body_order(doc) if kind == "caption"]
+    table_captions = [c for c in captions if re.fullmatch(r"Tabel \d\. \d", c)]
+    for caption, table in zip(table_captions, doc.tables, strict=False):
+        first_heading[caption] = table.rows[0].cells[0].text
+    found: set[str] = set()
+    for page in pdf.pages:
+        lines = _page_lines(page)
+        for i, line in enumerate(lines):
+            if line.strip() in first_heading:
+                caption = line.strip()
+                below = " ".join(lines[i + 1 :])
+                assert first_heading[caption] in below, (caption, below[:200])
+                found.add(caption)
+            if line.startswith("Gambar 3. "):
+                caption_top = next(w["top"] for w in page.extract_words() if w["text"] == "Gambar")
+                assert any(image["bottom"] <= caption_top + 1 for image in page.images), line
+                found.add(line.split(" ", 3)[2])
+    assert set(first_heading) <= found
+    assert {"1", "2", "3", "4"} <= found
+
+
+# ---------------------------------------------------------------------------------- the html page
+
+
+def _order_html(page: Page) -> list[tuple[str, object]]:
+    return page.evaluate(
+        """() => [...document.querySelectorAll('h2, h3, h4, table caption, figcaption')].map(e =>
+            e.tagName === 'CAPTION' || e.tagName === 'FIGCAPTION'
+              ? ['caption', e.childNodes[0].textContent.trim()]
+              : ['heading', [Number(e.tagName[1]) - 1, e.textContent.trim()]])"""
+    )
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium, never a downloaded browser."""
+    assert Path(CHROMIUM).is_file(), "chromium is missing: `make test` installs it"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, written, width: int) -> Page:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(written["html"].as_uri())
+    page.wait_for_load_state("load")
+    return page
+
+
+def _not_blank(png: bytes) -> None:
+    pixels = mpimg.imread(io.BytesIO(png), format="png")
+    rgb = np.round(pixels[..., :3] * 255).astype(np.uint8).reshape(-1, 3)
+    assert len(np.unique(rgb, axis=0)) > 50
+    assert (rgb < 245).any(axis=1).mean() > 0.05
+
+
+def test_html_has_the_structure_of_the_docx(browser, written):
+    page = _open(browser, written, 1280)
+    html_order = [(kind, tuple(value) if kind == "heading" else value) for kind, value in _order_html(page)]
+    docx_order = _body_order(Document(str(written["docx"])))
+    figures = [(k, v) for k, v in html_order if k == "caption" and v.startswith("Gambar")]
+    html_order = [
+        (k, v.split(" ", 3)[:3] if k == "caption" and v.startswith("Gambar") else v) for k, v in html_order
+    ]
+    docx_order = [
+        (k, v.split(" ", 3)[:3] if k == "caption" and v.startswith("Gambar") else v) for k, v in docx_order
+    ]
+    assert html_order == docx_order
+    assert len(figures) == 4
+    page.context.close()
+
+
+def test_html_renders_tables_and_charts_at_desktop_width(browser, written):
+    page = _open(browser, written, 1280)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('table')].map(t => [t.getBoundingClientRect().width, t.rows.length])"
+    )
+    assert len(sizes) == 9 and all(width > 300 and rows > 2 for width, rows in sizes)
+    images = page.evaluate("[...document.images].map(i => [i.complete, i.naturalWidth, i.clientWidth])")
+    assert len(images) == 4 and all(done and natural > 500 and shown > 300 for done, natural, shown in images)
+    _not_blank(page.locator("figure").first.screenshot())
+    _not_blank(page.locator("table#tabel_3_6").screenshot())
+    page.context.close()
+
+
+def test_html_is_readable_on_a_phone(browser, written):
+    page = _open(browser, written, 390)
+    # the page never scrolls sideways; a wide table scrolls inside its own box
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    boxes = page.evaluate(
+        """[...document.querySelectorAll('.scroll')].map(b =>
+            [b.getBoundingClientRect().right, b.scrollWidth > b.clientWidth])"""
+    )
+    assert all(right <= 390 for right, _ in boxes)
+    assert any(scrolls for _, scrolls in boxes)
+    font = page.evaluate("parseFloat(getComputedStyle(document.querySelector('td')).fontSize)")
+    assert font >= 10
+    images = page.evaluate("[...document.images].map(i => i.getBoundingClientRect().right)")
+    assert all(right <= 390 for right in images)
+    page.context.close()
+
+
+def test_html_prints_on_a4_with_table_headings_repeated(browser, written):
+    page = _open(browser, written, 1280)
+    page.emulate_media(media="print")
+    styles = page.evaluate(
+        """[getComputedStyle(document.querySelector('thead')).display,
+            getComputedStyle(document.querySelector('tbody tr')).breakInside,
+            getComputedStyle(document.querySelector('h2')).breakBefore,
+            getComputedStyle(document.querySelector('.scroll')).overflowX]"""
+    )
+    assert styles == ["table-header-group", "avoid", "page", "visible"]
+    printed = page.pdf(format="A4", prefer_css_page_size=True)
+    with pdfplumber.open(io.BytesIO(printed)) as document:
+        assert len(document.pages) >= 8
+        for number, sheet in enumerate(document.pages, 1):
+            words = sheet.extract_words()
+            if words:
+                assert max(w["x1"] for w in words) <= sheet.width - 2.5 * PT + TOLERANCE, number
+    page.context.close()

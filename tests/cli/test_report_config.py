@@ -140,6 +140,7 @@ def test_settings_file_reaches_the_flow_settings(tmp_path: Path, monkeypatch: py
             "TW 1",
         ),
         ("[report]\nabsorption_threshold_pct = true\n", "absorption_threshold_pct"),
+        ("[report]\nsource = 5\n", r"report\.source"),
         ("not = [valid", "not valid TOML"),
     ],
 )

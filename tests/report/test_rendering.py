@@ -3,18 +3,23 @@
 One report (docx and html) is written for the module from the 2022 sample; LibreOffice (Debian's
 ``libreoffice-writer``, headless, a temporary profile) prints the docx once to PDF, read back with
 pdfplumber; Chromium (Debian's, through Playwright) opens the html at a desktop and a phone width.
+Set ``SAKIP_REPORT_PAGE=docs/lkjip-page.png`` to write the README's picture of a printed page.
 """
 
 from __future__ import annotations
 
+import html
 import io
+import os
 import re
 import shutil
 import subprocess
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pdfplumber
 import pytest
 from docx import Document
@@ -23,9 +28,13 @@ from docx.text.paragraph import Paragraph
 from matplotlib import image as mpimg
 from playwright.sync_api import Page, sync_playwright
 
+from sakip.config import parse_report_config
 from tasks.core.scales import ReportScales
 from tasks.report.build import build_all_tables
-from tasks.report.render.docx import PAGE
+from tasks.report.render.docx import PAGE, write_docx_report
+from tasks.report.render.html import write_html_report
+from tasks.report.render.narrative import Narrative
+from tasks.report.render.printed import printed_tables
 from tasks.report.writer import write_reports
 from warehouse.db import open_warehouse
 
@@ -210,11 +219,48 @@ def test_charts_fit_their_page(written):
         assert shape.height.cm <= PAGE.text_height() + 0.01
 
 
+def test_source_and_scale_come_from_the_configuration(tmp_path: Path):
+    """``[report] source`` is the line under every table, the configured scale the III.A list."""
+    config = parse_report_config(
+        tomllib.loads(
+            '[[capaian.scale]]\nabove = 100\nlabel = "Melampaui"\n[[capaian.scale]]\nabove = 85\n'
+            'label = "Baik"\n[[capaian.scale]]\nlabel = "Kurang"\n[report]\nsource = "Bappeda Kota Contoh"\n'
+        )
+    )
+    budget = pd.DataFrame(
+        {
+            "kode": ["2.17", "2.17.01"],
+            "level": ["urusan", "program"],
+            "uraian": ["URUSAN", "Program A"],
+            "anggaran": [100.0, 100.0],
+            "realisasi": [80.0, 80.0],
+            "serapan": [80.0, 80.0],
+        }
+    )
+    printed = printed_tables({"tabel_3_6": budget}, opd_name="Dinas Contoh", year=2023)
+    narrative = Narrative({"anggaran": ["Anggaran."]})
+    kwargs = {"opd_name": "Dinas Contoh", "year": 2023, "source": config.data_source, "scales": config}
+    docx = Document(str(write_docx_report(printed, narrative, {}, tmp_path / "r.docx", **kwargs)))
+    page = write_html_report(printed, narrative, {}, tmp_path / "r.html", **kwargs).read_text("utf-8")
+    items = ["x > 100 : Melampaui", "100 ≥ x > 85 : Baik", "x ≤ 85 : Kurang"]
+    assert [p.text for p in docx.paragraphs if p.style.name == "List Bullet"] == items
+    assert all(f"<li>{html.escape(item)}</li>" in page for item in items)
+    assert "Sumber Data : Bappeda Kota Contoh" in [p.text for p in docx.paragraphs]
+    assert '<p class="source">Sumber Data : Bappeda Kota Contoh</p>' in page
+    headings = [(p.style.name, p.text) for p in docx.paragraphs if p.style.name.startswith("Heading ")]
+    assert headings[0] == ("Heading 1", "BAB III AKUNTABILITAS KINERJA TAHUN 2023")
+    assert ("Heading 3", "2. Alokasi Anggaran dan Realisasi Belanja Tahun 2023") in headings
+    assert "<h2>BAB III AKUNTABILITAS KINERJA TAHUN 2023</h2>" in page
+
+
 # ----------------------------------------------------------------------------------- the printed pdf
 
 
 def test_printed_page_count(pdf):
     assert 12 <= len(pdf.pages) <= 30, len(pdf.pages)
+    if os.environ.get("SAKIP_REPORT_PAGE"):  # the README's picture: the page where BAB III starts
+        page = next(p for p in pdf.pages if "BAB III" in (p.extract_text() or ""))
+        page.to_image(resolution=100, antialias=True).save(os.environ["SAKIP_REPORT_PAGE"])
 
 
 def test_no_text_beyond_the_margins(pdf):

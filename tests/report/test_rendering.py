@@ -24,6 +24,7 @@ import pdfplumber
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from docx.table import Table
 from docx.text.paragraph import Paragraph
 from matplotlib import image as mpimg
 from playwright.sync_api import Page, sync_playwright
@@ -120,7 +121,7 @@ def _body_order(doc) -> list[tuple[str, object]]:
 def test_headings_follow_the_document_chapters(written):
     doc = Document(str(written["docx"]))
     headings = [value for kind, value in _body_order(doc) if kind == "heading"]
-    assert headings == [
+    expected = [
         (1, "BAB II PERENCANAAN KINERJA"),
         (2, "A. Perencanaan Strategis"),
         (2, "B. Perjanjian Kinerja Tahun 2022"),
@@ -134,6 +135,10 @@ def test_headings_follow_the_document_chapters(written):
         (3, "3. Sisa Lebih Penghitungan Anggaran"),
         (1, "LAMPIRAN"),
     ]
+    # in this order, each once (a later chapter, BAB IV, may join them)
+    assert [h for h in headings if h in expected] == expected
+    assert len(set(headings)) == len(headings) and headings[0] == expected[0]
+    assert {level for level, _ in headings} == {1, 2, 3}
     text = [p.text for p in doc.paragraphs]
     # III.A from the configured formulas and the capaian scale
     assert "Capaian = Realisasi / Target × 100" in text
@@ -150,14 +155,14 @@ def test_headings_follow_the_document_chapters(written):
 def test_captions_are_word_captions_with_seq_fields(written):
     doc = Document(str(written["docx"]))
     captions = [value for kind, value in _body_order(doc) if kind == "caption"]
-    tables = [c for c in captions if c.startswith("Tabel")]
+    tables = [c for c in captions if re.fullmatch(r"Tabel \d+\. \d+", c)]
     figures = [c for c in captions if c.startswith("Gambar")]
-    assert tables[:8] == [
-        f"Tabel {n}" for n in ("2. 1", "2. 3", "3. 1", "3. 2", "3. 4", "3. 5", "3. 6", "3. 7")
-    ]
+    numbers = [tuple(int(n) for n in re.findall(r"\d+", c)) for c in tables]
+    assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)  # in document order, once
+    assert {(2, 1), (2, 3), (3, 1), (3, 2), (3, 4), (3, 5), (3, 6), (3, 7)} <= set(numbers)
     assert [f.split(" ", 3)[:3] for f in figures] == [["Gambar", "3.", str(n)] for n in range(1, 5)]
     instructions = [t.text.strip() for t in doc.element.body.iter(qn("w:instrText"))]
-    assert sum(i.startswith("SEQ Tabel") for i in instructions) == 8
+    assert sum(i.startswith("SEQ Tabel") for i in instructions) == len(numbers)
     assert "SEQ Tabel \\r 6 \\* ARABIC" in instructions
     assert sum(i.startswith("SEQ Gambar") for i in instructions) == 4
     assert 'TOC \\h \\z \\c "Tabel"' in instructions and 'TOC \\h \\z \\c "Gambar"' in instructions
@@ -277,11 +282,18 @@ def test_no_text_beyond_the_margins(pdf):
 def test_every_caption_is_on_the_page_of_its_table(pdf, written):
     """A table caption's page shows the table's first heading under it; a chart caption its picture."""
     doc = Document(str(written["docx"]))
-    first_heading: dict[str, str] = {}
-    captions = [value for kind, value in _body_order(doc) if kind == "caption"]
-    table_captions = [c for c in captions if re.fullmatch(r"Tabel \d\. \d", c)]
-    for caption, table in zip(table_captions, doc.tables, strict=False):
-        first_heading[caption] = table.rows[0].cells[0].text
+    first_heading: dict[str, str] = {}  # numbered caption -> the first heading cell of its table
+    caption = None
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            paragraph = Paragraph(child, doc)
+            if paragraph.style is not None and paragraph.style.name == "Caption":
+                caption = paragraph.text.split("\n")[0]
+        elif child.tag == qn("w:tbl") and caption is not None:
+            if re.fullmatch(r"Tabel \d+\. \d+", caption):
+                first_heading[caption] = Table(child, doc).rows[0].cells[0].text
+            caption = None
+    assert len(first_heading) >= 8
     found: set[str] = set()
     for page in pdf.pages:
         lines = _page_lines(page)
@@ -358,7 +370,8 @@ def test_html_renders_tables_and_charts_at_desktop_width(browser, written):
     sizes = page.evaluate(
         "[...document.querySelectorAll('table')].map(t => [t.getBoundingClientRect().width, t.rows.length])"
     )
-    assert len(sizes) == 9 and all(width > 300 and rows > 2 for width, rows in sizes)
+    assert len(sizes) == len(Document(str(written["docx"])).tables)
+    assert all(width > 300 and rows > 2 for width, rows in sizes)
     images = page.evaluate("[...document.images].map(i => [i.complete, i.naturalWidth, i.clientWidth])")
     assert len(images) == 4 and all(done and natural > 500 and shown > 300 for done, natural, shown in images)
     _not_blank(page.locator("figure").first.screenshot())

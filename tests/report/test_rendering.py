@@ -32,9 +32,10 @@ from playwright.sync_api import Page, sync_playwright
 from sakip.config import parse_report_config
 from tasks.core.scales import ReportScales
 from tasks.report.build import build_all_tables
-from tasks.report.render.docx import PAGE, write_docx_report
+from tasks.report.render.docx import write_docx_report
 from tasks.report.render.html import write_html_report
 from tasks.report.render.narrative import Narrative
+from tasks.report.render.page import PAGE
 from tasks.report.render.printed import printed_tables
 from tasks.report.writer import write_reports
 from warehouse.db import open_warehouse

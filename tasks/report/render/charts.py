@@ -31,6 +31,7 @@ from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
 from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
+from tasks.report.render.page import PAGE
 
 plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
 
@@ -47,7 +48,18 @@ CHART_TITLES = {
     "capaian_indikator": "Capaian indikator kinerja terhadap target (100 %)",
     "serapan_program": "Serapan anggaran per program",
 }
-_DPI = 110
+_DPI = 150
+#: Charts are drawn at the text width of the portrait page (and no taller than its text, less room
+#: for the caption), so that the Word document prints their lettering at the size it is drawn.
+_WIDTH_IN = PAGE.text_width() / 2.54
+_MAX_HEIGHT_IN = (PAGE.text_height() - 2.0) / 2.54
+
+
+def _height(inches: float) -> float:
+    """A figure height, at most the page's text height."""
+    return min(inches, _MAX_HEIGHT_IN)
+
+
 _REALISASI = "#1f5fa8"
 _RAK = "#e08214"
 
@@ -128,7 +140,7 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
     ax.fill_between(labels, series["realisasi_sd_bulan_ini"], color=_REALISASI, alpha=0.12)
     unit = _amount_axis(ax, budget)
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{title} ({unit})" if small else title, fontsize=8 if small else 10, loc="left")
+    ax.set_title(f"{title} ({unit})" if small else title, fontsize=7 if small else 10, loc="left")
     if not small:
         ax.set_ylabel(unit)
     ax.grid(axis="y", color="#dddddd", lw=0.6)
@@ -142,7 +154,7 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
 def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year: int) -> Path:
     """Cumulative realization against anggaran kas by month for the whole OPD."""
     total = monthly[monthly["level"] == "urusan"].groupby("bulan", as_index=False).sum(numeric_only=True)
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = plt.subplots(figsize=(_WIDTH_IN, 3.6))
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
     fig.tight_layout()
@@ -156,10 +168,10 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     codes = list(dict.fromkeys(programs["kode"]))
     ncols = 2 if len(codes) > 1 else 1
     nrows = max(1, math.ceil(len(codes) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(8, 2.2 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(_WIDTH_IN, _height(2.1 * nrows + 0.3)), squeeze=False)
     for ax, code in zip(axes.flat, codes, strict=False):
         series = programs[programs["kode"] == code]
-        name = _label(f"{code} {series['uraian'].iloc[0]}", 48)
+        name = _label(f"{code} {series['uraian'].iloc[0]}", 38)
         _cumulative_axes(ax, series, name, small=True)
     for ax in list(axes.flat)[len(codes) :]:
         ax.set_visible(False)
@@ -174,11 +186,11 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> 
     """Capaian of every tujuan, sasaran and program indicator against 100 %, coloured by category."""
     frame = tabel_3_5.dropna(subset=["capaian"]).iloc[::-1]
     labels = [
-        _label(f"{j.capitalize()} {n}: {t}", 58)
+        _label(f"{j.capitalize()} {n}: {t}", 50)
         for j, n, t in zip(frame["jenis"], frame["no"], frame["indikator"], strict=True)
     ]
     colors = [config.color(k) for k in frame["kategori"]]
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.32 * len(frame) + 1.2)))
+    fig, ax = plt.subplots(figsize=(_WIDTH_IN, _height(max(2.5, 0.32 * len(frame) + 1.2))))
     bars = ax.barh(labels, frame["capaian"], color=colors, edgecolor="#555555", lw=0.4)
     ax.axvline(100, color="#333333", lw=1, ls="--")
     for bar, value in zip(bars, frame["capaian"], strict=True):
@@ -207,11 +219,11 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> 
 def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportScales) -> Path:
     """Serapan per program, programs under the threshold in the lowest category colour."""
     programs = tabel_3_6[tabel_3_6["level"] == "program"].iloc[::-1]
-    labels = [_label(f"{k} {u}", 58) for k, u in zip(programs["kode"], programs["uraian"], strict=True)]
+    labels = [_label(f"{k} {u}", 50) for k, u in zip(programs["kode"], programs["uraian"], strict=True)]
     threshold = config.absorption_threshold_pct
     low, high = config.color(config.warning_below), config.color(config.warning_labels[0])
     colors = [low if v < threshold else high for v in programs["serapan"]]
-    fig, ax = plt.subplots(figsize=(8, max(2.5, 0.42 * len(programs) + 1.2)))
+    fig, ax = plt.subplots(figsize=(_WIDTH_IN, _height(max(2.5, 0.42 * len(programs) + 1.2))))
     bars = ax.barh(labels, programs["serapan"], color=colors, edgecolor="#555555", lw=0.4)
     ax.axvline(threshold, color="#333333", lw=1, ls="--", label=f"batas {format_number_id(threshold, 0)} %")
     for bar, value in zip(bars, programs["serapan"], strict=True):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from docx import Document
@@ -36,6 +35,7 @@ from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
 from tasks.report.render.document import Block, report_blocks
 from tasks.report.render.narrative import Narrative
+from tasks.report.render.page import PAGE, PageSetup
 from tasks.report.render.printed import PrintedTable
 
 _HEADER_FILL = "D9E1F2"
@@ -43,27 +43,6 @@ _RIGHT_KINDS = frozenset({"amount", "number"})
 _CENTER_KINDS = frozenset({"no", "label"})
 
 
-@dataclass(frozen=True)
-class PageSetup:
-    """A4 with the margins of the usual LKjIP template (cm)."""
-
-    width: float = 21.0
-    height: float = 29.7
-    top: float = 2.5
-    bottom: float = 2.5
-    left: float = 3.0
-    right: float = 2.5
-
-    def text_width(self, landscape: bool = False) -> float:
-        """Width between the margins."""
-        return (self.height if landscape else self.width) - self.left - self.right
-
-    def text_height(self, landscape: bool = False) -> float:
-        """Height between the margins."""
-        return (self.width if landscape else self.height) - self.top - self.bottom
-
-
-PAGE = PageSetup()
 #: Table text size (pt), the width of one character of it and the cell's side margins (cm).
 _TABLE_PT = 8
 _CHAR_CM = 0.17

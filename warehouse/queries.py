@@ -239,6 +239,50 @@ def sumber_dana_totals(
     return combined.groupby("sumber_dana")["anggaran_rp"].sum()
 
 
+def funding_rows(engine: Engine, year: int, opd_code: str | None = None) -> pd.DataFrame:
+    """Budget and realization to date per sub kegiatan and funding source, of every OPD (or one) at its
+    latest month of the year: opd_code, kode, uraian, sumber_dana, anggaran, realisasi.
+
+    A sub kegiatan with expenditure-account rows is split by their sources; one without gives its own
+    row with its own source ("" when the workbook names none).
+    """
+    latest = (
+        select(FactRealization.opd_id, func.max(Period.month).label("month"))
+        .join(Period, Period.id == FactRealization.period_id)
+        .where(Period.year == year)
+        .group_by(FactRealization.opd_id)
+        .subquery()
+    )
+    columns = {"opd_code": Opd.code, "kode": BudgetItem.code, "uraian": BudgetItem.name}
+    chosen = [Period.year == year] + ([Opd.code == opd_code] if opd_code is not None else [])
+    queries = []
+    for facts in (FactRealizationAccount, FactRealization):
+        queries.append(
+            select(
+                *(column.label(name) for name, column in columns.items()),
+                facts.budget_item_id,
+                facts.sumber_dana,
+                facts.anggaran_rp.label("anggaran"),
+                facts.realisasi_sd_bulan_ini_rp.label("realisasi"),
+            )
+            .join(Opd, Opd.id == facts.opd_id)
+            .join(BudgetItem, BudgetItem.id == facts.budget_item_id)
+            .join(Period, Period.id == facts.period_id)
+            .join(latest, (latest.c.opd_id == facts.opd_id) & (latest.c.month == Period.month))
+            .where(*chosen)
+        )
+    with engine.connect() as conn:
+        accounts = pd.read_sql(queries[0], conn)
+        subs = pd.read_sql(queries[1], conn)
+    split = set(zip(accounts["opd_code"], accounts["budget_item_id"], strict=True))
+    own = [(o, b) not in split for o, b in zip(subs["opd_code"], subs["budget_item_id"], strict=True)]
+    rows = pd.concat([accounts, subs[own]], ignore_index=True)
+    rows["sumber_dana"] = rows["sumber_dana"].fillna("").astype(str).str.strip()
+    keys = ["opd_code", "kode", "uraian", "sumber_dana"]
+    table = rows.groupby(keys, as_index=False, sort=True)[["anggaran", "realisasi"]].sum()
+    return table[[*keys, "anggaran", "realisasi"]]
+
+
 def first_load_at(engine: Engine, year: int, opd_codes: list[str]) -> datetime | None:
     """When the first file of the year of any of these OPDs was loaded (None when none was)."""
     with engine.connect() as conn:

@@ -42,6 +42,8 @@ class ReportScales:
     warning_bands: tuple[tuple[str, tuple[float, float, float, float]], ...] = PERMENDAGRI_55_2010_BANDS
     warning_below: str = BELOW_BANDS_LABEL
     absorption_threshold_pct: float = 80.0
+    #: a capaian beyond this is flagged in the report: the target needs review (as the validation warns)
+    capaian_bound_pct: float = 300.0
     colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLORS))
 
     def color(self, label: str) -> str:

@@ -16,7 +16,13 @@ from sqlalchemy import Engine
 from tasks.report.inputs import budget_lines, indicator_rows, roll_up_frame
 from tasks.report.model import TableInputs
 from tasks.report.tables import CHAPTER_TABLE_IDS, REGISTRY
-from warehouse.queries import latest_budget_rows, list_opds, opds_with_indicators, report_scope
+from warehouse.queries import (
+    funding_rows,
+    latest_budget_rows,
+    list_opds,
+    opds_with_indicators,
+    report_scope,
+)
 
 
 def compute_tables(inputs: TableInputs, skip: Collection[str] = ()) -> dict[str, pd.DataFrame]:
@@ -42,11 +48,13 @@ def build_tables(
     """Every LKjIP table the warehouse supports for the OPD and year (as of a moment), keyed by table id."""
     scope = report_scope(engine, opd_code, year, as_of)
     indicators = indicator_rows(engine, opd_code, year, as_of)
+    funding = funding_rows(engine, year, opd_code) if as_of is None and scope.month is not None else None
     inputs = TableInputs(
         indicators=None if indicators.empty else indicators,
         budget=budget_lines(engine, scope),
         capaian_scale=tuple(capaian_scale),
         efficiency_threshold_pct=efficiency_threshold_pct,
+        funding=None if funding is None or funding.empty else funding.drop(columns="opd_code"),
     )
     return compute_tables(inputs)
 
@@ -69,14 +77,20 @@ def build_all_tables(
         for opd_code, part in frame.groupby("opd_code", sort=False):
             per_opd.setdefault(opd_code, {})[table_id] = part.drop(columns="opd_code").reset_index(drop=True)
     with_indicators = opds_with_indicators(engine, year)
+    funding = funding_rows(engine, year)
+    funding_of = {
+        code: part.drop(columns="opd_code") for code, part in funding.groupby("opd_code", sort=False)
+    }
     tables: dict[str, dict[str, pd.DataFrame]] = {}
     for opd_code in list_opds(engine, year):
         own = per_opd.get(opd_code, {})
         indicators = indicator_rows(engine, opd_code, year) if opd_code in with_indicators else None
-        if indicators is not None and not indicators.empty:
-            budget = None if lines is None else lines[lines["opd_code"] == opd_code].reset_index(drop=True)
-            budget = None if budget is None or budget.empty else budget
-            inputs = TableInputs(indicators, budget, scale, efficiency_threshold_pct)
+        indicators = None if indicators is None or indicators.empty else indicators
+        budget = None if lines is None else lines[lines["opd_code"] == opd_code].reset_index(drop=True)
+        budget = None if budget is None or budget.empty else budget
+        own_funding = funding_of.get(opd_code)
+        if indicators is not None or own_funding is not None:
+            inputs = TableInputs(indicators, budget, scale, efficiency_threshold_pct, own_funding)
             own = {**own, **compute_tables(inputs, skip=own)}
         tables[opd_code] = {table_id: own[table_id] for table_id in CHAPTER_TABLE_IDS if table_id in own}
     return tables

@@ -108,4 +108,5 @@ TABLE = LkjipTable(
     reconcile,
     chapter="B. Capaian Kinerja Organisasi",
     section="Capaian Kinerja Organisasi",
+    narrative_after=("kemajuan",),
 )

@@ -132,4 +132,5 @@ TABLE = LkjipTable(
     reconcile,
     chapter="B. Capaian Kinerja Organisasi",
     section="Capaian Kinerja Organisasi",
+    narrative_after=("efisiensi",),
 )

@@ -92,7 +92,7 @@ TABLE = LkjipTable(
     reconcile,
     chapter="C. Analisa Capaian Kinerja Tujuan dan Sasaran",
     section="Capaian Kinerja Tujuan dan Sasaran",
-    narrative_after=("tujuan_sasaran",),
+    narrative_after=("tujuan_sasaran", "target_ditinjau"),
     charts_after_docx=("capaian_indikator",),
     charts_after_html=("capaian_indikator",),
 )

@@ -309,8 +309,8 @@ def indicator_facts(engine: Engine, batch_id: int) -> tuple[pd.DataFrame, pd.Dat
     return indicators, targets, values
 
 
-def previous_year_indicators(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
-    """The OPD's indicators of ``year - 1`` with that year's realization (id, jenis, no, indikator)."""
+def previous_year_indicators(engine: Engine, opd_code: str, year: int, back: int = 1) -> pd.DataFrame:
+    """The OPD's indicators of ``year - back`` with that year's realization (id, jenis, no, indikator)."""
     with engine.connect() as conn:
         return pd.read_sql(
             select(
@@ -324,8 +324,8 @@ def previous_year_indicators(engine: Engine, opd_code: str, year: int) -> pd.Dat
             .join(FactIndicatorRealization, FactIndicatorRealization.indicator_id == Indicator.id)
             .where(
                 Opd.code == opd_code,
-                Indicator.year == year - 1,
-                FactIndicatorRealization.tahun == year - 1,
+                Indicator.year == year - back,
+                FactIndicatorRealization.tahun == year - back,
                 FactIndicatorRealization.triwulan == 0,
             ),
             conn,
@@ -334,7 +334,7 @@ def previous_year_indicators(engine: Engine, opd_code: str, year: int) -> pd.Dat
 
 def latest_budget_rows(engine: Engine, year: int) -> tuple[pd.DataFrame, dict[str, str]]:
     """Sub kegiatan rows of every OPD at its latest month of the year (opd_code, kode, uraian, anggaran,
-    realisasi), and the name of every budget code.
+    realisasi, fisik_pct), and the name of every budget code.
     """
     latest = (
         select(FactRealization.opd_id, func.max(Period.month).label("month"))
@@ -350,6 +350,7 @@ def latest_budget_rows(engine: Engine, year: int) -> tuple[pd.DataFrame, dict[st
             BudgetItem.name.label("uraian"),
             FactRealization.anggaran_rp.label("anggaran"),
             FactRealization.realisasi_sd_bulan_ini_rp.label("realisasi"),
+            FactRealization.fisik_pct,
         )
         .join(Opd, Opd.id == FactRealization.opd_id)
         .join(BudgetItem, BudgetItem.id == FactRealization.budget_item_id)

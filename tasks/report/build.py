@@ -13,7 +13,15 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine
 
-from tasks.report.inputs import budget_lines, indicator_rows, roll_up_frame
+from tasks.report.inputs import (
+    BUDGET_VALUES,
+    FISIK_WEIGHTS,
+    budget_lines,
+    fisik_weights,
+    indicator_rows,
+    roll_up_frame,
+    with_fisik,
+)
 from tasks.report.model import TableInputs
 from tasks.report.tables import CHAPTER_TABLE_IDS, REGISTRY
 from warehouse.queries import (
@@ -69,7 +77,10 @@ def build_all_tables(
     """
     subs, names = latest_budget_rows(engine, year)
     scale = tuple(capaian_scale)
-    lines = None if subs.empty else roll_up_frame(subs, ["anggaran", "realisasi"], names, by=["opd_code"])
+    values = [*BUDGET_VALUES, *FISIK_WEIGHTS]
+    lines = (
+        None if subs.empty else with_fisik(roll_up_frame(fisik_weights(subs), values, names, by=["opd_code"]))
+    )
     # the tables of the budget lines alone, for every OPD at once (the lines keep their opd_code)
     together = compute_tables(TableInputs(None, lines, scale, efficiency_threshold_pct))
     per_opd: dict[str, dict[str, pd.DataFrame]] = {}

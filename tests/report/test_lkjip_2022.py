@@ -137,7 +137,8 @@ def test_report_files_are_where_the_cli_promises(report_2022):
         f"tabel_{n}.csv" for n in ("2_1", "2_2", "2_3", "3_1", "3_2", "3_3", "3_4", "3_5", "3_6", "3_7")
     }
     expected |= {
-        f"tabel_{n}.csv" for n in ("sumber_dana", "silpa_sasaran", "ringkasan_kinerja", "ringkasan_anggaran")
+        f"tabel_{n}.csv"
+        for n in ("sumber_dana", "silpa_sasaran", "fisik_keuangan", "ringkasan_kinerja", "ringkasan_anggaran")
     }
     expected |= {"tabel_murni_perubahan.csv", "lkjip_2022.xlsx", "lkjip_2022.docx", "lkjip_2022.html"}
     expected |= {
@@ -481,6 +482,7 @@ def test_xlsx_report_holds_the_same_numbers(report_2022):
         "Tabel 3.6",
         "SILPA per Sasaran",
         "Tabel 3.7",
+        "Fisik dan Keuangan",
         "Anggaran Murni-Perubahan",
         "Ringkasan Kinerja",
         "Ringkasan Anggaran",

@@ -30,6 +30,7 @@ def test_all_opds_at_once_match_one_at_a_time(warehouse, sample_2022, tmp_path):
         "tabel_sumber_dana",
         "tabel_3_6",
         "tabel_3_7",
+        "tabel_fisik_keuangan",
         "tabel_ringkasan_anggaran",
     }
     for opd_code, tables in together.items():

@@ -13,6 +13,7 @@ import pandas as pd
 
 from tasks.report.model import LkjipTable
 from tasks.report.tables import (
+    fisik_keuangan,
     murni_perubahan,
     ringkasan,
     silpa_sasaran,
@@ -43,6 +44,7 @@ REGISTRY: tuple[LkjipTable, ...] = (
     tabel_3_6.TABLE,
     silpa_sasaran.TABLE,
     tabel_3_7.TABLE,
+    fisik_keuangan.TABLE,
     murni_perubahan.TABLE,
     ringkasan.KINERJA,
     ringkasan.ANGGARAN_TABLE,

@@ -420,13 +420,19 @@ def test_reconciliation_finds_a_new_misprint(report, tmp_path):
     edited.loc[edited["kode"] == "2.17.08", "realisasi"] = 4_101_392_957  # one rupiah off
     edited.loc[edited["kode"] == "2.17.05", "uraian"] = "PROGRAM  pendidikan, dan latihan / perkoperasian"
     edited.to_csv(tmp_path / "tabel_3_6_anggaran_realisasi.csv", index=False)
+    analysis = pd.read_csv(tmp_path / "tabel_3_3_analisis_keberhasilan.csv", dtype={"no": str})
+    analysis.loc[analysis["no"] == "3", "analisis_penyebab"] = "Peningkatan mutu pelayanan"  # another text
+    analysis.to_csv(tmp_path / "tabel_3_3_analisis_keberhasilan.csv", index=False)
     settings = load_settings(report["workdir"])
     findings = reconcile_warehouse(
         report["engine"], OPD, 2022, tmp_path, settings.capaian_scale, settings.efficiency_threshold_pct
     )
     rows = [tuple(r) for r in findings[["tabel", "baris", "kolom", "tercetak", "data"]].values]
     assert ("Tabel 3.6", "2.17.08", "realisasi", "4.101.392.957", "4.101.392.956") in rows
-    assert len(rows) == len(MISPRINTS) + 1  # spacing, case and punctuation of 2.17.05 are no misprint
+    assert [r[:4] for r in rows if r[0] == "Tabel 3.3"] == [
+        ("Tabel 3.3", "3", "analisis_penyebab", "Peningkatan mutu pelayanan")
+    ]
+    assert len(rows) == len(MISPRINTS) + 2  # spacing, case and punctuation of 2.17.05 are no misprint
 
 
 # ------------------------------------------------------------------------------------ monitoring

@@ -70,7 +70,7 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
 
 
 def reconcile(year: int, published_columns: list[str]) -> TableSpec:
-    """Rows by number; the figures as Table 3.1 prints them."""
+    """Rows by number; the figures as Table 3.1 prints them, the texts loosely."""
     return TableSpec(
         "tabel_3_3*.csv",
         "tabel_3_3",
@@ -82,6 +82,8 @@ def reconcile(year: int, published_columns: list[str]) -> TableSpec:
             Check("target", "target", "value"),
             Check("realisasi", "realisasi", "value"),
             Check("capaian_tercetak", "capaian", "pct", pct_rule("capaian = realisasi / target × 100")),
+            Check("analisis_penyebab", "analisis_penyebab", "name"),
+            Check("solusi", "solusi", "name"),
         ),
     )
 

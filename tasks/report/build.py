@@ -81,27 +81,25 @@ def build_all_tables(
     lines = (
         None if subs.empty else with_fisik(roll_up_frame(fisik_weights(subs), values, names, by=["opd_code"]))
     )
-    # the tables of the budget lines alone, for every OPD at once (the lines keep their opd_code)
-    together = compute_tables(TableInputs(None, lines, scale, efficiency_threshold_pct))
+    # the tables of the budget lines (and funding sources) alone, for every OPD at once (the lines
+    # keep their opd_code)
+    funding = funding_rows(engine, year)
+    together = compute_tables(
+        TableInputs(None, lines, scale, efficiency_threshold_pct, None if funding.empty else funding)
+    )
     per_opd: dict[str, dict[str, pd.DataFrame]] = {}
     for table_id, frame in together.items():
         for opd_code, part in frame.groupby("opd_code", sort=False):
             per_opd.setdefault(opd_code, {})[table_id] = part.drop(columns="opd_code").reset_index(drop=True)
     with_indicators = opds_with_indicators(engine, year)
-    funding = funding_rows(engine, year)
-    funding_of = {
-        code: part.drop(columns="opd_code") for code, part in funding.groupby("opd_code", sort=False)
-    }
     tables: dict[str, dict[str, pd.DataFrame]] = {}
     for opd_code in list_opds(engine, year):
         own = per_opd.get(opd_code, {})
         indicators = indicator_rows(engine, opd_code, year) if opd_code in with_indicators else None
-        indicators = None if indicators is None or indicators.empty else indicators
-        budget = None if lines is None else lines[lines["opd_code"] == opd_code].reset_index(drop=True)
-        budget = None if budget is None or budget.empty else budget
-        own_funding = funding_of.get(opd_code)
-        if indicators is not None or own_funding is not None:
-            inputs = TableInputs(indicators, budget, scale, efficiency_threshold_pct, own_funding)
+        if indicators is not None and not indicators.empty:
+            budget = None if lines is None else lines[lines["opd_code"] == opd_code].reset_index(drop=True)
+            budget = None if budget is None or budget.empty else budget
+            inputs = TableInputs(indicators, budget, scale, efficiency_threshold_pct)
             own = {**own, **compute_tables(inputs, skip=own)}
         tables[opd_code] = {table_id: own[table_id] for table_id in CHAPTER_TABLE_IDS if table_id in own}
     return tables

@@ -26,6 +26,8 @@ class Col:
     kind: str  # no | code | text | label | amount | number
     width: float
     group: Text | None = None
+    #: the frame column holding the value's unit: printed beside it where the document does (``76%``)
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,8 @@ class TableInputs:
     capaian_scale: tuple[tuple[float, str], ...]
     efficiency_threshold_pct: float
     #: budget and realization per sub kegiatan and funding source (kode, uraian, sumber_dana, anggaran,
-    #: realisasi) at the same month as ``budget``; None when unknown
+    #: realisasi) at the same month as ``budget``; None when unknown. Rows of several OPDs carry an
+    #: ``opd_code`` column, as ``budget`` does
     funding: pd.DataFrame | None = None
 
 

@@ -199,6 +199,12 @@ def test_docx_tables_hold_reference_values(report):
     t31 = tables["Tabel 3. 1"]
     assert [row.cells[6].text for row in t31.rows[2:]] == ["100,84", "135,23", "103,25"]
     assert [row.cells[7].text for row in t31.rows[2:]] == ["Sangat Tinggi"] * 3
+    # target and realisasi with their unit as the document prints them; the score without
+    assert [(row.cells[4].text, row.cells[5].text) for row in t31.rows[2:]] == [
+        ("76%", "76,64%"),
+        ("30%", "40,57%"),
+        ("77,20", "79,71"),
+    ]
     assert [c.text for c in t31.rows[1].cells] == [str(i) for i in range(1, 10)]  # numbering row
     assert t31.rows[4].cells[8].text == "Berdasarkan hasil LKE dari Inspektorat"
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tasks.core.formatting import amount_text as rp
-from tasks.core.formatting import digits_text, format_percent, is_missing, percent_text
+from tasks.core.formatting import format_percent, percent_text, value_with_unit
 from tasks.core.scales import ReportScales
 
 _JENIS_WORDS = {"tujuan": "tujuan", "sasaran": "sasaran", "program": "program"}
@@ -26,14 +26,8 @@ def pct(value: float) -> str:
 
 
 def value_text(value: float, satuan: str = "") -> str:
-    """An indicator value as the document writes it: a percentage with its sign and no decimals when
-    whole (``76%``, ``76,64%``); any other value with two decimals (``77,20``)."""
-    if is_missing(value):
-        return "-"
-    if str(satuan).strip() == "%":
-        whole = float(value).is_integer()
-        return digits_text(value, 0 if whole else 2) + "%"
-    return digits_text(value, 2)
+    """An indicator value as the document writes it (``76%``, ``76,64%``, ``77,20``; ``-`` unknown)."""
+    return value_with_unit(value, satuan) or "-"
 
 
 @dataclass(frozen=True)

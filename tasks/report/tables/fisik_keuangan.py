@@ -23,12 +23,17 @@ from tasks.report.model import (
 
 
 def table_fisik_keuangan(budget: pd.DataFrame) -> pd.DataFrame:
-    """The budget lines with keuangan % (serapan) and fisik %."""
-    table = budget[[*opd_columns(budget), "kode", "level", "uraian", "anggaran", "realisasi", "fisik"]].copy()
+    """The budget lines with keuangan % (serapan) and fisik %; of several OPDs' lines, those of the OPDs
+    reporting fisik somewhere."""
+    by = opd_columns(budget)
+    table = budget[[*by, "kode", "level", "uraian", "anggaran", "realisasi", "fisik"]].copy()
     table.insert(
         len(table.columns) - 1, "keuangan", metrics.serapan_pct(table["realisasi"], table["anggaran"])
     )
-    return table
+    if by:
+        reported = table["fisik"].notna().groupby([table[c] for c in by]).transform("any")
+        table = table[reported]
+    return table.reset_index(drop=True)
 
 
 def compute(inputs: TableInputs) -> pd.DataFrame | None:

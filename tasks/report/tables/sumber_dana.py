@@ -17,6 +17,7 @@ from tasks.report.model import (
     LayoutContext,
     LkjipTable,
     TableInputs,
+    opd_columns,
 )
 
 #: Funding sources that are the region's own revenue (compared loosely): the detail leaves them out.
@@ -33,16 +34,18 @@ def is_own_revenue(source: str) -> bool:
 
 def table_sumber_dana(funding: pd.DataFrame) -> pd.DataFrame:
     """Per transfer source (``jenis``: its name as written), its sub kegiatan with budget, realization
-    and serapan, sources and sub kegiatan in code order."""
+    and serapan, sources and sub kegiatan in code order (per OPD, keeping its column, when the rows of
+    several OPDs are given together)."""
+    by = opd_columns(funding)
     chosen = funding[~funding["sumber_dana"].map(is_own_revenue)]
     if chosen.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    table = chosen.groupby(["sumber_dana", "kode"], as_index=False, sort=True).agg(
+        return pd.DataFrame(columns=[*by, *COLUMNS])
+    table = chosen.groupby([*by, "sumber_dana", "kode"], as_index=False, sort=True).agg(
         uraian=("uraian", "first"), anggaran=("anggaran", "sum"), realisasi=("realisasi", "sum")
     )
     table = table.rename(columns={"sumber_dana": "jenis"})
     table["serapan"] = metrics.serapan_pct(table["realisasi"], table["anggaran"])
-    return table[COLUMNS].reset_index(drop=True)
+    return table[[*by, *COLUMNS]].reset_index(drop=True)
 
 
 def compute(inputs: TableInputs) -> pd.DataFrame | None:

@@ -66,8 +66,8 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
             SASARAN,
             INDICATOR,
             SATUAN,
-            Col("target", ("Target", "Target"), "number", 11),
-            Col("realisasi", ("Realisasi", "Realization"), "number", 11),
+            Col("target", ("Target", "Target"), "number", 11, unit="satuan"),
+            Col("realisasi", ("Realisasi", "Realization"), "number", 11, unit="satuan"),
             Col("capaian", ("Capaian %", "Achievement %"), "number", 11),
             Col("kategori", ("Kategori", "Category"), "label", 14),
             Col(

@@ -54,8 +54,8 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
             NO,
             Col("sasaran", ("Tujuan/Sasaran", "Goal/Objective"), "text", 24),
             Col(INDICATOR.key, INDICATOR.heading, "text", 22),
-            Col("target", ("Target", "Target"), "number", 9),
-            Col("realisasi", ("Realisasi", "Realization"), "number", 9),
+            Col("target", ("Target", "Target"), "number", 9, unit="satuan"),
+            Col("realisasi", ("Realisasi", "Realization"), "number", 9, unit="satuan"),
             Col("capaian", ("Capaian", "Achievement"), "number", 9),
             Col(
                 "analisis_penyebab",

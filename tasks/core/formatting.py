@@ -79,6 +79,8 @@ def value_with_unit(value: Any, unit: Any) -> str:
     decimals and no unit (scores: ``77,20``); ``""`` for NaN."""
     if is_missing(value):
         return ""
+    if not is_number(value):
+        return str(value)  # a printed word ("NA")
     if not is_missing(unit) and str(unit).strip() == "%":
         whole = float(value).is_integer()
         return digits_text(value, 0 if whole else 2) + "%"

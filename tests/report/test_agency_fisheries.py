@@ -331,5 +331,15 @@ def test_hostile_analysis_is_literal_text_in_every_output(agency):
     assert html.escape(HOSTILE, quote=False) in page
     cells = [c.text for t in Document(str(out / "lkjip_2024.docx")).tables for r in t.rows for c in r.cells]
     assert HOSTILE in cells
-    # Table 3.5 prints "NA" where a year before has no realization, as the document does
-    assert "NA" in cells
+    # Table 3.5 prints "NA" where a year before has no realization, as the document does, and the
+    # percentages with their sign: "Persentase kapal berizin" 80% / 50%, 2022: 40%, 2023: 45%
+    tables = [
+        [[c.text for c in r.cells] for r in t.rows] for t in Document(str(out / "lkjip_2024.docx")).tables
+    ]
+    printed = next(t for t in tables if any(r[0] == "PROGRAM :" for r in t))  # Table 3.5
+    assert ["3", "Persentase kapal berizin", "80%", "50%", "62,50", "Rendah", "40%", "45%"] in [
+        r[:8] for r in printed
+    ]
+    assert ["1", "Produksi perikanan", "1.000,00", "1.100,00", "110,00", "Sangat Tinggi", "NA", "NA"] in [
+        r[:8] for r in printed
+    ]

@@ -378,6 +378,7 @@ def test_table_3_2_kemajuan_renstra(report_2022):
         "realisasi",
         "target_akhir_renstra",
         "tingkat_kemajuan",
+        "satuan",
     ]
     assert actual["realisasi"].tolist() == expected["realisasi_2022"].tolist()
     assert actual["target_akhir_renstra"].tolist() == expected["target_akhir_renstra_2026"].tolist()
@@ -399,6 +400,7 @@ def test_table_3_4_efisiensi(report_2022):
         "realisasi_anggaran",
         "serapan",
         "efisiensi",
+        "satuan",
     ]
     assert actual["target"].tolist() == expected["target"].tolist()
     assert actual["realisasi"].tolist() == expected["realisasi"].tolist()
@@ -422,6 +424,7 @@ def test_table_3_5_tujuan_sasaran_program(report_2022):
         "capaian",
         "kategori",
         "realisasi_tahun_lalu",
+        "satuan",
     ]
     assert actual["jenis"].tolist() == expected["jenis"].tolist()
     assert actual["no"].tolist() == expected["no"].tolist()

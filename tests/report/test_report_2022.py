@@ -347,8 +347,8 @@ def test_html_holds_the_same_numbers_and_is_self_contained(report):
         "4",
         "Persentase fasilitasi penerbitan ijin usaha Simpan Pinjam dan pembukaan Kantor Cabang, "
         "Cabang Pembantu dan Kantor Kas Koperasi Simpan Pinjam",
-        "3,00",
-        "11,48",
+        "3%",
+        "11,48%",
         "382,67",
         "Sangat Tinggi",
         "NA",  # no realization in 2021, printed as the document does

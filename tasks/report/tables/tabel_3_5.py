@@ -43,6 +43,7 @@ def table_3_5(indicators: pd.DataFrame, scale: tuple[tuple[float, str], ...]) ->
             "kategori": category(chosen["capaian"], scale),
             **{column: chosen[column] for column in earlier_years(chosen)},
             "realisasi_tahun_lalu": chosen["realisasi_tahun_lalu"],
+            "satuan": chosen["satuan"],
         }
     )
     return table.reset_index(drop=True)
@@ -71,12 +72,18 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
         cols=[
             NO,
             Col("indikator", ("Indikator Kinerja", "Performance Indicator"), "text", 50),
-            Col("target", ("Target", "Target"), "number", 11, group),
-            Col("realisasi", ("Realisasi", "Realization"), "number", 11, group),
+            Col("target", ("Target", "Target"), "number", 11, group, unit="satuan"),
+            Col("realisasi", ("Realisasi", "Realization"), "number", 11, group, unit="satuan"),
             Col("capaian", ("%", "%"), "number", 10, group),
             Col("kategori", ("Tingkat Capaian", "Achievement Level"), "label", 14, group),
             *(
-                Col(column, (f"Realisasi Tahun {column[10:]}", f"Realization {column[10:]}"), "number", 11)
+                Col(
+                    column,
+                    (f"Realisasi Tahun {column[10:]}", f"Realization {column[10:]}"),
+                    "number",
+                    11,
+                    unit="satuan",
+                )
                 for column in earlier_years(df)
             ),
             Col(
@@ -84,6 +91,7 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
                 (f"Realisasi Tahun {ctx.year - 1}", f"Realization {ctx.year - 1}"),
                 "number",
                 13,
+                unit="satuan",
             ),
         ],
         numbering=True,

@@ -163,19 +163,20 @@ def load_settings(workdir: Path | str | None = None) -> Settings:
     """
     env = os.environ
     chosen = Path(workdir) if workdir is not None else Path(env.get("SAKIP_WORKDIR", "sakip-data"))
+    capaian_bound = _env_number("SAKIP_CAPAIAN_BOUND_PCT", 300.0)
     return Settings(
         workdir=chosen,
         database_url=env.get("SAKIP_DATABASE_URL", ""),
         lang=env.get("SAKIP_LANG", "id"),
         efficiency_threshold_pct=_env_number("SAKIP_EFFICIENCY_THRESHOLD_PCT", 100.0),
-        capaian_bound_pct=_env_number("SAKIP_CAPAIAN_BOUND_PCT", 300.0),
+        capaian_bound_pct=capaian_bound,
         gx_keep_results=int(_env_number("SAKIP_GX_KEEP_RESULTS", 30, int, minimum=0)),
         opd_register=Path(env["SAKIP_OPD_REGISTER"]) if env.get("SAKIP_OPD_REGISTER") else None,
         config_file=Path(env["SAKIP_CONFIG"]) if env.get("SAKIP_CONFIG") else None,
         inbox=Path(env["SAKIP_INBOX"]) if env.get("SAKIP_INBOX") else None,
         workers=max(1, int(_env_number("SAKIP_WORKERS", default_workers(), int))),
         workbook_limits=workbook_limits_from(env),
-        scales=load_report_config(env.get("SAKIP_CONFIG") or None),
+        scales=replace(load_report_config(env.get("SAKIP_CONFIG") or None), capaian_bound_pct=capaian_bound),
     )
 
 

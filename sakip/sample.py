@@ -3,6 +3,9 @@
 Writes twelve monthly realization workbooks (SIPD LRA-like, INPUTS.md §1) and one indicator workbook
 (INPUTS.md §2) rebuilt from the published LKjIP 2022 (the CSVs in ``sakip/sample_data``):
 
+* indicators: Tables 2.1, 3.1 and 3.5, with the optional texts of Table 2.2 (definisi operasional,
+  formula, penanggung jawab, sumber data) and of Table 3.3 (analisis penyebab, solusi);
+
 * structure and revised budget (anggaran perubahan) / December realization per sub kegiatan: Table 3.6,
   with the obvious name misprints fixed (``apbd_2022_sub_kegiatan.csv``: commas printed as full stops,
   program 2.17.04 "Ksp/Usk" -> "KSP/USP", "Dan" -> "dan");
@@ -379,6 +382,12 @@ _INDIKATOR_COLUMNS = (
     "Realisasi Tahun Lalu",
     "Target Akhir Renstra",
     "Kode Program",
+    "Definisi Operasional",
+    "Formula",
+    "Penanggung Jawab",
+    "Sumber Data",
+    "Analisis Penyebab",
+    "Solusi",
 )
 _INDIKATOR_FIELDS = (
     "jenis",
@@ -396,6 +405,12 @@ _INDIKATOR_FIELDS = (
     "realisasi_tahun_lalu",
     "target_akhir_renstra",
     "kode_program",
+    "definisi_operasional",
+    "formula",
+    "penanggung_jawab",
+    "sumber_data",
+    "analisis_penyebab",
+    "solusi",
 )
 _NUMERIC_FIELDS = frozenset(
     {"no", "target", "tw1", "tw2", "tw3", "tw4", "realisasi", "realisasi_tahun_lalu", "target_akhir_renstra"}
@@ -431,6 +446,7 @@ def _write_indicators(path: Path, year: int) -> None:
     ws.set_column("C:D", 45)
     ws.set_column("E:N", 11)
     ws.set_column("O:O", 40)
+    ws.set_column("P:U", 50)
     ws.write(0, 0, "DATA CAPAIAN INDIKATOR KINERJA", bold)
     ws.write(1, 0, f"SKPD : {OPD_KODE} {OPD_NAMA}")
     ws.write(2, 0, f"Tahun : {year}")

@@ -143,6 +143,13 @@ class Indicator(Base):
     kode_program: Mapped[str] = mapped_column(free_text(500), default="")
     data_awal: Mapped[float | None] = mapped_column(Float, nullable=True)
     target_akhir_renstra: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # optional texts of the workbook ("" when it has none): Tabel 2.2 and Tabel 3.3
+    definisi_operasional: Mapped[str] = mapped_column(Text, default="", server_default="")
+    formula: Mapped[str] = mapped_column(Text, default="", server_default="")
+    penanggung_jawab: Mapped[str] = mapped_column(Text, default="", server_default="")
+    sumber_data: Mapped[str] = mapped_column(Text, default="", server_default="")
+    analisis_penyebab: Mapped[str] = mapped_column(Text, default="", server_default="")
+    solusi: Mapped[str] = mapped_column(Text, default="", server_default="")
     batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
 
 

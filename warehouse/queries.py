@@ -239,6 +239,50 @@ def sumber_dana_totals(
     return combined.groupby("sumber_dana")["anggaran_rp"].sum()
 
 
+def funding_rows(engine: Engine, year: int, opd_code: str | None = None) -> pd.DataFrame:
+    """Budget and realization to date per sub kegiatan and funding source, of every OPD (or one) at its
+    latest month of the year: opd_code, kode, uraian, sumber_dana, anggaran, realisasi.
+
+    A sub kegiatan with expenditure-account rows is split by their sources; one without gives its own
+    row with its own source ("" when the workbook names none).
+    """
+    latest = (
+        select(FactRealization.opd_id, func.max(Period.month).label("month"))
+        .join(Period, Period.id == FactRealization.period_id)
+        .where(Period.year == year)
+        .group_by(FactRealization.opd_id)
+        .subquery()
+    )
+    columns = {"opd_code": Opd.code, "kode": BudgetItem.code, "uraian": BudgetItem.name}
+    chosen = [Period.year == year] + ([Opd.code == opd_code] if opd_code is not None else [])
+    queries = []
+    for facts in (FactRealizationAccount, FactRealization):
+        queries.append(
+            select(
+                *(column.label(name) for name, column in columns.items()),
+                facts.budget_item_id,
+                facts.sumber_dana,
+                facts.anggaran_rp.label("anggaran"),
+                facts.realisasi_sd_bulan_ini_rp.label("realisasi"),
+            )
+            .join(Opd, Opd.id == facts.opd_id)
+            .join(BudgetItem, BudgetItem.id == facts.budget_item_id)
+            .join(Period, Period.id == facts.period_id)
+            .join(latest, (latest.c.opd_id == facts.opd_id) & (latest.c.month == Period.month))
+            .where(*chosen)
+        )
+    with engine.connect() as conn:
+        accounts = pd.read_sql(queries[0], conn)
+        subs = pd.read_sql(queries[1], conn)
+    split = set(zip(accounts["opd_code"], accounts["budget_item_id"], strict=True))
+    own = [(o, b) not in split for o, b in zip(subs["opd_code"], subs["budget_item_id"], strict=True)]
+    rows = pd.concat([accounts, subs[own]], ignore_index=True)
+    rows["sumber_dana"] = rows["sumber_dana"].fillna("").astype(str).str.strip()
+    keys = ["opd_code", "kode", "uraian", "sumber_dana"]
+    table = rows.groupby(keys, as_index=False, sort=True)[["anggaran", "realisasi"]].sum()
+    return table[[*keys, "anggaran", "realisasi"]]
+
+
 def first_load_at(engine: Engine, year: int, opd_codes: list[str]) -> datetime | None:
     """When the first file of the year of any of these OPDs was loaded (None when none was)."""
     with engine.connect() as conn:
@@ -265,8 +309,8 @@ def indicator_facts(engine: Engine, batch_id: int) -> tuple[pd.DataFrame, pd.Dat
     return indicators, targets, values
 
 
-def previous_year_indicators(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
-    """The OPD's indicators of ``year - 1`` with that year's realization (id, jenis, no, indikator)."""
+def previous_year_indicators(engine: Engine, opd_code: str, year: int, back: int = 1) -> pd.DataFrame:
+    """The OPD's indicators of ``year - back`` with that year's realization (id, jenis, no, indikator)."""
     with engine.connect() as conn:
         return pd.read_sql(
             select(
@@ -280,8 +324,8 @@ def previous_year_indicators(engine: Engine, opd_code: str, year: int) -> pd.Dat
             .join(FactIndicatorRealization, FactIndicatorRealization.indicator_id == Indicator.id)
             .where(
                 Opd.code == opd_code,
-                Indicator.year == year - 1,
-                FactIndicatorRealization.tahun == year - 1,
+                Indicator.year == year - back,
+                FactIndicatorRealization.tahun == year - back,
                 FactIndicatorRealization.triwulan == 0,
             ),
             conn,
@@ -290,7 +334,7 @@ def previous_year_indicators(engine: Engine, opd_code: str, year: int) -> pd.Dat
 
 def latest_budget_rows(engine: Engine, year: int) -> tuple[pd.DataFrame, dict[str, str]]:
     """Sub kegiatan rows of every OPD at its latest month of the year (opd_code, kode, uraian, anggaran,
-    realisasi), and the name of every budget code.
+    realisasi, fisik_pct), and the name of every budget code.
     """
     latest = (
         select(FactRealization.opd_id, func.max(Period.month).label("month"))
@@ -306,6 +350,7 @@ def latest_budget_rows(engine: Engine, year: int) -> tuple[pd.DataFrame, dict[st
             BudgetItem.name.label("uraian"),
             FactRealization.anggaran_rp.label("anggaran"),
             FactRealization.realisasi_sd_bulan_ini_rp.label("realisasi"),
+            FactRealization.fisik_pct,
         )
         .join(Opd, Opd.id == FactRealization.opd_id)
         .join(BudgetItem, BudgetItem.id == FactRealization.budget_item_id)

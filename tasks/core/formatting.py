@@ -73,6 +73,20 @@ def digits_text(value: Any, decimals: int) -> str:
     return ("0," + "0" * decimals if decimals else "0") if text == "-" else text
 
 
+def value_with_unit(value: Any, unit: Any) -> str:
+    """An indicator value as the document prints it beside its unit: a percentage with its sign and no
+    decimals when whole (``76%``, ``76,64%``, no space as PUEBI writes it); any other value with two
+    decimals and no unit (scores: ``77,20``); ``""`` for NaN."""
+    if is_missing(value):
+        return ""
+    if not is_number(value):
+        return str(value)  # a printed word ("NA")
+    if not is_missing(unit) and str(unit).strip() == "%":
+        whole = float(value).is_integer()
+        return digits_text(value, 0 if whole else 2) + "%"
+    return digits_text(value, 2)
+
+
 def amount_text(value: Any) -> str:
     """An amount in a sentence: ``Rp 18.852.082.292`` (``Rp 0`` for zero)."""
     return f"Rp {digits_text(value, 0)}"

@@ -45,6 +45,8 @@ class ReportScales:
     #: the "Sumber Data : ..." line under every table of the Word document and the html page; empty:
     #: the OPD's name
     data_source: str = ""
+    #: a capaian beyond this is flagged in the report: the target needs review (as the validation warns)
+    capaian_bound_pct: float = 300.0
     colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLORS))
 
     def color(self, label: str) -> str:

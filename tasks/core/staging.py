@@ -79,7 +79,25 @@ INDICATOR_COLUMNS: dict[str, str] = {
     "realisasi_tahun_lalu": "float64",
     "target_akhir_renstra": "float64",
     "kode_program": "str",  # full program codes joined by ";" ("" when absent)
+    # optional texts ("" when the column is absent): the IKU's definition, formula, person
+    # responsible and data source (Tabel 2.2), the analysis of success / failure and its solution (3.3)
+    "definisi_operasional": "str",
+    "formula": "str",
+    "penanggung_jawab": "str",
+    "sumber_data": "str",
+    "analisis_penyebab": "str",
+    "solusi": "str",
 }
+
+#: The optional free-text columns of ``IndicatorWorkbook.indicators`` ("" when the workbook has none).
+INDICATOR_TEXTS: tuple[str, ...] = (
+    "definisi_operasional",
+    "formula",
+    "penanggung_jawab",
+    "sumber_data",
+    "analisis_penyebab",
+    "solusi",
+)
 
 #: Columns of ``IndicatorWorkbook.renstra`` (long form, one row per indicator and year).
 RENSTRA_COLUMNS: dict[str, str] = {

@@ -69,6 +69,17 @@ INDICATOR_FIELDS: dict[str, tuple[str, ...]] = {
     "realisasi_tahun_lalu": ("Realisasi Tahun Lalu",),
     "target_akhir_renstra": ("Target Akhir Renstra",),
     "kode_program": ("Kode Program",),
+    # optional texts of the IKU (Tabel 2.2) and of the analysis of Tabel 3.3
+    "definisi_operasional": ("Definisi Operasional", "Uraian / Definisi Operasional", "Difinisi Operasional"),
+    "formula": ("Formula", "Formula Penghitungan", "Formula Perhitungan", "Rumus"),
+    "penanggung_jawab": ("Penanggung Jawab", "Penanggungjawab"),
+    "sumber_data": ("Sumber Data",),
+    "analisis_penyebab": (
+        "Analisis Penyebab",
+        "Analisis Keberhasilan / Kegagalan",
+        "Analisis Keberhasilan / Kegagalan Kinerja",
+    ),
+    "solusi": ("Solusi",),
 }  # fmt: skip
 INDICATOR_REQUIRED = ("jenis", "no", "indikator", "target")
 INDICATOR_ONE_OF = ("realisasi", "tw1", "tw2", "tw3", "tw4")

@@ -15,12 +15,18 @@ from tasks.core import codes
 from tasks.core.issues import InputError, InputIssue
 from tasks.core.staging import (
     INDICATOR_COLUMNS,
+    INDICATOR_TEXTS,
     RENSTRA_COLUMNS,
     IndicatorWorkbook,
 )
 from tasks.extract.book import Book, open_book
 from tasks.extract.cells import cell_at, cell_text, column_letter, is_empty
-from tasks.extract.fields import COLUMN_TITLES, INDICATOR_NUMBERS, INDICATOR_ONE_OF, INDICATOR_REQUIRED
+from tasks.extract.fields import (
+    COLUMN_TITLES,
+    INDICATOR_NUMBERS,
+    INDICATOR_ONE_OF,
+    INDICATOR_REQUIRED,
+)
 from tasks.extract.grid import (
     Grid,
     Header,
@@ -181,6 +187,7 @@ def _indicator_rows(
                 "arah": _arah(get("arah")),
                 "rumus_capaian": get("rumus_capaian").lower() or "standar",
                 "kode_program": ";".join(programs),
+                **{name: get(name) for name in INDICATOR_TEXTS},
             }
         )
     frame = pd.DataFrame(records, columns=[c for c in INDICATOR_COLUMNS if c not in INDICATOR_NUMBERS])

@@ -9,9 +9,7 @@ from sqlalchemy import Connection, Engine, insert, update
 
 from tasks.core.calendar import now_utc
 from tasks.core.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
-from tasks.core.staging import (
-    IndicatorWorkbook,
-)
+from tasks.core.staging import INDICATOR_TEXTS, IndicatorWorkbook
 from tasks.load.batches import LoadResult, current_batch, current_user, record_batch
 from tasks.load.writes import ensure_opd, none_if_nan
 from warehouse.db import write_transaction
@@ -83,6 +81,7 @@ def _insert_indicators(conn: Connection, wb: IndicatorWorkbook, opd_id: int, bat
                 kode_program=row["kode_program"],
                 data_awal=none_if_nan(baseline.get((row["jenis"], row["no"]), math.nan)),
                 target_akhir_renstra=none_if_nan(row["target_akhir_renstra"]),
+                **{name: row.get(name, "") or "" for name in INDICATOR_TEXTS},
                 batch_id=batch_id,
             )
             .returning(Indicator.id)

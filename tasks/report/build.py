@@ -13,10 +13,24 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine
 
-from tasks.report.inputs import budget_lines, indicator_rows, roll_up_frame
+from tasks.report.inputs import (
+    BUDGET_VALUES,
+    FISIK_WEIGHTS,
+    budget_lines,
+    fisik_weights,
+    indicator_rows,
+    roll_up_frame,
+    with_fisik,
+)
 from tasks.report.model import TableInputs
 from tasks.report.tables import CHAPTER_TABLE_IDS, REGISTRY
-from warehouse.queries import latest_budget_rows, list_opds, opds_with_indicators, report_scope
+from warehouse.queries import (
+    funding_rows,
+    latest_budget_rows,
+    list_opds,
+    opds_with_indicators,
+    report_scope,
+)
 
 
 def compute_tables(inputs: TableInputs, skip: Collection[str] = ()) -> dict[str, pd.DataFrame]:
@@ -42,11 +56,13 @@ def build_tables(
     """Every LKjIP table the warehouse supports for the OPD and year (as of a moment), keyed by table id."""
     scope = report_scope(engine, opd_code, year, as_of)
     indicators = indicator_rows(engine, opd_code, year, as_of)
+    funding = funding_rows(engine, year, opd_code) if as_of is None and scope.month is not None else None
     inputs = TableInputs(
         indicators=None if indicators.empty else indicators,
         budget=budget_lines(engine, scope),
         capaian_scale=tuple(capaian_scale),
         efficiency_threshold_pct=efficiency_threshold_pct,
+        funding=None if funding is None or funding.empty else funding.drop(columns="opd_code"),
     )
     return compute_tables(inputs)
 
@@ -61,9 +77,16 @@ def build_all_tables(
     """
     subs, names = latest_budget_rows(engine, year)
     scale = tuple(capaian_scale)
-    lines = None if subs.empty else roll_up_frame(subs, ["anggaran", "realisasi"], names, by=["opd_code"])
-    # the tables of the budget lines alone, for every OPD at once (the lines keep their opd_code)
-    together = compute_tables(TableInputs(None, lines, scale, efficiency_threshold_pct))
+    values = [*BUDGET_VALUES, *FISIK_WEIGHTS]
+    lines = (
+        None if subs.empty else with_fisik(roll_up_frame(fisik_weights(subs), values, names, by=["opd_code"]))
+    )
+    # the tables of the budget lines (and funding sources) alone, for every OPD at once (the lines
+    # keep their opd_code)
+    funding = funding_rows(engine, year)
+    together = compute_tables(
+        TableInputs(None, lines, scale, efficiency_threshold_pct, None if funding.empty else funding)
+    )
     per_opd: dict[str, dict[str, pd.DataFrame]] = {}
     for table_id, frame in together.items():
         for opd_code, part in frame.groupby("opd_code", sort=False):

@@ -76,6 +76,8 @@ def cumulative_by_month(
     if rows.empty:
         return pd.DataFrame(columns=columns)
     values = ["anggaran", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
+    # a year without anggaran kas reads as a column of NULLs: numbers (NaN) all the same
+    rows = rows.assign(**{column: pd.to_numeric(rows[column], errors="coerce") for column in values})
     segments = rows["kode"].str.split(".")
     parts = []
     for level, keep in (("urusan", 2), ("program", 3)):

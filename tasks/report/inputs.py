@@ -77,7 +77,31 @@ def budget_lines(engine: Engine, scope: ReportScope) -> pd.DataFrame | None:
         return None
     subs = budget_rows(engine, scope.opd_code, scope.year, scope.month, scope.as_of)
     subs = subs.rename(columns={"anggaran_rp": "anggaran", "realisasi_sd_bulan_ini_rp": "realisasi"})
-    return roll_up(engine, subs, ["anggaran", "realisasi"])
+    return with_fisik(roll_up(engine, fisik_weights(subs), [*BUDGET_VALUES, *FISIK_WEIGHTS]))
+
+
+#: The amounts of a budget line, and the weights its physical progress is rolled up with.
+BUDGET_VALUES: list[str] = ["anggaran", "realisasi"]
+FISIK_WEIGHTS: list[str] = ["fisik_bobot", "fisik_anggaran"]
+
+
+def fisik_weights(subs: pd.DataFrame) -> pd.DataFrame:
+    """Sub kegiatan rows with the weights of their physical progress (``fisik_pct``): fisik × anggaran
+    and the anggaran of the rows reporting fisik (0 where a row reports none)."""
+    fisik = subs["fisik_pct"] if "fisik_pct" in subs.columns else pd.Series(math.nan, index=subs.index)
+    known = fisik.notna()
+    return subs.assign(
+        fisik_bobot=(fisik.fillna(0.0) * subs["anggaran"]).where(known, 0.0),
+        fisik_anggaran=subs["anggaran"].where(known, 0.0),
+    )
+
+
+def with_fisik(lines: pd.DataFrame) -> pd.DataFrame:
+    """Rolled-up lines with ``fisik``: the budget-weighted physical progress of the sub kegiatan under
+    each line that report one (NaN where none does); the weights dropped."""
+    weight = lines["fisik_anggaran"]
+    fisik = (lines["fisik_bobot"] / weight.where(weight != 0)).astype("float64")
+    return lines.drop(columns=FISIK_WEIGHTS).assign(fisik=fisik)
 
 
 def roll_up(engine: Engine, subs: pd.DataFrame, value_columns: list[str]) -> pd.DataFrame:
@@ -135,6 +159,10 @@ def indicator_rows(engine: Engine, opd_code: str, year: int, as_of: datetime | N
     )
     from_warehouse = previous_year_realization(engine, opd_code, year, frame)
     frame["realisasi_tahun_lalu"] = from_warehouse.combine_first(frame["realisasi_tahun_lalu"])
+    for back in range(EARLIER_YEARS, 1, -1):  # oldest first: the years before last year, where loaded
+        earlier = previous_year_realization(engine, opd_code, year, frame, back)
+        if earlier.notna().any():
+            frame[f"realisasi_{year - back}"] = earlier
     frame["capaian"] = metrics.capaian_series(
         frame["target"], frame["realisasi"], frame["arah"], frame["rumus_capaian"]
     )
@@ -157,28 +185,40 @@ def category(values: pd.Series, scale: Sequence[tuple[float, str]]) -> pd.Series
     return values.map(lambda value: metrics.kategori(value, scale))
 
 
-def previous_year_realization(
-    engine: Engine, opd_code: str, year: int, indicators: pd.DataFrame
-) -> pd.Series:
-    """Last year's realization of each indicator from the warehouse, where that year is loaded.
+#: How many years back the report looks for realizations (the years of a Renstra before this one).
+EARLIER_YEARS = 4
 
-    An indicator of ``year`` is matched to one of ``year - 1`` of the same OPD by jenis and indicator
-    text (compared loosely) first, else by jenis and number. Returns a series aligned on
-    ``indicators`` (NaN where there is no match, so the workbook's own value stays).
+
+def previous_year_realization(
+    engine: Engine, opd_code: str, year: int, indicators: pd.DataFrame, back: int = 1
+) -> pd.Series:
+    """The realization of ``year - back`` (last year's by default) of each indicator from the
+    warehouse, where that year is loaded.
+
+    An indicator of ``year`` is matched to one of ``year - back`` of the same OPD by jenis and indicator
+    text (compared loosely) first, else by jenis and number (among those no indicator's text matches).
+    Returns a series aligned on ``indicators`` (NaN where there is no match, so the workbook's own
+    value stays).
     """
     empty = pd.Series(math.nan, index=indicators.index, dtype="float64")
     if indicators.empty:
         return empty
-    previous = previous_year_indicators(engine, opd_code, year)
+    previous = previous_year_indicators(engine, opd_code, year, back)
     if previous.empty:
         return empty
     by_text = {
         (j, loose_text(t)): r
         for j, t, r in zip(previous["jenis"], previous["indikator"], previous["realisasi"], strict=True)
     }
+    # an indicator of that year whose text an indicator of this year carries is that one's, never
+    # another's by number (numbers move when indicators are added or dropped)
+    taken = {(j, loose_text(t)) for j, t in zip(indicators["jenis"], indicators["indikator"], strict=True)}
     by_no = {
         (j, str(n)): r
-        for j, n, r in zip(previous["jenis"], previous["no"], previous["realisasi"], strict=True)
+        for j, n, t, r in zip(
+            previous["jenis"], previous["no"], previous["indikator"], previous["realisasi"], strict=True
+        )
+        if (j, loose_text(t)) not in taken
     }
     values = [
         by_text.get((j, loose_text(t)), by_no.get((j, str(n)), math.nan))

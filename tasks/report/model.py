@@ -26,6 +26,8 @@ class Col:
     kind: str  # no | code | text | label | amount | number
     width: float
     group: Text | None = None
+    #: the frame column holding the value's unit: printed beside it where the document does (``76%``)
+    unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,13 @@ ANGGARAN = Col("anggaran", ("Anggaran (Rp)", "Budget (Rp)"), "amount", 18)
 REALISASI_RP = Col("realisasi", ("Realisasi (Rp)", "Realization (Rp)"), "amount", 18)
 
 
+def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """An optional text column of the indicators ("" where the column or the value is absent)."""
+    if name not in frame.columns:
+        return pd.Series("", index=frame.index, dtype="object")
+    return frame[name].astype("object").where(frame[name].notna(), "").astype(str)
+
+
 #: Columns naming the OPD of a line when the lines of several OPDs are computed together.
 OPD_COLUMNS: tuple[str, ...] = ("opd_code",)
 
@@ -96,6 +105,10 @@ class TableInputs:
     budget: pd.DataFrame | None
     capaian_scale: tuple[tuple[float, str], ...]
     efficiency_threshold_pct: float
+    #: budget and realization per sub kegiatan and funding source (kode, uraian, sumber_dana, anggaran,
+    #: realisasi) at the same month as ``budget``; None when unknown. Rows of several OPDs carry an
+    #: ``opd_code`` column, as ``budget`` does
+    funding: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)

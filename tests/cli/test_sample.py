@@ -259,6 +259,13 @@ def _indicator_rows(path: Path, sheet: str) -> tuple[list[tuple], list[dict]]:
     return rows[:header], [dict(zip(names, r, strict=True)) for r in rows[header + 1 :] if r[0]]
 
 
+def by_texts(rows: list[dict[str, object]], key: tuple[str, int]) -> tuple[object, ...]:
+    """The IKU texts of one indicator row of the sample (blank cells as "")."""
+    row = next(r for r in rows if (r["Jenis"], r["No"]) == key)
+    names = ("Definisi Operasional", "Formula", "Penanggung Jawab", "Sumber Data")
+    return tuple(row[name] or "" for name in names)
+
+
 def test_indicators(sample) -> None:
     block, rows = _indicator_rows(sample.indicators, "Indikator")
     assert (f"SKPD : {OPD_KODE} Dinas Koperasi dan Usaha Mikro",) == block[1][:1]
@@ -279,7 +286,15 @@ def test_indicators(sample) -> None:
         "Realisasi Tahun Lalu",
         "Target Akhir Renstra",
         "Kode Program",
+        "Definisi Operasional",
+        "Formula",
+        "Penanggung Jawab",
+        "Sumber Data",
+        "Analisis Penyebab",
+        "Solusi",
     ]
+    assert by_texts(rows, ("Sasaran", 3)) == ("", "Berdasarkan hasil LKE dari Inspektorat", "", "")
+    assert by_texts(rows, ("Program", 1)) == ("", "", "", "")  # optional: blank where the document has none
     assert [(r["Jenis"], r["No"]) for r in rows] == [("Tujuan", 1), ("Tujuan", 2)] + [
         ("Sasaran", n) for n in (1, 2, 3)
     ] + [("Program", n) for n in range(1, 12)]

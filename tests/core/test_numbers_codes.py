@@ -239,3 +239,20 @@ def test_is_total() -> None:
     assert is_total("Total Belanja")
     assert not is_total("Jumlahnya")
     assert not is_total("")
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "expected"),
+    [
+        (76.0, "%", "76%"),  # whole percentages without decimals, no space before the sign
+        (76.64, "%", "76,64%"),
+        (0.0, "%", "0%"),
+        (77.2, "nilai", "77,20"),  # scores without a unit
+        (79.71, None, "79,71"),
+        (math.nan, "%", ""),
+    ],
+)
+def test_value_with_unit(value: float, unit: object, expected: str) -> None:
+    from tasks.core.formatting import value_with_unit
+
+    assert value_with_unit(value, unit) == expected

@@ -623,6 +623,33 @@ def test_indicators_with_year_realisasi(tmp_path: Path) -> None:
     assert list(workbook.renstra.columns) == list(RENSTRA_COLUMNS)
 
 
+def test_indicator_texts_are_optional_columns(tmp_path: Path) -> None:
+    """Definisi Operasional, Formula, Penanggung Jawab, Sumber Data, Analisis Penyebab and Solusi are
+    read where the workbook has them (under their alternative titles too), "" where it has not."""
+    header = [
+        *INDICATOR_HEADER,
+        "Uraian / Definisi Operasional",
+        "Formula Penghitungan",
+        "Penanggung Jawab",
+        "Analisis Keberhasilan / Kegagalan Kinerja",
+        "Solusi",
+    ]
+    rows = [
+        *indicator_block(),
+        header,
+        ["Sasaran", 1, "Meningkatnya kualitas koperasi", "Persentase koperasi Aktif", "%", None, 76,
+         "76,64", "Koperasi yang RAT", "aktif / seluruh × 100%", "Kepala Dinas", "+Pelatihan", None],
+        ["Sasaran", 2, "Meningkatnya kinerja", "Nilai AKIP", "nilai", None, "77,20", 79.71],
+    ]  # fmt: skip
+    frame = read_indicators(write_xlsx(tmp_path / "ind.xlsx", Sheet("Indikator", rows))).indicators
+    assert frame["definisi_operasional"].tolist() == ["Koperasi yang RAT", ""]
+    assert frame["formula"].tolist() == ["aktif / seluruh × 100%", ""]
+    assert frame["penanggung_jawab"].tolist() == ["Kepala Dinas", ""]
+    assert frame["analisis_penyebab"].tolist() == ["+Pelatihan", ""]  # text as written, escaped on output
+    assert frame["solusi"].tolist() == ["", ""]
+    assert frame["sumber_data"].tolist() == ["", ""]  # no such column: empty, not an error
+
+
 def test_indicators_with_quarters_two_row_header_and_renstra(tmp_path: Path) -> None:
     """``Realisasi`` merged over TW I..TW IV; OPD code from the block; a Renstra sheet in long form."""
     rows = [

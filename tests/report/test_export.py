@@ -249,8 +249,9 @@ def test_header_texts(workbook: openpyxl.Workbook) -> None:
         "Realisasi",
         "Capaian %",
         "Kategori",
+        "Definisi Operasional",
     ]
-    assert _row(ws, HEAD + 1) == list(range(1, 9))  # column numbering as in the document
+    assert _row(ws, HEAD + 1) == list(range(1, 10))  # column numbering as in the document
     ws = workbook["Tabel 2.1"]
     assert _row(ws, HEAD)[:6] == [
         "No",

@@ -107,7 +107,13 @@ def test_every_format_is_written(report):
     assert status == 0
     out: Path = report["out"]
     names = {Path(line).name for line in stdout.splitlines() if line.strip()}
-    tables = {f"tabel_{n}.csv" for n in ("2_1", "2_3", "3_1", "3_2", "3_4", "3_5", "3_6", "3_7")}
+    tables = {
+        f"tabel_{n}.csv" for n in ("2_1", "2_2", "2_3", "3_1", "3_2", "3_3", "3_4", "3_5", "3_6", "3_7")
+    }
+    tables |= {
+        f"tabel_{n}.csv"
+        for n in ("sumber_dana", "silpa_sasaran", "fisik_keuangan", "ringkasan_kinerja", "ringkasan_anggaran")
+    }
     expected = tables | {"tabel_murni_perubahan.csv", "lkjip_2022.xlsx", "lkjip_2022.docx", "lkjip_2022.html"}
     assert expected | set(CHARTS) == names
     assert all((out / name).stat().st_size > 0 for name in names)
@@ -133,7 +139,7 @@ def test_murni_perubahan_table(report):
 
 def test_xlsx_sheets_and_reference_values(report):
     wb = openpyxl.load_workbook(report["out"] / "lkjip_2022.xlsx")
-    assert wb.sheetnames[-1] == "Anggaran Murni-Perubahan"
+    assert wb.sheetnames[-3] == "Anggaran Murni-Perubahan"  # then the summary of chapter IV
     ws = wb["Tabel 3.6"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=6, values_only=True)}
     for want in reference("tabel_3_6_anggaran_realisasi.csv").itertuples(index=False):
@@ -168,6 +174,7 @@ def _docx_tables(path: Path) -> dict[str, object]:
                 caption = text
         elif tag == "tbl":
             tables[caption or f"#{len(tables)}"] = next(table_iter)
+            caption = None  # a table without a numbered caption is not the one before it
     return tables
 
 
@@ -193,7 +200,14 @@ def test_docx_tables_hold_reference_values(report):
     t31 = tables["Tabel 3. 1"]
     assert [row.cells[6].text for row in t31.rows[2:]] == ["100,84", "135,23", "103,25"]
     assert [row.cells[7].text for row in t31.rows[2:]] == ["Sangat Tinggi"] * 3
-    assert [c.text for c in t31.rows[1].cells] == [str(i) for i in range(1, 9)]  # numbering row
+    # target and realisasi with their unit as the document prints them; the score without
+    assert [(row.cells[4].text, row.cells[5].text) for row in t31.rows[2:]] == [
+        ("76%", "76,64%"),
+        ("30%", "40,57%"),
+        ("77,20", "79,71"),
+    ]
+    assert [c.text for c in t31.rows[1].cells] == [str(i) for i in range(1, 10)]  # numbering row
+    assert t31.rows[4].cells[8].text == "Berdasarkan hasil LKE dari Inspektorat"
 
 
 def test_docx_two_row_headers_are_merged_and_repeat(report):
@@ -217,23 +231,55 @@ def test_docx_two_row_headers_are_merged_and_repeat(report):
 def test_docx_narrative_and_charts(report):
     doc = Document(str(report["out"] / "lkjip_2022.docx"))
     text = "\n".join(p.text for p in doc.paragraphs)
+    # the sentences the document writes, with a verb and the units as it prints them ("83,79%")
     assert (
-        "realisasi anggaran sebesar Rp 18.852.082.292 atau 83,79 %, sehingga terdapat sisa anggaran "
-        "Rp 3.648.145.573 (16,21 %)" in text
+        "anggaran terealisasi sebesar Rp 18.852.082.292 (83,79%), sehingga terdapat sisa anggaran "
+        "sebesar Rp 3.648.145.573 (16,21%)" in text
     )
     assert "sebesar Rp 22.500.227.865 yang bersumber dari PAD sebesar Rp 21.275.842.665" in text
-    assert "Terdapat 11 indikator kinerja program: 11 berkategori Sangat Tinggi" in text
-    assert "Terdapat 3 indikator kinerja sasaran: 3 berkategori Sangat Tinggi" in text
-    low = next(p for p in text.splitlines() if p.startswith("Program dengan serapan anggaran di bawah 80 %"))
+    assert "Seluruh (2) indikator kinerja tujuan mencapai target dengan kategori Sangat Tinggi." in text
+    assert "Seluruh (11) indikator kinerja program mencapai target dengan kategori Sangat Tinggi." in text
+    low = next(p for p in text.splitlines() if p.startswith("Program dengan serapan anggaran di bawah 80%"))
     assert "(4 program)" in low
-    assert low.index("(70,56 %)") < low.index("(71,55 %)") < low.index("(76,97 %)") < low.index("(79,44 %)")
+    assert low.index("(70,56%)") < low.index("(71,55%)") < low.index("(76,97%)") < low.index("(79,44%)")
     assert (
         "Program Penunjang Urusan Pemerintahan Daerah Kabupaten/Kota, anggaran sebesar Rp 9.458.117.635"
         in text
     )
-    assert "sisa anggaran sebesar Rp 835.539.421 (8,83 %)" in text
+    assert "sisa anggaran sebesar Rp 835.539.421 (8,83%)" in text
     assert "Anggaran murni sesuai Perjanjian Kinerja sebesar Rp 26.163.067.000" in text
-    assert "Indikator Nilai AKIP dengan target 77,20 tercapai 79,71, atau capaian 103,25 %" in text
+    assert (
+        "Indikator Persentase koperasi Aktif dengan target 76% terealisasi 76,64%, atau berhasil mencapai "
+        "100,84% dari target (kategori Sangat Tinggi)." in text
+    )
+    assert (
+        "Indikator Nilai AKIP dengan target 77,20 terealisasi 79,71, atau berhasil mencapai 103,25%" in text
+    )
+    # closing sentences after Tables 3.2 and 3.4
+    assert "target akhir Renstra antara 81,14% dan 102,19%" in text
+    assert "Seluruh (3) sasaran mencapai targetnya dengan serapan anggaran di bawah 100%" in text
+    # Table 3.5: the two capaian beyond the validation's bound (300 %) carry a note
+    note = next(p for p in text.splitlines() if p.startswith("Catatan: capaian 2 indikator melampaui 300%"))
+    assert "(382,67%)" in note and "(356,60%)" in note and "perlu ditinjau kembali" in note
+    # III.D.2: the transfer funds per sub kegiatan, as the document lists them
+    assert "Anggaran DAK Non Fisik sebesar Rp 404.200.000 digunakan pada 2 sub kegiatan" in text
+    assert (
+        "Kapasitas dan Kompetensi SDM Koperasi sebesar Rp 268.940.000 dengan realisasi sebesar "
+        "Rp 242.392.000 atau 90,13%." in text
+    )
+    assert "sebesar Rp 100.000.000 dengan realisasi sebesar Rp 84.193.302 atau 84,19%." in text
+    # III.D: SILPA grouped by sasaran (the document's a., b., c.)
+    assert (
+        "Program Pengembangan UMKM, dengan total anggaran sebesar Rp 8.880.719.130 terealisasi sebesar "
+        "Rp 6.842.116.685 (77,04%) dan sisa anggaran sebesar Rp 2.038.602.445 (22,96%)." in text
+    )
+    # chapter IV: the conclusions
+    assert "3) Terdapat 8 program dengan 11 indikator kinerja program; seluruhnya mencapai" in text
+    assert (
+        "Dari alokasi anggaran belanja sebesar Rp 22.500.227.865 terealisasi sebesar Rp 18.852.082.292 "
+        "(83,79%), sehingga terdapat Sisa Lebih Pagu Anggaran (SiLPA) sebesar Rp 3.648.145.573 (16,21%)."
+        in text
+    )
     assert len(doc.inline_shapes) == len(CHARTS)
     assert doc.sections[0].orientation == 0  # portrait: wide tables have landscape sections of their own
 
@@ -302,11 +348,11 @@ def test_html_holds_the_same_numbers_and_is_self_contained(report):
         "4",
         "Persentase fasilitasi penerbitan ijin usaha Simpan Pinjam dan pembukaan Kantor Cabang, "
         "Cabang Pembantu dan Kantor Kas Koperasi Simpan Pinjam",
-        "3,00",
-        "11,48",
+        "3%",
+        "11,48%",
         "382,67",
         "Sangat Tinggi",
-        "",
+        "NA",  # no realization in 2021, printed as the document does
     ] in t35
     assert len(page.images) == len(CHARTS)
     for src in page.images:
@@ -381,13 +427,19 @@ def test_reconciliation_finds_a_new_misprint(report, tmp_path):
     edited.loc[edited["kode"] == "2.17.08", "realisasi"] = 4_101_392_957  # one rupiah off
     edited.loc[edited["kode"] == "2.17.05", "uraian"] = "PROGRAM  pendidikan, dan latihan / perkoperasian"
     edited.to_csv(tmp_path / "tabel_3_6_anggaran_realisasi.csv", index=False)
+    analysis = pd.read_csv(tmp_path / "tabel_3_3_analisis_keberhasilan.csv", dtype={"no": str})
+    analysis.loc[analysis["no"] == "3", "analisis_penyebab"] = "Peningkatan mutu pelayanan"  # another text
+    analysis.to_csv(tmp_path / "tabel_3_3_analisis_keberhasilan.csv", index=False)
     settings = load_settings(report["workdir"])
     findings = reconcile_warehouse(
         report["engine"], OPD, 2022, tmp_path, settings.capaian_scale, settings.efficiency_threshold_pct
     )
     rows = [tuple(r) for r in findings[["tabel", "baris", "kolom", "tercetak", "data"]].values]
     assert ("Tabel 3.6", "2.17.08", "realisasi", "4.101.392.957", "4.101.392.956") in rows
-    assert len(rows) == len(MISPRINTS) + 1  # spacing, case and punctuation of 2.17.05 are no misprint
+    assert [r[:4] for r in rows if r[0] == "Tabel 3.3"] == [
+        ("Tabel 3.3", "3", "analisis_penyebab", "Peningkatan mutu pelayanan")
+    ]
+    assert len(rows) == len(MISPRINTS) + 2  # spacing, case and punctuation of 2.17.05 are no misprint
 
 
 # ------------------------------------------------------------------------------------ monitoring

@@ -25,7 +25,14 @@ def test_all_opds_at_once_match_one_at_a_time(warehouse, sample_2022, tmp_path):
     together = build_all_tables(warehouse, 2022, settings.capaian_scale, settings.efficiency_threshold_pct)
 
     assert set(together) == {"2.17.0.00.0.00.01.0000", SECOND_OPD}
-    assert set(together[SECOND_OPD]) == {"tabel_3_6", "tabel_3_7"}  # no indicator workbook
+    # no indicator workbook: the budget tables and the transfer funds' use
+    assert set(together[SECOND_OPD]) == {
+        "tabel_sumber_dana",
+        "tabel_3_6",
+        "tabel_3_7",
+        "tabel_fisik_keuangan",
+        "tabel_ringkasan_anggaran",
+    }
     for opd_code, tables in together.items():
         alone = build_tables(
             warehouse, opd_code, 2022, settings.capaian_scale, settings.efficiency_threshold_pct

@@ -144,11 +144,13 @@ def column_widths(printed: PrintedTable, page: PageSetup = PAGE) -> tuple[list[f
         kinds = {row.kinds[col] for row in printed.rows if row.section is None}
         texts = [row.cells[col] for row in printed.rows if row.section is None]
         headings = [h.text for h in printed.header if h.col == col and h.colspan == 1]
-        words = [w for t in headings + (texts if kinds & {"text", "label"} else []) for w in t.split()]
-        longest_word = max((len(w) for w in words), default=0)
+        words = [w for t in texts if kinds & {"text", "label"} for w in t.split()]
+        # heading words are bold: a fifth wider than the body's characters
+        bold = [len(w) * 1.2 for t in headings for w in t.split()]
+        longest_word = max([len(w) for w in words] + bold + [0])
         if kinds and kinds <= {"amount", "number", "code", "no"}:
             longest = max((len(t) for t in texts), default=0)
-            need[col] = max(longest, longest_word, 2) * _CHAR_CM + pad
+            need[col] = max(longest, longest_word, 3) * _CHAR_CM + pad
         else:
             need[col] = max(longest_word * _CHAR_CM + pad, _MIN_TEXT_CM if "text" in kinds else 0.8)
     landscape = sum(need) > page.text_width()

@@ -1,7 +1,9 @@
-"""The sentences of LKjIP chapter III that today are written by hand, generated from the tables.
+"""The sentences of LKjIP chapters III and IV that today are written by hand, generated from the tables.
 
-All text is in Bahasa Indonesia, amounts as ``Rp 22.500.227.865`` and percentages as ``83,79 %``
-(half-up rounding, as printed in the tables).
+All text is in Bahasa Indonesia, amounts as ``Rp 22.500.227.865`` and percentages as ``83,79%``
+(half-up rounding, as printed in the tables; no space before the sign, as the document and PUEBI
+write it). Indicator values carry their unit where the document prints one (``76%``, ``76,64%``);
+scores (``nilai``) stand without (``77,20``).
 """
 
 from __future__ import annotations
@@ -12,22 +14,27 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tasks.core.formatting import amount_text as rp
-from tasks.core.formatting import format_percent
-from tasks.core.formatting import percent_text as pct
+from tasks.core.formatting import format_percent, percent_text, value_with_unit
 from tasks.core.scales import ReportScales
 
 _JENIS_WORDS = {"tujuan": "tujuan", "sasaran": "sasaran", "program": "program"}
 
 
-def value_text(value: float) -> str:
-    """An indicator value with two decimals (``76,64``)."""
-    text = format_percent(value)
-    return "0" if text == "-" else text
+def pct(value: float) -> str:
+    """A percentage in a sentence: ``83,79%``."""
+    return percent_text(value, "%")
+
+
+def value_text(value: float, satuan: str = "") -> str:
+    """An indicator value as the document writes it (``76%``, ``76,64%``, ``77,20``; ``-`` unknown)."""
+    return value_with_unit(value, satuan) or "-"
 
 
 @dataclass(frozen=True)
 class Narrative:
-    """Paragraphs per section of chapter III: capaian, tujuan_sasaran, anggaran, sisa_anggaran, murni."""
+    """Paragraphs per section of chapters III and IV: capaian, kemajuan, efisiensi, tujuan_sasaran,
+    target_ditinjau, sumber_dana, anggaran, silpa_sasaran, sisa_anggaran, murni, kesimpulan_kinerja,
+    kesimpulan_anggaran."""
 
     sections: dict[str, list[str]] = field(default_factory=dict)
 
@@ -42,35 +49,108 @@ def capaian_paragraphs(tabel_3_1: pd.DataFrame) -> list[str]:
     for row in tabel_3_1.itertuples(index=False):
         if pd.isna(row.capaian):
             continue
+        satuan = getattr(row, "satuan", "")
+        verb = "berhasil mencapai" if row.capaian >= 100 else "mencapai"
         paragraphs.append(
-            f"Indikator {row.indikator} dengan target {value_text(row.target)} tercapai "
-            f"{value_text(row.realisasi)}, atau capaian {pct(row.capaian)} (kategori {row.kategori})."
+            f"Indikator {row.indikator} dengan target {value_text(row.target, satuan)} terealisasi "
+            f"{value_text(row.realisasi, satuan)}, atau {verb} {pct(row.capaian)} dari target "
+            f"(kategori {row.kategori})."
         )
     return paragraphs
 
 
+def kemajuan_paragraphs(tabel_3_2: pd.DataFrame) -> list[str]:
+    """The closing sentence of Table 3.2: the range of the progress against the Renstra end target."""
+    known = tabel_3_2.dropna(subset=["tingkat_kemajuan"])
+    if known.empty:
+        return []
+    low, high = float(known["tingkat_kemajuan"].min()), float(known["tingkat_kemajuan"].max())
+    reached = int((known["tingkat_kemajuan"] >= 100).sum())
+    spread = f"sebesar {pct(low)}" if pct(low) == pct(high) else f"antara {pct(low)} dan {pct(high)}"
+    sentence = (
+        f"Dari tabel di atas, tingkat kemajuan {_count(len(known))} indikator kinerja sasaran terhadap "
+        f"target akhir Renstra {spread}"
+    )
+    if reached:
+        sentence += f"; {reached} indikator telah mencapai atau melampaui target akhir Renstra"
+    return [sentence + "."]
+
+
+def efisiensi_paragraphs(tabel_3_4: pd.DataFrame) -> list[str]:
+    """The closing sentence of Table 3.4: how many sasaran used their budget efficiently."""
+    known = tabel_3_4.dropna(subset=["capaian_kinerja", "serapan"])
+    if known.empty:
+        return []
+    efficient = known[known["efisiensi"] == "Efisiensi"]
+    if len(efficient) == len(known):
+        return [
+            f"{_count(len(known)).capitalize()} sasaran mencapai targetnya dengan serapan anggaran di "
+            "bawah 100%, sehingga penggunaan anggaran dinilai efisien."
+        ]
+    if efficient.empty:
+        return ["Tidak ada sasaran yang mencapai targetnya dengan serapan anggaran di bawah 100%."]
+    names = _join([f"{row.sasaran} (serapan {pct(row.serapan)})" for row in efficient.itertuples()])
+    return [
+        f"{len(efficient)} dari {len(known)} sasaran mencapai targetnya dengan serapan anggaran di bawah "
+        f"100%, sehingga penggunaan anggaran dinilai efisien: {names}."
+    ]
+
+
+def _count(n: int) -> str:
+    """``seluruh (3)`` for a whole set counted, as the document writes it."""
+    return f"seluruh ({n})" if n > 1 else "satu"
+
+
+def target_review_paragraphs(tabel_3_5: pd.DataFrame, bound_pct: float) -> list[str]:
+    """The indicators whose capaian is beyond the plausible bound: their targets need review."""
+    beyond = tabel_3_5[tabel_3_5["capaian"] > bound_pct]
+    if beyond.empty:
+        return []
+    items = _join([f"{row.indikator} ({pct(row.capaian)})" for row in beyond.itertuples(index=False)])
+    limit = format_percent(bound_pct).replace(",00", "")
+    return [
+        f"Catatan: capaian {len(beyond)} indikator melampaui {limit}% dari target, yaitu {items}. "
+        "Target indikator tersebut perlu ditinjau kembali agar sesuai dengan kemampuan yang sebenarnya."
+    ]
+
+
 def category_count_paragraphs(tabel_3_5: pd.DataFrame, config: ReportScales) -> list[str]:
-    """How many tujuan, sasaran and program indicators fall in each category."""
+    """How many tujuan, sasaran and program indicators fall in each category, as a person writes it:
+    ``Seluruh (2) indikator kinerja tujuan mencapai target dengan kategori Sangat Tinggi.``"""
     order = {label: i for i, (_, label) in enumerate(config.capaian_scale)}
     paragraphs = []
     for jenis, word in _JENIS_WORDS.items():
         rows = tabel_3_5[tabel_3_5["jenis"] == jenis]
         if rows.empty:
             continue
-        counts = Counter(k for k in rows["kategori"] if isinstance(k, str) and k)
-        parts = [
-            f"{n} berkategori {label}"
-            for label, n in sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
-        ]
-        missing = len(rows) - sum(counts.values())
-        if missing:
-            parts.append(f"{missing} belum dapat diukur")
-        beyond = int((rows["capaian"] >= 100).sum())
-        paragraphs.append(
-            f"Terdapat {len(rows)} indikator kinerja {word}: {_join(parts)}; "
-            f"{beyond} dari {len(rows)} indikator mencapai atau melampaui target."
-        )
+        paragraphs.append(_category_sentence(word, rows["capaian"], rows["kategori"], order))
     return paragraphs
+
+
+def _category_sentence(word: str, capaian: pd.Series, kategori: pd.Series, order: dict[str, int]) -> str:
+    """One sentence on a level's indicators: how many reach the target, in which categories."""
+    total = len(capaian)
+    counts = Counter(k for k in kategori if isinstance(k, str) and k)
+    ranked = sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
+    reached = int((capaian >= 100).sum())
+    missing = total - sum(counts.values())
+    subject = f"indikator kinerja {word}"
+    if len(ranked) == 1 and not missing:
+        label = ranked[0][0]
+        if reached == total:
+            who = f"Seluruh ({total}) {subject}" if total > 1 else f"Satu-satunya {subject}"
+            return f"{who} mencapai target dengan kategori {label}."
+        return (
+            f"{_count(total).capitalize()} {subject} berkategori {label}; {reached} di antaranya "
+            "mencapai atau melampaui target."
+        )
+    parts = [f"{n} berkategori {label}" for label, n in ranked]
+    if missing:
+        parts.append(f"{missing} belum dapat diukur")
+    return (
+        f"Dari {total} {subject}, {reached} mencapai atau melampaui target; menurut kategori capaian, "
+        f"{_join(parts)}."
+    )
 
 
 def _join(parts: list[str]) -> str:
@@ -100,11 +180,67 @@ def budget_paragraphs(
     serapan = realisasi / anggaran * 100 if anggaran else float("nan")
     silpa_pct = silpa / anggaran * 100 if anggaran else float("nan")
     paragraphs.append(
-        f"Dari total alokasi anggaran perubahan sebesar {rp(anggaran)}, realisasi anggaran sebesar "
-        f"{rp(realisasi)} atau {pct(serapan)}, sehingga terdapat sisa anggaran {rp(silpa)} "
+        f"Dari total alokasi anggaran perubahan sebesar {rp(anggaran)}, anggaran terealisasi sebesar "
+        f"{rp(realisasi)} ({pct(serapan)}), sehingga terdapat sisa anggaran sebesar {rp(silpa)} "
         f"({pct(silpa_pct)})."
     )
     return paragraphs
+
+
+def funding_paragraphs(tabel_sumber_dana: pd.DataFrame) -> list[str]:
+    """Per transfer source: its total and the sub kegiatan it paid for, each with its realization."""
+    paragraphs = []
+    for source, rows in tabel_sumber_dana.groupby("jenis", sort=False):
+        paragraphs.append(
+            f"Anggaran {source} sebesar {rp(rows['anggaran'].sum())} digunakan pada {len(rows)} sub "
+            f"kegiatan dan terealisasi sebesar {rp(rows['realisasi'].sum())}, dengan rincian:"
+        )
+        paragraphs += [
+            f"- Sub Kegiatan {row.uraian} sebesar {rp(row.anggaran)} dengan realisasi sebesar "
+            f"{rp(row.realisasi)} atau {pct(row.serapan)}."
+            for row in rows.itertuples(index=False)
+        ]
+    return paragraphs
+
+
+def silpa_sasaran_paragraphs(tabel_silpa_sasaran: pd.DataFrame) -> list[str]:
+    """Per sasaran: its programs' budget, realization and remaining budget."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    return [
+        f"{letters[i % 26]}. {row.program}, dengan total anggaran sebesar {rp(row.anggaran)} terealisasi "
+        f"sebesar {rp(row.realisasi)} ({pct(row.serapan)}) dan sisa anggaran sebesar {rp(row.silpa)} "
+        f"({pct(row.persen_silpa)})."
+        for i, row in enumerate(tabel_silpa_sasaran.itertuples(index=False))
+    ]
+
+
+def conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
+    """Chapter IV's numbered conclusions on the indicators of each level."""
+    paragraphs = []
+    for i, row in enumerate(ringkasan.itertuples(index=False), 1):
+        word = str(row.jenis)
+        own = f"Terdapat {row.jumlah} {word} dengan {row.jumlah_indikator} indikator kinerja {word}"
+        if row.mencapai_target == row.jumlah_indikator:
+            reached = (
+                "seluruhnya mencapai atau melampaui target"
+                if row.jumlah_indikator > 1
+                else "yang mencapai target"
+            )
+        else:
+            reached = f"{row.mencapai_target} di antaranya mencapai atau melampaui target"
+        kategori = f" (kategori capaian: {row.kategori})" if row.kategori else ""
+        paragraphs.append(f"{i}) {own}; {reached}{kategori}.")
+    return paragraphs
+
+
+def budget_conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
+    """Chapter IV's conclusion on the budget: allocation, realization, serapan and SILPA."""
+    return [
+        f"Dari alokasi anggaran belanja sebesar {rp(row.anggaran)} terealisasi sebesar {rp(row.realisasi)} "
+        f"({pct(row.serapan)}), sehingga terdapat Sisa Lebih Pagu Anggaran (SiLPA) sebesar "
+        f"{rp(row.silpa)} ({pct(row.persen_silpa)})."
+        for row in ringkasan.itertuples(index=False)
+    ]
 
 
 def program_paragraphs(tabel_3_7: pd.DataFrame) -> list[str]:
@@ -125,9 +261,9 @@ def low_absorption_paragraph(tabel_3_6: pd.DataFrame, threshold_pct: float) -> s
     low = programs[programs["serapan"] < threshold_pct].sort_values("serapan")
     limit = format_percent(threshold_pct).replace(",00", "")
     if low.empty:
-        return f"Tidak ada program dengan serapan anggaran di bawah {limit} %."
+        return f"Tidak ada program dengan serapan anggaran di bawah {limit}%."
     items = [f"{row.uraian} ({pct(row.serapan)})" for row in low.itertuples(index=False)]
-    return f"Program dengan serapan anggaran di bawah {limit} % ({len(low)} program): {_join(items)}."
+    return f"Program dengan serapan anggaran di bawah {limit}% ({len(low)} program): {_join(items)}."
 
 
 def murni_paragraph(murni: pd.DataFrame) -> str | None:
@@ -157,10 +293,27 @@ def build_narrative(
     sections: dict[str, list[str]] = {}
     if "tabel_3_1" in tables:
         sections["capaian"] = capaian_paragraphs(tables["tabel_3_1"])
+    if "tabel_3_2" in tables:
+        sections["kemajuan"] = kemajuan_paragraphs(tables["tabel_3_2"])
+    if "tabel_3_4" in tables:
+        sections["efisiensi"] = efisiensi_paragraphs(tables["tabel_3_4"])
     if "tabel_3_5" in tables:
         sections["tujuan_sasaran"] = category_count_paragraphs(tables["tabel_3_5"], config)
+        sections["target_ditinjau"] = target_review_paragraphs(tables["tabel_3_5"], config.capaian_bound_pct)
+    if "tabel_silpa_sasaran" in tables:
+        sections["silpa_sasaran"] = silpa_sasaran_paragraphs(tables["tabel_silpa_sasaran"])
+    if "tabel_ringkasan_kinerja" in tables:
+        sections["kesimpulan_kinerja"] = conclusion_paragraphs(tables["tabel_ringkasan_kinerja"])
+    if "tabel_ringkasan_anggaran" in tables:
+        sections["kesimpulan_anggaran"] = budget_conclusion_paragraphs(tables["tabel_ringkasan_anggaran"])
     if "tabel_3_6" in tables:
-        sections["anggaran"] = budget_paragraphs(tables["tabel_3_6"], sumber_dana, opd_name, year)
+        budget = budget_paragraphs(tables["tabel_3_6"], sumber_dana, opd_name, year)
+        if "tabel_sumber_dana" in tables:
+            # the allocation by source, the transfer funds' detail and its table, then Table 3.6
+            sections["alokasi"] = budget[:-1]
+            sections["sumber_dana"] = funding_paragraphs(tables["tabel_sumber_dana"])
+            budget = budget[-1:]
+        sections["anggaran"] = budget
         sections["sisa_anggaran"] = [
             *(program_paragraphs(tables["tabel_3_7"]) if "tabel_3_7" in tables else []),
             low_absorption_paragraph(tables["tabel_3_6"], config.absorption_threshold_pct),

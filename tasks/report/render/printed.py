@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from tasks.core.formatting import format_percent, format_rupiah, is_missing, is_number
+from tasks.core.formatting import format_percent, format_rupiah, is_missing, is_number, value_with_unit
 from tasks.report.model import Layout, LayoutContext, Text, plain_layout
 from tasks.report.tables import TABLES, ordered_ids
 from tasks.report.tables.tabel_2_1 import renstra_end_year as renstra_end_year_of
@@ -172,7 +172,12 @@ def printed_table(
         level = row.values.get("level")
         rows.append(
             PrintedRow(
-                tuple(format_cell(c.kind, row.values.get(c.key)) for c in cols),
+                tuple(
+                    value_with_unit(row.values.get(c.key), row.values.get(c.unit))
+                    if c.unit
+                    else format_cell(c.kind, row.values.get(c.key))
+                    for c in cols
+                ),
                 tuple(c.kind for c in cols),
                 bold=bold,
                 indent=indent,

@@ -13,11 +13,17 @@ import pandas as pd
 
 from tasks.report.model import LkjipTable
 from tasks.report.tables import (
+    fisik_keuangan,
     murni_perubahan,
+    ringkasan,
+    silpa_sasaran,
+    sumber_dana,
     tabel_2_1,
+    tabel_2_2,
     tabel_2_3,
     tabel_3_1,
     tabel_3_2,
+    tabel_3_3,
     tabel_3_4,
     tabel_3_5,
     tabel_3_6,
@@ -27,14 +33,21 @@ from tasks.report.tables import (
 #: Every table a report may hold, in the order of the document (and of the workbook's sheets).
 REGISTRY: tuple[LkjipTable, ...] = (
     tabel_2_1.TABLE,
+    tabel_2_2.TABLE,
     tabel_2_3.TABLE,
     tabel_3_1.TABLE,
     tabel_3_2.TABLE,
+    tabel_3_3.TABLE,
     tabel_3_4.TABLE,
     tabel_3_5.TABLE,
+    sumber_dana.TABLE,
     tabel_3_6.TABLE,
+    silpa_sasaran.TABLE,
     tabel_3_7.TABLE,
+    fisik_keuangan.TABLE,
     murni_perubahan.TABLE,
+    ringkasan.KINERJA,
+    ringkasan.ANGGARAN_TABLE,
 )
 TABLES: dict[str, LkjipTable] = {table.table_id: table for table in REGISTRY}
 #: The chapter II and III tables computed from the year's inputs, in document order.

@@ -53,7 +53,7 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
             Col("sasaran", ("Sasaran Strategis", "Strategic Objective"), "text", 42),
             Col("indikator", ("Indikator Kinerja", "Performance Indicator"), "text", 42),
             SATUAN,
-            Col("target", (f"Target Tahun {ctx.year}", f"Target {ctx.year}"), "number", 14),
+            Col("target", (f"Target Tahun {ctx.year}", f"Target {ctx.year}"), "number", 14, unit="satuan"),
         ],
     )
 

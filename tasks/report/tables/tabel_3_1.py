@@ -16,6 +16,7 @@ from tasks.report.model import (
     LayoutContext,
     LkjipTable,
     TableInputs,
+    text_column,
 )
 
 
@@ -32,8 +33,16 @@ def table_3_1(indicators: pd.DataFrame, scale: tuple[tuple[float, str], ...]) ->
             "realisasi": sasaran["realisasi"],
             "capaian": sasaran["capaian"],
             "kategori": category(sasaran["capaian"], scale),
+            "definisi_operasional": definition(sasaran),
         }
     ).reset_index(drop=True)
+
+
+def definition(indicators: pd.DataFrame) -> pd.Series:
+    """What the document prints as the "Definisi Operasional" of an indicator: its formula (how the
+    value is measured), else its operational definition ("" when the workbook gives neither)."""
+    formula = text_column(indicators, "formula")
+    return formula.where(formula.str.strip() != "", text_column(indicators, "definisi_operasional"))
 
 
 def compute(inputs: TableInputs) -> pd.DataFrame | None:
@@ -57,10 +66,16 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
             SASARAN,
             INDICATOR,
             SATUAN,
-            Col("target", ("Target", "Target"), "number", 11),
-            Col("realisasi", ("Realisasi", "Realization"), "number", 11),
+            Col("target", ("Target", "Target"), "number", 11, unit="satuan"),
+            Col("realisasi", ("Realisasi", "Realization"), "number", 11, unit="satuan"),
             Col("capaian", ("Capaian %", "Achievement %"), "number", 11),
             Col("kategori", ("Kategori", "Category"), "label", 14),
+            Col(
+                "definisi_operasional",
+                ("Definisi Operasional", "Operational Definition"),
+                "text",
+                30,
+            ),
         ],
         numbering=True,
     )

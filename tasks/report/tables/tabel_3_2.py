@@ -35,6 +35,7 @@ def table_3_2(indicators: pd.DataFrame) -> pd.DataFrame:
             "realisasi": sasaran["realisasi"],
             "target_akhir_renstra": sasaran["target_akhir_renstra"],
             "tingkat_kemajuan": progress,
+            "satuan": sasaran["satuan"],
         }
     ).reset_index(drop=True)
 
@@ -59,12 +60,19 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
             NO,
             SASARAN,
             INDICATOR,
-            Col("realisasi", (f"Realisasi Tahun {ctx.year}", f"Realization {ctx.year}"), "number", 13),
+            Col(
+                "realisasi",
+                (f"Realisasi Tahun {ctx.year}", f"Realization {ctx.year}"),
+                "number",
+                13,
+                unit="satuan",
+            ),
             Col(
                 "target_akhir_renstra",
                 ("Target Akhir Renstra" + ctx.end_text[0], "Strategic Plan End Target" + ctx.end_text[1]),
                 "number",
                 14,
+                unit="satuan",
             ),
             Col("tingkat_kemajuan", ("Tingkat Kemajuan (%)", "Progress (%)"), "number", 12),
         ],
@@ -107,4 +115,5 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     place="III.B",
+    narrative_after=("kemajuan",),
 )

@@ -42,6 +42,7 @@ def table_3_4(
                 "realisasi_anggaran": realisasi,
                 "serapan": serapan,
                 "efisiensi": metrics.efficiency_label(row["capaian"], serapan, efficiency_threshold_pct),
+                "satuan": row["satuan"],
             }
         )
     columns = [
@@ -54,6 +55,7 @@ def table_3_4(
         "realisasi_anggaran",
         "serapan",
         "efisiensi",
+        "satuan",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -78,8 +80,8 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
         cols=[
             NO,
             SASARAN,
-            Col("target", ("Target", "Target"), "number", 10, ik),
-            Col("realisasi", ("Realisasi", "Realization"), "number", 10, ik),
+            Col("target", ("Target", "Target"), "number", 10, ik, unit="satuan"),
+            Col("realisasi", ("Realisasi", "Realization"), "number", 10, ik, unit="satuan"),
             Col("capaian_kinerja", ("% Capaian", "% Achievement"), "number", 10, ik),
             Col("anggaran", ("Anggaran", "Budget"), "amount", 17, budget),
             Col("realisasi_anggaran", ("Realisasi", "Realization"), "amount", 17, budget),
@@ -131,4 +133,5 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     place="III.B",
+    narrative_after=("efisiensi",),
 )

@@ -1,6 +1,10 @@
-"""Table 3.5: capaian of the tujuan, sasaran and program indicators, with last year's realization."""
+"""Table 3.5: capaian of the tujuan, sasaran and program indicators, with the realization of earlier
+years ("NA" printed where there is none).
+"""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -15,11 +19,20 @@ from tasks.report.model import (
     TableInputs,
 )
 
+#: A realization of an earlier year (``realisasi_2020``), as the indicators and the table carry it.
+EARLIER = re.compile(r"realisasi_(\d{4})")
+
+
+def earlier_years(frame: pd.DataFrame) -> list[str]:
+    """The ``realisasi_<year>`` columns of the years before last year, oldest first."""
+    return sorted(c for c in frame.columns if EARLIER.fullmatch(str(c)))
+
 
 def table_3_5(indicators: pd.DataFrame, scale: tuple[tuple[float, str], ...]) -> pd.DataFrame:
-    """Table 3.5: achievement of tujuan, sasaran and program indicators, with last year's realization."""
+    """Table 3.5: achievement of tujuan, sasaran and program indicators, with the realization of the
+    years before (last year's, and the earlier years' the warehouse holds)."""
     chosen = indicators[indicators["jenis"].isin(["tujuan", "sasaran", "program"])]
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "jenis": chosen["jenis"],
             "no": chosen["no"],
@@ -28,9 +41,18 @@ def table_3_5(indicators: pd.DataFrame, scale: tuple[tuple[float, str], ...]) ->
             "realisasi": chosen["realisasi"],
             "capaian": chosen["capaian"],
             "kategori": category(chosen["capaian"], scale),
+            **{column: chosen[column] for column in earlier_years(chosen)},
             "realisasi_tahun_lalu": chosen["realisasi_tahun_lalu"],
+            "satuan": chosen["satuan"],
         }
-    ).reset_index(drop=True)
+    )
+    return table.reset_index(drop=True)
+
+
+def prepare(df: pd.DataFrame) -> pd.DataFrame:
+    """The realizations of earlier years printed "NA" where there is none, as the document does."""
+    columns = [*earlier_years(df), "realisasi_tahun_lalu"]
+    return df.assign(**{c: df[c].astype("object").where(df[c].notna(), "NA") for c in columns if c in df})
 
 
 def compute(inputs: TableInputs) -> pd.DataFrame | None:
@@ -50,15 +72,26 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
         cols=[
             NO,
             Col("indikator", ("Indikator Kinerja", "Performance Indicator"), "text", 50),
-            Col("target", ("Target", "Target"), "number", 11, group),
-            Col("realisasi", ("Realisasi", "Realization"), "number", 11, group),
+            Col("target", ("Target", "Target"), "number", 11, group, unit="satuan"),
+            Col("realisasi", ("Realisasi", "Realization"), "number", 11, group, unit="satuan"),
             Col("capaian", ("%", "%"), "number", 10, group),
             Col("kategori", ("Tingkat Capaian", "Achievement Level"), "label", 14, group),
+            *(
+                Col(
+                    column,
+                    (f"Realisasi Tahun {column[10:]}", f"Realization {column[10:]}"),
+                    "number",
+                    11,
+                    unit="satuan",
+                )
+                for column in earlier_years(df)
+            ),
             Col(
                 "realisasi_tahun_lalu",
                 (f"Realisasi Tahun {ctx.year - 1}", f"Realization {ctx.year - 1}"),
                 "number",
                 13,
+                unit="satuan",
             ),
         ],
         numbering=True,
@@ -90,7 +123,8 @@ TABLE = LkjipTable(
     compute,
     layout,
     reconcile,
+    prepare,
     place="III.C",
-    narrative_after=("tujuan_sasaran",),
+    narrative_after=("tujuan_sasaran", "target_ditinjau"),
     charts_after=("capaian_indikator",),
 )

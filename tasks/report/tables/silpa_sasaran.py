@@ -1,0 +1,92 @@
+"""The remaining budget (SILPA) grouped by sasaran (chapter III.D): per sasaran, the programs that fund
+it (the indicator workbook's Kode Program), their budget, realization, serapan and SILPA.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tasks.core import metrics
+from tasks.report.model import (
+    ANGGARAN,
+    NO,
+    REALISASI_RP,
+    SASARAN,
+    Col,
+    Layout,
+    LayoutContext,
+    LkjipTable,
+    TableInputs,
+)
+
+COLUMNS = ["no", "sasaran", "program", "anggaran", "realisasi", "serapan", "silpa", "persen_silpa"]
+
+
+def program_codes(text: str) -> list[str]:
+    """The program codes of an indicator's ``kode_program`` (";" or "," between them)."""
+    return [code.strip() for code in str(text).replace(",", ";").split(";") if code.strip()]
+
+
+def table_silpa_sasaran(indicators: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
+    """Per sasaran with programs: the programs' names, budget, realization, serapan and SILPA."""
+    programs = budget[budget["level"] == "program"].drop_duplicates("kode").set_index("kode")
+    rows = []
+    for _, row in indicators[indicators["jenis"] == "sasaran"].iterrows():
+        codes = [code for code in program_codes(row["kode_program"]) if code in programs.index]
+        if not codes:
+            continue
+        funded = programs.loc[codes]
+        anggaran, realisasi = float(funded["anggaran"].sum()), float(funded["realisasi"].sum())
+        rows.append(
+            {
+                "no": row["no"],
+                "sasaran": row["uraian"],
+                "program": "; ".join(str(name) for name in funded["uraian"]),
+                "anggaran": anggaran,
+                "realisasi": realisasi,
+                "serapan": metrics.serapan_pct(realisasi, anggaran),
+                "silpa": metrics.silpa_rp(realisasi, anggaran),
+                "persen_silpa": metrics.silpa_pct(realisasi, anggaran),
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def compute(inputs: TableInputs) -> pd.DataFrame | None:
+    """The table from the indicators and the budget lines; None without either or without programs."""
+    if inputs.indicators is None or inputs.budget is None:
+        return None
+    table = table_silpa_sasaran(inputs.indicators, inputs.budget)
+    return None if table.empty else table
+
+
+def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
+    """The printed layout: the sasaran, its programs, the amounts and shares."""
+    return Layout(
+        titles=[
+            ("Sisa Anggaran per Sasaran", "Remaining Budget per Objective"),
+            ctx.opd_budget_year,
+        ],
+        cols=[
+            NO,
+            SASARAN,
+            Col("program", ("Program", "Programs"), "text", 40),
+            ANGGARAN,
+            REALISASI_RP,
+            Col("serapan", ("Serapan (%)", "Absorption (%)"), "number", 10),
+            Col("silpa", ("SILPA (Rp)", "Remaining (Rp)"), "amount", 18),
+            Col("persen_silpa", ("SILPA (%)", "Remaining (%)"), "number", 10),
+        ],
+        numbering=True,
+    )
+
+
+TABLE = LkjipTable(
+    "tabel_silpa_sasaran",
+    "SILPA per Sasaran",
+    compute,
+    layout,
+    None,
+    place="III.D.3",
+    narrative_after=("silpa_sasaran",),
+)

@@ -10,17 +10,20 @@ has them. Text from the data is written with its control characters shown as Exc
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
+from copy import deepcopy
 from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table
+from docx.table import Table, _Cell
 
 from tasks.core.text import visible_text
 from tasks.report.render.charts import CHART_TITLES
@@ -52,9 +55,45 @@ def _repeat_as_header(row) -> None:
 
 
 def _write_cell(cell, text: str, *, bold: bool = False, align=None, size: float = 8, indent: int = 0) -> None:
-    """Put text in a cell with the table font."""
+    """Put text in a cell with the table font.
+
+    A fresh cell gets copies of a paragraph format and a run made once per process for each look
+    (the same XML python-docx writes, at a fraction of its cost per cell); text Word holds in other
+    elements than ``w:t`` (tab, line breaks) and a cell already written take python-docx's own path.
+    """
+    text = visible_text(text)
+    paragraph = cell._tc.p_lst[0]
+    if len(paragraph) or not text or _BREAKS.search(text):
+        _write_cell_slowly(cell, text, bold=bold, align=align, size=size, indent=indent)
+        return
+    properties, run = _cell_template(bold, align, size, indent)
+    paragraph.append(deepcopy(properties))
+    run = deepcopy(run)
+    run[-1].text = text
+    if text.strip() != text:
+        run[-1].set(qn("xml:space"), "preserve")
+    paragraph.append(run)
+
+
+#: Characters python-docx writes as elements of their own rather than inside ``w:t``.
+_BREAKS = re.compile(r"[\t\n\r]")
+
+
+@functools.cache
+def _cell_template(bold: bool, align, size: float, indent: int) -> tuple:
+    """The ``w:pPr`` and ``w:r`` python-docx writes for a cell of this look (text ``x``)."""
+    cell = _Cell(parse_xml(f"<w:tc {nsdecls('w')}><w:p/></w:tc>"), None)
+    _write_cell_slowly(cell, "x", bold=bold, align=align, size=size, indent=indent)
+    paragraph = cell._tc.p_lst[0]
+    return paragraph.pPr, paragraph.r_lst[0]
+
+
+def _write_cell_slowly(
+    cell, text: str, *, bold: bool = False, align=None, size: float = 8, indent: int = 0
+) -> None:
+    """Put text in a cell through python-docx's objects."""
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(visible_text(text))
+    run = paragraph.add_run(text)
     run.bold = bold
     run.font.size = Pt(size)
     if align is not None:

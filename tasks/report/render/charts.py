@@ -48,6 +48,8 @@ CHART_TITLES = {
     "serapan_program": "Serapan anggaran per program",
 }
 _DPI = 110
+#: Fastest zlib level: a few percent larger files, a fifth of the time of the default level 6.
+_PNG = {"compress_level": 1}
 _REALISASI = "#1f5fa8"
 _RAK = "#e08214"
 
@@ -88,9 +90,36 @@ def _percent(value: float, _pos: object = None) -> str:
 def _save(fig: Figure, path: Path) -> Path:
     """Write the figure as PNG and close it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=_DPI, facecolor="white", bbox_inches="tight", pad_inches=0.15)
+    fig.savefig(path, dpi=_DPI, facecolor="white", bbox_inches="tight", pad_inches=0.15, pil_kwargs=_PNG)
     plt.close(fig)
     return path
+
+
+def _margins(
+    fig: Figure,
+    *,
+    left: float,
+    right: float,
+    top: float,
+    bottom: float,
+    hspace: float = 0.2,
+    wspace: float = 0.2,
+) -> None:
+    """Fixed margins in inches (gaps between subplots as a fraction of their size).
+
+    Used where the labels' room is known in advance instead of ``tight_layout``, which measures every
+    tick label (the larger part of drawing a small-multiples chart); ``bbox_inches="tight"`` still crops
+    the saved image to what is drawn.
+    """
+    width, height = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=hspace,
+        wspace=wspace,
+    )
 
 
 def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = False) -> None:
@@ -123,7 +152,7 @@ def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year:
     fig, ax = plt.subplots(figsize=(8, 4.2))
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    fig.tight_layout()
+    _margins(fig, left=0.9, right=0.15, top=0.35, bottom=0.45)
     return _save(fig, path)
 
 
@@ -143,7 +172,7 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    _margins(fig, left=0.45, right=0.1, top=0.3, bottom=0.55, hspace=0.36, wspace=0.12)
     return _save(fig, path)
 
 

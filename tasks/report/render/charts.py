@@ -26,6 +26,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import Bbox
 
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
@@ -87,10 +88,17 @@ def _percent(value: float, _pos: object = None) -> str:
     return f"{value:.0f} %"
 
 
-def _save(fig: Figure, path: Path) -> Path:
-    """Write the figure as PNG and close it."""
+def _save(fig: Figure, path: Path, *, extend_right: float | None = None) -> Path:
+    """Write the figure as PNG and close it: cropped to what is drawn, or (``extend_right``, for a figure
+    with fixed margins) the whole figure and that many inches more on the right, for titles that run
+    past the figure, without the extra drawing a crop needs.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=_DPI, facecolor="white", bbox_inches="tight", pad_inches=0.15, pil_kwargs=_PNG)
+    box: Bbox | str = "tight"
+    if extend_right is not None:
+        width, height = fig.get_size_inches()
+        box = Bbox.from_bounds(0, 0, width + extend_right, height)
+    fig.savefig(path, dpi=_DPI, facecolor="white", bbox_inches=box, pad_inches=0.15, pil_kwargs=_PNG)
     plt.close(fig)
     return path
 
@@ -108,8 +116,7 @@ def _margins(
     """Fixed margins in inches (gaps between subplots as a fraction of their size).
 
     Used where the labels' room is known in advance instead of ``tight_layout``, which measures every
-    tick label (the larger part of drawing a small-multiples chart); ``bbox_inches="tight"`` still crops
-    the saved image to what is drawn.
+    tick label (the larger part of drawing a small-multiples chart).
     """
     width, height = fig.get_size_inches()
     fig.subplots_adjust(
@@ -152,8 +159,8 @@ def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year:
     fig, ax = plt.subplots(figsize=(8, 4.2))
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    _margins(fig, left=0.9, right=0.15, top=0.35, bottom=0.45)
-    return _save(fig, path)
+    _margins(fig, left=0.9, right=0.15, top=0.35, bottom=0.75)
+    return _save(fig, path, extend_right=0.2)
 
 
 @_literal_text
@@ -172,8 +179,8 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    _margins(fig, left=0.45, right=0.1, top=0.3, bottom=0.55, hspace=0.36, wspace=0.12)
-    return _save(fig, path)
+    _margins(fig, left=0.45, right=0.1, top=0.3, bottom=0.6, hspace=0.36, wspace=0.12)
+    return _save(fig, path, extend_right=0.3)
 
 
 @_literal_text

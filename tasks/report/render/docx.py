@@ -23,7 +23,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Pt, RGBColor
-from docx.table import Table, _Cell
+from docx.table import Table, _Cell, _Row
 
 from tasks.core.text import visible_text
 from tasks.report.render.charts import CHART_TITLES
@@ -116,6 +116,11 @@ def add_caption(doc, printed: PrintedTable) -> None:
         paragraph.paragraph_format.space_after = Pt(0)
 
 
+def _cell_at(table: Table, row: int, col: int) -> _Cell:
+    """``table.cell(row, col)`` found from its row alone (python-docx walks every cell of the table)."""
+    return _Row(table._tbl.tr_lst[row], table).cells[col]
+
+
 def add_table(doc, printed: PrintedTable) -> Table:
     """The table itself: merged heading cells, numbering row, sections, bold program rows."""
     numbering_rows = 1 if printed.numbering else 0
@@ -125,21 +130,25 @@ def add_table(doc, printed: PrintedTable) -> Table:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for head in printed.header:
-        cell = table.cell(head.row, head.col)
+        cell = _cell_at(table, head.row, head.col)
         if head.rowspan > 1 or head.colspan > 1:
-            cell = cell.merge(table.cell(head.row + head.rowspan - 1, head.col + head.colspan - 1))
+            cell = cell.merge(_cell_at(table, head.row + head.rowspan - 1, head.col + head.colspan - 1))
         _write_cell(cell, head.text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     if printed.numbering:
         for col in range(printed.ncols):
             _write_cell(
-                table.cell(printed.header_rows, col), str(col + 1), align=WD_ALIGN_PARAGRAPH.CENTER, size=7
+                _cell_at(table, printed.header_rows, col),
+                str(col + 1),
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                size=7,
             )
     for r in range(head_rows):
         _repeat_as_header(table.rows[r])
         for cell in table.rows[r].cells:
             _shade(cell, _HEADER_FILL)
+    rows = list(table.rows)  # once: python-docx lists every row for each row asked for
     for i, row in enumerate(body):
-        cells = table.rows[head_rows + i].cells
+        cells = rows[head_rows + i].cells
         if row.section is not None:
             merged = cells[0].merge(cells[-1]) if printed.ncols > 1 else cells[0]
             _write_cell(merged, row.section, bold=True)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format clean bench bench-validation browser
+.PHONY: run test lint format clean bench bench-validation bench-report browser
 
 FILES ?= 1400
 DB ?= sqlite
@@ -47,3 +47,9 @@ bench-validation: $(STAMP)
 
 clean:
 	rm -rf $(VENV) sakip-data .pytest_cache .ruff_cache
+
+# Year-end report benchmark (not part of the tests): N agencies x 12 months, CSV only against every
+# format; DASK=1 also runs on a local cluster of two Dask workers.
+AGENCIES ?= 40
+bench-report: $(STAMP)
+	$(BIN)/python -m bench.report --agencies $(AGENCIES) $(if $(DASK),--dask) $(if $(KEEP),--keep $(KEEP))

@@ -9,7 +9,7 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from sakip.config import load_settings
+from sakip.config import Settings, load_settings
 from tasks.core.calendar import parse_moment
 from tasks.core.scales import ReportScales
 from tasks.report.build import build_all_tables, build_tables
@@ -58,9 +58,12 @@ def write_reports_task(
     formats: tuple[str, ...],
     scales: ReportScales,
     as_of: datetime | None = None,
+    workers: int = 1,
 ) -> list[Path]:
-    """Every OPD's report files in the chosen formats, under ``base/<year>/<opd-code>/[as-of-<date>/]``."""
-    return write_reports(engine_for(url), tables, base, year, formats, scales, as_of)
+    """Every OPD's report files in the chosen formats, under ``base/<year>/<opd-code>/[as-of-<date>/]``,
+    written in ``workers`` processes.
+    """
+    return write_reports(engine_for(url), tables, base, year, formats, scales, as_of, workers=workers)
 
 
 @flow(name="sakip-annual", log_prints=True)
@@ -79,17 +82,77 @@ def annual_flow(
     then: corrected months as they were before the correction, written apart in
     ``<opd-code>/as-of-<date>/``. With no data for the year, the OPD or the moment, the run fails with
     a message saying which.
+
+    The OPDs' reports are written in ``SAKIP_WORKERS`` processes; with ``SAKIP_DASK_ADDRESS`` the
+    tasks run on that Dask cluster instead (:func:`annual_dask_flow`), with the same files as a result.
     """
     settings = load_settings(workdir)
+    if settings.dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        on_cluster = annual_dask_flow.with_options(task_runner=DaskTaskRunner(address=settings.dask_address))
+        return on_cluster(year, opd, out_dir, workdir, formats, as_of)
+    return _annual(settings, year, opd, out_dir, formats, as_of, on_cluster=False)
+
+
+@flow(name="sakip-annual-dask", log_prints=True)
+def annual_dask_flow(
+    year: int,
+    opd: str | None = None,
+    out_dir: str | None = None,
+    workdir: str | None = None,
+    formats: str = "all",
+    as_of: str | None = None,
+) -> list[str]:
+    """The annual flow's tasks on the Dask cluster of ``SAKIP_DASK_ADDRESS`` (the task runner the
+    annual flow gives it): the OPDs' reports written in shares, one task per share, on the workers.
+    """
+    return _annual(load_settings(workdir), year, opd, out_dir, formats, as_of, on_cluster=True)
+
+
+#: Tasks a Dask run splits the OPDs' reports into (at most): enough to keep many workers busy and
+#: even out large and small OPDs, few enough that each task writes several OPDs of a province.
+DASK_SHARES = 64
+
+
+def _annual(
+    settings: Settings,
+    year: int,
+    opd: str | None,
+    out_dir: str | None,
+    formats: str,
+    as_of: str | None,
+    *,
+    on_cluster: bool,
+) -> list[str]:
+    """The steps of the annual flow; ``on_cluster``: each task submitted to the flow's task runner."""
     open_warehouse(settings.url)
     chosen = parse_formats(formats)
     moment = parse_moment(as_of) if as_of else None
     base = Path(out_dir) if out_dir else settings.reports_dir
     scale, threshold = settings.capaian_scale, settings.efficiency_threshold_pct
-    opd_codes = list_opds_task(settings.url, year, opd, moment)
+    url = settings.url
+
+    def run(step, *args):  # on the cluster: submitted to the task runner; here: in this process
+        return step.submit(*args).result() if on_cluster else step(*args)
+
+    opd_codes = run(list_opds_task, url, year, opd, moment)
     if opd is None and moment is None:
-        tables = build_all_tables_task(settings.url, year, scale, threshold)
+        tables = run(build_all_tables_task, url, year, scale, threshold)
     else:
-        tables = build_tables_task(settings.url, opd_codes, year, scale, threshold, moment)
-    written = write_reports_task(settings.url, tables, base, year, chosen, settings.scales, moment)
-    return [str(path) for path in written]
+        tables = run(build_tables_task, url, opd_codes, year, scale, threshold, moment)
+    if not on_cluster:
+        written = write_reports_task(
+            url, tables, base, year, chosen, settings.scales, moment, settings.workers
+        )
+        return [str(path) for path in written]
+    codes = list(tables)
+    size = max(1, -(-len(codes) // DASK_SHARES))
+    shares = [codes[i : i + size] for i in range(0, len(codes), size)]
+    futures = [
+        write_reports_task.submit(
+            url, {code: tables[code] for code in share}, base, year, chosen, settings.scales, moment, 1
+        )
+        for share in shares
+    ]
+    return [str(path) for future in futures for path in future.result()]

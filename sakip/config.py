@@ -61,6 +61,8 @@ class Settings:
     workbook_limits: WorkbookLimits = field(default_factory=WorkbookLimits)
     #: capaian scale, early-warning bands, absorption threshold and colours (``SAKIP_CONFIG``)
     scales: ReportScales = field(default_factory=ReportScales)
+    #: a Dask scheduler (``tcp://host:8786``) the annual flow runs its tasks on; None: this machine
+    dask_address: str | None = None
 
     @property
     def capaian_scale(self) -> tuple[tuple[float, str], ...]:
@@ -177,6 +179,7 @@ def load_settings(workdir: Path | str | None = None) -> Settings:
         workers=max(1, int(_env_number("SAKIP_WORKERS", default_workers(), int))),
         workbook_limits=workbook_limits_from(env),
         scales=replace(load_report_config(env.get("SAKIP_CONFIG") or None), capaian_bound_pct=capaian_bound),
+        dask_address=env.get("SAKIP_DASK_ADDRESS", "").strip() or None,
     )
 
 

@@ -4,11 +4,15 @@ and the charts (the renderers in :mod:`tasks.report.render`).
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -26,6 +30,8 @@ from warehouse.queries import opd_names, report_scope
 REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
 #: What a caller that names no formats gets (the report's original contract: CSV and the workbook).
 DEFAULT_WRITE_FORMATS: tuple[str, ...] = ("csv", "xlsx")
+#: Held while a report's charts are drawn: a Dask worker runs tasks in threads of one process.
+_DRAWING = threading.Lock()
 
 
 def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -138,7 +144,8 @@ def _write_report_files(
         from tasks.report.render.narrative import build_narrative
 
         monthly = extras.monthly if extras is not None else pd.DataFrame(columns=["level"])
-        charts = write_charts(tables, monthly, out_dir, scales, opd_name=opd_name, year=year)
+        with _DRAWING:  # pyplot's figures and rc settings are global: one chart at a time per process
+            charts = write_charts(tables, monthly, out_dir, scales, opd_name=opd_name, year=year)
         paths += list(charts.values())
         narrative = build_narrative(
             tables, scales, opd_name=opd_name, year=year, sumber_dana=extras.sumber_dana if extras else None
@@ -188,6 +195,8 @@ def write_reports(
     formats: Iterable[str],
     scales: ReportScales,
     as_of: datetime | None = None,
+    *,
+    workers: int = 1,
 ) -> list[Path]:
     """Each OPD's report under ``base/<year>/<opd-code>/`` with its murni-perubahan table; the paths written.
 
@@ -195,28 +204,87 @@ def write_reports(
     when one of those formats is asked for. A report ``as_of`` a moment is written apart, in
     ``base/<year>/<opd-code>/as-of-<date>/``, from the files in force then, with the moment printed
     under its titles (not in the CSV tables, which stay plain data).
+
+    With ``workers`` > 1 and more than one OPD, the OPDs are written in that many worker processes
+    (at most one per core), each OPD whole by one process, each process reading the warehouse on its
+    own connection; the files and the list returned are the same as one process writes.
     """
     chosen = tuple(formats)
     names = opd_names(engine, list(tables))
-    written: list[Path] = []
-    for opd_code, own in tables.items():
-        extras = None
-        if set(chosen) - {"csv", "xlsx"}:
-            month = report_scope(engine, opd_code, year, as_of).month
-            extras = report_extras(engine, opd_code, year, month, as_of)
-            murni = extras.murni
-        else:
-            murni = murni_perubahan(engine, opd_code, year, as_of)
-        with_murni = {**own, "tabel_murni_perubahan": murni} if not murni.empty else own
-        folder = base / str(year) / opd_code
-        written += write_report(
-            with_murni,
-            folder / as_of_folder(as_of) if as_of is not None else folder,
-            opd_name=names.get(opd_code) or opd_code,
-            year=year,
-            formats=chosen,
-            extras=extras,
-            scales=scales,
-            note=as_of_label(as_of) if as_of is not None else "",
-        )
-    return written
+    jobs = [(code, own, names.get(code) or code) for code, own in tables.items()]
+    processes = min(max(1, workers), os.cpu_count() or 1, len(jobs))
+    if processes <= 1:
+        return [
+            path
+            for code, own, name in jobs
+            for path in write_opd_report(engine, code, own, name, base, year, chosen, scales, as_of)
+        ]
+    url = engine.url.render_as_string(hide_password=False)
+    write = partial(
+        _write_opd_report_at, url, base=base, year=year, formats=chosen, scales=scales, as_of=as_of
+    )
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(_PRELOAD))
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        # one OPD per call: the largest OPDs do not pile up on one process; results in input order
+        return [path for written in pool.map(write, jobs) for path in written]
+
+
+#: What every worker process imports once, before the first OPD (the fork server preloads it).
+_PRELOAD = (
+    "tasks.report.writer",
+    "tasks.report.render.charts",
+    "tasks.report.render.docx",
+    "tasks.report.render.html",
+    "tasks.report.render.narrative",
+)
+
+
+def _write_opd_report_at(
+    url: str,
+    job: tuple[str, dict[str, pd.DataFrame], str],
+    *,
+    base: Path,
+    year: int,
+    formats: tuple[str, ...],
+    scales: ReportScales,
+    as_of: datetime | None,
+) -> list[Path]:
+    """:func:`write_opd_report` in a worker process, on that process's engine for ``url``."""
+    from warehouse.db import engine_for
+
+    code, own, name = job
+    return write_opd_report(engine_for(url), code, own, name, base, year, formats, scales, as_of)
+
+
+def write_opd_report(
+    engine: Engine,
+    opd_code: str,
+    own: dict[str, pd.DataFrame],
+    opd_name: str,
+    base: Path,
+    year: int,
+    formats: tuple[str, ...],
+    scales: ReportScales,
+    as_of: datetime | None = None,
+) -> list[Path]:
+    """One OPD's report (see :func:`write_reports`), with what it reads from the warehouse."""
+    extras = None
+    if set(formats) - {"csv", "xlsx"}:
+        month = report_scope(engine, opd_code, year, as_of).month
+        extras = report_extras(engine, opd_code, year, month, as_of)
+        murni = extras.murni
+    else:
+        murni = murni_perubahan(engine, opd_code, year, as_of)
+    with_murni = {**own, "tabel_murni_perubahan": murni} if not murni.empty else own
+    folder = base / str(year) / opd_code
+    return write_report(
+        with_murni,
+        folder / as_of_folder(as_of) if as_of is not None else folder,
+        opd_name=opd_name,
+        year=year,
+        formats=formats,
+        extras=extras,
+        scales=scales,
+        note=as_of_label(as_of) if as_of is not None else "",
+    )

@@ -73,10 +73,10 @@ def test_charts_print_math_text_and_control_characters_literally(
     drawn: list[plt.Figure] = []
     save = charts._save
 
-    def keep(fig, path):
+    def keep(fig, path, **options):
         fig.canvas.draw()
         drawn.append(fig)
-        return save(fig, path)
+        return save(fig, path, **options)
 
     monkeypatch.setattr(charts, "_save", keep)
     config = ReportScales()

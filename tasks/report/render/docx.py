@@ -17,19 +17,21 @@ characters shown as Excel writes them (``_x001B_``): Word's XML cannot hold them
 
 from __future__ import annotations
 
+import functools
 import re
 import struct
 from collections.abc import Mapping
+from copy import deepcopy
 from pathlib import Path
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor
-from docx.table import Table
+from docx.table import Table, _Cell, _Row
 
 from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
@@ -74,9 +76,45 @@ def _row_flag(row, name: str) -> None:
 def _write_cell(
     cell, text: str, *, bold: bool = False, align=None, size: float = _TABLE_PT, indent: int = 0
 ) -> None:
-    """Put text in a cell with the table font."""
+    """Put text in a cell with the table font.
+
+    A fresh cell gets copies of a paragraph format and a run made once per process for each look
+    (the same XML python-docx writes, at a fraction of its cost per cell); text Word holds in other
+    elements than ``w:t`` (tab, line breaks) and a cell already written take python-docx's own path.
+    """
+    text = visible_text(text)
+    paragraph = cell._tc.p_lst[0]
+    if len(paragraph) or not text or _BREAKS.search(text):
+        _write_cell_slowly(cell, text, bold=bold, align=align, size=size, indent=indent)
+        return
+    properties, run = _cell_template(bold, align, size, indent)
+    paragraph.append(deepcopy(properties))
+    run = deepcopy(run)
+    run[-1].text = text
+    if text.strip() != text:
+        run[-1].set(qn("xml:space"), "preserve")
+    paragraph.append(run)
+
+
+#: Characters python-docx writes as elements of their own rather than inside ``w:t``.
+_BREAKS = re.compile(r"[\t\n\r]")
+
+
+@functools.cache
+def _cell_template(bold: bool, align, size: float, indent: int) -> tuple:
+    """The ``w:pPr`` and ``w:r`` python-docx writes for a cell of this look (text ``x``)."""
+    cell = _Cell(parse_xml(f"<w:tc {nsdecls('w')}><w:p/></w:tc>"), None)
+    _write_cell_slowly(cell, "x", bold=bold, align=align, size=size, indent=indent)
+    paragraph = cell._tc.p_lst[0]
+    return paragraph.pPr, paragraph.r_lst[0]
+
+
+def _write_cell_slowly(
+    cell, text: str, *, bold: bool = False, align=None, size: float = _TABLE_PT, indent: int = 0
+) -> None:
+    """Put text in a cell through python-docx's objects."""
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(visible_text(text))
+    run = paragraph.add_run(text)
     run.bold = bold
     run.font.size = Pt(size)
     if align is not None:
@@ -205,6 +243,11 @@ def _set_widths(table: Table, widths: list[float]) -> None:
             col += span
 
 
+def _cell_at(table: Table, row: int, col: int) -> _Cell:
+    """``table.cell(row, col)`` found from its row alone (python-docx walks every cell of the table)."""
+    return _Row(table._tbl.tr_lst[row], table).cells[col]
+
+
 def add_table(doc, printed: PrintedTable, widths: list[float] | None = None) -> Table:
     """The table itself: merged heading cells, numbering row, sections, bold program rows."""
     numbering_rows = 1 if printed.numbering else 0
@@ -215,21 +258,25 @@ def add_table(doc, printed: PrintedTable, widths: list[float] | None = None) -> 
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for head in printed.header:
-        cell = table.cell(head.row, head.col)
+        cell = _cell_at(table, head.row, head.col)
         if head.rowspan > 1 or head.colspan > 1:
-            cell = cell.merge(table.cell(head.row + head.rowspan - 1, head.col + head.colspan - 1))
+            cell = cell.merge(_cell_at(table, head.row + head.rowspan - 1, head.col + head.colspan - 1))
         _write_cell(cell, head.text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     if printed.numbering:
         for col in range(printed.ncols):
             _write_cell(
-                table.cell(printed.header_rows, col), str(col + 1), align=WD_ALIGN_PARAGRAPH.CENTER, size=7
+                _cell_at(table, printed.header_rows, col),
+                str(col + 1),
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                size=7,
             )
     for r in range(head_rows):
         _row_flag(table.rows[r], "w:tblHeader")
         for cell in table.rows[r].cells:
             _shade(cell, _HEADER_FILL)
+    rows = list(table.rows)  # once: python-docx lists every row for each row asked for
     for i, row in enumerate(body):
-        cells = table.rows[head_rows + i].cells
+        cells = rows[head_rows + i].cells
         if row.section is not None:
             merged = cells[0].merge(cells[-1]) if printed.ncols > 1 else cells[0]
             _write_cell(merged, row.section, bold=True)

@@ -20,7 +20,7 @@ from tasks.report.extras import ReportExtras, murni_perubahan, report_extras
 from tasks.report.render.csv import write_csv_tables
 from tasks.report.render.printed import printed_tables
 from tasks.report.render.xlsx import write_xlsx_report
-from warehouse.queries import opd_names, report_scope
+from warehouse.queries import opd_governments, opd_names, report_scope
 
 #: Every output format of ``sakip report``, in the order they are written.
 REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
@@ -66,6 +66,7 @@ def write_report(
     extras: ReportExtras | None = None,
     scales: ReportScales | None = None,
     note: str = "",
+    government: str = "",
 ) -> list[Path]:
     """Write the report in the chosen formats under ``out_dir``; returns the paths written.
 
@@ -73,6 +74,8 @@ def write_report(
     with docx or html, the charts ``grafik_*.png``. With ``extras``, the murni-perubahan table joins
     the tables (``tabel_murni_perubahan``) when original budgets are known. ``note`` (the moment of
     a report as of a date) is printed under the title of the workbook's sheets, the docx and the html.
+    ``government`` (the government's line of the OPD's workbooks, ``PEMERINTAH KOTA SEMARANG``) names
+    the OPD in the tables' titles (``... Kota Semarang Tahun 2022``); "" names the OPD alone.
 
     Every file is written in a temporary folder beside ``out_dir`` first and moved in only once all
     are written: a failure (a full disk) leaves the previous report as it was, never half a file.
@@ -91,6 +94,7 @@ def write_report(
             extras=extras,
             scales=scales,
             note=note,
+            government=government,
         )
         for path in written:  # renames within one file system: each file whole, none half-written
             os.replace(path, out_dir / path.name)
@@ -110,6 +114,7 @@ def _write_report_files(
     extras: ReportExtras | None,
     scales: ReportScales | None,
     note: str,
+    government: str = "",
 ) -> list[Path]:
     """:func:`write_report` into ``out_dir`` directly; returns the paths written."""
     formats = parse_formats(list(formats))
@@ -131,6 +136,7 @@ def _write_report_files(
                 year=year,
                 lang=lang,
                 note=note,
+                government=government,
             )
         )
     if "docx" in formats or "html" in formats:
@@ -143,7 +149,7 @@ def _write_report_files(
         narrative = build_narrative(
             tables, scales, opd_name=opd_name, year=year, sumber_dana=extras.sumber_dana if extras else None
         )
-        printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang)
+        printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang, government=government)
         if "docx" in formats:
             from tasks.report.render.docx import write_docx_report
 
@@ -198,6 +204,7 @@ def write_reports(
     """
     chosen = tuple(formats)
     names = opd_names(engine, list(tables))
+    governments = opd_governments(engine, list(tables))
     written: list[Path] = []
     for opd_code, own in tables.items():
         extras = None
@@ -218,5 +225,6 @@ def write_reports(
             extras=extras,
             scales=scales,
             note=as_of_label(as_of) if as_of is not None else "",
+            government=governments.get(opd_code, ""),
         )
     return written

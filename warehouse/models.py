@@ -67,6 +67,8 @@ class Opd(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(free_text(40), unique=True)
     name: Mapped[str] = mapped_column(free_text(300), default="")
+    #: the government's line its workbooks carry (``PEMERINTAH KOTA SEMARANG``); "" when none did
+    government: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class BudgetItem(Base):

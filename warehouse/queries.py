@@ -433,6 +433,13 @@ def opd_names(engine: Engine, opd_codes: list[str]) -> dict[str, str]:
         return dict(conn.execute(select(Opd.code, Opd.name).where(Opd.code.in_(opd_codes))).all())
 
 
+def opd_governments(engine: Engine, opd_codes: list[str]) -> dict[str, str]:
+    """The government's line kept for each of these OPDs ("" when none of its workbooks carried one)."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(Opd.code, Opd.government).where(Opd.code.in_(opd_codes))).all()
+    return {code: government or "" for code, government in rows}
+
+
 def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame | None:
     """Sub kegiatan rows (kode, realization this month and to date, budget) of a month in the warehouse,
     or None."""

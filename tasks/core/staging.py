@@ -125,8 +125,10 @@ class RealizationWorkbook:
     #: worksheet column letter of each field found, e.g. {"anggaran_rp": "D"}
     columns: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
-    #: header-block cells the OPD, year and month were read from, e.g. {"year": "A4"}
+    #: header-block cells the OPD, year, month and government were read from, e.g. {"year": "A4"}
     header_cells: dict[str, str] = field(default_factory=dict)
+    #: the government's line of the header block (``PEMERINTAH KOTA SEMARANG``); "" when it has none
+    government: str = ""
     #: what reading changed and the steward should know (severity ``warning``; the file still loads)
     warnings: list[InputIssue] = field(default_factory=list)
 
@@ -145,6 +147,8 @@ class IndicatorWorkbook:
     columns: dict[str, str] = field(default_factory=dict)
     sha256: str = ""
     header_cells: dict[str, str] = field(default_factory=dict)
+    #: the government's line of the header block (``PEMERINTAH KOTA SEMARANG``); "" when it has none
+    government: str = ""
     #: what reading changed and the steward should know (severity ``warning``; the file still loads)
     warnings: list[InputIssue] = field(default_factory=list)
 

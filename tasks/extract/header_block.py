@@ -1,5 +1,6 @@
 """The header block above the table: OPD, year and month, read from key cells (``SKPD``,
-``Tahun Anggaran``, ``Bulan`` / ``Periode``) or a title line, and checked against the run's.
+``Tahun Anggaran``, ``Bulan`` / ``Periode``) or a title line, and checked against the run's; and the
+government's line (``PEMERINTAH KOTA SEMARANG``) when the block has one.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tasks.core.government import government_line
 from tasks.core.issues import InputIssue
 from tasks.extract.cells import cell_text, column_letter, is_empty
 from tasks.extract.fields import META_SEARCH_ROWS, MONTHS
@@ -45,6 +47,8 @@ class _Meta:
     opd_name: _Found | None = None
     year: _Found | None = None
     month: _Found | None = None
+    #: the government's line (``PEMERINTAH KOTA SEMARANG``), when the block has one
+    government: _Found | None = None
     issues: list[InputIssue] = field(default_factory=list)
 
 
@@ -90,7 +94,7 @@ def _year_of(value: object) -> int | None:
 
 
 def read_meta(grid: Grid, stop_row: int, *, with_month: bool) -> _Meta:
-    """Read OPD, year and month from the header block above ``stop_row``."""
+    """Read OPD, year, month and the government's line from the header block above ``stop_row``."""
     meta = _Meta()
     period_year: _Found | None = None
     rows = grid.rows
@@ -99,6 +103,9 @@ def read_meta(grid: Grid, stop_row: int, *, with_month: bool) -> _Meta:
             if not isinstance(value, str) or not value.strip():
                 continue
             text = value.strip()
+            if meta.government is None and (line := government_line(text)):
+                meta.government = _Found(line, r, c)
+                continue
             if meta.opd_code is None and meta.opd_name is None and (m := _OPD_KEY.match(text)):
                 found = _value_after_key(rows, r, c, m.group(1))
                 if found:
@@ -203,7 +210,12 @@ def resolve_opd(grid: Grid, meta: _Meta, given: str | None, issues: list[InputIs
 
 def header_cell_refs(meta: _Meta) -> dict[str, str]:
     """Addresses of the header-block cells the OPD, year and month were read from (``{"year": "B4"}``)."""
-    found = {"opd": meta.opd_code or meta.opd_name, "year": meta.year, "month": meta.month}
+    found = {
+        "opd": meta.opd_code or meta.opd_name,
+        "year": meta.year,
+        "month": meta.month,
+        "government": meta.government,
+    }
     return {key: f"{column_letter(f.col)}{f.row + 1}" for key, f in found.items() if f is not None}
 
 

@@ -152,6 +152,7 @@ def read_indicators(
         columns=columns,
         sha256=book.sha256,
         header_cells=header_cell_refs(meta),
+        government=meta.government.value if meta.government else "",
     )
 
 

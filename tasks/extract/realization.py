@@ -213,6 +213,7 @@ def read_realization(
         columns={name: column_letter(col) for name, col in sorted(fields.items(), key=lambda kv: kv[1])},
         sha256=book.sha256,
         header_cells=header_cell_refs(meta),
+        government=meta.government.value if meta.government else "",
     )
 
 

@@ -74,9 +74,13 @@ def load_new_months(
         if not fresh:
             return [], later
         names: dict[str, str] = {}
+        governments: dict[str, str] = {}
         for wb in fresh:  # the first name given for an OPD
             names[wb.opd_code] = names.get(wb.opd_code) or wb.opd_name
-        opd_ids = ensure_opds(conn, names)
+        for wb in sorted(fresh, key=lambda wb: (wb.year, wb.month)):  # the latest month's line wins
+            if wb.government:
+                governments[wb.opd_code] = wb.government
+        opd_ids = ensure_opds(conn, names, governments)
         period_ids = ensure_periods(conn, {(wb.year, wb.month) for wb in fresh})
         all_lines = pd.concat([wb.lines for wb in fresh], ignore_index=True)
         item_ids = ensure_budget_items(conn, all_lines)

@@ -29,7 +29,7 @@ def load_indicators(engine: Engine, wb: IndicatorWorkbook, loaded_by: str | None
             return LoadResult(
                 wb.path.name, "indicator", "unchanged", current.rows, wb.opd_code, wb.year, None, current.id
             )
-        opd_id = ensure_opd(conn, wb.opd_code, wb.opd_name)
+        opd_id = ensure_opd(conn, wb.opd_code, wb.opd_name, wb.government)
         if current is not None:
             conn.execute(
                 update(LoadBatch)

@@ -69,7 +69,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | N
                 current.id,
                 wb.path,
             )
-        opd_id = ensure_opd(conn, wb.opd_code, wb.opd_name)
+        opd_id = ensure_opd(conn, wb.opd_code, wb.opd_name, wb.government)
         period_id = ensure_period(conn, wb.year, wb.month)
         item_ids = ensure_budget_items(conn, wb.lines)
         facts = _realization_rows(conn, wb, opd_id, item_ids)

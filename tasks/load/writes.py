@@ -60,9 +60,9 @@ def none_if_nan(value: object) -> object:
     return value
 
 
-def ensure_opd(conn: Connection, code: str, name: str) -> int:
-    """The id of the OPD with this code, inserted when new."""
-    return ensure_opds(conn, {code: name})[code]
+def ensure_opd(conn: Connection, code: str, name: str, government: str = "") -> int:
+    """The id of the OPD with this code, inserted when new; a non-empty ``government`` line is kept."""
+    return ensure_opds(conn, {code: name}, {code: government} if government else None)[code]
 
 
 def ensure_period(conn: Connection, year: int, month: int) -> int:
@@ -70,8 +70,14 @@ def ensure_period(conn: Connection, year: int, month: int) -> int:
     return ensure_periods(conn, {(year, month)})[(year, month)]
 
 
-def ensure_opds(conn: Connection, names: dict[str, str]) -> dict[str, int]:
-    """Ids of the OPDs with these codes (code -> name), inserting the new ones; many at once."""
+def ensure_opds(
+    conn: Connection, names: dict[str, str], governments: dict[str, str] | None = None
+) -> dict[str, int]:
+    """Ids of the OPDs with these codes (code -> name), inserting the new ones; many at once.
+
+    ``governments`` (code -> the government's line of the file being loaded) replaces the line kept
+    for an OPD: the latest non-empty line wins, an empty one changes nothing.
+    """
     codes = sorted(names)
     ids = _ids_by_code(conn, Opd, codes)
     new = [{"code": code, "name": names[code]} for code in codes if code not in ids]
@@ -86,6 +92,14 @@ def ensure_opds(conn: Connection, names: dict[str, str]) -> dict[str, int]:
             .where(Opd.code == bindparam("opd_code"), Opd.name == "")
             .values(name=bindparam("opd_name")),
             [{"opd_code": code, "opd_name": names[code]} for code in unnamed],
+        )
+    governed = sorted(code for code, line in (governments or {}).items() if line and code in ids)
+    if governed:
+        conn.execute(
+            update(Opd)
+            .where(Opd.code == bindparam("opd_code"), Opd.government != bindparam("line"))
+            .values(government=bindparam("line")),
+            [{"opd_code": code, "line": governments[code]} for code in governed],
         )
     return {code: int(ids[code]) for code in codes}
 

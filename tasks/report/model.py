@@ -44,21 +44,28 @@ class Layout:
 
 @dataclass(frozen=True)
 class LayoutContext:
-    """What a layout's titles and headings name: the OPD, the report year, the Renstra end year."""
+    """What a layout's titles and headings name: the OPD, the report year, the Renstra end year, and
+    the government the OPD belongs to in title form (``Kota Semarang``; "" when unknown)."""
 
     opd: str
     year: int
     end_year: int | None = None
+    government: str = ""
+
+    @property
+    def opd_named(self) -> str:
+        """``<OPD> <government>`` (``Dinas Koperasi dan Usaha Mikro Kota Semarang``), or the OPD alone."""
+        return f"{self.opd} {self.government}" if self.government else self.opd
 
     @property
     def opd_year(self) -> Text:
-        """``<OPD> Tahun <year>``."""
-        return (f"{self.opd} Tahun {self.year}", f"{self.opd}, {self.year}")
+        """``<OPD> <government> Tahun <year>``."""
+        return (f"{self.opd_named} Tahun {self.year}", f"{self.opd_named}, {self.year}")
 
     @property
     def opd_budget_year(self) -> Text:
-        """``<OPD> Tahun Anggaran <year>``."""
-        return (f"{self.opd} Tahun Anggaran {self.year}", f"{self.opd}, Fiscal Year {self.year}")
+        """``<OPD> <government> Tahun Anggaran <year>``."""
+        return (f"{self.opd_named} Tahun Anggaran {self.year}", f"{self.opd_named}, Fiscal Year {self.year}")
 
     @property
     def end_text(self) -> Text:

@@ -24,7 +24,7 @@ from tasks.report.extras import ReportExtras, murni_perubahan, report_extras
 from tasks.report.render.csv import write_csv_tables
 from tasks.report.render.printed import printed_tables
 from tasks.report.render.xlsx import write_xlsx_report
-from warehouse.queries import opd_names, report_scope
+from warehouse.queries import opd_governments, opd_names, report_scope
 
 #: Every output format of ``sakip report``, in the order they are written.
 REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
@@ -72,6 +72,7 @@ def write_report(
     extras: ReportExtras | None = None,
     scales: ReportScales | None = None,
     note: str = "",
+    government: str = "",
 ) -> list[Path]:
     """Write the report in the chosen formats under ``out_dir``; returns the paths written.
 
@@ -79,6 +80,8 @@ def write_report(
     with docx or html, the charts ``grafik_*.png``. With ``extras``, the murni-perubahan table joins
     the tables (``tabel_murni_perubahan``) when original budgets are known. ``note`` (the moment of
     a report as of a date) is printed under the title of the workbook's sheets, the docx and the html.
+    ``government`` (the government's line of the OPD's workbooks, ``PEMERINTAH KOTA SEMARANG``) names
+    the OPD in the tables' titles (``... Kota Semarang Tahun 2022``); "" names the OPD alone.
 
     Every file is written in a temporary folder beside ``out_dir`` first and moved in only once all
     are written: a failure (a full disk) leaves the previous report as it was, never half a file.
@@ -97,6 +100,7 @@ def write_report(
             extras=extras,
             scales=scales,
             note=note,
+            government=government,
         )
         for path in written:  # renames within one file system: each file whole, none half-written
             os.replace(path, out_dir / path.name)
@@ -116,6 +120,7 @@ def _write_report_files(
     extras: ReportExtras | None,
     scales: ReportScales | None,
     note: str,
+    government: str = "",
 ) -> list[Path]:
     """:func:`write_report` into ``out_dir`` directly; returns the paths written."""
     formats = parse_formats(list(formats))
@@ -137,6 +142,7 @@ def _write_report_files(
                 year=year,
                 lang=lang,
                 note=note,
+                government=government,
             )
         )
     if "docx" in formats or "html" in formats:
@@ -150,7 +156,7 @@ def _write_report_files(
         narrative = build_narrative(
             tables, scales, opd_name=opd_name, year=year, sumber_dana=extras.sumber_dana if extras else None
         )
-        printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang)
+        printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang, government=government)
         if "docx" in formats:
             from tasks.report.render.docx import write_docx_report
 
@@ -211,13 +217,16 @@ def write_reports(
     """
     chosen = tuple(formats)
     names = opd_names(engine, list(tables))
-    jobs = [(code, own, names.get(code) or code) for code, own in tables.items()]
+    governments = opd_governments(engine, list(tables))
+    jobs = [(code, own, names.get(code) or code, governments.get(code, "")) for code, own in tables.items()]
     processes = min(max(1, workers), os.cpu_count() or 1, len(jobs))
     if processes <= 1:
         return [
             path
-            for code, own, name in jobs
-            for path in write_opd_report(engine, code, own, name, base, year, chosen, scales, as_of)
+            for code, own, name, government in jobs
+            for path in write_opd_report(
+                engine, code, own, name, base, year, chosen, scales, as_of, government
+            )
         ]
     url = engine.url.render_as_string(hide_password=False)
     write = partial(
@@ -242,7 +251,7 @@ _PRELOAD = (
 
 def _write_opd_report_at(
     url: str,
-    job: tuple[str, dict[str, pd.DataFrame], str],
+    job: tuple[str, dict[str, pd.DataFrame], str, str],
     *,
     base: Path,
     year: int,
@@ -253,8 +262,8 @@ def _write_opd_report_at(
     """:func:`write_opd_report` in a worker process, on that process's engine for ``url``."""
     from warehouse.db import engine_for
 
-    code, own, name = job
-    return write_opd_report(engine_for(url), code, own, name, base, year, formats, scales, as_of)
+    code, own, name, government = job
+    return write_opd_report(engine_for(url), code, own, name, base, year, formats, scales, as_of, government)
 
 
 def write_opd_report(
@@ -267,6 +276,7 @@ def write_opd_report(
     formats: tuple[str, ...],
     scales: ReportScales,
     as_of: datetime | None = None,
+    government: str = "",
 ) -> list[Path]:
     """One OPD's report (see :func:`write_reports`), with what it reads from the warehouse."""
     extras = None
@@ -287,4 +297,5 @@ def write_opd_report(
         extras=extras,
         scales=scales,
         note=as_of_label(as_of) if as_of is not None else "",
+        government=government,
     )

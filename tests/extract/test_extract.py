@@ -153,6 +153,41 @@ def test_opd_name_only(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("PEMERINTAH KOTA SEMARANG", "PEMERINTAH KOTA SEMARANG"),
+        ("  Pemerintah   Kabupaten Kepulauan Seribu ", "Pemerintah Kabupaten Kepulauan Seribu"),
+        ("PEMERINTAH DAERAH PROVINSI JAWA TENGAH", "PEMERINTAH DAERAH PROVINSI JAWA TENGAH"),
+        ("PEMERINTAH KABUPATEN", ""),  # no name after the kind: not a government's line
+        ("URUSAN PEMERINTAHAN BIDANG KOPERASI", ""),
+    ],
+)
+def test_government_line_of_the_header_block(tmp_path: Path, line: str, kept: str) -> None:
+    """``PEMERINTAH KOTA|KABUPATEN|PROVINSI <name>`` above the block is read whole; others are ignored."""
+    block = [
+        [line],
+        ["SKPD : 2.17.0.00.0.00.01.0000 Dinas Koperasi"],
+        ["Tahun Anggaran : 2022"],
+        ["Bulan : Mei"],
+    ]
+    workbook = read_realization(write_xlsx(tmp_path / "lra.xlsx", realization_sheet(block=block)))
+    assert workbook.government == kept
+    assert (workbook.opd_code, workbook.opd_name, workbook.year, workbook.month) == (
+        "2.17.0.00.0.00.01.0000",
+        "Dinas Koperasi",
+        2022,
+        5,
+    )
+
+
+def test_no_government_line_gives_none(tmp_path: Path) -> None:
+    """A header block without the government's line reads as before, with no government and no issue."""
+    workbook = read_realization(write_xlsx(tmp_path / "lra.xlsx", realization_sheet()))
+    assert workbook.government == ""
+    assert "government" not in workbook.header_cells
+
+
 def test_unknown_month_name(tmp_path: Path) -> None:
     """A Bulan value that names no month is reported at its cell."""
     block = [["SKPD : 2.17.0.00.0.00.01.0000"], ["Tahun Anggaran : 2022"], ["Bulan", ":", "Maretz"]]

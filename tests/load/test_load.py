@@ -324,3 +324,30 @@ def test_inserting_codes_another_writer_inserted_meanwhile_keeps_both(warehouse,
         names = conn.execute(select(BudgetItem.name).order_by(BudgetItem.code)).scalars().all()
     assert sorted(known) == ["2.17.01", "2.17.02", "2.17.03", "2.17.04"]
     assert names == ["Program 2.17.01", "Program 2.17.02", "Program 2.17.03", "Program 2.17.04"]
+
+
+def test_the_latest_government_line_is_kept_per_opd(warehouse):
+    """Each load with a government's line replaces the OPD's; a file without one changes nothing."""
+    from dataclasses import replace
+
+    from tasks.load.bulk import load_new_months
+    from warehouse.queries import opd_governments
+
+    lines = realization_lines(SUBS)
+    load_realization(warehouse, realization_workbook(lines, month=1))
+    assert opd_governments(warehouse, [OPD]) == {OPD: ""}
+    load_realization(warehouse, replace(realization_workbook(lines, month=2), government="PEMERINTAH KOTA A"))
+    load_indicators(
+        warehouse, indicator_workbook([{"jenis": "tujuan", "no": "1", "indikator": "X", "target": 1.0}])
+    )
+    assert opd_governments(warehouse, [OPD]) == {OPD: "PEMERINTAH KOTA A"}
+    load_realization(warehouse, replace(realization_workbook(lines, month=3), government="PEMERINTAH KOTA B"))
+    assert opd_governments(warehouse, [OPD]) == {OPD: "PEMERINTAH KOTA B"}
+    # several months at once: the latest month's line, whatever the order of the files
+    months = [
+        replace(realization_workbook(lines, month=m), government=line)
+        for m, line in ((5, "PEMERINTAH KOTA E"), (4, "PEMERINTAH KOTA D"), (6, ""))
+    ]
+    results, _later = load_new_months(warehouse, months)
+    assert [r.status for r in results] == ["loaded"] * 3
+    assert opd_governments(warehouse, [OPD]) == {OPD: "PEMERINTAH KOTA E"}

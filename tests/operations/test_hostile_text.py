@@ -61,6 +61,7 @@ from tasks.validate.context import SuiteRun
 from tests.fixtures.hostile import (
     AT_FORMULA,
     ESCAPE,
+    GOVERNMENT_TITLE,
     HYPERLINK,
     IMG,
     JS_LINK,
@@ -293,6 +294,12 @@ def test_report_titles_name_the_opd_as_text(pipeline: Pipeline) -> None:
         )
     ]
     assert len(titled) >= 7, titled
+    # the government's line, title-cased into the titles: a string in the workbook, escaped in html
+    named = f"{HYPERLINK} {GOVERNMENT_TITLE} Tahun Anggaran 2022"
+    assert [c.value for row in book["Tabel 3.6"].iter_rows(max_row=3) for c in row if c.value == named]
+    page = (pipeline.report_dir / "lkjip_2022.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in page.lower()  # the page's own images are the charts
+    assert "Kota &lt;Img Src=X Onerror=&quot;Alert(1)&quot;&gt; Semarang Tahun Anggaran 2022" in page
     stripped_cells = [
         c.value
         for row in book["Tabel 3.6"].iter_rows()

@@ -31,6 +31,7 @@ from tasks.report.extras import report_extras
 from tasks.report.writer import write_report
 from tests.fixtures.workbooks import REALIZATION_HEADER, Sheet, header_block, write_xlsx
 from warehouse.db import open_warehouse
+from warehouse.queries import opd_governments
 
 OPD = "3.25.0.00.0.00.01.0000"
 NAME = "Dinas Perikanan"
@@ -115,6 +116,7 @@ def agency(tmp_path_factory) -> dict[str, object]:
     scales = ReportScales()
     tables = build_tables(engine, OPD, YEAR, scales.capaian_scale, 100.0)
     out = folder / "report"
+    government = opd_governments(engine, [OPD])[OPD]  # its workbooks name no government: ""
     write_report(
         tables,
         out,
@@ -123,9 +125,10 @@ def agency(tmp_path_factory) -> dict[str, object]:
         formats=("csv", "docx", "html"),
         extras=report_extras(engine, OPD, YEAR, 12),
         scales=scales,
+        government=government,
     )
     engine.dispose()
-    return {"tables": tables, "out": out}
+    return {"tables": tables, "out": out, "government": government}
 
 
 def rows_of(agency, table_id: str, *columns: str) -> list[list[object]]:
@@ -343,3 +346,12 @@ def test_hostile_analysis_is_literal_text_in_every_output(agency):
     assert ["1", "Produksi perikanan", "1.000,00", "1.100,00", "110,00", "Sangat Tinggi", "NA", "NA"] in [
         r[:8] for r in printed
     ]
+
+
+def test_titles_without_a_government_line_name_the_opd_alone(agency):
+    assert agency["government"] == ""
+    paragraphs = [p.text for p in Document(str(agency["out"] / "lkjip_2024.docx")).paragraphs]
+    t36 = next(text for text in paragraphs if text.startswith("Tabel 3. 6"))
+    assert t36.splitlines()[1:] == ["Anggaran dan Realisasi Anggaran", f"{NAME} Tahun Anggaran {YEAR}"]
+    t31 = next(text for text in paragraphs if text.startswith("Tabel 3. 1"))
+    assert t31.splitlines()[-1] == f"{NAME} Tahun {YEAR}"

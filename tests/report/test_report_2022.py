@@ -156,6 +156,26 @@ def test_xlsx_sheets_and_reference_values(report):
     assert murni.page_setup.orientation == "landscape"
 
 
+def test_titles_name_the_opd_with_its_government(report):
+    """The workbooks' "PEMERINTAH KOTA SEMARANG" names the OPD in the titles, as the document's do."""
+    budget_year = "Dinas Koperasi dan Usaha Mikro Kota Semarang Tahun Anggaran 2022"
+    agreement = "Perjanjian Kinerja Dinas Koperasi dan Usaha Mikro Kota Semarang Tahun 2022"
+    wb = openpyxl.load_workbook(report["out"] / "lkjip_2022.xlsx")
+    titles = {
+        sheet: [c for (c,) in wb[sheet].iter_rows(max_row=4, max_col=1, values_only=True) if c]
+        for sheet in ("Tabel 2.3", "Tabel 3.1", "Tabel 3.6", "Tabel 3.7")
+    }
+    assert budget_year in titles["Tabel 3.6"] and budget_year in titles["Tabel 3.7"]
+    assert agreement in titles["Tabel 2.3"]
+    assert "Dinas Koperasi dan Usaha Mikro Kota Semarang Tahun 2022" in titles["Tabel 3.1"]
+    captions = [p.text for p in Document(str(report["out"] / "lkjip_2022.docx")).paragraphs]
+    t36 = next(text for text in captions if text.startswith("Tabel 3. 6"))
+    assert budget_year in t36
+    assert any(text.startswith("Tabel 2. 3") and agreement in text for text in captions)
+    page = (report["out"] / "lkjip_2022.html").read_text(encoding="utf-8")
+    assert budget_year in page and agreement in page
+
+
 # ------------------------------------------------------------------------------------------- docx
 
 

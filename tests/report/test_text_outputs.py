@@ -140,6 +140,30 @@ def test_html_report_escapes_markup_and_shows_control_characters(tmp_path: Path)
     assert "_x001B_" in page and "\x1b" not in page
 
 
+def test_a_hostile_government_line_is_printed_as_text_in_every_title(tmp_path: Path) -> None:
+    """The government's line (untrusted, title-cased into the titles) is escaped in html, literal in
+    the Word document, a string (never a formula) in the workbook."""
+    line = f"PEMERINTAH KOTA {SCRIPT} {IMG} {HYPERLINK}"
+    tables = {"tabel_3_5": tabel_3_5(NAMES[:1]), "tabel_3_6": tabel_3_6(NAMES[:1])}
+    printed = printed_tables(tables, opd_name="Dinas Uji", year=2022, government=line)
+    t36 = next(t for t in printed if t.table_id == "tabel_3_6")
+    shown = t36.titles[-1]
+    assert shown.startswith("Dinas Uji Kota <Script>Alert('Uraian')</Script> <Img Src=X Onerror=")
+    assert shown.endswith(" Tahun Anggaran 2022")
+    page = write_html_report(printed, Narrative({}), {}, tmp_path / "r.html", opd_name="Dinas Uji", year=2022)
+    text = page.read_text(encoding="utf-8")
+    assert "<script" not in text.lower() and "<img" not in text.lower()
+    assert "Dinas Uji Kota &lt;Script&gt;Alert(&#x27;Uraian&#x27;)&lt;/Script&gt;" in text
+    docx = write_docx_report(printed, Narrative({}), {}, tmp_path / "r.docx", opd_name="Dinas Uji", year=2022)
+    assert any(shown in p.text for p in Document(str(docx)).paragraphs)
+    path = write_xlsx_report(
+        tables, tmp_path / "r.xlsx", title="LKjIP 2022", opd_name="Dinas Uji", year=2022, government=line
+    )
+    assert formulas_and_links(path) == []
+    cell = openpyxl.load_workbook(path)["Tabel 3.6"]["A3"]
+    assert (cell.value, cell.data_type) == (shown, "s")
+
+
 # --------------------------------------------------------------------------------------------------
 # spreadsheets
 

@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from tasks.core.formatting import format_percent, format_rupiah, is_missing, is_number, value_with_unit
+from tasks.core.government import government_title
 from tasks.report.model import Layout, LayoutContext, Text, plain_layout
 from tasks.report.tables import TABLES, ordered_ids
 from tasks.report.tables.tabel_2_1 import renstra_end_year as renstra_end_year_of
@@ -22,9 +23,15 @@ _LEVEL_INDENT = {"urusan": 0, "program": 1, "kegiatan": 2, "sub_kegiatan": 3}
 _BOLD_LEVELS = frozenset({"urusan", "program"})
 
 
-def layout_for(table_id: str, df: pd.DataFrame, opd: str, year: int, end_year: int | None) -> Layout:
-    """The printed layout of a table (from its module); an unknown id gets a plain one from its columns."""
-    ctx = LayoutContext(opd, year, end_year)
+def layout_for(
+    table_id: str, df: pd.DataFrame, opd: str, year: int, end_year: int | None, government: str = ""
+) -> Layout:
+    """The printed layout of a table (from its module); an unknown id gets a plain one from its columns.
+
+    ``government`` is the government's line of the OPD's workbooks (``PEMERINTAH KOTA SEMARANG``): the
+    titles name the OPD with it (``... Kota Semarang Tahun 2022``); "" names the OPD alone.
+    """
+    ctx = LayoutContext(opd, year, end_year, government_title(government))
     table = TABLES.get(table_id)
     return table.layout(df, ctx) if table is not None else plain_layout(table_id, df, ctx)
 
@@ -139,12 +146,13 @@ def printed_table(
     year: int,
     lang: str = "id",
     renstra_end_year: int | None = None,
+    government: str = "",
 ) -> PrintedTable:
     """The table as the workbook prints it (same titles, headings, sections, styles) in text form."""
     lang_ix = LANGS.index(lang)
     if renstra_end_year is None and table_id == "tabel_2_1":
         renstra_end_year = renstra_end_year_of({table_id: df})
-    layout = layout_for(table_id, df, opd_name, year, renstra_end_year)
+    layout = layout_for(table_id, df, opd_name, year, renstra_end_year, government)
     cols = layout.cols
     grouped = any(c.group for c in cols)
     header: list[HeaderCell] = []
@@ -197,11 +205,24 @@ def printed_table(
 
 
 def printed_tables(
-    tables: Mapping[str, pd.DataFrame], *, opd_name: str, year: int, lang: str = "id"
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    opd_name: str,
+    year: int,
+    lang: str = "id",
+    government: str = "",
 ) -> list[PrintedTable]:
-    """Every table in document order, in printed form."""
+    """Every table in document order, in printed form (``government``: see :func:`layout_for`)."""
     end_year = renstra_end_year_of(tables)
     return [
-        printed_table(tid, tables[tid], opd_name=opd_name, year=year, lang=lang, renstra_end_year=end_year)
+        printed_table(
+            tid,
+            tables[tid],
+            opd_name=opd_name,
+            year=year,
+            lang=lang,
+            renstra_end_year=end_year,
+            government=government,
+        )
         for tid in ordered_ids(tables)
     ]

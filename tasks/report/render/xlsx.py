@@ -278,10 +278,12 @@ def write_xlsx_report(
     lang: str = "id",
     renstra_end_year: int | None = None,
     note: str = "",
+    government: str = "",
 ) -> Path:
     """Write the tables as one formatted workbook, one print-ready sheet per table, and return its path.
 
-    ``note`` (the moment of a report as of a date) is printed on every sheet under the titles.
+    ``note`` (the moment of a report as of a date) is printed on every sheet under the titles;
+    ``government`` (the government's line of the OPD's workbooks) names the OPD in the titles.
     """
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
@@ -309,7 +311,7 @@ def write_xlsx_report(
         used: set[str] = set()
         for table_id in ordered_ids(tables):
             df = tables[table_id]
-            layout = layout_for(table_id, df, opd_name, year, renstra_end_year)
+            layout = layout_for(table_id, df, opd_name, year, renstra_end_year, government)
             name = _unique_sheet_name(SHEET_NAMES.get(table_id, str(table_id)), used)
             _write_sheet(wb, name, layout, prepared(table_id, df), formats, lang_ix, title, note)
         if not tables:

@@ -44,8 +44,8 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
                 "Strategic Objectives and Indicators in the",
             ),
             (
-                f"Perjanjian Kinerja {ctx.opd} Tahun {ctx.year}",
-                f"Performance Agreement of {ctx.opd}, {ctx.year}",
+                f"Perjanjian Kinerja {ctx.opd_named} Tahun {ctx.year}",
+                f"Performance Agreement of {ctx.opd_named}, {ctx.year}",
             ),
         ],
         cols=[

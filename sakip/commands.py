@@ -12,7 +12,16 @@ import pandas as pd
 
 from sakip.config import Settings, load_settings
 from sakip.failures import check_month, check_year, ensure_writable, explain
-from sakip.prefect_server import start_temporary_server
+from sakip.prefect_server import (
+    WORK_POOL,
+    LocalServerError,
+    api_answers,
+    running_server,
+    server_port,
+    start_local_server,
+    start_temporary_server,
+    stop_local_server,
+)
 from tasks.core.calendar import format_moments
 from tasks.core.problems import (
     EXIT_ENVIRONMENT,
@@ -382,3 +391,49 @@ def cmd_demo(workdir: str | None, lang: str | None) -> int:
         docs = (settings.workdir / "data-docs" / "index.html").resolve()
         print(f"Data Docs (validation results): {printable(docs)}")
     return status
+
+
+def cmd_server(action: str, workdir: str | None, *, worker: bool = False) -> int:
+    """``sakip server start|stop|status``: the work folder's Prefect server in the background.
+
+    ``status`` exits 0 when the server answers, 1 when it does not run.
+    """
+    settings = load_settings(workdir)
+    if action == "status":
+        server = running_server(settings.workdir)
+        if server is None:
+            print(
+                f"Server Prefect folder kerja ini tidak berjalan (mulai: sakip server start --workdir "
+                f"{printable(settings.workdir)})."
+            )
+            return EXIT_REJECTED
+        up = api_answers(server.port)
+        state = "berjalan" if up else "tidak menjawab"
+        print(f"Server Prefect {state}: {server.ui_url} (pid {server.pid}, data di {printable(server.home)})")
+        if server.worker_pid is not None:
+            print(f"Worker kolam '{WORK_POOL}': pid {server.worker_pid}")
+        return EXIT_OK if up else EXIT_REJECTED
+    if action == "stop":
+        stopped = stop_local_server(settings.workdir)
+        print(f"Server Prefect {stopped.ui_url} dihentikan." if stopped else "Server Prefect tidak berjalan.")
+        return EXIT_OK
+    _usable_workdir(settings)
+    try:
+        port = server_port()
+    except ValueError as error:
+        raise CommandError("server.port_invalid", EXIT_USAGE, value=str(error)) from error
+    try:
+        server, started = start_local_server(settings.workdir, port, worker=worker)
+    except LocalServerError as problem:
+        raise CommandError(problem.rule, EXIT_ENVIRONMENT, **problem.fields) from problem
+    print(f"Server Prefect {'berjalan' if started else 'sudah berjalan'}: {server.ui_url}")
+    if server.worker_pid is not None:
+        print(
+            f"Worker kolam '{WORK_POOL}' berjalan (pid {server.worker_pid}): "
+            "jadwal deployments/prefect.yaml aktif."
+        )
+    print(
+        f"Perintah sakip dengan --workdir {printable(settings.workdir)} memakai server ini; "
+        "hentikan dengan: sakip server stop"
+    )
+    return EXIT_OK

@@ -179,7 +179,8 @@ def quarantine_file(
                 annotated_path = annotated
             except InputError as error:  # beyond the limits: not loaded at all
                 skipped = "; ".join(issue.message(lang) for issue in error.issues)
-                logger.warning("not annotating %s: %s", printable(original), printable(skipped))
+                reason = "; ".join(issue.message("en") for issue in error.issues)  # logs are in English
+                logger.warning("not annotating %s: %s", printable(original), printable(reason))
             except OSError as exc:
                 if exc.errno in _ENVIRONMENT_ERRNOS:
                     raise

@@ -16,23 +16,49 @@ import math
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
 from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
 
-plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+@functools.cache
+def _pyplot() -> Any:
+    """``matplotlib.pyplot`` on the Agg backend with the report's font, imported when a chart is drawn
+    (a second or more: the html page of an ingest's monitoring needs the chart titles, not matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    pyplot.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
+    return pyplot
+
+
+class _LazyPyplot:
+    """Stands for ``matplotlib.pyplot`` until a chart is drawn."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_pyplot(), name)
+
+
+plt = _LazyPyplot()
+
+
+def FuncFormatter(function: Callable[[float, int], str]) -> Any:  # stands for matplotlib's class
+    """``matplotlib.ticker.FuncFormatter``, imported with pyplot."""
+    _pyplot()
+    from matplotlib.ticker import FuncFormatter as formatter
+
+    return formatter(function)
+
 
 #: File names of the charts, in the order the report shows them.
 CHART_FILES = {

@@ -6,11 +6,12 @@
   format), ``sakip validations`` and ``sakip revisions``;
 - each twice over: with ``sakip server start`` running ("server") and without it ("cold": the command
   starts and stops Prefect's temporary server when it runs a flow);
-- their floors, measured in the same run: ``python -c "import great_expectations, prefect, pandas,
-  python_calamine, sqlalchemy"`` for ingest and report, ``python -c "import pandas, sqlalchemy"`` for the
-  listings, and the temporary server's start and stop (what a cold flow command cannot avoid).
+- their floors, measured in the same run, each just before its command (so a machine busy with other
+  work slows both alike): ``python -c "import great_expectations, prefect, pandas, python_calamine,
+  sqlalchemy"`` for ingest and report, ``python -c "import pandas, sqlalchemy"`` for the listings, and
+  the temporary server's start and stop (what a cold flow command cannot avoid).
 
-Each time is the median of ``--repeat`` runs (each ingest a month not loaded yet, so at most 5). It
+Each time is the median of ``--repeat`` runs (each ingest a month not loaded yet, so at most 3). It
 prints one markdown table: command, mode, seconds, floor, ratio and the target.
 """
 
@@ -114,8 +115,6 @@ def main(argv: list[str] | None = None) -> int:
         }
         wd = ["--workdir", str(work)]
         print(f"# sakip bench-cli: {os.cpu_count()} cores, median of {repeat} run(s)", flush=True)
-        heavy = median([timed([PYTHON, "-c", HEAVY_FLOOR], env) for _ in range(repeat)])
-        light = median([timed([PYTHON, "-c", LIGHT_FLOOR], env) for _ in range(repeat)])
         timed(sakip("sample", "--year", "2022", *wd), env)
         sample = work / "sample" / "2022"
         months = iter(sorted(sample.glob("realisasi_2022_*.xlsx")))
@@ -131,17 +130,15 @@ def main(argv: list[str] | None = None) -> int:
         cold = measure(work, opd, months, repeat, env)
     rows = []
     for mode, times in (("server", server), ("cold", cold)):
-        for command, seconds in times.items():
+        for command, (seconds, floor) in times.items():
             flow = command.startswith(("ingest", "report"))
-            floor_name, floor = (
-                ("import GX, prefect, …", heavy) if flow else ("import pandas, sqlalchemy", light)
-            )
+            floor_name = "import GX, prefect, …" if flow else "import pandas, sqlalchemy"
             if mode == "server" or not flow:
                 target, limit = "≤ 1.5 × floor", 1.5 * floor
             else:
                 target, limit = "≤ floor + temporary server", floor + temporary
             rows.append(Row(command, mode, seconds, floor_name, floor, target, limit))
-    print(render(rows, heavy, light, temporary))
+    print(render(rows, temporary))
     return 0
 
 
@@ -158,16 +155,29 @@ def opd_code(work: Path) -> str:
         engine.dispose()
 
 
-def measure(work: Path, opd: str, months, repeat: int, env: dict[str, str]) -> dict[str, float]:
-    """Median seconds of each command (each ingest a new month)."""
+def measure(work: Path, opd: str, months, repeat: int, env: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """Each command's median seconds and the median of its floor, each run right after its floor.
+
+    Command and floor alternate, so a machine busy with something else slows both alike.
+    """
     wd = ["--workdir", str(work)]
     commands = {
-        "ingest (one new month)": lambda: sakip("ingest", str(next(months)), *wd),
-        f"report --year 2022 --opd {opd}": lambda: sakip("report", "--year", "2022", "--opd", opd, *wd),
-        "validations": lambda: sakip("validations", *wd),
-        "revisions": lambda: sakip("revisions", *wd),
+        "ingest (one new month)": (HEAVY_FLOOR, lambda: sakip("ingest", str(next(months)), *wd)),
+        f"report --year 2022 --opd {opd}": (
+            HEAVY_FLOOR,
+            lambda: sakip("report", "--year", "2022", "--opd", opd, *wd),
+        ),
+        "validations": (LIGHT_FLOOR, lambda: sakip("validations", *wd)),
+        "revisions": (LIGHT_FLOOR, lambda: sakip("revisions", *wd)),
     }
-    return {name: median([timed(make(), env) for _ in range(repeat)]) for name, make in commands.items()}
+    results = {}
+    for name, (floor, make) in commands.items():
+        floors, times = [], []
+        for _ in range(repeat):
+            floors.append(timed([PYTHON, "-c", floor], env))
+            times.append(timed(make(), env))
+        results[name] = (median(times), median(floors))
+    return results
 
 
 def run_child(code: str, env: dict[str, str]) -> str:
@@ -176,11 +186,12 @@ def run_child(code: str, env: dict[str, str]) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def render(rows: list[Row], heavy: float, light: float, temporary: float) -> str:
-    """The markdown table and the floors."""
+def render(rows: list[Row], temporary: float) -> str:
+    """The markdown table."""
     lines = [
-        f"floors: import GX, prefect, pandas, calamine, sqlalchemy {heavy:.2f} s; "
-        f"import pandas, sqlalchemy {light:.2f} s; temporary server start+stop {temporary:.2f} s",
+        'floors: `python -c "import great_expectations, prefect, pandas, python_calamine, sqlalchemy"` '
+        '(ingest, report) and `python -c "import pandas, sqlalchemy"` (listings), each timed just before '
+        f"its command; the temporary server's start and stop: {temporary:.2f} s",
         "",
         "| command | mode | s | floor | floor s | ratio | target | met |",
         "| --- | --- | ---: | --- | ---: | ---: | --- | --- |",

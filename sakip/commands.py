@@ -19,7 +19,7 @@ from sakip.prefect_server import (
     running_server,
     server_port,
     start_local_server,
-    start_temporary_server,
+    start_temporary_server_early,
     stop_local_server,
 )
 from tasks.core.calendar import format_moments
@@ -126,9 +126,12 @@ def cmd_ingest(
     settings.known_opds()  # an unreadable OPD register: said now, not half-way through the run
     _usable_workdir(settings)
     _open_warehouse(settings)
-    from flows.ingest import ingest_flow
-
-    start_temporary_server()
+    server_ready = start_temporary_server_early()  # boots while the flow and GX are imported
+    try:
+        from flows.ingest import ingest_flow
+        from tasks.validate import batch  # noqa: F401 (Great Expectations: imported by the run anyway)
+    finally:
+        server_ready()
     outcomes = ingest_flow(
         [str(p) for p in paths],
         workdir=str(settings.workdir),
@@ -200,9 +203,11 @@ def cmd_report(
     report_opds(_open_warehouse(settings), year, opd, moment)  # no data: say so before any flow runs
     if out is not None:
         ensure_writable(out)
-    from flows.annual import annual_flow
-
-    start_temporary_server()
+    server_ready = start_temporary_server_early()  # boots while the flow is imported
+    try:
+        from flows.annual import annual_flow
+    finally:
+        server_ready()
     written = annual_flow(
         year=year,
         opd=opd,
@@ -256,9 +261,11 @@ def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, workdir: 
         raise CommandError("option.period_pair", EXIT_USAGE)
     settings = _usable_workdir(load_settings(workdir))
     _open_warehouse(settings)
-    from flows.inbox import inbox_flow
-
-    start_temporary_server()
+    server_ready = start_temporary_server_early()  # boots while the flow is imported
+    try:
+        from flows.inbox import inbox_flow
+    finally:
+        server_ready()
     counts = inbox_flow(
         inbox=str(inbox) if inbox else None, year=year, month=month, workdir=str(settings.workdir)
     )

@@ -27,9 +27,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import tomllib
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -138,6 +139,32 @@ def start_temporary_server() -> None:
             f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (now {timeout}), or set PREFECT_API_URL "
             "to a running server (`prefect server start`)."
         ) from error
+
+
+def start_temporary_server_early() -> Callable[[], None]:
+    """Begin :func:`start_temporary_server` in a thread; returns the function that waits for it.
+
+    The server boots in its own process while this one imports the flow (Great Expectations alone
+    takes seconds): on two cores the two overlap. The function returned must be called before the
+    flow runs (and before the command ends); it raises what the start raised.
+    """
+    failures: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            start_temporary_server()
+        except BaseException as error:  # handed to the caller's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=start, name="sakip-temporary-server", daemon=True)
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failures:
+            raise failures[0]
+
+    return wait
 
 
 # --- The work folder's own Prefect server (``sakip server start|stop|status``) -------------------------

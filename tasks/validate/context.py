@@ -6,7 +6,8 @@ file-backed GX context in the work folder (``<workdir>/gx``), whose Data Docs si
 in which every row carries its ``file`` and worksheet ``row``, so each failure is traced back to the
 cell a data steward must fix.
 
-A GX context must not be shared across threads: :func:`validator_for` keeps one per thread.
+A GX context must not be shared across threads: :func:`validator_for` keeps one per thread. Great
+Expectations is imported when a validator is made, not with this module.
 
 Data Docs pages show the failing values and the file names as they are; the stored result a page is
 built from has its values html-escaped first (GX writes them into the page unescaped).
@@ -23,10 +24,11 @@ from pathlib import Path
 
 import pandas as pd
 
-import expectations.custom as custom_expectations
+import expectations
 from tasks.core.text import html_escape_tree
 
-SUITES_DIR = Path(custom_expectations.__file__).resolve().parent / "suites"
+#: The suites' JSON files (the package's folder: found without importing Great Expectations)
+SUITES_DIR = Path(expectations.__file__).resolve().parent / "suites"
 REALIZATION_SUITE = "realisasi_bulanan"
 INDICATOR_SUITE = "indikator_tahunan"
 DATA_DOCS_SITE = "sakip"
@@ -98,6 +100,8 @@ class Validator:
 
     def __init__(self, workdir: Path, keep_results: int = 30):
         import great_expectations as gx
+
+        import expectations.custom  # noqa: F401 (registers the custom expectations the suites use)
 
         self.workdir = workdir.resolve()
         self.docs_dir = self.workdir / "data-docs"

@@ -102,6 +102,7 @@ def output_folders(workdir: Path, reports: Path, quarantine: Path, archive: Path
         workdir / "gx": "gx",
         workdir / "logs": "logs",
         workdir / "uploads": "uploads",
+        workdir / "prefect": "prefect",  # the work folder's server (``sakip server start``)
         prefect_home: "prefect",
     }
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format clean bench bench-validation bench-report browser
+.PHONY: run test lint format clean bench bench-validation bench-cli bench-report browser
 
 FILES ?= 1400
 DB ?= sqlite
@@ -44,6 +44,10 @@ bench: $(STAMP)
 
 bench-validation: $(STAMP)
 	$(BIN)/python bench/validation_speed.py
+
+# The commands a steward types, cold and with `sakip server start`, against their import floors.
+bench-cli: $(STAMP)
+	$(BIN)/python -m bench.cli_speed $(if $(REPEAT),--repeat $(REPEAT))
 
 clean:
 	rm -rf $(VENV) sakip-data .pytest_cache .ruff_cache

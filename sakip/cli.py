@@ -24,11 +24,12 @@ from sakip.commands import (
     cmd_report,
     cmd_revisions,
     cmd_sample,
+    cmd_server,
     cmd_validations,
 )
 from sakip.config import load_settings
 from sakip.failures import explain, log_unexpected
-from sakip.prefect_server import apply_prefect_defaults
+from sakip.prefect_server import apply_prefect_defaults, use_running_server
 from sakip.web import commands as web_commands
 from tasks.core.problems import (
     EXIT_ENVIRONMENT,
@@ -175,6 +176,23 @@ def _add_demo(commands) -> None:
     _add_workdir(demo)
 
 
+def _add_server(commands) -> None:
+    """``sakip server start|stop|status``."""
+    server = commands.add_parser(
+        "server", help="the work folder's Prefect server (UI and API) in the background"
+    )
+    actions = server.add_subparsers(dest="server_command", required=True)
+    start = actions.add_parser("start", help="start it; returns once its API answers")
+    start.add_argument(
+        "--worker",
+        action="store_true",
+        help="also deploy deployments/prefect.yaml and run a process worker (the monthly schedule)",
+    )
+    _add_workdir(start)
+    _add_workdir(actions.add_parser("stop", help="stop what start started"))
+    _add_workdir(actions.add_parser("status", help="the UI address and whether it is up"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(
@@ -192,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
         _add_consolidate,
         _add_revisions,
         _add_demo,
+        _add_server,
     ):
         add(commands)
     web_commands.add_commands(commands, _add_workdir)
@@ -214,6 +233,13 @@ def _workdir_of(args: argparse.Namespace) -> Path | None:
         return load_settings(args.workdir).workdir
     except Exception:
         return None
+
+
+def _chosen_workdir(args: argparse.Namespace) -> Path:
+    """The work folder named by ``--workdir`` or ``SAKIP_WORKDIR`` (as :func:`load_settings` chooses it)."""
+    if args.workdir is not None:
+        return Path(args.workdir)
+    return Path(os.environ.get("SAKIP_WORKDIR", "sakip-data"))
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -246,6 +272,8 @@ def run_command(args: argparse.Namespace) -> int:
         return cmd_revisions(args.opd, args.year, args.month, args.detail, args.workdir)
     if args.command == "demo":
         return cmd_demo(args.workdir, args.lang)
+    if args.command == "server":
+        return cmd_server(args.server_command, args.workdir, worker=getattr(args, "worker", False))
     if args.command in web_commands.COMMANDS:
         return web_commands.run_command(args)
     return EXIT_USAGE
@@ -258,6 +286,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     language = _language(argv)
     args = build_parser().parse_args(argv)
     try:
+        if args.command != "server":  # flows run on the work folder's server when it runs
+            use_running_server(_chosen_workdir(args))
         return run_command(args)
     except CommandError as problem:
         print(problem.message(language), file=sys.stderr)

@@ -12,7 +12,16 @@ import pandas as pd
 
 from sakip.config import Settings, load_settings
 from sakip.failures import check_month, check_year, ensure_writable, explain
-from sakip.prefect_server import start_temporary_server
+from sakip.prefect_server import (
+    WORK_POOL,
+    LocalServerError,
+    api_answers,
+    running_server,
+    server_port,
+    start_local_server,
+    start_temporary_server_early,
+    stop_local_server,
+)
 from tasks.core.calendar import format_moments
 from tasks.core.problems import (
     EXIT_ENVIRONMENT,
@@ -117,9 +126,12 @@ def cmd_ingest(
     settings.known_opds()  # an unreadable OPD register: said now, not half-way through the run
     _usable_workdir(settings)
     _open_warehouse(settings)
-    from flows.ingest import ingest_flow
-
-    start_temporary_server()
+    server_ready = start_temporary_server_early()  # boots while the flow and GX are imported
+    try:
+        from flows.ingest import ingest_flow
+        from tasks.validate import batch  # noqa: F401 (Great Expectations: imported by the run anyway)
+    finally:
+        server_ready()
     outcomes = ingest_flow(
         [str(p) for p in paths],
         workdir=str(settings.workdir),
@@ -191,9 +203,11 @@ def cmd_report(
     report_opds(_open_warehouse(settings), year, opd, moment)  # no data: say so before any flow runs
     if out is not None:
         ensure_writable(out)
-    from flows.annual import annual_flow
-
-    start_temporary_server()
+    server_ready = start_temporary_server_early()  # boots while the flow is imported
+    try:
+        from flows.annual import annual_flow
+    finally:
+        server_ready()
     written = annual_flow(
         year=year,
         opd=opd,
@@ -247,9 +261,11 @@ def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, workdir: 
         raise CommandError("option.period_pair", EXIT_USAGE)
     settings = _usable_workdir(load_settings(workdir))
     _open_warehouse(settings)
-    from flows.inbox import inbox_flow
-
-    start_temporary_server()
+    server_ready = start_temporary_server_early()  # boots while the flow is imported
+    try:
+        from flows.inbox import inbox_flow
+    finally:
+        server_ready()
     counts = inbox_flow(
         inbox=str(inbox) if inbox else None, year=year, month=month, workdir=str(settings.workdir)
     )
@@ -382,3 +398,49 @@ def cmd_demo(workdir: str | None, lang: str | None) -> int:
         docs = (settings.workdir / "data-docs" / "index.html").resolve()
         print(f"Data Docs (validation results): {printable(docs)}")
     return status
+
+
+def cmd_server(action: str, workdir: str | None, *, worker: bool = False) -> int:
+    """``sakip server start|stop|status``: the work folder's Prefect server in the background.
+
+    ``status`` exits 0 when the server answers, 1 when it does not run.
+    """
+    settings = load_settings(workdir)
+    if action == "status":
+        server = running_server(settings.workdir)
+        if server is None:
+            print(
+                f"Server Prefect folder kerja ini tidak berjalan (mulai: sakip server start --workdir "
+                f"{printable(settings.workdir)})."
+            )
+            return EXIT_REJECTED
+        up = api_answers(server.port)
+        state = "berjalan" if up else "tidak menjawab"
+        print(f"Server Prefect {state}: {server.ui_url} (pid {server.pid}, data di {printable(server.home)})")
+        if server.worker_pid is not None:
+            print(f"Worker kolam '{WORK_POOL}': pid {server.worker_pid}")
+        return EXIT_OK if up else EXIT_REJECTED
+    if action == "stop":
+        stopped = stop_local_server(settings.workdir)
+        print(f"Server Prefect {stopped.ui_url} dihentikan." if stopped else "Server Prefect tidak berjalan.")
+        return EXIT_OK
+    _usable_workdir(settings)
+    try:
+        port = server_port()
+    except ValueError as error:
+        raise CommandError("server.port_invalid", EXIT_USAGE, value=str(error)) from error
+    try:
+        server, started = start_local_server(settings.workdir, port, worker=worker)
+    except LocalServerError as problem:
+        raise CommandError(problem.rule, EXIT_ENVIRONMENT, **problem.fields) from problem
+    print(f"Server Prefect {'berjalan' if started else 'sudah berjalan'}: {server.ui_url}")
+    if server.worker_pid is not None:
+        print(
+            f"Worker kolam '{WORK_POOL}' berjalan (pid {server.worker_pid}): "
+            "jadwal deployments/prefect.yaml aktif."
+        )
+    print(
+        f"Perintah sakip dengan --workdir {printable(settings.workdir)} memakai server ini; "
+        "hentikan dengan: sakip server stop"
+    )
+    return EXIT_OK

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 #: The Alembic settings (script location); shipped with the package, usable with the ``alembic`` command.
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
+#: The migration scripts (``revision`` and ``down_revision`` of each are read without importing Alembic).
+VERSIONS = Path(__file__).resolve().parent / "migrations" / "versions"
+_REVISION = re.compile(r"^revision\s*(?::[^=\n]*)?=\s*[\"']([^\"']+)[\"']", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision\s*(?::[^=\n]*)?=\s*(.+)$", re.MULTILINE)
 
 
 def warehouse_url(database_url: str, workdir: Path) -> str:
@@ -84,6 +92,8 @@ def advisory_lock_number(key: str) -> int:
 
 def alembic_config(url: str) -> Config:
     """The Alembic configuration of ``alembic.ini`` (the project's migrations) with the given URL."""
+    from alembic.config import Config
+
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
@@ -91,6 +101,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade_database(engine: Engine, revision: str = "head") -> None:
     """Apply every migration up to ``revision`` on the engine's database."""
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
@@ -99,16 +111,54 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
 
 def downgrade_database(engine: Engine, revision: str = "base") -> None:
     """Revert migrations down to ``revision``."""
+    from alembic import command
+
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.downgrade(config, revision)
 
 
+@cache
+def script_heads(versions: Path = VERSIONS) -> frozenset[str]:
+    """The head revisions of the migration scripts: those no other script names as its ``down_revision``.
+
+    Read from the scripts' text (their ``revision = "..."`` and ``down_revision = ...`` lines), so
+    knowing whether a warehouse is up to date costs neither Alembic's import nor its script loading.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in versions.glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        found = _REVISION.search(source)
+        if found is None:
+            continue
+        revisions.add(found.group(1))
+        down = _DOWN_REVISION.search(source)
+        if down is not None:
+            parents.update(re.findall(r"[\"']([^\"']+)[\"']", down.group(1)))
+    return frozenset(revisions - parents)
+
+
+def database_revisions(engine: Engine) -> frozenset[str]:
+    """The revisions recorded in the warehouse's ``alembic_version`` table (empty for a new database)."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return frozenset()
+        return frozenset(conn.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+def is_up_to_date(engine: Engine) -> bool:
+    """Whether the warehouse's schema is at the head of the migration scripts."""
+    heads = script_heads()
+    return bool(heads) and database_revisions(engine) == heads
+
+
 def open_warehouse(url: str) -> Engine:
-    """An engine on a warehouse migrated to the newest schema."""
+    """An engine on a warehouse migrated to the newest schema (migrations run only when it is behind)."""
     engine = make_engine(url)
-    upgrade_database(engine)
+    if not is_up_to_date(engine):
+        upgrade_database(engine)
     return engine
 
 

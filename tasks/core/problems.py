@@ -129,6 +129,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS, or run a lasting server (`prefect server start`) "
         "and set PREFECT_API_URL",
     ),
+    "server.port_taken": (
+        "Port {port} sudah dipakai program lain; pilih port lain dengan PREFECT_SERVER_API_PORT",
+        "Port {port} is already used by another program; choose another with PREFECT_SERVER_API_PORT",
+    ),
+    "server.port_invalid": (
+        "PREFECT_SERVER_API_PORT harus nomor port 1–65535, tertulis {value}",
+        "PREFECT_SERVER_API_PORT must be a port number 1–65535, got {value}",
+    ),
+    "server.not_started": (
+        "Server Prefect tidak menjawab dalam {seconds} detik dan dihentikan. Catatan di {log}:\n{tail}",
+        "The Prefect server did not answer within {seconds} s and was stopped. Its log, {log}:\n{tail}",
+    ),
+    "server.no_deployments": (
+        "--worker memerlukan {path} (folder sumber sakip)",
+        "--worker needs {path} (the sakip source folder)",
+    ),
+    "server.worker_failed": (
+        "Worker Prefect tidak dapat disiapkan (server tetap berjalan). Catatan di {log}:\n{tail}",
+        "The Prefect worker could not be set up (the server keeps running). Its log, {log}:\n{tail}",
+    ),
     "internal": (
         "Galat tak terduga ({detail}). Rincian lengkap di {log}",
         "Unexpected error ({detail}). Full details in {log}",

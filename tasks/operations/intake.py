@@ -36,7 +36,6 @@ from tasks.load.bulk import load_new_months
 from tasks.load.indicators import load_indicators
 from tasks.load.realization import load_realization
 from tasks.operations.quarantine import quarantine_file
-from tasks.validate.batch import validate_indicator_workbooks, validate_realizations
 from tasks.validate.context import SuiteRun, validator_for
 from warehouse.models import ValidationRun
 from warehouse.queries import loaded_months, previous_month_rows
@@ -103,6 +102,7 @@ def output_folders(workdir: Path, reports: Path, quarantine: Path, archive: Path
         workdir / "gx": "gx",
         workdir / "logs": "logs",
         workdir / "uploads": "uploads",
+        workdir / "prefect": "prefect",  # the work folder's server (``sakip server start``)
         prefect_home: "prefect",
     }
 
@@ -205,7 +205,11 @@ def validate_batch(
 ) -> tuple[list[StagedFile], list[SuiteRun]]:
     """Validate every readable file of the batch with its Great Expectations suite (GX project in
     ``workdir``; ``known_opds``: the register's OPD codes, None for any).
+
+    Great Expectations is imported here, when a batch is validated, not with this module.
     """
+    from tasks.validate.batch import validate_indicator_workbooks, validate_realizations
+
     validator = validator_for(workdir, gx_keep_results)
     labels = file_labels(s.path for s in staged_files)
     staged_files = [_labelled(s, labels[s.path]) for s in staged_files]

@@ -29,14 +29,7 @@ from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-
-import openpyxl
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils.cell import column_index_from_string, get_column_letter, quote_sheetname
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.hyperlink import Hyperlink
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from tasks.core.calendar import format_moment, now_utc
 from tasks.core.files import copy_atomically, placed_atomically
@@ -44,6 +37,12 @@ from tasks.core.issues import InputError, InputIssue
 from tasks.core.text import printable, visible_text
 from tasks.extract.book import annotation_limit_issue
 from tasks.extract.limits import WorkbookLimits
+
+if TYPE_CHECKING:  # openpyxl is imported when a rejected workbook is annotated, not by every run
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+    from openpyxl.workbook.workbook import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 logger = logging.getLogger(__name__)
 
@@ -55,11 +54,32 @@ ANNOTATABLE_SUFFIXES = (".xlsx", ".xlsm")
 COMMENT_AUTHOR = "sakip"
 
 #: Excel's "Bad" and "Neutral" cell styles: light fill with a dark font of the same hue.
-ERROR_FILL = PatternFill(fill_type="solid", start_color="FFC7CE", end_color="FFC7CE")
+ERROR_FILL_COLOR = "FFC7CE"
 ERROR_FONT_COLOR = "9C0006"
-WARNING_FILL = PatternFill(fill_type="solid", start_color="FFEB9C", end_color="FFEB9C")
+WARNING_FILL_COLOR = "FFEB9C"
 WARNING_FONT_COLOR = "9C5700"
-HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+HEADER_FILL_COLOR = "D9D9D9"
+#: The fills as openpyxl objects (``ERROR_FILL``, ...), made when first asked for
+_FILL_COLORS = {
+    "ERROR_FILL": ERROR_FILL_COLOR,
+    "WARNING_FILL": WARNING_FILL_COLOR,
+    "HEADER_FILL": HEADER_FILL_COLOR,
+}
+
+
+def _fill(color: str) -> PatternFill:
+    """A solid fill of one colour."""
+    from openpyxl.styles import PatternFill
+
+    return PatternFill(fill_type="solid", start_color=color, end_color=color)
+
+
+def __getattr__(name: str) -> Any:
+    """``ERROR_FILL``, ``WARNING_FILL`` and ``HEADER_FILL`` (openpyxl is imported on first use)."""
+    if name in _FILL_COLORS:
+        return _fill(_FILL_COLORS[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _MAX_ROW = 1_048_576
 _MAX_COLUMN = 16_384
@@ -179,7 +199,8 @@ def quarantine_file(
                 annotated_path = annotated
             except InputError as error:  # beyond the limits: not loaded at all
                 skipped = "; ".join(issue.message(lang) for issue in error.issues)
-                logger.warning("not annotating %s: %s", printable(original), printable(skipped))
+                reason = "; ".join(issue.message("en") for issue in error.issues)  # logs are in English
+                logger.warning("not annotating %s: %s", printable(original), printable(reason))
             except OSError as exc:
                 if exc.errno in _ENVIRONMENT_ERRNOS:
                     raise
@@ -259,6 +280,8 @@ def _location(issue: InputIssue, lang: str) -> str:
 
 def _find_sheet(workbook: Workbook, name: str) -> Worksheet | None:
     """The worksheet titled ``name`` (exactly, else ignoring case and outer spaces), or None."""
+    from openpyxl.worksheet.worksheet import Worksheet
+
     if not name:
         return None
     worksheets = [ws for ws in workbook.worksheets if isinstance(ws, Worksheet)]
@@ -277,6 +300,8 @@ def _target(ws: Worksheet, issue: InputIssue) -> tuple[int, int] | None:
     if not issue.row or not 1 <= issue.row <= _MAX_ROW:
         return None
     if issue.column:
+        from openpyxl.utils.cell import column_index_from_string
+
         try:
             column = column_index_from_string(issue.column.strip().upper())
         except ValueError:
@@ -294,6 +319,8 @@ def _target(ws: Worksheet, issue: InputIssue) -> tuple[int, int] | None:
 
 def _comment(text: str, original: Comment | None, lang: str) -> Comment:
     """A comment by ``sakip`` sized to its text, keeping any comment the cell already had below it."""
+    from openpyxl.comments import Comment
+
     text = visible_text(text)
     if original is not None and original.text:
         text = f"{text}\n\n{_text(lang)['original_comment']}:\n{original.text}"
@@ -320,6 +347,9 @@ def annotate_workbook(
     too_large = annotation_limit_issue(source, limits)
     if too_large is not None:
         raise InputError([too_large])
+    import openpyxl
+    from openpyxl.utils.cell import get_column_letter, quote_sheetname
+
     words = _text(lang)
     keep_vba = source.suffix.lower() == ".xlsm"
     with warnings.catch_warnings():  # openpyxl warns about extensions it drops; the original stays intact
@@ -339,7 +369,7 @@ def annotate_workbook(
     for (title, row, column), cell_issues in marked.items():
         cell = workbook[title].cell(row=row, column=column)
         warning_only = all(_is_warning(issue) for issue in cell_issues)
-        cell.fill = WARNING_FILL if warning_only else ERROR_FILL
+        cell.fill = _fill(WARNING_FILL_COLOR if warning_only else ERROR_FILL_COLOR)
         font = copy(cell.font)
         font.color = WARNING_FONT_COLOR if warning_only else ERROR_FONT_COLOR
         cell.font = font
@@ -365,6 +395,9 @@ def _add_notes_sheet(
     workbook: Workbook, issues: Sequence[InputIssue], links: dict[int, str], lang: str
 ) -> None:
     """Insert the notes sheet first, make it the one that opens, and list every issue in it."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
     words = _text(lang)
     for ws in workbook.worksheets:
         ws.sheet_view.tabSelected = False
@@ -376,7 +409,7 @@ def _add_notes_sheet(
     notes.append(header)
     for cell in notes[1]:
         cell.font = Font(bold=True)
-        cell.fill = HEADER_FILL
+        cell.fill = _fill(HEADER_FILL_COLOR)
     wrap = Alignment(wrap_text=True, vertical="top")
     for number, issue in enumerate(issues, start=1):
         warning = _is_warning(issue)
@@ -396,7 +429,7 @@ def _add_notes_sheet(
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text from the file stays text: never a formula
         severity = notes.cell(row=row, column=5)
-        severity.fill = WARNING_FILL if warning else ERROR_FILL
+        severity.fill = _fill(WARNING_FILL_COLOR if warning else ERROR_FILL_COLOR)
         severity.font = Font(color=WARNING_FONT_COLOR if warning else ERROR_FONT_COLOR)
         if number in links:
             location = notes.cell(row=row, column=3)

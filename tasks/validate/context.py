@@ -6,7 +6,8 @@ file-backed GX context in the work folder (``<workdir>/gx``), whose Data Docs si
 in which every row carries its ``file`` and worksheet ``row``, so each failure is traced back to the
 cell a data steward must fix.
 
-A GX context must not be shared across threads: :func:`validator_for` keeps one per thread.
+A GX context must not be shared across threads: :func:`validator_for` keeps one per thread. Great
+Expectations is imported when a validator is made, not with this module.
 
 Data Docs pages show the failing values and the file names as they are; the stored result a page is
 built from has its values html-escaped first (GX writes them into the page unescaped).
@@ -14,6 +15,7 @@ built from has its values html-escaped first (GX writes them into the page unesc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -22,13 +24,16 @@ from pathlib import Path
 
 import pandas as pd
 
-import expectations.custom as custom_expectations
+import expectations
 from tasks.core.text import html_escape_tree
 
-SUITES_DIR = Path(custom_expectations.__file__).resolve().parent / "suites"
+#: The suites' JSON files (the package's folder: found without importing Great Expectations)
+SUITES_DIR = Path(expectations.__file__).resolve().parent / "suites"
 REALIZATION_SUITE = "realisasi_bulanan"
 INDICATOR_SUITE = "indikator_tahunan"
 DATA_DOCS_SITE = "sakip"
+#: The fingerprint of what the stored context was built from (``<workdir>/gx/``): equal, it is reused.
+CONTEXT_MARKER = "sakip-context.sha256"
 
 
 class SuiteLoadError(RuntimeError):
@@ -95,21 +100,64 @@ class Validator:
 
     def __init__(self, workdir: Path, keep_results: int = 30):
         import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        import expectations.custom  # noqa: F401 (registers the custom expectations the suites use)
 
         self.workdir = workdir.resolve()
         self.docs_dir = self.workdir / "data-docs"
         self.keep_results = keep_results
         self.context = gx.get_context(mode="file", project_root_dir=str(self.workdir))
-        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-        self.context.variables.save()
-        self._configure_docs_site()
         self.suites: dict[str, object] = {}
         self.versions: dict[str, str] = {}
         self.names: dict[str, frozenset[str]] = {}
         self.checkpoints: dict[str, object] = {}
+        definitions = load_suite_definitions()
+        for name, definition in definitions.items():
+            self.versions[name] = str(definition.get("meta", {}).get("version", ""))
+            self.names[name] = suite_names(definition)
+        marker = self.workdir / "gx" / CONTEXT_MARKER
+        fingerprint = self._fingerprint(definitions)
+        try:
+            if marker.read_text(encoding="utf-8") == fingerprint and self._reuse_stored(definitions):
+                return  # a previous process stored these very suites and checkpoints: read, not rebuilt
+        except OSError:
+            pass
+        self._build(definitions)
+        marker.write_text(fingerprint, encoding="utf-8")
+
+    def _fingerprint(self, definitions: dict[str, dict]) -> str:
+        """What the stored context was built from: suites, result format, GX's version, the docs folder."""
+        import great_expectations as gx
+
+        basis = [gx.__version__, str(self.docs_dir), list(UNEXPECTED_INDEX), definitions]
+        return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+    def _reuse_stored(self, definitions: dict[str, dict]) -> bool:
+        """Take the suites and checkpoints stored in the context; False when one cannot be read."""
+        try:
+            for name in definitions:
+                self.suites[name] = self.context.suites.get(name)
+                self.checkpoints[name] = self.context.checkpoints.get(name)
+        except Exception:  # anything unreadable: the context is built again
+            self.suites.clear()
+            self.checkpoints.clear()
+            return False
+        # every expectation of the JSON must be there (as _load_suite checks when building)
+        return all(
+            len(self.suites[name].expectations) == len(definition["expectations"])
+            for name, definition in definitions.items()
+        )
+
+    def _build(self, definitions: dict[str, dict]) -> None:
+        """Store the suites, their batch definitions, checkpoints and the Data Docs site in the context."""
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        self.context.variables.save()
+        self._configure_docs_site()
         source = self.context.data_sources.add_or_update_pandas("sakip")
-        for name, definition in load_suite_definitions().items():
+        for name, definition in definitions.items():
             suite = self._load_suite(definition)
             asset = source.add_dataframe_asset(name)
             batch = asset.add_batch_definition_whole_dataframe(name)
@@ -129,8 +177,6 @@ class Validator:
                 )
             )
             self.suites[name] = suite
-            self.versions[name] = str(definition.get("meta", {}).get("version", ""))
-            self.names[name] = suite_names(definition)
 
     def _configure_docs_site(self) -> None:
         """Data Docs go to ``<workdir>/data-docs`` (plain HTML files)."""

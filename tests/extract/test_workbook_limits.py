@@ -213,14 +213,20 @@ def test_the_whole_archive_is_bounded(month_6: Path, tmp_path: Path) -> None:
     assert "isi arsip lebih dari 10 MB setelah diekstrak" in caught.value.issues[0].message()
 
 
-def test_annotated_copy_is_skipped_for_a_workbook_with_too_many_cells(month_6: Path, tmp_path: Path) -> None:
+def test_annotated_copy_is_skipped_for_a_workbook_with_too_many_cells(
+    month_6: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     source = tmp_path / "inbox" / month_6.name
     source.parent.mkdir()
     source.write_bytes(month_6.read_bytes())
     small = replace(WorkbookLimits(), max_annotated_cells=100)
-    placed = quarantine_file(source, [], tmp_path / "q", year=2022, month=6, limits=small)
+    with caplog.at_level("WARNING", logger="tasks.operations.quarantine"):
+        placed = quarantine_file(source, [], tmp_path / "q", year=2022, month=6, limits=small)
     assert placed.annotated is None
     assert "lebih dari 100 sel yang dapat dimuat untuk salinan beranotasi" in placed.summary.read_text()
+    logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("not annotating")]
+    assert len(logged) == 1 and "an annotated copy may load" in logged[0]  # the log line is in English
+    assert "salinan" not in logged[0]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from warehouse.db import downgrade_database, upgrade_database
+from warehouse import db
+from warehouse.db import (
+    alembic_config,
+    database_revisions,
+    downgrade_database,
+    open_warehouse,
+    script_heads,
+    upgrade_database,
+)
 from warehouse.models import Base
 
 
@@ -21,3 +30,28 @@ def test_migrations_downgrade_and_upgrade_again(warehouse):
     assert set(inspect(warehouse).get_table_names()) <= {"alembic_version"}
     upgrade_database(warehouse)
     assert set(Base.metadata.tables) <= set(inspect(warehouse).get_table_names())
+
+
+def test_the_cheap_head_is_alembic_s_own():
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert script_heads() == frozenset(scripts.get_heads())
+
+
+def test_migrations_run_only_when_the_warehouse_is_behind(warehouse, monkeypatch):
+    url = warehouse.url.render_as_string(hide_password=False)
+    heads = script_heads()
+    upgrades: list[str] = []
+
+    def counted(engine, revision="head"):
+        upgrades.append(revision)
+        upgrade_database(engine, revision)
+
+    monkeypatch.setattr(db, "upgrade_database", counted)
+    open_warehouse(url).dispose()  # at the head: nothing to do
+    assert upgrades == []
+
+    downgrade_database(warehouse, "-1")  # behind by one migration
+    assert database_revisions(warehouse) and database_revisions(warehouse) != heads
+    open_warehouse(url).dispose()
+    assert upgrades == ["head"]
+    assert database_revisions(warehouse) == heads

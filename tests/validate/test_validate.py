@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -425,3 +427,24 @@ def test_a_month_must_agree_with_the_next_month_already_loaded(validator):
     after.loc[after["kode"] == code, "realisasi_sd_bulan_ini_rp"] = 260.0
     assert check(realization_workbook(month_only, month=4)) == []
     assert check(realization_workbook(lines, month=12)) == []  # December has no next month
+
+
+def test_a_new_context_on_the_same_folder_reuses_what_the_first_stored(validator, monkeypatch):
+    from tasks.validate.context import CONTEXT_MARKER
+
+    builds: list[Path] = []
+    build = Validator._build
+    monkeypatch.setattr(Validator, "_build", lambda self, definitions: builds.append(self.workdir))
+    again = Validator(validator.workdir)  # as the next command's process makes it
+    assert builds == []
+    lines = realization_lines(SUBS)
+    lines.loc[lines["kode"] == "2.17.01.2.01", "anggaran_rp"] += 1
+    result = validate_realizations(again, [realization_workbook(lines)], lambda *_: None)
+    assert [issue.rule for issue in next(iter(result.issues.values()))] == ["amount.subtotal_mismatch"] * 2
+
+    marker = validator.workdir / "gx" / CONTEXT_MARKER
+    marker.write_text("suites of another version", encoding="utf-8")
+    monkeypatch.setattr(Validator, "_build", build)
+    rebuilt = Validator(validator.workdir)
+    assert set(rebuilt.checkpoints) == set(validator.checkpoints)
+    assert marker.read_text(encoding="utf-8") != "suites of another version"

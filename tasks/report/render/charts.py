@@ -16,17 +16,9 @@ import math
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.figure import Figure
-from matplotlib.ticker import Formatter, FuncFormatter
-from matplotlib.transforms import Bbox
 
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
@@ -34,7 +26,40 @@ from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
 from tasks.report.render.page import PAGE
 
-plt.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+
+@functools.cache
+def _pyplot() -> Any:
+    """``matplotlib.pyplot`` on the Agg backend with the report's font, imported when a chart is drawn
+    (a second or more: the html page of an ingest's monitoring needs the chart titles, not matplotlib)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
+
+    pyplot.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
+    return pyplot
+
+
+class _LazyPyplot:
+    """Stands for ``matplotlib.pyplot`` until a chart is drawn."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(_pyplot(), name)
+
+
+plt = _LazyPyplot()
+
+
+def FuncFormatter(function: Callable[[float, int], str]) -> Any:  # stands for matplotlib's class
+    """``matplotlib.ticker.FuncFormatter``, imported with pyplot."""
+    _pyplot()
+    from matplotlib.ticker import FuncFormatter as formatter
+
+    return formatter(function)
+
 
 #: File names of the charts, in the order the report shows them.
 CHART_FILES = {
@@ -86,20 +111,33 @@ def _label(text: str, width: int) -> str:
     return textwrap.shorten(visible_text(text), width, placeholder="…")
 
 
-class TickFormatter(Formatter):
-    """Tick labels in a unit (miliar, juta) the Indonesian way, with as many decimals as the ticks
-    need to show their own values: steps of 0,25 print ``0,25`` / ``0,50`` / ``0,75``, never ``0,3``."""
+@functools.cache
+def _tick_formatter_class() -> type:
+    """The tick formatter class, made when the first chart is drawn (it subclasses matplotlib's)."""
+    _pyplot()
+    from matplotlib.ticker import Formatter
 
-    def __init__(self, scale: float) -> None:
-        self.scale = scale
-        self.decimals = 0
+    class TickFormatter(Formatter):
+        """Tick labels in a unit (miliar, juta) the Indonesian way, with as many decimals as the ticks
+        need to show their own values: steps of 0,25 print ``0,25`` / ``0,50`` / ``0,75``, never ``0,3``."""
 
-    def set_locs(self, locs) -> None:
-        super().set_locs(locs)
-        self.decimals = tick_decimals([value / self.scale for value in locs])
+        def __init__(self, scale: float) -> None:
+            self.scale = scale
+            self.decimals = 0
 
-    def __call__(self, value, pos=None) -> str:
-        return format_number_id(value / self.scale, self.decimals) if value else "0"
+        def set_locs(self, locs) -> None:
+            super().set_locs(locs)
+            self.decimals = tick_decimals([value / self.scale for value in locs])
+
+        def __call__(self, value, pos=None) -> str:
+            return format_number_id(value / self.scale, self.decimals) if value else "0"
+
+    return TickFormatter
+
+
+def tick_formatter(scale: float) -> Any:
+    """A matplotlib formatter printing amounts in ``scale`` with the decimals their ticks need."""
+    return _tick_formatter_class()(scale)
 
 
 def tick_decimals(values: list[float], most: int = 3) -> int:
@@ -113,7 +151,7 @@ def tick_decimals(values: list[float], most: int = 3) -> int:
 def _amount_axis(ax, top: float) -> str:
     """Format an amount axis in miliar (or juta for small budgets) rupiah; returns the unit name."""
     scale, unit = (1e9, "miliar Rp") if top >= 2e9 else (1e6, "juta Rp")
-    ax.yaxis.set_major_formatter(TickFormatter(scale))
+    ax.yaxis.set_major_formatter(tick_formatter(scale))
     return unit
 
 
@@ -128,8 +166,10 @@ def _save(fig: Figure, path: Path, *, extend_right: float | None = None) -> Path
     past the figure, without the extra drawing a crop needs.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    box: Bbox | str = "tight"
+    box: Any = "tight"
     if extend_right is not None:
+        from matplotlib.transforms import Bbox
+
         width, height = fig.get_size_inches()
         box = Bbox.from_bounds(0, 0, width + extend_right, height)
     fig.savefig(path, dpi=_DPI, facecolor="white", bbox_inches=box, pad_inches=0.15, pil_kwargs=_PNG)

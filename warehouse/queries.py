@@ -309,11 +309,13 @@ def indicator_facts(engine: Engine, batch_id: int) -> tuple[pd.DataFrame, pd.Dat
     return indicators, targets, values
 
 
-def previous_year_indicators(engine: Engine, opd_code: str, year: int, back: int = 1) -> pd.DataFrame:
-    """The OPD's indicators of ``year - back`` with that year's realization (id, jenis, no, indikator)."""
+def earlier_year_indicators(engine: Engine, opd_code: str, years: list[int]) -> pd.DataFrame:
+    """The OPD's indicators of each of ``years`` with that year's realization (tahun, id, jenis, no,
+    indikator, realisasi), in one query."""
     with engine.connect() as conn:
         return pd.read_sql(
             select(
+                Indicator.year.label("tahun"),
                 Indicator.id,
                 Indicator.jenis,
                 Indicator.no,
@@ -324,8 +326,8 @@ def previous_year_indicators(engine: Engine, opd_code: str, year: int, back: int
             .join(FactIndicatorRealization, FactIndicatorRealization.indicator_id == Indicator.id)
             .where(
                 Opd.code == opd_code,
-                Indicator.year == year - back,
-                FactIndicatorRealization.tahun == year - back,
+                Indicator.year.in_(years),
+                FactIndicatorRealization.tahun == Indicator.year,
                 FactIndicatorRealization.triwulan == 0,
             ),
             conn,
@@ -427,17 +429,11 @@ def month_totals_by_opd(engine: Engine, year: int, month: int) -> pd.DataFrame:
         return pd.read_sql(query, conn)
 
 
-def opd_names(engine: Engine, opd_codes: list[str]) -> dict[str, str]:
-    """Names of the OPDs with these codes."""
+def opd_headings(engine: Engine, opd_codes: list[str]) -> dict[str, tuple[str, str]]:
+    """Name and government's line ("" when none of its workbooks carried one) of each of these OPDs."""
     with engine.connect() as conn:
-        return dict(conn.execute(select(Opd.code, Opd.name).where(Opd.code.in_(opd_codes))).all())
-
-
-def opd_governments(engine: Engine, opd_codes: list[str]) -> dict[str, str]:
-    """The government's line kept for each of these OPDs ("" when none of its workbooks carried one)."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(Opd.code, Opd.government).where(Opd.code.in_(opd_codes))).all()
-    return {code: government or "" for code, government in rows}
+        rows = conn.execute(select(Opd.code, Opd.name, Opd.government).where(Opd.code.in_(opd_codes))).all()
+    return {code: (name, government or "") for code, name, government in rows}
 
 
 def previous_month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame | None:

@@ -23,11 +23,11 @@ from warehouse.queries import (
     ReportScope,
     batches_as_of,
     budget_rows,
+    earlier_year_indicators,
     first_load_at,
     hierarchy_names,
     indicator_facts,
     list_opds,
-    previous_year_indicators,
 )
 
 
@@ -157,12 +157,17 @@ def indicator_rows(engine: Engine, opd_code: str, year: int, as_of: datetime | N
         realisasi=indicators["id"].map(this_year),
         realisasi_tahun_lalu=indicators["id"].map(last_year),
     )
-    from_warehouse = previous_year_realization(engine, opd_code, year, frame)
+    earlier = (
+        earlier_year_indicators(engine, opd_code, [year - back for back in range(1, EARLIER_YEARS + 1)])
+        if not frame.empty
+        else None
+    )
+    from_warehouse = earlier_year_realization(frame, earlier, year - 1)
     frame["realisasi_tahun_lalu"] = from_warehouse.combine_first(frame["realisasi_tahun_lalu"])
     for back in range(EARLIER_YEARS, 1, -1):  # oldest first: the years before last year, where loaded
-        earlier = previous_year_realization(engine, opd_code, year, frame, back)
-        if earlier.notna().any():
-            frame[f"realisasi_{year - back}"] = earlier
+        realized = earlier_year_realization(frame, earlier, year - back)
+        if realized.notna().any():
+            frame[f"realisasi_{year - back}"] = realized
     frame["capaian"] = metrics.capaian_series(
         frame["target"], frame["realisasi"], frame["arah"], frame["rumus_capaian"]
     )
@@ -189,21 +194,19 @@ def category(values: pd.Series, scale: Sequence[tuple[float, str]]) -> pd.Series
 EARLIER_YEARS = 4
 
 
-def previous_year_realization(
-    engine: Engine, opd_code: str, year: int, indicators: pd.DataFrame, back: int = 1
-) -> pd.Series:
-    """The realization of ``year - back`` (last year's by default) of each indicator from the
-    warehouse, where that year is loaded.
+def earlier_year_realization(indicators: pd.DataFrame, earlier: pd.DataFrame | None, tahun: int) -> pd.Series:
+    """The realization of ``tahun`` of each indicator, from ``earlier`` (the OPD's indicators of earlier
+    years in the warehouse, :func:`warehouse.queries.earlier_year_indicators`), where that year is
+    loaded.
 
-    An indicator of ``year`` is matched to one of ``year - back`` of the same OPD by jenis and indicator
-    text (compared loosely) first, else by jenis and number (among those no indicator's text matches).
-    Returns a series aligned on ``indicators`` (NaN where there is no match, so the workbook's own
-    value stays).
+    An indicator of this year is matched to one of ``tahun`` by jenis and indicator text (compared
+    loosely) first, else by jenis and number (among those no indicator's text matches). Returns a
+    series aligned on ``indicators`` (NaN where there is no match, so the workbook's own value stays).
     """
     empty = pd.Series(math.nan, index=indicators.index, dtype="float64")
-    if indicators.empty:
+    if indicators.empty or earlier is None:
         return empty
-    previous = previous_year_indicators(engine, opd_code, year, back)
+    previous = earlier[earlier["tahun"] == tahun]
     if previous.empty:
         return empty
     by_text = {

@@ -24,7 +24,7 @@ from tasks.report.extras import ReportExtras, murni_perubahan, report_extras
 from tasks.report.render.csv import write_csv_tables
 from tasks.report.render.printed import printed_tables
 from tasks.report.render.xlsx import write_xlsx_report
-from warehouse.queries import opd_governments, opd_names, report_scope
+from warehouse.queries import opd_headings, report_scope
 
 #: Every output format of ``sakip report``, in the order they are written.
 REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
@@ -216,9 +216,8 @@ def write_reports(
     own connection; the files and the list returned are the same as one process writes.
     """
     chosen = tuple(formats)
-    names = opd_names(engine, list(tables))
-    governments = opd_governments(engine, list(tables))
-    jobs = [(code, own, names.get(code) or code, governments.get(code, "")) for code, own in tables.items()]
+    headings = opd_headings(engine, list(tables))
+    jobs = [(code, own, *_named(code, headings.get(code))) for code, own in tables.items()]
     processes = min(max(1, workers), os.cpu_count() or 1, len(jobs))
     if processes <= 1:
         return [
@@ -237,6 +236,12 @@ def write_reports(
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
         # one OPD per call: the largest OPDs do not pile up on one process; results in input order
         return [path for written in pool.map(write, jobs) for path in written]
+
+
+def _named(code: str, heading: tuple[str, str] | None) -> tuple[str, str]:
+    """An OPD's name (its code when it has none) and its government's line."""
+    name, government = heading or ("", "")
+    return name or code, government
 
 
 #: What every worker process imports once, before the first OPD (the fork server preloads it).

@@ -331,18 +331,18 @@ def test_the_latest_government_line_is_kept_per_opd(warehouse):
     from dataclasses import replace
 
     from tasks.load.bulk import load_new_months
-    from warehouse.queries import opd_governments
+    from warehouse.queries import opd_headings
 
     lines = realization_lines(SUBS)
     load_realization(warehouse, realization_workbook(lines, month=1))
-    assert opd_governments(warehouse, [OPD]) == {OPD: ""}
+    assert opd_headings(warehouse, [OPD])[OPD][1] == ""
     load_realization(warehouse, replace(realization_workbook(lines, month=2), government="PEMERINTAH KOTA A"))
     load_indicators(
         warehouse, indicator_workbook([{"jenis": "tujuan", "no": "1", "indikator": "X", "target": 1.0}])
     )
-    assert opd_governments(warehouse, [OPD]) == {OPD: "PEMERINTAH KOTA A"}
+    assert opd_headings(warehouse, [OPD])[OPD][1] == "PEMERINTAH KOTA A"
     load_realization(warehouse, replace(realization_workbook(lines, month=3), government="PEMERINTAH KOTA B"))
-    assert opd_governments(warehouse, [OPD]) == {OPD: "PEMERINTAH KOTA B"}
+    assert opd_headings(warehouse, [OPD])[OPD][1] == "PEMERINTAH KOTA B"
     # several months at once: the latest month's line, whatever the order of the files
     months = [
         replace(realization_workbook(lines, month=m), government=line)
@@ -350,4 +350,4 @@ def test_the_latest_government_line_is_kept_per_opd(warehouse):
     ]
     results, _later = load_new_months(warehouse, months)
     assert [r.status for r in results] == ["loaded"] * 3
-    assert opd_governments(warehouse, [OPD]) == {OPD: "PEMERINTAH KOTA E"}
+    assert opd_headings(warehouse, [OPD])[OPD][1] == "PEMERINTAH KOTA E"

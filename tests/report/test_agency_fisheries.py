@@ -31,7 +31,7 @@ from tasks.report.extras import report_extras
 from tasks.report.writer import write_report
 from tests.fixtures.workbooks import REALIZATION_HEADER, Sheet, header_block, write_xlsx
 from warehouse.db import open_warehouse
-from warehouse.queries import opd_governments
+from warehouse.queries import opd_headings
 
 OPD = "3.25.0.00.0.00.01.0000"
 NAME = "Dinas Perikanan"
@@ -116,7 +116,7 @@ def agency(tmp_path_factory) -> dict[str, object]:
     scales = ReportScales()
     tables = build_tables(engine, OPD, YEAR, scales.capaian_scale, 100.0)
     out = folder / "report"
-    government = opd_governments(engine, [OPD])[OPD]  # its workbooks name no government: ""
+    government = opd_headings(engine, [OPD])[OPD][1]  # its workbooks name no government: ""
     write_report(
         tables,
         out,

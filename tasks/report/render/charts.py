@@ -160,10 +160,11 @@ def _percent(value: float, _pos: object = None) -> str:
     return f"{value:.0f} %"
 
 
-def _save(fig: Figure, path: Path, *, extend_right: float | None = None) -> Path:
-    """Write the figure as PNG and close it: cropped to what is drawn, or (``extend_right``, for a figure
-    with fixed margins) the whole figure and that many inches more on the right, for titles that run
-    past the figure, without the extra drawing a crop needs.
+def _save(fig: Figure, path: Path, *, extend_right: float | None = None, close: bool = True) -> Path:
+    """Write the figure as PNG and close it (unless ``close`` is false, for a figure drawn again): cropped
+    to what is drawn, or (``extend_right``, for a figure with fixed margins) the whole figure and that
+    many inches more on the right, for titles that run past the figure, without the extra drawing a
+    crop needs.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     box: Any = "tight"
@@ -173,7 +174,8 @@ def _save(fig: Figure, path: Path, *, extend_right: float | None = None) -> Path
         width, height = fig.get_size_inches()
         box = Bbox.from_bounds(0, 0, width + extend_right, height)
     fig.savefig(path, dpi=_DPI, facecolor="white", bbox_inches=box, pad_inches=0.15, pil_kwargs=_PNG)
-    plt.close(fig)
+    if close:
+        plt.close(fig)
     return path
 
 
@@ -206,22 +208,36 @@ def _margins(
 def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = False) -> None:
     """Realization and anggaran kas to date by month on one axes."""
     months = series["bulan"].astype(int).tolist()
-    labels = [BULAN[m - 1][:3] for m in months]
+    # months as positions with their names as tick labels: the same picture as plotting the names
+    # (matplotlib's category axis), without converting names to positions for every line
+    positions = list(range(len(months)))
     ax.plot(
-        labels, series["anggaran_kas_sd_bulan_ini"], color=_RAK, marker="o", ms=3, label="Anggaran kas (RAK)"
+        positions,
+        series["anggaran_kas_sd_bulan_ini"].to_numpy(),
+        color=_RAK,
+        marker="o",
+        ms=3,
+        label="Anggaran kas (RAK)",
     )
-    ax.plot(labels, series["realisasi_sd_bulan_ini"], color=_REALISASI, marker="o", ms=3, label="Realisasi")
+    realized = series["realisasi_sd_bulan_ini"].to_numpy()
+    ax.plot(positions, realized, color=_REALISASI, marker="o", ms=3, label="Realisasi")
+    ax.set_xticks(positions, [BULAN[m - 1][:3] for m in months])
     budget = float(series["anggaran"].iloc[-1])
     ax.axhline(budget, color="#777777", lw=0.8, ls="--", label="Anggaran")
-    ax.fill_between(labels, series["realisasi_sd_bulan_ini"], color=_REALISASI, alpha=0.12)
+    ax.fill_between(positions, realized, color=_REALISASI, alpha=0.12)
     unit = _amount_axis(ax, budget)
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{title} ({unit})" if small else title, fontsize=7 if small else 10, loc="left")
+    # the title's height given (nothing is drawn above the axes): matplotlib otherwise measures every
+    # tick label of the axes to place it
+    ax.set_title(f"{title} ({unit})" if small else title, fontsize=7 if small else 10, loc="left", y=1.0)
     if not small:
         ax.set_ylabel(unit)
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     if small:
         ax.tick_params(labelsize=6)
+        # no axis labels on a panel: their (empty) places need not be measured from the tick labels
+        ax.xaxis.set_label_coords(0.5, 0.0)
+        ax.yaxis.set_label_coords(0.0, 0.5)
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
 
@@ -230,11 +246,46 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
 def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year: int) -> Path:
     """Cumulative realization against anggaran kas by month for the whole OPD."""
     total = monthly[monthly["level"] == "urusan"].groupby("bulan", as_index=False).sum(numeric_only=True)
-    fig, ax = plt.subplots(figsize=(_WIDTH_IN, 3.6))
+    fig, axes = _panel_figure(1, 1, height=3.6, left=0.9, right=0.15, top=0.35, bottom=0.75)
+    ax = axes[0, 0]
+    _clear_panel(ax)
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    _margins(fig, left=0.9, right=0.15, top=0.35, bottom=0.75)
-    return _save(fig, path, extend_right=0.2)
+    if ax.get_legend() is None:  # the same three entries for every OPD
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
+    return _save(fig, path, extend_right=0.2, close=False)
+
+
+#: The cumulative charts' figures of this process, by size and grid, drawn again for each OPD.
+_PANEL_FIGURES: dict[tuple, tuple[Figure, Any]] = {}
+
+
+def _panel_figure(nrows: int, ncols: int, *, height: float, **margins: float) -> tuple[Figure, Any]:
+    """The figure and axes grid of a cumulative chart of this grid and layout, made once per process.
+
+    An OPD's report draws its lines on the axes left by the previous OPD's (see :func:`_clear_panel`):
+    matplotlib's axes and their ticks, which cost more to make than to draw, are made once. The file
+    is the same as a fresh figure's, whatever was drawn before (tested).
+    """
+    key = (nrows, ncols, height, *sorted(margins.items()))
+    if key not in _PANEL_FIGURES:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(_WIDTH_IN, height))  # not pyplot's figure: kept, never closed
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        _margins(fig, **margins)
+        _PANEL_FIGURES[key] = fig, axes
+    return _PANEL_FIGURES[key]
+
+
+def _clear_panel(ax) -> None:
+    """Take the previous OPD's lines and area off a panel and let its limits follow the next data.
+
+    Not ``ax.cla()``: that also throws away the axes' ticks, the part worth keeping.
+    """
+    for artist in [*ax.lines, *ax.collections]:
+        artist.remove()
+    ax.relim()
+    ax.set_autoscale_on(True)
 
 
 @_literal_text
@@ -244,17 +295,76 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     codes = list(dict.fromkeys(programs["kode"]))
     ncols = 2 if len(codes) > 1 else 1
     nrows = max(1, math.ceil(len(codes) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(_WIDTH_IN, _height(2.1 * nrows + 0.3)), squeeze=False)
+    fig, axes = _panel_figure(
+        nrows,
+        ncols,
+        height=_height(2.1 * nrows + 0.3),
+        left=0.45,
+        right=0.1,
+        top=0.3,
+        bottom=0.6,
+        hspace=0.36,
+        wspace=0.12,
+    )
     for ax, code in zip(axes.flat, codes, strict=False):
+        _clear_panel(ax)
+        ax.set_visible(True)
         series = programs[programs["kode"] == code]
         name = _label(f"{code} {series['uraian'].iloc[0]}", 38)
         _cumulative_axes(ax, series, name, small=True)
     for ax in list(axes.flat)[len(codes) :]:
         ax.set_visible(False)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    _margins(fig, left=0.45, right=0.1, top=0.3, bottom=0.6, hspace=0.36, wspace=0.12)
-    return _save(fig, path, extend_right=0.3)
+    if not fig.legends:  # the same three entries for every OPD
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
+    return _save(fig, path, extend_right=0.3, close=False)
+
+
+#: The bar charts' figures of this process, by chart and height, drawn again for each OPD.
+_BAR_FIGURES: dict[tuple[str, float], tuple[Figure, Any]] = {}
+
+
+def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
+    """The figure and axes of a bar chart of this height, made once per process, emptied of the
+    previous OPD's bars, labels and legend, its margins back to matplotlib's defaults for
+    ``tight_layout`` (the file is the same as a fresh figure's, tested)."""
+    key = (chart, height)
+    if key not in _BAR_FIGURES:
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(_WIDTH_IN, height))  # not pyplot's figure: kept, never closed
+        _BAR_FIGURES[key] = fig, fig.subplots()
+    fig, ax = _BAR_FIGURES[key]
+    for container in list(ax.containers):
+        container.remove()
+    for artist in [*ax.patches, *ax.texts, *ax.lines, *ax.collections]:
+        artist.remove()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    ax.relim()
+    ax.set_autoscale_on(True)
+    rc = plt.rcParams
+    fig.subplots_adjust(**{side: rc[f"figure.subplot.{side}"] for side in _SUBPLOT_PARAMETERS})
+    return fig, ax
+
+
+_SUBPLOT_PARAMETERS = ("left", "right", "top", "bottom", "hspace", "wspace")
+
+
+def _bars(ax, labels: list[str], values: pd.Series, colors: list[str]) -> Any:
+    """Horizontal bars, one per label from the bottom up, labels as the y ticks (two equal labels keep a
+    bar each, which matplotlib's category axis would draw on one place)."""
+    positions = list(range(len(labels)))
+    bars = ax.barh(positions, values.to_numpy(), color=colors, edgecolor="#555555", lw=0.4)
+    ax.set_yticks(positions, labels)
+    return bars
+
+
+def _rectangle(color: str) -> Any:
+    """A legend's colour patch."""
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((0, 0), 1, 1, color=color)
 
 
 @_literal_text
@@ -266,8 +376,8 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> 
         for j, n, t in zip(frame["jenis"], frame["no"], frame["indikator"], strict=True)
     ]
     colors = [config.color(k) for k in frame["kategori"]]
-    fig, ax = plt.subplots(figsize=(_WIDTH_IN, _height(max(2.5, 0.32 * len(frame) + 1.2))))
-    bars = ax.barh(labels, frame["capaian"], color=colors, edgecolor="#555555", lw=0.4)
+    fig, ax = _bar_figure("capaian", _height(max(2.5, 0.32 * len(frame) + 1.2)))
+    bars = _bars(ax, labels, frame["capaian"], colors)
     ax.axvline(100, color="#333333", lw=1, ls="--")
     for bar, value in zip(bars, frame["capaian"], strict=True):
         ax.text(
@@ -281,14 +391,14 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> 
     ax.set_xlim(0, max(110.0, float(frame["capaian"].max()) * 1.12) if len(frame) else 110.0)
     ax.tick_params(axis="y", labelsize=7)
     used = list(dict.fromkeys(frame["kategori"].iloc[::-1]))
-    handles = [plt.Rectangle((0, 0), 1, 1, color=config.color(k)) for k in used]
+    handles = [_rectangle(config.color(k)) for k in used]
     ax.legend(
         handles, used, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=5, fontsize=7, frameon=False
     )
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, close=False)
 
 
 @_literal_text
@@ -299,8 +409,8 @@ def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportSca
     threshold = config.absorption_threshold_pct
     low, high = config.color(config.warning_below), config.color(config.warning_labels[0])
     colors = [low if v < threshold else high for v in programs["serapan"]]
-    fig, ax = plt.subplots(figsize=(_WIDTH_IN, _height(max(2.5, 0.42 * len(programs) + 1.2))))
-    bars = ax.barh(labels, programs["serapan"], color=colors, edgecolor="#555555", lw=0.4)
+    fig, ax = _bar_figure("serapan", _height(max(2.5, 0.42 * len(programs) + 1.2)))
+    bars = _bars(ax, labels, programs["serapan"], colors)
     ax.axvline(threshold, color="#333333", lw=1, ls="--", label=f"batas {format_number_id(threshold, 0)} %")
     for bar, value in zip(bars, programs["serapan"], strict=True):
         ax.text(
@@ -317,7 +427,7 @@ def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportSca
     for spine in ("top", "right"):
         ax.spines[spine].set_visible(False)
     fig.tight_layout()
-    return _save(fig, path)
+    return _save(fig, path, close=False)
 
 
 def write_charts(

@@ -23,6 +23,7 @@ import struct
 from collections.abc import Mapping
 from copy import deepcopy
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
@@ -32,6 +33,7 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.table import Table, _Cell, _Row
+from lxml import etree
 
 from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
@@ -65,9 +67,10 @@ def _shade(cell, fill: str) -> None:
     properties.append(shading)
 
 
-def _row_flag(row, name: str) -> None:
-    """Set a row property (``w:tblHeader``: repeat at the top of every page; ``w:cantSplit``)."""
-    properties = row._tr.get_or_add_trPr()
+def _row_flag(tr, name: str) -> None:
+    """Set a row property (``w:tblHeader``: repeat at the top of every page; ``w:cantSplit``) on a
+    ``w:tr`` element."""
+    properties = tr.get_or_add_trPr()
     flag = OxmlElement(name)
     flag.set(qn("w:val"), "true")
     properties.append(flag)
@@ -147,9 +150,10 @@ def _field(paragraph, instruction: str, result: str) -> list:
 _NUMBERED = re.compile(r"^(?P<word>\S+)\s+(?P<chapter>\d+)\.\s*(?P<number>\d+)$")
 
 
-def add_caption(doc, printed: PrintedTable) -> None:
-    """The caption above a table: ``Tabel 3. `` + a SEQ field, then the title lines, one paragraph."""
-    paragraph = doc.add_paragraph(style="Caption")
+def add_caption(doc, printed: PrintedTable, style=None) -> None:
+    """The caption above a table: ``Tabel 3. `` + a SEQ field, then the title lines, one paragraph
+    (``style``: the document's "Caption" style, when the caller has looked it up)."""
+    paragraph = doc.add_paragraph(style=style if style is not None else "Caption")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fmt = paragraph.paragraph_format
     fmt.keep_with_next = True
@@ -211,9 +215,14 @@ def column_widths(printed: PrintedTable, page: PageSetup = PAGE) -> tuple[list[f
     return [w * scale for w in widths], landscape
 
 
-def _set_widths(table: Table, widths: list[float]) -> None:
-    """Fixed layout: the grid, the table width and every cell's width (merged cells their span)."""
-    twips = [int(w / 2.54 * 1440) for w in widths]  # rounded down: the sum never exceeds the text width
+def _twips(widths: list[float]) -> list[int]:
+    """Column widths (cm) in twips, rounded down: their sum never exceeds the text width."""
+    return [int(w / 2.54 * 1440) for w in widths]
+
+
+def _set_widths(table: Table, twips: list[int], rows: list) -> None:
+    """Fixed layout: the grid, the table width and the width of every cell of ``rows`` (merged cells
+    their span)."""
     tbl = table._tbl
     properties = tbl.tblPr
     for tag in ("w:tblW", "w:tblLayout", "w:tblCellMar"):
@@ -235,7 +244,7 @@ def _set_widths(table: Table, widths: list[float]) -> None:
     properties.append(margins)
     for grid_col, value in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
         grid_col.set(qn("w:w"), str(value))
-    for tr in tbl.tr_lst:
+    for tr in rows:
         col = 0
         for tc in tr.tc_lst:
             span = tc.grid_span
@@ -248,13 +257,17 @@ def _cell_at(table: Table, row: int, col: int) -> _Cell:
     return _Row(table._tbl.tr_lst[row], table).cells[col]
 
 
-def add_table(doc, printed: PrintedTable, widths: list[float] | None = None) -> Table:
-    """The table itself: merged heading cells, numbering row, sections, bold program rows."""
+def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, style=None) -> Table:
+    """The table itself: merged heading cells, numbering row, sections, bold program rows.
+
+    ``style``: the document's "Table Grid" style, looked up once by a caller writing many tables
+    (python-docx looks a style given by name up among all styles each time).
+    """
     numbering_rows = 1 if printed.numbering else 0
     head_rows = printed.header_rows + numbering_rows
-    body = printed.rows
-    table = doc.add_table(rows=head_rows + len(body), cols=printed.ncols)
-    table.style = "Table Grid"
+    twips = _twips(widths if widths is not None else column_widths(printed)[0])
+    table = doc.add_table(rows=head_rows, cols=printed.ncols)
+    table.style = style if style is not None else doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for head in printed.header:
@@ -270,17 +283,43 @@ def add_table(doc, printed: PrintedTable, widths: list[float] | None = None) -> 
                 align=WD_ALIGN_PARAGRAPH.CENTER,
                 size=7,
             )
-    for r in range(head_rows):
-        _row_flag(table.rows[r], "w:tblHeader")
-        for cell in table.rows[r].cells:
-            _shade(cell, _HEADER_FILL)
-    rows = list(table.rows)  # once: python-docx lists every row for each row asked for
-    for i, row in enumerate(body):
-        cells = rows[head_rows + i].cells
+    head = list(table._tbl.tr_lst)
+    shaded: dict[int, object] = {}  # the elements themselves kept: their ids stay theirs
+    for tr in head:
+        _row_flag(tr, "w:tblHeader")
+        for cell in _Row(tr, table).cells:  # a merged cell is shaded once, where its text is
+            if id(cell._tc) not in shaded:
+                shaded[id(cell._tc)] = cell._tc
+                _shade(cell, _HEADER_FILL)
+        _row_flag(tr, "w:cantSplit")
+    _set_widths(table, twips, head)
+    _append_body(table, printed, twips)
+    return table
+
+
+def _append_body(table: Table, printed: PrintedTable, twips: list[int]) -> None:
+    """The body rows, written as XML text and parsed at once: the XML python-docx writes for them
+    (a row that cannot split, cells of the table's widths with the looks of :func:`_write_cell`,
+    a section row one merged cell), without building each cell through python-docx's objects.
+
+    A text holding a tab or a line break, which Word keeps in elements of their own, is written
+    into its (empty) cell by :func:`_write_cell` after the rows are parsed.
+    """
+    if not printed.rows:
+        return
+    widths = [str(t) for t in twips]
+    later: list[tuple[int, int, str, dict]] = []
+    rows: list[str] = []
+    for i, row in enumerate(printed.rows):
         if row.section is not None:
-            merged = cells[0].merge(cells[-1]) if printed.ncols > 1 else cells[0]
-            _write_cell(merged, row.section, bold=True)
+            span = f'<w:gridSpan w:val="{printed.ncols}"/>' if printed.ncols > 1 else ""
+            cell = _cell_xml(visible_text(row.section), _cell_look(True, None, _TABLE_PT, 0))
+            rows.append(
+                f'{_ROW_START}<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{sum(twips)}"/>{span}'
+                f"</w:tcPr>{cell}</w:tc></w:tr>"
+            )
             continue
+        cells = []
         for col, (text, kind) in enumerate(zip(row.cells, row.kinds, strict=True)):
             align = (
                 WD_ALIGN_PARAGRAPH.RIGHT
@@ -289,12 +328,62 @@ def add_table(doc, printed: PrintedTable, widths: list[float] | None = None) -> 
                 if kind in _CENTER_KINDS
                 else None
             )
-            indent = row.indent if kind == "text" and col == 1 else 0
-            _write_cell(cells[col], text, bold=row.bold, align=align, indent=indent)
-    for row in table.rows:
-        _row_flag(row, "w:cantSplit")
-    _set_widths(table, widths if widths is not None else column_widths(printed)[0])
-    return table
+            look = {
+                "bold": row.bold,
+                "align": align,
+                "indent": row.indent if kind == "text" and col == 1 else 0,
+            }
+            shown = visible_text(text)
+            if _BREAKS.search(shown):
+                later.append((i, col, shown, look))
+                paragraph = "<w:p/>"
+            else:
+                paragraph = _cell_xml(shown, _cell_look(look["bold"], align, _TABLE_PT, look["indent"]))
+            cells.append(
+                f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[col]}"/></w:tcPr>{paragraph}</w:tc>'
+            )
+        rows.append(f"{_ROW_START}{''.join(cells)}</w:tr>")
+    body = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>")
+    tbl = table._tbl
+    trs = list(body)
+    for tr in trs:
+        tbl.append(tr)
+    for i, col, text, look in later:
+        tc = trs[i].tc_lst[col]
+        _write_cell_slowly(_Cell(tc, table), text, size=_TABLE_PT, **look)
+
+
+_ROW_START = '<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>'
+
+
+def _cell_xml(text: str, look: tuple[str, str, str]) -> str:
+    """A cell's paragraph as XML text: its look's paragraph format and run around the escaped text."""
+    properties, run_start, run_end = look
+    if not text:
+        return f"<w:p>{properties}{run_start}{run_end}</w:p>"
+    space = ' xml:space="preserve"' if text.strip() != text else ""
+    return f"<w:p>{properties}{run_start}<w:t{space}>{xml_escape(text)}</w:t>{run_end}</w:p>"
+
+
+@functools.cache
+def _cell_look(bold: bool, align, size: float, indent: int) -> tuple[str, str, str]:
+    """The XML text of a cell look's paragraph format and of its run before and after the text."""
+    properties, run = _cell_template(bold, align, size, indent)
+    run_xml = _without_namespaces(etree.tostring(run, encoding=str))
+    text_at = run_xml.index("<w:t>")
+    return (
+        _without_namespaces(etree.tostring(properties, encoding=str)),
+        run_xml[:text_at],
+        run_xml[run_xml.index("</w:t>") + len("</w:t>") :],
+    )
+
+
+def _without_namespaces(xml: str) -> str:
+    """An element's XML text without its namespace declarations (the document declares them)."""
+    return _NAMESPACE_DECLARATION.sub("", xml)
+
+
+_NAMESPACE_DECLARATION = re.compile(r' xmlns:\w+="[^"]*"')
 
 
 def _page(section, landscape: bool, page: PageSetup = PAGE) -> None:
@@ -321,7 +410,14 @@ class _Writer:
         self.doc = doc
         self.charts = charts
         self.landscape = False
+        self.styles: dict[str, object] = {}
         _page(doc.sections[0], False)
+
+    def style(self, name: str):
+        """A style of the document by name, looked up once (python-docx searches all styles each time)."""
+        if name not in self.styles:
+            self.styles[name] = self.doc.styles[name]
+        return self.styles[name]
 
     def orientation(self, landscape: bool) -> None:
         if landscape != self.landscape:
@@ -330,7 +426,8 @@ class _Writer:
 
     def heading(self, block: Block) -> None:
         self.orientation(False)
-        paragraph = self.doc.add_heading(visible_text(block.text), level=block.level)
+        # what doc.add_heading writes
+        paragraph = self.doc.add_paragraph(visible_text(block.text), self.style(f"Heading {block.level}"))
         paragraph.paragraph_format.keep_with_next = True
         if block.level == 1:
             paragraph.paragraph_format.page_break_before = True
@@ -348,14 +445,14 @@ class _Writer:
     def items(self, block: Block) -> None:
         self.orientation(False)
         for item in block.items:
-            self.doc.add_paragraph(visible_text(item), style="List Bullet")
+            self.doc.add_paragraph(visible_text(item), style=self.style("List Bullet"))
 
     def table(self, block: Block) -> None:
         assert block.table is not None
         widths, landscape = column_widths(block.table)
         self.orientation(landscape)
-        add_caption(self.doc, block.table)
-        add_table(self.doc, block.table, widths)
+        add_caption(self.doc, block.table, self.style("Caption"))
+        add_table(self.doc, block.table, widths, self.style("Table Grid"))
         source = self.doc.add_paragraph()
         run = source.add_run(f"Sumber Data : {visible_text(block.source)}")
         run.font.size = Pt(8)
@@ -370,7 +467,7 @@ class _Writer:
         picture = self.doc.paragraphs[-1]
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
-        caption = self.doc.add_paragraph(style="Caption")
+        caption = self.doc.add_paragraph(style=self.style("Caption"))
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         chapter, number = block.number.split(". ")
         caption.add_run(f"Gambar {chapter}. ")

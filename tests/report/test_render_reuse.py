@@ -1,0 +1,226 @@
+"""The year-end writers' shortcuts give the files the plain way gives.
+
+Charts are drawn on figures kept for the next OPD of the same process (their axes and ticks cost more
+to make than to draw); Word tables' body rows are written as XML text and parsed at once. Neither may
+change a file: a chart is the same whatever was drawn before it, a table row is the XML python-docx
+writes through its own objects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Emu
+from lxml import etree
+
+from sakip.config import ReportScales
+from tasks.core.text import visible_text
+from tasks.report.render import charts
+from tasks.report.render.docx import _twips, _write_cell_slowly, add_table
+from tasks.report.render.printed import HeaderCell, PrintedRow, PrintedTable
+from tests.fixtures.hostile import DOLLAR, ESCAPE, SCRIPT
+
+
+def monthly(programs: int, scale: float, months: int = 12) -> pd.DataFrame:
+    """Cumulative RAK and realization of an urusan and ``programs`` programs by month."""
+    rows = []
+    for level, code, name, size in [("urusan", "2.17", "URUSAN", programs)] + [
+        ("program", f"2.17.0{p + 1}", f"Program {p + 1} {DOLLAR}", 1) for p in range(programs)
+    ]:
+        for month in range(1, months + 1):
+            rak = scale * size * month / months
+            rows.append((month, level, code, name, scale * size, rak, rak * (0.5 + 0.04 * month)))
+    columns = [
+        "bulan",
+        "level",
+        "kode",
+        "uraian",
+        "anggaran",
+        "anggaran_kas_sd_bulan_ini",
+        "realisasi_sd_bulan_ini",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def tabel_3_6(programs: int, low: float) -> pd.DataFrame:
+    """An urusan and its programs, serapan from ``low`` up."""
+    rows = [("2.17", "urusan", "URUSAN", 100.0)]
+    rows += [(f"2.17.0{p + 1}", "program", f"Program {p + 1}", low + 9 * p) for p in range(programs)]
+    return pd.DataFrame(rows, columns=["kode", "level", "uraian", "serapan"])
+
+
+def tabel_3_5(indicators: int, base: float) -> pd.DataFrame:
+    """Sasaran indicators with capaian from ``base`` up."""
+    return pd.DataFrame(
+        {
+            "jenis": ["sasaran"] * indicators,
+            "no": list(range(1, indicators + 1)),
+            "indikator": [f"Indikator {i}" for i in range(indicators)],
+            "capaian": [base + 11 * i for i in range(indicators)],
+            "kategori": ["Tinggi" if i % 2 else "Sedang" for i in range(indicators)],
+        }
+    )
+
+
+def draw_every_chart(case: dict, folder: Path) -> dict[str, bytes]:
+    """The four charts of one OPD's data, as PNG bytes."""
+    config = ReportScales()
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "opd": charts.chart_cumulative_opd(case["monthly"], folder / "opd.png", case["name"], 2024),
+        "programs": charts.chart_cumulative_programs(case["monthly"], folder / "programs.png"),
+        "serapan": charts.chart_serapan_program(case["t36"], folder / "serapan.png", config),
+        "capaian": charts.chart_capaian(case["t35"], folder / "capaian.png", config),
+    }
+    return {chart: path.read_bytes() for chart, path in paths.items()}
+
+
+def forget_figures() -> None:
+    """As a new process starts: no figure kept."""
+    charts._PANEL_FIGURES.clear()
+    charts._BAR_FIGURES.clear()
+
+
+def test_a_chart_is_the_same_file_whatever_was_drawn_before_it(tmp_path: Path) -> None:
+    # small: 3 programs in juta, high serapan; large: 4 programs (the same 2 x 2 grid, one panel
+    # more) in miliar, 7 months, one program under the threshold; the same number of bars
+    small = {
+        "monthly": monthly(3, 4e8),
+        "t36": tabel_3_6(3, 80.0),
+        "t35": tabel_3_5(3, 60.0),
+        "name": "Dinas A",
+    }
+    large = {
+        "monthly": monthly(4, 9e10, months=7),
+        "t36": tabel_3_6(3, 20.0),
+        "t35": tabel_3_5(3, 95.0),
+        "name": f"Dinas {SCRIPT}",
+    }
+    forget_figures()
+    small_fresh = draw_every_chart(small, tmp_path / "a")
+    large_after_small = draw_every_chart(large, tmp_path / "b")
+    small_again = draw_every_chart(small, tmp_path / "c")
+    forget_figures()
+    large_fresh = draw_every_chart(large, tmp_path / "d")
+    assert charts._PANEL_FIGURES and charts._BAR_FIGURES  # the figures were kept, then drawn again
+    for chart in small_fresh:
+        assert small_again[chart] == small_fresh[chart], chart
+        assert large_after_small[chart] == large_fresh[chart], chart
+        assert small_fresh[chart] != large_fresh[chart], chart  # what was drawn before is gone
+
+
+def test_a_panel_left_over_by_an_opd_with_more_programs_is_not_shown(tmp_path: Path) -> None:
+    forget_figures()
+    charts.chart_cumulative_programs(monthly(4, 4e8), tmp_path / "four.png")
+    three_after_four = charts.chart_cumulative_programs(monthly(3, 4e8), tmp_path / "three.png").read_bytes()
+    forget_figures()
+    three_fresh = charts.chart_cumulative_programs(monthly(3, 4e8), tmp_path / "fresh.png").read_bytes()
+    assert three_after_four == three_fresh
+
+
+# --------------------------------------------------------------------------------------------------
+# Word tables
+
+
+TEXTS = [
+    SCRIPT,
+    'Belanja & <Modal> ]]> "kutip"',
+    f"  spasi di depan \x1b {ESCAPE}",
+    "",
+    "baris\npertama\tkolom",
+    "Rp 1.234.567,89",
+]
+
+
+def printed_table() -> PrintedTable:
+    """A table with every kind of body row: plain, bold, indented, section, hostile and broken text."""
+    kinds = ("no", "text", "amount")
+    rows = [
+        PrintedRow(cells=("1", TEXTS[0], "1.000"), kinds=kinds, bold=True),
+        PrintedRow(cells=("", "", ""), kinds=kinds, section=f"SASARAN {TEXTS[1]}"),
+        PrintedRow(cells=("2", TEXTS[2], TEXTS[5]), kinds=kinds, indent=2),
+        PrintedRow(cells=("3", TEXTS[4], TEXTS[3]), kinds=("no", "text", "number")),
+        PrintedRow(cells=("4", TEXTS[1], "-"), kinds=("label", "text", "code"), indent=1),
+    ]
+    header = (
+        HeaderCell("No", 0, 0, rowspan=2),
+        HeaderCell("Uraian", 0, 1, rowspan=2),
+        HeaderCell("Realisasi", 0, 2),
+        HeaderCell("Rp", 1, 2),
+    )
+    return PrintedTable(
+        table_id="uji",
+        titles=("Tabel Uji",),
+        header=header,
+        header_rows=2,
+        numbering=True,
+        ncols=3,
+        rows=tuple(rows),
+        widths=(1.0, 5.0, 2.0),
+    )
+
+
+def rows_through_python_docx(printed: PrintedTable, widths: list[float]) -> list[bytes]:
+    """The body rows as python-docx writes them through its table, cell and run objects."""
+    doc = Document()
+    table = doc.add_table(rows=len(printed.rows), cols=printed.ncols)
+    twips = _twips(widths)
+    for row, tr in zip(printed.rows, table._tbl.tr_lst, strict=True):
+        cells = table.rows[printed.rows.index(row)].cells
+        if row.section is not None:
+            merged = cells[0].merge(cells[-1])
+            _write_cell_slowly(merged, visible_text(row.section), bold=True)
+        else:
+            for col, (text, kind) in enumerate(zip(row.cells, row.kinds, strict=True)):
+                align = {
+                    "amount": WD_ALIGN_PARAGRAPH.RIGHT,
+                    "number": WD_ALIGN_PARAGRAPH.RIGHT,
+                    "no": WD_ALIGN_PARAGRAPH.CENTER,
+                    "label": WD_ALIGN_PARAGRAPH.CENTER,
+                }.get(kind)
+                indent = row.indent if kind == "text" and col == 1 else 0
+                shown = visible_text(text)
+                _write_cell_slowly(cells[col], shown, bold=row.bold, align=align, indent=indent)
+        flag = OxmlElement("w:cantSplit")
+        flag.set(qn("w:val"), "true")
+        tr.get_or_add_trPr().append(flag)
+        col = 0
+        for tc in tr.tc_lst:
+            tc.width = Emu(sum(twips[col : col + tc.grid_span]) * 635)
+            col += tc.grid_span
+    return [etree.tostring(tr) for tr in table._tbl.tr_lst]
+
+
+def test_word_body_rows_are_the_xml_python_docx_writes(tmp_path: Path) -> None:
+    printed = printed_table()
+    widths = [1.5, 9.0, 5.0]
+    doc = Document()
+    table = add_table(doc, printed, widths)
+    written = [etree.tostring(tr) for tr in table._tbl.tr_lst][printed.header_rows + 1 :]
+    assert written == rows_through_python_docx(printed, widths)
+    path = tmp_path / "uji.docx"
+    doc.save(str(path))
+    read = Document(str(path)).tables[0]
+    texts = [cell.text for row in read.rows[3:] for cell in row.cells]
+    assert SCRIPT in texts and TEXTS[1] in texts and "baris\npertama\tkolom" in texts
+    assert f"  spasi di depan _x001B_ {ESCAPE}" in texts  # leading spaces kept, ESC shown as escaped
+    assert f"SASARAN {TEXTS[1]}" in texts
+
+
+@pytest.mark.parametrize("numbering", [True, False])
+def test_a_merged_heading_cell_is_shaded_once(numbering: bool) -> None:
+    printed = dataclasses.replace(printed_table(), numbering=numbering)
+    table = add_table(Document(), printed, [1.5, 9.0, 5.0])
+    head = table._tbl.tr_lst[: printed.header_rows + (1 if numbering else 0)]
+    shading = [len(tc.findall(f"{qn('w:tcPr')}/{qn('w:shd')}")) for tr in head for tc in tr.tc_lst]
+    # the No and Uraian cells start merged down in row 1 and carry the fill; their continuation in
+    # row 2 takes it from them; every other heading cell is filled once
+    assert max(shading) == 1
+    assert shading[:3] == [1, 1, 1] and sum(shading) == len(shading) - 2

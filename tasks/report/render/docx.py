@@ -150,10 +150,10 @@ def _field(paragraph, instruction: str, result: str) -> list:
 _NUMBERED = re.compile(r"^(?P<word>\S+)\s+(?P<chapter>\d+)\.\s*(?P<number>\d+)$")
 
 
-def add_caption(doc, printed: PrintedTable, style=None) -> None:
+def add_caption(doc, printed: PrintedTable, style_id: str | None = None) -> None:
     """The caption above a table: ``Tabel 3. `` + a SEQ field, then the title lines, one paragraph
-    (``style``: the document's "Caption" style, when the caller has looked it up)."""
-    paragraph = doc.add_paragraph(style=style if style is not None else "Caption")
+    (``style_id``: the id of the document's "Caption" style, when the caller has looked it up)."""
+    paragraph = _styled_paragraph(doc, "", style_id) if style_id else doc.add_paragraph(style="Caption")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fmt = paragraph.paragraph_format
     fmt.keep_with_next = True
@@ -257,17 +257,22 @@ def _cell_at(table: Table, row: int, col: int) -> _Cell:
     return _Row(table._tbl.tr_lst[row], table).cells[col]
 
 
-def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, style=None) -> Table:
+def add_table(
+    doc, printed: PrintedTable, widths: list[float] | None = None, style_id: str | None = None
+) -> Table:
     """The table itself: merged heading cells, numbering row, sections, bold program rows.
 
-    ``style``: the document's "Table Grid" style, looked up once by a caller writing many tables
-    (python-docx looks a style given by name up among all styles each time).
+    ``style_id``: the id of the document's "Table Grid" style, looked up once by a caller writing
+    many tables (see :func:`_styled_paragraph`).
     """
     numbering_rows = 1 if printed.numbering else 0
     head_rows = printed.header_rows + numbering_rows
     twips = _twips(widths if widths is not None else column_widths(printed)[0])
     table = doc.add_table(rows=head_rows, cols=printed.ncols)
-    table.style = style if style is not None else doc.styles["Table Grid"]
+    if style_id:
+        table._tbl.tblStyle_val = style_id  # what ``table.style =`` writes
+    else:
+        table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     for head in printed.header:
@@ -396,6 +401,15 @@ def _page(section, landscape: bool, page: PageSetup = PAGE) -> None:
     section.left_margin, section.right_margin = Cm(page.left), Cm(page.right)
 
 
+def _styled_paragraph(doc, text: str, style_id: str):
+    """``doc.add_paragraph(text, style)`` for a style that is not the default paragraph style, given
+    by its id: python-docx, given a style, compares it with the default style by searching all the
+    document's styles, for every paragraph."""
+    paragraph = doc.add_paragraph(text)
+    paragraph._p.style = style_id
+    return paragraph
+
+
 def png_size(path: Path) -> tuple[int, int]:
     """Width and height in pixels of a PNG file (its IHDR chunk)."""
     with open(path, "rb") as file:
@@ -410,14 +424,14 @@ class _Writer:
         self.doc = doc
         self.charts = charts
         self.landscape = False
-        self.styles: dict[str, object] = {}
+        self.style_ids: dict[str, str] = {}
         _page(doc.sections[0], False)
 
-    def style(self, name: str):
-        """A style of the document by name, looked up once (python-docx searches all styles each time)."""
-        if name not in self.styles:
-            self.styles[name] = self.doc.styles[name]
-        return self.styles[name]
+    def style(self, name: str) -> str:
+        """The id of a style of the document, looked up once by name."""
+        if name not in self.style_ids:
+            self.style_ids[name] = self.doc.styles[name].style_id
+        return self.style_ids[name]
 
     def orientation(self, landscape: bool) -> None:
         if landscape != self.landscape:
@@ -427,7 +441,9 @@ class _Writer:
     def heading(self, block: Block) -> None:
         self.orientation(False)
         # what doc.add_heading writes
-        paragraph = self.doc.add_paragraph(visible_text(block.text), self.style(f"Heading {block.level}"))
+        paragraph = _styled_paragraph(
+            self.doc, visible_text(block.text), self.style(f"Heading {block.level}")
+        )
         paragraph.paragraph_format.keep_with_next = True
         if block.level == 1:
             paragraph.paragraph_format.page_break_before = True
@@ -445,7 +461,7 @@ class _Writer:
     def items(self, block: Block) -> None:
         self.orientation(False)
         for item in block.items:
-            self.doc.add_paragraph(visible_text(item), style=self.style("List Bullet"))
+            _styled_paragraph(self.doc, visible_text(item), self.style("List Bullet"))
 
     def table(self, block: Block) -> None:
         assert block.table is not None
@@ -467,7 +483,7 @@ class _Writer:
         picture = self.doc.paragraphs[-1]
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
-        caption = self.doc.add_paragraph(style=self.style("Caption"))
+        caption = _styled_paragraph(self.doc, "", self.style("Caption"))
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         chapter, number = block.number.split(". ")
         caption.add_run(f"Gambar {chapter}. ")

@@ -224,3 +224,17 @@ def test_a_merged_heading_cell_is_shaded_once(numbering: bool) -> None:
     # row 2 takes it from them; every other heading cell is filled once
     assert max(shading) == 1
     assert shading[:3] == [1, 1, 1] and sum(shading) == len(shading) - 2
+
+
+def test_a_worker_keeps_a_bounded_number_of_figures(tmp_path: Path) -> None:
+    """Bar charts of many heights (as a province's agencies have) keep at most a dozen figures, and a
+    chart whose figure was let go is drawn the same on a new one."""
+    forget_figures()
+    config = ReportScales()
+    first = charts.chart_serapan_program(tabel_3_6(1, 50.0), tmp_path / "1.png", config).read_bytes()
+    for programs in range(2, 30):
+        charts.chart_serapan_program(tabel_3_6(programs, 50.0), tmp_path / f"{programs}.png", config)
+    assert len(charts._BAR_FIGURES) == charts._KEPT_FIGURES
+    assert ("serapan", charts._height(max(2.5, 0.42 + 1.2))) not in charts._BAR_FIGURES
+    again = charts.chart_serapan_program(tabel_3_6(1, 50.0), tmp_path / "again.png", config).read_bytes()
+    assert again == first

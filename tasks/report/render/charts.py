@@ -255,8 +255,19 @@ def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year:
     return _save(fig, path, extend_right=0.2, close=False)
 
 
-#: The cumulative charts' figures of this process, by size and grid, drawn again for each OPD.
+#: The cumulative charts' figures of this process, by size and grid, drawn again for each OPD (one
+#: chart at a time per process: the report writer holds a lock while it draws).
 _PANEL_FIGURES: dict[tuple, tuple[Figure, Any]] = {}
+#: At most this many figures of each kind are kept (the least recently made goes first): a worker
+#: writing a province's agencies meets many bar-chart heights, and each figure holds its pixels.
+_KEPT_FIGURES = 12
+
+
+def _keep(figures: dict, key, figure: tuple[Figure, Any]) -> None:
+    """Keep a figure for the next OPD, letting the oldest kept one go when there are too many."""
+    while len(figures) >= _KEPT_FIGURES:
+        figures.pop(next(iter(figures)))
+    figures[key] = figure
 
 
 def _panel_figure(nrows: int, ncols: int, *, height: float, **margins: float) -> tuple[Figure, Any]:
@@ -273,7 +284,7 @@ def _panel_figure(nrows: int, ncols: int, *, height: float, **margins: float) ->
         fig = Figure(figsize=(_WIDTH_IN, height))  # not pyplot's figure: kept, never closed
         axes = fig.subplots(nrows, ncols, squeeze=False)
         _margins(fig, **margins)
-        _PANEL_FIGURES[key] = fig, axes
+        _keep(_PANEL_FIGURES, key, (fig, axes))
     return _PANEL_FIGURES[key]
 
 
@@ -333,7 +344,7 @@ def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
         from matplotlib.figure import Figure
 
         fig = Figure(figsize=(_WIDTH_IN, height))  # not pyplot's figure: kept, never closed
-        _BAR_FIGURES[key] = fig, fig.subplots()
+        _keep(_BAR_FIGURES, key, (fig, fig.subplots()))
     fig, ax = _BAR_FIGURES[key]
     for container in list(ax.containers):
         container.remove()

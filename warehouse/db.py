@@ -51,10 +51,17 @@ def _sqlite_begin(conn) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for the warehouse URL; the SQLite file's folder is created when missing."""
+    """An engine for the warehouse URL; the SQLite file's folder is created when missing.
+
+    On PostgreSQL the models get their PostgreSQL-only options (a partial index's predicate).
+    """
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True, pool_pre_ping=True)
+    if engine.dialect.name == "postgresql":
+        from warehouse.models import declare_postgresql_options
+
+        declare_postgresql_options()
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "connect", _sqlite_manual_transactions)

@@ -15,8 +15,6 @@ from tasks.core import metrics
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_percent, format_rupiah
 from tasks.core.text import markdown_text, visible_text
-from tasks.report.render.csv import csv_safe
-from tasks.report.render.xlsx import XLSX_TEXT_OPTIONS
 from warehouse.queries import month_totals_by_opd
 
 HEADINGS = {
@@ -34,6 +32,10 @@ HEADINGS = {
 
 def write_consolidated(table: pd.DataFrame, out_dir: Path, year: int, month: int) -> list[Path]:
     """``konsolidasi_serapan_<year>_<MM>.csv`` (plain numbers) and ``.xlsx`` (formatted) in ``out_dir``."""
+    # the report's writers: imported by what writes, not by the ingest's summaries
+    from tasks.report.render.csv import csv_safe
+    from tasks.report.render.xlsx import XLSX_TEXT_OPTIONS
+
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"konsolidasi_serapan_{year}_{month:02d}"
     csv_path = stem.with_suffix(".csv")

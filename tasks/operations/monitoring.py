@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 from sqlalchemy import Engine
 
 from tasks.core import metrics
@@ -28,8 +27,6 @@ from tasks.core.formatting import percent_text as _pct
 from tasks.core.scales import ReportScales
 from tasks.core.text import html_text, markdown_text, visible_text
 from tasks.report.inputs import roll_up
-from tasks.report.render.html import page_html
-from tasks.report.render.xlsx import AMOUNT_FORMAT, PERCENT_FORMAT, XLSX_TEXT_OPTIONS
 from warehouse.queries import month_rows
 
 MONITORING_COLUMNS = [
@@ -171,6 +168,10 @@ def write_monitoring_xlsx(
     table: pd.DataFrame, path: Path, *, opd_name: str, year: int, month: int, config: ReportScales
 ) -> Path:
     """One sheet per level (program, kegiatan, sub kegiatan), lagging first, print-ready."""
+    import xlsxwriter  # the writers' modules: imported by what writes, not by the ingest's summaries
+
+    from tasks.report.render.xlsx import AMOUNT_FORMAT, PERCENT_FORMAT, XLSX_TEXT_OPTIONS
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     wb = xlsxwriter.Workbook(str(path), XLSX_TEXT_OPTIONS)
@@ -234,6 +235,7 @@ def write_monitoring_html(
     table: pd.DataFrame, path: Path, *, opd_name: str, year: int, month: int, config: ReportScales
 ) -> Path:
     """One self-contained html page with the three levels, lagging first."""
+    from tasks.report.render.html import page_html
 
     body = [f"<p>{html_text(line)}</p>" for line in monitoring_summary(table, year, month)]
     for level, name in LEVEL_TITLES.items():

@@ -126,10 +126,10 @@ class Validator:
         marker.write_text(fingerprint, encoding="utf-8")
 
     def _fingerprint(self, definitions: dict[str, dict]) -> str:
-        """What the stored context was built from: suites, result format, GX's version, the docs folder."""
+        """What the stored context was built from: suites, result format, GX's version, the Data Docs site."""
         import great_expectations as gx
 
-        basis = [gx.__version__, str(self.docs_dir), list(UNEXPECTED_INDEX), definitions]
+        basis = [gx.__version__, self.docs_site_config(), list(UNEXPECTED_INDEX), definitions]
         return hashlib.sha256(json.dumps(basis, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
     def _reuse_stored(self, definitions: dict[str, dict]) -> bool:
@@ -178,18 +178,30 @@ class Validator:
             )
             self.suites[name] = suite
 
-    def _configure_docs_site(self) -> None:
-        """Data Docs go to ``<workdir>/data-docs`` (plain HTML files)."""
-        sites = dict(self.context.variables.data_docs_sites or {})
-        wanted = {
+    def docs_site_config(self) -> dict:
+        """The Data Docs site: plain HTML files in ``<workdir>/data-docs``, drawn by GX's views with
+        their templates compiled once (:mod:`tasks.validate.docs_views`)."""
+        views = "tasks.validate.docs_views"
+        cache = str(self.workdir / "gx" / "uncommitted" / "data-docs-templates")
+        page = {"module_name": views, "class_name": "CompiledPageView", "template_cache_dir": cache}
+        index = {"module_name": views, "class_name": "CompiledIndexPageView", "template_cache_dir": cache}
+        return {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
             "store_backend": {
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(self.docs_dir),
             },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": index},
+            "site_section_builders": {
+                section: {"view": dict(page)} for section in ("expectations", "validations", "profiling")
+            },
         }
+
+    def _configure_docs_site(self) -> None:
+        """Data Docs go to ``<workdir>/data-docs`` (plain HTML files)."""
+        sites = dict(self.context.variables.data_docs_sites or {})
+        wanted = self.docs_site_config()
         if sites.get(DATA_DOCS_SITE) == wanted and list(sites) == [DATA_DOCS_SITE]:
             return
         for name in list(sites):

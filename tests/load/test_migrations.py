@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.schema import CreateIndex
 
 from warehouse import db
 from warehouse.db import (
     alembic_config,
     database_revisions,
     downgrade_database,
+    make_engine,
     open_warehouse,
     script_heads,
     upgrade_database,
 )
-from warehouse.models import Base
+from warehouse.models import CURRENT_BATCH_INDEX, Base, LoadBatch
 
 
 def test_migrations_match_the_models(warehouse):
@@ -55,3 +60,16 @@ def test_migrations_run_only_when_the_warehouse_is_behind(warehouse, monkeypatch
     open_warehouse(url).dispose()
     assert upgrades == ["head"]
     assert database_revisions(warehouse) == heads
+
+
+def test_the_models_do_not_import_the_postgresql_dialect():
+    code = "import sys, warehouse.models; print('sqlalchemy.dialects.postgresql' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
+
+
+def test_a_postgresql_engine_gives_the_current_batch_index_its_predicate():
+    engine = make_engine("postgresql+psycopg://sakip@127.0.0.1:1/none")  # no connection is made
+    index = next(i for i in LoadBatch.__table__.indexes if i.name == CURRENT_BATCH_INDEX)
+    ddl = str(CreateIndex(index).compile(dialect=engine.dialect))
+    assert ddl.endswith("WHERE status = 'loaded'"), ddl

@@ -448,3 +448,26 @@ def test_a_new_context_on_the_same_folder_reuses_what_the_first_stored(validator
     rebuilt = Validator(validator.workdir)
     assert set(rebuilt.checkpoints) == set(validator.checkpoints)
     assert marker.read_text(encoding="utf-8") != "suites of another version"
+
+
+def test_data_docs_templates_are_compiled_once_per_work_folder(tmp_path, monkeypatch):
+    import jinja2
+
+    first = Validator(tmp_path)
+    validate_realizations(first, [realization_workbook(realization_lines(SUBS))], lambda *_: None)
+    cache = tmp_path / "gx" / "uncommitted" / "data-docs-templates"
+    assert any(cache.iterdir())
+
+    compiled: list[str | None] = []
+    compile_template = jinja2.Environment.compile
+
+    def counted(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_template(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    again = Validator(tmp_path)  # as the next command's process makes it: new views
+    result = validate_realizations(again, [realization_workbook(realization_lines(SUBS))], lambda *_: None)
+    page = again.docs_dir / result.runs[0].data_docs_url.split("/data-docs/", 1)[1]
+    assert page.is_file() and "realisasi_bulanan" in page.read_text(encoding="utf-8")
+    assert compiled == []  # every template came from the cache

@@ -337,15 +337,20 @@ _BAR_FIGURES: dict[tuple[str, float], tuple[Figure, Any]] = {}
 
 def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
     """The figure and axes of a bar chart of this height, made once per process, emptied of the
-    previous OPD's bars, labels and legend, its margins back to matplotlib's defaults for
-    ``tight_layout`` (the file is the same as a fresh figure's, tested)."""
+    previous OPD's bars, labels and legend (the file is the same as a fresh figure's, tested)."""
     key = (chart, height)
     if key not in _BAR_FIGURES:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
-        fig = Figure(figsize=(_WIDTH_IN, height))  # not pyplot's figure: kept, never closed
+        # not pyplot's figure: kept, never closed; at the dpi it is saved at, for its renderer to measure
+        # the labels as they are drawn
+        fig = Figure(figsize=(_WIDTH_IN, height), dpi=_DPI)
+        FigureCanvasAgg(fig)
         _keep(_BAR_FIGURES, key, (fig, fig.subplots()))
     fig, ax = _BAR_FIGURES[key]
+    for legend in list(fig.legends):
+        legend.remove()
     for container in list(ax.containers):
         container.remove()
     for artist in [*ax.patches, *ax.texts, *ax.lines, *ax.collections]:
@@ -354,12 +359,35 @@ def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
         ax.get_legend().remove()
     ax.relim()
     ax.set_autoscale_on(True)
-    rc = plt.rcParams
-    fig.subplots_adjust(**{side: rc[f"figure.subplot.{side}"] for side in _SUBPLOT_PARAMETERS})
     return fig, ax
 
 
-_SUBPLOT_PARAMETERS = ("left", "right", "top", "bottom", "hspace", "wspace")
+#: Bar labels' text size (pt), and the room (inches) a bar chart keeps below its axes for the
+#: percent ticks and the legend under them, above them, and on the right for the value of a bar.
+_BAR_LABEL_PT = 7
+_BAR_BOTTOM_IN = 0.62
+_BAR_TOP_IN = 0.12
+_BAR_RIGHT_IN = 0.2
+
+
+def _bar_layout(fig: Figure, ax, labels: list[str]) -> None:
+    """A horizontal bar chart's margins, from the width of its longest label.
+
+    The labels' room is measured once, text by text, instead of ``tight_layout`` and a cropped save,
+    which lay every text of the chart out twice more and draw the whole chart once more to crop it.
+    """
+    from matplotlib.font_manager import FontProperties
+
+    ax.tick_params(axis="y", labelsize=_BAR_LABEL_PT)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+    renderer = fig.canvas.get_renderer()
+    font = FontProperties(size=_BAR_LABEL_PT)
+    widths = [renderer.get_text_width_height_descent(label, font, ismath=False)[0] for label in labels]
+    widest = max(widths, default=0.0)
+    # the label, the tick and its pad (3.5 + 3.5 pt), and the room a cropped save would leave
+    left = widest / fig.dpi + 7 / 72 + 0.15
+    _margins(fig, left=left, right=_BAR_RIGHT_IN, top=_BAR_TOP_IN, bottom=_BAR_BOTTOM_IN)
 
 
 def _bars(ax, labels: list[str], values: pd.Series, colors: list[str]) -> Any:
@@ -400,16 +428,11 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> 
         )
     ax.xaxis.set_major_formatter(FuncFormatter(_percent))
     ax.set_xlim(0, max(110.0, float(frame["capaian"].max()) * 1.12) if len(frame) else 110.0)
-    ax.tick_params(axis="y", labelsize=7)
     used = list(dict.fromkeys(frame["kategori"].iloc[::-1]))
     handles = [_rectangle(config.color(k)) for k in used]
-    ax.legend(
-        handles, used, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=5, fontsize=7, frameon=False
-    )
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    fig.tight_layout()
-    return _save(fig, path, close=False)
+    fig.legend(handles, used, loc="lower center", ncol=5, fontsize=7, frameon=False)
+    _bar_layout(fig, ax, labels)
+    return _save(fig, path, extend_right=0.0, close=False)
 
 
 @_literal_text
@@ -433,12 +456,10 @@ def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportSca
         )
     ax.set_xlim(0, 110)
     ax.xaxis.set_major_formatter(FuncFormatter(_percent))
-    ax.tick_params(axis="y", labelsize=7)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=7, frameon=False)
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
-    fig.tight_layout()
-    return _save(fig, path, close=False)
+    handles, names = ax.get_legend_handles_labels()
+    fig.legend(handles, names, loc="lower center", fontsize=7, frameon=False)
+    _bar_layout(fig, ax, labels)
+    return _save(fig, path, extend_right=0.0, close=False)
 
 
 def write_charts(

@@ -238,3 +238,31 @@ def test_a_worker_keeps_a_bounded_number_of_figures(tmp_path: Path) -> None:
     assert ("serapan", charts._height(max(2.5, 0.42 + 1.2))) not in charts._BAR_FIGURES
     again = charts.chart_serapan_program(tabel_3_6(1, 50.0), tmp_path / "again.png", config).read_bytes()
     assert again == first
+
+
+# --------------------------------------------------------------------------------------------------
+# PNG files
+
+
+def test_chart_png_holds_the_drawn_pixels_and_the_print_density(tmp_path: Path) -> None:
+    """A chart's file, read back by Pillow, is the canvas's pixels exactly, at the charts' 150 dpi."""
+    import numpy as np
+    from PIL import Image
+
+    forget_figures()
+    path = charts.chart_cumulative_opd(monthly(3, 4e8), tmp_path / "opd.png", "Dinas A", 2024)
+    fig, _ = next(iter(charts._PANEL_FIGURES.values()))
+    drawn = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]
+    with Image.open(path) as image:
+        assert image.mode == "RGB" and image.size == (drawn.shape[1], drawn.shape[0])
+        assert image.info["dpi"] == pytest.approx((150, 150), abs=0.05)  # pixels per metre, rounded
+        assert np.array_equal(np.asarray(image), drawn)
+
+
+def test_png_refuses_pixels_it_cannot_write() -> None:
+    import numpy as np
+
+    from tasks.report.render.png import png_bytes
+
+    with pytest.raises(ValueError, match="height x width x 3"):
+        png_bytes(np.zeros((4, 4, 4), dtype=np.uint8), 150)

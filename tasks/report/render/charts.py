@@ -86,8 +86,6 @@ def _height(inches: float) -> float:
     return min(inches, _MAX_HEIGHT_IN)
 
 
-#: Fastest zlib level: a few percent larger files, a fifth of the time of the default level 6.
-_PNG = {"compress_level": 1}
 _REALISASI = "#1f5fa8"
 _RAK = "#e08214"
 
@@ -160,23 +158,30 @@ def _percent(value: float, _pos: object = None) -> str:
     return f"{value:.0f} %"
 
 
-def _save(fig: Figure, path: Path, *, extend_right: float | None = None, close: bool = True) -> Path:
-    """Write the figure as PNG and close it (unless ``close`` is false, for a figure drawn again): cropped
-    to what is drawn, or (``extend_right``, for a figure with fixed margins) the whole figure and that
-    many inches more on the right, for titles that run past the figure, without the extra drawing a
-    crop needs.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    box: Any = "tight"
-    if extend_right is not None:
-        from matplotlib.transforms import Bbox
+def _new_figure(width: float, height: float) -> Figure:
+    """A figure of this size (inches) at the charts' dpi, on its own Agg canvas, white.
 
-        width, height = fig.get_size_inches()
-        box = Bbox.from_bounds(0, 0, width + extend_right, height)
-    fig.savefig(path, dpi=_DPI, facecolor="white", bbox_inches=box, pad_inches=0.15, pil_kwargs=_PNG)
-    if close:
-        plt.close(fig)
-    return path
+    Not pyplot's: the figure is kept for the next OPD, never closed (see :func:`_keep`), and drawn
+    straight to pixels by :func:`_save`.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=_DPI, facecolor="white")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, path: Path) -> Path:
+    """Draw the figure and write its pixels as a PNG file (see :mod:`tasks.report.render.png`)."""
+    import numpy as np
+
+    from tasks.report.render.png import write_png
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.canvas.draw()
+    pixels = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]  # on white: no transparency to keep
+    return write_png(path, np.ascontiguousarray(pixels), _DPI)
 
 
 def _margins(
@@ -246,13 +251,13 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
 def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year: int) -> Path:
     """Cumulative realization against anggaran kas by month for the whole OPD."""
     total = monthly[monthly["level"] == "urusan"].groupby("bulan", as_index=False).sum(numeric_only=True)
-    fig, axes = _panel_figure(1, 1, height=3.6, left=0.9, right=0.15, top=0.35, bottom=0.75)
+    fig, axes = _panel_figure(1, 1, height=3.6, left=0.9, right=0.15, top=0.35, bottom=0.75, extra_right=0.2)
     ax = axes[0, 0]
     _clear_panel(ax)
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
     if ax.get_legend() is None:  # the same three entries for every OPD
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    return _save(fig, path, extend_right=0.2, close=False)
+    return _save(fig, path)
 
 
 #: The cumulative charts' figures of this process, by size and grid, drawn again for each OPD (one
@@ -270,20 +275,21 @@ def _keep(figures: dict, key, figure: tuple[Figure, Any]) -> None:
     figures[key] = figure
 
 
-def _panel_figure(nrows: int, ncols: int, *, height: float, **margins: float) -> tuple[Figure, Any]:
+def _panel_figure(
+    nrows: int, ncols: int, *, height: float, extra_right: float, right: float, **margins: float
+) -> tuple[Figure, Any]:
     """The figure and axes grid of a cumulative chart of this grid and layout, made once per process.
 
-    An OPD's report draws its lines on the axes left by the previous OPD's (see :func:`_clear_panel`):
-    matplotlib's axes and their ticks, which cost more to make than to draw, are made once. The file
-    is the same as a fresh figure's, whatever was drawn before (tested).
+    The figure is ``extra_right`` inches wider than the text, kept free on the right, for a long title
+    that runs past its axes. An OPD's report draws its lines on the axes left by the previous OPD's
+    (see :func:`_clear_panel`): matplotlib's axes and their ticks, which cost more to make than to
+    draw, are made once. The file is the same as a fresh figure's, whatever was drawn before (tested).
     """
-    key = (nrows, ncols, height, *sorted(margins.items()))
+    key = (nrows, ncols, height, extra_right, right, *sorted(margins.items()))
     if key not in _PANEL_FIGURES:
-        from matplotlib.figure import Figure
-
-        fig = Figure(figsize=(_WIDTH_IN, height))  # not pyplot's figure: kept, never closed
+        fig = _new_figure(_WIDTH_IN + extra_right, height)
         axes = fig.subplots(nrows, ncols, squeeze=False)
-        _margins(fig, **margins)
+        _margins(fig, right=right + extra_right, **margins)
         _keep(_PANEL_FIGURES, key, (fig, axes))
     return _PANEL_FIGURES[key]
 
@@ -316,6 +322,7 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
         bottom=0.6,
         hspace=0.36,
         wspace=0.12,
+        extra_right=0.3,
     )
     for ax, code in zip(axes.flat, codes, strict=False):
         _clear_panel(ax)
@@ -328,7 +335,7 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     if not fig.legends:  # the same three entries for every OPD
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    return _save(fig, path, extend_right=0.3, close=False)
+    return _save(fig, path)
 
 
 #: The bar charts' figures of this process, by chart and height, drawn again for each OPD.
@@ -340,13 +347,7 @@ def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
     previous OPD's bars, labels and legend (the file is the same as a fresh figure's, tested)."""
     key = (chart, height)
     if key not in _BAR_FIGURES:
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        # not pyplot's figure: kept, never closed; at the dpi it is saved at, for its renderer to measure
-        # the labels as they are drawn
-        fig = Figure(figsize=(_WIDTH_IN, height), dpi=_DPI)
-        FigureCanvasAgg(fig)
+        fig = _new_figure(_WIDTH_IN, height)  # its renderer measures the labels as they are drawn
         _keep(_BAR_FIGURES, key, (fig, fig.subplots()))
     fig, ax = _BAR_FIGURES[key]
     for legend in list(fig.legends):
@@ -432,7 +433,7 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> 
     handles = [_rectangle(config.color(k)) for k in used]
     fig.legend(handles, used, loc="lower center", ncol=5, fontsize=7, frameon=False)
     _bar_layout(fig, ax, labels)
-    return _save(fig, path, extend_right=0.0, close=False)
+    return _save(fig, path)
 
 
 @_literal_text
@@ -459,7 +460,7 @@ def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportSca
     handles, names = ax.get_legend_handles_labels()
     fig.legend(handles, names, loc="lower center", fontsize=7, frameon=False)
     _bar_layout(fig, ax, labels)
-    return _save(fig, path, extend_right=0.0, close=False)
+    return _save(fig, path)
 
 
 def write_charts(

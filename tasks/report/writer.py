@@ -233,9 +233,17 @@ def write_reports(
     )
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(_PRELOAD))
+    # one OPD per call, the largest first: the processes finish together instead of one writing the
+    # last large OPD while the others wait; the paths are returned in the OPDs' order
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][1]))
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        # one OPD per call: the largest OPDs do not pile up on one process; results in input order
-        return [path for written in pool.map(write, jobs) for path in written]
+        written = dict(zip(order, pool.map(write, [jobs[i] for i in order]), strict=True))
+    return [path for i in range(len(jobs)) for path in written[i]]
+
+
+def _size(own: dict[str, pd.DataFrame]) -> int:
+    """How much an OPD's report has to write: the rows of its tables."""
+    return sum(len(frame) for frame in own.values())
 
 
 def _named(code: str, heading: tuple[str, str] | None) -> tuple[str, str]:

@@ -32,16 +32,15 @@ PYTHON = sys.executable
 SAKIP = str(Path(sys.executable).with_name("sakip"))
 HEAVY_FLOOR = "import great_expectations, prefect, pandas, python_calamine, sqlalchemy"
 LIGHT_FLOOR = "import pandas, sqlalchemy"
-#: Start and stop of the temporary server, after prefect is imported (printed by the child).
+#: Start and stop of the temporary server as a cold command starts it (printed by the child).
 TEMPORARY_SERVER = """
-import time
-from sakip.prefect_server import apply_prefect_defaults
+import os, time
+from sakip.prefect_server import OwnTemporaryServer, apply_prefect_defaults
 apply_prefect_defaults()
-from prefect.server.api.server import SubprocessASGIServer
-from sakip.prefect_server import start_temporary_server
 started = time.perf_counter()
-start_temporary_server()
-SubprocessASGIServer().stop()
+server = OwnTemporaryServer(os.environ)
+server.start()
+server.stop()
 print(time.perf_counter() - started)
 """
 #: Months loaded before the timed runs; the timed ingests take the next ones.

@@ -16,10 +16,15 @@ So :func:`apply_prefect_defaults` sets a longer startup timeout and turns analyt
 Prefect is imported: the client reads ``DO_NOT_TRACK`` on import), and :func:`start_temporary_server`
 starts the server under an exclusive file lock in ``PREFECT_HOME``: the database is created and
 migrated by one server while the others wait, then each starts on a database that is ready.
+
+A command starts the same server program itself (:class:`OwnTemporaryServer`, under the same lock)
+when it can name it to Prefect before Prefect is imported: importing Prefect's server module to
+start it costs the command seconds of the time its own imports need.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -30,7 +35,7 @@ import sys
 import threading
 import time
 import tomllib
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Container, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -141,20 +146,36 @@ def start_temporary_server() -> None:
         ) from error
 
 
-def start_temporary_server_early() -> Callable[[], None]:
-    """Begin :func:`start_temporary_server` in a thread; returns the function that waits for it.
+def start_temporary_server_early(environ: MutableMapping[str, str] = os.environ) -> Callable[[], None]:
+    """Begin a temporary server before Prefect is imported; returns the function that waits for it.
 
     The server boots in its own process while this one imports the flow (Great Expectations alone
-    takes seconds): on two cores the two overlap. The function returned must be called before the
-    flow runs (and before the command ends); it raises what the start raised.
+    takes seconds): on two cores the two overlap. When this process has not imported Prefect and the
+    user names no server (``PREFECT_API_URL``, environment or profile), the server is the one Prefect
+    would start (uvicorn serving ``prefect.server.api.server:create_app`` on the database in
+    ``PREFECT_HOME``, without the UI), started here without importing Prefect's server, which costs
+    this process seconds its flow's imports need: ``PREFECT_API_URL`` names it for Prefect, and it is
+    stopped when the command ends. Otherwise Prefect's own temporary server is started in a thread.
+    The function returned must be called before the flow runs (and before the command ends); it
+    raises what the start raised.
     """
     failures: list[BaseException] = []
+    if _own_server_possible(environ):
+        server = OwnTemporaryServer(environ)
 
-    def start() -> None:
-        try:
-            start_temporary_server()
-        except BaseException as error:  # handed to the caller's thread
-            failures.append(error)
+        def start() -> None:
+            try:
+                server.start()
+            except BaseException as error:  # handed to the caller's thread
+                failures.append(error)
+
+    else:
+
+        def start() -> None:
+            try:
+                start_temporary_server()
+            except BaseException as error:  # handed to the caller's thread
+                failures.append(error)
 
     thread = threading.Thread(target=start, name="sakip-temporary-server", daemon=True)
     thread.start()
@@ -165,6 +186,106 @@ def start_temporary_server_early() -> Callable[[], None]:
             raise failures[0]
 
     return wait
+
+
+#: Settings with which the user names a server or turns the temporary one off: Prefect decides then.
+_USER_SERVER_SETTINGS = (
+    "PREFECT_API_URL",
+    "PREFECT_SERVER_EPHEMERAL_ENABLED",
+    "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE",
+)
+
+
+def _own_server_possible(environ: Mapping[str, str], modules: Container[str] = sys.modules) -> bool:
+    """Whether this command may start the temporary server itself (see start_temporary_server_early)."""
+    if "prefect" in modules:  # its settings are read: PREFECT_API_URL set now would be missed
+        return False
+    profile = prefect_profile(dict(environ))
+    return not any(name in environ or name in profile for name in _USER_SERVER_SETTINGS)
+
+
+class OwnTemporaryServer:
+    """Prefect's temporary server, started by this process without importing Prefect's server.
+
+    The same program Prefect's ``SubprocessASGIServer`` runs, with the same environment; a free
+    loopback port is chosen and ``PREFECT_API_URL`` set at once (before Prefect is imported), the
+    process started under the start lock of ``PREFECT_HOME`` and waited for until ``/api/health``
+    answers; it is stopped (terminated, killed after 5 s) when this process exits.
+    """
+
+    def __init__(self, environ: MutableMapping[str, str]) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.environ = environ
+        self.process: subprocess.Popen | None = None
+        environ["PREFECT_API_URL"] = f"http://127.0.0.1:{self.port}/api"
+        # no UI is served (as with Prefect's own temporary server): no "View at" link to a page that
+        # does not exist
+        environ.setdefault("PREFECT_UI_URL", "")
+
+    def start(self) -> None:
+        """Start the server and wait until its API answers; :class:`TemporaryServerError` if it does not."""
+        import importlib.util
+
+        spec = importlib.util.find_spec("prefect")
+        if spec is None or not spec.submodule_search_locations:
+            raise TemporaryServerError(
+                "The temporary Prefect server did not start (prefect is not installed)."
+            )
+        app_dir = Path(next(iter(spec.submodule_search_locations))).parent
+        child = {key: value for key, value in self.environ.items() if key != "PREFECT_API_URL"}
+        child |= {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+        home = Path(self.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
+        home.mkdir(parents=True, exist_ok=True)
+        timeout = float(self.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or 180)
+        args = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--app-dir",
+            str(app_dir),
+            "--factory",
+            "prefect.server.api.server:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "error",
+            "--lifespan",
+            "on",
+        ]
+        try:
+            with exclusive_lock(home / LOCK_NAME, LOCK_WAIT_SECONDS):
+                self.process = subprocess.Popen(args, env=child, stdin=subprocess.DEVNULL)
+                atexit.register(self.stop)
+                deadline = time.monotonic() + timeout
+                while not api_answers(self.port, timeout=1.0):
+                    if self.process.poll() is not None:
+                        raise RuntimeError(f"the server process ended with status {self.process.returncode}")
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(f"no answer within {timeout:.0f} s")
+                    time.sleep(0.1)
+        except (RuntimeError, TimeoutError, OSError) as error:
+            self.stop()
+            raise TemporaryServerError(
+                f"The temporary Prefect server did not start ({error}). On a slow machine raise "
+                f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (now {timeout:.0f}), or set "
+                "PREFECT_API_URL to a running server (`sakip server start`)."
+            ) from error
+
+    def stop(self) -> None:
+        """Stop the server (terminate, then kill after 5 s); nothing when it is not running."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 # --- The work folder's own Prefect server (``sakip server start|stop|status``) -------------------------

@@ -97,3 +97,52 @@ def test_two_commands_at_once_on_a_new_prefect_home(sample_2022, tmp_path: Path)
             assert word not in out + err, f"{name} printed {word!r}:\n{out}\n{err}"
     assert "LKjIP 2022 report:" in results["demo"][1]
     assert "realisasi_2022_01.xlsx: dimuat (38)" in results["ingest"][1]
+
+
+COLD_START = """
+import json, os, sys, urllib.request
+from sakip.prefect_server import apply_prefect_defaults, start_temporary_server_early
+apply_prefect_defaults()
+wait = start_temporary_server_early()
+wait()
+url = os.environ["PREFECT_API_URL"]
+health = urllib.request.urlopen(url + "/health", timeout=10).read().decode()
+print(json.dumps({"url": url, "health": health, "server_imported": "prefect.server.api.server" in sys.modules,
+                  "prefect_imported": "prefect" in sys.modules}))
+"""
+
+
+@pytest.mark.prefect
+def test_a_cold_command_starts_the_server_without_importing_prefects_server(tmp_path: Path):
+    """The command's own start: Prefect's server program answers at PREFECT_API_URL, this process
+    imported neither Prefect nor its server, and the server is gone once the command ends."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAKIP_"))}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    done = subprocess.run(
+        [sys.executable, "-c", COLD_START], env=env, capture_output=True, text=True, timeout=300, check=True
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["health"] == "true"
+    assert result["url"].startswith("http://127.0.0.1:") and result["url"].endswith("/api")
+    assert not result["server_imported"] and not result["prefect_imported"]
+    assert (tmp_path / "prefect-home" / "prefect.db").exists()  # Prefect's own database, migrated
+    with pytest.raises(urllib.error.URLError):  # stopped at the command's exit
+        urllib.request.urlopen(result["url"] + "/health", timeout=5)
+
+
+def test_a_server_the_user_names_is_left_to_prefect(tmp_path: Path):
+    from sakip.prefect_server import _own_server_possible
+
+    home, fresh = {"PREFECT_HOME": str(tmp_path)}, {"sakip"}  # a process that has not imported prefect
+    assert _own_server_possible(home, fresh)
+    assert not _own_server_possible(home, {"sakip", "prefect"})  # its settings are read already
+    assert not _own_server_possible({**home, "PREFECT_API_URL": "http://example.invalid/api"}, fresh)
+    assert not _own_server_possible({**home, "PREFECT_SERVER_EPHEMERAL_ENABLED": "false"}, fresh)
+    (tmp_path / "profiles.toml").write_text(
+        'active = "kantor"\n[profiles.kantor]\nPREFECT_API_URL = "http://10.0.0.5:4200/api"\n'
+    )
+    assert not _own_server_possible(home, fresh)

@@ -31,7 +31,8 @@ from sakip.commands import (
 )
 from sakip.config import load_settings
 from sakip.failures import explain, log_unexpected
-from sakip.prefect_server import apply_prefect_defaults, use_running_server
+from sakip.local_server import use_running_server
+from sakip.prefect_server import apply_prefect_defaults
 from sakip.web import commands as web_commands
 from tasks.core.problems import (
     EXIT_ENVIRONMENT,

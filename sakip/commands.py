@@ -12,16 +12,15 @@ import pandas as pd
 
 from sakip.config import Settings, load_settings
 from sakip.failures import check_month, check_year, ensure_writable, explain
-from sakip.prefect_server import (
+from sakip.local_server import (
     WORK_POOL,
     LocalServerError,
-    api_answers,
     running_server,
     server_port,
     start_local_server,
-    start_temporary_server_early,
     stop_local_server,
 )
+from sakip.prefect_server import api_answers, start_temporary_server_early
 from tasks.core.calendar import format_moments
 from tasks.core.problems import (
     EXIT_ENVIRONMENT,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sakip.prefect_server import SERVER_FILE, LocalServer, process_start, server_home, stop_local_server
+from sakip.local_server import SERVER_FILE, LocalServer, process_start, server_home, stop_local_server
 
 SAKIP = Path(sys.executable).with_name("sakip")
 

@@ -139,11 +139,16 @@ def start_temporary_server() -> None:
         with exclusive_lock(lock, LOCK_WAIT_SECONDS):
             server.start(timeout=timeout)
     except (RuntimeError, TimeoutError) as error:
-        raise TemporaryServerError(
-            f"The temporary Prefect server did not start ({error}). On a slow machine raise "
-            f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (now {timeout}), or set PREFECT_API_URL "
-            "to a running server (`prefect server start`)."
-        ) from error
+        raise _not_started(error, timeout) from error
+
+
+def _not_started(error: BaseException, timeout: float) -> TemporaryServerError:
+    """The message of a temporary server that did not start, with what to do about it."""
+    return TemporaryServerError(
+        f"The temporary Prefect server did not start ({error}). On a slow machine raise "
+        f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (now {timeout:.0f}), or set PREFECT_API_URL "
+        "to a running server (`sakip server start`)."
+    )
 
 
 def start_temporary_server_early(environ: MutableMapping[str, str] = os.environ) -> Callable[[], None]:
@@ -160,22 +165,13 @@ def start_temporary_server_early(environ: MutableMapping[str, str] = os.environ)
     raises what the start raised.
     """
     failures: list[BaseException] = []
-    if _own_server_possible(environ):
-        server = OwnTemporaryServer(environ)
+    begin = OwnTemporaryServer(environ).start if _own_server_possible(environ) else start_temporary_server
 
-        def start() -> None:
-            try:
-                server.start()
-            except BaseException as error:  # handed to the caller's thread
-                failures.append(error)
-
-    else:
-
-        def start() -> None:
-            try:
-                start_temporary_server()
-            except BaseException as error:  # handed to the caller's thread
-                failures.append(error)
+    def start() -> None:
+        try:
+            begin()
+        except BaseException as error:  # handed to the caller's thread
+            failures.append(error)
 
     thread = threading.Thread(target=start, name="sakip-temporary-server", daemon=True)
     thread.start()
@@ -269,11 +265,7 @@ class OwnTemporaryServer:
                     time.sleep(0.1)
         except (RuntimeError, TimeoutError, OSError) as error:
             self.stop()
-            raise TemporaryServerError(
-                f"The temporary Prefect server did not start ({error}). On a slow machine raise "
-                f"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (now {timeout:.0f}), or set "
-                "PREFECT_API_URL to a running server (`sakip server start`)."
-            ) from error
+            raise _not_started(error, timeout) from error
 
     def stop(self) -> None:
         """Stop the server (terminate, then kill after 5 s); nothing when it is not running."""

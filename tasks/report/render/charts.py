@@ -356,8 +356,6 @@ def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
         container.remove()
     for artist in [*ax.patches, *ax.texts, *ax.lines, *ax.collections]:
         artist.remove()
-    if ax.get_legend() is not None:
-        ax.get_legend().remove()
     ax.relim()
     ax.set_autoscale_on(True)
     return fig, ax

@@ -83,9 +83,14 @@ def draw_every_chart(case: dict, folder: Path) -> dict[str, bytes]:
 
 
 def forget_figures() -> None:
-    """As a new process starts: no figure kept."""
+    """As a new process starts: no figure kept, no text measured or rasterized."""
+    from tasks.report.render import glyphs
+
     charts._PANEL_FIGURES.clear()
     charts._BAR_FIGURES.clear()
+    glyphs._TEXTS.clear()
+    glyphs._SIZES.clear()
+    glyphs._HEIGHTS.clear()
 
 
 def test_a_chart_is_the_same_file_whatever_was_drawn_before_it(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import math
 import textwrap
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -164,11 +165,12 @@ def _new_figure(width: float, height: float) -> Figure:
     Not pyplot's: the figure is kept for the next OPD, never closed (see :func:`_keep`), and drawn
     straight to pixels by :func:`_save`.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from tasks.report.render.glyphs import TextCachingCanvas
+
     fig = Figure(figsize=(width, height), dpi=_DPI, facecolor="white")
-    FigureCanvasAgg(fig)
+    TextCachingCanvas(fig)
     return fig
 
 
@@ -181,7 +183,7 @@ def _save(fig: Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.canvas.draw()
     pixels = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]  # on white: no transparency to keep
-    return write_png(path, np.ascontiguousarray(pixels), _DPI)
+    return write_png(path, pixels, _DPI)
 
 
 def _margins(
@@ -210,8 +212,25 @@ def _margins(
     )
 
 
+def _dress_panel(ax, *, small: bool) -> None:
+    """What a cumulative chart's axes show for every OPD: grid, tick size, no top and right spines
+    (set once, when the figure is made: see :func:`_panel_figure`)."""
+    ax.grid(axis="y", color="#dddddd", lw=0.6)
+    if small:
+        ax.tick_params(labelsize=6)
+        # no axis labels on a panel: their (empty) places need not be measured from the tick labels
+        ax.xaxis.set_label_coords(0.5, 0.0)
+        ax.yaxis.set_label_coords(0.0, 0.5)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+
+
+#: The month names each kept panel shows under it (the ticks are set again only when they change).
+_PANEL_MONTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = False) -> None:
-    """Realization and anggaran kas to date by month on one axes."""
+    """Realization and anggaran kas to date by month on one axes (dressed by :func:`_dress_panel`)."""
     months = series["bulan"].astype(int).tolist()
     # months as positions with their names as tick labels: the same picture as plotting the names
     # (matplotlib's category axis), without converting names to positions for every line
@@ -226,7 +245,10 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
     )
     realized = series["realisasi_sd_bulan_ini"].to_numpy()
     ax.plot(positions, realized, color=_REALISASI, marker="o", ms=3, label="Realisasi")
-    ax.set_xticks(positions, [BULAN[m - 1][:3] for m in months])
+    names = tuple(BULAN[m - 1][:3] for m in months)
+    if _PANEL_MONTHS.get(ax) != names:
+        ax.set_xticks(positions, names)
+        _PANEL_MONTHS[ax] = names
     budget = float(series["anggaran"].iloc[-1])
     ax.axhline(budget, color="#777777", lw=0.8, ls="--", label="Anggaran")
     ax.fill_between(positions, realized, color=_REALISASI, alpha=0.12)
@@ -237,21 +259,15 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
     ax.set_title(f"{title} ({unit})" if small else title, fontsize=7 if small else 10, loc="left", y=1.0)
     if not small:
         ax.set_ylabel(unit)
-    ax.grid(axis="y", color="#dddddd", lw=0.6)
-    if small:
-        ax.tick_params(labelsize=6)
-        # no axis labels on a panel: their (empty) places need not be measured from the tick labels
-        ax.xaxis.set_label_coords(0.5, 0.0)
-        ax.yaxis.set_label_coords(0.0, 0.5)
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
 
 
 @_literal_text
 def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year: int) -> Path:
     """Cumulative realization against anggaran kas by month for the whole OPD."""
     total = monthly[monthly["level"] == "urusan"].groupby("bulan", as_index=False).sum(numeric_only=True)
-    fig, axes = _panel_figure(1, 1, height=3.6, left=0.9, right=0.15, top=0.35, bottom=0.75, extra_right=0.2)
+    fig, axes = _panel_figure(
+        1, 1, small=False, height=3.6, left=0.9, right=0.15, top=0.35, bottom=0.75, extra_right=0.2
+    )
     ax = axes[0, 0]
     _clear_panel(ax)
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
@@ -276,7 +292,7 @@ def _keep(figures: dict, key, figure: tuple[Figure, Any]) -> None:
 
 
 def _panel_figure(
-    nrows: int, ncols: int, *, height: float, extra_right: float, right: float, **margins: float
+    nrows: int, ncols: int, *, small: bool, height: float, extra_right: float, right: float, **margins: float
 ) -> tuple[Figure, Any]:
     """The figure and axes grid of a cumulative chart of this grid and layout, made once per process.
 
@@ -285,10 +301,12 @@ def _panel_figure(
     (see :func:`_clear_panel`): matplotlib's axes and their ticks, which cost more to make than to
     draw, are made once. The file is the same as a fresh figure's, whatever was drawn before (tested).
     """
-    key = (nrows, ncols, height, extra_right, right, *sorted(margins.items()))
+    key = (nrows, ncols, small, height, extra_right, right, *sorted(margins.items()))
     if key not in _PANEL_FIGURES:
         fig = _new_figure(_WIDTH_IN + extra_right, height)
         axes = fig.subplots(nrows, ncols, squeeze=False)
+        for ax in axes.flat:
+            _dress_panel(ax, small=small)
         _margins(fig, right=right + extra_right, **margins)
         _keep(_PANEL_FIGURES, key, (fig, axes))
     return _PANEL_FIGURES[key]
@@ -315,6 +333,7 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     fig, axes = _panel_figure(
         nrows,
         ncols,
+        small=True,
         height=_height(2.1 * nrows + 0.3),
         left=0.45,
         right=0.1,

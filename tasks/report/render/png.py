@@ -25,20 +25,21 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png_bytes(rgb: np.ndarray, dpi: float) -> bytes:
-    """An 8-bit RGB PNG of ``rgb`` (height x width x 3, uint8), its pixel density ``dpi``."""
+    """An 8-bit RGB PNG of ``rgb`` (height x width x 3, uint8: any strides, such as the RGB of an RGBA
+    buffer, copied once into the PNG's rows), its pixel density ``dpi``."""
     if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
         raise ValueError(f"expected height x width x 3 uint8 pixels, got {rgb.shape} {rgb.dtype}")
     height, width, _ = rgb.shape
     rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
     rows[:, 0] = 0  # filter type None
-    rows[:, 1:] = rgb.reshape(height, width * 3)
+    rows[:, 1:].reshape(height, width, 3)[...] = rgb
     per_metre = round(dpi / 0.0254)
     return b"".join(
         [
             _SIGNATURE,
             _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
             _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
-            _chunk(b"IDAT", zlib.compress(rows.tobytes(), _LEVEL)),
+            _chunk(b"IDAT", zlib.compress(rows, _LEVEL)),  # the array's buffer, not a copy of it
             _chunk(b"IEND", b""),
         ]
     )

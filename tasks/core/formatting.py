@@ -20,6 +20,10 @@ def is_missing(value: Any) -> bool:
     """True for None, NaN, pd.NA and NaT."""
     if value is None:
         return True
+    if isinstance(value, float):  # the common cases first: every cell of a table is asked
+        return value != value
+    if isinstance(value, (str, int)):
+        return False
     try:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
@@ -54,7 +58,11 @@ def format_number_id(value: Any, decimals: int) -> str:
     if rounded == 0:
         rounded = abs(rounded)  # no "-0,00"
     text = f"{rounded:,.{decimals}f}"
-    return text.translate(str.maketrans({",": ".", ".": ","}))
+    return text.translate(_INDONESIAN_SEPARATORS)
+
+
+#: Thousands point, decimal comma.
+_INDONESIAN_SEPARATORS = str.maketrans({",": ".", ".": ","})
 
 
 def format_rupiah(value: Any) -> str:

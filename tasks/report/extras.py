@@ -78,10 +78,9 @@ def cumulative_by_month(
     values = ["anggaran", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
     # a year without anggaran kas reads as a column of NULLs: numbers (NaN) all the same
     rows = rows.assign(**{column: pd.to_numeric(rows[column], errors="coerce") for column in values})
-    segments = rows["kode"].str.split(".")
     parts = []
     for level, keep in (("urusan", 2), ("program", 3)):
-        grouped = rows.assign(kode=segments.str[:keep].str.join("."))
+        grouped = rows.assign(kode=code_prefix(rows["kode"], keep))
         totals = grouped.groupby(["bulan", "kode"], as_index=False)[values].sum(min_count=1)
         parts.append(totals.assign(level=level))
     table = pd.concat(parts, ignore_index=True)
@@ -92,6 +91,13 @@ def cumulative_by_month(
     return table[columns]
 
 
+def code_prefix(codes: pd.Series, segments: int) -> pd.Series:
+    """The first ``segments`` dot-separated parts of each code (``1.02.01.2.01`` -> ``1.02.01`` for 3),
+    worked out once per distinct code: a year's rows repeat each sub_kegiatan's code every month."""
+    prefixes = {code: ".".join(str(code).split(".")[:segments]) for code in codes.dropna().unique()}
+    return codes.map(prefixes)
+
+
 def program_budget_change(
     engine: Engine, opd_code: str, year: int, as_of: datetime | None = None
 ) -> pd.DataFrame:
@@ -100,7 +106,7 @@ def program_budget_change(
         facts = budget_of_year(realization_rows_as_of(engine, opd_code, year, as_of))
     else:
         facts = year_budget_facts(engine, opd_code, year)
-    facts["program"] = facts["code"].str.split(".").str[:3].str.join(".")
+    facts["program"] = code_prefix(facts["code"], 3)
     table = facts.groupby("program", as_index=False)[["anggaran_murni_rp", "anggaran_perubahan_rp"]].sum()
     table["perubahan_rp"] = table["anggaran_perubahan_rp"] - table["anggaran_murni_rp"]
     return table

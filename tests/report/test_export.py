@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from tasks.core.formatting import format_number_id, format_percent, format_rupiah
+from tasks.core.formatting import format_number_id, format_percent, format_rupiah, is_missing
 from tasks.report.render.csv import write_csv_tables
 from tasks.report.render.xlsx import AMOUNT_FORMAT, HEADER_ROW, PERCENT_FORMAT, write_xlsx_report
 
@@ -447,6 +447,22 @@ def test_half_up_rounding() -> None:
     assert format_rupiah(0.5) == "1"
     assert format_percent(0.001) == "0,00"  # tiny but not zero
     assert format_percent(-0.001) == "0,00"  # no "-0,00"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [None, float("nan"), np.nan, np.float64("nan"), np.float32("nan"), pd.NA, pd.NaT, np.datetime64("NaT")],
+)
+def test_is_missing_for_every_kind_of_blank(value) -> None:
+    assert is_missing(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [0, 0.0, -1.5, 3, np.int64(2), np.float64(0.0), True, "", "nan", "teks", pd.Timestamp("2024-01-31")],
+)
+def test_is_missing_false_for_values(value) -> None:
+    assert not is_missing(value)
 
 
 def test_format_number_id() -> None:

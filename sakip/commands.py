@@ -199,10 +199,15 @@ def cmd_report(
     except ValueError as error:
         raise CommandError("option.as_of", EXIT_USAGE, value=as_of) from error
     settings = _usable_workdir(load_settings(workdir))  # a malformed SAKIP_CONFIG is said here
-    report_opds(_open_warehouse(settings), year, opd, moment)  # no data: say so before any flow runs
+    opds = report_opds(_open_warehouse(settings), year, opd, moment)  # no data: say so before any flow runs
     if out is not None:
         ensure_writable(out)
     server_ready = start_temporary_server_early()  # boots while the flow is imported
+    if len(opds) > 1 and settings.workers > 1 and not settings.dask_address:
+        from tasks.report.writer import start_worker_server
+
+        # the worker processes' imports, on the core the server's boot leaves idle
+        start_worker_server(parse_formats(chosen))
     try:
         from flows.annual import annual_flow
     finally:

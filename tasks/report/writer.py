@@ -4,6 +4,7 @@ and the charts (the renderers in :mod:`tasks.report.render`).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -231,12 +232,11 @@ def write_reports(
     write = partial(
         _write_opd_report_at, url, base=base, year=year, formats=chosen, scales=scales, as_of=as_of
     )
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(_PRELOAD))
+    context = _worker_context(chosen)
     # one OPD per call, the largest first: the processes finish together instead of one writing the
     # last large OPD while the others wait; the paths are returned in the OPDs' order
     order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][1]))
-    with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_worker_started) as pool:
         written = dict(zip(order, pool.map(write, [jobs[i] for i in order]), strict=True))
     return [path for i in range(len(jobs)) for path in written[i]]
 
@@ -252,14 +252,58 @@ def _named(code: str, heading: tuple[str, str] | None) -> tuple[str, str]:
     return name or code, government
 
 
-#: What every worker process imports once, before the first OPD (the fork server preloads it).
-_PRELOAD = (
-    "tasks.report.writer",
+#: What every worker process imports once, before the first OPD (the fork server preloads it, and
+#: the worker processes are forked from it with all of it imported): the writers of the tables and,
+#: when the report has charts, the document renderers and matplotlib (which the charts module
+#: imports only when it draws: a third of a second).
+_PRELOAD = ("tasks.report.writer",)
+_PRELOAD_DOCUMENTS = (
     "tasks.report.render.charts",
     "tasks.report.render.docx",
     "tasks.report.render.html",
     "tasks.report.render.narrative",
+    "matplotlib.pyplot",
+    "tasks.report.render.glyphs",
 )
+
+
+def _worker_context(formats: Iterable[str]) -> multiprocessing.context.ForkServerContext:
+    """The start method of the report's worker processes: forked from a server that has imported what
+    writing ``formats`` needs (started by :func:`start_worker_server`, or with the first pool; a
+    process has one fork server, the first start decides what it imports)."""
+    documents = bool(set(formats) & {"docx", "html"})
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([*_PRELOAD, *(_PRELOAD_DOCUMENTS if documents else ())])
+    return context
+
+
+#: How many new objects a worker process makes between two collections of the young ones (Python's
+#: default: 700). Drawing a chart makes and drops tens of thousands of small objects.
+_WORKER_GC_THRESHOLD = 10_000
+
+
+def _worker_started() -> None:
+    """A worker process's garbage collector, set up before its first OPD: what the fork server
+    imported (matplotlib, pandas, python-docx: a million objects) is frozen out of its reach, and
+    young objects are collected in larger batches. The collector then walks what the OPDs' reports
+    make, not the libraries, each time: without this it takes a tenth of a worker's time."""
+    gc.freeze()
+    gc.set_threshold(_WORKER_GC_THRESHOLD, *gc.get_threshold()[1:])
+
+
+def start_worker_server(formats: Iterable[str]) -> None:
+    """Start the server the report's worker processes are forked from, now, without waiting for it.
+
+    It imports what writing ``formats`` needs (for documents, the renderers and matplotlib: a second
+    of one core) in a process of its own: started before the run, as ``sakip report`` does while its
+    temporary Prefect server boots, that second overlaps the wait instead of delaying the first OPD.
+    Started once per process; a run that uses no worker processes leaves it idle (it ends with the
+    process).
+    """
+    import multiprocessing.forkserver
+
+    _worker_context(formats)
+    multiprocessing.forkserver.ensure_running()
 
 
 def _write_opd_report_at(

@@ -182,8 +182,7 @@ def _save(fig: Figure, path: Path) -> Path:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.canvas.draw()
-    pixels = np.asarray(fig.canvas.buffer_rgba())[:, :, :3]  # on white: no transparency to keep
-    return write_png(path, pixels, _DPI)
+    return write_png(path, np.asarray(fig.canvas.buffer_rgba()), _DPI)  # opaque: drawn on white
 
 
 def _margins(

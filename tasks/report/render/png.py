@@ -24,20 +24,28 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def png_bytes(rgb: np.ndarray, dpi: float) -> bytes:
-    """An 8-bit RGB PNG of ``rgb`` (height x width x 3, uint8: any strides, such as the RGB of an RGBA
-    buffer, copied once into the PNG's rows), its pixel density ``dpi``."""
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
-        raise ValueError(f"expected height x width x 3 uint8 pixels, got {rgb.shape} {rgb.dtype}")
-    height, width, _ = rgb.shape
-    rows = np.empty((height, width * 3 + 1), dtype=np.uint8)
+#: PNG colour type by channels: RGB, RGBA.
+_COLOUR_TYPES = {3: 2, 4: 6}
+
+
+def png_bytes(pixels: np.ndarray, dpi: float) -> bytes:
+    """An 8-bit RGB or RGBA PNG of ``pixels`` (height x width x 3 or 4, uint8), its pixel density ``dpi``.
+
+    A chart's canvas is RGBA: written as it is, its rows are copied into the PNG's in one block; the
+    alpha channel (opaque everywhere) costs zlib less than taking it out costs numpy.
+    """
+    if pixels.ndim != 3 or pixels.shape[2] not in _COLOUR_TYPES or pixels.dtype != np.uint8:
+        raise ValueError(f"expected height x width x 3 or 4 uint8 pixels, got {pixels.shape} {pixels.dtype}")
+    height, width, channels = pixels.shape
+    rows = np.empty((height, width * channels + 1), dtype=np.uint8)
     rows[:, 0] = 0  # filter type None
-    rows[:, 1:].reshape(height, width, 3)[...] = rgb
+    rows[:, 1:].reshape(height, width, channels)[...] = pixels
     per_metre = round(dpi / 0.0254)
+    header = struct.pack(">IIBBBBB", width, height, 8, _COLOUR_TYPES[channels], 0, 0, 0)
     return b"".join(
         [
             _SIGNATURE,
-            _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)),
+            _chunk(b"IHDR", header),
             _chunk(b"pHYs", struct.pack(">IIB", per_metre, per_metre, 1)),
             _chunk(b"IDAT", zlib.compress(rows, _LEVEL)),  # the array's buffer, not a copy of it
             _chunk(b"IEND", b""),
@@ -45,7 +53,7 @@ def png_bytes(rgb: np.ndarray, dpi: float) -> bytes:
     )
 
 
-def write_png(path: Path, rgb: np.ndarray, dpi: float) -> Path:
-    """Write ``rgb`` as a PNG file at ``path`` (see :func:`png_bytes`)."""
-    path.write_bytes(png_bytes(rgb, dpi))
+def write_png(path: Path, pixels: np.ndarray, dpi: float) -> Path:
+    """Write ``pixels`` as a PNG file at ``path`` (see :func:`png_bytes`)."""
+    path.write_bytes(png_bytes(pixels, dpi))
     return path

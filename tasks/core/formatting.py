@@ -41,6 +41,22 @@ def format_number_id(value: Any, decimals: int) -> str:
         return ""
     if decimals < 0:
         raise ValueError(f"decimals must be >= 0, got {decimals}")
+    if type(value) is int or (isinstance(value, float) and value.is_integer() and abs(value) < _EXACT_FLOAT):
+        # a whole number (most amounts in rupiah): nothing to round, the digits grouped as they are
+        whole = int(value)
+        if whole == 0:
+            return "-"
+        text = f"{whole:,}".replace(",", ".")
+        return text + "," + "0" * decimals if decimals else text
+    return _format_decimal(value, decimals)
+
+
+#: Floats below this are whole numbers exactly (2 ** 53).
+_EXACT_FLOAT = float(2**53)
+
+
+def _format_decimal(value: Any, decimals: int) -> str:
+    """:func:`format_number_id` through :class:`~decimal.Decimal`: exact half-up rounding."""
     if isinstance(value, Decimal):
         exact = value
     elif isinstance(value, int) and not isinstance(value, bool):

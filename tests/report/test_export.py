@@ -465,6 +465,17 @@ def test_is_missing_false_for_values(value) -> None:
     assert not is_missing(value)
 
 
+@pytest.mark.parametrize("decimals", [0, 1, 2, 3])
+def test_whole_numbers_print_as_the_exact_path_prints_them(decimals: int) -> None:
+    """Whole numbers skip the decimal arithmetic: the same text as through it, sign and grouping."""
+    from tasks.core.formatting import _format_decimal
+
+    values = [0, 0.0, -0.0, 1, -1, 7.0, 999, 1000.0, -3648145573, 22500227865.0, 2.0**52, -(2.0**53) + 2]
+    for value in values:
+        assert format_number_id(value, decimals) == _format_decimal(value, decimals), value
+    assert format_number_id(True, 0) == "1" and format_number_id(np.int64(5), 1) == "5,0"
+
+
 def test_format_number_id() -> None:
     assert format_number_id(1234567.891, 3) == "1.234.567,891"
     assert format_number_id(76.64, 1) == "76,6"

@@ -88,6 +88,7 @@ def forget_figures() -> None:
 
     charts._PANEL_FIGURES.clear()
     charts._BAR_FIGURES.clear()
+    charts._BACKGROUNDS.clear()
     glyphs._TEXTS.clear()
     glyphs._SIZES.clear()
     glyphs._HEIGHTS.clear()
@@ -119,6 +120,35 @@ def test_a_chart_is_the_same_file_whatever_was_drawn_before_it(tmp_path: Path) -
         assert small_again[chart] == small_fresh[chart], chart
         assert large_after_small[chart] == large_fresh[chart], chart
         assert small_fresh[chart] != large_fresh[chart], chart  # what was drawn before is gone
+
+
+def test_the_unchanging_part_of_a_panel_chart_is_drawn_once_and_the_rest_over_it(tmp_path: Path) -> None:
+    """Two OPDs with the same panels and months: the second is drawn over the first's axes, month
+    names and legend, and both files are the ones a new process draws."""
+    forget_figures()
+    first = charts.chart_cumulative_programs(monthly(3, 4e8), tmp_path / "a.png").read_bytes()
+    figure_draws = []
+    fig, _ = next(iter(charts._PANEL_FIGURES.values()))
+    fig.canvas.mpl_connect("draw_event", figure_draws.append)  # a whole drawing of the figure
+    second = charts.chart_cumulative_programs(monthly(3, 9e10), tmp_path / "b.png").read_bytes()
+    again = charts.chart_cumulative_programs(monthly(3, 4e8), tmp_path / "c.png").read_bytes()
+    assert figure_draws == [] and len(charts._BACKGROUNDS) == 1
+    forget_figures()
+    second_fresh = charts.chart_cumulative_programs(monthly(3, 9e10), tmp_path / "d.png").read_bytes()
+    assert again == first and second == second_fresh and second != first
+
+
+def test_months_that_move_with_the_data_are_drawn_where_they_fall(tmp_path: Path) -> None:
+    """A program without any value in January starts its lines in February: the axis's months move,
+    and the chart drawn after another OPD's is the one a new process draws."""
+    gap = monthly(3, 4e8)
+    january = gap["bulan"] == 1
+    gap.loc[january, ["anggaran_kas_sd_bulan_ini", "realisasi_sd_bulan_ini"]] = float("nan")
+    forget_figures()
+    charts.chart_cumulative_programs(monthly(3, 4e8), tmp_path / "full.png")
+    after = charts.chart_cumulative_programs(gap, tmp_path / "gap.png").read_bytes()
+    forget_figures()
+    assert after == charts.chart_cumulative_programs(gap, tmp_path / "fresh.png").read_bytes()
 
 
 def test_a_panel_left_over_by_an_opd_with_more_programs_is_not_shown(tmp_path: Path) -> None:

@@ -312,7 +312,7 @@ def _append_body(table: Table, printed: PrintedTable, twips: list[int]) -> None:
     """
     if not printed.rows:
         return
-    widths = [str(t) for t in twips]
+    cell_starts = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{t}"/></w:tcPr>' for t in twips]
     later: list[tuple[int, int, str, dict]] = []
     rows: list[str] = []
     for i, row in enumerate(printed.rows):
@@ -324,30 +324,19 @@ def _append_body(table: Table, printed: PrintedTable, twips: list[int]) -> None:
                 f"</w:tcPr>{cell}</w:tc></w:tr>"
             )
             continue
-        cells = []
+        cells = [_ROW_START]
         for col, (text, kind) in enumerate(zip(row.cells, row.kinds, strict=True)):
-            align = (
-                WD_ALIGN_PARAGRAPH.RIGHT
-                if kind in _RIGHT_KINDS
-                else WD_ALIGN_PARAGRAPH.CENTER
-                if kind in _CENTER_KINDS
-                else None
-            )
-            look = {
-                "bold": row.bold,
-                "align": align,
-                "indent": row.indent if kind == "text" and col == 1 else 0,
-            }
+            align = _KIND_ALIGNMENT.get(kind)
+            indent = row.indent if kind == "text" and col == 1 else 0
             shown = visible_text(text)
             if _BREAKS.search(shown):
-                later.append((i, col, shown, look))
+                later.append((i, col, shown, {"bold": row.bold, "align": align, "indent": indent}))
                 paragraph = "<w:p/>"
             else:
-                paragraph = _cell_xml(shown, _cell_look(look["bold"], align, _TABLE_PT, look["indent"]))
-            cells.append(
-                f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[col]}"/></w:tcPr>{paragraph}</w:tc>'
-            )
-        rows.append(f"{_ROW_START}{''.join(cells)}</w:tr>")
+                paragraph = _cell_xml(shown, _cell_look(row.bold, align, _TABLE_PT, indent))
+            cells += (cell_starts[col], paragraph, "</w:tc>")
+        cells.append("</w:tr>")
+        rows.append("".join(cells))
     body = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>")
     tbl = table._tbl
     trs = list(body)
@@ -359,6 +348,11 @@ def _append_body(table: Table, printed: PrintedTable, twips: list[int]) -> None:
 
 
 _ROW_START = '<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>'
+#: How a body cell of each kind is aligned (text: as the paragraph style says).
+_KIND_ALIGNMENT = {
+    **{kind: WD_ALIGN_PARAGRAPH.RIGHT for kind in _RIGHT_KINDS},
+    **{kind: WD_ALIGN_PARAGRAPH.CENTER for kind in _CENTER_KINDS},
+}
 
 
 def _cell_xml(text: str, look: tuple[str, str, str]) -> str:

@@ -296,7 +296,8 @@ def write_xlsx_report(
     percent = PERCENT_FORMAT if lang == "id" else PERCENT_FORMAT.removeprefix(LOCALE_ID)
 
     # never constant_memory: it drops data written out of order
-    wb = xlsxwriter.Workbook(str(path), XLSX_TEXT_OPTIONS)
+    # in memory: a report workbook is small, and its parts need not go through temporary files
+    wb = xlsxwriter.Workbook(str(path), {**XLSX_TEXT_OPTIONS, "in_memory": True})
     try:
         wb.set_properties(
             {

@@ -289,29 +289,42 @@ def _dress_panel(ax, *, small: bool) -> None:
 _PANEL_MONTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+#: The lines and area of each kept panel (anggaran kas, realization, budget, area under the
+#: realization): given the next OPD's data instead of made again.
+_PANEL_LINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = False) -> None:
     """Realization and anggaran kas to date by month on one axes (dressed by :func:`_dress_panel`)."""
     months = series["bulan"].astype(int).tolist()
     # months as positions with their names as tick labels: the same picture as plotting the names
     # (matplotlib's category axis), without converting names to positions for every line
     positions = list(range(len(months)))
-    ax.plot(
-        positions,
-        series["anggaran_kas_sd_bulan_ini"].to_numpy(),
-        color=_RAK,
-        marker="o",
-        ms=3,
-        label="Anggaran kas (RAK)",
-    )
+    planned = series["anggaran_kas_sd_bulan_ini"].to_numpy()
     realized = series["realisasi_sd_bulan_ini"].to_numpy()
-    ax.plot(positions, realized, color=_REALISASI, marker="o", ms=3, label="Realisasi")
+    budget = float(series["anggaran"].iloc[-1])
+    drawn = _PANEL_LINES.get(ax)
+    if drawn is None:
+        (planned_line,) = ax.plot(
+            positions, planned, color=_RAK, marker="o", ms=3, label="Anggaran kas (RAK)"
+        )
+        (realized_line,) = ax.plot(positions, realized, color=_REALISASI, marker="o", ms=3, label="Realisasi")
+        budget_line = ax.axhline(budget, color="#777777", lw=0.8, ls="--", label="Anggaran")
+        area = ax.fill_between(positions, realized, color=_REALISASI, alpha=0.12)
+        _PANEL_LINES[ax] = (planned_line, realized_line, budget_line, area)
+    else:
+        planned_line, realized_line, budget_line, area = drawn
+        planned_line.set_data(positions, planned)
+        realized_line.set_data(positions, realized)
+        budget_line.set_ydata([budget, budget])
+        area.set_data(positions, realized, 0)
+    _limits_from_data(ax, area, budget_line, positions, realized, budget)
     names = tuple(BULAN[m - 1][:3] for m in months)
     if _PANEL_MONTHS.get(ax) != names:
         ax.set_xticks(positions, names)
         _PANEL_MONTHS[ax] = names
-    budget = float(series["anggaran"].iloc[-1])
-    ax.axhline(budget, color="#777777", lw=0.8, ls="--", label="Anggaran")
-    ax.fill_between(positions, realized, color=_REALISASI, alpha=0.12)
+    if positions:  # every month's name in view, as setting the ticks makes it
+        ax.xaxis.set_view_interval(positions[0], positions[-1])
     unit = _amount_axis(ax, budget)
     ax.set_ylim(bottom=0)
     # the title's height given (nothing is drawn above the axes): matplotlib otherwise measures every
@@ -319,6 +332,27 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
     ax.set_title(f"{title} ({unit})" if small else title, fontsize=7 if small else 10, loc="left", y=1.0)
     if not small:
         ax.set_ylabel(unit)
+
+
+def _limits_from_data(ax, area, budget_line, positions: list[int], realized, budget: float) -> None:
+    """The panel's limits from this OPD's lines, area and budget alone, whether they were made now or
+    given new data: the same limits either way. The area's and the budget line's extents are added as
+    numbers (matplotlib measures them through the axes' current transform, whose rounding would
+    carry the previous OPD's limits into this one's)."""
+    import numpy as np
+
+    for measured_apart in (area, budget_line):
+        measured_apart.remove()
+    ax.relim()  # the two lines of the months
+    ax.add_collection(area, autolim=False)
+    ax.add_artist(budget_line)  # (add_line would measure it)
+    shown = np.isfinite(realized)
+    x = np.asarray(positions, dtype=float)[shown]
+    ax.update_datalim(np.concatenate([np.column_stack([x, realized[shown]]), np.column_stack([x, 0 * x])]))
+    if math.isfinite(budget):
+        ax.update_datalim([(0.0, budget)], updatex=False)  # a line across: its height only
+    ax.set_autoscale_on(True)
+    ax.autoscale_view()
 
 
 @_literal_text
@@ -329,7 +363,6 @@ def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year:
         1, 1, small=False, height=3.6, left=0.9, right=0.15, top=0.35, bottom=0.75, extra_right=0.2
     )
     ax = axes[0, 0]
-    _clear_panel(ax)
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
     if ax.get_legend() is None:  # the same three entries for every OPD
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
@@ -358,7 +391,7 @@ def _panel_figure(
 
     The figure is ``extra_right`` inches wider than the text, kept free on the right, for a long title
     that runs past its axes. An OPD's report draws its lines on the axes left by the previous OPD's
-    (see :func:`_clear_panel`): matplotlib's axes and their ticks, which cost more to make than to
+    (see :func:`_cumulative_axes`): matplotlib's axes and their ticks, which cost more to make than to
     draw, are made once. The file is the same as a fresh figure's, whatever was drawn before (tested).
     """
     key = (nrows, ncols, small, height, extra_right, right, *sorted(margins.items()))
@@ -370,17 +403,6 @@ def _panel_figure(
         _margins(fig, right=right + extra_right, **margins)
         _keep(_PANEL_FIGURES, key, (fig, axes))
     return _PANEL_FIGURES[key]
-
-
-def _clear_panel(ax) -> None:
-    """Take the previous OPD's lines and area off a panel and let its limits follow the next data.
-
-    Not ``ax.cla()``: that also throws away the axes' ticks, the part worth keeping.
-    """
-    for artist in [*ax.lines, *ax.collections]:
-        artist.remove()
-    ax.relim()
-    ax.set_autoscale_on(True)
 
 
 @_literal_text
@@ -404,7 +426,6 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
         extra_right=0.3,
     )
     for ax, code in zip(axes.flat, codes, strict=False):
-        _clear_panel(ax)
         ax.set_visible(True)
         series = programs[programs["kode"] == code]
         name = _label(f"{code} {series['uraian'].iloc[0]}", 38)
@@ -437,6 +458,7 @@ def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
         artist.remove()
     ax.relim()
     ax.set_autoscale_on(True)
+    ax.autoscale_view()
     return fig, ax
 
 

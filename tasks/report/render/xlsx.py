@@ -71,6 +71,7 @@ class _Formats:
         """Remember the workbook and the two number formats."""
         self._wb = workbook
         self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self._cells: dict[tuple, Format] = {}
         self.amount = amount
         self.percent = percent
 
@@ -86,7 +87,19 @@ class _Formats:
     def cell(
         self, kind: str, value: Any, *, bold: bool, italic: bool, indent: int, fill: str | None
     ) -> Format:
-        """The body format of a cell of this kind and row style."""
+        """The body format of a cell of this kind and row style (looked up once per kind and style:
+        a workbook has thousands of cells and a few dozen formats)."""
+        numeric = is_number(value)
+        key = (kind, numeric, bold, italic, indent, fill)
+        fmt = self._cells.get(key)
+        if fmt is None:
+            fmt = self._cells[key] = self._cell_format(kind, numeric, bold, italic, indent, fill)
+        return fmt
+
+    def _cell_format(
+        self, kind: str, numeric: bool, bold: bool, italic: bool, indent: int, fill: str | None
+    ) -> Format:
+        """:meth:`cell`, worked out."""
         props: dict[str, Any] = {"border": 1, "valign": "top"}
         if bold:
             props["bold"] = True
@@ -94,7 +107,6 @@ class _Formats:
             props["italic"] = True
         if fill:
             props["bg_color"] = fill
-        numeric = is_number(value)
         if kind in ("amount", "number"):
             if numeric:
                 props["num_format"] = self.amount if kind == "amount" else self.percent

@@ -5,6 +5,7 @@ and the charts (the renderers in :mod:`tasks.report.render`).
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
 import shutil
@@ -26,6 +27,8 @@ from tasks.report.render.csv import write_csv_tables
 from tasks.report.render.printed import printed_tables
 from tasks.report.render.xlsx import write_xlsx_report
 from warehouse.queries import opd_headings, report_scope
+
+_log = logging.getLogger(__name__)
 
 #: Every output format of ``sakip report``, in the order they are written.
 REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
@@ -303,7 +306,10 @@ def start_worker_server(formats: Iterable[str]) -> None:
     import multiprocessing.forkserver
 
     _worker_context(formats)
-    multiprocessing.forkserver.ensure_running()
+    try:
+        multiprocessing.forkserver.ensure_running()
+    except OSError as error:  # the pool tries again when it starts, and says what fails then
+        _log.debug("the report workers' fork server did not start early: %s", error)
 
 
 def _write_opd_report_at(

@@ -81,6 +81,9 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 def test_worker_processes_write_what_one_process_writes(two_opds, serial):
+    from tasks.report.writer import REPORT_FORMATS, start_worker_server
+
+    start_worker_server(REPORT_FORMATS)  # as sakip report does before its flow: the pool forks from it
     parallel = _write(two_opds, two_opds / "parallel", workers=2)
 
     assert_same_report(serial, parallel)

@@ -138,6 +138,33 @@ def test_the_unchanging_part_of_a_panel_chart_is_drawn_once_and_the_rest_over_it
     assert again == first and second == second_fresh and second != first
 
 
+@pytest.mark.parametrize("chart", ["opd", "programs"])
+def test_a_panel_chart_drawn_over_its_kept_part_is_the_plain_drawing(tmp_path: Path, chart: str) -> None:
+    """OPDs of many sizes drawn one after the other on the kept figure, each over the pixels kept
+    from the first: every file is what matplotlib draws of the whole figure at once (the amounts'
+    limits reach the pixels through the spines' ends, which therefore are drawn each time)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    forget_figures()
+    for number, scale in enumerate([4e8, 7.3e8, 1.9e9, 9e10, 3.1e11, 5.5e7]):
+        data = monthly(3, scale)
+        if chart == "opd":
+            path = charts.chart_cumulative_opd(data, tmp_path / f"{number}.png", f"Dinas {number}", 2024)
+        else:
+            path = charts.chart_cumulative_programs(data, tmp_path / f"{number}.png")
+        fig = next(fig for (fig, _) in charts._PANEL_FIGURES.values() if fig.canvas.get_renderer())
+        for artist in fig.findobj():
+            artist.set_animated(False)
+        fig.canvas.draw()
+        plain = np.asarray(fig.canvas.buffer_rgba())
+        with Image.open(io.BytesIO(path.read_bytes())) as written:
+            assert np.array_equal(np.asarray(written), plain), scale
+    assert len(charts._BACKGROUNDS) == 1  # one kept part, drawn over six times
+
+
 def test_months_that_move_with_the_data_are_drawn_where_they_fall(tmp_path: Path) -> None:
     """A program without any value in January starts its lines in February: the axis's months move,
     and the chart drawn after another OPD's is the one a new process draws."""

@@ -185,8 +185,8 @@ def _save(fig: Figure, path: Path) -> Path:
     return write_png(path, np.asarray(fig.canvas.buffer_rgba()), _DPI)  # opaque: drawn on white
 
 
-#: The pixels of what a kept panel figure shows for every OPD alike (axes, month names, spines,
-#: legend), by figure and what that is (which panels, which months where): restored for the next OPD
+#: The pixels of what a kept panel figure shows for every OPD alike (axes, month names, legend),
+#: by figure and what that is (which panels, which months where): restored for the next OPD
 #: instead of drawn again. At most this many are kept (the least recently used go first), each the
 #: size of its figure's pixels (a few MB).
 _BACKGROUNDS: dict[tuple[int, tuple], tuple[Figure, Any]] = {}
@@ -198,11 +198,10 @@ def _save_panels(fig: Figure, path: Path) -> Path:
     drawn once per figure and month list.
 
     What changes from one OPD to the next (the area, the lines, the amounts' axis with its grid, the
-    titles) is drawn over the pixels of what does not, kept from the figure's first drawing (the
-    blitting matplotlib's animations use): the axes, the month names, the spines and the legend are
-    drawn once, not for every OPD. The changing part is drawn over the unchanging one, where a plain
-    drawing puts the spines over the lines: the same chart to the eye, and the same pixels whatever
-    was drawn on the figure before (tested).
+    titles, the spines) is drawn over the pixels of what does not, kept from the figure's first
+    drawing (the blitting matplotlib's animations use): the axes' background, the month names and
+    the legend are drawn once, not for every OPD. Nothing of one part covers the other: the pixels
+    are those of a plain drawing of the figure, whatever was drawn on it before (tested).
     """
     import numpy as np
     from matplotlib.text import Text
@@ -214,7 +213,8 @@ def _save_panels(fig: Figure, path: Path) -> Path:
     for ax in shown:
         ax.viewLim  # noqa: B018 -- brings the limits up to the new data, as a plain drawing does first
         titles = [child for child in ax.get_children() if isinstance(child, Text)]  # left, centre, right
-        changing += [*ax.collections, ax.yaxis, *ax.lines, *titles]
+        # the spines too: their ends are the amounts' limits, carried to pixels through them
+        changing += [*ax.collections, ax.yaxis, *ax.lines, *ax.spines.values(), *titles]
     for artist in changing:
         artist.set_animated(True)  # left out of the figure's own drawing
     # what the unchanging part shows: which panels, their months and where those fall (the months'

@@ -394,3 +394,27 @@ def test_narrative_paragraphs_are_the_xml_python_docx_writes(align) -> None:
     add_aligned_paragraph(fast, "sesudah", align)
     plain.add_paragraph("sesudah").alignment = align
     assert etree.tostring(fast.element.body) == etree.tostring(plain.element.body)
+
+
+def test_a_table_head_made_before_is_copied_as_it_was_made() -> None:
+    """The second table of a heading and widths (every OPD's same table) starts from a copy of the
+    first's head: the document's XML is the one made afresh, head and body."""
+    from tasks.report.render import docx as word
+
+    printed = printed_table()
+    other = dataclasses.replace(printed, rows=printed.rows[:2])
+    word._TABLE_HEADS.clear()
+    fresh = Document()
+    style = fresh.styles["Table Grid"].style_id
+    add_table(fresh, printed, [1.5, 9.0, 5.0], style)
+    word._TABLE_HEADS.clear()
+    add_table(fresh, other, [1.5, 9.0, 5.0], style)
+    assert len(word._TABLE_HEADS) == 1
+    copied = Document()
+    add_table(copied, printed, [1.5, 9.0, 5.0], style)  # from the kept head
+    add_table(copied, other, [1.5, 9.0, 5.0], style)
+    assert len(word._TABLE_HEADS) == 1
+    assert etree.tostring(copied.element.body) == etree.tostring(fresh.element.body)
+    assert [len(t.rows) for t in copied.tables] == [printed.header_rows + 1 + 5, printed.header_rows + 1 + 2]
+    add_table(copied, printed, [2.0, 8.5, 5.0], style)  # other widths: another head
+    assert len(word._TABLE_HEADS) == 2

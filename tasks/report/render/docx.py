@@ -265,9 +265,38 @@ def add_table(
     ``style_id``: the id of the document's "Table Grid" style, looked up once by a caller writing
     many tables (see :func:`_styled_paragraph`).
     """
+    twips = _twips(widths if widths is not None else column_widths(printed)[0])
+    key = (printed.header, printed.header_rows, printed.numbering, printed.ncols, tuple(twips), style_id)
+    made = _TABLE_HEADS.get(key) if style_id else None
+    if made is None:
+        table = _new_table_head(doc, printed, twips, style_id)
+        if style_id:
+            _remember_head(key, deepcopy(table._tbl))
+    else:  # the same heading, widths and style as a table made before: a copy of it
+        doc.element.body.sectPr.addprevious(deepcopy(made))
+        table = doc.tables[-1]
+    _append_body(table, printed, twips)
+    return table
+
+
+#: Tables' heads (properties, grid and heading rows, before any body row) made in this process, by
+#: what they are made of: a table of the same heading and widths (every OPD's Tabel 3.6) is a copy.
+_TABLE_HEADS: dict[tuple, object] = {}
+_KEPT_TABLE_HEADS = 64
+
+
+def _remember_head(key: tuple, tbl) -> None:
+    """Keep a table's head for the next table of its kind, the oldest going beyond the limit."""
+    _TABLE_HEADS[key] = tbl
+    while len(_TABLE_HEADS) > _KEPT_TABLE_HEADS:
+        _TABLE_HEADS.pop(next(iter(_TABLE_HEADS)))
+
+
+def _new_table_head(doc, printed: PrintedTable, twips: list[int], style_id: str | None) -> Table:
+    """A new table at the end of the document with its heading rows: merged, shaded, repeated on
+    every page, the columns of ``twips``."""
     numbering_rows = 1 if printed.numbering else 0
     head_rows = printed.header_rows + numbering_rows
-    twips = _twips(widths if widths is not None else column_widths(printed)[0])
     table = doc.add_table(rows=head_rows, cols=printed.ncols)
     if style_id:
         table._tbl.tblStyle_val = style_id  # what ``table.style =`` writes
@@ -298,7 +327,6 @@ def add_table(
                 _shade(cell, _HEADER_FILL)
         _row_flag(tr, "w:cantSplit")
     _set_widths(table, twips, head)
-    _append_body(table, printed, twips)
     return table
 
 

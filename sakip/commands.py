@@ -203,13 +203,14 @@ def cmd_report(
     if out is not None:
         ensure_writable(out)
     server_ready = start_temporary_server_early()  # boots while the flow is imported
-    if len(opds) > 1 and settings.workers > 1 and not settings.dask_address:
-        from tasks.report.writer import start_worker_server
-
-        # the worker processes' imports, on the core the server's boot leaves idle
-        start_worker_server(parse_formats(chosen))
     try:
         from flows.annual import annual_flow
+
+        if len(opds) > 1 and settings.workers > 1 and not settings.dask_address:
+            from tasks.report.writer import start_worker_server
+
+            # the worker processes' imports, while this process waits for the server's boot
+            start_worker_server(parse_formats(chosen))
     finally:
         server_ready()
     written = annual_flow(

@@ -56,4 +56,4 @@ clean:
 # format; DASK=1 also runs on a local cluster of two Dask workers.
 AGENCIES ?= 40
 bench-report: $(STAMP)
-	$(BIN)/python -m bench.report --agencies $(AGENCIES) $(if $(DASK),--dask) $(if $(KEEP),--keep $(KEEP))
+	$(BIN)/python -m bench.report --agencies $(AGENCIES) $(if $(DASK),--dask) $(if $(KEEP),--keep $(KEEP)) $(if $(REPEAT),--repeat $(REPEAT))

@@ -40,3 +40,9 @@ def test_a_changed_cell_paragraph_or_file_is_a_different_report(tmp_path):
     shutil.copytree(one, missing)
     next(missing.rglob("*.csv")).unlink()
     assert not same_reports(one, missing)
+
+
+def test_runs_are_printed_as_run():
+    from bench.report import _runs
+
+    assert _runs([11.04, 9.5, 12.0]) == "11.0 9.5 12.0"

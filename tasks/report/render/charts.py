@@ -458,7 +458,6 @@ def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
         artist.remove()
     ax.relim()
     ax.set_autoscale_on(True)
-    ax.autoscale_view()
     return fig, ax
 
 

@@ -23,8 +23,8 @@ from lxml import etree
 from sakip.config import ReportScales
 from tasks.core.text import visible_text
 from tasks.report.render import charts
-from tasks.report.render.docx import _twips, _write_cell_slowly, add_table
 from tasks.report.render.printed import HeaderCell, PrintedRow, PrintedTable
+from tasks.report.render.word_tables import _twips, _write_cell_slowly, add_table
 from tests.fixtures.hostile import DOLLAR, ESCAPE, SCRIPT
 
 
@@ -399,7 +399,7 @@ def test_narrative_paragraphs_are_the_xml_python_docx_writes(align) -> None:
 def test_a_table_head_made_before_is_copied_as_it_was_made() -> None:
     """The second table of a heading and widths (every OPD's same table) starts from a copy of the
     first's head: the document's XML is the one made afresh, head and body."""
-    from tasks.report.render import docx as word
+    from tasks.report.render import word_tables as word
 
     printed = printed_table()
     other = dataclasses.replace(printed, rows=printed.rows[:2])

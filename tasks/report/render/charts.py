@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pandas as pd
 
+from tasks.core.caches import keep_bounded
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
 from tasks.core.scales import ReportScales
@@ -162,8 +163,8 @@ def _percent(value: float, _pos: object = None) -> str:
 def _new_figure(width: float, height: float) -> Figure:
     """A figure of this size (inches) at the charts' dpi, on its own Agg canvas, white.
 
-    Not pyplot's: the figure is kept for the next OPD, never closed (see :func:`_keep`), and drawn
-    straight to pixels by :func:`_save`.
+    Not pyplot's: the figure is kept for the next OPD, never closed (see :data:`_PANEL_FIGURES`),
+    and drawn straight to pixels by :func:`_save`.
     """
     from matplotlib.figure import Figure
 
@@ -175,13 +176,18 @@ def _new_figure(width: float, height: float) -> Figure:
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    """Draw the figure and write its pixels as a PNG file (see :mod:`tasks.report.render.png`)."""
+    """Draw the figure and write its pixels as a PNG file."""
+    fig.canvas.draw()
+    return _write_pixels(fig, path)
+
+
+def _write_pixels(fig: Figure, path: Path) -> Path:
+    """Write the figure's canvas as it was drawn as a PNG file (see :mod:`tasks.report.render.png`)."""
     import numpy as np
 
     from tasks.report.render.png import write_png
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.canvas.draw()
     return write_png(path, np.asarray(fig.canvas.buffer_rgba()), _DPI)  # opaque: drawn on white
 
 
@@ -203,10 +209,7 @@ def _save_panels(fig: Figure, path: Path) -> Path:
     the legend are drawn once, not for every OPD. Nothing of one part covers the other: the pixels
     are those of a plain drawing of the figure, whatever was drawn on it before (tested).
     """
-    import numpy as np
     from matplotlib.text import Text
-
-    from tasks.report.render.png import write_png
 
     shown = [ax for ax in fig.axes if ax.get_visible()]
     changing = []
@@ -223,21 +226,18 @@ def _save_panels(fig: Figure, path: Path) -> Path:
         id(fig),
         tuple((_PANEL_MONTHS.get(ax), tuple(ax.get_xlim())) if ax in shown else None for ax in fig.axes),
     )
-    kept = _BACKGROUNDS.pop(key, None)
+    kept = _BACKGROUNDS.get(key)
     canvas = fig.canvas
     if kept is None or kept[0] is not fig:  # (an id outlives its figure: then it is another's)
         canvas.draw()
         kept = (fig, canvas.copy_from_bbox(fig.bbox))
     else:
         canvas.restore_region(kept[1])
-    _BACKGROUNDS[key] = kept  # the most recently used last
-    while len(_BACKGROUNDS) > _KEPT_BACKGROUNDS:
-        _BACKGROUNDS.pop(next(iter(_BACKGROUNDS)))
+    keep_bounded(_BACKGROUNDS, key, kept, _KEPT_BACKGROUNDS)  # the most recently used last
     renderer = canvas.get_renderer()
     for artist in sorted(changing, key=lambda artist: artist.get_zorder()):
         artist.draw(renderer)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return write_png(path, np.asarray(canvas.buffer_rgba()), _DPI)  # opaque: drawn on white
+    return _write_pixels(fig, path)
 
 
 def _margins(
@@ -377,13 +377,6 @@ _PANEL_FIGURES: dict[tuple, tuple[Figure, Any]] = {}
 _KEPT_FIGURES = 12
 
 
-def _keep(figures: dict, key, figure: tuple[Figure, Any]) -> None:
-    """Keep a figure for the next OPD, letting the oldest kept one go when there are too many."""
-    while len(figures) >= _KEPT_FIGURES:
-        figures.pop(next(iter(figures)))
-    figures[key] = figure
-
-
 def _panel_figure(
     nrows: int, ncols: int, *, small: bool, height: float, extra_right: float, right: float, **margins: float
 ) -> tuple[Figure, Any]:
@@ -401,7 +394,7 @@ def _panel_figure(
         for ax in axes.flat:
             _dress_panel(ax, small=small)
         _margins(fig, right=right + extra_right, **margins)
-        _keep(_PANEL_FIGURES, key, (fig, axes))
+        keep_bounded(_PANEL_FIGURES, key, (fig, axes), _KEPT_FIGURES)
     return _PANEL_FIGURES[key]
 
 
@@ -448,7 +441,7 @@ def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
     key = (chart, height)
     if key not in _BAR_FIGURES:
         fig = _new_figure(_WIDTH_IN, height)  # its renderer measures the labels as they are drawn
-        _keep(_BAR_FIGURES, key, (fig, fig.subplots()))
+        keep_bounded(_BAR_FIGURES, key, (fig, fig.subplots()), _KEPT_FIGURES)
     fig, ax = _BAR_FIGURES[key]
     for legend in list(fig.legends):
         legend.remove()

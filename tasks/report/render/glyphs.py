@@ -28,6 +28,8 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 
+from tasks.core.caches import keep_bounded
+
 #: Texts (and sizes) kept per process, the least recently used let go first: a province's worth of
 #: labels is a few thousand, each text keeping its glyph images (a few hundred bytes a glyph).
 MAX_TEXTS = 20_000
@@ -37,13 +39,6 @@ _Glyph = tuple[np.ndarray, int, int, float]
 _TEXTS: OrderedDict[tuple, tuple[_Glyph, ...]] = OrderedDict()
 _SIZES: OrderedDict[tuple, tuple[float, float, float]] = OrderedDict()
 _HEIGHTS: dict[tuple, tuple[float | None, float | None, float | None]] = {}
-
-
-def _remember(cache: OrderedDict, key: tuple, value: Any) -> None:
-    """Keep a value, letting the least recently used go beyond :data:`MAX_TEXTS`."""
-    cache[key] = value
-    while len(cache) > MAX_TEXTS:
-        cache.popitem(last=False)
 
 
 def _font_key(prop: Any, dpi: float) -> tuple:
@@ -115,7 +110,7 @@ class TextCachingRenderer(RendererAgg):
         size = _SIZES.get(key)
         if size is None:
             size = super().get_text_width_height_descent(s, prop, ismath)
-            _remember(_SIZES, key, size)
+            keep_bounded(_SIZES, key, size, MAX_TEXTS)
         return size
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
@@ -144,7 +139,7 @@ class TextCachingRenderer(RendererAgg):
             self._renderer = core
         if not recorder.other:
             glyphs = tuple((image, x0 - left, y0 - top, a) for image, x0, y0, a in recorder.glyphs)
-            _remember(_TEXTS, key, glyphs)
+            keep_bounded(_TEXTS, key, glyphs, MAX_TEXTS)
         return None
 
 

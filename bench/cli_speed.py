@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def opd_code(work: Path) -> str:
     """The OPD of the sample (the only one with data)."""
-    from sakip.config import load_settings
+    from tasks.settings import load_settings
     from warehouse.db import make_engine
     from warehouse.queries import list_opds
 

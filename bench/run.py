@@ -222,7 +222,7 @@ def main() -> None:
 
     from bench.baseline import run_baseline
     from bench.generate import generate
-    from sakip.config import load_settings
+    from tasks.settings import load_settings
 
     lines: list[str] = []
 

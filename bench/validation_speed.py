@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sakip.config import load_settings
 from sakip.sample import write_sample
 from tasks.extract.reading import read_workbook
 from tasks.operations.intake import validate_batch
+from tasks.settings import load_settings
 from warehouse.db import open_warehouse
 
 

@@ -9,12 +9,13 @@ import pandas as pd
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
-from sakip.config import Settings, load_settings
+from flows.entry import run_settings
 from tasks.core.calendar import parse_moment
 from tasks.core.scales import ReportScales
 from tasks.report.build import build_all_tables, build_tables
 from tasks.report.inputs import report_opds
 from tasks.report.writer import parse_formats, write_reports
+from tasks.settings import Settings
 from warehouse.db import engine_for, open_warehouse
 
 
@@ -74,6 +75,7 @@ def annual_flow(
     workdir: str | None = None,
     formats: str = "all",
     as_of: str | None = None,
+    settings: Settings | None = None,
 ) -> list[str]:
     """Write the year's LKjIP report of one OPD, or of every OPD with data, under ``out_dir``.
 
@@ -85,13 +87,14 @@ def annual_flow(
 
     The OPDs' reports are written in ``SAKIP_WORKERS`` processes; with ``SAKIP_DASK_ADDRESS`` the
     tasks run on that Dask cluster instead (:func:`annual_dask_flow`), with the same files as a result.
+    ``settings``: the caller's, else loaded here once.
     """
-    settings = load_settings(workdir)
+    settings = run_settings(settings, workdir)
     if settings.dask_address:
         from prefect_dask import DaskTaskRunner
 
         on_cluster = annual_dask_flow.with_options(task_runner=DaskTaskRunner(address=settings.dask_address))
-        return on_cluster(year, opd, out_dir, workdir, formats, as_of)
+        return on_cluster(year, opd, out_dir, None, formats, as_of, settings)
     return _annual(settings, year, opd, out_dir, formats, as_of, on_cluster=False)
 
 
@@ -103,11 +106,12 @@ def annual_dask_flow(
     workdir: str | None = None,
     formats: str = "all",
     as_of: str | None = None,
+    settings: Settings | None = None,
 ) -> list[str]:
     """The annual flow's tasks on the Dask cluster of ``SAKIP_DASK_ADDRESS`` (the task runner the
     annual flow gives it): the OPDs' reports written in shares, one task per share, on the workers.
     """
-    return _annual(load_settings(workdir), year, opd, out_dir, formats, as_of, on_cluster=True)
+    return _annual(run_settings(settings, workdir), year, opd, out_dir, formats, as_of, on_cluster=True)
 
 
 #: Tasks a Dask run splits the OPDs' reports into (at most): enough to keep many workers busy and

@@ -16,12 +16,13 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import State
 
+from flows.entry import run_settings
 from flows.ingest import ingest_flow
 from flows.states import intake_state
-from sakip.config import load_settings
 from tasks.operations.artifacts import outcome_counts
 from tasks.operations.inbox import archive_loaded, loose_workbooks, period_folder, previous_month
 from tasks.operations.intake import FileOutcome
+from tasks.settings import Settings
 
 
 @task(name="archive_loaded", cache_policy=NO_CACHE)
@@ -36,22 +37,24 @@ def inbox_flow(
     year: int | None = None,
     month: int | None = None,
     workdir: str | None = None,
+    settings: Settings | None = None,
 ) -> State[dict[str, int]]:
     """Process one month of the inbox (default: the month before today in Asia/Jakarta).
 
-    Returns the count of files per outcome; the run ends Completed, named Rejected when a file was rejected.
+    ``settings``: the caller's, else loaded here once (and handed to the ingest runs). Returns the count
+    of files per outcome; the run ends Completed, named Rejected when a file was rejected.
     """
-    settings = load_settings(workdir)
+    settings = run_settings(settings, workdir)
     folder = Path(inbox) if inbox else settings.inbox_dir
     if year is None or month is None:
         year, month = previous_month()
     outcomes: list[FileOutcome] = []
     period = period_folder(folder, year, month)
     if period.is_dir():
-        outcomes += ingest_flow([str(period)], workdir=workdir, year=year, month=month, move_rejected=True)
+        outcomes += ingest_flow([str(period)], year=year, month=month, move_rejected=True, settings=settings)
     loose = loose_workbooks(folder)
     if loose:
-        outcomes += ingest_flow([str(p) for p in loose], workdir=workdir, move_rejected=True)
+        outcomes += ingest_flow([str(p) for p in loose], move_rejected=True, settings=settings)
     archived = archive_loaded_task(outcomes, settings.archive_dir)
     counts = outcome_counts(outcomes)
     print(f"{year}-{month:02d}: {counts}, archived {len(archived)} file(s)")

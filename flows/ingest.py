@@ -18,8 +18,8 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from flows.entry import prefect_home, run_settings
 from flows.states import intake_state
-from sakip.config import load_settings
 from tasks.core.scales import ReportScales
 from tasks.core.staging import StagedFile
 from tasks.core.text import printable
@@ -53,6 +53,7 @@ from tasks.operations.intake import (
     validate_batch,
 )
 from tasks.operations.monitoring import monitoring_markdown, monitoring_table, monthly_absorption
+from tasks.settings import Settings
 from tasks.validate.context import SuiteRun
 from warehouse.db import engine_for, open_warehouse
 
@@ -103,12 +104,13 @@ def transient_database_error(_task, _task_run, state) -> bool:
     retry_delay_seconds=[2, 10, 30],
     retry_condition_fn=transient_database_error,
 )
-def load_workbooks_task(url: str, staged: list[StagedFile]) -> list[FileOutcome]:
-    """Load a share of the checked files into the warehouse, each in its own transaction.
+def load_workbooks_task(url: str, staged: list[StagedFile], loaded_by: str) -> list[FileOutcome]:
+    """Load a share of the checked files into the warehouse, each in its own transaction, recorded as
+    loaded by ``loaded_by``.
 
     A retry re-runs the whole share safely: a file already loaded is reported unchanged.
     """
-    return load_workbooks(engine_for(url), staged)
+    return load_workbooks(engine_for(url), staged, loaded_by)
 
 
 @task(name="quarantine_rejected", cache_policy=NO_CACHE)
@@ -160,19 +162,25 @@ def ingest_flow(
     corrections: bool = False,
     lang: str = "id",
     move_rejected: bool = False,
+    loaded_by: str | None = None,
+    settings: Settings | None = None,
 ) -> State[list[FileOutcome]]:
     """Take in the workbooks at ``paths`` (files or folders) and summarize each OPD-month loaded.
 
     Rejected files are copied to quarantine and stay where they are; ``move_rejected`` moves them
     instead, for a caller that owns its folder (the inbox). Folders sakip writes are not searched.
-    Returns every file's outcome; the run ends Completed, named Rejected when a file was rejected.
+    ``loaded_by`` names who loads (the signed-in user of the web application; by default the settings'
+    user: ``SAKIP_USER`` or the account running the process). ``settings``: the caller's, else loaded
+    here once. Returns every file's outcome; the run ends Completed, named Rejected when a file was
+    rejected.
     """
-    settings = load_settings(workdir)
+    settings = run_settings(settings, workdir)
+    who = settings.user if loaded_by is None else loaded_by
     url = settings.url
     open_warehouse(url)
     logger = get_run_logger()
     folders = output_folders(
-        settings.workdir, settings.reports_dir, settings.quarantine_dir, settings.archive_dir
+        settings.workdir, settings.reports_dir, settings.quarantine_dir, settings.archive_dir, prefect_home()
     )
     search = discover_workbooks_task([Path(p) for p in paths], folders)
     for folder, (what, count) in search.skipped.items():
@@ -195,13 +203,17 @@ def ingest_flow(
         settings.workdir,
         settings.gx_keep_results,
         settings.known_opds(),
-        settings.capaian_bound_pct,
+        settings.scales.capaian_bound_pct,
         year,
         month,
         corrections,
     )
     shares = [quote(share) for share in split_by_opd(checked, load_shares(url, settings.workers))]
-    loaded = {o.path: o for share in load_workbooks_task.map(unmapped(url), shares).result() for o in share}
+    loaded = {
+        o.path: o
+        for share in load_workbooks_task.map(unmapped(url), shares, unmapped(who)).result()
+        for o in share
+    }
     outcomes = [loaded[staged.path] for staged in checked]  # in the order the files were given
     rejected = [o for o in outcomes if o.status == "rejected"]
     if rejected:

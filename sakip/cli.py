@@ -29,19 +29,22 @@ from sakip.commands import (
     cmd_server,
     cmd_validations,
 )
-from sakip.config import load_settings
-from sakip.failures import explain, log_unexpected
-from sakip.local_server import use_running_server
-from sakip.prefect_server import apply_prefect_defaults
-from sakip.web import commands as web_commands
-from tasks.core.problems import (
+from sakip.failures import (
     EXIT_ENVIRONMENT,
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_REJECTED,
     EXIT_USAGE,
     CommandError,
+    exit_status,
+    explain,
+    log_unexpected,
 )
+from sakip.local_server import use_running_server
+from sakip.prefect_server import apply_prefect_defaults
+from sakip.web import commands as web_commands
+from tasks.core.problems import Problem
+from tasks.settings import Settings, load_settings
 
 __all__ = ["EXIT_ENVIRONMENT", "EXIT_INTERNAL", "EXIT_OK", "EXIT_REJECTED", "EXIT_USAGE", "main"]
 
@@ -230,55 +233,40 @@ def _language(argv: Sequence[str]) -> str:
     return "en" if os.environ.get("SAKIP_LANG", "id") == "en" else "id"
 
 
-def _workdir_of(args: argparse.Namespace) -> Path | None:
-    """The work folder a command runs in, for the error log (None when it cannot be told)."""
-    try:
-        return load_settings(args.workdir).workdir
-    except Exception:
-        return None
-
-
-def _chosen_workdir(args: argparse.Namespace) -> Path:
-    """The work folder named by ``--workdir`` or ``SAKIP_WORKDIR`` (as :func:`load_settings` chooses it)."""
-    if args.workdir is not None:
-        return Path(args.workdir)
-    return Path(os.environ.get("SAKIP_WORKDIR", "sakip-data"))
-
-
-def run_command(args: argparse.Namespace) -> int:
-    """Run the parsed command; its exit status."""
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the parsed command with the settings built for it; its exit status."""
     if args.command == "sample":
-        return cmd_sample(args.year, args.out, args.workdir)
+        return cmd_sample(args.year, args.out, settings)
     if args.command == "ingest":
         return cmd_ingest(
             args.paths,
             year=args.year,
             month=args.month,
             opd=args.opd,
-            workdir=args.workdir,
+            settings=settings,
             lang=args.lang,
             correction=args.correction,
         )
     if args.command == "report":
-        return cmd_report(args.year, args.opd, args.out, args.workdir, args.formats, args.as_of)
+        return cmd_report(args.year, args.opd, args.out, settings, args.formats, args.as_of)
     if args.command in ("monitoring", "monthly"):
-        return cmd_monitoring(args.year, args.month, args.opd, args.out, args.workdir)
+        return cmd_monitoring(args.year, args.month, args.opd, args.out, settings)
     if args.command == "reconcile":
-        return cmd_reconcile(args.year, args.published, args.opd, args.out, args.workdir)
+        return cmd_reconcile(args.year, args.published, args.opd, args.out, settings)
     if args.command == "validations":
-        return cmd_validations(args.failed, args.year, args.month, args.workdir)
+        return cmd_validations(args.failed, args.year, args.month, settings)
     if args.command == "inbox":
-        return cmd_inbox(args.inbox, args.year, args.month, args.workdir)
+        return cmd_inbox(args.inbox, args.year, args.month, settings)
     if args.command == "consolidate":
-        return cmd_consolidate(args.year, args.month, args.out, args.workdir)
+        return cmd_consolidate(args.year, args.month, args.out, settings)
     if args.command == "revisions":
-        return cmd_revisions(args.opd, args.year, args.month, args.detail, args.workdir)
+        return cmd_revisions(args.opd, args.year, args.month, args.detail, settings)
     if args.command == "demo":
-        return cmd_demo(args.workdir, args.lang)
+        return cmd_demo(settings, args.lang)
     if args.command == "server":
-        return cmd_server(args.server_command, args.workdir, worker=getattr(args, "worker", False))
+        return cmd_server(args.server_command, settings, worker=getattr(args, "worker", False))
     if args.command in web_commands.COMMANDS:
-        return web_commands.run_command(args)
+        return web_commands.run_command(args, settings)
     return EXIT_USAGE
 
 
@@ -288,21 +276,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     language = _language(argv)
     args = build_parser().parse_args(argv)
+    settings: Settings | None = None
     try:
+        settings = load_settings(args.workdir)  # once: every step of the command gets these
         if args.command != "server":  # flows run on the work folder's server when it runs
-            use_running_server(_chosen_workdir(args))
-        return run_command(args)
-    except CommandError as problem:
+            use_running_server(settings.workdir)
+        return run_command(args, settings)
+    except Problem as problem:
         print(problem.message(language), file=sys.stderr)
-        return problem.status
+        return exit_status(problem)
     except Exception as error:
         problem = explain(error)
         if problem is None:
-            log = log_unexpected(error, _workdir_of(args))
+            log = log_unexpected(error, settings.workdir if settings is not None else None)
             detail = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
             problem = CommandError("internal", EXIT_INTERNAL, detail=detail.rstrip(": "), log=str(log))
         print(problem.message(language), file=sys.stderr)
-        return problem.status
+        return exit_status(problem)
 
 
 def run() -> NoReturn:

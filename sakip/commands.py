@@ -1,5 +1,6 @@
-"""The commands of ``sakip``: each loads the settings, checks its options, runs its flow or step and
-prints what a person needs; a problem is raised as a :class:`~tasks.core.problems.CommandError`.
+"""The commands of ``sakip``: each takes the settings the command line built once, checks its options,
+runs its flow or step (handing the settings down) and prints what a person needs; a problem is raised
+as a :class:`~sakip.failures.CommandError`.
 """
 
 from __future__ import annotations
@@ -10,8 +11,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from sakip.config import Settings, load_settings
-from sakip.failures import check_month, check_year, ensure_writable, explain
+from sakip.failures import (
+    EXIT_ENVIRONMENT,
+    EXIT_OK,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    CommandError,
+    check_month,
+    check_year,
+    ensure_writable,
+    explain,
+)
 from sakip.local_server import (
     WORK_POOL,
     LocalServerError,
@@ -22,14 +32,8 @@ from sakip.local_server import (
 )
 from sakip.prefect_server import api_answers, start_temporary_server_early
 from tasks.core.calendar import format_moments
-from tasks.core.problems import (
-    EXIT_ENVIRONMENT,
-    EXIT_OK,
-    EXIT_REJECTED,
-    EXIT_USAGE,
-    CommandError,
-)
 from tasks.core.text import printable
+from tasks.settings import Settings
 
 STATUS_WORDS = {
     "id": {"loaded": "dimuat", "unchanged": "tidak berubah (sudah dimuat)", "rejected": "DITOLAK"},
@@ -65,12 +69,11 @@ def _open_warehouse(settings: Settings):
         raise problem from error
 
 
-def cmd_sample(year: int, out: Path | None, workdir: str | None) -> int:
+def cmd_sample(year: int, out: Path | None, settings: Settings) -> int:
     """Write the sample workbooks and list them."""
     from sakip.sample import write_sample
 
     check_year(year)
-    settings = load_settings(workdir)
     if out is None:
         _usable_workdir(settings)
     folder = ensure_writable(out or settings.workdir / "sample" / str(year))
@@ -98,7 +101,7 @@ def cmd_ingest(
     year: int | None,
     month: int | None,
     opd: str | None,
-    workdir: str | None,
+    settings: Settings,
     lang: str | None,
     correction: bool = False,
 ) -> int:
@@ -108,7 +111,6 @@ def cmd_ingest(
     """
     check_year(year)
     check_month(month)
-    settings = load_settings(workdir)
     language = lang or settings.lang
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
@@ -133,12 +135,12 @@ def cmd_ingest(
         server_ready()
     outcomes = ingest_flow(
         [str(p) for p in paths],
-        workdir=str(settings.workdir),
         year=year,
         month=month,
         opd=opd,
         corrections=correction,
         lang=language,
+        settings=settings,
     )
     words = STATUS_WORDS[language]
     for outcome in outcomes:
@@ -177,7 +179,7 @@ def cmd_report(
     year: int,
     opd: str | None,
     out: Path | None,
-    workdir: str | None,
+    settings: Settings,
     formats: str = "all",
     as_of: str | None = None,
 ) -> int:
@@ -198,7 +200,7 @@ def cmd_report(
         moment = parse_moment(as_of) if as_of else None
     except ValueError as error:
         raise CommandError("option.as_of", EXIT_USAGE, value=as_of) from error
-    settings = _usable_workdir(load_settings(workdir))  # a malformed SAKIP_CONFIG is said here
+    _usable_workdir(settings)
     opds = report_opds(_open_warehouse(settings), year, opd, moment)  # no data: say so before any flow runs
     if out is not None:
         ensure_writable(out)
@@ -217,22 +219,21 @@ def cmd_report(
         year=year,
         opd=opd,
         out_dir=str(out) if out else None,
-        workdir=str(settings.workdir),
         formats=chosen,
         as_of=as_of,
+        settings=settings,
     )
     for path in written:
         print(printable(path))
     return EXIT_OK
 
 
-def cmd_validations(failed: bool, year: int | None, month: int | None, workdir: str | None) -> int:
+def cmd_validations(failed: bool, year: int | None, month: int | None, settings: Settings) -> int:
     """Print the stored validation runs as a table (times in Jakarta, with the offset)."""
     from warehouse.queries import list_validation_runs
 
     check_year(year)
     check_month(month)
-    settings = load_settings(workdir)
     runs = list_validation_runs(_open_warehouse(settings), failed_only=failed, year=year, month=month)
     if runs.empty:
         print("Tidak ada berkas yang gagal validasi." if failed else "Belum ada hasil validasi.")
@@ -258,33 +259,31 @@ def cmd_validations(failed: bool, year: int | None, month: int | None, workdir: 
     return EXIT_OK
 
 
-def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, workdir: str | None) -> int:
+def cmd_inbox(inbox: Path | None, year: int | None, month: int | None, settings: Settings) -> int:
     """Run the scheduled monthly flow once, now."""
     check_year(year)
     check_month(month)
     if (year is None) != (month is None):
         raise CommandError("option.period_pair", EXIT_USAGE)
-    settings = _usable_workdir(load_settings(workdir))
+    _usable_workdir(settings)
     _open_warehouse(settings)
     server_ready = start_temporary_server_early()  # boots while the flow is imported
     try:
         from flows.inbox import inbox_flow
     finally:
         server_ready()
-    counts = inbox_flow(
-        inbox=str(inbox) if inbox else None, year=year, month=month, workdir=str(settings.workdir)
-    )
+    counts = inbox_flow(inbox=str(inbox) if inbox else None, year=year, month=month, settings=settings)
     print(", ".join(f"{status}: {count}" for status, count in counts.items()))
     return EXIT_REJECTED if counts.get("rejected") else EXIT_OK
 
 
-def cmd_consolidate(year: int, month: int, out: Path | None, workdir: str | None) -> int:
+def cmd_consolidate(year: int, month: int, out: Path | None, settings: Settings) -> int:
     """Write and print the city-level absorption of one month."""
     from tasks.operations.consolidation import consolidated_absorption, write_consolidated
 
     check_year(year)
     check_month(month)
-    settings = _usable_workdir(load_settings(workdir))
+    _usable_workdir(settings)
     table = consolidated_absorption(_open_warehouse(settings), year, month)
     if table.empty:
         raise CommandError("monthly.no_data", EXIT_REJECTED, period=f"{month:02d}/{year}")
@@ -299,14 +298,13 @@ def cmd_consolidate(year: int, month: int, out: Path | None, workdir: str | None
 
 
 def cmd_revisions(
-    opd: str | None, year: int | None, month: int | None, detail: bool, workdir: str | None
+    opd: str | None, year: int | None, month: int | None, detail: bool, settings: Settings
 ) -> int:
     """Print the revision history (corrections) of the warehouse, times in Jakarta with the offset."""
     from warehouse.queries import list_revisions
 
     check_year(year)
     check_month(month)
-    settings = load_settings(workdir)
     table = list_revisions(_open_warehouse(settings), opd_code=opd, year=year, month=month, detail=detail)
     if table.empty:
         print("Belum ada koreksi.")
@@ -330,15 +328,14 @@ def _opds_for(engine, year: int, opd: str | None) -> list[str]:
     return [opd] if opd else known
 
 
-def cmd_monitoring(year: int, month: int, opd: str | None, out: Path | None, workdir: str | None) -> int:
+def cmd_monitoring(year: int, month: int, opd: str | None, out: Path | None, settings: Settings) -> int:
     """Write the monthly monitoring report (xlsx + html) of each OPD and print the lagging programs."""
     from tasks.operations.monitoring import monitoring_summary, monitoring_table, write_monitoring_report
     from warehouse.queries import report_scope
 
     check_year(year)
     check_month(month)
-    settings = _usable_workdir(load_settings(workdir))
-    engine = _open_warehouse(settings)
+    engine = _open_warehouse(_usable_workdir(settings))
     config = settings.scales
     if out is not None:
         ensure_writable(out)
@@ -361,7 +358,7 @@ def cmd_monitoring(year: int, month: int, opd: str | None, out: Path | None, wor
     return EXIT_OK
 
 
-def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None, workdir: str | None) -> int:
+def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None, settings: Settings) -> int:
     """List every printed cell of a published report that differs from the data; write them as CSV."""
     from tasks.report.reconcile import findings_text, reconcile_warehouse
     from tasks.report.render.csv import csv_safe
@@ -371,8 +368,7 @@ def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None,
         raise CommandError("input.not_found", EXIT_USAGE, paths=str(published))
     if not published.is_dir():
         raise CommandError("input.not_folder", EXIT_USAGE, path=str(published))
-    settings = _usable_workdir(load_settings(workdir))
-    engine = _open_warehouse(settings)
+    engine = _open_warehouse(_usable_workdir(settings))
     codes = _opds_for(engine, year, opd)
     if not codes:
         raise CommandError("report.no_data", EXIT_REJECTED, year=year)
@@ -389,14 +385,12 @@ def cmd_reconcile(year: int, published: Path, opd: str | None, out: Path | None,
     return EXIT_OK
 
 
-def cmd_demo(workdir: str | None, lang: str | None) -> int:
+def cmd_demo(settings: Settings, lang: str | None) -> int:
     """``sample`` + ``ingest`` + ``report`` for 2022, then where the report and Data Docs are."""
-    settings = load_settings(workdir)
-    workdir = str(settings.workdir)
     sample_dir = settings.workdir / "sample" / "2022"
-    status = cmd_sample(2022, sample_dir, workdir)
-    status = status or cmd_ingest([sample_dir], year=2022, month=None, opd=None, workdir=workdir, lang=lang)
-    status = status or cmd_report(2022, None, None, workdir)
+    status = cmd_sample(2022, sample_dir, settings)
+    status = status or cmd_ingest([sample_dir], year=2022, month=None, opd=None, settings=settings, lang=lang)
+    status = status or cmd_report(2022, None, None, settings)
     if status == EXIT_OK:
         report = settings.reports_dir.resolve() / "2022"
         print(f"\nLKjIP 2022 report: {printable(report)}")
@@ -405,12 +399,11 @@ def cmd_demo(workdir: str | None, lang: str | None) -> int:
     return status
 
 
-def cmd_server(action: str, workdir: str | None, *, worker: bool = False) -> int:
+def cmd_server(action: str, settings: Settings, *, worker: bool = False) -> int:
     """``sakip server start|stop|status``: the work folder's Prefect server in the background.
 
     ``status`` exits 0 when the server answers, 1 when it does not run.
     """
-    settings = load_settings(workdir)
     if action == "status":
         server = running_server(settings.workdir)
         if server is None:

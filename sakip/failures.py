@@ -1,9 +1,11 @@
 """Problems that stop a command, told to the person in words, with an exit status a script can act on.
 
 Each problem has a stable ``rule`` and a message in Bahasa Indonesia (English with ``lang="en"``).
-:func:`explain` turns what the machine refused (a full disk, a read-only folder, a damaged or
-unreachable warehouse, an unusable setting) into such a problem; anything it cannot explain is
-written to a log file and told in one line that says where that file is.
+The steps raise them by kind (:mod:`tasks.core.problems`); the exit statuses live here, and
+:func:`exit_status` maps each kind to its status. :func:`explain` turns what the machine refused
+(a full disk, a read-only folder, a damaged or unreachable warehouse, an unusable setting) into a
+:class:`CommandError`; anything it cannot explain is written to a log file and told in one line that
+says where that file is.
 """
 
 from __future__ import annotations
@@ -16,16 +18,65 @@ from pathlib import Path
 
 from tasks.core.calendar import format_moment, now_utc
 from tasks.core.problems import (
-    EXIT_ENVIRONMENT,
-    EXIT_USAGE,
     MONTH_RANGE,
     YEAR_RANGE,
-    CommandError,
+    EnvironmentProblem,
+    NoDataProblem,
+    Problem,
+    UsageProblem,
     error_chain,
     explain_cause,
     explain_connection,
     os_reason,
 )
+from tasks.settings import ConfigError
+
+#: Exit statuses of the ``sakip`` command.
+EXIT_OK = 0
+EXIT_REJECTED = 1  # a file was rejected, or there is no data for what was asked
+EXIT_USAGE = 2  # an option or path the command cannot use
+EXIT_ENVIRONMENT = 3  # the machine refused: disk full, folder read-only, warehouse damaged or unreachable
+EXIT_INTERNAL = 4  # an unexpected error; details in the log file
+
+#: The exit status of each kind of problem a step raises.
+EXIT_STATUSES: dict[type[Problem], int] = {
+    NoDataProblem: EXIT_REJECTED,
+    UsageProblem: EXIT_USAGE,
+    EnvironmentProblem: EXIT_ENVIRONMENT,
+}
+
+
+class CommandError(Problem):
+    """A problem that stops a command, with the exit status the command ends with."""
+
+    def __init__(self, rule: str, status: int, **params: object):
+        self.status = status
+        super().__init__(rule, **params)
+
+    def __reduce__(self):
+        """Pickle by rule, status and parameters."""
+        return (_rebuild_command_error, (self.rule, self.status, self.params))
+
+
+def _rebuild_command_error(rule: str, status: int, params: dict[str, object]) -> CommandError:
+    """A :class:`CommandError` back from its pickled parts."""
+    return CommandError(rule, status, **params)
+
+
+def exit_status(problem: Problem) -> int:
+    """The exit status of a problem: its own for a :class:`CommandError`, else its kind's."""
+    if isinstance(problem, CommandError):
+        return problem.status
+    return next(
+        (status for kind, status in EXIT_STATUSES.items() if isinstance(problem, kind)), EXIT_INTERNAL
+    )
+
+
+def as_command_error(problem: Problem) -> CommandError:
+    """The problem as the command tells it: the same rule and words, with its exit status."""
+    if isinstance(problem, CommandError):
+        return problem
+    return CommandError(problem.rule, exit_status(problem), **problem.params)
 
 
 def check_year(value: int | None, option: str = "--year") -> None:
@@ -60,7 +111,6 @@ def ensure_writable(folder: Path, rule: str = "folder.read_only") -> Path:
 
 def explain(error: BaseException, *, database: str = "") -> CommandError | None:
     """The problem a person can act on behind ``error`` (disk, folder, warehouse, setting), or None."""
-    from sakip.config import ConfigError
     from sakip.prefect_server import TemporaryServerError
 
     for cause in error_chain(error):
@@ -71,8 +121,9 @@ def explain(error: BaseException, *, database: str = "") -> CommandError | None:
             return CommandError("settings.config", EXIT_USAGE, detail=str(cause))
         problem = explain_cause(cause, database)
         if problem is not None:
-            return problem
-    return explain_connection(error)
+            return as_command_error(problem)
+    problem = explain_connection(error)
+    return None if problem is None else as_command_error(problem)
 
 
 def log_unexpected(error: BaseException, folder: Path | None) -> Path:

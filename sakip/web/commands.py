@@ -6,6 +6,10 @@ import argparse
 import getpass
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tasks.settings import Settings
 
 COMMANDS = ("web", "user")
 
@@ -49,12 +53,12 @@ def _password() -> str:
     return first
 
 
-def run_user(args: argparse.Namespace) -> int:
+def run_user(args: argparse.Namespace, settings: Settings) -> int:
     """``sakip user add|list|remove``."""
     from sakip.web.accounts import AccountError, add_user, list_users, remove_user
-    from sakip.web.pipeline import AccountCommandError, format_moment, load_settings, open_warehouse
+    from sakip.web.pipeline import AccountCommandError, format_moment, open_warehouse
 
-    engine = open_warehouse(load_settings(args.workdir).url)
+    engine = open_warehouse(settings.url)
     try:
         if args.user_command == "add":
             user = add_user(engine, args.username, _password(), args.role, args.opd)
@@ -91,21 +95,16 @@ def server_config(app, host: str, port: int, trusted_proxies: str):
     )
 
 
-def run_web(args: argparse.Namespace) -> int:
-    """``sakip web``: serve the application until interrupted."""
+def run_web(args: argparse.Namespace, settings: Settings) -> int:
+    """``sakip web``: serve the application until interrupted, on the settings the command line built
+    (handed to every upload's flow run)."""
     import uvicorn
 
     from sakip.web.accounts import list_users
     from sakip.web.app import create_app
     from sakip.web.config import load_web_settings
-    from sakip.web.pipeline import (
-        load_settings,
-        open_warehouse,
-        start_temporary_server,
-        stop_temporary_server,
-    )
+    from sakip.web.pipeline import open_warehouse, start_temporary_server, stop_temporary_server
 
-    settings = load_settings(args.workdir)
     settings.known_opds()  # an unreadable OPD register: said now
     engine = open_warehouse(settings.url)
     web = load_web_settings(settings.workdir)
@@ -119,6 +118,6 @@ def run_web(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_command(args: argparse.Namespace) -> int:
-    """Run ``web`` or ``user``."""
-    return run_web(args) if args.command == "web" else run_user(args)
+def run_command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run ``web`` or ``user`` with the settings the command line built."""
+    return run_web(args, settings) if args.command == "web" else run_user(args, settings)

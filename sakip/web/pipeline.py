@@ -8,10 +8,8 @@ function for are written here too, against the warehouse models.
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,13 +17,12 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from sakip.config import Settings, load_settings
-from sakip.failures import log_unexpected
+from sakip.failures import EXIT_USAGE, CommandError, log_unexpected
 from sakip.prefect_server import start_temporary_server
 from tasks.core.calendar import BULAN, format_moment, now_utc
 from tasks.core.formatting import format_percent, format_rupiah
-from tasks.core.problems import EXIT_USAGE, CommandError
 from tasks.core.text import printable
+from tasks.settings import Settings, WebSettings, load_settings, load_web_settings
 from warehouse.db import open_warehouse
 from warehouse.models import (
     FactRealization,
@@ -49,12 +46,12 @@ __all__ = [
     "Settings",
     "WebLoginAttempt",
     "WebSession",
+    "WebSettings",
     "WebUpload",
     "WebUploadFile",
     "WebUser",
     "agency_months",
     "agency_names",
-    "check_setting",
     "expected_agencies",
     "format_moment",
     "format_percent",
@@ -62,6 +59,7 @@ __all__ = [
     "known_agency",
     "latest_month",
     "load_settings",
+    "load_web_settings",
     "log_unexpected",
     "monitoring_of",
     "month_status",
@@ -80,7 +78,8 @@ __all__ = [
 
 #: Name of the flow runs started by the web application, as shown in the Prefect UI.
 FLOW_RUN_NAME = "web-{username}"
-#: One upload at a time per server process: the loads name their sender through ``SAKIP_USER``.
+#: One upload's flow at a time per server process: each validation writes the work folder's Great
+#: Expectations project and Data Docs site, which are not built for two writers at once.
 _FLOW_LOCK = threading.Lock()
 
 
@@ -149,20 +148,6 @@ def revisions(engine: Engine, opd_code: str) -> pd.DataFrame:
     return list_revisions(engine, opd_code=opd_code)
 
 
-@contextmanager
-def _loaded_by(name: str) -> Iterator[None]:
-    """``SAKIP_USER`` set to ``name`` while the flow runs (the warehouse records who loaded)."""
-    before = os.environ.get("SAKIP_USER")
-    os.environ["SAKIP_USER"] = name
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("SAKIP_USER", None)
-        else:
-            os.environ["SAKIP_USER"] = before
-
-
 def _issue(issue) -> Issue:
     """An :class:`Issue` from the pipeline's ``InputIssue``."""
     location = issue.cell or (
@@ -198,13 +183,14 @@ def run_ingest_flow(
 
     start_temporary_server()
     flow = ingest_flow.with_options(flow_run_name=FLOW_RUN_NAME.format(username=loaded_by))
-    with _FLOW_LOCK, _loaded_by(loaded_by):
+    with _FLOW_LOCK:
         outcomes = flow(
             [str(p) for p in paths],
-            workdir=str(settings.workdir),
             opd=opd,
             corrections=corrections,
             lang="id",
+            loaded_by=loaded_by,
+            settings=settings,
         )
     return [
         FileResult(
@@ -406,10 +392,3 @@ def monitoring_of(
         "total": opd_total(table),
         "programs": lagging_first(table, "program"),
     }
-
-
-def check_setting(name: str, value: str, expected: str, expected_en: str) -> CommandError:
-    """The problem of an unusable ``SAKIP_*`` setting, as the command line tells it."""
-    return CommandError(
-        "settings.invalid", EXIT_USAGE, name=name, value=value, expected=expected, expected_en=expected_en
-    )

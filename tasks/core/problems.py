@@ -1,9 +1,10 @@
-"""Problems that stop a command: a stable rule, its message in Bahasa Indonesia or English, and the
-exit status a script can act on.
+"""Problems that stop a run: a stable rule and its message in Bahasa Indonesia or English.
 
-Raised by the steps themselves (no data for the year asked, no published table to compare) as much
-as by the command line, so it lives below both; :mod:`sakip.failures` turns what the machine refused
-into such a problem.
+Raised by the steps themselves (no data for the year asked, no published table to compare, a disk that
+refused) as much as by the command line, so they live below both. A step says what kind of problem
+it met by the class it raises (:class:`NoDataProblem`, :class:`UsageProblem`,
+:class:`EnvironmentProblem`); the exit statuses a script acts on belong to the command line, which
+maps these classes to them (:mod:`sakip.failures`).
 """
 
 from __future__ import annotations
@@ -13,13 +14,6 @@ import sqlite3
 from collections.abc import Iterator
 
 from tasks.core.text import printable
-
-#: Exit statuses of the ``sakip`` command.
-EXIT_OK = 0
-EXIT_REJECTED = 1  # a file was rejected, or there is no data for what was asked
-EXIT_USAGE = 2  # an option or path the command cannot use
-EXIT_ENVIRONMENT = 3  # the machine refused: disk full, folder read-only, warehouse damaged or unreachable
-EXIT_INTERNAL = 4  # an unexpected error; details in the log file
 
 #: Years a command accepts (the range the workbook reader accepts as a year).
 YEAR_RANGE = (1900, 2100)
@@ -156,18 +150,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-class CommandError(Exception):
-    """A problem that stops a command: a stable rule, its parameters and the exit status."""
+class Problem(Exception):
+    """A problem that stops a run: a stable rule and its parameters (the words are in :data:`MESSAGES`)."""
 
-    def __init__(self, rule: str, status: int, **params: object):
+    def __init__(self, rule: str, **params: object):
         self.rule = rule
-        self.status = status
         self.params = params
         super().__init__(self.message("en"))
 
     def __reduce__(self):
-        """Pickle by rule, status and parameters (Prefect stores a failed task's exception)."""
-        return (_rebuild, (self.rule, self.status, self.params))
+        """Pickle by class, rule and parameters (Prefect stores a failed task's exception)."""
+        return (_rebuild, (type(self), self.rule, self.params))
 
     def message(self, lang: str = "id") -> str:
         """The problem in words, in ``lang`` (Bahasa Indonesia unless ``"en"``)."""
@@ -182,9 +175,21 @@ class CommandError(Exception):
             return f"{self.rule} {params}"
 
 
-def _rebuild(rule: str, status: int, params: dict[str, object]) -> CommandError:
-    """A :class:`CommandError` back from its pickled parts."""
-    return CommandError(rule, status, **params)
+class NoDataProblem(Problem):
+    """What was asked for is not there: no data for the year, the OPD or the moment."""
+
+
+class UsageProblem(Problem):
+    """Something given cannot be used: an option, a path, a setting, a folder of published tables."""
+
+
+class EnvironmentProblem(Problem):
+    """The machine refused: disk full, folder read-only, warehouse damaged or unreachable."""
+
+
+def _rebuild(kind: type[Problem], rule: str, params: dict[str, object]) -> Problem:
+    """A :class:`Problem` back from its pickled parts."""
+    return kind(rule, **params)
 
 
 def os_reason(error: OSError) -> str:
@@ -214,31 +219,31 @@ _FULL = ("database or disk is full", "no space left on device", "disk full")
 _READ_ONLY = ("attempt to write a readonly database", "readonly database", "read-only file system")
 
 
-def explain_cause(cause: BaseException, database: str = "") -> CommandError | None:
+def explain_cause(cause: BaseException, database: str = "") -> Problem | None:
     """The problem one error (not its causes) stands for: disk, folder or SQLite warehouse; else None."""
-    if isinstance(cause, CommandError):
+    if isinstance(cause, Problem):
         return cause
     if isinstance(cause, OSError) and not isinstance(cause, ConnectionError):
         path = cause.filename or ""
         if cause.errno in (errno.ENOSPC, errno.EDQUOT):
-            return CommandError("disk.full", EXIT_ENVIRONMENT, path=str(path))
+            return EnvironmentProblem("disk.full", path=str(path))
         if cause.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-            return CommandError("folder.read_only", EXIT_ENVIRONMENT, path=str(path), detail=os_reason(cause))
+            return EnvironmentProblem("folder.read_only", path=str(path), detail=os_reason(cause))
     if isinstance(cause, sqlite3.Error):
         text = str(cause).lower()
         where = database or "(SQLite)"
         if any(marker in text for marker in _DAMAGED):
-            return CommandError("warehouse.damaged", EXIT_ENVIRONMENT, where=where, detail=str(cause))
+            return EnvironmentProblem("warehouse.damaged", where=where, detail=str(cause))
         if any(marker in text for marker in _FULL):
-            return CommandError("disk.full", EXIT_ENVIRONMENT, path=where)
+            return EnvironmentProblem("disk.full", path=where)
         if any(marker in text for marker in _READ_ONLY):
-            return CommandError("folder.read_only", EXIT_ENVIRONMENT, path=where, detail=str(cause))
+            return EnvironmentProblem("folder.read_only", path=where, detail=str(cause))
         if "unable to open database file" in text:
-            return CommandError("warehouse.unreachable", EXIT_ENVIRONMENT, detail=f"{where}: {cause}")
+            return EnvironmentProblem("warehouse.unreachable", detail=f"{where}: {cause}")
     return None
 
 
-def explain_environment(error: BaseException, *, database: str = "") -> CommandError | None:
+def explain_environment(error: BaseException, *, database: str = "") -> Problem | None:
     """The problem a person can act on behind ``error`` (disk, folder, warehouse), or None."""
     for cause in error_chain(error):
         problem = explain_cause(cause, database)
@@ -247,14 +252,14 @@ def explain_environment(error: BaseException, *, database: str = "") -> CommandE
     return explain_connection(error)
 
 
-def explain_connection(error: BaseException) -> CommandError | None:
+def explain_connection(error: BaseException) -> Problem | None:
     """A PostgreSQL server that cannot be reached (refused, unknown host, authentication)."""
     from sqlalchemy.exc import InterfaceError, OperationalError
 
     for cause in error_chain(error):
         if isinstance(cause, OperationalError | InterfaceError) and "sqlite" not in str(cause).lower():
             first = str(getattr(cause, "orig", cause)).strip().splitlines()
-            return CommandError(
-                "warehouse.unreachable", EXIT_ENVIRONMENT, detail=first[0] if first else type(cause).__name__
+            return EnvironmentProblem(
+                "warehouse.unreachable", detail=first[0] if first else type(cause).__name__
             )
     return None

@@ -1,7 +1,7 @@
 """The scales and thresholds a report applies: the capaian scale, the early-warning bands of the monthly
 monitoring, the absorption threshold of the narrative and the colour of each category label.
 
-A plain value handed to the steps that need it; the configuration (``sakip.config``) fills it from the
+A plain value handed to the steps that need it; the settings (``tasks.settings``) fill it from the
 user's TOML file, and these defaults are the Permendagri ones.
 """
 

@@ -4,8 +4,6 @@ when, and the advisory locks that keep two writers off one OPD-month or OPD-year
 
 from __future__ import annotations
 
-import getpass
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,14 +29,6 @@ class LoadResult:
     month: int | None = None
     batch_id: int | None = None
     path: Path | None = None  # the file loaded
-
-
-def current_user() -> str:
-    """Who is loading: ``SAKIP_USER``, else the account running the process."""
-    try:
-        return os.environ.get("SAKIP_USER") or getpass.getuser()
-    except OSError:
-        return ""
 
 
 def realization_lock(opd_code: str, year: int, month: int) -> str:
@@ -113,8 +103,9 @@ def record_rejection(
     opd_code: str = "",
     year: int | None = None,
     month: int | None = None,
+    loaded_by: str = "",
 ) -> int:
-    """Record a rejected file (no data) and return the batch id."""
+    """Record a rejected file (no data), offered by ``loaded_by``, and return the batch id."""
     message = "\n".join(issue.describe("en") for issue in issues[:50])
     with engine.begin() as conn:
         return record_batch(
@@ -128,5 +119,5 @@ def record_rejection(
             rows=0,
             status="rejected",
             message=message,
-            loaded_by=current_user(),
+            loaded_by=loaded_by[:100],
         )

@@ -14,7 +14,7 @@ from tasks.core.staging import (
     FACT_VALUES,
     RealizationWorkbook,
 )
-from tasks.load.batches import LoadResult, budget_lock, current_user, realization_lock
+from tasks.load.batches import LoadResult, budget_lock, realization_lock
 from tasks.load.budgets import refresh_budgets
 from tasks.load.realization import account_frame
 from tasks.load.writes import ensure_budget_items, ensure_opds, ensure_periods, insert_facts
@@ -27,7 +27,7 @@ from warehouse.models import (
 
 
 def load_new_months(
-    engine: Engine, workbooks: Sequence[RealizationWorkbook], loaded_by: str | None = None
+    engine: Engine, workbooks: Sequence[RealizationWorkbook], loaded_by: str = ""
 ) -> tuple[list[LoadResult], list[RealizationWorkbook]]:
     """Load, together in one write transaction, the workbooks of months not loaded yet.
 
@@ -51,7 +51,7 @@ def load_new_months(
         {realization_lock(wb.opd_code, wb.year, wb.month) for wb in eligible}
         | {budget_lock(wb.opd_code, wb.year) for wb in eligible}
     )
-    who = current_user() if loaded_by is None else loaded_by
+    who = loaded_by
     with write_transaction(engine, keys[0], extra_lock_keys=keys[1:]) as conn:
         current = set(
             conn.execute(

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, insert, update
 from tasks.core.calendar import now_utc
 from tasks.core.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
 from tasks.core.staging import INDICATOR_TEXTS, IndicatorWorkbook
-from tasks.load.batches import LoadResult, current_batch, current_user, record_batch
+from tasks.load.batches import LoadResult, current_batch, record_batch
 from tasks.load.writes import ensure_opd, none_if_nan
 from warehouse.db import write_transaction
 from warehouse.models import (
@@ -21,7 +21,7 @@ from warehouse.models import (
 )
 
 
-def load_indicators(engine: Engine, wb: IndicatorWorkbook, loaded_by: str | None = None) -> LoadResult:
+def load_indicators(engine: Engine, wb: IndicatorWorkbook, loaded_by: str = "") -> LoadResult:
     """Load one indicator workbook as one transaction: a new current version of the OPD-year's indicators."""
     with write_transaction(engine, f"indicator/{wb.opd_code}/{wb.year}") as conn:
         current = current_batch(conn, "indicator", wb.opd_code, wb.year, None)
@@ -46,7 +46,7 @@ def load_indicators(engine: Engine, wb: IndicatorWorkbook, loaded_by: str | None
             month=None,
             rows=len(wb.indicators),
             status="loaded",
-            loaded_by=current_user() if loaded_by is None else loaded_by,
+            loaded_by=loaded_by,
         )
         _insert_indicators(conn, wb, opd_id, batch_id)
     return LoadResult(

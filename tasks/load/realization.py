@@ -24,7 +24,6 @@ from tasks.load.batches import (
     LoadResult,
     budget_lock,
     current_batch,
-    current_user,
     realization_lock,
     record_batch,
 )
@@ -52,7 +51,7 @@ def _previous_cumulative(conn: Connection, opd_id: int, year: int, month: int) -
     return {int(item): float(value) for item, value in rows} if rows else None
 
 
-def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | None = None) -> LoadResult:
+def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str = "") -> LoadResult:
     """Load one monthly realization workbook as one transaction, replacing its OPD-month partition."""
     month_lock = realization_lock(wb.opd_code, wb.year, wb.month)
     with write_transaction(engine, month_lock, [budget_lock(wb.opd_code, wb.year)]) as conn:
@@ -74,7 +73,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str | N
         item_ids = ensure_budget_items(conn, wb.lines)
         facts = _realization_rows(conn, wb, opd_id, item_ids)
         now = now_utc()
-        who = current_user() if loaded_by is None else loaded_by
+        who = loaded_by
         if current is not None:
             conn.execute(
                 update(LoadBatch)

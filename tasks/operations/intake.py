@@ -21,7 +21,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from tasks.core.calendar import now_utc
 from tasks.core.files import file_sha256
 from tasks.core.issues import InputError, InputIssue
-from tasks.core.problems import EXIT_ENVIRONMENT, CommandError, explain_environment
+from tasks.core.problems import EnvironmentProblem, explain_environment
 from tasks.core.staging import (
     CORRECTION_MARKERS,
     IndicatorWorkbook,
@@ -90,11 +90,12 @@ class WorkbookSearch:
     skipped: dict[Path, tuple[str, int]] = field(default_factory=dict)
 
 
-def output_folders(workdir: Path, reports: Path, quarantine: Path, archive: Path) -> dict[Path, str]:
+def output_folders(
+    workdir: Path, reports: Path, quarantine: Path, archive: Path, prefect_home: Path | None = None
+) -> dict[Path, str]:
     """Every folder sakip writes (reports, quarantine, archive, Data Docs, GX, logs, web uploads, Prefect's
-    state)."""
-    prefect_home = Path(os.environ.get("PREFECT_HOME") or Path.home() / ".prefect").expanduser()
-    return {
+    state: the work folder's server, and ``prefect_home`` when the caller gives it)."""
+    folders = {
         reports: "reports",
         quarantine: "quarantine",
         archive: "archive",
@@ -103,8 +104,10 @@ def output_folders(workdir: Path, reports: Path, quarantine: Path, archive: Path
         workdir / "logs": "logs",
         workdir / "uploads": "uploads",
         workdir / "prefect": "prefect",  # the work folder's server (``sakip server start``)
-        prefect_home: "prefect",
     }
+    if prefect_home is not None:
+        folders[prefect_home] = "prefect"
+    return folders
 
 
 def is_workbook(name: str) -> bool:
@@ -287,8 +290,9 @@ def record_validation_runs(engine: Engine, runs: Sequence[SuiteRun]) -> str:
     return run_id
 
 
-def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
-    """Load a clean file in one transaction, or record the rejection of a failed one.
+def load_workbook(engine: Engine, staged: StagedFile, loaded_by: str = "") -> FileOutcome:
+    """Load a clean file in one transaction, or record the rejection of a failed one (as offered by
+    ``loaded_by``).
 
     A file the database refuses for its content (a value it cannot store, a broken constraint) is
     rejected with the cause, like any bad file; only a failing connection stops the load.
@@ -300,9 +304,9 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
     if not staged.errors and wb is not None:
         try:
             result: LoadResult = (
-                load_realization(engine, wb)
+                load_realization(engine, wb, loaded_by)
                 if isinstance(wb, RealizationWorkbook)
-                else load_indicators(engine, wb)
+                else load_indicators(engine, wb, loaded_by)
             )
         except InputError as error:
             found = tuple(replace(issue, file=staged.name) for issue in error.issues)
@@ -338,6 +342,7 @@ def load_workbook(engine: Engine, staged: StagedFile) -> FileOutcome:
         opd_code=opd_code,
         year=year,
         month=month,
+        loaded_by=loaded_by,
     )
     return FileOutcome(
         staged.path,
@@ -360,8 +365,11 @@ def load_order(staged: StagedFile) -> tuple:
     return (1,)
 
 
-def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[FileOutcome]:
-    """Load (or record the rejection of) every file; outcomes in the order of ``staged_files``.
+def load_workbooks(
+    engine: Engine, staged_files: Sequence[StagedFile], loaded_by: str = ""
+) -> list[FileOutcome]:
+    """Load (or record the rejection of) every file as ``loaded_by``; outcomes in the order of
+    ``staged_files``.
 
     Clean workbooks of months not loaded yet go in together, in one transaction with one bulk insert
     per table; everything else (corrections, unchanged files, files giving one realization column,
@@ -373,7 +381,7 @@ def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[F
     clean = [s for s in staged_files if not s.errors and isinstance(s.workbook, RealizationWorkbook)]
     done: dict[int, FileOutcome] = {}
     try:
-        results, _ = load_new_months(engine, [s.workbook for s in clean])
+        results, _ = load_new_months(engine, [s.workbook for s in clean], loaded_by)
     except (DBAPIError, InputError) as error:
         LOGGER.warning(
             "bulk load of %s failed, loading them one by one: %s",
@@ -398,7 +406,7 @@ def load_workbooks(engine: Engine, staged_files: Sequence[StagedFile]) -> list[F
                 label=staged.label,
             )
     for staged in sorted((s for s in staged_files if id(s) not in done), key=load_order):
-        done[id(staged)] = load_workbook(engine, staged)
+        done[id(staged)] = load_workbook(engine, staged, loaded_by)
     return [done[id(staged)] for staged in staged_files]
 
 
@@ -484,7 +492,7 @@ def quarantine_rejected(
         )
     except OSError as error:
         problem = explain_environment(error)
-        problem = problem or CommandError("write.failed", EXIT_ENVIRONMENT, detail=str(error))
+        problem = problem or EnvironmentProblem("write.failed", detail=str(error))
         problem.params["path"] = str(quarantine_dir)  # the folder, not a temporary file name
         LOGGER.error("cannot quarantine %s: %s", printable(outcome.path), printable(error))
         return replace(outcome, quarantine_failure=problem.message(lang))

@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 
 from tasks.core import metrics
 from tasks.core.calendar import format_moment
-from tasks.core.problems import EXIT_REJECTED, CommandError
+from tasks.core.problems import NoDataProblem
 from tasks.core.text import loose_text
 from warehouse.queries import (
     ReportScope,
@@ -36,17 +36,15 @@ def report_opds(
 ) -> list[str]:
     """The OPDs a report of the year covers (``opd``, or every OPD with data), each with data (at ``as_of``).
 
-    Raises a :class:`~tasks.core.problems.CommandError` naming what is missing rather than letting a report
+    Raises a :class:`~tasks.core.problems.NoDataProblem` naming what is missing rather than letting a report
     come out empty: no data for the year, none for that OPD, or none yet at that moment.
     """
 
     known = list_opds(engine, year)
     if opd is not None and opd not in known:
-        raise CommandError(
-            "report.opd_no_data", EXIT_REJECTED, opd=opd, year=year, known=", ".join(known) or "-"
-        )
+        raise NoDataProblem("report.opd_no_data", opd=opd, year=year, known=", ".join(known) or "-")
     if not known:
-        raise CommandError("report.no_data", EXIT_REJECTED, year=year)
+        raise NoDataProblem("report.no_data", year=year)
     codes = [opd] if opd is not None else known
     if as_of is None:
         return codes
@@ -58,9 +56,8 @@ def report_opds(
     ]
     if not with_data:
         first = first_load_at(engine, year, codes)
-        raise CommandError(
+        raise NoDataProblem(
             "report.no_data_as_of",
-            EXIT_REJECTED,
             opd=", ".join(codes),
             year=year,
             moment=format_moment(as_of),

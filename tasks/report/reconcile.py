@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from tasks.core.formatting import digits_text
-from tasks.core.problems import EXIT_USAGE, CommandError
+from tasks.core.problems import UsageProblem
 from tasks.core.text import loose_text
 from tasks.report.build import build_tables
 from tasks.report.checks import Check, TableSpec
@@ -218,7 +218,7 @@ def reconcile(
     published = read_published(published_dir)
     if not published:
         patterns = ", ".join(spec.pattern for spec in table_specs(year, {}))
-        raise CommandError("reconcile.no_tables", EXIT_USAGE, folder=str(published_dir), patterns=patterns)
+        raise UsageProblem("reconcile.no_tables", folder=str(published_dir), patterns=patterns)
     data = dict(tables)
     if sumber_dana is not None:
         data["sumber_dana"] = pd.DataFrame(

@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from bench.generate import generate, opd_code, plan_agency
-from sakip.config import load_settings
 from tasks.core.hierarchy import node_keys, parent_codes
 from tasks.extract.reading import read_workbook
 from tasks.extract.realization import read_realization
 from tasks.operations.intake import validate_batch
+from tasks.settings import load_settings
 from warehouse.db import open_warehouse
 
 AMOUNTS = [

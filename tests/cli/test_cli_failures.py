@@ -18,8 +18,7 @@ from pathlib import Path
 import pytest
 
 from sakip.cli import EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_REJECTED, EXIT_USAGE, main
-from sakip.failures import explain
-from tasks.core.problems import CommandError
+from sakip.failures import CommandError, explain
 from tasks.load.realization import load_realization
 from tests.fixtures.staged import OPD, realization_lines, realization_workbook
 from warehouse.db import engine_for, open_warehouse

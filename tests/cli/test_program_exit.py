@@ -31,7 +31,7 @@ def test_run_freezes_the_collector_after_the_command_and_exits_with_its_status(m
 def test_main_leaves_the_collector_alone(monkeypatch):
     frozen: list[bool] = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
-    monkeypatch.setattr(cli, "run_command", lambda _args: 0)
+    monkeypatch.setattr(cli, "run_command", lambda _args, _settings: 0)
     monkeypatch.setattr(cli, "use_running_server", lambda _workdir: None)
 
     assert cli.main(["validations"]) == 0

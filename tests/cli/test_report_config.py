@@ -7,13 +7,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sakip.config import ConfigError, Settings, load_report_config
 from tasks.core import metrics
 from tasks.core.calendar import quarter_of
 from tasks.core.metrics import PERMENDAGRI_86_2017_SCALE
 from tasks.core.scales import PERMENDAGRI_55_2010_BANDS, ReportScales
 from tasks.operations.monitoring import monitoring_measures
 from tasks.report.render.narrative import category_count_paragraphs, low_absorption_paragraph
+from tasks.settings import ConfigError, Settings, load_report_config
 from tests.fixtures.paths import REPO
 
 EXAMPLE = REPO / "sakip" / "sakip.example.toml"
@@ -118,7 +118,7 @@ def test_custom_scale_and_bands_change_the_categories(tmp_path: Path) -> None:
 
 
 def test_settings_file_reaches_the_flow_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sakip.config import load_settings
+    from tasks.settings import load_settings
 
     path = tmp_path / "sakip.toml"
     path.write_text(SIX_TIERS, encoding="utf-8")

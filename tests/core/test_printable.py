@@ -7,7 +7,7 @@ import os
 import pytest
 
 from tasks.core.issues import InputIssue
-from tasks.core.problems import EXIT_USAGE, CommandError
+from tasks.core.problems import UsageProblem
 from tasks.core.text import printable
 from tasks.operations.quarantine import summary_text
 
@@ -58,5 +58,5 @@ def test_quarantine_summary_escapes_the_name():
 
 
 def test_command_messages_escape_paths():
-    problem = CommandError("input.not_found", EXIT_USAGE, paths="a\x1b[2Jb.xlsx")
+    problem = UsageProblem("input.not_found", paths="a\x1b[2Jb.xlsx")
     assert problem.message() == "Tidak ditemukan: a\\x1b[2Jb.xlsx"

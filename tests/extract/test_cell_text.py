@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from sakip.config import load_settings
 from tasks.core.text import strip_control_characters
 from tasks.extract.reading import read_workbook
+from tasks.settings import load_settings
 from tests.fixtures.staged import ingest_batch
 from tests.fixtures.workbooks import (
     INDICATOR_HEADER,

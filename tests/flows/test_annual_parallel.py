@@ -15,11 +15,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sakip.config import Settings
 from tasks.extract.reading import read_workbook
 from tasks.operations.intake import load_workbook
 from tasks.report.build import build_all_tables
 from tasks.report.writer import REPORT_FORMATS, write_reports
+from tasks.settings import Settings
 from warehouse.db import open_warehouse
 
 SECOND_OPD = "2.17.0.00.0.00.02.0000"

@@ -17,8 +17,8 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from sakip.config import load_settings
 from tasks.core.issues import MESSAGES
+from tasks.settings import load_settings
 from tests.fixtures.corpus import (
     BATCH_GOOD_MONTH,
     FAULT_NAMES,

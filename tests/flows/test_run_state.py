@@ -124,14 +124,20 @@ def _cell_of_code(sheet, code: str, column: str) -> str:
 
 
 def _flow_run_of(client, flow_name: str, workdir: Path):
-    """The newest run of ``flow_name`` whose ``workdir`` parameter is ``workdir``."""
+    """The newest run of ``flow_name`` on ``workdir``: its ``workdir`` parameter, or its settings' work
+    folder (the command hands the flow the settings it built)."""
     from prefect.client.schemas.filters import FlowFilter, FlowFilterName
     from prefect.client.schemas.sorting import FlowRunSort
 
     runs = client.read_flow_runs(
         flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])), sort=FlowRunSort.START_TIME_DESC
     )
-    return next(run for run in runs if run.parameters.get("workdir") == str(workdir))
+    return next(
+        run
+        for run in runs
+        if str(workdir)
+        in (run.parameters.get("workdir"), (run.parameters.get("settings") or {}).get("workdir"))
+    )
 
 
 @pytest.mark.prefect

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import DataError
 
-from sakip.config import load_settings
 from tasks.operations.intake import load_workbooks, split_by_opd, validate_batch
+from tasks.settings import load_settings
 from tests.fixtures.agency_year import (
     BUDGET,
     SHAPES,
@@ -170,7 +170,8 @@ def test_a_file_the_database_refuses_is_rejected_and_the_rest_loads(warehouse, m
 
     monkeypatch.setattr("tasks.operations.intake.load_realization", refuse_march)
     monkeypatch.setattr(
-        "tasks.operations.intake.load_new_months", lambda engine, workbooks: ([], list(workbooks))
+        "tasks.operations.intake.load_new_months",
+        lambda engine, workbooks, loaded_by="": ([], list(workbooks)),
     )
     outcomes = load_workbooks(warehouse, [staged(month_file(m)) for m in (1, 2, 3, 4)])
     assert [o.status for o in outcomes] == ["loaded", "loaded", "rejected", "loaded"]

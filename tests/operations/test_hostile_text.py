@@ -36,7 +36,6 @@ import pytest
 from docx import Document
 
 from sakip.cli import main
-from sakip.config import Settings, load_settings
 from sakip.sample import OPD_KODE
 from tasks.core.text import FORMULA_TRIGGERS
 from tasks.extract.reading import read_workbooks
@@ -57,6 +56,7 @@ from tasks.operations.monitoring import (
 )
 from tasks.report.build import build_all_tables
 from tasks.report.writer import REPORT_FORMATS, write_reports
+from tasks.settings import Settings, load_settings
 from tasks.validate.context import SuiteRun
 from tests.fixtures.hostile import (
     AT_FORMULA,

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from sakip.config import ReportScales
 from tasks.operations.monitoring import lagging_first, monitoring_markdown, monitoring_measures, period_label
+from tasks.settings import ReportScales
 
 OPD = "2.17.0.00.0.00.01.0000"
 

@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from sakip.config import load_settings
 from tasks.load.realization import load_realization
 from tasks.operations.inbox import archive_file, loose_workbooks, previous_month
 from tasks.report.build import build_tables
+from tasks.settings import load_settings
 from tests.fixtures.paths import REPO
 from tests.fixtures.staged import OPD, realization_lines, realization_workbook
 from warehouse.models import FactRealization, FactRealizationHistory, LoadBatch, Revision
@@ -65,7 +65,7 @@ def test_correction_keeps_the_old_version_and_a_row_level_diff(warehouse):
 
 
 def test_report_as_of_a_date_shows_the_version_then_in_force(warehouse):
-    from sakip.config import Settings
+    from tasks.settings import Settings
 
     before_anything = datetime.now(UTC)
     time.sleep(0.01)
@@ -252,8 +252,8 @@ def test_only_transient_database_errors_are_retried():
 
 
 def test_parallel_files_default_to_the_cores_and_sqlite_loads_with_one_writer(monkeypatch):
-    from sakip.config import load_settings
     from tasks.operations.intake import load_shares
+    from tasks.settings import load_settings
 
     monkeypatch.delenv("SAKIP_WORKERS", raising=False)
     monkeypatch.setattr("os.cpu_count", lambda: 2)

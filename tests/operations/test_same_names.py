@@ -12,10 +12,10 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from sakip.config import load_settings
 from tasks.extract.reading import read_workbooks
 from tasks.operations.artifacts import validation_table
 from tasks.operations.intake import discover_workbooks, load_workbooks, validate_batch
+from tasks.settings import load_settings
 from warehouse.db import open_warehouse
 from warehouse.models import LoadBatch
 

@@ -20,11 +20,11 @@ from docx.oxml.ns import qn
 from docx.shared import Emu
 from lxml import etree
 
-from sakip.config import ReportScales
 from tasks.core.text import visible_text
 from tasks.report.render import charts
 from tasks.report.render.printed import HeaderCell, PrintedRow, PrintedTable
 from tasks.report.render.word_tables import _twips, _write_cell_slowly, add_table
+from tasks.settings import ReportScales
 from tests.fixtures.hostile import DOLLAR, ESCAPE, SCRIPT
 
 

@@ -29,7 +29,6 @@ from docx.text.paragraph import Paragraph
 from matplotlib import image as mpimg
 from playwright.sync_api import Page, sync_playwright
 
-from sakip.config import parse_report_config
 from tasks.core.scales import ReportScales
 from tasks.report.build import build_all_tables
 from tasks.report.render.docx import write_docx_report
@@ -38,6 +37,7 @@ from tasks.report.render.narrative import Narrative
 from tasks.report.render.page import PAGE
 from tasks.report.render.printed import printed_tables
 from tasks.report.writer import write_reports
+from tasks.settings import parse_report_config
 from warehouse.db import open_warehouse
 
 OPD = "2.17.0.00.0.00.01.0000"

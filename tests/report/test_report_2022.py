@@ -438,8 +438,8 @@ def test_reconciliation_lists_exactly_the_documents_misprints(report):
 
 
 def test_reconciliation_finds_a_new_misprint(report, tmp_path):
-    from sakip.config import load_settings
     from tasks.report.reconcile import reconcile_warehouse
+    from tasks.settings import load_settings
 
     for source in REFERENCE_2022.glob("*.csv"):
         (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")

@@ -16,15 +16,15 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from sakip.config import Settings
 from tasks.core.calendar import format_moment, parse_moment
-from tasks.core.problems import CommandError
+from tasks.core.problems import NoDataProblem
 from tasks.load.realization import load_realization
 from tasks.report.build import build_tables
 from tasks.report.extras import cumulative_by_month
 from tasks.report.extras import murni_perubahan as table_murni_perubahan
 from tasks.report.inputs import report_opds
 from tasks.report.writer import as_of_folder, write_reports
+from tasks.settings import Settings
 from tests.fixtures.staged import OPD, realization_lines, realization_workbook
 from warehouse.queries import sumber_dana_totals
 
@@ -148,11 +148,11 @@ def test_as_of_now_gives_the_current_tables(corrected):
 def test_no_data_at_that_moment_is_refused(corrected):
     engine, between, before_anything = corrected
     assert report_opds(engine, 2022, as_of=between) == [OPD]
-    with pytest.raises(CommandError) as raised:
+    with pytest.raises(NoDataProblem) as raised:
         report_opds(engine, 2022, as_of=before_anything)
     assert raised.value.rule == "report.no_data_as_of"
     message = raised.value.message()
     assert message.startswith(f"Tidak ada data OPD {OPD} tahun 2022 per {format_moment(before_anything)}")
     assert "pertama dimuat 20" in message and message.endswith("+07:00")
-    with pytest.raises(CommandError, match=r"OPD 9\.9\.9 "):
+    with pytest.raises(NoDataProblem, match=r"OPD 9\.9\.9 "):
         report_opds(engine, 2022, opd="9.9.9")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 
-from sakip.config import Settings
 from tasks.extract.reading import read_workbook
 from tasks.operations.intake import load_workbook
 from tasks.report.build import build_all_tables, build_tables
+from tasks.settings import Settings
 
 SECOND_OPD = "2.17.0.00.0.00.02.0000"
 

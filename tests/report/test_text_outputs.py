@@ -16,7 +16,6 @@ import pandas as pd
 import pytest
 from docx import Document
 
-from sakip.config import ReportScales
 from tasks.core.issues import InputIssue
 from tasks.operations.artifacts import absorption_markdown
 from tasks.operations.consolidation import consolidated_markdown, write_consolidated
@@ -29,6 +28,7 @@ from tasks.report.render.html import write_html_report
 from tasks.report.render.narrative import Narrative
 from tasks.report.render.printed import printed_tables
 from tasks.report.render.xlsx import write_xlsx_report
+from tasks.settings import ReportScales
 from tests.fixtures.hostile import DOLLAR, ESCAPE, HYPERLINK, IMG, JS_LINK, MATH, MINUS_FORMULA, PIPE, SCRIPT
 
 ESC = ESCAPE.replace("_x001B_", "\x1b")  # the text as the reader returns it

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from sakip.config import load_settings
+from tasks.settings import load_settings
 from tests.fixtures.agency_year import (
     assert_consecutive_months_agree,
     figures,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sakip.config import load_settings
 from sakip.web.accounts import add_user
+from tasks.settings import load_settings
 from tests.fixtures.web import AGENCY, OTHER_AGENCY, PASSWORDS, WebSite, make_site
 from warehouse.db import open_warehouse
 

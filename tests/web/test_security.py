@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from sakip.cli import main
-from sakip.config import load_settings
 from sakip.web.accounts import add_user, find_user
 from sakip.web.app import create_app
 from sakip.web.auth import FORM_COOKIE, SESSION_COOKIE
 from sakip.web.config import load_web_settings
+from tasks.settings import load_settings
 from tests.fixtures.web import (
     AGENCY,
     OTHER_AGENCY,
@@ -453,7 +453,7 @@ def test_user_add_without_password_and_terminal_is_refused(tmp_path: Path, monke
 def test_accounts_sessions_and_limits_on_both_warehouses(warehouse, tmp_path: Path):
     add_user(warehouse, "dinas", PASSWORDS["dinas"], "opd", AGENCY)
     settings = load_settings(tmp_path)
-    site = WebSite(settings, load_web_settings(tmp_path, {"SAKIP_WEB_LOGIN_LIMIT_USER": "2"}), warehouse)
+    site = WebSite(settings, load_web_settings(tmp_path, login_limit_user="2"), warehouse)
     client = site.client()
     token = sign_in(client, "dinas")  # a session: stored, found again (zone-aware moments on both)
     assert client.get(f"/agencies/{AGENCY}").status_code == 200

@@ -1,4 +1,12 @@
-"""Alembic environment: migrates the warehouse at the URL the caller configured."""
+"""Alembic environment: migrates the warehouse at the URL the caller put in Alembic's configuration
+(``sqlalchemy.url``: sakip's own callers, :func:`warehouse.db.alembic_config`) or gave with
+``alembic -x url=...``.
+
+Only the bare ``alembic`` command with neither has no caller to hand the URL down: for it alone this
+script reads the two variables that name the configured warehouse, as the settings
+(:mod:`tasks.settings`) read them, so ``alembic -c warehouse/alembic.ini upgrade head`` migrates the
+warehouse the commands use.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +20,11 @@ from warehouse.models import Base
 
 config = context.config
 target_metadata = Base.metadata
-if not config.get_main_option("sqlalchemy.url"):  # the ``alembic`` command run by hand: this script is
-    # its entry point, so it reads the two variables that name the warehouse (see sakip.config)
-    workdir = Path(os.environ.get("SAKIP_WORKDIR") or "sakip-data")
-    url = warehouse_url(os.environ.get("SAKIP_DATABASE_URL", ""), workdir)
+if not config.get_main_option("sqlalchemy.url"):
+    url = context.get_x_argument(as_dictionary=True).get("url")
+    if not url:  # the bare ``alembic`` command: the warehouse the environment names
+        workdir = Path(os.environ.get("SAKIP_WORKDIR") or "sakip-data")
+        url = warehouse_url(os.environ.get("SAKIP_DATABASE_URL", ""), workdir)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
+from tasks.core import columns
 from tasks.core.staging import RealizationWorkbook
 from warehouse.models import (
     BudgetItem,
@@ -102,10 +103,19 @@ def report_scope(engine: Engine, opd_code: str, year: int, as_of: datetime | Non
     return ReportScope(opd_code, opd.name, year, max(months) if months else None, as_of)
 
 
+#: The values of a sub kegiatan's month, as the warehouse keeps them (the input columns it stores).
+FACT_VALUES: tuple[str, ...] = columns.stored_names(columns.FACT_REALIZATION)
+
+
+def fact_values(facts: type[FactRealization] | type[FactRealizationHistory]) -> list:
+    """The value columns of a fact table (current or history), named as the column spec names them."""
+    return [getattr(facts, name) for name in FACT_VALUES]
+
+
 def budget_rows(
     engine: Engine, opd_code: str, year: int, month: int, as_of: datetime | None = None
 ) -> pd.DataFrame:
-    """Sub kegiatan rows of one month: code, name, budget, murni, realization to date, plan, fisik.
+    """Sub kegiatan rows of one month: code, name and every value the warehouse keeps (FACT_VALUES).
 
     With ``as_of``, the rows of the file that was in force then (from the history once superseded).
     """
@@ -115,12 +125,7 @@ def budget_rows(
         select(
             BudgetItem.code.label("kode"),
             BudgetItem.name.label("uraian"),
-            facts.anggaran_rp,
-            facts.anggaran_murni_rp,
-            facts.realisasi_bulan_ini_rp,
-            facts.realisasi_sd_bulan_ini_rp,
-            facts.anggaran_kas_sd_bulan_ini_rp,
-            facts.fisik_pct,
+            *fact_values(facts),
         )
         .join(facts, facts.budget_item_id == BudgetItem.id)
         .order_by(BudgetItem.code)
@@ -154,11 +159,7 @@ def realization_rows_as_of(engine: Engine, opd_code: str, year: int, as_of: date
                 Period.month.label("bulan"),
                 facts.budget_item_id,
                 BudgetItem.code.label("kode"),
-                facts.anggaran_rp,
-                facts.anggaran_murni_rp,
-                facts.realisasi_sd_bulan_ini_rp,
-                facts.anggaran_kas_sd_bulan_ini_rp,
-                facts.sumber_dana,
+                *fact_values(facts),
             )
             .join(BudgetItem, BudgetItem.id == facts.budget_item_id)
             .join(Period, Period.id == facts.period_id)
@@ -166,16 +167,7 @@ def realization_rows_as_of(engine: Engine, opd_code: str, year: int, as_of: date
         )
         with engine.connect() as conn:
             frames.append(pd.read_sql(query, conn))
-    columns = [
-        "bulan",
-        "budget_item_id",
-        "kode",
-        "anggaran_rp",
-        "anggaran_murni_rp",
-        "realisasi_sd_bulan_ini_rp",
-        "anggaran_kas_sd_bulan_ini_rp",
-        "sumber_dana",
-    ]
+    columns = ["bulan", "budget_item_id", "kode", *FACT_VALUES]
     frames = [frame for frame in frames if not frame.empty]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 

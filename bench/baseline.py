@@ -80,9 +80,9 @@ from warehouse.models import (
 
 #: the columns of every benchmark file, in sheet order (``sakip.sample``'s layout, named by the spec)
 LAYOUT = REALIZATION_LAYOUT
-#: the amount columns, in sheet order (one block of adjacent columns, C..G)
+#: the amount columns, in sheet order (C..G), and their indexes
 AMOUNTS = tuple(name for name in LAYOUT if column(REALIZATION, name).type == "amount")
-AMOUNT_COLUMNS = slice(LAYOUT.index(AMOUNTS[0]), LAYOUT.index(AMOUNTS[-1]) + 1)
+AMOUNT_COLUMNS = [LAYOUT.index(name) for name in AMOUNTS]
 CODE_COLUMN, NAME_COLUMN = LAYOUT.index("kode"), LAYOUT.index("uraian")
 FISIK_COLUMN, SOURCE_COLUMN = LAYOUT.index("fisik_pct"), LAYOUT.index("sumber_dana")
 FIRST_DATA_ROW = 9  # 1-based

@@ -344,7 +344,7 @@ def _write_realization(root: _Row, path: Path, year: int, month: int) -> None:
             "sumber_dana": node.sumber_dana,
         }
         for col, name in enumerate(REALIZATION_LAYOUT):
-            _write_value(ws, row, col, name, values[name], style)
+            _write_value(ws, row, col, name, values.get(name), style)
         row += 1
     total = styles["total"]
     ws.merge_range(row, 0, row, 1, "JUMLAH", total[0])
@@ -361,18 +361,9 @@ def _write_realization(root: _Row, path: Path, year: int, month: int) -> None:
     workbook.close()
 
 
-#: The columns of a sample realization workbook, in order (every column of the column spec).
-REALIZATION_LAYOUT: tuple[str, ...] = (
-    "kode",
-    "uraian",
-    "anggaran_murni_rp",
-    "anggaran_rp",
-    "anggaran_kas_sd_bulan_ini_rp",
-    "realisasi_bulan_ini_rp",
-    "realisasi_sd_bulan_ini_rp",
-    "fisik_pct",
-    "sumber_dana",
-)
+#: The columns of a sample realization workbook, in order: every column of the column spec (a column
+#: the sample has no figures for stays blank).
+REALIZATION_LAYOUT: tuple[str, ...] = columns.names(columns.REALIZATION)
 #: The word over a group of columns in a two-row header: ``Realisasi`` over ``Bulan Ini`` and
 #: ``s.d. Bulan Ini``; every other heading spans both rows.
 GROUP_WORD = "Realisasi "

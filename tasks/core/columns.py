@@ -99,7 +99,8 @@ _IR = (INDICATOR, RENSTRA)
 _FACT = FACT_REALIZATION
 _IND = INDICATOR_TABLE
 
-#: Every input column, in the order of the staged frames.
+#: Every input column, in the order of the staged frames (a realization workbook written by sakip,
+#: the sample's and the bench's, has its columns in this order; a new column goes at the end of its kind).
 COLUMNS: tuple[InputColumn, ...] = (
     # -- the monthly realization workbook (INPUTS.md §1)
     InputColumn("kode", ("Kode", "Kode Rekening", "Kode Rek"), "code", _R, "Kode", "Code", required="yes"),
@@ -113,6 +114,16 @@ COLUMNS: tuple[InputColumn, ...] = (
         required="yes",
     ),
     InputColumn(
+        "anggaran_murni_rp",
+        ("Anggaran Murni", "Anggaran Sebelum Perubahan"),
+        "amount",
+        _R,
+        "Anggaran Murni",
+        "Original budget",
+        unit="Rp",
+        stored=Stored(_FACT, nullable=True),
+    ),
+    InputColumn(
         "anggaran_rp",
         ("Anggaran", "Pagu", "Pagu Anggaran", "Anggaran Setelah Perubahan", "Anggaran Perubahan"),
         "amount",
@@ -124,12 +135,12 @@ COLUMNS: tuple[InputColumn, ...] = (
         stored=Stored(_FACT),
     ),
     InputColumn(
-        "anggaran_murni_rp",
-        ("Anggaran Murni", "Anggaran Sebelum Perubahan"),
+        "anggaran_kas_sd_bulan_ini_rp",
+        ("Anggaran Kas s.d. Bulan Ini", "RAK s.d. Bulan Ini"),
         "amount",
         _R,
-        "Anggaran Murni",
-        "Original budget",
+        "Anggaran Kas s.d. Bulan Ini",
+        "Planned disbursement to date",
         unit="Rp",
         stored=Stored(_FACT, nullable=True),
     ),
@@ -154,16 +165,6 @@ COLUMNS: tuple[InputColumn, ...] = (
         unit="Rp",
         required="one_of",
         stored=Stored(_FACT),
-    ),
-    InputColumn(
-        "anggaran_kas_sd_bulan_ini_rp",
-        ("Anggaran Kas s.d. Bulan Ini", "RAK s.d. Bulan Ini"),
-        "amount",
-        _R,
-        "Anggaran Kas s.d. Bulan Ini",
-        "Planned disbursement to date",
-        unit="Rp",
-        stored=Stored(_FACT, nullable=True),
     ),
     InputColumn(
         "fisik_pct",

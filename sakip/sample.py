@@ -407,14 +407,13 @@ def write_table_header(ws: Worksheet, row: int, layout: tuple[str, ...], head) -
 
 
 def _write_value(ws: Worksheet, row: int, col: int, name: str, value: object, style: tuple) -> None:
-    """One cell of a realization row: code and name as text, amounts and percentages as numbers."""
+    """One cell of a realization row: codes and texts as text (the name wrapped), amounts and
+    percentages as numbers, blank where there is no value."""
     kind = columns.column(columns.REALIZATION, name).type
-    if kind in ("code", "text") and name != "sumber_dana":
-        ws.write_string(row, col, str(value), style[0 if kind == "code" else 1])
-    elif value is None or value == "":
+    if value is None or value == "":
         ws.write_blank(row, col, None, style[3 if kind == "percent" else 0])
-    elif kind == "text":
-        ws.write_string(row, col, str(value), style[0])
+    elif kind in ("code", "text"):
+        ws.write_string(row, col, str(value), style[1 if name == "uraian" else 0])
     else:
         ws.write_number(row, col, value, style[3 if kind == "percent" else 2])
 

@@ -61,7 +61,9 @@ import python_calamine
 from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
 
 from expectations.custom import RUPIAH_TOLERANCE
+from sakip.sample import REALIZATION_LAYOUT, header_cells
 from tasks.core.codes import CODE_PATTERNS, TOTAL_PATTERN
+from tasks.core.columns import REALIZATION, column
 from tasks.core.files import sha256_of
 from tasks.core.staging import CORRECTION_MARKERS, HIERARCHY_LEVELS
 from tasks.extract.fields import MONTHS
@@ -76,28 +78,25 @@ from warehouse.models import (
     Period,
 )
 
-AMOUNTS = (
-    "anggaran_murni_rp",
-    "anggaran_rp",
-    "anggaran_kas_sd_bulan_ini_rp",
-    "realisasi_bulan_ini_rp",
-    "realisasi_sd_bulan_ini_rp",
-)  # columns C..G, in sheet order
+#: the columns of every benchmark file, in sheet order (``sakip.sample``'s layout, named by the spec)
+LAYOUT = REALIZATION_LAYOUT
+#: the amount columns, in sheet order (C..G), and their indexes
+AMOUNTS = tuple(name for name in LAYOUT if column(REALIZATION, name).type == "amount")
+AMOUNT_COLUMNS = [LAYOUT.index(name) for name in AMOUNTS]
+CODE_COLUMN, NAME_COLUMN = LAYOUT.index("kode"), LAYOUT.index("uraian")
+FISIK_COLUMN, SOURCE_COLUMN = LAYOUT.index("fisik_pct"), LAYOUT.index("sumber_dana")
 FIRST_DATA_ROW = 9  # 1-based
-WIDTH = 9  # columns A..I
-#: normalized labels of header rows 7 and 8 (a file of another layout is rejected, never misread)
-HEADER_ROW_7 = (
-    "kode",
-    "uraian",
-    "anggaran murni",
-    "anggaran",
-    "anggaran kas s.d. bulan ini",
-    "realisasi",
-    "",
-    "fisik (%)",
-    "sumber dana",
+WIDTH = len(LAYOUT)  # columns A..I
+#: normalized labels of header rows 7 and 8, from the spec's headings (a file of another layout is
+#: rejected, never misread): row 8 holds the labels under a group, between its first and last column
+_CELLS = header_cells(LAYOUT)
+HEADER_ROW_7 = tuple(
+    next((top.lower() for first, _last, top, _bottom in _CELLS if first == col and top), "")
+    for col in range(WIDTH)
 )
-HEADER_ROW_8 = ("bulan ini", "s.d. bulan ini")
+_GROUPED = [(first, bottom.lower()) for first, _last, _top, bottom in _CELLS if bottom]
+GROUPED_COLUMNS = slice(_GROUPED[0][0], _GROUPED[-1][0] + 1)
+HEADER_ROW_8 = tuple(label for _first, label in _GROUPED)
 #: the level patterns of tasks.core.codes, tried in order (first match wins); the suite's
 #: ``code.malformed`` rule checks the same patterns (expectations.custom uses them too)
 LEVEL_PATTERNS = tuple((level, re.compile(pattern)) for level, pattern in CODE_PATTERNS.items())
@@ -195,7 +194,7 @@ def _header(rows: list[list[object]], issues: set[str]) -> tuple[str, str, int, 
     elif not months:
         issues.add("header.month_unknown")
     labels7 = tuple(_label(v) for v in (rows[6] if len(rows) > 6 else ())[:WIDTH])
-    labels8 = tuple(_label(v) for v in (rows[7] if len(rows) > 7 else ())[5:7])
+    labels8 = tuple(_label(v) for v in (rows[7] if len(rows) > 7 else ())[GROUPED_COLUMNS])
     if labels7 != HEADER_ROW_7 or labels8 != HEADER_ROW_8:
         issues.add("header.layout")
     return (
@@ -299,14 +298,14 @@ def read_batch(paths: Sequence[Path]) -> _Batch:
     starts = np.concatenate([[0], np.cumsum(lengths_arr)[:-1]]) if len(tables) else np.zeros(0, np.int64)
     row = np.arange(len(cells), dtype=np.int64) - np.repeat(starts, lengths_arr) + FIRST_DATA_ROW
 
-    raw_ids, raw_uniques = pd.factorize(cells[:, 0], use_na_sentinel=False)
+    raw_ids, raw_uniques = pd.factorize(cells[:, CODE_COLUMN], use_na_sentinel=False)
     clean = pd.Index([_clean_code(v) for v in raw_uniques], dtype=object)
     clean_ids, kode_text = pd.factorize(clean, use_na_sentinel=False)
     kode_text = np.asarray(kode_text, dtype=object)
     kode_level = np.array([_level(c) for c in kode_text], dtype=np.int8)
     kode_id = clean_ids[raw_ids]
     level = kode_level[kode_id] if len(kode_id) else np.zeros(0, np.int8)
-    uraian = _factorized_text(cells[:, 1])
+    uraian = _factorized_text(cells[:, NAME_COLUMN])
     blank_code = kode_text[kode_id] == "" if len(kode_id) else np.zeros(0, bool)
     # a row without a code whose uraian reads JUMLAH/TOTAL is the total row
     if blank_code.any():
@@ -319,8 +318,8 @@ def read_batch(paths: Sequence[Path]) -> _Batch:
     totals_before_file = np.concatenate([[0], running])[starts]
     inside = running - is_total - np.repeat(totals_before_file, lengths_arr) == 0
 
-    amounts, bad_amounts = _numbers(cells[:, 2:7], 0.0)
-    fisik, bad_fisik = _numbers(cells[:, 7], math.nan)
+    amounts, bad_amounts = _numbers(cells[:, AMOUNT_COLUMNS], 0.0)
+    fisik, bad_fisik = _numbers(cells[:, FISIK_COLUMN], math.nan)
     has_amount = (amounts != 0).any(axis=1) | bad_amounts.any(axis=1)
     no_code = (level == NONE) & blank_code
     malformed = (level == NONE) & ~blank_code
@@ -336,7 +335,7 @@ def read_batch(paths: Sequence[Path]) -> _Batch:
 
     fid, row, kode_id, level = fid[keep], row[keep], kode_id[keep], level[keep]
     amounts, fisik = amounts[keep], fisik[keep]
-    sumber = _factorized_text(cells[keep, 8])
+    sumber = _factorized_text(cells[keep, SOURCE_COLUMN])
     uraian = uraian[keep]
     # the sub kegiatan of each account row: the last sub kegiatan above it, reset by any higher level
     n = len(fid)

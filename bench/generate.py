@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import xlsxwriter
 
+from sakip.sample import REALIZATION_LAYOUT, write_table_header
 from tasks.core.calendar import BULAN
 
 #: Urusan codes of Permendagri 90/2019 (concurrent, mandatory/optional, and supporting affairs).
@@ -143,7 +144,6 @@ _UMUM_PLAN = np.cumsum(np.array((1, 2, 4, 6, 7, 8, 9, 10, 11, 12, 14, 16), dtype
 _EVEN_PLAN = np.cumsum(_EVEN_WEIGHTS)
 
 URUSAN_ROW, PROGRAM_ROW, KEGIATAN_ROW, SUB_ROW, ACCOUNT_ROW = range(5)
-HEADER_ROWS = ("Kode", "Uraian", "Anggaran Murni", "Anggaran", "Anggaran Kas s.d. Bulan Ini")
 
 
 @dataclass
@@ -400,43 +400,49 @@ def write_workbook(agency: Agency, path: Path, year: int, month: int) -> None:
     ws.write_string(2, 0, f"SKPD : {agency.code} {agency.name}")
     ws.write_string(3, 0, f"Tahun Anggaran : {year}")
     ws.write_string(4, 0, f"Bulan : {BULAN[month - 1]}")
-    for col, title in enumerate(HEADER_ROWS):
-        ws.merge_range(6, col, 7, col, title)
-    ws.merge_range(6, 5, 6, 6, "Realisasi")
-    ws.write_string(7, 5, "Bulan Ini")
-    ws.write_string(7, 6, "s.d. Bulan Ini")
-    ws.merge_range(6, 7, 7, 7, "Fisik (%)")
-    ws.merge_range(6, 8, 7, 8, "Sumber Dana")
+    write_table_header(ws, 6, REALIZATION_LAYOUT, None)
 
     this_month, to_date, rak = agency.month_values(month)
     budget = agency.budget.tolist()
-    amounts = zip(budget, budget, rak.tolist(), this_month.tolist(), to_date.tolist(), strict=True)
+    # the amounts by column name (the budget never changes: murni = anggaran)
+    amounts = {
+        "anggaran_murni_rp": budget,
+        "anggaran_rp": budget,
+        "anggaran_kas_sd_bulan_ini_rp": rak.tolist(),
+        "realisasi_bulan_ini_rp": this_month.tolist(),
+        "realisasi_sd_bulan_ini_rp": to_date.tolist(),
+    }
+    amount_cols = [(COLUMN[name], values) for name, values in amounts.items()]
     fisik = agency.fisik[:, month - 1].tolist()
     write_string, write_number = ws.write_string, ws.write_number
+    code_col, name_col, fisik_col, source_col = (
+        COLUMN["kode"],
+        COLUMN["uraian"],
+        COLUMN["fisik_pct"],
+        COLUMN["sumber_dana"],
+    )
     row = 8
-    for kode, uraian, values, pct, sumber in zip(
-        agency.kode, agency.uraian, amounts, fisik, agency.sumber_dana, strict=True
+    for index, (kode, uraian, pct, sumber) in enumerate(
+        zip(agency.kode, agency.uraian, fisik, agency.sumber_dana, strict=True)
     ):
-        write_string(row, 0, kode)
-        write_string(row, 1, uraian)
-        write_number(row, 2, values[0], money)
-        write_number(row, 3, values[1], money)
-        write_number(row, 4, values[2], money)
-        write_number(row, 5, values[3], money)
-        write_number(row, 6, values[4], money)
+        write_string(row, code_col, kode)
+        write_string(row, name_col, uraian)
+        for col, values in amount_cols:
+            write_number(row, col, values[index], money)
         if pct == pct:  # not NaN: sub kegiatan rows
-            write_number(row, 7, pct, percent)
+            write_number(row, fisik_col, pct, percent)
         if sumber:
-            write_string(row, 8, sumber)
+            write_string(row, source_col, sumber)
         row += 1
     top = agency.level == URUSAN_ROW
-    total = int(agency.budget[top].sum())
-    ws.merge_range(row, 0, row, 1, "JUMLAH")
-    for col, value in enumerate(
-        (total, total, int(rak[top].sum()), int(this_month[top].sum()), int(to_date[top].sum())), 2
-    ):
-        write_number(row, col, value, money)
+    ws.merge_range(row, code_col, row, name_col, "JUMLAH")
+    for col, values in amount_cols:
+        write_number(row, col, int(np.asarray(values)[top].sum()), money)
     workbook.close()
+
+
+#: Column index of each column of the layout (``sakip.sample``'s, named by the column spec).
+COLUMN: dict[str, int] = {name: index for index, name in enumerate(REALIZATION_LAYOUT)}
 
 
 def workbook_path(out_dir: Path, number: int, year: int, month: int) -> Path:

@@ -35,6 +35,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from tasks.core import columns
 from tasks.core.calendar import BULAN
 
 SAMPLE_YEAR = 2022
@@ -107,7 +108,7 @@ def _build_tree() -> _Row:
     root: _Row | None = None
     for r in rows:
         node = _Row(kode=r["kode"], level=r["level"], uraian=r["uraian"])
-        printed[node.kode] = (int(r["anggaran"]), int(r["realisasi"]))
+        printed[node.kode] = (int(r["anggaran_rp"]), int(r["realisasi_sd_bulan_ini_rp"]))
         if node.level == "urusan":
             root = node
         else:
@@ -122,8 +123,8 @@ def _build_tree() -> _Row:
                     kode=acc["kode_rekening"],
                     level="rekening",
                     uraian=acc["uraian"],
-                    anggaran=int(acc["anggaran"]),
-                    realisasi=int(acc["realisasi"]),
+                    anggaran=int(acc["anggaran_rp"]),
+                    realisasi=int(acc["realisasi_sd_bulan_ini_rp"]),
                     sumber_dana=acc["sumber_dana"],
                 )
             )
@@ -323,15 +324,7 @@ def _write_realization(root: _Row, path: Path, year: int, month: int) -> None:
     ws.write(2, 0, f"SKPD : {OPD_KODE} {OPD_NAMA}")
     ws.write(3, 0, f"Tahun Anggaran : {year}")
     ws.write(4, 0, f"Bulan : {BULAN[month - 1]}")
-    for col, name in enumerate(
-        ("Kode", "Uraian", "Anggaran Murni", "Anggaran", "Anggaran Kas s.d. Bulan Ini")
-    ):
-        ws.merge_range(6, col, 7, col, name, head)
-    ws.merge_range(6, 5, 6, 6, "Realisasi", head)
-    ws.write(7, 5, "Bulan Ini", head)
-    ws.write(7, 6, "s.d. Bulan Ini", head)
-    ws.merge_range(6, 7, 7, 7, "Fisik (%)", head)
-    ws.merge_range(6, 8, 7, 8, "Sumber Dana", head)
+    write_table_header(ws, 6, REALIZATION_LAYOUT, head)
     ws.freeze_panes(8, 2)
 
     m = month - 1
@@ -339,82 +332,111 @@ def _write_realization(root: _Row, path: Path, year: int, month: int) -> None:
     for node in _walk(root):
         style = styles["parent" if node.children else "leaf"]
         month_value = node.to_date[m] - (node.to_date[m - 1] if m else 0)
-        ws.write_string(row, 0, node.kode, style[0])
-        ws.write_string(row, 1, node.uraian, style[1])
-        for col, value in enumerate(
-            (node.murni, node.budget(month), node.rak[m], month_value, node.to_date[m]), 2
-        ):
-            ws.write_number(row, col, value, style[2])
-        if node.fisik is not None:
-            ws.write_number(row, 7, node.fisik[m], style[3])
-        else:
-            ws.write_blank(row, 7, None, style[3])
-        if node.sumber_dana:
-            ws.write_string(row, 8, node.sumber_dana, style[0])
-        else:
-            ws.write_blank(row, 8, None, style[0])
+        values = {
+            "kode": node.kode,
+            "uraian": node.uraian,
+            "anggaran_murni_rp": node.murni,
+            "anggaran_rp": node.budget(month),
+            "anggaran_kas_sd_bulan_ini_rp": node.rak[m],
+            "realisasi_bulan_ini_rp": month_value,
+            "realisasi_sd_bulan_ini_rp": node.to_date[m],
+            "fisik_pct": node.fisik[m] if node.fisik is not None else None,
+            "sumber_dana": node.sumber_dana,
+        }
+        for col, name in enumerate(REALIZATION_LAYOUT):
+            _write_value(ws, row, col, name, values.get(name), style)
         row += 1
     total = styles["total"]
     ws.merge_range(row, 0, row, 1, "JUMLAH", total[0])
     month_value = root.to_date[m] - (root.to_date[m - 1] if m else 0)
-    for col, value in enumerate(
-        (root.murni, root.budget(month), root.rak[m], month_value, root.to_date[m]), 2
-    ):
-        ws.write_number(row, col, value, total[2])
-    ws.write_blank(row, 7, None, total[3])
-    ws.write_blank(row, 8, None, total[0])
+    totals = {
+        "anggaran_murni_rp": root.murni,
+        "anggaran_rp": root.budget(month),
+        "anggaran_kas_sd_bulan_ini_rp": root.rak[m],
+        "realisasi_bulan_ini_rp": month_value,
+        "realisasi_sd_bulan_ini_rp": root.to_date[m],
+    }
+    for col, name in enumerate(REALIZATION_LAYOUT[2:], 2):
+        _write_value(ws, row, col, name, totals.get(name), total)
     workbook.close()
 
 
-_INDIKATOR_COLUMNS = (
-    "Jenis",
-    "No",
-    "Uraian",
-    "Indikator",
-    "Satuan",
-    "Arah",
-    "Target",
-    "TW I",
-    "TW II",
-    "TW III",
-    "TW IV",
-    "Realisasi",
-    "Realisasi Tahun Lalu",
-    "Target Akhir Renstra",
-    "Kode Program",
-    "Definisi Operasional",
-    "Formula",
-    "Penanggung Jawab",
-    "Sumber Data",
-    "Analisis Penyebab",
-    "Solusi",
-)
-_INDIKATOR_FIELDS = (
-    "jenis",
-    "no",
-    "uraian",
-    "indikator",
-    "satuan",
-    "arah",
-    "target",
-    "tw1",
-    "tw2",
-    "tw3",
-    "tw4",
-    "realisasi",
-    "realisasi_tahun_lalu",
-    "target_akhir_renstra",
-    "kode_program",
-    "definisi_operasional",
-    "formula",
-    "penanggung_jawab",
-    "sumber_data",
-    "analisis_penyebab",
-    "solusi",
-)
-_NUMERIC_FIELDS = frozenset(
-    {"no", "target", "tw1", "tw2", "tw3", "tw4", "realisasi", "realisasi_tahun_lalu", "target_akhir_renstra"}
-)
+#: The columns of a sample realization workbook, in order: every column of the column spec (a column
+#: the sample has no figures for stays blank).
+REALIZATION_LAYOUT: tuple[str, ...] = columns.names(columns.REALIZATION)
+#: The word over a group of columns in a two-row header: ``Realisasi`` over ``Bulan Ini`` and
+#: ``s.d. Bulan Ini``; every other heading spans both rows.
+GROUP_WORD = "Realisasi "
+
+
+def header_cells(layout: tuple[str, ...]) -> list[tuple[int, int, str, str]]:
+    """The two-row header of a realization workbook from the column spec's headings: per group of
+    columns (first column, last column, the heading over them, "") or per grouped column (its
+    column, its column, "", the heading under the group)."""
+    cells: list[tuple[int, int, str, str]] = []
+    headings = [columns.column(columns.REALIZATION, name).headings[0] for name in layout]
+    col = 0
+    while col < len(layout):
+        heading = headings[col]
+        if not heading.startswith(GROUP_WORD):
+            cells.append((col, col, heading, ""))
+            col += 1
+            continue
+        last = col
+        while last + 1 < len(layout) and headings[last + 1].startswith(GROUP_WORD):
+            last += 1
+        if last == col:  # a group of one: its whole heading over both rows
+            cells.append((col, col, heading, ""))
+            col += 1
+            continue
+        cells.append((col, last, GROUP_WORD.strip(), ""))
+        cells.extend((c, c, "", headings[c][len(GROUP_WORD) :]) for c in range(col, last + 1))
+        col = last + 1
+    return cells
+
+
+def write_table_header(ws: Worksheet, row: int, layout: tuple[str, ...], head) -> None:
+    """The two-row table header (rows ``row`` and ``row + 1``) of the layout's columns."""
+    for first, last, top, bottom in header_cells(layout):
+        if bottom:
+            ws.write(row + 1, first, bottom, head)
+        elif last > first:
+            ws.merge_range(row, first, row, last, top, head)
+        else:
+            ws.merge_range(row, first, row + 1, last, top, head)
+
+
+def _write_value(ws: Worksheet, row: int, col: int, name: str, value: object, style: tuple) -> None:
+    """One cell of a realization row: codes and texts as text (the name wrapped), amounts and
+    percentages as numbers, blank where there is no value."""
+    kind = columns.column(columns.REALIZATION, name).type
+    if value is None or value == "":
+        ws.write_blank(row, col, None, style[3 if kind == "percent" else 0])
+    elif kind in ("code", "text"):
+        ws.write_string(row, col, str(value), style[1 if name == "uraian" else 0])
+    else:
+        ws.write_number(row, col, value, style[3 if kind == "percent" else 2])
+
+
+def indicator_layout() -> tuple[str, ...]:
+    """The columns of the sample indicator sheet: those of ``indikator_2022.csv``, named as the column
+    spec names them, in the CSV's order."""
+    known = set(columns.names(columns.INDICATOR))
+    header = _read_csv_header("indikator_2022.csv")
+    unknown = [name for name in header if name not in known]
+    if unknown:
+        raise ValueError(f"indikator_2022.csv: columns the column spec does not know: {unknown}")
+    return tuple(header)
+
+
+def _read_csv_header(name: str) -> list[str]:
+    """The header of a CSV shipped in ``sakip/sample_data``."""
+    text = resources.files("sakip").joinpath("sample_data", name).read_text(encoding="utf-8")
+    return next(csv.reader(text.splitlines()))
+
+
+#: Indicator columns written as numbers (the spec's numbers, and the indicator's number).
+_NUMERIC_FIELDS = frozenset({"no", *columns.names(columns.INDICATOR, types=("number", "percent"))})
 
 
 def _number(text: str) -> int | float:
@@ -450,10 +472,11 @@ def _write_indicators(path: Path, year: int) -> None:
     ws.write(0, 0, "DATA CAPAIAN INDIKATOR KINERJA", bold)
     ws.write(1, 0, f"SKPD : {OPD_KODE} {OPD_NAMA}")
     ws.write(2, 0, f"Tahun : {year}")
-    for col, name in enumerate(_INDIKATOR_COLUMNS):
-        ws.write_string(4, col, name, head)
+    layout = indicator_layout()
+    for col, key in enumerate(layout):
+        ws.write_string(4, col, columns.column(columns.INDICATOR, key).headings[0], head)
     for row, rec in enumerate(indikator, 5):
-        for col, key in enumerate(_INDIKATOR_FIELDS):
+        for col, key in enumerate(layout):
             value = rec[key]
             if value == "":
                 ws.write_blank(row, col, None, num)
@@ -470,8 +493,8 @@ def _write_indicators(path: Path, year: int) -> None:
     ws.set_column("E:J", 12)
     ws.write(0, 0, "TARGET KINERJA RENSTRA 2021-2026", bold)
     ws.write(1, 0, f"SKPD : {OPD_KODE} {OPD_NAMA}")
-    columns = ["Jenis", "No", "Uraian", "Indikator", "Data Awal"] + [f"Target {y}" for y in range(2022, 2027)]
-    for col, name in enumerate(columns):
+    renstra = [columns.column(columns.RENSTRA, name).headings[0] for name in columns.names(columns.RENSTRA)]
+    for col, name in enumerate([*renstra, *(f"Target {y}" for y in range(2022, 2027))]):
         ws.write_string(4, col, name, head)
     for row, rec in enumerate(_read_csv("tabel_2_1_renstra_target.csv"), 5):
         same = names[(rec["jenis"], rec["no"])]  # same statement and indicator text as sheet Indikator

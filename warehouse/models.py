@@ -8,6 +8,8 @@ them), the yearly budget (murni = original, perubahan = after the amendment), in
 realizations. Amounts are whole-precision rupiah (``NUMERIC(18, 2)``); nothing is rounded here, and
 no text is cut: what users write is stored whole (:func:`free_text`).
 
+The columns holding input values (the monthly facts' amounts, fisik and funding source, the
+indicator's optional texts) are generated from the column spec, :mod:`tasks.core.columns`.
 Every change goes through a named Alembic migration in ``warehouse/migrations``.
 """
 
@@ -30,8 +32,11 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 from sqlalchemy.types import TypeEngine
+
+from tasks.core import columns
+from tasks.core.columns import InputColumn
 
 Rupiah = Numeric(18, 2, asdecimal=False)
 
@@ -43,6 +48,43 @@ def free_text(sqlite_length: int) -> TypeEngine:
     changing a declared type there means rebuilding tables that others reference.
     """
     return Text().with_variant(String(sqlite_length), "sqlite")
+
+
+def spec_column(column: InputColumn) -> MappedColumn:
+    """The warehouse column of an input column the spec stores (see :class:`tasks.core.columns.Stored`)."""
+    stored = column.stored
+    if stored is None:
+        raise ValueError(f"input column {column.name} is not stored")
+    if column.type == "amount":
+        return mapped_column(Rupiah, nullable=stored.nullable)
+    if column.type in ("percent", "number"):
+        return mapped_column(Float, nullable=stored.nullable)
+    if stored.length:
+        return mapped_column(free_text(stored.length), nullable=stored.nullable, default="")
+    return mapped_column(Text, nullable=stored.nullable, default="", server_default="")
+
+
+def spec_columns(table: str) -> dict[str, MappedColumn]:
+    """The generated columns of ``table``, by name, in spec order."""
+    return {column.name: spec_column(column) for column in columns.stored(table)}
+
+
+#: The values of one sub kegiatan in one month (current rows and superseded ones alike), one column
+#: per input column the spec keeps in ``fact_realization``: amounts, fisik, funding source.
+_SubKegiatanAmounts = type(
+    "_SubKegiatanAmounts",
+    (),
+    {"__doc__": "The values of one sub kegiatan in one month.", **spec_columns(columns.FACT_REALIZATION)},
+)
+
+
+#: The optional texts of an indicator ("" when its workbook has none: Tabel 2.2 and Tabel 3.3), one
+#: column per input column the spec keeps in ``indicator``.
+_IndicatorTexts = type(
+    "_IndicatorTexts",
+    (),
+    {"__doc__": "The optional texts of an indicator.", **spec_columns(columns.INDICATOR_TABLE)},
+)
 
 
 NAMING_CONVENTION = {
@@ -142,7 +184,7 @@ def declare_postgresql_options() -> None:
     index.dialect_options["postgresql"]["where"] = text(CURRENT_BATCH)
 
 
-class Indicator(Base):
+class Indicator(_IndicatorTexts, Base):
     """A performance indicator of an OPD in one year (tujuan, sasaran, program or kegiatan level)."""
 
     __tablename__ = "indicator"
@@ -161,13 +203,6 @@ class Indicator(Base):
     kode_program: Mapped[str] = mapped_column(free_text(500), default="")
     data_awal: Mapped[float | None] = mapped_column(Float, nullable=True)
     target_akhir_renstra: Mapped[float | None] = mapped_column(Float, nullable=True)
-    # optional texts of the workbook ("" when it has none): Tabel 2.2 and Tabel 3.3
-    definisi_operasional: Mapped[str] = mapped_column(Text, default="", server_default="")
-    formula: Mapped[str] = mapped_column(Text, default="", server_default="")
-    penanggung_jawab: Mapped[str] = mapped_column(Text, default="", server_default="")
-    sumber_data: Mapped[str] = mapped_column(Text, default="", server_default="")
-    analisis_penyebab: Mapped[str] = mapped_column(Text, default="", server_default="")
-    solusi: Mapped[str] = mapped_column(Text, default="", server_default="")
     batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
 
 
@@ -192,18 +227,6 @@ class FactIndicatorRealization(Base):
     tahun: Mapped[int] = mapped_column(Integer)
     triwulan: Mapped[int] = mapped_column(Integer)
     realisasi: Mapped[float] = mapped_column(Float)
-
-
-class _SubKegiatanAmounts:
-    """The amounts of one sub kegiatan in one month (current rows and superseded ones alike)."""
-
-    anggaran_rp: Mapped[float] = mapped_column(Rupiah)
-    anggaran_murni_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
-    realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
-    realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
-    anggaran_kas_sd_bulan_ini_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
-    fisik_pct: Mapped[float | None] = mapped_column(Float, nullable=True)
-    sumber_dana: Mapped[str] = mapped_column(free_text(200), default="")
 
 
 class FactRealization(_SubKegiatanAmounts, Base):

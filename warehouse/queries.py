@@ -11,6 +11,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
+from tasks.core import columns
 from tasks.core.staging import RealizationWorkbook
 from warehouse.models import (
     BudgetItem,
@@ -102,10 +103,19 @@ def report_scope(engine: Engine, opd_code: str, year: int, as_of: datetime | Non
     return ReportScope(opd_code, opd.name, year, max(months) if months else None, as_of)
 
 
+#: The values of a sub kegiatan's month, as the warehouse keeps them (the input columns it stores).
+FACT_VALUES: tuple[str, ...] = columns.stored_names(columns.FACT_REALIZATION)
+
+
+def fact_values(facts: type[FactRealization] | type[FactRealizationHistory]) -> list:
+    """The value columns of a fact table (current or history), named as the column spec names them."""
+    return [getattr(facts, name) for name in FACT_VALUES]
+
+
 def budget_rows(
     engine: Engine, opd_code: str, year: int, month: int, as_of: datetime | None = None
 ) -> pd.DataFrame:
-    """Sub kegiatan rows of one month: code, name, budget, murni, realization to date, plan, fisik.
+    """Sub kegiatan rows of one month: code, name and every value the warehouse keeps (FACT_VALUES).
 
     With ``as_of``, the rows of the file that was in force then (from the history once superseded).
     """
@@ -115,12 +125,7 @@ def budget_rows(
         select(
             BudgetItem.code.label("kode"),
             BudgetItem.name.label("uraian"),
-            facts.anggaran_rp,
-            facts.anggaran_murni_rp,
-            facts.realisasi_bulan_ini_rp,
-            facts.realisasi_sd_bulan_ini_rp,
-            facts.anggaran_kas_sd_bulan_ini_rp,
-            facts.fisik_pct,
+            *fact_values(facts),
         )
         .join(facts, facts.budget_item_id == BudgetItem.id)
         .order_by(BudgetItem.code)
@@ -154,11 +159,7 @@ def realization_rows_as_of(engine: Engine, opd_code: str, year: int, as_of: date
                 Period.month.label("bulan"),
                 facts.budget_item_id,
                 BudgetItem.code.label("kode"),
-                facts.anggaran_rp,
-                facts.anggaran_murni_rp,
-                facts.realisasi_sd_bulan_ini_rp,
-                facts.anggaran_kas_sd_bulan_ini_rp,
-                facts.sumber_dana,
+                *fact_values(facts),
             )
             .join(BudgetItem, BudgetItem.id == facts.budget_item_id)
             .join(Period, Period.id == facts.period_id)
@@ -166,16 +167,7 @@ def realization_rows_as_of(engine: Engine, opd_code: str, year: int, as_of: date
         )
         with engine.connect() as conn:
             frames.append(pd.read_sql(query, conn))
-    columns = [
-        "bulan",
-        "budget_item_id",
-        "kode",
-        "anggaran_rp",
-        "anggaran_murni_rp",
-        "realisasi_sd_bulan_ini_rp",
-        "anggaran_kas_sd_bulan_ini_rp",
-        "sumber_dana",
-    ]
+    columns = ["bulan", "budget_item_id", "kode", *FACT_VALUES]
     frames = [frame for frame in frames if not frame.empty]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
@@ -241,7 +233,7 @@ def sumber_dana_totals(
 
 def funding_rows(engine: Engine, year: int, opd_code: str | None = None) -> pd.DataFrame:
     """Budget and realization to date per sub kegiatan and funding source, of every OPD (or one) at its
-    latest month of the year: opd_code, kode, uraian, sumber_dana, anggaran, realisasi.
+    latest month of the year: opd_code, kode, uraian, sumber_dana, anggaran_rp, realisasi_sd_bulan_ini_rp.
 
     A sub kegiatan with expenditure-account rows is split by their sources; one without gives its own
     row with its own source ("" when the workbook names none).
@@ -262,8 +254,8 @@ def funding_rows(engine: Engine, year: int, opd_code: str | None = None) -> pd.D
                 *(column.label(name) for name, column in columns.items()),
                 facts.budget_item_id,
                 facts.sumber_dana,
-                facts.anggaran_rp.label("anggaran"),
-                facts.realisasi_sd_bulan_ini_rp.label("realisasi"),
+                facts.anggaran_rp,
+                facts.realisasi_sd_bulan_ini_rp,
             )
             .join(Opd, Opd.id == facts.opd_id)
             .join(BudgetItem, BudgetItem.id == facts.budget_item_id)
@@ -279,8 +271,9 @@ def funding_rows(engine: Engine, year: int, opd_code: str | None = None) -> pd.D
     rows = pd.concat([accounts, subs[own]], ignore_index=True)
     rows["sumber_dana"] = rows["sumber_dana"].fillna("").astype(str).str.strip()
     keys = ["opd_code", "kode", "uraian", "sumber_dana"]
-    table = rows.groupby(keys, as_index=False, sort=True)[["anggaran", "realisasi"]].sum()
-    return table[[*keys, "anggaran", "realisasi"]]
+    values = ["anggaran_rp", "realisasi_sd_bulan_ini_rp"]
+    table = rows.groupby(keys, as_index=False, sort=True)[values].sum()
+    return table[[*keys, *values]]
 
 
 def first_load_at(engine: Engine, year: int, opd_codes: list[str]) -> datetime | None:
@@ -335,8 +328,8 @@ def earlier_year_indicators(engine: Engine, opd_code: str, years: list[int]) -> 
 
 
 def latest_budget_rows(engine: Engine, year: int) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Sub kegiatan rows of every OPD at its latest month of the year (opd_code, kode, uraian, anggaran,
-    realisasi, fisik_pct), and the name of every budget code.
+    """Sub kegiatan rows of every OPD at its latest month of the year (opd_code, kode, uraian,
+    anggaran_rp, realisasi_sd_bulan_ini_rp, fisik_pct), and the name of every budget code.
     """
     latest = (
         select(FactRealization.opd_id, func.max(Period.month).label("month"))
@@ -350,8 +343,8 @@ def latest_budget_rows(engine: Engine, year: int) -> tuple[pd.DataFrame, dict[st
             Opd.code.label("opd_code"),
             BudgetItem.code.label("kode"),
             BudgetItem.name.label("uraian"),
-            FactRealization.anggaran_rp.label("anggaran"),
-            FactRealization.realisasi_sd_bulan_ini_rp.label("realisasi"),
+            FactRealization.anggaran_rp,
+            FactRealization.realisasi_sd_bulan_ini_rp,
             FactRealization.fisik_pct,
         )
         .join(Opd, Opd.id == FactRealization.opd_id)
@@ -391,14 +384,15 @@ def year_budget_facts(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
 
 
 def cumulative_rows(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
-    """Sub kegiatan rows of every month loaded: bulan, kode, anggaran, realization and plan to date."""
+    """Sub kegiatan rows of every month loaded: bulan, kode, anggaran_rp, realization and plan to date
+    (``realisasi_sd_bulan_ini_rp``, ``anggaran_kas_sd_bulan_ini_rp``)."""
     query = (
         select(
             Period.month.label("bulan"),
             BudgetItem.code.label("kode"),
-            FactRealization.anggaran_rp.label("anggaran"),
-            FactRealization.realisasi_sd_bulan_ini_rp.label("realisasi_sd_bulan_ini"),
-            FactRealization.anggaran_kas_sd_bulan_ini_rp.label("anggaran_kas_sd_bulan_ini"),
+            FactRealization.anggaran_rp,
+            FactRealization.realisasi_sd_bulan_ini_rp,
+            FactRealization.anggaran_kas_sd_bulan_ini_rp,
         )
         .join(FactRealization, FactRealization.budget_item_id == BudgetItem.id)
         .join(Period, Period.id == FactRealization.period_id)

@@ -1,7 +1,9 @@
 """Input problems, reported to the data steward with file, sheet, cell and rule.
 
 Messages are in Bahasa Indonesia by default; ``lang="en"`` gives English. Each problem has a stable
-``rule`` identifier so that tests and scripts never depend on the wording.
+``rule`` identifier so that tests and scripts never depend on the wording. A ``{column}`` in a
+message is the column as the steward knows it: its label in the column spec
+(:func:`tasks.core.columns.label`, ``Anggaran``, English in ``column_en``), never a field name.
 """
 
 from __future__ import annotations

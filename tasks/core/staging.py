@@ -13,7 +13,8 @@ Glossary of the Indonesian terms used in column names (they are the words users 
   90/2019; ``rekening`` is an expenditure account (kode rekening ``5.x``) under a sub kegiatan.
 - ``tujuan`` / ``sasaran``: goal / strategic objective of the Renstra; ``capaian``: achievement.
 
-Units are in the column names: ``_rp`` for rupiah, ``_pct`` for percent.
+Units are in the column names: ``_rp`` for rupiah, ``_pct`` for percent. The input columns are
+declared once, in :mod:`tasks.core.columns`; the frames here take their columns from there.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from tasks.core import columns
 from tasks.core.issues import InputIssue
 
 #: Levels of a row in a realization workbook, top to bottom.
@@ -34,81 +36,38 @@ LEVELS: tuple[str, ...] = ("urusan", "program", "kegiatan", "sub_kegiatan", "rek
 HIERARCHY_LEVELS: tuple[str, ...] = LEVELS[:4]
 
 #: Amount columns of a realization row (rupiah).
-AMOUNT_COLUMNS: tuple[str, ...] = (
-    "anggaran_rp",
-    "anggaran_murni_rp",
-    "realisasi_bulan_ini_rp",
-    "realisasi_sd_bulan_ini_rp",
-    "anggaran_kas_sd_bulan_ini_rp",
-)
+AMOUNT_COLUMNS: tuple[str, ...] = columns.names(columns.REALIZATION, types=("amount",))
 #: Values of a realization row the warehouse keeps per sub kegiatan (its amounts, fisik, funding source).
-FACT_VALUES: tuple[str, ...] = (*AMOUNT_COLUMNS, "fisik_pct", "sumber_dana")
+FACT_VALUES: tuple[str, ...] = columns.stored_names(columns.FACT_REALIZATION)
 
-#: Columns of ``RealizationWorkbook.lines`` (one row per table row of the workbook, blanks dropped).
+#: Columns of ``RealizationWorkbook.lines`` (one row per table row of the workbook, blanks dropped):
+#: the worksheet row, the row's level and sub kegiatan, and the input columns of the column spec.
+#: ``kode`` is the full dotted code (short codes expanded; "" for the total row); ``level`` one of
+#: LEVELS; ``sub_kegiatan_kode`` the row's own code for sub_kegiatan rows, the parent's for rekening
+#: rows, else ""; a number column the workbook lacks is NaN, a text column "".
 REALIZATION_COLUMNS: dict[str, str] = {
     "row": "int64",  # 1-based worksheet row, for messages
-    "kode": "str",  # full dotted code (short codes expanded); "" for the total row
-    "level": "str",  # one of LEVELS
-    "uraian": "str",
-    "sub_kegiatan_kode": "str",  # own code for sub_kegiatan rows, parent's for rekening rows, else ""
-    "anggaran_rp": "float64",
-    "anggaran_murni_rp": "float64",  # NaN when the workbook has no original-budget column
-    "realisasi_bulan_ini_rp": "float64",  # NaN when the column is absent
-    "realisasi_sd_bulan_ini_rp": "float64",  # NaN when the column is absent
-    "anggaran_kas_sd_bulan_ini_rp": "float64",  # NaN when absent
-    "fisik_pct": "float64",  # NaN when absent
-    "sumber_dana": "str",  # "" when absent
+    "kode": columns.column(columns.REALIZATION, "kode").dtype,
+    "level": "str",
+    "uraian": columns.column(columns.REALIZATION, "uraian").dtype,
+    "sub_kegiatan_kode": "str",
+    **columns.dtypes(columns.REALIZATION),
 }
 
-#: Columns of ``IndicatorWorkbook.indicators``.
-INDICATOR_COLUMNS: dict[str, str] = {
-    "row": "int64",
-    "jenis": "str",  # tujuan | sasaran | program | kegiatan
-    "no": "str",  # number within its jenis, as written without the trailing dot ("1", "2")
-    "uraian": "str",  # the tujuan / sasaran statement ("" for program / kegiatan rows without one)
-    "indikator": "str",
-    "satuan": "str",  # "" when absent
-    "arah": "str",  # positif | negatif
-    "rumus_capaian": "str",  # standar | selisih (negative indicators only; see tasks.core.metrics)
-    "target": "float64",
-    "realisasi": "float64",  # year value; NaN when only quarters are given
-    "tw1": "float64",
-    "tw2": "float64",
-    "tw3": "float64",
-    "tw4": "float64",
-    "realisasi_tahun_lalu": "float64",
-    "target_akhir_renstra": "float64",
-    "kode_program": "str",  # full program codes joined by ";" ("" when absent)
-    # optional texts ("" when the column is absent): the IKU's definition, formula, person
-    # responsible and data source (Tabel 2.2), the analysis of success / failure and its solution (3.3)
-    "definisi_operasional": "str",
-    "formula": "str",
-    "penanggung_jawab": "str",
-    "sumber_data": "str",
-    "analisis_penyebab": "str",
-    "solusi": "str",
-}
+#: Columns of ``IndicatorWorkbook.indicators``: the worksheet row and the input columns of the spec.
+#: ``jenis`` is tujuan | sasaran | program | kegiatan; ``no`` the number within its jenis as written
+#: without the trailing dot; ``uraian`` the tujuan / sasaran statement ("" for program / kegiatan rows
+#: without one); ``arah`` positif | negatif; ``rumus_capaian`` standar | selisih (see
+#: tasks.core.metrics); ``realisasi`` the year value (NaN when only quarters are given);
+#: ``kode_program`` full program codes joined by ";"; a text column the workbook lacks is "".
+INDICATOR_COLUMNS: dict[str, str] = {"row": "int64", **columns.dtypes(columns.INDICATOR)}
 
-#: The optional free-text columns of ``IndicatorWorkbook.indicators`` ("" when the workbook has none).
-INDICATOR_TEXTS: tuple[str, ...] = (
-    "definisi_operasional",
-    "formula",
-    "penanggung_jawab",
-    "sumber_data",
-    "analisis_penyebab",
-    "solusi",
-)
+#: The optional free-text columns of ``IndicatorWorkbook.indicators`` the warehouse keeps on the indicator.
+INDICATOR_TEXTS: tuple[str, ...] = columns.stored_names(columns.INDICATOR_TABLE)
 
-#: Columns of ``IndicatorWorkbook.renstra`` (long form, one row per indicator and year).
-RENSTRA_COLUMNS: dict[str, str] = {
-    "jenis": "str",
-    "no": "str",
-    "uraian": "str",
-    "indikator": "str",
-    "data_awal": "float64",  # baseline; NaN when printed NA
-    "tahun": "int64",
-    "target": "float64",
-}
+#: Columns of ``IndicatorWorkbook.renstra`` (long form, one row per indicator and year): the Renstra
+#: sheet's columns (``data_awal``, the baseline, NaN when printed NA), the year and its target.
+RENSTRA_COLUMNS: dict[str, str] = {**columns.dtypes(columns.RENSTRA), "tahun": "int64", "target": "float64"}
 
 
 @dataclass

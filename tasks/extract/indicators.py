@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 
 from tasks.core import codes
+from tasks.core import columns as spec
 from tasks.core.issues import InputError, InputIssue
 from tasks.core.staging import (
     INDICATOR_COLUMNS,
-    INDICATOR_TEXTS,
     RENSTRA_COLUMNS,
     IndicatorWorkbook,
 )
@@ -42,6 +42,13 @@ from tasks.extract.grid import (
 from tasks.extract.header_block import header_cell_refs, read_meta, resolve_number, resolve_opd
 from tasks.extract.kind import find_indicator_sheet, indicator_matcher, renstra_matcher
 from tasks.extract.limits import WorkbookLimits
+
+#: Text columns taken as written (the others are normalised or carried down by the reader below).
+_PLAIN_TEXTS = tuple(
+    name
+    for name in spec.names(spec.INDICATOR, types=("text",))
+    if name not in ("jenis", "no", "uraian", "indikator", "arah", "rumus_capaian")
+)
 
 
 def _jenis(text: str) -> str:
@@ -184,11 +191,10 @@ def _indicator_rows(
                 "no": carry.no,
                 "uraian": carry.uraian,
                 "indikator": indikator,
-                "satuan": get("satuan"),
                 "arah": _arah(get("arah")),
                 "rumus_capaian": get("rumus_capaian").lower() or "standar",
                 "kode_program": ";".join(programs),
-                **{name: get(name) for name in INDICATOR_TEXTS},
+                **{name: get(name) for name in _PLAIN_TEXTS},
             }
         )
     frame = pd.DataFrame(records, columns=[c for c in INDICATOR_COLUMNS if c not in INDICATOR_NUMBERS])

@@ -29,7 +29,13 @@ from tasks.core.staging import (
 )
 from tasks.extract.book import open_book
 from tasks.extract.cells import cell_at, cell_text, column_letter, is_empty
-from tasks.extract.fields import REALIZATION_AMOUNTS, REALIZATION_ONE_OF, REALIZATION_REQUIRED
+from tasks.extract.fields import (
+    REALIZATION_AMOUNTS,
+    REALIZATION_ONE_OF,
+    REALIZATION_PERCENTS,
+    REALIZATION_REQUIRED,
+    REALIZATION_TEXTS,
+)
 from tasks.extract.grid import (
     Grid,
     cleaned_cells,
@@ -180,9 +186,9 @@ def read_realization(
     kept_rows = [candidate_rows[p] for p in keep]
     cell_issues: list[InputIssue] = []
     frame_numbers = {}
-    for name in (*REALIZATION_AMOUNTS, "fisik_pct"):
+    for name in (*REALIZATION_AMOUNTS, *REALIZATION_PERCENTS):
         frame_numbers[name] = number_column(
-            grid, kept_rows, fields.get(name), name == "fisik_pct", cell_issues
+            grid, kept_rows, fields.get(name), name in REALIZATION_PERCENTS, cell_issues
         )
     table_rows = range(header.data_start, last_row + 1)
     cell_issues.extend(xml_issues(grid, table_rows, mapped_cols))
@@ -198,7 +204,7 @@ def read_realization(
         "uraian": [names[p] for p in keep],
         "sub_kegiatan_kode": [c.sub_kegiatan_code for c in kept],
         **frame_numbers,
-        "sumber_dana": _texts(column_values(grid, kept_rows, fields.get("sumber_dana"))),
+        **{name: _texts(column_values(grid, kept_rows, fields.get(name))) for name in REALIZATION_TEXTS},
     }
     lines = _typed_frame(columns, REALIZATION_COLUMNS)
     return RealizationWorkbook(

@@ -7,10 +7,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Connection, insert, select
 
-from tasks.core.staging import (
-    AMOUNT_COLUMNS,
-    RealizationWorkbook,
-)
+from tasks.core import columns
+from tasks.core.staging import RealizationWorkbook
 from tasks.load.writes import FACT_COLUMNS, none_if_nan
 from warehouse.models import (
     BudgetItem,
@@ -20,8 +18,11 @@ from warehouse.models import (
     RevisionLine,
 )
 
-#: Amounts compared between a month's old and new version (the revision's row-level diff).
-REVISED_FIELDS = (*AMOUNT_COLUMNS, "fisik_pct")
+#: The numbers compared between a month's old and new version (the revision's row-level diff): every
+#: amount and percentage the warehouse keeps per sub kegiatan and month.
+REVISED_FIELDS = tuple(
+    column.name for column in columns.stored(columns.FACT_REALIZATION) if column.type in ("amount", "percent")
+)
 
 
 def keep_superseded(

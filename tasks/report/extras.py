@@ -50,32 +50,22 @@ def murni_perubahan(engine: Engine, opd_code: str, year: int, as_of: datetime | 
     return table_murni_perubahan(change, names)
 
 
+#: The values of the monthly series, named as the warehouse and the column spec name them.
+MONTHLY_VALUES = ("anggaran_rp", "realisasi_sd_bulan_ini_rp", "anggaran_kas_sd_bulan_ini_rp")
+
+
 def cumulative_by_month(
     engine: Engine, opd_code: str, year: int, as_of: datetime | None = None
 ) -> pd.DataFrame:
     """Per month loaded (at ``as_of``): OPD and per program budget, realization and anggaran kas to date."""
+    values = list(MONTHLY_VALUES)
     if as_of is not None:
-        rows = realization_rows_as_of(engine, opd_code, year, as_of).rename(
-            columns={
-                "anggaran_rp": "anggaran",
-                "realisasi_sd_bulan_ini_rp": "realisasi_sd_bulan_ini",
-                "anggaran_kas_sd_bulan_ini_rp": "anggaran_kas_sd_bulan_ini",
-            }
-        )[["bulan", "kode", "anggaran", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]]
+        rows = realization_rows_as_of(engine, opd_code, year, as_of)[["bulan", "kode", *values]]
     else:
         rows = cumulative_rows(engine, opd_code, year)
-    columns = [
-        "bulan",
-        "kode",
-        "level",
-        "uraian",
-        "anggaran",
-        "realisasi_sd_bulan_ini",
-        "anggaran_kas_sd_bulan_ini",
-    ]
+    columns = ["bulan", "kode", "level", "uraian", *values]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    values = ["anggaran", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
     # a year without anggaran kas reads as a column of NULLs: numbers (NaN) all the same
     rows = rows.assign(**{column: pd.to_numeric(rows[column], errors="coerce") for column in values})
     parts = []

@@ -67,18 +67,18 @@ def report_opds(
 
 
 def budget_lines(engine: Engine, scope: ReportScope) -> pd.DataFrame | None:
-    """The OPD's budget lines at the scope's month, rolled up from sub kegiatan to urusan (anggaran is
-    the revised budget, realisasi the realization to date); None when no month of the year is loaded.
+    """The OPD's budget lines at the scope's month, rolled up from sub kegiatan to urusan (``anggaran_rp``
+    is the revised budget, ``realisasi_sd_bulan_ini_rp`` the realization to date: the warehouse's
+    names, the column spec's); None when no month of the year is loaded.
     """
     if scope.month is None:
         return None
     subs = budget_rows(engine, scope.opd_code, scope.year, scope.month, scope.as_of)
-    subs = subs.rename(columns={"anggaran_rp": "anggaran", "realisasi_sd_bulan_ini_rp": "realisasi"})
     return with_fisik(roll_up(engine, fisik_weights(subs), [*BUDGET_VALUES, *FISIK_WEIGHTS]))
 
 
 #: The amounts of a budget line, and the weights its physical progress is rolled up with.
-BUDGET_VALUES: list[str] = ["anggaran", "realisasi"]
+BUDGET_VALUES: list[str] = ["anggaran_rp", "realisasi_sd_bulan_ini_rp"]
 FISIK_WEIGHTS: list[str] = ["fisik_bobot", "fisik_anggaran"]
 
 
@@ -88,8 +88,8 @@ def fisik_weights(subs: pd.DataFrame) -> pd.DataFrame:
     fisik = subs["fisik_pct"] if "fisik_pct" in subs.columns else pd.Series(math.nan, index=subs.index)
     known = fisik.notna()
     return subs.assign(
-        fisik_bobot=(fisik.fillna(0.0) * subs["anggaran"]).where(known, 0.0),
-        fisik_anggaran=subs["anggaran"].where(known, 0.0),
+        fisik_bobot=(fisik.fillna(0.0) * subs["anggaran_rp"]).where(known, 0.0),
+        fisik_anggaran=subs["anggaran_rp"].where(known, 0.0),
     )
 
 

@@ -106,15 +106,16 @@ class TableInputs:
 
     #: the OPD's indicators of the year (see :func:`tasks.report.inputs.indicator_rows`); None without
     indicators: pd.DataFrame | None
-    #: budget lines rolled up from sub kegiatan to urusan (kode, level, uraian, anggaran, realisasi); None
-    #: when no month of the year is loaded. Lines of several OPDs (an ``opd_code`` column) are computed
-    #: together by the tables that need nothing else, and keep that column
+    #: budget lines rolled up from sub kegiatan to urusan (kode, level, uraian, anggaran_rp,
+    #: realisasi_sd_bulan_ini_rp, fisik: the column spec's names); None when no month of the year is
+    #: loaded. Lines of several OPDs (an ``opd_code`` column) are computed together by the tables that
+    #: need nothing else, and keep that column
     budget: pd.DataFrame | None
     capaian_scale: tuple[tuple[float, str], ...]
     efficiency_threshold_pct: float
-    #: budget and realization per sub kegiatan and funding source (kode, uraian, sumber_dana, anggaran,
-    #: realisasi) at the same month as ``budget``; None when unknown. Rows of several OPDs carry an
-    #: ``opd_code`` column, as ``budget`` does
+    #: budget and realization per sub kegiatan and funding source (kode, uraian, sumber_dana,
+    #: anggaran_rp, realisasi_sd_bulan_ini_rp) at the same month as ``budget``; None when unknown. Rows
+    #: of several OPDs carry an ``opd_code`` column, as ``budget`` does
     funding: pd.DataFrame | None = None
 
 

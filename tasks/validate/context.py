@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 import expectations
+from expectations.columns import with_spec_columns
 from tasks.core.text import html_escape_tree
 
 #: The suites' JSON files (the package's folder: found without importing Great Expectations)
@@ -88,9 +89,10 @@ def compact_frame(frame: pd.DataFrame, names: set[str] | frozenset[str]) -> pd.D
 
 
 def load_suite_definitions() -> dict[str, dict]:
-    """The suite JSON files of ``expectations/suites``, by suite name."""
+    """The suite JSON files of ``expectations/suites``, by suite name, with the parts that follow the
+    column spec filled in (:func:`expectations.columns.with_spec_columns`)."""
     return {
-        (data := json.loads(path.read_text(encoding="utf-8")))["name"]: data
+        (data := with_spec_columns(json.loads(path.read_text(encoding="utf-8"))))["name"]: data
         for path in sorted(SUITES_DIR.glob("*.json"))
     }
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 import expectations.custom as custom_expectations
+from tasks.core import columns
 from tasks.core.issues import InputIssue
 from tasks.core.metrics import QUARTERS, quarterly_year_value
 from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook
@@ -81,6 +82,11 @@ def results_to_issues(
         config = outcome.expectation_config
         meta = dict(config.meta or {})
         rule, field_name = meta["rule"], meta["field"]
+        if meta.get("contract"):
+            raise RuntimeError(
+                f"the staged frame breaks the staging contract ({rule}): column {field_name} "
+                f"is missing or not {config.kwargs.get('type_')}"
+            )
         severity = (
             "warning" if str(getattr(config.severity, "value", config.severity)) == "warning" else "error"
         )
@@ -114,7 +120,8 @@ def results_to_issues(
                 params |= {
                     "value": shown(values.get(meta.get("value_field", one_field), "")),
                     "expected": shown(expected.iloc[position]) if expected is not None else "",
-                    "column": one_field,
+                    "column": columns.label(one_field),
+                    "column_en": columns.label(one_field, "en"),
                     "what": "Kode OPD",
                     "period": f"{int(values.get('month', 0) or 0):02d}/{values.get('year', '')}",
                     "next_period": f"{int(values.get('month', 0) or 0) + 1:02d}/{values.get('year', '')}",

@@ -42,9 +42,9 @@ def monthly(programs: int, scale: float, months: int = 12) -> pd.DataFrame:
         "level",
         "kode",
         "uraian",
-        "anggaran",
-        "anggaran_kas_sd_bulan_ini",
-        "realisasi_sd_bulan_ini",
+        "anggaran_rp",
+        "anggaran_kas_sd_bulan_ini_rp",
+        "realisasi_sd_bulan_ini_rp",
     ]
     return pd.DataFrame(rows, columns=columns)
 
@@ -170,7 +170,7 @@ def test_months_that_move_with_the_data_are_drawn_where_they_fall(tmp_path: Path
     and the chart drawn after another OPD's is the one a new process draws."""
     gap = monthly(3, 4e8)
     january = gap["bulan"] == 1
-    gap.loc[january, ["anggaran_kas_sd_bulan_ini", "realisasi_sd_bulan_ini"]] = float("nan")
+    gap.loc[january, ["anggaran_kas_sd_bulan_ini_rp", "realisasi_sd_bulan_ini_rp"]] = float("nan")
     forget_figures()
     charts.chart_cumulative_programs(monthly(3, 4e8), tmp_path / "full.png")
     after = charts.chart_cumulative_programs(gap, tmp_path / "gap.png").read_bytes()

@@ -123,7 +123,7 @@ def test_as_of_extras_follow_the_data_then(corrected):
     monthly = cumulative_by_month(engine, OPD, 2022, as_of=between)
     assert sorted(monthly["bulan"].unique()) == [3]
     urusan = monthly[monthly["level"] == "urusan"]
-    assert urusan["realisasi_sd_bulan_ini"].tolist() == [350.0]
+    assert urusan["realisasi_sd_bulan_ini_rp"].tolist() == [350.0]
     assert sorted(cumulative_by_month(engine, OPD, 2022)["bulan"].unique()) == [3, 4]
     then = table_murni_perubahan(engine, OPD, 2022, as_of=between)
     assert then.iloc[-1][["anggaran_murni", "anggaran_perubahan"]].tolist() == [1800.0, 3000.0]

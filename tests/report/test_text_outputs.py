@@ -88,9 +88,9 @@ def test_charts_print_math_text_and_control_characters_literally(
             "level": ["urusan", "urusan", "program", "program"],
             "kode": ["2.17", "2.17", "2.17.01", "2.17.01"],
             "uraian": ["URUSAN", "URUSAN", MATH, MATH],
-            "anggaran": [1000.0] * 4,
-            "anggaran_kas_sd_bulan_ini": [100.0, 200.0, 100.0, 200.0],
-            "realisasi_sd_bulan_ini": [50.0, 150.0, 50.0, 150.0],
+            "anggaran_rp": [1000.0] * 4,
+            "anggaran_kas_sd_bulan_ini_rp": [100.0, 200.0, 100.0, 200.0],
+            "realisasi_sd_bulan_ini_rp": [50.0, 150.0, 50.0, 150.0],
         }
     )
     charts.chart_cumulative_opd(monthly, tmp_path / "opd.png", f"Dinas {MATH}", 2022)

@@ -71,6 +71,9 @@ def test_subtotal_that_is_not_the_sum_of_its_children(check_realization):
         ("amount.subtotal_mismatch", f"D{row_of(lines, '2.17.01.2.01')}"),
     ]
     assert "1.501" in issues[1].message() and "1.500" in issues[1].message()
+    # the steward reads the column's label (from the column spec), never its field name
+    assert issues[1].message().startswith("Subtotal Anggaran = ")
+    assert issues[1].message("en").startswith("Subtotal Budget = ")
 
 
 def test_total_row_is_checked_against_the_urusan(check_realization):
@@ -471,3 +474,44 @@ def test_data_docs_templates_are_compiled_once_per_work_folder(tmp_path, monkeyp
     page = again.docs_dir / result.runs[0].data_docs_url.split("/data-docs/", 1)[1]
     assert page.is_file() and "realisasi_bulanan" in page.read_text(encoding="utf-8")
     assert compiled == []  # every template came from the cache
+
+
+def test_the_suites_follow_the_column_spec(tmp_path):
+    """The amount rules read every amount column of the spec, and every number column of a kind gets a
+    type check, in the suites as GX loaded them (a context of its own: reading them back marks the
+    suites changed for the module's context)."""
+    from expectations.columns import CONTRACT_RULE
+    from tasks.core import columns
+
+    validator = Validator(tmp_path)
+
+    for suite, kind in (("realisasi_bulanan", columns.REALIZATION), ("indikator_tahunan", columns.INDICATOR)):
+        loaded = validator.context.suites.get(suite)
+        checked = {
+            e.configuration.kwargs["column"]: e.configuration.kwargs["type_"]
+            for e in loaded.expectations
+            if e.meta["rule"] == CONTRACT_RULE
+        }
+        numbers = {
+            c.name: "float64" for c in columns.of_kind(kind) if c.type in ("amount", "percent", "number")
+        }
+        assert checked == numbers
+    amounts = list(columns.names(columns.REALIZATION, types=("amount",)))
+    loaded = validator.context.suites.get("realisasi_bulanan")
+    by_rule = {e.meta["rule"]: e for e in loaded.expectations}
+    assert by_rule["amount.negative"].configuration.kwargs["column_list"] == amounts
+    assert by_rule["amount.subtotal_mismatch"].configuration.kwargs["column_list"] == [
+        "file",
+        "node_key",
+        "parent_key",
+        *amounts,
+    ]
+    assert by_rule["amount.subtotal_mismatch"].meta["fields"] == amounts
+
+
+def test_a_staged_frame_breaking_the_contract_stops_validation(check_realization):
+    """A number column of the wrong type is the reader's fault: an error, never a steward's issue."""
+    lines = realization_lines(SUBS)
+    lines["anggaran_murni_rp"] = 0  # whole numbers where the contract says float64
+    with pytest.raises(RuntimeError, match=r"staging contract .* anggaran_murni_rp"):
+        check_realization(realization_workbook(lines))

@@ -300,9 +300,9 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
     # months as positions with their names as tick labels: the same picture as plotting the names
     # (matplotlib's category axis), without converting names to positions for every line
     positions = list(range(len(months)))
-    planned = series["anggaran_kas_sd_bulan_ini"].to_numpy()
-    realized = series["realisasi_sd_bulan_ini"].to_numpy()
-    budget = float(series["anggaran"].iloc[-1])
+    planned = series["anggaran_kas_sd_bulan_ini_rp"].to_numpy()
+    realized = series["realisasi_sd_bulan_ini_rp"].to_numpy()
+    budget = float(series["anggaran_rp"].iloc[-1])
     drawn = _PANEL_LINES.get(ax)
     if drawn is None:
         (planned_line,) = ax.plot(

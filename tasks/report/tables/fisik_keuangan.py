@@ -26,7 +26,9 @@ def table_fisik_keuangan(budget: pd.DataFrame) -> pd.DataFrame:
     """The budget lines with keuangan % (serapan) and fisik %; of several OPDs' lines, those of the OPDs
     reporting fisik somewhere."""
     by = opd_columns(budget)
-    table = budget[[*by, "kode", "level", "uraian", "anggaran", "realisasi", "fisik"]].copy()
+    table = budget[[*by, "kode", "level", "uraian"]].assign(
+        anggaran=budget["anggaran_rp"], realisasi=budget["realisasi_sd_bulan_ini_rp"], fisik=budget["fisik"]
+    )
     table.insert(
         len(table.columns) - 1, "keuangan", metrics.serapan_pct(table["realisasi"], table["anggaran"])
     )

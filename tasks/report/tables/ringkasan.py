@@ -85,6 +85,7 @@ def table_ringkasan_anggaran(budget: pd.DataFrame) -> pd.DataFrame:
     """The year's budget, realization, serapan and SILPA (per OPD when the lines carry one)."""
     by = opd_columns(budget)
     top = budget[budget["level"] == "urusan"]
+    top = top.assign(anggaran=top["anggaran_rp"], realisasi=top["realisasi_sd_bulan_ini_rp"])
     if by:
         totals = top.groupby(by, as_index=False, sort=False)[["anggaran", "realisasi"]].sum()
     else:

@@ -36,7 +36,8 @@ def table_silpa_sasaran(indicators: pd.DataFrame, budget: pd.DataFrame) -> pd.Da
         if not codes:
             continue
         funded = programs.loc[codes]
-        anggaran, realisasi = float(funded["anggaran"].sum()), float(funded["realisasi"].sum())
+        anggaran = float(funded["anggaran_rp"].sum())
+        realisasi = float(funded["realisasi_sd_bulan_ini_rp"].sum())
         rows.append(
             {
                 "no": row["no"],

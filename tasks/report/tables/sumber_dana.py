@@ -41,7 +41,9 @@ def table_sumber_dana(funding: pd.DataFrame) -> pd.DataFrame:
     if chosen.empty:
         return pd.DataFrame(columns=[*by, *COLUMNS])
     table = chosen.groupby([*by, "sumber_dana", "kode"], as_index=False, sort=True).agg(
-        uraian=("uraian", "first"), anggaran=("anggaran", "sum"), realisasi=("realisasi", "sum")
+        uraian=("uraian", "first"),
+        anggaran=("anggaran_rp", "sum"),
+        realisasi=("realisasi_sd_bulan_ini_rp", "sum"),
     )
     table = table.rename(columns={"sumber_dana": "jenis"})
     table["serapan"] = metrics.serapan_pct(table["realisasi"], table["anggaran"])

@@ -28,8 +28,8 @@ def table_3_4(
     for _, row in indicators[indicators["jenis"] == "sasaran"].iterrows():
         codes = [code.strip() for code in row["kode_program"].replace(",", ";").split(";") if code.strip()]
         funded = programs.reindex(codes)
-        anggaran = float(funded["anggaran"].sum()) if codes else math.nan
-        realisasi = float(funded["realisasi"].sum()) if codes else math.nan
+        anggaran = float(funded["anggaran_rp"].sum()) if codes else math.nan
+        realisasi = float(funded["realisasi_sd_bulan_ini_rp"].sum()) if codes else math.nan
         serapan = metrics.serapan_pct(realisasi, anggaran)
         rows.append(
             {

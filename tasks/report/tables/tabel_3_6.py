@@ -22,7 +22,7 @@ from tasks.report.model import (
 
 def table_3_6(budget: pd.DataFrame) -> pd.DataFrame:
     """Table 3.6 from the rolled-up budget lines: serapan added."""
-    table = budget.copy()
+    table = budget.assign(anggaran=budget["anggaran_rp"], realisasi=budget["realisasi_sd_bulan_ini_rp"])
     table["serapan"] = metrics.serapan_pct(table["realisasi"], table["anggaran"])
     return table[[*opd_columns(budget), "kode", "level", "uraian", "anggaran", "realisasi", "serapan"]]
 

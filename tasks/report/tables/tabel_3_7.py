@@ -22,7 +22,9 @@ from tasks.report.model import (
 
 def table_3_7(budget: pd.DataFrame) -> pd.DataFrame:
     """Table 3.7 from the rolled-up budget lines: SILPA and its share added."""
-    table = budget[[*opd_columns(budget), "kode", "level", "uraian", "anggaran", "realisasi"]].copy()
+    table = budget[[*opd_columns(budget), "kode", "level", "uraian"]].assign(
+        anggaran=budget["anggaran_rp"], realisasi=budget["realisasi_sd_bulan_ini_rp"]
+    )
     table["silpa"] = metrics.silpa_rp(table["realisasi"], table["anggaran"])
     table["persen_silpa"] = metrics.silpa_pct(table["realisasi"], table["anggaran"])
     return table

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 
 from sakip.prefect_server import apply_prefect_defaults
@@ -14,6 +16,21 @@ from tests.fixtures.paths import POSTGRES_SERVER_URL
 from warehouse.db import open_warehouse
 
 apply_prefect_defaults()  # as the command line does: before prefect is imported, the tests' server quiet
+
+# Property tests: the same examples on every run (derandomized, no example database written into the
+# tree), few enough that the suite stays fast, and no per-example deadline, which a loaded machine would
+# turn into flaky failures. HYPOTHESIS_PROFILE=explore searches longer and at random, to look for bugs.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("explore", max_examples=2000, deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 
 from sakip.prefect_server import apply_prefect_defaults
+from tests.fixtures.clock import SetClock, install
 from tests.fixtures.paths import POSTGRES_SERVER_URL
 from warehouse.db import open_warehouse
 
@@ -31,6 +32,14 @@ settings.register_profile(
 )
 settings.register_profile("explore", max_examples=2000, deadline=None, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> SetClock:
+    """The time every step reads, standing still at a fixed moment until the test advances it."""
+    fake = SetClock()
+    install(monkeypatch, fake)
+    return fake
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +19,10 @@ from tests.fixtures.clock import SetClock, install
 from tests.fixtures.paths import POSTGRES_SERVER_URL
 from warehouse.db import open_warehouse
 
+# Each test process (every pytest-xdist worker) gets a Prefect home of its own, before prefect is
+# imported: the workers' servers, locks and results never meet, nor the user's ~/.prefect profile.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="sakip-test-prefect-")
+atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], ignore_errors=True)
 apply_prefect_defaults()  # as the command line does: before prefect is imported, the tests' server quiet
 
 # Property tests: the same examples on every run (derandomized, no example database written into the

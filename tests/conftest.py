@@ -21,8 +21,12 @@ from warehouse.db import open_warehouse
 
 # Each test process (every pytest-xdist worker) gets a Prefect home of its own, before prefect is
 # imported: the workers' servers, locks and results never meet, nor the user's ~/.prefect profile.
-os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="sakip-test-prefect-")
-atexit.register(shutil.rmtree, os.environ["PREFECT_HOME"], ignore_errors=True)
+# Hypothesis keeps its caches there too, rather than in .hypothesis/ in the repository.
+_PROCESS_HOME = tempfile.mkdtemp(prefix="sakip-test-")
+atexit.register(shutil.rmtree, _PROCESS_HOME, ignore_errors=True)
+os.environ["PREFECT_HOME"] = os.path.join(_PROCESS_HOME, "prefect")
+os.mkdir(os.environ["PREFECT_HOME"])
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(_PROCESS_HOME, "hypothesis")
 apply_prefect_defaults()  # as the command line does: before prefect is imported, the tests' server quiet
 
 # Property tests: the same examples on every run (derandomized, no example database written into the

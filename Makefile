@@ -25,11 +25,15 @@ browser:
 	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@test -x /usr/bin/soffice || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-writer fonts-liberation; }
 
+# The suite in TEST_WORKERS pytest-xdist processes (2: this 2-core machine; `auto` takes every core),
+# each with its own Prefect server, PostgreSQL schemas and temporary folders. A module's tests stay in
+# one process (--dist loadscope), so a module fixture (a year's pipeline, a printed report) runs once.
+TEST_WORKERS ?= 2
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadscope
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -2,18 +2,55 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Engine, create_engine, text
 
 from sakip.prefect_server import apply_prefect_defaults
+from tests.fixtures.clock import SetClock, install
 from tests.fixtures.paths import POSTGRES_SERVER_URL
 from warehouse.db import open_warehouse
 
+# Each test process (every pytest-xdist worker) gets a Prefect home of its own, before prefect is
+# imported: the workers' servers, locks and results never meet, nor the user's ~/.prefect profile.
+# Hypothesis keeps its caches there too, rather than in .hypothesis/ in the repository.
+_PROCESS_HOME = tempfile.mkdtemp(prefix="sakip-test-")
+atexit.register(shutil.rmtree, _PROCESS_HOME, ignore_errors=True)
+os.environ["PREFECT_HOME"] = os.path.join(_PROCESS_HOME, "prefect")
+os.mkdir(os.environ["PREFECT_HOME"])
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = os.path.join(_PROCESS_HOME, "hypothesis")
 apply_prefect_defaults()  # as the command line does: before prefect is imported, the tests' server quiet
+
+# Property tests: the same examples on every run (derandomized, no example database written into the
+# tree), few enough that the suite stays fast, and no per-example deadline, which a loaded machine would
+# turn into flaky failures. HYPOTHESIS_PROFILE=explore searches longer and at random, to look for bugs.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    print_blob=True,
+)
+settings.register_profile("explore", max_examples=2000, deadline=None, database=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> SetClock:
+    """The time every step reads, standing still at a fixed moment until the test advances it."""
+    fake = SetClock()
+    install(monkeypatch, fake)
+    return fake
 
 
 @pytest.fixture(scope="session")

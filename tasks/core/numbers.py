@@ -11,7 +11,9 @@ Separator rule (documented here, relied on by tests):
   In a *percentage* a single dot is always a decimal point (``1.234`` % = 1.234).
 - Only commas: a single comma is the decimal comma (``76,64``; ``1,234`` = 1.234, Indonesian usage);
   several commas are thousands separators (``1,234,567``).
-- Thousands groups must have exactly three digits (``1.23.456`` is not a number).
+- Thousands groups must have exactly three digits (``1.23.456`` is not a number), the first one without
+  a leading zero (``0.500`` is 0.5, never 500).
+- A number too large for a float (hundreds of digits) is not a number.
 - Amounts: ``-``, empty text and ``None`` are zero. Percentages: they (and ``NA``) are NaN (not given),
   because an empty physical-progress or indicator cell means "no value", not 0 %.
 """
@@ -29,8 +31,8 @@ _PREFIX = re.compile(r"^(?:rp\.?|idr)\s*", re.IGNORECASE)
 _SUFFIX = re.compile(r"[.,]-$")
 _SPACES = re.compile(r"[\s\u00a0\u202f]+")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
-_GROUPED_DOT = re.compile(r"^\d{1,3}(?:\.\d{3})+$")
-_GROUPED_COMMA = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+_GROUPED_DOT = re.compile(r"^[1-9]\d{0,2}(?:\.\d{3})+$")
+_GROUPED_COMMA = re.compile(r"^[1-9]\d{0,2}(?:,\d{3})+$")
 _DIGITS = re.compile(r"^\d+$")
 _EMPTY_TEXT = {"", "-", "–", "—"}
 _NOT_AVAILABLE = {"na", "n/a", "n.a", "n.a."}
@@ -96,6 +98,8 @@ def _parse_text(text: str, *, percent: bool) -> float:
         if not _DIGITS.match(text):
             raise ValueError(f"not a number: {original!r}")
         number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"not a number: {original!r}")
     return sign * number
 
 

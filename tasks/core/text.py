@@ -133,11 +133,16 @@ def csv_text_cell(value: object) -> object:
 
     Anything that is not text (numbers, missing values) is returned unchanged: CSV files are for
     machines, and a negative amount stays a number; so is a text that is only a number (``-`` for
-    zero, ``-1.234,5``), which no spreadsheet runs.
+    zero, ``-1.234,5``), which no spreadsheet runs. Line breaks inside the text are written as ``\\n``:
+    the CSV writer (lines ending in ``\\n``) quotes a cell holding one, but not a bare CR, which a
+    spreadsheet would read as the start of a new row, one that could begin with a formula.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    text = value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
+    if value.startswith(FORMULA_TRIGGERS) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + text
+    return text
 
 
 def html_escape_tree(value: Any) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -64,15 +63,14 @@ def test_correction_keeps_the_old_version_and_a_row_level_diff(warehouse):
     assert superseded is not None
 
 
-def test_report_as_of_a_date_shows_the_version_then_in_force(warehouse):
+def test_report_as_of_a_date_shows_the_version_then_in_force(warehouse, clock):
     from tasks.settings import Settings
 
-    before_anything = datetime.now(UTC)
-    time.sleep(0.01)
+    before_anything = clock.moment
+    clock.advance(minutes=1)
     load_realization(warehouse, realization_workbook(realization_lines(SUBS), month=3))
-    time.sleep(0.01)
-    between = datetime.now(UTC)
-    time.sleep(0.01)
+    between = clock.advance(minutes=1)
+    clock.advance(minutes=1)
     load_realization(warehouse, realization_workbook(realization_lines(FIXED), month=3))
 
     def total_realization(as_of):

@@ -7,7 +7,6 @@ not in the CSV tables), leave the current report untouched, and refuse a moment 
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,20 +40,14 @@ def with_murni(subs: dict, murni: float) -> pd.DataFrame:
     return lines
 
 
-def moment_after_pause() -> datetime:
-    """Now, with a little time on either side so that loads fall clearly before or after it."""
-    time.sleep(0.02)
-    now = datetime.now(UTC)
-    time.sleep(0.02)
-    return now
-
-
 @pytest.fixture
-def corrected(warehouse):
+def corrected(warehouse, clock):
     """March loaded, the moment noted, April loaded and March corrected: (engine, moment between)."""
-    before_anything = moment_after_pause()
+    before_anything = clock.moment
+    clock.advance(minutes=1)
     load_realization(warehouse, realization_workbook(with_murni(SUBS, 900.0), month=3))
-    between = moment_after_pause()
+    between = clock.advance(minutes=1)
+    clock.advance(minutes=1)
     load_realization(warehouse, realization_workbook(with_murni(APRIL, 900.0), month=4))
     load_realization(
         warehouse, realization_workbook(with_murni(FIXED, 900.0), month=3, name="realisasi_koreksi.xlsx")

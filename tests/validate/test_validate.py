@@ -509,9 +509,12 @@ def test_the_suites_follow_the_column_spec(tmp_path):
     assert by_rule["amount.subtotal_mismatch"].meta["fields"] == amounts
 
 
-def test_a_staged_frame_breaking_the_contract_stops_validation(check_realization):
-    """A number column of the wrong type is the reader's fault: an error, never a steward's issue."""
+def test_a_staged_frame_breaking_the_contract_stops_validation(tmp_path):
+    """A number column of the wrong type is the reader's fault: an error, never a steward's issue.
+
+    A context of its own: an earlier test rebuilds the module's context folder under it.
+    """
     lines = realization_lines(SUBS)
     lines["anggaran_murni_rp"] = 0  # whole numbers where the contract says float64
     with pytest.raises(RuntimeError, match=r"staging contract .* anggaran_murni_rp"):
-        check_realization(realization_workbook(lines))
+        validate_realizations(Validator(tmp_path), [realization_workbook(lines)], lambda *_: None)

@@ -134,17 +134,17 @@ def api_answers(port: int, timeout: float = 2.0) -> bool:
 def start_temporary_server() -> None:
     """Have Prefect start its temporary server for this process, one start at a time per ``PREFECT_HOME``.
 
-    Nothing to do when ``PREFECT_API_URL`` names a server or the temporary server is turned off. The
-    Prefect client starts the server (``get_client``), or finds the one it started already; the flows
-    of this process then use it, and Prefect stops it when the process ends. A server that does not
-    start or answer raises :class:`TemporaryServerError`.
+    Nothing to do when ``PREFECT_API_URL`` names a server, the temporary server is turned off or this
+    process started it already (the web application asks before each upload). The Prefect client
+    starts the server (``get_client``); the flows of this process then use it, and Prefect stops it
+    when the process ends. A server that does not start or answer raises :class:`TemporaryServerError`.
     """
     from prefect import get_client
     from prefect.settings import get_current_settings
 
     settings = get_current_settings()
-    if settings.api.url or not settings.server.ephemeral.enabled:
-        return
+    if settings.api.url or not settings.server.ephemeral.enabled or _started_here:
+        return  # a named server, none wanted, or this process's own started already
     timeout = settings.server.ephemeral.startup_timeout_seconds
     lock = settings.home / LOCK_NAME
     try:

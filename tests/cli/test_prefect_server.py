@@ -174,3 +174,20 @@ def test_a_server_the_user_names_is_left_to_prefect():
         start_temporary_server()  # nothing started, nothing asked of example.invalid
         stop_temporary_server()
     assert {child.pid for child in psutil.Process().children(recursive=True)} <= before
+
+
+def test_a_process_that_started_its_server_does_not_wait_on_the_lock_again(monkeypatch):
+    """The web application asks before each upload: once started, no lock and no client again."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    import sakip.prefect_server as prefect_server
+
+    def locked_again(*args, **kwargs):
+        raise AssertionError("the start lock was taken again")
+
+    monkeypatch.setattr(prefect_server, "exclusive_lock", locked_again)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        with pytest.raises(AssertionError, match="taken again"):  # not started yet: it would lock
+            prefect_server.start_temporary_server()
+        monkeypatch.setattr(prefect_server, "_started_here", {"http://127.0.0.1:9/api"})
+        prefect_server.start_temporary_server()

@@ -35,12 +35,11 @@ LIGHT_FLOOR = "import pandas, sqlalchemy"
 #: Start and stop of the temporary server as a cold command starts it (printed by the child).
 TEMPORARY_SERVER = """
 import os, time
-from sakip.prefect_server import OwnTemporaryServer, apply_prefect_defaults
+from sakip.prefect_server import apply_prefect_defaults, start_temporary_server, stop_temporary_server
 apply_prefect_defaults()
 started = time.perf_counter()
-server = OwnTemporaryServer(os.environ)
-server.start()
-server.stop()
+start_temporary_server()
+stop_temporary_server()
 print(time.perf_counter() - started)
 """
 #: Months loaded before the timed runs; the timed ingests take the next ones.

@@ -4,8 +4,16 @@
 ``<workdir>/prefect/`` (its ``PREFECT_HOME``), on ``127.0.0.1`` and the port of
 ``PREFECT_SERVER_API_PORT`` (default 4200), optionally with a process worker serving
 ``deployments/prefect.yaml``; it records what it started in ``sakip-server.json`` there. Every command
-of the folder finds a running server cheaply (the file, ``/proc`` and one socket request; Prefect is
-not imported) and uses it instead of a temporary server. ``stop`` ends exactly what ``start`` started.
+of the folder finds a running server cheaply (the file, the process table through psutil and one
+``/api/health`` request; Prefect is not imported) and uses it instead of a temporary server. ``stop``
+ends exactly what ``start`` started.
+
+The server is Prefect's own ``prefect server start`` command, run in a session of its own with its
+output in ``server.log``. Not ``prefect server start --background``: that leaves the server's output
+on a pipe nobody reads (so a server that does not come up leaves nothing to tell why) and returns
+before the API answers; and not ``prefect server stop``, which signals the pid of its file without
+checking it is still the server's (a pid reused since would get the signal). Processes are told
+apart by psutil's start time.
 """
 
 from __future__ import annotations
@@ -13,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -29,6 +36,7 @@ from sakip.prefect_server import (
     api_answers,
     apply_prefect_defaults,
     exclusive_lock,
+    stop_processes,
 )
 
 #: What ``sakip server start`` records in ``<workdir>/prefect/``: the processes it started and the port.
@@ -59,10 +67,10 @@ class LocalServer:
     home: Path
     port: int
     pid: int
-    #: the process's start time (``/proc/<pid>/stat``), so a later process with the same pid is not ours
-    started: str
+    #: the process's start time (psutil's ``create_time``), so a later process with the same pid is not ours
+    started: float
     worker_pid: int | None = None
-    worker_started: str | None = None
+    worker_started: float | None = None
 
     @property
     def ui_url(self) -> str:
@@ -101,37 +109,37 @@ def server_port(environ: Mapping[str, str] = os.environ) -> int:
     return port
 
 
-def process_start(pid: int) -> str | None:
-    """The start time of a live process (clock ticks since boot, from ``/proc``), or None when none runs.
+def process_start(pid: int) -> float | None:
+    """The start time of a live process (psutil's ``create_time``), or None when none runs (or a zombie)."""
+    import psutil
 
-    Without ``/proc`` (not Linux): "" for any live process.
-    """
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except FileNotFoundError:
+        process = psutil.Process(pid)
+        if process.status() == psutil.STATUS_ZOMBIE:  # a zombie has ended
+            return None
+        return process.create_time()
+    except psutil.NoSuchProcess:
         return None
-    except OSError:
-        return _alive_elsewhere(pid)
-    fields = stat.rsplit(")", 1)[-1].split()
-    if not fields or fields[0] in ("Z", "X"):  # a zombie has ended
-        return None
-    return fields[19]
 
 
-def _alive_elsewhere(pid: int) -> str | None:
-    """ "" when a process ``pid`` exists (no start time known), else None."""
+def _process_if_ours(pid: int | None, started: float | None):
+    """The psutil process ``pid`` when it is still the one started at ``started``, else None."""
+    import psutil
+
+    if pid is None or started is None:
+        return None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        return ""
-    return ""
+        process = psutil.Process(pid)
+        if process.status() != psutil.STATUS_ZOMBIE and process.create_time() == started:
+            return process
+    except psutil.NoSuchProcess:
+        pass
+    return None
 
 
-def _is_ours(pid: int | None, started: str | None) -> bool:
+def _is_ours(pid: int | None, started: float | None) -> bool:
     """Whether process ``pid`` is still the one started at ``started`` (not a new one reusing the pid)."""
-    return pid is not None and started is not None and process_start(pid) == started
+    return _process_if_ours(pid, started) is not None
 
 
 def read_server(workdir: Path | str) -> LocalServer | None:
@@ -164,7 +172,7 @@ def use_running_server(workdir: Path | str, environ: MutableMapping[str, str] = 
 
     Nothing changes when ``PREFECT_API_URL`` is set (that server is used) or when no server of
     ``sakip server start`` runs and answers for the work folder (commands then start a temporary one).
-    Cheap: a file, ``/proc`` and one local socket; Prefect is not imported.
+    Cheap: a file, the process table and one local request; Prefect is not imported.
     """
     if environ.get("PREFECT_API_URL"):
         return None
@@ -193,7 +201,7 @@ def _server_environment(home: Path, port: int) -> dict[str, str]:
     return environ
 
 
-def _spawn(args: list[str], environ: dict[str, str], log: Path, cwd: Path) -> tuple[int, str]:
+def _spawn(args: list[str], environ: dict[str, str], log: Path, cwd: Path) -> tuple[int, float]:
     """Start ``args`` in the background in a session (process group) of its own; its pid and start time."""
     with log.open("ab") as output:
         process = subprocess.Popen(
@@ -205,7 +213,7 @@ def _spawn(args: list[str], environ: dict[str, str], log: Path, cwd: Path) -> tu
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return process.pid, process_start(process.pid) or ""
+    return process.pid, process_start(process.pid) or 0.0
 
 
 def _log_tail(log: Path, lines: int = 15) -> str:
@@ -216,40 +224,21 @@ def _log_tail(log: Path, lines: int = 15) -> str:
         return ""
 
 
-def _stop_group(pid: int | None, started: str | None, wait: float = STOP_WAIT_SECONDS) -> bool:
-    """End process ``pid`` and every process of its group when it is still ours; whether it was running.
+def _stop_tree(pid: int | None, started: float | None, wait: float = STOP_WAIT_SECONDS) -> bool:
+    """End process ``pid`` and every process under it when it is still ours; whether it was running.
 
-    SIGTERM first, SIGKILL for what is left after ``wait`` seconds.
+    Terminated first, killed when still alive after ``wait`` seconds (psutil).
     """
-    if pid is None or not _is_ours(pid, started):
+    import psutil
+
+    process = _process_if_ours(pid, started)
+    if process is None:
         return False
     try:
-        leads_group = os.getpgid(pid) == pid  # started in a session of its own: the whole group goes
-    except ProcessLookupError:
+        tree = [process, *process.children(recursive=True)]
+    except psutil.NoSuchProcess:
         return False
-
-    def send(sig: int) -> None:
-        os.killpg(pid, sig) if leads_group else os.kill(pid, sig)
-
-    def gone() -> bool:
-        if not leads_group:
-            return not _is_ours(pid, started)
-        try:
-            os.killpg(pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
-
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        try:
-            send(sig)
-        except ProcessLookupError:
-            return True
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if gone():
-                return True
-            time.sleep(0.1)
+    stop_processes(tree, wait)
     return True
 
 
@@ -285,7 +274,7 @@ def start_local_server(
         deadline = time.monotonic() + timeout
         while not api_answers(port):
             if not _is_ours(pid, started) or time.monotonic() > deadline:
-                _stop_group(pid, started)
+                _stop_tree(pid, started)
                 (home / SERVER_FILE).unlink(missing_ok=True)
                 raise LocalServerError(
                     "server.not_started", seconds=int(timeout), log=log, tail=_log_tail(log)
@@ -333,13 +322,13 @@ def _start_worker(server: LocalServer, workdir: Path | str) -> LocalServer:
 def stop_local_server(workdir: Path | str) -> LocalServer | None:
     """Stop what ``sakip server start`` started for the work folder (worker, then server); it, or None.
 
-    Only processes still the ones recorded are signalled (their process groups); the record is removed.
+    Only processes still the ones recorded are stopped (with the processes under them); the record is removed.
     """
     home = server_home(workdir)
     server = read_server(workdir)
     if server is None:
         return None
-    _stop_group(server.worker_pid, server.worker_started)
-    running = _stop_group(server.pid, server.started)
+    _stop_tree(server.worker_pid, server.worker_started)
+    running = _stop_tree(server.pid, server.started)
     (home / SERVER_FILE).unlink(missing_ok=True)
     return server if running else None

@@ -1,7 +1,8 @@
 """Prefect for the command line: quiet, patient defaults and one temporary-server start at a time.
 
-Without ``PREFECT_API_URL`` every command that runs a flow starts Prefect's temporary server (a
-uvicorn subprocess) on the SQLite database in ``PREFECT_HOME``. Left to Prefect's defaults:
+Without ``PREFECT_API_URL`` every command that runs a flow uses Prefect's temporary server, which the
+Prefect client starts (a uvicorn subprocess, stopped when the process ends) on the SQLite database in
+``PREFECT_HOME``. Left to Prefect's defaults:
 
 - the first start on a new ``PREFECT_HOME`` creates that database by running every Alembic migration
   of the Prefect server, up to a minute on a busy 2-core machine, and Prefect waits only 20 s for it;
@@ -12,30 +13,23 @@ uvicorn subprocess) on the SQLite database in ``PREFECT_HOME``. Left to Prefect'
   writer makes SQLite refuse it at once with ``database is locked``, whatever the busy timeout) and
   then fails to send it without a network, printing a traceback and "Failed to send telemetry".
 
-So :func:`apply_prefect_defaults` sets a longer startup timeout and turns analytics off (before
-Prefect is imported: the client reads ``DO_NOT_TRACK`` on import), and :func:`start_temporary_server`
-starts the server under an exclusive file lock in ``PREFECT_HOME``: the database is created and
+So :func:`apply_prefect_defaults` sets a longer startup timeout and turns analytics off through
+Prefect's public setting names (before Prefect is imported: the client reads ``DO_NOT_TRACK`` on
+import), and :func:`start_temporary_server` has the Prefect client start its server
+(``get_client``) under an exclusive file lock in ``PREFECT_HOME``: the database is created and
 migrated by one server while the others wait, then each starts on a database that is ready.
 
 The work folder's own long-running server (``sakip server``) is :mod:`sakip.local_server`.
-
-A command starts the same server program itself (:class:`OwnTemporaryServer`, under the same lock)
-when it can name it to Prefect before Prefect is imported: importing Prefect's server module to
-start it costs the command seconds of the time its own imports need.
 """
 
 from __future__ import annotations
 
-import atexit
 import os
-import socket
-import subprocess
-import sys
 import threading
 import time
 import tomllib
-from collections.abc import Callable, Container, Iterator, Mapping, MutableMapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 try:
@@ -58,6 +52,11 @@ LOOPBACK = "127.0.0.1"
 LOCK_NAME = "sakip-server-start.lock"
 #: Longest wait for other commands' servers to start before this one gives up.
 LOCK_WAIT_SECONDS = 600.0
+#: Longest wait for a stopped temporary server to end before it is killed (Prefect's own: 5 s).
+STOP_WAIT_SECONDS = 5.0
+
+#: The API addresses of the temporary servers this process started (to stop them on request).
+_started_here: set[str] = set()
 
 
 class TemporaryServerError(RuntimeError):
@@ -65,7 +64,11 @@ class TemporaryServerError(RuntimeError):
 
 
 def prefect_profile(environ: MutableMapping[str, str]) -> dict[str, object]:
-    """The settings of the active Prefect profile (``PREFECT_PROFILE`` or the file's ``active``), or {}."""
+    """The settings of the active Prefect profile (``PREFECT_PROFILE`` or the file's ``active``), or {}.
+
+    Read from Prefect's documented ``profiles.toml`` without importing Prefect (its import reads
+    ``DO_NOT_TRACK``, and the read-only commands never import it).
+    """
     home = Path(environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
     path = Path(environ.get("PREFECT_PROFILES_PATH") or home / "profiles.toml").expanduser()
     try:
@@ -117,29 +120,42 @@ def exclusive_lock(path: Path, timeout: float) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def start_temporary_server() -> None:
-    """Start Prefect's temporary server for this process, one start at a time per ``PREFECT_HOME``.
+def api_answers(port: int, timeout: float = 2.0) -> bool:
+    """Whether a Prefect API on the loopback port answers ``GET /api/health`` with 200 (httpx; Prefect
+    is not imported)."""
+    import httpx
 
-    Nothing to do when ``PREFECT_API_URL`` names a server, or when the server already runs; the flows
-    of this process then use this server (Prefect keeps one per process and stops it at exit).
+    try:
+        return httpx.get(f"http://{LOOPBACK}:{port}/api/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def start_temporary_server() -> None:
+    """Have Prefect start its temporary server for this process, one start at a time per ``PREFECT_HOME``.
+
+    Nothing to do when ``PREFECT_API_URL`` names a server, the temporary server is turned off or this
+    process started it already (the web application asks before each upload). The Prefect client
+    starts the server (``get_client``); the flows of this process then use it, and Prefect stops it
+    when the process ends. A server that does not start or answer raises :class:`TemporaryServerError`.
     """
+    from prefect import get_client
     from prefect.settings import get_current_settings
 
     settings = get_current_settings()
-    if settings.api.url or not settings.server.ephemeral.enabled:
-        return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    if server.running:
-        return
+    if settings.api.url or not settings.server.ephemeral.enabled or _started_here:
+        return  # a named server, none wanted, or this process's own started already
     timeout = settings.server.ephemeral.startup_timeout_seconds
     lock = settings.home / LOCK_NAME
     try:
-        with exclusive_lock(lock, LOCK_WAIT_SECONDS):
-            server.start(timeout=timeout)
-    except (RuntimeError, TimeoutError) as error:
+        with exclusive_lock(lock, LOCK_WAIT_SECONDS), get_client(sync_client=True) as client:
+            problem = client.api_healthcheck()
+            api_url = str(client.api_url)
+    except (RuntimeError, TimeoutError, OSError) as error:
         raise _not_started(error, timeout) from error
+    if problem is not None:
+        raise _not_started(problem, timeout)
+    _started_here.add(api_url)
 
 
 def _not_started(error: BaseException, timeout: float) -> TemporaryServerError:
@@ -151,25 +167,18 @@ def _not_started(error: BaseException, timeout: float) -> TemporaryServerError:
     )
 
 
-def start_temporary_server_early(environ: MutableMapping[str, str] = os.environ) -> Callable[[], None]:
-    """Begin a temporary server before Prefect is imported; returns the function that waits for it.
+def start_temporary_server_early() -> Callable[[], None]:
+    """Begin :func:`start_temporary_server` in a thread; returns the function that waits for it.
 
     The server boots in its own process while this one imports the flow (Great Expectations alone
-    takes seconds): on two cores the two overlap. When this process has not imported Prefect and the
-    user names no server (``PREFECT_API_URL``, environment or profile), the server is the one Prefect
-    would start (uvicorn serving ``prefect.server.api.server:create_app`` on the database in
-    ``PREFECT_HOME``, without the UI), started here without importing Prefect's server, which costs
-    this process seconds its flow's imports need: ``PREFECT_API_URL`` names it for Prefect, and it is
-    stopped when the command ends. Otherwise Prefect's own temporary server is started in a thread.
-    The function returned must be called before the flow runs (and before the command ends); it
-    raises what the start raised.
+    takes seconds). The function returned must be called before the flow runs (and before the command
+    ends); it raises what the start raised.
     """
     failures: list[BaseException] = []
-    begin = OwnTemporaryServer(environ).start if _own_server_possible(environ) else start_temporary_server
 
     def start() -> None:
         try:
-            begin()
+            start_temporary_server()
         except BaseException as error:  # handed to the caller's thread
             failures.append(error)
 
@@ -184,107 +193,37 @@ def start_temporary_server_early(environ: MutableMapping[str, str] = os.environ)
     return wait
 
 
-#: Settings with which the user names a server or turns the temporary one off: Prefect decides then.
-_USER_SERVER_SETTINGS = (
-    "PREFECT_API_URL",
-    "PREFECT_SERVER_EPHEMERAL_ENABLED",
-    "PREFECT_SERVER_ALLOW_EPHEMERAL_MODE",
-)
+def stop_temporary_server() -> None:
+    """Stop the temporary Prefect server(s) this process had started (a server named by
+    ``PREFECT_API_URL`` is left alone): the child processes listening on their ports are terminated,
+    then killed after :data:`STOP_WAIT_SECONDS`."""
+    import psutil
+    from httpx import URL
 
-
-def _own_server_possible(environ: Mapping[str, str], modules: Container[str] = sys.modules) -> bool:
-    """Whether this command may start the temporary server itself (see start_temporary_server_early)."""
-    if "prefect" in modules:  # its settings are read: PREFECT_API_URL set now would be missed
-        return False
-    profile = prefect_profile(dict(environ))
-    return not any(name in environ or name in profile for name in _USER_SERVER_SETTINGS)
-
-
-class OwnTemporaryServer:
-    """Prefect's temporary server, started by this process without importing Prefect's server.
-
-    The same program Prefect's ``SubprocessASGIServer`` runs, with the same environment; a free
-    loopback port is chosen and ``PREFECT_API_URL`` set at once (before Prefect is imported), the
-    process started under the start lock of ``PREFECT_HOME`` and waited for until ``/api/health``
-    answers; it is stopped (terminated, killed after 5 s) when this process exits.
-    """
-
-    def __init__(self, environ: MutableMapping[str, str]) -> None:
-        with socket.socket() as probe:
-            probe.bind((LOOPBACK, 0))
-            self.port = probe.getsockname()[1]
-        self.environ = environ
-        self.process: subprocess.Popen | None = None
-        environ["PREFECT_API_URL"] = f"http://{LOOPBACK}:{self.port}/api"
-        # no UI is served (as with Prefect's own temporary server): no "View at" link to a page that
-        # does not exist
-        environ.setdefault("PREFECT_UI_URL", "")
-
-    def start(self) -> None:
-        """Start the server and wait until its API answers; :class:`TemporaryServerError` if it does not."""
-        import importlib.util
-
-        spec = importlib.util.find_spec("prefect")
-        if spec is None or not spec.submodule_search_locations:
-            raise TemporaryServerError(
-                "The temporary Prefect server did not start (prefect is not installed)."
-            )
-        app_dir = Path(next(iter(spec.submodule_search_locations))).parent
-        child = {key: value for key, value in self.environ.items() if key != "PREFECT_API_URL"}
-        child |= {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
-        home = Path(self.environ.get("PREFECT_HOME") or "~/.prefect").expanduser()
-        home.mkdir(parents=True, exist_ok=True)
-        timeout = float(self.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS") or 180)
-        args = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--app-dir",
-            str(app_dir),
-            "--factory",
-            "prefect.server.api.server:create_app",
-            "--host",
-            LOOPBACK,
-            "--port",
-            str(self.port),
-            "--log-level",
-            "error",
-            "--lifespan",
-            "on",
-        ]
+    ports = {URL(url).port for url in _started_here}
+    _started_here.clear()
+    if not ports:
+        return
+    servers = []
+    for child in psutil.Process().children(recursive=True):
         try:
-            with exclusive_lock(home / LOCK_NAME, LOCK_WAIT_SECONDS):
-                self.process = subprocess.Popen(args, env=child, stdin=subprocess.DEVNULL)
-                atexit.register(self.stop)
-                deadline = time.monotonic() + timeout
-                while not api_answers(self.port, timeout=1.0):
-                    if self.process.poll() is not None:
-                        raise RuntimeError(f"the server process ended with status {self.process.returncode}")
-                    if time.monotonic() > deadline:
-                        raise TimeoutError(f"no answer within {timeout:.0f} s")
-                    time.sleep(0.1)
-        except (RuntimeError, TimeoutError, OSError) as error:
-            self.stop()
-            raise _not_started(error, timeout) from error
+            listening = {c.laddr.port for c in child.net_connections("tcp") if c.status == psutil.CONN_LISTEN}
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+        if listening & ports:
+            servers.append(child)
+    stop_processes(servers, STOP_WAIT_SECONDS)
 
-    def stop(self) -> None:
-        """Stop the server (terminate, then kill after 5 s); nothing when it is not running."""
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
+
+def stop_processes(processes: list, wait: float) -> None:
+    """Terminate ``processes`` (psutil ``Process`` objects), kill those still alive after ``wait`` seconds."""
+    import psutil
+
+    for process in processes:
+        with suppress(psutil.NoSuchProcess):
+            process.terminate()
+    _gone, alive = psutil.wait_procs(processes, timeout=wait)
+    for process in alive:
+        with suppress(psutil.NoSuchProcess):
             process.kill()
-            process.wait()
-
-
-def api_answers(port: int, timeout: float = 1.0) -> bool:
-    """Whether a Prefect API answers ``GET /api/health`` on the loopback port (a raw socket: no imports)."""
-    try:
-        with socket.create_connection((LOOPBACK, port), timeout=timeout) as conn:
-            conn.sendall(f"GET /api/health HTTP/1.0\r\nHost: {LOOPBACK}:{port}\r\n\r\n".encode("ascii"))
-            return conn.recv(64).split(b"\r\n", 1)[0].split(b" ")[1:2] == [b"200"]
-    except (OSError, IndexError):
-        return False
+    psutil.wait_procs(alive, timeout=wait)

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine, delete, insert, select, update
 
-from sakip.web.pipeline import WebUser, now_utc
+from sakip.web.pipeline import WebUser, now_utc, queries
 
 ROLES = ("steward", "opd")
 #: shortest password accepted
@@ -118,23 +118,19 @@ def add_user(engine: Engine, username: str, password: str, role: str, opd_code: 
 
 def find_user(engine: Engine, username: str) -> User | None:
     """The account named ``username``, or None."""
-    with engine.connect() as conn:
-        row = conn.execute(select(WebUser).where(WebUser.username == username)).first()
+    row = queries.web_user_named(engine, username)
     return _user(row) if row else None
 
 
 def user_by_id(engine: Engine, user_id: int) -> User | None:
     """The account with id ``user_id``, or None."""
-    with engine.connect() as conn:
-        row = conn.execute(select(WebUser).where(WebUser.id == user_id)).first()
+    row = queries.web_user_with_id(engine, user_id)
     return _user(row) if row else None
 
 
 def list_users(engine: Engine) -> list[User]:
     """Every account, by user name."""
-    with engine.connect() as conn:
-        rows = conn.execute(select(WebUser).order_by(WebUser.username)).all()
-    return [_user(row) for row in rows]
+    return [_user(row) for row in queries.web_users(engine)]
 
 
 def remove_user(engine: Engine, username: str) -> None:
@@ -147,10 +143,7 @@ def remove_user(engine: Engine, username: str) -> None:
 
 def verify_password(engine: Engine, username: str, password: str) -> User | None:
     """The account when ``password`` is its password, else None (same work either way)."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(WebUser.id, WebUser.password_hash).where(WebUser.username == username)
-        ).first()
+    row = queries.web_password_hash(engine, username)
     if row is None and not _DUMMY_HASH:
         _DUMMY_HASH.append(hash_password("sakip-no-such-user"))
     stored = row.password_hash if row else _DUMMY_HASH[0]

@@ -16,12 +16,12 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Engine, delete, func, insert, select
+from sqlalchemy import Engine, delete, insert
 
 from sakip.web.accounts import User, user_by_id, verify_password
 from sakip.web.config import WebSettings
-from sakip.web.errors import LoginRequired, PageError
-from sakip.web.pipeline import WebLoginAttempt, WebSession, now_utc
+from sakip.web.pipeline import WebLoginAttempt, WebSession, now_utc, queries
+from sakip.web.problems import LoginRequired, PageError
 
 SESSION_COOKIE = "sakip_session"
 FORM_COOKIE = "sakip_form"
@@ -101,12 +101,7 @@ def session_of(request: Request) -> Session | None:
         except BadSignature:
             token = None
         if isinstance(token, str):
-            with engine.connect() as conn:
-                row = conn.execute(
-                    select(WebSession.user_id, WebSession.csrf_token, WebSession.expires_at).where(
-                        WebSession.id == _digest(token)
-                    )
-                ).first()
+            row = queries.web_session(engine, _digest(token))
             if row is not None and _aware(row.expires_at) > now_utc():
                 user = user_by_id(engine, row.user_id)
                 if user is not None:
@@ -188,34 +183,16 @@ def minutes_blocked(engine: Engine, web: WebSettings, username: str, client: str
     now = now_utc()
     window = timedelta(minutes=web.login_window_minutes)
     start = now - window
-    with engine.connect() as conn:
-        last_success = conn.scalar(
-            select(func.max(WebLoginAttempt.attempted_at)).where(
-                WebLoginAttempt.username == username, WebLoginAttempt.success.is_(True)
-            )
-        )
-        since = max(start, _aware(last_success)) if last_success else start
-        waits = []
-        for column, value, limit, begin in (
-            (WebLoginAttempt.username, username, web.login_limit_user, since),
-            (WebLoginAttempt.client, client, web.login_limit_client, start),
-        ):
-            failures = (
-                conn.execute(
-                    select(WebLoginAttempt.attempted_at)
-                    .where(
-                        column == value,
-                        WebLoginAttempt.success.is_(False),
-                        WebLoginAttempt.attempted_at > begin,
-                    )
-                    .order_by(WebLoginAttempt.attempted_at.desc())
-                    .limit(limit)
-                )
-                .scalars()
-                .all()
-            )
-            if len(failures) >= limit:
-                waits.append((_aware(failures[-1]) + window - now).total_seconds())
+    last_success = queries.last_web_sign_in(engine, username)
+    since = max(start, _aware(last_success)) if last_success else start
+    waits = []
+    for who, limit, begin in (
+        ({"username": username}, web.login_limit_user, since),
+        ({"client": client}, web.login_limit_client, start),
+    ):
+        failures = queries.failed_web_sign_ins(engine, after=begin, limit=limit, **who)
+        if len(failures) >= limit:
+            waits.append((_aware(failures[-1]) + window - now).total_seconds())
     return max((math.ceil(w / 60) for w in waits if w > 0), default=0)
 
 

@@ -12,6 +12,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sakip.web.pipeline import log_unexpected
+from sakip.web.problems import LoginRequired, PageError, safe_next
+from sakip.web.render import page
+
+__all__ = ["LoginRequired", "PageError", "error_page", "install_error_pages", "safe_next"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -32,34 +36,8 @@ STATUS_MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
-class PageError(Exception):
-    """A request the application answers with an error page: a status and a message for the person."""
-
-    def __init__(self, status: int, message: str):
-        self.status = status
-        self.message = message
-        super().__init__(message)
-
-
-class LoginRequired(Exception):
-    """The page needs a signed-in user: the browser goes to the sign-in page, then back."""
-
-    def __init__(self, path: str):
-        self.path = path
-        super().__init__(path)
-
-
-def safe_next(target: str | None) -> str:
-    """A path on this site to go to after signing in (never another site: ``//x``, ``/\\x``, ``http:``)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
-
-
 def error_page(request: Request, status: int, message: str | None = None) -> Response:
     """The error page of ``status``, with ``message`` or the status's own."""
-    from sakip.web.render import page
-
     title, default = STATUS_MESSAGES.get(status, (f"Kesalahan {status}", "Permintaan tidak dapat diproses."))
     context = {"title": title, "message": message or default, "status": status}
     try:

@@ -11,30 +11,33 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from sakip.failures import EXIT_USAGE, CommandError, log_unexpected
-from sakip.prefect_server import start_temporary_server
+from sakip.prefect_server import start_temporary_server, stop_temporary_server
 from tasks.core.calendar import BULAN, format_moment, now_utc
 from tasks.core.formatting import format_percent, format_rupiah
 from tasks.core.text import printable
 from tasks.settings import Settings, WebSettings, load_settings, load_web_settings
+from warehouse import queries
 from warehouse.db import open_warehouse
 from warehouse.models import (
-    FactRealization,
-    LoadBatch,
-    Opd,
-    Period,
-    ValidationRun,
     WebLoginAttempt,
     WebSession,
     WebUpload,
     WebUploadFile,
     WebUser,
+)
+from warehouse.queries import (
+    agency_months,
+    agency_names,
+    latest_month,
+    page_agencies,
+    rejected_submissions,
+    validation_pages,
 )
 
 __all__ = [
@@ -67,6 +70,7 @@ __all__ = [
     "open_warehouse",
     "page_agencies",
     "printable",
+    "queries",
     "rejected_submissions",
     "revisions",
     "run_ingest_flow",
@@ -122,16 +126,6 @@ class FileResult:
     issues: tuple[Issue, ...]
     annotated: Path | None
     sha256: str
-
-
-def stop_temporary_server() -> None:
-    """Stop the temporary Prefect server this process started, if any (a running server is left alone)."""
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()
-    if server.running and server.server_process is not None:
-        server.stop()
-        server.running = False
 
 
 def validation_runs(engine: Engine, *, failed_only: bool = False) -> pd.DataFrame:
@@ -209,44 +203,12 @@ def run_ingest_flow(
     ]
 
 
-def validation_pages(engine: Engine, sha256s: Sequence[str], since: datetime) -> dict[str, str]:
-    """sha256 -> the Data Docs page (file URL) of the newest validation of that file since ``since``."""
-    if not sha256s:
-        return {}
-    query = (
-        select(ValidationRun.sha256, ValidationRun.data_docs_url)
-        .where(ValidationRun.sha256.in_(list(sha256s)), ValidationRun.validated_at >= since)
-        .order_by(ValidationRun.validated_at, ValidationRun.id)
-    )
-    with engine.connect() as conn:
-        return {sha: url for sha, url in conn.execute(query).all() if url}
-
-
-def page_agencies(engine: Engine, page_suffix: str) -> set[str]:
-    """The agencies of the validations whose Data Docs page ends with ``page_suffix``."""
-    query = select(ValidationRun.opd_code).where(ValidationRun.data_docs_url.endswith(page_suffix)).distinct()
-    with engine.connect() as conn:
-        return {code or "" for code in conn.execute(query).scalars().all()}
-
-
-def agency_names(engine: Engine) -> dict[str, str]:
-    """Code -> name of every agency the warehouse knows."""
-    with engine.connect() as conn:
-        return {code: name or "" for code, name in conn.execute(select(Opd.code, Opd.name)).all()}
-
-
 def expected_agencies(engine: Engine, settings: Settings) -> list[str]:
     """The agencies expected to send each month: the OPD register when set, else every agency known."""
     registered = settings.known_opds()
     if registered is not None:
         return registered
-    with engine.connect() as conn:
-        known = set(conn.execute(select(Opd.code)).scalars().all())
-        known |= {c for c in conn.execute(select(LoadBatch.opd_code).distinct()).scalars().all() if c}
-        known |= {
-            c for c in conn.execute(select(WebUser.opd_code).distinct()).scalars().all() if c
-        }  # an agency with an operator, before its first workbook
-    return sorted(known)
+    return queries.known_agency_codes(engine)
 
 
 def known_agency(engine: Engine, settings: Settings, code: str) -> bool:
@@ -254,91 +216,12 @@ def known_agency(engine: Engine, settings: Settings, code: str) -> bool:
     return code in expected_agencies(engine, settings) or code in agency_names(engine)
 
 
-def latest_month(engine: Engine, opd_code: str | None = None) -> tuple[int, int] | None:
-    """The newest (year, month) with a loaded monthly workbook (of one agency, or of any)."""
-    query = select(LoadBatch.year, LoadBatch.month).where(
-        LoadBatch.kind == "realization", LoadBatch.status == "loaded", LoadBatch.month.is_not(None)
-    )
-    if opd_code is not None:
-        query = query.where(LoadBatch.opd_code == opd_code)
-    query = query.order_by(LoadBatch.year.desc(), LoadBatch.month.desc()).limit(1)
-    with engine.connect() as conn:
-        row = conn.execute(query).first()
-    return (int(row[0]), int(row[1])) if row else None
-
-
-def agency_months(engine: Engine, opd_code: str) -> pd.DataFrame:
-    """The months loaded for an agency, newest first: file, when, who, anggaran, realisasi, serapan."""
-    amounts = (
-        select(
-            Period.year,
-            Period.month,
-            func.sum(FactRealization.anggaran_rp).label("anggaran"),
-            func.sum(FactRealization.realisasi_sd_bulan_ini_rp).label("realisasi"),
-            func.sum(FactRealization.anggaran_kas_sd_bulan_ini_rp).label("anggaran_kas"),
-        )
-        .join(FactRealization, FactRealization.period_id == Period.id)
-        .join(Opd, Opd.id == FactRealization.opd_id)
-        .where(Opd.code == opd_code)
-        .group_by(Period.year, Period.month)
-    )
-    batches = select(
-        LoadBatch.year, LoadBatch.month, LoadBatch.file_name, LoadBatch.loaded_at, LoadBatch.loaded_by
-    ).where(LoadBatch.opd_code == opd_code, LoadBatch.kind == "realization", LoadBatch.status == "loaded")
-    with engine.connect() as conn:
-        table = pd.read_sql(amounts, conn)
-        files = pd.read_sql(batches, conn)
-    table = table.merge(files, on=["year", "month"], how="left")
-    table["serapan"] = (table["realisasi"] / table["anggaran"].where(table["anggaran"] != 0)) * 100
-    return table.sort_values(["year", "month"], ascending=False).reset_index(drop=True)
-
-
-def rejected_submissions(engine: Engine, opd_code: str, limit: int = 50) -> pd.DataFrame:
-    """The agency's rejected workbooks, newest first (any way they came in: web, command line, inbox)."""
-    query = (
-        select(
-            LoadBatch.file_name,
-            LoadBatch.kind,
-            LoadBatch.year,
-            LoadBatch.month,
-            LoadBatch.loaded_at,
-            LoadBatch.loaded_by,
-            LoadBatch.message,
-        )
-        .where(LoadBatch.opd_code == opd_code, LoadBatch.status == "rejected")
-        .order_by(LoadBatch.loaded_at.desc(), LoadBatch.id.desc())
-        .limit(limit)
-    )
-    with engine.connect() as conn:
-        return pd.read_sql(query, conn)
-
-
 def month_status(engine: Engine, settings: Settings, year: int, month: int) -> list[dict[str, object]]:
     """Every expected agency's state for a month: ``dimuat``, ``ditolak``, ``terkirim`` or ``belum``.
 
     ``terkirim``: an upload from the agency is being processed; ``ditolak``: files came and none loaded.
     """
-    with engine.connect() as conn:
-        batches = conn.execute(
-            select(
-                LoadBatch.opd_code,
-                LoadBatch.status,
-                LoadBatch.file_name,
-                LoadBatch.loaded_at,
-                LoadBatch.loaded_by,
-            )
-            .where(LoadBatch.kind == "realization", LoadBatch.year == year, LoadBatch.month == month)
-            .order_by(LoadBatch.loaded_at, LoadBatch.id)
-        ).all()
-        pending = set(
-            conn.execute(
-                select(WebUpload.agency_code).where(
-                    WebUpload.status == "processing", WebUpload.agency_code.is_not(None)
-                )
-            )
-            .scalars()
-            .all()
-        )
+    batches, pending = queries.month_submissions(engine, year, month)
     names = agency_names(engine)
     by_agency: dict[str, list] = {}
     for row in batches:

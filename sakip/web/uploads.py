@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, update
 
 from sakip.web.accounts import User
 from sakip.web.config import WebSettings
@@ -27,6 +27,7 @@ from sakip.web.pipeline import (
     WebUploadFile,
     log_unexpected,
     now_utc,
+    queries,
     run_ingest_flow,
     validation_pages,
 )
@@ -253,30 +254,27 @@ class UploadView:
 
 def upload_view(engine: Engine, public_id: str) -> UploadView | None:
     """The upload with this id and its files, or None."""
-    with engine.connect() as conn:
-        upload = conn.execute(select(WebUpload).where(WebUpload.public_id == public_id)).first()
-        if upload is None:
-            return None
-        files = conn.execute(
-            select(WebUploadFile).where(WebUploadFile.upload_id == upload.id).order_by(WebUploadFile.id)
-        ).all()
-        shown = [
-            {
-                "public_id": f.public_id,
-                "name": f.original_name,
-                "status": f.status,
-                "kind": f.kind,
-                "opd_code": f.opd_code,
-                "agency_code": f.agency_code,
-                "year": f.year,
-                "month": f.month,
-                "rows": f.rows,
-                "issues": json.loads(f.issues_json or "[]"),
-                "annotated": bool(f.annotated_path),
-                "data_docs": f.data_docs_url,
-            }
-            for f in files
-        ]
+    found = queries.web_upload(engine, public_id)
+    if found is None:
+        return None
+    upload, files = found
+    shown = [
+        {
+            "public_id": f.public_id,
+            "name": f.original_name,
+            "status": f.status,
+            "kind": f.kind,
+            "opd_code": f.opd_code,
+            "agency_code": f.agency_code,
+            "year": f.year,
+            "month": f.month,
+            "rows": f.rows,
+            "issues": json.loads(f.issues_json or "[]"),
+            "annotated": bool(f.annotated_path),
+            "data_docs": f.data_docs_url,
+        }
+        for f in files
+    ]
     return UploadView(
         upload.public_id,
         upload.username,
@@ -297,12 +295,7 @@ def upload_agencies(view: UploadView) -> set[str]:
 
 def annotated_copy(engine: Engine, file_id: str) -> tuple[Path, str, str] | None:
     """(annotated copy, name to download it as, agency it belongs to) of an uploaded file, or None."""
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(
-                WebUploadFile.annotated_path, WebUploadFile.original_name, WebUploadFile.agency_code
-            ).where(WebUploadFile.public_id == file_id)
-        ).first()
+    row = queries.web_upload_file(engine, file_id)
     if row is None or not row.annotated_path:
         return None
     name = safe_name(row.original_name)
@@ -312,29 +305,15 @@ def annotated_copy(engine: Engine, file_id: str) -> tuple[Path, str, str] | None
 
 def recent_uploads(engine: Engine, agency_code: str | None, limit: int = 20) -> list[dict[str, object]]:
     """The newest uploads (of one agency's files, or all), with how many files loaded and were refused."""
-    query = select(WebUpload).order_by(WebUpload.uploaded_at.desc(), WebUpload.id.desc()).limit(limit)
-    if agency_code is not None:
-        mine = select(WebUploadFile.upload_id).where(WebUploadFile.agency_code == agency_code)
-        query = query.where((WebUpload.agency_code == agency_code) | WebUpload.id.in_(mine))
-    with engine.connect() as conn:
-        uploads = conn.execute(query).all()
-        counts = {}
-        for upload in uploads:
-            statuses = (
-                conn.execute(select(WebUploadFile.status).where(WebUploadFile.upload_id == upload.id))
-                .scalars()
-                .all()
-            )
-            counts[upload.id] = statuses
     return [
         {
             "public_id": u.public_id,
             "username": u.username,
             "uploaded_at": u.uploaded_at,
             "status": u.status,
-            "files": len(counts[u.id]),
-            "loaded": sum(s in ("loaded", "unchanged") for s in counts[u.id]),
-            "rejected": sum(s in ("rejected", "failed") for s in counts[u.id]),
+            "files": len(statuses),
+            "loaded": sum(s in ("loaded", "unchanged") for s in statuses),
+            "rejected": sum(s in ("rejected", "failed") for s in statuses),
         }
-        for u in uploads
+        for u, statuses in queries.recent_web_uploads(engine, agency_code, limit)
     ]

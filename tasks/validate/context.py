@@ -181,12 +181,7 @@ class Validator:
             self.suites[name] = suite
 
     def docs_site_config(self) -> dict:
-        """The Data Docs site: plain HTML files in ``<workdir>/data-docs``, drawn by GX's views with
-        their templates compiled once (:mod:`tasks.validate.docs_views`)."""
-        views = "tasks.validate.docs_views"
-        cache = str(self.workdir / "gx" / "uncommitted" / "data-docs-templates")
-        page = {"module_name": views, "class_name": "CompiledPageView", "template_cache_dir": cache}
-        index = {"module_name": views, "class_name": "CompiledIndexPageView", "template_cache_dir": cache}
+        """The Data Docs site: plain HTML files in ``<workdir>/data-docs``, drawn by GX's own views."""
         return {
             "class_name": "SiteBuilder",
             "show_how_to_buttons": False,
@@ -194,10 +189,7 @@ class Validator:
                 "class_name": "TupleFilesystemStoreBackend",
                 "base_directory": str(self.docs_dir),
             },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "view": index},
-            "site_section_builders": {
-                section: {"view": dict(page)} for section in ("expectations", "validations", "profiling")
-            },
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         }
 
     def _configure_docs_site(self) -> None:

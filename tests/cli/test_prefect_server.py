@@ -100,49 +100,94 @@ def test_two_commands_at_once_on_a_new_prefect_home(sample_2022, tmp_path: Path)
 
 
 COLD_START = """
-import json, os, sys, urllib.request
-from sakip.prefect_server import apply_prefect_defaults, start_temporary_server_early
+import json, os, sys
+import httpx
+from sakip.prefect_server import apply_prefect_defaults, start_temporary_server_early, stop_temporary_server
 apply_prefect_defaults()
 wait = start_temporary_server_early()
 wait()
-url = os.environ["PREFECT_API_URL"]
-health = urllib.request.urlopen(url + "/health", timeout=10).read().decode()
-print(json.dumps({"url": url, "health": health, "server_imported": "prefect.server.api.server" in sys.modules,
-                  "prefect_imported": "prefect" in sys.modules}))
+from prefect import get_client
+with get_client(sync_client=True) as client:
+    url = str(client.api_url).rstrip("/")
+health = httpx.get(url + "/health", timeout=10).text
+stop_temporary_server()
+try:
+    after = httpx.get(url + "/health", timeout=5).status_code
+except httpx.HTTPError:
+    after = None
+print(json.dumps({"url": url, "health": health, "after_stop": after}))
 """
 
 
-@pytest.mark.prefect
-def test_a_cold_command_starts_the_server_without_importing_prefects_server(tmp_path: Path):
-    """The command's own start: Prefect's server program answers at PREFECT_API_URL, this process
-    imported neither Prefect nor its server, and the server is gone once the command ends."""
-    import json
-    import urllib.error
-    import urllib.request
-
+def clean_environment(home: Path) -> dict[str, str]:
+    """This environment without Prefect or sakip settings, on the Prefect home ``home``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SAKIP_"))}
-    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    return env | {"PREFECT_HOME": str(home)}
+
+
+@pytest.mark.prefect
+def test_a_cold_command_has_prefect_start_its_server_and_stops_it(tmp_path: Path):
+    """The command's early start: Prefect's temporary server answers on the loopback, its database is
+    created in PREFECT_HOME, and stop_temporary_server ends it."""
+    import json
+
+    env = clean_environment(tmp_path / "prefect-home")
     done = subprocess.run(
         [sys.executable, "-c", COLD_START], env=env, capture_output=True, text=True, timeout=300, check=True
     )
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result["health"] == "true"
     assert result["url"].startswith("http://127.0.0.1:") and result["url"].endswith("/api")
-    assert not result["server_imported"] and not result["prefect_imported"]
     assert (tmp_path / "prefect-home" / "prefect.db").exists()  # Prefect's own database, migrated
-    with pytest.raises(urllib.error.URLError):  # stopped at the command's exit
-        urllib.request.urlopen(result["url"] + "/health", timeout=5)
+    assert result["after_stop"] is None  # nothing answers there any more
 
 
-def test_a_server_the_user_names_is_left_to_prefect(tmp_path: Path):
-    from sakip.prefect_server import _own_server_possible
+NOT_STARTED = """
+from sakip.prefect_server import TemporaryServerError, start_temporary_server
+try:
+    start_temporary_server()
+except TemporaryServerError as error:
+    print(error)
+"""
 
-    home, fresh = {"PREFECT_HOME": str(tmp_path)}, {"sakip"}  # a process that has not imported prefect
-    assert _own_server_possible(home, fresh)
-    assert not _own_server_possible(home, {"sakip", "prefect"})  # its settings are read already
-    assert not _own_server_possible({**home, "PREFECT_API_URL": "http://example.invalid/api"}, fresh)
-    assert not _own_server_possible({**home, "PREFECT_SERVER_EPHEMERAL_ENABLED": "false"}, fresh)
-    (tmp_path / "profiles.toml").write_text(
-        'active = "kantor"\n[profiles.kantor]\nPREFECT_API_URL = "http://10.0.0.5:4200/api"\n'
+
+@pytest.mark.prefect
+def test_a_server_that_does_not_start_in_time_is_said_plainly(tmp_path: Path):
+    env = clean_environment(tmp_path / "prefect-home")  # a new home: its database takes seconds
+    env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "1"
+    done = subprocess.run(
+        [sys.executable, "-c", NOT_STARTED], env=env, capture_output=True, text=True, timeout=120, check=True
     )
-    assert not _own_server_possible(home, fresh)
+    assert "The temporary Prefect server did not start" in done.stdout
+    assert "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS (now 1)" in done.stdout
+    assert "sakip server start" in done.stdout
+
+
+def test_a_server_the_user_names_is_left_to_prefect():
+    import psutil
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from sakip.prefect_server import start_temporary_server, stop_temporary_server
+
+    before = {child.pid for child in psutil.Process().children(recursive=True)}
+    with temporary_settings(updates={PREFECT_API_URL: "http://example.invalid/api"}):
+        start_temporary_server()  # nothing started, nothing asked of example.invalid
+        stop_temporary_server()
+    assert {child.pid for child in psutil.Process().children(recursive=True)} <= before
+
+
+def test_a_process_that_started_its_server_does_not_wait_on_the_lock_again(monkeypatch):
+    """The web application asks before each upload: once started, no lock and no client again."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    import sakip.prefect_server as prefect_server
+
+    def locked_again(*args, **kwargs):
+        raise AssertionError("the start lock was taken again")
+
+    monkeypatch.setattr(prefect_server, "exclusive_lock", locked_again)
+    with temporary_settings(restore_defaults={PREFECT_API_URL}):
+        with pytest.raises(AssertionError, match="taken again"):  # not started yet: it would lock
+            prefect_server.start_temporary_server()
+        monkeypatch.setattr(prefect_server, "_started_here", {"http://127.0.0.1:9/api"})
+        prefect_server.start_temporary_server()

@@ -102,7 +102,7 @@ def test_stop_never_signals_a_process_that_is_not_the_one_started(tmp_path: Path
     try:
         home = server_home(tmp_path)
         home.mkdir(parents=True)
-        stale = LocalServer(home=home, port=free_port(), pid=other.pid, started="1")  # its pid, reused
+        stale = LocalServer(home=home, port=free_port(), pid=other.pid, started=1.0)  # its pid, reused
         (home / SERVER_FILE).write_text(stale.to_json(), encoding="utf-8")
 
         assert stop_local_server(tmp_path) is None

@@ -453,27 +453,21 @@ def test_a_new_context_on_the_same_folder_reuses_what_the_first_stored(validator
     assert marker.read_text(encoding="utf-8") != "suites of another version"
 
 
-def test_data_docs_templates_are_compiled_once_per_work_folder(tmp_path, monkeypatch):
-    import jinja2
-
+def test_data_docs_of_each_context_on_a_work_folder_are_gx_own_pages(tmp_path):
+    """As the next command's process does: a new context on the folder adds its page to the same
+    site, drawn by GX's own views (no view class of ours in the site's configuration)."""
     first = Validator(tmp_path)
-    validate_realizations(first, [realization_workbook(realization_lines(SUBS))], lambda *_: None)
-    cache = tmp_path / "gx" / "uncommitted" / "data-docs-templates"
-    assert any(cache.iterdir())
+    earlier = validate_realizations(first, [realization_workbook(realization_lines(SUBS))], lambda *_: None)
+    again = Validator(tmp_path)
+    later = validate_realizations(again, [realization_workbook(realization_lines(SUBS))], lambda *_: None)
 
-    compiled: list[str | None] = []
-    compile_template = jinja2.Environment.compile
-
-    def counted(self, source, name=None, *args, **kwargs):
-        compiled.append(name)
-        return compile_template(self, source, name, *args, **kwargs)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counted)
-    again = Validator(tmp_path)  # as the next command's process makes it: new views
-    result = validate_realizations(again, [realization_workbook(realization_lines(SUBS))], lambda *_: None)
-    page = again.docs_dir / result.runs[0].data_docs_url.split("/data-docs/", 1)[1]
-    assert page.is_file() and "realisasi_bulanan" in page.read_text(encoding="utf-8")
-    assert compiled == []  # every template came from the cache
+    pages = [again.docs_dir / r.runs[0].data_docs_url.split("/data-docs/", 1)[1] for r in (earlier, later)]
+    assert pages[0] != pages[1]
+    for page in pages:
+        assert page.is_file() and "realisasi_bulanan" in page.read_text(encoding="utf-8")
+    index = (again.docs_dir / "index.html").read_text(encoding="utf-8")
+    assert all(page.relative_to(again.docs_dir).as_posix() in index for page in pages)
+    assert "module_name" not in str(again.context.variables.data_docs_sites)
 
 
 def test_the_suites_follow_the_column_spec(tmp_path):

@@ -7,7 +7,6 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sakip.web.auth import require_agency, require_steward, require_user
-from sakip.web.errors import PageError
 from sakip.web.pipeline import (
     agency_months,
     agency_names,
@@ -18,6 +17,7 @@ from sakip.web.pipeline import (
     rejected_submissions,
     revisions,
 )
+from sakip.web.problems import PageError
 from sakip.web.render import page
 from sakip.web.uploads import recent_uploads
 

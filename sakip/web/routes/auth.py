@@ -20,7 +20,7 @@ from sakip.web.auth import (
     sign_in,
     start_session,
 )
-from sakip.web.errors import PageError, safe_next
+from sakip.web.problems import PageError, safe_next
 from sakip.web.render import page
 
 router = APIRouter()

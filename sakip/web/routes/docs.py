@@ -12,9 +12,9 @@ from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sakip.web.auth import require_user
-from sakip.web.errors import PageError
 from sakip.web.files import data_docs_file
 from sakip.web.pipeline import page_agencies
+from sakip.web.problems import PageError
 
 router = APIRouter()
 

@@ -7,9 +7,9 @@ from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sakip.web.auth import require_steward
-from sakip.web.errors import PageError
 from sakip.web.files import docs_link, find_file, list_files, safe_name
 from sakip.web.pipeline import latest_month, month_status, now_utc, validation_runs
+from sakip.web.problems import PageError
 from sakip.web.render import page
 from sakip.web.uploads import recent_uploads
 

@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from sakip.web.auth import check_form_token, require_agency, require_user
-from sakip.web.errors import PageError
+from sakip.web.problems import PageError
 from sakip.web.render import page
 from sakip.web.uploads import (
     ACCEPTED_SUFFIXES,

@@ -196,6 +196,23 @@ def chapter_number(key: str) -> int | None:
     return numerals.get(key.split(".", 1)[0])
 
 
+#: The roles a table plays for the narrative and the charts (``LkjipTable.role``).
+ROLES: tuple[str, ...] = (
+    "renstra_targets",  # tujuan and sasaran with the Renstra's targets by year (2.1)
+    "pk_capaian",  # capaian of the Perjanjian Kinerja's indicators (3.1)
+    "renstra_progress",  # progress against the Renstra's end target (3.2)
+    "efficiency",  # capaian against serapan per sasaran (3.4)
+    "indicator_capaian",  # capaian of every tujuan, sasaran and program indicator (3.5)
+    "funding_sources",  # transfer funds by source and sub kegiatan
+    "program_budget",  # budget, realization and serapan by budget line (3.6)
+    "sasaran_silpa",  # remaining budget per sasaran
+    "program_silpa",  # remaining budget by budget line (3.7)
+    "budget_change",  # original against revised budget (murni-perubahan)
+    "performance_summary",  # chapter IV: indicators per level
+    "budget_summary",  # chapter IV: the year's budget
+)
+
+
 @dataclass(frozen=True)
 class LkjipTable:
     """One table of the LKjIP: its id, computation, printed layout, reconciliation and place in the report."""
@@ -219,6 +236,13 @@ class LkjipTable:
     narrative_after: tuple[str, ...] = ()
     #: charts shown after the table, in the Word document and in the html page alike
     charts_after: tuple[str, ...] = ()
+    #: what the narrative and the charts know the table as (one of :data:`ROLES`; "" for none): they
+    #: find a table by its role in the registry, never by its id
+    role: str = ""
+    #: charts drawn from this table's frame (ids of ``tasks.report.render.charts.CHART_FILES``)
+    charts_from: tuple[str, ...] = ()
+    #: the last year of the Renstra the table's frame gives (every table's titles name it), or None
+    end_year: Callable[[pd.DataFrame], int | None] | None = None
 
 
 def plain_layout(table_id: str, df: pd.DataFrame, ctx: LayoutContext) -> Layout:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pandas as pd
+from cachetools import LRUCache
 
-from tasks.core.caches import keep_bounded
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
 from tasks.core.scales import ReportScales
@@ -76,7 +76,9 @@ CHART_TITLES = {
     "capaian_indikator": "Capaian indikator kinerja terhadap target (100 %)",
     "serapan_program": "Serapan anggaran per program",
 }
-_DPI = 150
+#: The charts' resolution: the page's text width (15.5 cm) in 915 pixels, lettering of 6 pt and more
+#: sharp in print and on a screen; more would only make the files larger and slower to write.
+DPI = 150
 #: Charts are drawn at the text width of the portrait page (and no taller than its text, less room
 #: for the caption), so that the Word document prints their lettering at the size it is drawn.
 _WIDTH_IN = PAGE.text_width() / 2.54
@@ -163,81 +165,28 @@ def _percent(value: float, _pos: object = None) -> str:
 def _new_figure(width: float, height: float) -> Figure:
     """A figure of this size (inches) at the charts' dpi, on its own Agg canvas, white.
 
-    Not pyplot's: the figure is kept for the next OPD, never closed (see :data:`_PANEL_FIGURES`),
-    and drawn straight to pixels by :func:`_save`.
+    Not pyplot's: the figure is kept for the next OPD, never closed (see :data:`_PANEL_FIGURES`).
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from tasks.report.render.glyphs import TextCachingCanvas
-
-    fig = Figure(figsize=(width, height), dpi=_DPI, facecolor="white")
-    TextCachingCanvas(fig)
+    fig = Figure(figsize=(width, height), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
     return fig
 
 
+#: What Pillow is asked for when a chart is saved: zlib's fastest level (flat colours on white pack
+#: about as well at level 1 as at 6, in a fraction of the time), no time or version in the file (the
+#: same data gives the same bytes, whichever process or release draws it).
+_PNG_OPTIONS = {"compress_level": 1}
+_PNG_METADATA = {"Software": None}
+
+
 def _save(fig: Figure, path: Path) -> Path:
-    """Draw the figure and write its pixels as a PNG file."""
-    fig.canvas.draw()
-    return _write_pixels(fig, path)
-
-
-def _write_pixels(fig: Figure, path: Path) -> Path:
-    """Write the figure's canvas as it was drawn as a PNG file (see :mod:`tasks.report.render.png`)."""
-    import numpy as np
-
-    from tasks.report.render.png import write_png
-
+    """Draw the figure and write it as a PNG file (matplotlib's ``savefig``, Pillow's encoder)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_png(path, np.asarray(fig.canvas.buffer_rgba()), _DPI)  # opaque: drawn on white
-
-
-#: The pixels of what a kept panel figure shows for every OPD alike (axes, month names, legend),
-#: by figure and what that is (which panels, which months where): restored for the next OPD
-#: instead of drawn again. At most this many are kept (the least recently used go first), each the
-#: size of its figure's pixels (a few MB).
-_BACKGROUNDS: dict[tuple[int, tuple], tuple[Figure, Any]] = {}
-_KEPT_BACKGROUNDS = 8
-
-
-def _save_panels(fig: Figure, path: Path) -> Path:
-    """Draw a cumulative chart and write it as a PNG file (see :func:`_save`), its unchanging part
-    drawn once per figure and month list.
-
-    What changes from one OPD to the next (the area, the lines, the amounts' axis with its grid, the
-    titles, the spines) is drawn over the pixels of what does not, kept from the figure's first
-    drawing (the blitting matplotlib's animations use): the axes' background, the month names and
-    the legend are drawn once, not for every OPD. Nothing of one part covers the other: the pixels
-    are those of a plain drawing of the figure, whatever was drawn on it before (tested).
-    """
-    from matplotlib.text import Text
-
-    shown = [ax for ax in fig.axes if ax.get_visible()]
-    changing = []
-    for ax in shown:
-        ax.viewLim  # noqa: B018 -- brings the limits up to the new data, as a plain drawing does first
-        titles = [child for child in ax.get_children() if isinstance(child, Text)]  # left, centre, right
-        # the spines too: their ends are the amounts' limits, carried to pixels through them
-        changing += [*ax.collections, ax.yaxis, *ax.lines, *ax.spines.values(), *titles]
-    for artist in changing:
-        artist.set_animated(True)  # left out of the figure's own drawing
-    # what the unchanging part shows: which panels, their months and where those fall (the months'
-    # places follow the data: a month without any value moves them)
-    key = (
-        id(fig),
-        tuple((_PANEL_MONTHS.get(ax), tuple(ax.get_xlim())) if ax in shown else None for ax in fig.axes),
-    )
-    kept = _BACKGROUNDS.get(key)
-    canvas = fig.canvas
-    if kept is None or kept[0] is not fig:  # (an id outlives its figure: then it is another's)
-        canvas.draw()
-        kept = (fig, canvas.copy_from_bbox(fig.bbox))
-    else:
-        canvas.restore_region(kept[1])
-    keep_bounded(_BACKGROUNDS, key, kept, _KEPT_BACKGROUNDS)  # the most recently used last
-    renderer = canvas.get_renderer()
-    for artist in sorted(changing, key=lambda artist: artist.get_zorder()):
-        artist.draw(renderer)
-    return _write_pixels(fig, path)
+    fig.savefig(path, dpi=DPI, facecolor="white", metadata=_PNG_METADATA, pil_kwargs=_PNG_OPTIONS)
+    return path
 
 
 def _margins(
@@ -295,7 +244,8 @@ _PANEL_LINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = False) -> None:
-    """Realization and anggaran kas to date by month on one axes (dressed by :func:`_dress_panel`)."""
+    """Realization and anggaran kas to date by month on one axes (dressed by :func:`_dress_panel`):
+    the axes' lines and area are made for its first OPD and given the next OPD's data (``set_data``)."""
     months = series["bulan"].astype(int).tolist()
     # months as positions with their names as tick labels: the same picture as plotting the names
     # (matplotlib's category axis), without converting names to positions for every line
@@ -366,15 +316,15 @@ def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year:
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
     if ax.get_legend() is None:  # the same three entries for every OPD
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    return _save_panels(fig, path)
+    return _save(fig, path)
 
 
 #: The cumulative charts' figures of this process, by size and grid, drawn again for each OPD (one
 #: chart at a time per process: the report writer holds a lock while it draws).
-_PANEL_FIGURES: dict[tuple, tuple[Figure, Any]] = {}
-#: At most this many figures of each kind are kept (the least recently made goes first): a worker
+#: At most this many figures of each kind are kept (the least recently used goes first): a worker
 #: writing a province's agencies meets many bar-chart heights, and each figure holds its pixels.
 _KEPT_FIGURES = 12
+_PANEL_FIGURES: LRUCache[tuple, tuple[Figure, Any]] = LRUCache(maxsize=_KEPT_FIGURES)
 
 
 def _panel_figure(
@@ -388,14 +338,15 @@ def _panel_figure(
     draw, are made once. The file is the same as a fresh figure's, whatever was drawn before (tested).
     """
     key = (nrows, ncols, small, height, extra_right, right, *sorted(margins.items()))
-    if key not in _PANEL_FIGURES:
+    kept = _PANEL_FIGURES.get(key)
+    if kept is None:
         fig = _new_figure(_WIDTH_IN + extra_right, height)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for ax in axes.flat:
             _dress_panel(ax, small=small)
         _margins(fig, right=right + extra_right, **margins)
-        keep_bounded(_PANEL_FIGURES, key, (fig, axes), _KEPT_FIGURES)
-    return _PANEL_FIGURES[key]
+        _PANEL_FIGURES[key] = kept = (fig, axes)
+    return kept
 
 
 @_literal_text
@@ -428,21 +379,22 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     if not fig.legends:  # the same three entries for every OPD
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    return _save_panels(fig, path)
+    return _save(fig, path)
 
 
 #: The bar charts' figures of this process, by chart and height, drawn again for each OPD.
-_BAR_FIGURES: dict[tuple[str, float], tuple[Figure, Any]] = {}
+_BAR_FIGURES: LRUCache[tuple[str, float], tuple[Figure, Any]] = LRUCache(maxsize=_KEPT_FIGURES)
 
 
 def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
     """The figure and axes of a bar chart of this height, made once per process, emptied of the
     previous OPD's bars, labels and legend (the file is the same as a fresh figure's, tested)."""
     key = (chart, height)
-    if key not in _BAR_FIGURES:
+    kept = _BAR_FIGURES.get(key)
+    if kept is None:
         fig = _new_figure(_WIDTH_IN, height)  # its renderer measures the labels as they are drawn
-        keep_bounded(_BAR_FIGURES, key, (fig, fig.subplots()), _KEPT_FIGURES)
-    fig, ax = _BAR_FIGURES[key]
+        _BAR_FIGURES[key] = kept = (fig, fig.subplots())
+    fig, ax = kept
     for legend in list(fig.legends):
         legend.remove()
     for container in list(ax.containers):
@@ -499,9 +451,9 @@ def _rectangle(color: str) -> Any:
 
 
 @_literal_text
-def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> Path:
+def chart_capaian(indicators: pd.DataFrame, path: Path, config: ReportScales) -> Path:
     """Capaian of every tujuan, sasaran and program indicator against 100 %, coloured by category."""
-    frame = tabel_3_5.dropna(subset=["capaian"]).iloc[::-1]
+    frame = indicators.dropna(subset=["capaian"]).iloc[::-1]
     labels = [
         _label(f"{j.capitalize()} {n}: {t}", 50)
         for j, n, t in zip(frame["jenis"], frame["no"], frame["indikator"], strict=True)
@@ -528,9 +480,9 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> 
 
 
 @_literal_text
-def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportScales) -> Path:
+def chart_serapan_program(lines: pd.DataFrame, path: Path, config: ReportScales) -> Path:
     """Serapan per program, programs under the threshold in the lowest category colour."""
-    programs = tabel_3_6[tabel_3_6["level"] == "program"].iloc[::-1]
+    programs = lines[lines["level"] == "program"].iloc[::-1]
     labels = [_label(f"{k} {u}", 50) for k, u in zip(programs["kode"], programs["uraian"], strict=True)]
     threshold = config.absorption_threshold_pct
     low, high = config.color(config.warning_below), config.color(config.warning_labels[0])
@@ -554,6 +506,14 @@ def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportSca
     return _save(fig, path)
 
 
+#: The charts drawn from a table's frame (a table names them in ``LkjipTable.charts_from``), each
+#: with what the frame must hold for it to be drawn.
+TABLE_CHARTS: dict[str, tuple[Callable[..., Path], Callable[[pd.DataFrame], bool]]] = {
+    "capaian_indikator": (chart_capaian, lambda frame: bool(frame["capaian"].notna().any())),
+    "serapan_program": (chart_serapan_program, lambda frame: bool((frame["level"] == "program").any())),
+}
+
+
 def write_charts(
     tables: dict[str, pd.DataFrame],
     monthly: pd.DataFrame,
@@ -563,7 +523,10 @@ def write_charts(
     opd_name: str,
     year: int,
 ) -> dict[str, Path]:
-    """Every chart the data supports, keyed by chart id (see CHART_FILES)."""
+    """Every chart the data supports, keyed by chart id (see CHART_FILES): the cumulative charts from
+    the monthly series, the others from the tables that name them in the registry."""
+    from tasks.report.tables import REGISTRY
+
     out_dir = Path(out_dir)
     charts: dict[str, Path] = {}
     if not monthly.empty:
@@ -574,12 +537,10 @@ def write_charts(
             charts["realisasi_kumulatif_program"] = chart_cumulative_programs(
                 monthly, out_dir / CHART_FILES["realisasi_kumulatif_program"]
             )
-    if "tabel_3_5" in tables and tables["tabel_3_5"]["capaian"].notna().any():
-        charts["capaian_indikator"] = chart_capaian(
-            tables["tabel_3_5"], out_dir / CHART_FILES["capaian_indikator"], config
-        )
-    if "tabel_3_6" in tables and (tables["tabel_3_6"]["level"] == "program").any():
-        charts["serapan_program"] = chart_serapan_program(
-            tables["tabel_3_6"], out_dir / CHART_FILES["serapan_program"], config
-        )
-    return charts
+    for table in REGISTRY:
+        frame = tables.get(table.table_id)
+        for chart_id in table.charts_from if frame is not None else ():
+            draw, drawn_from = TABLE_CHARTS[chart_id]
+            if drawn_from(frame):
+                charts[chart_id] = draw(frame, out_dir / CHART_FILES[chart_id], config)
+    return {chart_id: charts[chart_id] for chart_id in CHART_FILES if chart_id in charts}

@@ -16,6 +16,7 @@ import pandas as pd
 from tasks.core.formatting import amount_text as rp
 from tasks.core.formatting import format_percent, percent_text, value_with_unit
 from tasks.core.scales import ReportScales
+from tasks.report.tables import frame_in_role
 
 _JENIS_WORDS = {"tujuan": "tujuan", "sasaran": "sasaran", "program": "program"}
 
@@ -289,36 +290,41 @@ def build_narrative(
     year: int,
     sumber_dana: pd.Series | None = None,
 ) -> Narrative:
-    """Every generated paragraph the tables support."""
+    """Every generated paragraph the tables support (each table found by its role in the registry)."""
+
+    def frame(role: str) -> pd.DataFrame | None:
+        return frame_in_role(tables, role)
+
     sections: dict[str, list[str]] = {}
-    if "tabel_3_1" in tables:
-        sections["capaian"] = capaian_paragraphs(tables["tabel_3_1"])
-    if "tabel_3_2" in tables:
-        sections["kemajuan"] = kemajuan_paragraphs(tables["tabel_3_2"])
-    if "tabel_3_4" in tables:
-        sections["efisiensi"] = efisiensi_paragraphs(tables["tabel_3_4"])
-    if "tabel_3_5" in tables:
-        sections["tujuan_sasaran"] = category_count_paragraphs(tables["tabel_3_5"], config)
-        sections["target_ditinjau"] = target_review_paragraphs(tables["tabel_3_5"], config.capaian_bound_pct)
-    if "tabel_silpa_sasaran" in tables:
-        sections["silpa_sasaran"] = silpa_sasaran_paragraphs(tables["tabel_silpa_sasaran"])
-    if "tabel_ringkasan_kinerja" in tables:
-        sections["kesimpulan_kinerja"] = conclusion_paragraphs(tables["tabel_ringkasan_kinerja"])
-    if "tabel_ringkasan_anggaran" in tables:
-        sections["kesimpulan_anggaran"] = budget_conclusion_paragraphs(tables["tabel_ringkasan_anggaran"])
-    if "tabel_3_6" in tables:
-        budget = budget_paragraphs(tables["tabel_3_6"], sumber_dana, opd_name, year)
-        if "tabel_sumber_dana" in tables:
-            # the allocation by source, the transfer funds' detail and its table, then Table 3.6
+    if (pk := frame("pk_capaian")) is not None:
+        sections["capaian"] = capaian_paragraphs(pk)
+    if (progress := frame("renstra_progress")) is not None:
+        sections["kemajuan"] = kemajuan_paragraphs(progress)
+    if (efficiency := frame("efficiency")) is not None:
+        sections["efisiensi"] = efisiensi_paragraphs(efficiency)
+    if (indicators := frame("indicator_capaian")) is not None:
+        sections["tujuan_sasaran"] = category_count_paragraphs(indicators, config)
+        sections["target_ditinjau"] = target_review_paragraphs(indicators, config.capaian_bound_pct)
+    if (per_sasaran := frame("sasaran_silpa")) is not None:
+        sections["silpa_sasaran"] = silpa_sasaran_paragraphs(per_sasaran)
+    if (performance := frame("performance_summary")) is not None:
+        sections["kesimpulan_kinerja"] = conclusion_paragraphs(performance)
+    if (summary := frame("budget_summary")) is not None:
+        sections["kesimpulan_anggaran"] = budget_conclusion_paragraphs(summary)
+    if (lines := frame("program_budget")) is not None:
+        budget = budget_paragraphs(lines, sumber_dana, opd_name, year)
+        if (funding := frame("funding_sources")) is not None:
+            # the allocation by source, the transfer funds' detail and its table, then the budget lines
             sections["alokasi"] = budget[:-1]
-            sections["sumber_dana"] = funding_paragraphs(tables["tabel_sumber_dana"])
+            sections["sumber_dana"] = funding_paragraphs(funding)
             budget = budget[-1:]
         sections["anggaran"] = budget
+        remaining = frame("program_silpa")
         sections["sisa_anggaran"] = [
-            *(program_paragraphs(tables["tabel_3_7"]) if "tabel_3_7" in tables else []),
-            low_absorption_paragraph(tables["tabel_3_6"], config.absorption_threshold_pct),
+            *(program_paragraphs(remaining) if remaining is not None else []),
+            low_absorption_paragraph(lines, config.absorption_threshold_pct),
         ]
-    murni = tables.get("tabel_murni_perubahan")
+    murni = frame("budget_change")
     if murni is not None and (text := murni_paragraph(murni)):
         sections["murni"] = [text]
     return Narrative(sections)

@@ -44,7 +44,7 @@ from tasks.core.text import visible_text
 from tasks.report.model import Layout
 from tasks.report.render.printed import LANGS, body_rows, layout_for, prepared, row_style
 from tasks.report.tables import SHEET_NAMES, ordered_ids
-from tasks.report.tables.tabel_2_1 import renstra_end_year as renstra_end_year_of
+from tasks.report.tables import renstra_end_year as renstra_end_year_of
 
 #: Locale tag of the Indonesian number formats (LCID 0x0421 = id-ID).
 LOCALE_ID = "[$-421]"

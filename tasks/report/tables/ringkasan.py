@@ -125,6 +125,7 @@ KINERJA = LkjipTable(
     None,
     place="IV.A",
     narrative_after=("kesimpulan_kinerja",),
+    role="performance_summary",
 )
 ANGGARAN_TABLE = LkjipTable(
     "tabel_ringkasan_anggaran",
@@ -134,4 +135,5 @@ ANGGARAN_TABLE = LkjipTable(
     None,
     place="IV.A",
     narrative_after=("kesimpulan_anggaran",),
+    role="budget_summary",
 )

@@ -127,4 +127,6 @@ TABLE = LkjipTable(
     place="III.C",
     narrative_after=("tujuan_sasaran", "target_ditinjau"),
     charts_after=("capaian_indikator",),
+    role="indicator_capaian",
+    charts_from=("capaian_indikator",),
 )

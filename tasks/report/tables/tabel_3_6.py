@@ -68,4 +68,6 @@ TABLE = LkjipTable(
     place="III.D.2",
     narrative_before=("anggaran",),
     charts_after=("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
+    role="program_budget",
+    charts_from=("serapan_program",),
 )

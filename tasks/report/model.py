@@ -7,8 +7,9 @@ builder, the CSV and xlsx writers, the printed form for docx/html, the reconcili
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -196,6 +197,25 @@ def chapter_number(key: str) -> int | None:
     return numerals.get(key.split(".", 1)[0])
 
 
+@dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart a table's rows give: one bar per row it takes (``rows``, given the row's values by
+    frame column), named by the ``label`` column, as long as the ``value`` column (a percentage).
+
+    The report's picture of it (``tasks.report.render.charts``, by ``chart_id``) and the workbook's
+    native chart of the table's sheet are both drawn from it.
+    """
+
+    chart_id: str
+    label: str
+    value: str
+    rows: Callable[[Mapping[str, Any]], bool]
+
+    def takes(self, frame: pd.DataFrame) -> bool:
+        """Whether any row of ``frame`` is a bar."""
+        return any(self.rows(record) for record in frame.to_dict("records"))
+
+
 #: The roles a table plays for the narrative and the charts (``LkjipTable.role``).
 ROLES: tuple[str, ...] = (
     "renstra_targets",  # tujuan and sasaran with the Renstra's targets by year (2.1)
@@ -239,8 +259,8 @@ class LkjipTable:
     #: what the narrative and the charts know the table as (one of :data:`ROLES`; "" for none): they
     #: find a table by its role in the registry, never by its id
     role: str = ""
-    #: charts drawn from this table's frame (ids of ``tasks.report.render.charts.CHART_FILES``)
-    charts_from: tuple[str, ...] = ()
+    #: charts drawn from this table's rows
+    charts_from: tuple[ChartSpec, ...] = ()
     #: the last year of the Renstra the table's frame gives (every table's titles name it), or None
     end_year: Callable[[pd.DataFrame], int | None] | None = None
 

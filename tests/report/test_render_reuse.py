@@ -228,7 +228,8 @@ def test_a_word_table_saved_by_python_docx_reads_back_whole(tmp_path: Path) -> N
     assert first[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert first[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert read.rows[5].cells[1].paragraphs[0].paragraph_format.left_indent.cm == pytest.approx(0.5, abs=0.01)
-    assert read.rows[5].cells[1].paragraphs[0].runs[0].font.size == Pt(8)
+    assert read.style.name == "Tabel LKjIP" and read.style.font.size == Pt(8)  # the cells' size
+    assert read.rows[5].cells[1].paragraphs[0].runs[0].font.size is None
     grid = [column.width for column in read.columns]
     assert grid == [Twips(t) for t in _twips(widths)]
     assert read.rows[3].cells[1].width == Twips(_twips(widths)[1])
@@ -312,3 +313,64 @@ def test_a_word_report_saved_by_python_docx_opens_with_its_tables_and_charts(tmp
     texts = [p.text for p in doc.paragraphs]
     assert f"Anggaran {SCRIPT}." in texts and f"Dinas {SCRIPT}" in texts
     assert any(text.startswith("Gambar 3. 1") for text in texts)
+
+
+# --------------------------------------------------------------------------------------------------
+# The workbook's native charts
+
+
+def test_the_workbook_has_native_charts_of_its_tables_rows(tmp_path: Path) -> None:
+    """Tabel 3.6's sheet holds an Excel bar chart whose bars are its program rows: the series refers to
+    their Uraian and Serapan cells (a union where other budget lines lie between), read back by
+    openpyxl; Tabel 3.5's sheet one of the measured indicators. No picture is embedded."""
+    import openpyxl
+
+    from tasks.report.render.xlsx import write_xlsx_report
+
+    lines = pd.DataFrame(
+        {
+            "kode": ["2.17", "2.17.01", "2.17.01.1", "2.17.02", "2.17.03"],
+            "level": ["urusan", "program", "kegiatan", "program", "program"],
+            "uraian": ["URUSAN", f"Program {SCRIPT}", "Kegiatan", "Program B", "Program C"],
+            "anggaran": [100.0, 50.0, 50.0, 30.0, 20.0],
+            "realisasi": [80.0, 40.0, 40.0, 30.0, 10.0],
+            "serapan": [80.0, 80.0, 80.0, 100.0, 50.0],
+        }
+    )
+    indicators = tabel_3_5(3, 60.0).assign(capaian=[60.0, float("nan"), 82.0])
+    path = write_xlsx_report(
+        {"tabel_3_5": indicators, "tabel_3_6": lines},
+        tmp_path / "lkjip.xlsx",
+        title="T",
+        opd_name="O",
+        year=2024,
+    )
+    book = openpyxl.load_workbook(path)
+    for sheet, label, value, expected in [
+        (
+            "Tabel 3.6",
+            "uraian",
+            "serapan",
+            [(f"Program {SCRIPT}", 80.0), ("Program B", 100.0), ("Program C", 50.0)],
+        ),
+        ("Tabel 3.5", "indikator", "capaian", [("Indikator 0", 60.0), ("Indikator 2", 82.0)]),
+    ]:
+        ws = book[sheet]
+        assert not ws._images
+        (chart,) = ws._charts
+        (series,) = chart.series
+        assert chart.tagname == "barChart" and chart.barDir == "bar"
+        categories = series.cat.strRef.f if series.cat.strRef is not None else series.cat.numRef.f
+        bars = zip(referred(ws, categories), referred(ws, series.val.numRef.f), strict=True)
+        assert list(bars) == expected, (label, value)
+
+
+def referred(ws, formula: str) -> list:
+    """The values of the cells a chart series' formula refers to, in order (a union in parentheses)."""
+    values = []
+    for ref in formula.strip("()").split(","):
+        name, cells = ref.rsplit("!", 1)
+        assert name.strip("'") == ws.title
+        block = ws[cells.replace("$", "")]
+        values += [row[0].value for row in block] if isinstance(block, tuple) else [block.value]
+    return values

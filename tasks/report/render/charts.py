@@ -234,7 +234,7 @@ def _dress_panel(ax, *, small: bool) -> None:
         ax.spines[spine].set_visible(False)
 
 
-#: The month names each kept panel shows under it (the ticks are set again only when they change).
+#: The months each kept panel names under it (the ticks are set again only when they change).
 _PANEL_MONTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -269,11 +269,14 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
         budget_line.set_ydata([budget, budget])
         area.set_data(positions, realized, 0)
     _limits_from_data(ax, area, budget_line, positions, realized, budget)
-    names = tuple(BULAN[m - 1][:3] for m in months)
-    if _PANEL_MONTHS.get(ax) != names:
-        ax.set_xticks(positions, names)
-        _PANEL_MONTHS[ax] = names
-    if positions:  # every month's name in view, as setting the ticks makes it
+    # a small panel names the quarters' last months (triwulan) and its own last month, the whole
+    # chart every month
+    named = [i for i, m in enumerate(months) if not small or m % 3 == 0 or i == len(months) - 1]
+    ticks = (tuple(named), tuple(BULAN[months[i] - 1][:3] for i in named))
+    if _PANEL_MONTHS.get(ax) != ticks:
+        ax.set_xticks(*ticks)
+        _PANEL_MONTHS[ax] = ticks
+    if positions:  # every month in view, whichever are named
         ax.xaxis.set_view_interval(positions[0], positions[-1])
     unit = _amount_axis(ax, budget)
     ax.set_ylim(bottom=0)
@@ -506,11 +509,10 @@ def chart_serapan_program(lines: pd.DataFrame, path: Path, config: ReportScales)
     return _save(fig, path)
 
 
-#: The charts drawn from a table's frame (a table names them in ``LkjipTable.charts_from``), each
-#: with what the frame must hold for it to be drawn.
-TABLE_CHARTS: dict[str, tuple[Callable[..., Path], Callable[[pd.DataFrame], bool]]] = {
-    "capaian_indikator": (chart_capaian, lambda frame: bool(frame["capaian"].notna().any())),
-    "serapan_program": (chart_serapan_program, lambda frame: bool((frame["level"] == "program").any())),
+#: How each chart a table's rows give (``LkjipTable.charts_from``) is drawn, by chart id.
+TABLE_CHARTS: dict[str, Callable[[pd.DataFrame, Path, ReportScales], Path]] = {
+    "capaian_indikator": chart_capaian,
+    "serapan_program": chart_serapan_program,
 }
 
 
@@ -539,8 +541,9 @@ def write_charts(
             )
     for table in REGISTRY:
         frame = tables.get(table.table_id)
-        for chart_id in table.charts_from if frame is not None else ():
-            draw, drawn_from = TABLE_CHARTS[chart_id]
-            if drawn_from(frame):
-                charts[chart_id] = draw(frame, out_dir / CHART_FILES[chart_id], config)
+        for spec in table.charts_from if frame is not None else ():
+            if spec.takes(frame):
+                charts[spec.chart_id] = TABLE_CHARTS[spec.chart_id](
+                    frame, out_dir / CHART_FILES[spec.chart_id], config
+                )
     return {chart_id: charts[chart_id] for chart_id in CHART_FILES if chart_id in charts}

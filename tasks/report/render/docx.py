@@ -34,7 +34,7 @@ from tasks.report.render.document import Block, report_blocks
 from tasks.report.render.narrative import Narrative
 from tasks.report.render.page import PAGE, PageSetup
 from tasks.report.render.printed import PrintedTable
-from tasks.report.render.word_tables import add_table, column_widths
+from tasks.report.render.word_tables import add_table, column_widths, table_style
 
 #: Room kept under a chart for its caption (cm).
 _CAPTION_ROOM_CM = 2.0
@@ -121,6 +121,7 @@ class _Writer:
         self.charts = charts
         self.landscape = False
         self.styles: dict[str, object] = {}
+        self.table_style = None
         _page(doc.sections[0], False)
 
     def style(self, name: str):
@@ -160,7 +161,9 @@ class _Writer:
         widths, landscape = column_widths(block.table)
         self.orientation(landscape)
         add_caption(self.doc, block.table, self.style("Caption"))
-        add_table(self.doc, block.table, widths, self.style("Table Grid"))
+        if self.table_style is None:
+            self.table_style = table_style(self.doc)
+        add_table(self.doc, block.table, widths, self.table_style)
         source = self.doc.add_paragraph()
         run = source.add_run(f"Sumber Data : {visible_text(block.source)}")
         run.font.size = Pt(8)
@@ -217,7 +220,7 @@ def write_docx_report(
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Arial"
-    style.font.size = Pt(11)
+    # 11 pt is the document's default size: Normal sets none, so the tables' style sizes their cells
     caption = doc.styles["Caption"].font
     caption.bold, caption.italic, caption.size, caption.color.rgb = True, False, Pt(11), RGBColor(0, 0, 0)
     doc.core_properties.title = f"LKjIP {year}"

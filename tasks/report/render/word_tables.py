@@ -9,6 +9,7 @@ table's element found in the document body. Used by :mod:`tasks.report.render.do
 
 from __future__ import annotations
 
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -65,22 +66,45 @@ def _row_flags(tr, *names: str) -> None:
             _flag(properties, name)
 
 
+#: The tables' own style: Word's "Table Grid" (borders, single lines, no space after a paragraph)
+#: with the tables' text size, so that a cell's text needs no size of its own.
+TABLE_STYLE = "Tabel LKjIP"
+
+
+def table_style(doc):
+    """The document's :data:`TABLE_STYLE`, added the first time it is asked for.
+
+    A table style's text size reaches the cells' paragraphs because the paragraph style they have,
+    Normal, sets none (the body's 11 pt is the document's default): Word and LibreOffice apply table
+    style, then paragraph style, then the run's own."""
+    styles = doc.styles
+    if TABLE_STYLE in [style.name for style in styles if style.type == WD_STYLE_TYPE.TABLE]:
+        return styles[TABLE_STYLE]
+    style = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    style.base_style = styles["Table Grid"]
+    style.font.size = Pt(_TABLE_PT)
+    style.paragraph_format.space_before = Pt(0)
+    style.paragraph_format.space_after = Pt(0)
+    return style
+
+
 def write_cell(
-    cell, text: str, *, bold: bool = False, align=None, size: float = _TABLE_PT, indent: int = 0
+    cell, text: str, *, bold: bool = False, align=None, size: float | None = None, indent: int = 0
 ) -> None:
-    """Put text (control characters shown) in a cell's paragraph with the table font."""
+    """Put text (control characters shown) in a cell's paragraph: the table style's font and spacing,
+    bold, aligned, indented or another size where asked. An empty text leaves the cell as it is."""
+    if not text:
+        return
     paragraph = cell.paragraphs[0]
     run = paragraph.add_run(visible_text(text))
     if bold:
         run.bold = True
-    run.font.size = Pt(size)
+    if size is not None:
+        run.font.size = Pt(size)
     if align is not None:
         paragraph.alignment = align
-    fmt = paragraph.paragraph_format
     if indent:
-        fmt.left_indent = Cm(0.25 * indent)
-    fmt.space_after = Pt(0)
-    fmt.space_before = Pt(0)
+        paragraph.paragraph_format.left_indent = Cm(0.25 * indent)
 
 
 def column_widths(printed: PrintedTable, page: PageSetup = PAGE) -> tuple[list[float], bool]:
@@ -154,13 +178,13 @@ def _fixed_width(tbl, twips: list[int]) -> None:
 
 def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, style=None) -> Table:
     """The table itself at the end of the document: merged heading cells, numbering row, sections,
-    bold program rows (``style``: the document's "Table Grid" style, looked up once by a caller
-    writing many tables; by default looked up by name)."""
+    bold program rows (``style``: the document's :func:`table_style`, looked up once by a caller
+    writing many tables; by default looked up here)."""
     twips = _twips(widths if widths is not None else column_widths(printed)[0])
     head_rows = printed.header_rows + (1 if printed.numbering else 0)
     table = doc.add_table(rows=head_rows + len(printed.rows), cols=printed.ncols)
     tbl = doc.element.body.sectPr.getprevious()  # its element: the body's last block
-    table.style = style if style is not None else doc.styles["Table Grid"]
+    table.style = style if style is not None else table_style(doc)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False  # fixed layout: the columns keep their widths
     for column, width in zip(table.columns, twips, strict=True):

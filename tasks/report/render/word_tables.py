@@ -189,16 +189,16 @@ def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, sty
     table.autofit = False  # fixed layout: the columns keep their widths
     for column, width in zip(table.columns, twips, strict=True):
         column.width = Twips(width)
+    widths = [Twips(width) for width in twips]
     rows = list(table.rows)
-    for row in rows:
-        for cell, width in zip(row.cells, twips, strict=True):
-            cell.width = Twips(width)
-    _fixed_width(tbl, twips)
     trs = tbl.findall(qn("w:tr"))
-    _write_head(rows[:head_rows], trs[:head_rows], printed)
+    _fixed_width(tbl, twips)
+    _write_head(rows[:head_rows], trs[:head_rows], printed, widths)
     for row, tr, printed_row in zip(rows[head_rows:], trs[head_rows:], printed.rows, strict=True):
         _row_flags(tr, "w:cantSplit")
         cells = row.cells
+        for cell, width in zip(cells, widths, strict=True):  # before a merge, which adds them up
+            cell.width = width
         if printed_row.section is not None:
             merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
             write_cell(merged, printed_row.section, bold=True)
@@ -210,9 +210,12 @@ def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, sty
     return table
 
 
-def _write_head(rows: list, trs: list, printed: PrintedTable) -> None:
+def _write_head(rows: list, trs: list, printed: PrintedTable, widths: list) -> None:
     """The heading rows: merged as the workbook merges them, shaded, repeated on every page."""
     cells = [row.cells for row in rows]
+    for row_cells in cells:
+        for cell, width in zip(row_cells, widths, strict=True):
+            cell.width = width
     for head in printed.header:
         cell = cells[head.row][head.col]
         if head.rowspan > 1 or head.colspan > 1:

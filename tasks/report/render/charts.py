@@ -41,7 +41,11 @@ def _pyplot() -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as pyplot
 
-    pyplot.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
+    # no hinting: FreeType's hinter adjusts every glyph to the pixel grid, a fifth of a chart's time;
+    # at the charts' 150 dpi the lettering reads the same without it
+    pyplot.rcParams.update(
+        {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none", "text.hinting": "no_hinting"}
+    )
     return pyplot
 
 

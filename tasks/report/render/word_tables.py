@@ -9,6 +9,8 @@ table's element found in the document body. Used by :mod:`tasks.report.render.do
 
 from __future__ import annotations
 
+import re
+
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -66,6 +68,9 @@ def _row_flags(tr, *names: str) -> None:
             _flag(properties, name)
 
 
+#: Characters python-docx writes as elements of their own rather than inside ``w:t``.
+WORD_BREAKS = re.compile(r"[\t\n\r]")
+
 #: The tables' own style: Word's "Table Grid" (borders, single lines, no space after a paragraph)
 #: with the tables' text size, so that a cell's text needs no size of its own.
 TABLE_STYLE = "Tabel LKjIP"
@@ -96,7 +101,12 @@ def write_cell(
     if not text:
         return
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(visible_text(text))
+    shown = visible_text(text)
+    if WORD_BREAKS.search(shown):  # tabs and line breaks: python-docx writes their own elements
+        run = paragraph.add_run(shown)
+    else:  # one text element in a new run, what add_run writes without looking for one to replace
+        run = paragraph.add_run()
+        run.add_text(shown)
     if bold:
         run.bold = True
     if size is not None:

@@ -276,8 +276,10 @@ def test_a_worker_keeps_a_bounded_number_of_figures(tmp_path: Path) -> None:
 
 
 def test_a_chart_is_a_png_of_its_figure_at_the_print_density(tmp_path: Path) -> None:
-    """A chart's file, read back by Pillow: the figure's size at the charts' 150 dpi, the density
-    written for Word, no time or version that would make the same chart another file."""
+    """A chart's file, read back by Pillow: the figure's pixels as drawn, at the charts' 150 dpi (the
+    density written for Word), opaque RGB, no time or version that would make the same chart
+    another file."""
+    import numpy as np
     from PIL import Image
 
     forget_figures()
@@ -289,7 +291,8 @@ def test_a_chart_is_a_png_of_its_figure_at_the_print_density(tmp_path: Path) -> 
         assert image.size == (round(width * charts.DPI), round(height * charts.DPI))
         assert image.info["dpi"] == pytest.approx((charts.DPI, charts.DPI), abs=0.05)
         assert "Software" not in image.info
-        assert image.getpixel((0, 0))[:3] == (255, 255, 255)  # drawn on white
+        assert image.mode == "RGB" and image.getpixel((0, 0)) == (255, 255, 255)  # drawn on white
+        assert np.array_equal(np.asarray(image), np.asarray(fig.canvas.buffer_rgba())[:, :, :3])
 
 
 def test_a_word_report_saved_by_python_docx_opens_with_its_tables_and_charts(tmp_path: Path) -> None:

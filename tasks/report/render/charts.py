@@ -179,17 +179,20 @@ def _new_figure(width: float, height: float) -> Figure:
     return fig
 
 
-#: What Pillow is asked for when a chart is saved: zlib's fastest level (flat colours on white pack
-#: about as well at level 1 as at 6, in a fraction of the time), no time or version in the file (the
-#: same data gives the same bytes, whichever process or release draws it).
+#: What Pillow is asked for when a chart is saved: zlib's fastest level (flat colours pack about as
+#: well at level 1 as at 6, in a fraction of the time).
 _PNG_OPTIONS = {"compress_level": 1}
-_PNG_METADATA = {"Software": None}
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    """Draw the figure and write it as a PNG file (matplotlib's ``savefig``, Pillow's encoder)."""
+    """Draw the figure on its canvas and write its pixels as an RGB PNG file with Pillow (the chart is
+    opaque: no alpha channel to write), at the charts' density."""
+    from PIL import Image
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=DPI, facecolor="white", metadata=_PNG_METADATA, pil_kwargs=_PNG_OPTIONS)
+    fig.canvas.draw()
+    pixels = Image.frombuffer("RGBA", fig.canvas.get_width_height(physical=True), fig.canvas.buffer_rgba())
+    pixels.convert("RGB").save(path, format="PNG", dpi=(DPI, DPI), **_PNG_OPTIONS)
     return path
 
 

@@ -44,10 +44,10 @@ class Narrative:
         return [p for paragraphs in self.sections.values() for p in paragraphs]
 
 
-def capaian_paragraphs(tabel_3_1: pd.DataFrame) -> list[str]:
+def capaian_paragraphs(pk: pd.DataFrame) -> list[str]:
     """One sentence per PK indicator: target, realisasi, capaian and category."""
     paragraphs = []
-    for row in tabel_3_1.itertuples(index=False):
+    for row in pk.itertuples(index=False):
         if pd.isna(row.capaian):
             continue
         satuan = getattr(row, "satuan", "")
@@ -60,9 +60,9 @@ def capaian_paragraphs(tabel_3_1: pd.DataFrame) -> list[str]:
     return paragraphs
 
 
-def kemajuan_paragraphs(tabel_3_2: pd.DataFrame) -> list[str]:
+def kemajuan_paragraphs(progress: pd.DataFrame) -> list[str]:
     """The closing sentence of Table 3.2: the range of the progress against the Renstra end target."""
-    known = tabel_3_2.dropna(subset=["tingkat_kemajuan"])
+    known = progress.dropna(subset=["tingkat_kemajuan"])
     if known.empty:
         return []
     low, high = float(known["tingkat_kemajuan"].min()), float(known["tingkat_kemajuan"].max())
@@ -77,9 +77,9 @@ def kemajuan_paragraphs(tabel_3_2: pd.DataFrame) -> list[str]:
     return [sentence + "."]
 
 
-def efisiensi_paragraphs(tabel_3_4: pd.DataFrame) -> list[str]:
+def efisiensi_paragraphs(efficiency: pd.DataFrame) -> list[str]:
     """The closing sentence of Table 3.4: how many sasaran used their budget efficiently."""
-    known = tabel_3_4.dropna(subset=["capaian_kinerja", "serapan"])
+    known = efficiency.dropna(subset=["capaian_kinerja", "serapan"])
     if known.empty:
         return []
     efficient = known[known["efisiensi"] == "Efisiensi"]
@@ -102,9 +102,9 @@ def _count(n: int) -> str:
     return f"seluruh ({n})" if n > 1 else "satu"
 
 
-def target_review_paragraphs(tabel_3_5: pd.DataFrame, bound_pct: float) -> list[str]:
+def target_review_paragraphs(indicators: pd.DataFrame, bound_pct: float) -> list[str]:
     """The indicators whose capaian is beyond the plausible bound: their targets need review."""
-    beyond = tabel_3_5[tabel_3_5["capaian"] > bound_pct]
+    beyond = indicators[indicators["capaian"] > bound_pct]
     if beyond.empty:
         return []
     items = _join([f"{row.indikator} ({pct(row.capaian)})" for row in beyond.itertuples(index=False)])
@@ -115,13 +115,13 @@ def target_review_paragraphs(tabel_3_5: pd.DataFrame, bound_pct: float) -> list[
     ]
 
 
-def category_count_paragraphs(tabel_3_5: pd.DataFrame, config: ReportScales) -> list[str]:
+def category_count_paragraphs(indicators: pd.DataFrame, config: ReportScales) -> list[str]:
     """How many tujuan, sasaran and program indicators fall in each category, as a person writes it:
     ``Seluruh (2) indikator kinerja tujuan mencapai target dengan kategori Sangat Tinggi.``"""
     order = {label: i for i, (_, label) in enumerate(config.capaian_scale)}
     paragraphs = []
     for jenis, word in _JENIS_WORDS.items():
-        rows = tabel_3_5[tabel_3_5["jenis"] == jenis]
+        rows = indicators[indicators["jenis"] == jenis]
         if rows.empty:
             continue
         paragraphs.append(_category_sentence(word, rows["capaian"], rows["kategori"], order))
@@ -162,10 +162,10 @@ def _join(parts: list[str]) -> str:
 
 
 def budget_paragraphs(
-    tabel_3_6: pd.DataFrame, sumber_dana: pd.Series | None, opd_name: str, year: int
+    lines: pd.DataFrame, sumber_dana: pd.Series | None, opd_name: str, year: int
 ) -> list[str]:
     """Allocation by funding source and the year's realization and SILPA."""
-    total = tabel_3_6[tabel_3_6["level"] == "urusan"][["anggaran", "realisasi"]].sum()
+    total = lines[lines["level"] == "urusan"][["anggaran", "realisasi"]].sum()
     anggaran, realisasi = float(total["anggaran"]), float(total["realisasi"])
     silpa = anggaran - realisasi
     paragraphs = []
@@ -188,10 +188,10 @@ def budget_paragraphs(
     return paragraphs
 
 
-def funding_paragraphs(tabel_sumber_dana: pd.DataFrame) -> list[str]:
+def funding_paragraphs(funding: pd.DataFrame) -> list[str]:
     """Per transfer source: its total and the sub kegiatan it paid for, each with its realization."""
     paragraphs = []
-    for source, rows in tabel_sumber_dana.groupby("jenis", sort=False):
+    for source, rows in funding.groupby("jenis", sort=False):
         paragraphs.append(
             f"Anggaran {source} sebesar {rp(rows['anggaran'].sum())} digunakan pada {len(rows)} sub "
             f"kegiatan dan terealisasi sebesar {rp(rows['realisasi'].sum())}, dengan rincian:"
@@ -204,14 +204,14 @@ def funding_paragraphs(tabel_sumber_dana: pd.DataFrame) -> list[str]:
     return paragraphs
 
 
-def silpa_sasaran_paragraphs(tabel_silpa_sasaran: pd.DataFrame) -> list[str]:
+def silpa_sasaran_paragraphs(per_sasaran: pd.DataFrame) -> list[str]:
     """Per sasaran: its programs' budget, realization and remaining budget."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     return [
         f"{letters[i % 26]}. {row.program}, dengan total anggaran sebesar {rp(row.anggaran)} terealisasi "
         f"sebesar {rp(row.realisasi)} ({pct(row.serapan)}) dan sisa anggaran sebesar {rp(row.silpa)} "
         f"({pct(row.persen_silpa)})."
-        for i, row in enumerate(tabel_silpa_sasaran.itertuples(index=False))
+        for i, row in enumerate(per_sasaran.itertuples(index=False))
     ]
 
 
@@ -244,9 +244,9 @@ def budget_conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
     ]
 
 
-def program_paragraphs(tabel_3_7: pd.DataFrame) -> list[str]:
+def program_paragraphs(remaining: pd.DataFrame) -> list[str]:
     """One line per program: anggaran, realisasi (serapan) and sisa anggaran (% SILPA)."""
-    programs = tabel_3_7[tabel_3_7["level"] == "program"]
+    programs = remaining[remaining["level"] == "program"]
     letters = "abcdefghijklmnopqrstuvwxyz"
     return [
         f"{letters[i % 26]}. {row.uraian}, anggaran sebesar {rp(row.anggaran)} terealisasi sebesar "
@@ -256,9 +256,9 @@ def program_paragraphs(tabel_3_7: pd.DataFrame) -> list[str]:
     ]
 
 
-def low_absorption_paragraph(tabel_3_6: pd.DataFrame, threshold_pct: float) -> str:
+def low_absorption_paragraph(lines: pd.DataFrame, threshold_pct: float) -> str:
     """The programs whose serapan is under the threshold, lowest first."""
-    programs = tabel_3_6[tabel_3_6["level"] == "program"]
+    programs = lines[lines["level"] == "program"]
     low = programs[programs["serapan"] < threshold_pct].sort_values("serapan")
     limit = format_percent(threshold_pct).replace(",00", "")
     if low.empty:

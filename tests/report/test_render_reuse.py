@@ -225,7 +225,9 @@ def test_a_word_table_saved_by_python_docx_reads_back_whole(tmp_path: Path) -> N
     assert body[3] == ["3", "baris\npertama\tkolom", ""]
     first = read.rows[3].cells
     assert all(run.bold for cell in first for run in cell.paragraphs[0].runs)
-    assert first[2].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert first[2].paragraphs[0].alignment is None  # an amount: the table style's right alignment
+    assert read.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert first[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT  # text says its own
     assert first[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     assert read.rows[5].cells[1].paragraphs[0].paragraph_format.left_indent.cm == pytest.approx(0.5, abs=0.01)
     assert read.style.name == "Tabel LKjIP" and read.style.font.size == Pt(8)  # the cells' size

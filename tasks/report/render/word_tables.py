@@ -25,9 +25,11 @@ from tasks.report.render.printed import PrintedTable
 
 _HEADER_FILL = "D9E1F2"
 #: How a body cell of each kind is aligned (text: as the paragraph style says).
+#: Amounts and numbers, most of a table's cells, take the table style's (right); a cell of another
+#: kind says its own.
 _KIND_ALIGNMENT = {
-    "amount": WD_ALIGN_PARAGRAPH.RIGHT,
-    "number": WD_ALIGN_PARAGRAPH.RIGHT,
+    "amount": None,
+    "number": None,
     "no": WD_ALIGN_PARAGRAPH.CENTER,
     "label": WD_ALIGN_PARAGRAPH.CENTER,
 }
@@ -72,7 +74,7 @@ def _row_flags(tr, *names: str) -> None:
 WORD_BREAKS = re.compile(r"[\t\n\r]")
 
 #: The tables' own style: Word's "Table Grid" (borders, single lines, no space after a paragraph)
-#: with the tables' text size, so that a cell's text needs no size of its own.
+#: with the tables' text size and right alignment, so that an amount's cell needs neither of its own.
 TABLE_STYLE = "Tabel LKjIP"
 
 
@@ -90,6 +92,8 @@ def table_style(doc):
     style.font.size = Pt(_TABLE_PT)
     style.paragraph_format.space_before = Pt(0)
     style.paragraph_format.space_after = Pt(0)
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # amounts and numbers
+
     return style
 
 
@@ -211,12 +215,13 @@ def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, sty
             cell.width = width
         if printed_row.section is not None:
             merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
-            write_cell(merged, printed_row.section, bold=True)
+            write_cell(merged, printed_row.section, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
             continue
         texts = zip(cells, printed_row.cells, printed_row.kinds, strict=True)
         for col, (cell, text, kind) in enumerate(texts):
             indent = printed_row.indent if kind == "text" and col == 1 else 0
-            write_cell(cell, text, bold=printed_row.bold, align=_KIND_ALIGNMENT.get(kind), indent=indent)
+            align = _KIND_ALIGNMENT.get(kind, WD_ALIGN_PARAGRAPH.LEFT)
+            write_cell(cell, text, bold=printed_row.bold, align=align, indent=indent)
     return table
 
 

@@ -267,6 +267,8 @@ _PRELOAD_DOCUMENTS = (
     "tasks.report.render.html",
     "tasks.report.render.narrative",
     "matplotlib.pyplot",
+    "PIL.Image",
+    "PIL.PngImagePlugin",
 )
 
 

@@ -230,10 +230,14 @@ def _dress_panel(ax, *, small: bool) -> None:
     Excel's line charts); a panel of a dozen months and half a dozen amounts is drawn without a
     score of little lines that say nothing more.
     """
+    from matplotlib.ticker import MaxNLocator
+
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     ax.tick_params(length=0)
     if small:
         ax.tick_params(labelsize=6)
+        # four or five amounts up a panel two inches high (matplotlib's default finds room for seven)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
         # no axis labels on a panel: their (empty) places need not be measured from the tick labels
         ax.xaxis.set_label_coords(0.5, 0.0)
         ax.yaxis.set_label_coords(0.0, 0.5)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format clean bench bench-validation bench-cli bench-report browser
+.PHONY: run test lint format clean bench bench-validation bench-cli bench-report browser test-previous docs-pictures
 
 FILES ?= 1400
 DB ?= sqlite
@@ -54,7 +54,23 @@ bench-cli: $(STAMP)
 	$(BIN)/python -m bench.cli_speed $(if $(REPEAT),--repeat $(REPEAT))
 
 clean:
-	rm -rf $(VENV) sakip-data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PREVIOUS) sakip-data .pytest_cache .ruff_cache
+
+# The report's tests on the releases before the pinned matplotlib and python-docx: a second
+# environment from the lock, those two installed over it (what a user upgrading late has).
+PREVIOUS := .venv-previous
+PREVIOUS_PINS := "matplotlib==3.10.9" "python-docx==1.1.2"
+test-previous: browser
+	test -x $(PREVIOUS)/bin/python || $(PYTHON) -m venv $(PREVIOUS)
+	$(PREVIOUS)/bin/pip install -q --upgrade "pip==26.3" || true
+	$(PREVIOUS)/bin/pip install -q -c requirements.lock -e ".[dev]"
+	$(PREVIOUS)/bin/pip install -q $(PREVIOUS_PINS)
+	$(PREVIOUS)/bin/python -c "import matplotlib, docx, importlib.metadata as m; print('matplotlib', matplotlib.__version__, 'python-docx', m.version('python-docx'))"
+	$(PREVIOUS)/bin/pytest -q tests/report
+
+# The README's picture of a printed page of the 2022 Word report (LibreOffice).
+docs-pictures: $(STAMP) browser
+	$(BIN)/python -m tests.report.page_picture docs/lkjip-page.png
 
 # Year-end report benchmark (not part of the tests): N agencies x 12 months, CSV only against every
 # format; DASK=1 also runs on a local cluster of two Dask workers.

@@ -7,8 +7,9 @@ builder, the CSV and xlsx writers, the printed form for docx/html, the reconcili
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -198,6 +199,42 @@ def chapter_number(key: str) -> int | None:
 
 
 @dataclass(frozen=True)
+class ChartSpec:
+    """A bar chart a table's rows give: one bar per row it takes (``rows``, given the row's values by
+    frame column), named by the ``label`` column, as long as the ``value`` column (a percentage).
+
+    The report's picture of it (``tasks.report.render.charts``, by ``chart_id``) and the workbook's
+    native chart of the table's sheet are both drawn from it.
+    """
+
+    chart_id: str
+    label: str
+    value: str
+    rows: Callable[[Mapping[str, Any]], bool]
+
+    def takes(self, frame: pd.DataFrame) -> bool:
+        """Whether any row of ``frame`` is a bar."""
+        return any(self.rows(record) for record in frame.to_dict("records"))
+
+
+#: The roles a table plays for the narrative and the charts (``LkjipTable.role``).
+ROLES: tuple[str, ...] = (
+    "renstra_targets",  # tujuan and sasaran with the Renstra's targets by year (2.1)
+    "pk_capaian",  # capaian of the Perjanjian Kinerja's indicators (3.1)
+    "renstra_progress",  # progress against the Renstra's end target (3.2)
+    "efficiency",  # capaian against serapan per sasaran (3.4)
+    "indicator_capaian",  # capaian of every tujuan, sasaran and program indicator (3.5)
+    "funding_sources",  # transfer funds by source and sub kegiatan
+    "program_budget",  # budget, realization and serapan by budget line (3.6)
+    "sasaran_silpa",  # remaining budget per sasaran
+    "program_silpa",  # remaining budget by budget line (3.7)
+    "budget_change",  # original against revised budget (murni-perubahan)
+    "performance_summary",  # chapter IV: indicators per level
+    "budget_summary",  # chapter IV: the year's budget
+)
+
+
+@dataclass(frozen=True)
 class LkjipTable:
     """One table of the LKjIP: its id, computation, printed layout, reconciliation and place in the report."""
 
@@ -220,6 +257,13 @@ class LkjipTable:
     narrative_after: tuple[str, ...] = ()
     #: charts shown after the table, in the Word document and in the html page alike
     charts_after: tuple[str, ...] = ()
+    #: what the narrative and the charts know the table as (one of :data:`ROLES`; "" for none): they
+    #: find a table by its role in the registry, never by its id
+    role: str = ""
+    #: charts drawn from this table's rows
+    charts_from: tuple[ChartSpec, ...] = ()
+    #: the last year of the Renstra the table's frame gives (every table's titles name it), or None
+    end_year: Callable[[pd.DataFrame], int | None] | None = None
 
 
 def plain_layout(table_id: str, df: pd.DataFrame, ctx: LayoutContext) -> Layout:

@@ -32,7 +32,7 @@ from tasks.core.text import loose_text
 from tasks.report.build import build_tables
 from tasks.report.checks import Check, TableSpec
 from tasks.report.extras import report_extras
-from tasks.report.tables import REGISTRY
+from tasks.report.tables import REGISTRY, table_id_of
 from warehouse.queries import report_scope
 
 FINDING_COLUMNS = ["tabel", "baris", "kolom", "tercetak", "data", "aturan", "jenis"]
@@ -251,7 +251,7 @@ def reconcile_warehouse(
     tables = build_tables(engine, opd_code, year, capaian_scale, efficiency_threshold_pct)
     extras = report_extras(engine, opd_code, year, report_scope(engine, opd_code, year).month)
     if not extras.murni.empty:
-        tables["tabel_murni_perubahan"] = extras.murni
+        tables[table_id_of("budget_change")] = extras.murni
     return reconcile(tables, published_dir, year, extras.sumber_dana)
 
 

@@ -26,6 +26,7 @@ from tasks.report.extras import ReportExtras, murni_perubahan, report_extras
 from tasks.report.render.csv import write_csv_tables
 from tasks.report.render.printed import printed_tables
 from tasks.report.render.xlsx import write_xlsx_report
+from tasks.report.tables import table_id_of
 from warehouse.queries import opd_headings, report_scope
 
 _log = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ def _write_report_files(
     scales = scales or ReportScales()
     tables = dict(tables)
     if extras is not None and not extras.murni.empty:
-        tables["tabel_murni_perubahan"] = extras.murni
+        tables[table_id_of("budget_change")] = extras.murni
     paths: list[Path] = []
     if "csv" in formats:
         paths += write_csv_tables(tables, out_dir)
@@ -266,7 +267,8 @@ _PRELOAD_DOCUMENTS = (
     "tasks.report.render.html",
     "tasks.report.render.narrative",
     "matplotlib.pyplot",
-    "tasks.report.render.glyphs",
+    "PIL.Image",
+    "PIL.PngImagePlugin",
 )
 
 
@@ -349,7 +351,7 @@ def write_opd_report(
         murni = extras.murni
     else:
         murni = murni_perubahan(engine, opd_code, year, as_of)
-    with_murni = {**own, "tabel_murni_perubahan": murni} if not murni.empty else own
+    with_murni = {**own, table_id_of("budget_change"): murni} if not murni.empty else own
     folder = base / str(year) / opd_code
     return write_report(
         with_murni,

@@ -1,9 +1,9 @@
-"""The year-end writers' shortcuts give the files the plain way gives.
+"""The year-end writers reuse what they may and give the files a fresh start gives.
 
 Charts are drawn on figures kept for the next OPD of the same process (their axes and ticks cost more
-to make than to draw); Word tables' body rows are written as XML text and parsed at once. Neither may
-change a file: a chart is the same whatever was drawn before it, a table row is the XML python-docx
-writes through its own objects.
+to make than to draw), given each OPD's data with ``set_data`` and saved with ``savefig``: a chart is
+the same file whatever was drawn before it. Word tables are python-docx's own, saved by
+``Document.save``: they read back whole.
 """
 
 from __future__ import annotations
@@ -15,16 +15,13 @@ import pandas as pd
 import pytest
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu
-from lxml import etree
+from docx.shared import Pt, Twips
 
-from tasks.core.text import visible_text
+from tasks.core.scales import ReportScales
 from tasks.report.render import charts
 from tasks.report.render.printed import HeaderCell, PrintedRow, PrintedTable
-from tasks.report.render.word_tables import _twips, _write_cell_slowly, add_table
-from tasks.settings import ReportScales
+from tasks.report.render.word_tables import _twips, add_table
 from tests.fixtures.hostile import DOLLAR, ESCAPE, SCRIPT
 
 
@@ -83,15 +80,9 @@ def draw_every_chart(case: dict, folder: Path) -> dict[str, bytes]:
 
 
 def forget_figures() -> None:
-    """As a new process starts: no figure kept, no text measured or rasterized."""
-    from tasks.report.render import glyphs
-
+    """As a new process starts: no figure kept."""
     charts._PANEL_FIGURES.clear()
     charts._BAR_FIGURES.clear()
-    charts._BACKGROUNDS.clear()
-    glyphs._TEXTS.clear()
-    glyphs._SIZES.clear()
-    glyphs._HEIGHTS.clear()
 
 
 def test_a_chart_is_the_same_file_whatever_was_drawn_before_it(tmp_path: Path) -> None:
@@ -122,47 +113,32 @@ def test_a_chart_is_the_same_file_whatever_was_drawn_before_it(tmp_path: Path) -
         assert small_fresh[chart] != large_fresh[chart], chart  # what was drawn before is gone
 
 
-def test_the_unchanging_part_of_a_panel_chart_is_drawn_once_and_the_rest_over_it(tmp_path: Path) -> None:
-    """Two OPDs with the same panels and months: the second is drawn over the first's axes, month
-    names and legend, and both files are the ones a new process draws."""
-    forget_figures()
-    first = charts.chart_cumulative_programs(monthly(3, 4e8), tmp_path / "a.png").read_bytes()
-    figure_draws = []
-    fig, _ = next(iter(charts._PANEL_FIGURES.values()))
-    fig.canvas.mpl_connect("draw_event", figure_draws.append)  # a whole drawing of the figure
-    second = charts.chart_cumulative_programs(monthly(3, 9e10), tmp_path / "b.png").read_bytes()
-    again = charts.chart_cumulative_programs(monthly(3, 4e8), tmp_path / "c.png").read_bytes()
-    assert figure_draws == [] and len(charts._BACKGROUNDS) == 1
-    forget_figures()
-    second_fresh = charts.chart_cumulative_programs(monthly(3, 9e10), tmp_path / "d.png").read_bytes()
-    assert again == first and second == second_fresh and second != first
-
-
 @pytest.mark.parametrize("chart", ["opd", "programs"])
-def test_a_panel_chart_drawn_over_its_kept_part_is_the_plain_drawing(tmp_path: Path, chart: str) -> None:
-    """OPDs of many sizes drawn one after the other on the kept figure, each over the pixels kept
-    from the first: every file is what matplotlib draws of the whole figure at once (the amounts'
-    limits reach the pixels through the spines' ends, which therefore are drawn each time)."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
+def test_a_kept_panel_is_given_new_data_and_draws_what_a_fresh_figure_draws(
+    tmp_path: Path, chart: str
+) -> None:
+    """OPDs of many sizes drawn one after the other: the kept figure's lines and area are the same
+    artists, given each OPD's data (``set_data``), and every file is the one a new process draws."""
     forget_figures()
-    for number, scale in enumerate([4e8, 7.3e8, 1.9e9, 9e10, 3.1e11, 5.5e7]):
-        data = monthly(3, scale)
+
+    def draw(data: pd.DataFrame, path: Path) -> bytes:
         if chart == "opd":
-            path = charts.chart_cumulative_opd(data, tmp_path / f"{number}.png", f"Dinas {number}", 2024)
-        else:
-            path = charts.chart_cumulative_programs(data, tmp_path / f"{number}.png")
-        fig = next(fig for (fig, _) in charts._PANEL_FIGURES.values() if fig.canvas.get_renderer())
-        for artist in fig.findobj():
-            artist.set_animated(False)
-        fig.canvas.draw()
-        plain = np.asarray(fig.canvas.buffer_rgba())
-        with Image.open(io.BytesIO(path.read_bytes())) as written:
-            assert np.array_equal(np.asarray(written), plain), scale
-    assert len(charts._BACKGROUNDS) == 1  # one kept part, drawn over six times
+            return charts.chart_cumulative_opd(data, path, "Dinas A", 2024).read_bytes()
+        return charts.chart_cumulative_programs(data, path).read_bytes()
+
+    artists = None
+    drawn = []
+    for number, scale in enumerate([4e8, 7.3e8, 1.9e9, 9e10, 3.1e11, 5.5e7]):
+        drawn.append(draw(monthly(3, scale), tmp_path / f"{number}.png"))
+        ((_fig, axes),) = charts._PANEL_FIGURES.values()
+        ax = axes.flat[0]
+        now = [*ax.lines, *ax.collections]
+        assert len(ax.lines) == 3 and len(ax.collections) == 1  # RAK, realization, budget; the area
+        assert artists is None or all(a is b for a, b in zip(now, artists, strict=True))
+        artists = now
+    for number, scale in enumerate([4e8, 7.3e8, 1.9e9, 9e10, 3.1e11, 5.5e7]):
+        forget_figures()
+        assert draw(monthly(3, scale), tmp_path / f"fresh{number}.png") == drawn[number], scale
 
 
 def test_months_that_move_with_the_data_are_drawn_where_they_fall(tmp_path: Path) -> None:
@@ -229,63 +205,58 @@ def printed_table() -> PrintedTable:
     )
 
 
-def rows_through_python_docx(printed: PrintedTable, widths: list[float]) -> list[bytes]:
-    """The body rows as python-docx writes them through its table, cell and run objects."""
-    doc = Document()
-    table = doc.add_table(rows=len(printed.rows), cols=printed.ncols)
-    twips = _twips(widths)
-    for row, tr in zip(printed.rows, table._tbl.tr_lst, strict=True):
-        cells = table.rows[printed.rows.index(row)].cells
-        if row.section is not None:
-            merged = cells[0].merge(cells[-1])
-            _write_cell_slowly(merged, visible_text(row.section), bold=True)
-        else:
-            for col, (text, kind) in enumerate(zip(row.cells, row.kinds, strict=True)):
-                align = {
-                    "amount": WD_ALIGN_PARAGRAPH.RIGHT,
-                    "number": WD_ALIGN_PARAGRAPH.RIGHT,
-                    "no": WD_ALIGN_PARAGRAPH.CENTER,
-                    "label": WD_ALIGN_PARAGRAPH.CENTER,
-                }.get(kind)
-                indent = row.indent if kind == "text" and col == 1 else 0
-                shown = visible_text(text)
-                _write_cell_slowly(cells[col], shown, bold=row.bold, align=align, indent=indent)
-        flag = OxmlElement("w:cantSplit")
-        flag.set(qn("w:val"), "true")
-        tr.get_or_add_trPr().append(flag)
-        col = 0
-        for tc in tr.tc_lst:
-            tc.width = Emu(sum(twips[col : col + tc.grid_span]) * 635)
-            col += tc.grid_span
-    return [etree.tostring(tr) for tr in table._tbl.tr_lst]
-
-
-def test_word_body_rows_are_the_xml_python_docx_writes(tmp_path: Path) -> None:
+def test_a_word_table_saved_by_python_docx_reads_back_whole(tmp_path: Path) -> None:
+    """Every text (hostile ones escaped, tabs and line breaks kept), the merged heading and section
+    cells, the widths, the looks of each kind of cell, and the rows' flags, after ``Document.save``."""
     printed = printed_table()
     widths = [1.5, 9.0, 5.0]
     doc = Document()
-    table = add_table(doc, printed, widths)
-    written = [etree.tostring(tr) for tr in table._tbl.tr_lst][printed.header_rows + 1 :]
-    assert written == rows_through_python_docx(printed, widths)
+    add_table(doc, printed, widths)
     path = tmp_path / "uji.docx"
     doc.save(str(path))
     read = Document(str(path)).tables[0]
-    texts = [cell.text for row in read.rows[3:] for cell in row.cells]
-    assert SCRIPT in texts and TEXTS[1] in texts and "baris\npertama\tkolom" in texts
-    assert f"  spasi di depan _x001B_ {ESCAPE}" in texts  # leading spaces kept, ESC shown as escaped
-    assert f"SASARAN {TEXTS[1]}" in texts
+    assert len(read.rows) == printed.header_rows + 1 + len(printed.rows)
+    head = [[cell.text for cell in row.cells] for row in read.rows[:3]]
+    assert head == [["No", "Uraian", "Realisasi"], ["No", "Uraian", "Rp"], ["1", "2", "3"]]
+    body = [[cell.text for cell in row.cells] for row in read.rows[3:]]
+    assert body[0] == ["1", SCRIPT, "1.000"]
+    assert body[1] == [f"SASARAN {TEXTS[1]}"] * 3  # one cell across the row
+    assert body[2] == ["2", f"  spasi di depan _x001B_ {ESCAPE}", TEXTS[5]]  # spaces kept, ESC shown
+    assert body[3] == ["3", "baris\npertama\tkolom", ""]
+    first = read.rows[3].cells
+    assert all(run.bold for cell in first for run in cell.paragraphs[0].runs)
+    assert first[2].paragraphs[0].alignment is None  # an amount: the table style's right alignment
+    assert read.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert first[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.LEFT  # text says its own
+    assert first[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert read.rows[5].cells[1].paragraphs[0].paragraph_format.left_indent.cm == pytest.approx(0.5, abs=0.01)
+    assert read.style.name == "Tabel LKjIP" and read.style.font.size == Pt(8)  # the cells' size
+    assert read.rows[5].cells[1].paragraphs[0].runs[0].font.size is None
+    grid = [column.width for column in read.columns]
+    assert grid == [Twips(t) for t in _twips(widths)]
+    assert read.rows[3].cells[1].width == Twips(_twips(widths)[1])
+    assert read.rows[4].cells[0].width == Twips(sum(_twips(widths)))  # the merged section cell
+    for number, tr in enumerate(doc.element.body.iter(qn("w:tr"))):
+        flags = tr.find(qn("w:trPr"))
+        assert flags.find(qn("w:cantSplit")) is not None
+        assert (flags.find(qn("w:tblHeader")) is not None) == (number < 3)
+    layout = doc.element.body.find(f"{qn('w:tbl')}/{qn('w:tblPr')}/{qn('w:tblLayout')}")
+    assert layout.get(qn("w:type")) == "fixed"
 
 
 @pytest.mark.parametrize("numbering", [True, False])
-def test_a_merged_heading_cell_is_shaded_once(numbering: bool) -> None:
+def test_every_heading_cell_is_shaded_once(numbering: bool) -> None:
     printed = dataclasses.replace(printed_table(), numbering=numbering)
-    table = add_table(Document(), printed, [1.5, 9.0, 5.0])
-    head = table._tbl.tr_lst[: printed.header_rows + (1 if numbering else 0)]
-    shading = [len(tc.findall(f"{qn('w:tcPr')}/{qn('w:shd')}")) for tr in head for tc in tr.tc_lst]
-    # the No and Uraian cells start merged down in row 1 and carry the fill; their continuation in
-    # row 2 takes it from them; every other heading cell is filled once
-    assert max(shading) == 1
-    assert shading[:3] == [1, 1, 1] and sum(shading) == len(shading) - 2
+    doc = Document()
+    add_table(doc, printed, [1.5, 9.0, 5.0])
+    trs = list(doc.element.body.iter(qn("w:tr")))
+    head = trs[: printed.header_rows + (1 if numbering else 0)]
+    shading = [
+        len(tc.findall(f"{qn('w:tcPr')}/{qn('w:shd')}")) for tr in head for tc in tr.findall(qn("w:tc"))
+    ]
+    assert shading and set(shading) == {1}
+    body = trs[len(head) :]
+    assert not [shd for tr in body for shd in tr.iter(qn("w:shd"))]
 
 
 def test_a_worker_keeps_a_bounded_number_of_figures(tmp_path: Path) -> None:
@@ -306,115 +277,105 @@ def test_a_worker_keeps_a_bounded_number_of_figures(tmp_path: Path) -> None:
 # PNG files
 
 
-def test_chart_png_holds_the_drawn_pixels_and_the_print_density(tmp_path: Path) -> None:
-    """A chart's file, read back by Pillow, is the canvas's pixels exactly, at the charts' 150 dpi."""
+def test_a_chart_is_a_png_of_its_figure_at_the_print_density(tmp_path: Path) -> None:
+    """A chart's file, read back by Pillow: the figure's pixels as drawn, at the charts' 150 dpi (the
+    density written for Word), opaque RGB, no time or version that would make the same chart
+    another file."""
     import numpy as np
     from PIL import Image
 
     forget_figures()
     path = charts.chart_cumulative_opd(monthly(3, 4e8), tmp_path / "opd.png", "Dinas A", 2024)
-    fig, _ = next(iter(charts._PANEL_FIGURES.values()))
-    drawn = np.asarray(fig.canvas.buffer_rgba())
-    assert (drawn[:, :, 3] == 255).all()  # opaque: the alpha channel written costs nothing in print
+    ((fig, _),) = charts._PANEL_FIGURES.values()
+    width, height = fig.get_size_inches()
     with Image.open(path) as image:
-        assert image.mode == "RGBA" and image.size == (drawn.shape[1], drawn.shape[0])
-        assert image.info["dpi"] == pytest.approx((150, 150), abs=0.05)  # pixels per metre, rounded
-        assert np.array_equal(np.asarray(image), drawn)
+        assert image.format == "PNG"
+        assert image.size == (round(width * charts.DPI), round(height * charts.DPI))
+        assert image.info["dpi"] == pytest.approx((charts.DPI, charts.DPI), abs=0.05)
+        assert "Software" not in image.info
+        assert image.mode == "RGB" and image.getpixel((0, 0)) == (255, 255, 255)  # drawn on white
+        assert np.array_equal(np.asarray(image), np.asarray(fig.canvas.buffer_rgba())[:, :, :3])
 
 
-def test_png_refuses_pixels_it_cannot_write() -> None:
-    import numpy as np
-
-    from tasks.report.render.png import png_bytes
-
-    with pytest.raises(ValueError, match="height x width x 3 or 4"):
-        png_bytes(np.zeros((4, 4, 2), dtype=np.uint8), 150)
-    with pytest.raises(ValueError, match="height x width x 3 or 4"):
-        png_bytes(np.zeros((4, 4, 3), dtype=np.float64), 150)
-
-
-def test_png_of_rgb_pixels_reads_back_the_same() -> None:
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    from tasks.report.render.png import png_bytes
-
-    rgb = np.random.default_rng(7).integers(0, 256, size=(5, 9, 3), dtype=np.uint8)
-    with Image.open(io.BytesIO(png_bytes(rgb, 96))) as image:
-        assert image.mode == "RGB" and np.array_equal(np.asarray(image), rgb)
-
-
-def test_a_word_document_saved_fast_holds_what_python_docx_saves(tmp_path: Path) -> None:
-    """The same parts, byte for byte, as ``Document.save`` writes; the chart stored, the XML deflated."""
-    import zipfile
-    from datetime import datetime
-
-    from docx.shared import Cm
-
-    from tasks.report.render.docx import save_document
+def test_a_word_report_saved_by_python_docx_opens_with_its_tables_and_charts(tmp_path: Path) -> None:
+    from tasks.report.render.docx import write_docx_report
+    from tasks.report.render.narrative import Narrative
 
     forget_figures()
     chart = charts.chart_cumulative_opd(monthly(3, 4e8), tmp_path / "opd.png", "Dinas A", 2024)
-
-    def document():
-        doc = Document()
-        doc.add_heading(f"LKjIP {SCRIPT}", level=1)
-        add_table(doc, printed_table(), [1.5, 9.0, 5.0])
-        doc.add_picture(str(chart), width=Cm(15))
-        doc.core_properties.author = "sakip"
-        doc.core_properties.created = doc.core_properties.modified = datetime(2024, 12, 31)
-        return doc
-
-    document().save(str(tmp_path / "plain.docx"))
-    save_document(document(), tmp_path / "fast.docx")
-    with zipfile.ZipFile(tmp_path / "plain.docx") as plain, zipfile.ZipFile(tmp_path / "fast.docx") as fast:
-        assert fast.namelist() == plain.namelist()
-        for name in plain.namelist():
-            assert fast.read(name) == plain.read(name), name
-        methods = {info.filename: info.compress_type for info in fast.infolist()}
-    assert methods["word/media/image1.png"] == zipfile.ZIP_STORED
-    assert methods["word/document.xml"] == methods["word/styles.xml"] == zipfile.ZIP_DEFLATED
-    assert Document(str(tmp_path / "fast.docx")).tables[0].cell(3, 1).text == TEXTS[0]
+    printed = dataclasses.replace(printed_table(), table_id="tabel_3_6", titles=("Tabel 3. 6", "Uji"))
+    path = write_docx_report(
+        [printed],
+        Narrative({"anggaran": [f"Anggaran {SCRIPT}."]}),
+        {"realisasi_kumulatif": chart},
+        tmp_path / "lkjip.docx",
+        opd_name=f"Dinas {SCRIPT}",
+        year=2024,
+    )
+    doc = Document(str(path))
+    assert len(doc.tables) == 1 and doc.tables[0].rows[3].cells[1].text == TEXTS[0]
+    assert len(doc.inline_shapes) == 1
+    texts = [p.text for p in doc.paragraphs]
+    assert f"Anggaran {SCRIPT}." in texts and f"Dinas {SCRIPT}" in texts
+    assert any(text.startswith("Gambar 3. 1") for text in texts)
 
 
-@pytest.mark.parametrize("align", [WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.CENTER])
-def test_narrative_paragraphs_are_the_xml_python_docx_writes(align) -> None:
-    from tasks.report.render.docx import add_aligned_paragraph
-
-    texts = [*TEXTS, " kiri", "kanan ", "Rp 22.500.227.865 (83,79 %)"]
-    plain, fast = Document(), Document()
-    for text in texts:
-        shown = visible_text(text)
-        plain.add_paragraph(shown).alignment = align
-        add_aligned_paragraph(fast, shown, align)
-    fast.add_section()  # the end of the document moves on: paragraphs go after the new section
-    plain.add_section()
-    add_aligned_paragraph(fast, "sesudah", align)
-    plain.add_paragraph("sesudah").alignment = align
-    assert etree.tostring(fast.element.body) == etree.tostring(plain.element.body)
+# --------------------------------------------------------------------------------------------------
+# The workbook's native charts
 
 
-def test_a_table_head_made_before_is_copied_as_it_was_made() -> None:
-    """The second table of a heading and widths (every OPD's same table) starts from a copy of the
-    first's head: the document's XML is the one made afresh, head and body."""
-    from tasks.report.render import word_tables as word
+def test_the_workbook_has_native_charts_of_its_tables_rows(tmp_path: Path) -> None:
+    """Tabel 3.6's sheet holds an Excel bar chart whose bars are its program rows: the series refers to
+    their Uraian and Serapan cells (a union where other budget lines lie between), read back by
+    openpyxl; Tabel 3.5's sheet one of the measured indicators. No picture is embedded."""
+    import openpyxl
 
-    printed = printed_table()
-    other = dataclasses.replace(printed, rows=printed.rows[:2])
-    word._TABLE_HEADS.clear()
-    fresh = Document()
-    style = fresh.styles["Table Grid"].style_id
-    add_table(fresh, printed, [1.5, 9.0, 5.0], style)
-    word._TABLE_HEADS.clear()
-    add_table(fresh, other, [1.5, 9.0, 5.0], style)
-    assert len(word._TABLE_HEADS) == 1
-    copied = Document()
-    add_table(copied, printed, [1.5, 9.0, 5.0], style)  # from the kept head
-    add_table(copied, other, [1.5, 9.0, 5.0], style)
-    assert len(word._TABLE_HEADS) == 1
-    assert etree.tostring(copied.element.body) == etree.tostring(fresh.element.body)
-    assert [len(t.rows) for t in copied.tables] == [printed.header_rows + 1 + 5, printed.header_rows + 1 + 2]
-    add_table(copied, printed, [2.0, 8.5, 5.0], style)  # other widths: another head
-    assert len(word._TABLE_HEADS) == 2
+    from tasks.report.render.xlsx import write_xlsx_report
+
+    lines = pd.DataFrame(
+        {
+            "kode": ["2.17", "2.17.01", "2.17.01.1", "2.17.02", "2.17.03"],
+            "level": ["urusan", "program", "kegiatan", "program", "program"],
+            "uraian": ["URUSAN", f"Program {SCRIPT}", "Kegiatan", "Program B", "Program C"],
+            "anggaran": [100.0, 50.0, 50.0, 30.0, 20.0],
+            "realisasi": [80.0, 40.0, 40.0, 30.0, 10.0],
+            "serapan": [80.0, 80.0, 80.0, 100.0, 50.0],
+        }
+    )
+    indicators = tabel_3_5(3, 60.0).assign(capaian=[60.0, float("nan"), 82.0])
+    path = write_xlsx_report(
+        {"tabel_3_5": indicators, "tabel_3_6": lines},
+        tmp_path / "lkjip.xlsx",
+        title="T",
+        opd_name="O",
+        year=2024,
+    )
+    book = openpyxl.load_workbook(path)
+    for sheet, label, value, expected in [
+        (
+            "Tabel 3.6",
+            "uraian",
+            "serapan",
+            [(f"Program {SCRIPT}", 80.0), ("Program B", 100.0), ("Program C", 50.0)],
+        ),
+        ("Tabel 3.5", "indikator", "capaian", [("Indikator 0", 60.0), ("Indikator 2", 82.0)]),
+    ]:
+        ws = book[sheet]
+        assert not ws._images
+        (chart,) = ws._charts
+        (series,) = chart.series
+        assert chart.tagname == "barChart" and chart.barDir == "bar"
+        categories = series.cat.strRef.f if series.cat.strRef is not None else series.cat.numRef.f
+        bars = zip(referred(ws, categories), referred(ws, series.val.numRef.f), strict=True)
+        assert list(bars) == expected, (label, value)
+
+
+def referred(ws, formula: str) -> list:
+    """The values of the cells a chart series' formula refers to, in order (a union in parentheses)."""
+    values = []
+    for ref in formula.strip("()").split(","):
+        name, cells = ref.rsplit("!", 1)
+        assert name.strip("'") == ws.title
+        block = ws[cells.replace("$", "")]
+        values += [row[0].value for row in block] if isinstance(block, tuple) else [block.value]
+    return values

@@ -3,17 +3,15 @@
 One report (docx and html) is written for the module from the 2022 sample; LibreOffice (Debian's
 ``libreoffice-writer``, headless, a temporary profile) prints the docx once to PDF, read back with
 pdfplumber; Chromium (Debian's, through Playwright) opens the html at a desktop and a phone width.
-Set ``SAKIP_REPORT_PAGE=docs/lkjip-page.png`` to write the README's picture of a printed page.
+The README's picture of a printed page is written by ``make docs-pictures`` (``page_picture.py``).
 """
 
 from __future__ import annotations
 
 import html
 import io
-import os
 import re
 import shutil
-import subprocess
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,11 +36,11 @@ from tasks.report.render.page import PAGE
 from tasks.report.render.printed import printed_tables
 from tasks.report.writer import write_reports
 from tasks.settings import parse_report_config
+from tests.report.page_picture import print_to_pdf
 from warehouse.db import open_warehouse
 
 OPD = "2.17.0.00.0.00.01.0000"
 OPD_NAME = "Dinas Koperasi dan Usaha Mikro"
-SOFFICE = "/usr/bin/soffice"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"]
 #: points per centimetre in the PDF
@@ -72,27 +70,8 @@ def written(sample_2022, tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def pdf(written) -> Iterator[pdfplumber.PDF]:
     """The docx printed to PDF by LibreOffice (headless, a profile of its own)."""
-    assert Path(SOFFICE).is_file(), "LibreOffice is missing: `make test` installs libreoffice-writer"
-    profile = written["work"] / "lo-profile"
-    result = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(written["work"] / "pdf"),
-            str(written["docx"]),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    path = written["work"] / "pdf" / "lkjip_2022.pdf"
-    assert path.is_file(), result.stdout + result.stderr
-    shutil.rmtree(profile, ignore_errors=True)
+    path = print_to_pdf(written["docx"], written["work"])
+    shutil.rmtree(written["work"] / "lo-profile", ignore_errors=True)
     with pdfplumber.open(path) as document:
         yield document
 
@@ -264,9 +243,6 @@ def test_source_and_scale_come_from_the_configuration(tmp_path: Path):
 
 def test_printed_page_count(pdf):
     assert 12 <= len(pdf.pages) <= 30, len(pdf.pages)
-    if os.environ.get("SAKIP_REPORT_PAGE"):  # the README's picture: the page where BAB III starts
-        page = next(p for p in pdf.pages if "BAB III" in (p.extract_text() or ""))
-        page.to_image(resolution=100, antialias=True).save(os.environ["SAKIP_REPORT_PAGE"])
 
 
 def test_no_text_beyond_the_margins(pdf):

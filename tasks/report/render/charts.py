@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import pandas as pd
+from cachetools import LRUCache
 
-from tasks.core.caches import keep_bounded
 from tasks.core.calendar import BULAN
 from tasks.core.formatting import format_number_id
 from tasks.core.scales import ReportScales
@@ -41,7 +41,11 @@ def _pyplot() -> Any:
     matplotlib.use("Agg")
     import matplotlib.pyplot as pyplot
 
-    pyplot.rcParams.update({"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none"})
+    # no hinting: FreeType's hinter adjusts every glyph to the pixel grid, a fifth of a chart's time;
+    # at the charts' 150 dpi the lettering reads the same without it
+    pyplot.rcParams.update(
+        {"font.family": "DejaVu Sans", "font.size": 9, "svg.fonttype": "none", "text.hinting": "no_hinting"}
+    )
     return pyplot
 
 
@@ -76,7 +80,9 @@ CHART_TITLES = {
     "capaian_indikator": "Capaian indikator kinerja terhadap target (100 %)",
     "serapan_program": "Serapan anggaran per program",
 }
-_DPI = 150
+#: The charts' resolution: the page's text width (15.5 cm) in 915 pixels, lettering of 6 pt and more
+#: sharp in print and on a screen; more would only make the files larger and slower to write.
+DPI = 150
 #: Charts are drawn at the text width of the portrait page (and no taller than its text, less room
 #: for the caption), so that the Word document prints their lettering at the size it is drawn.
 _WIDTH_IN = PAGE.text_width() / 2.54
@@ -163,81 +169,31 @@ def _percent(value: float, _pos: object = None) -> str:
 def _new_figure(width: float, height: float) -> Figure:
     """A figure of this size (inches) at the charts' dpi, on its own Agg canvas, white.
 
-    Not pyplot's: the figure is kept for the next OPD, never closed (see :data:`_PANEL_FIGURES`),
-    and drawn straight to pixels by :func:`_save`.
+    Not pyplot's: the figure is kept for the next OPD, never closed (see :data:`_PANEL_FIGURES`).
     """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from tasks.report.render.glyphs import TextCachingCanvas
-
-    fig = Figure(figsize=(width, height), dpi=_DPI, facecolor="white")
-    TextCachingCanvas(fig)
+    fig = Figure(figsize=(width, height), dpi=DPI, facecolor="white")
+    FigureCanvasAgg(fig)
     return fig
 
 
+#: What Pillow is asked for when a chart is saved: zlib's fastest level (flat colours pack about as
+#: well at level 1 as at 6, in a fraction of the time).
+_PNG_OPTIONS = {"compress_level": 1}
+
+
 def _save(fig: Figure, path: Path) -> Path:
-    """Draw the figure and write its pixels as a PNG file."""
-    fig.canvas.draw()
-    return _write_pixels(fig, path)
-
-
-def _write_pixels(fig: Figure, path: Path) -> Path:
-    """Write the figure's canvas as it was drawn as a PNG file (see :mod:`tasks.report.render.png`)."""
-    import numpy as np
-
-    from tasks.report.render.png import write_png
+    """Draw the figure on its canvas and write its pixels as an RGB PNG file with Pillow (the chart is
+    opaque: no alpha channel to write), at the charts' density."""
+    from PIL import Image
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_png(path, np.asarray(fig.canvas.buffer_rgba()), _DPI)  # opaque: drawn on white
-
-
-#: The pixels of what a kept panel figure shows for every OPD alike (axes, month names, legend),
-#: by figure and what that is (which panels, which months where): restored for the next OPD
-#: instead of drawn again. At most this many are kept (the least recently used go first), each the
-#: size of its figure's pixels (a few MB).
-_BACKGROUNDS: dict[tuple[int, tuple], tuple[Figure, Any]] = {}
-_KEPT_BACKGROUNDS = 8
-
-
-def _save_panels(fig: Figure, path: Path) -> Path:
-    """Draw a cumulative chart and write it as a PNG file (see :func:`_save`), its unchanging part
-    drawn once per figure and month list.
-
-    What changes from one OPD to the next (the area, the lines, the amounts' axis with its grid, the
-    titles, the spines) is drawn over the pixels of what does not, kept from the figure's first
-    drawing (the blitting matplotlib's animations use): the axes' background, the month names and
-    the legend are drawn once, not for every OPD. Nothing of one part covers the other: the pixels
-    are those of a plain drawing of the figure, whatever was drawn on it before (tested).
-    """
-    from matplotlib.text import Text
-
-    shown = [ax for ax in fig.axes if ax.get_visible()]
-    changing = []
-    for ax in shown:
-        ax.viewLim  # noqa: B018 -- brings the limits up to the new data, as a plain drawing does first
-        titles = [child for child in ax.get_children() if isinstance(child, Text)]  # left, centre, right
-        # the spines too: their ends are the amounts' limits, carried to pixels through them
-        changing += [*ax.collections, ax.yaxis, *ax.lines, *ax.spines.values(), *titles]
-    for artist in changing:
-        artist.set_animated(True)  # left out of the figure's own drawing
-    # what the unchanging part shows: which panels, their months and where those fall (the months'
-    # places follow the data: a month without any value moves them)
-    key = (
-        id(fig),
-        tuple((_PANEL_MONTHS.get(ax), tuple(ax.get_xlim())) if ax in shown else None for ax in fig.axes),
-    )
-    kept = _BACKGROUNDS.get(key)
-    canvas = fig.canvas
-    if kept is None or kept[0] is not fig:  # (an id outlives its figure: then it is another's)
-        canvas.draw()
-        kept = (fig, canvas.copy_from_bbox(fig.bbox))
-    else:
-        canvas.restore_region(kept[1])
-    keep_bounded(_BACKGROUNDS, key, kept, _KEPT_BACKGROUNDS)  # the most recently used last
-    renderer = canvas.get_renderer()
-    for artist in sorted(changing, key=lambda artist: artist.get_zorder()):
-        artist.draw(renderer)
-    return _write_pixels(fig, path)
+    fig.canvas.draw()
+    pixels = Image.frombuffer("RGBA", fig.canvas.get_width_height(physical=True), fig.canvas.buffer_rgba())
+    pixels.convert("RGB").save(path, format="PNG", dpi=(DPI, DPI), **_PNG_OPTIONS)
+    return path
 
 
 def _margins(
@@ -274,10 +230,14 @@ def _dress_panel(ax, *, small: bool) -> None:
     Excel's line charts); a panel of a dozen months and half a dozen amounts is drawn without a
     score of little lines that say nothing more.
     """
+    from matplotlib.ticker import MaxNLocator
+
     ax.grid(axis="y", color="#dddddd", lw=0.6)
     ax.tick_params(length=0)
     if small:
         ax.tick_params(labelsize=6)
+        # four or five amounts up a panel two inches high (matplotlib's default finds room for seven)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
         # no axis labels on a panel: their (empty) places need not be measured from the tick labels
         ax.xaxis.set_label_coords(0.5, 0.0)
         ax.yaxis.set_label_coords(0.0, 0.5)
@@ -285,7 +245,7 @@ def _dress_panel(ax, *, small: bool) -> None:
         ax.spines[spine].set_visible(False)
 
 
-#: The month names each kept panel shows under it (the ticks are set again only when they change).
+#: The months each kept panel names under it (the ticks are set again only when they change).
 _PANEL_MONTHS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
@@ -295,7 +255,8 @@ _PANEL_LINES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = False) -> None:
-    """Realization and anggaran kas to date by month on one axes (dressed by :func:`_dress_panel`)."""
+    """Realization and anggaran kas to date by month on one axes (dressed by :func:`_dress_panel`):
+    the axes' lines and area are made for its first OPD and given the next OPD's data (``set_data``)."""
     months = series["bulan"].astype(int).tolist()
     # months as positions with their names as tick labels: the same picture as plotting the names
     # (matplotlib's category axis), without converting names to positions for every line
@@ -319,11 +280,14 @@ def _cumulative_axes(ax, series: pd.DataFrame, title: str, *, small: bool = Fals
         budget_line.set_ydata([budget, budget])
         area.set_data(positions, realized, 0)
     _limits_from_data(ax, area, budget_line, positions, realized, budget)
-    names = tuple(BULAN[m - 1][:3] for m in months)
-    if _PANEL_MONTHS.get(ax) != names:
-        ax.set_xticks(positions, names)
-        _PANEL_MONTHS[ax] = names
-    if positions:  # every month's name in view, as setting the ticks makes it
+    # a small panel names the quarters' last months (triwulan) and its own last month, the whole
+    # chart every month
+    named = [i for i, m in enumerate(months) if not small or m % 3 == 0 or i == len(months) - 1]
+    ticks = (tuple(named), tuple(BULAN[months[i] - 1][:3] for i in named))
+    if _PANEL_MONTHS.get(ax) != ticks:
+        ax.set_xticks(*ticks)
+        _PANEL_MONTHS[ax] = ticks
+    if positions:  # every month in view, whichever are named
         ax.xaxis.set_view_interval(positions[0], positions[-1])
     unit = _amount_axis(ax, budget)
     ax.set_ylim(bottom=0)
@@ -366,15 +330,15 @@ def chart_cumulative_opd(monthly: pd.DataFrame, path: Path, opd_name: str, year:
     _cumulative_axes(ax, total, f"{visible_text(opd_name)} {year}")
     if ax.get_legend() is None:  # the same three entries for every OPD
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, frameon=False)
-    return _save_panels(fig, path)
+    return _save(fig, path)
 
 
 #: The cumulative charts' figures of this process, by size and grid, drawn again for each OPD (one
 #: chart at a time per process: the report writer holds a lock while it draws).
-_PANEL_FIGURES: dict[tuple, tuple[Figure, Any]] = {}
-#: At most this many figures of each kind are kept (the least recently made goes first): a worker
+#: At most this many figures of each kind are kept (the least recently used goes first): a worker
 #: writing a province's agencies meets many bar-chart heights, and each figure holds its pixels.
 _KEPT_FIGURES = 12
+_PANEL_FIGURES: LRUCache[tuple, tuple[Figure, Any]] = LRUCache(maxsize=_KEPT_FIGURES)
 
 
 def _panel_figure(
@@ -388,14 +352,15 @@ def _panel_figure(
     draw, are made once. The file is the same as a fresh figure's, whatever was drawn before (tested).
     """
     key = (nrows, ncols, small, height, extra_right, right, *sorted(margins.items()))
-    if key not in _PANEL_FIGURES:
+    kept = _PANEL_FIGURES.get(key)
+    if kept is None:
         fig = _new_figure(_WIDTH_IN + extra_right, height)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for ax in axes.flat:
             _dress_panel(ax, small=small)
         _margins(fig, right=right + extra_right, **margins)
-        keep_bounded(_PANEL_FIGURES, key, (fig, axes), _KEPT_FIGURES)
-    return _PANEL_FIGURES[key]
+        _PANEL_FIGURES[key] = kept = (fig, axes)
+    return kept
 
 
 @_literal_text
@@ -428,21 +393,22 @@ def chart_cumulative_programs(monthly: pd.DataFrame, path: Path) -> Path:
     if not fig.legends:  # the same three entries for every OPD
         handles, labels = axes.flat[0].get_legend_handles_labels()
         fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=8)
-    return _save_panels(fig, path)
+    return _save(fig, path)
 
 
 #: The bar charts' figures of this process, by chart and height, drawn again for each OPD.
-_BAR_FIGURES: dict[tuple[str, float], tuple[Figure, Any]] = {}
+_BAR_FIGURES: LRUCache[tuple[str, float], tuple[Figure, Any]] = LRUCache(maxsize=_KEPT_FIGURES)
 
 
 def _bar_figure(chart: str, height: float) -> tuple[Figure, Any]:
     """The figure and axes of a bar chart of this height, made once per process, emptied of the
     previous OPD's bars, labels and legend (the file is the same as a fresh figure's, tested)."""
     key = (chart, height)
-    if key not in _BAR_FIGURES:
+    kept = _BAR_FIGURES.get(key)
+    if kept is None:
         fig = _new_figure(_WIDTH_IN, height)  # its renderer measures the labels as they are drawn
-        keep_bounded(_BAR_FIGURES, key, (fig, fig.subplots()), _KEPT_FIGURES)
-    fig, ax = _BAR_FIGURES[key]
+        _BAR_FIGURES[key] = kept = (fig, fig.subplots())
+    fig, ax = kept
     for legend in list(fig.legends):
         legend.remove()
     for container in list(ax.containers):
@@ -499,9 +465,9 @@ def _rectangle(color: str) -> Any:
 
 
 @_literal_text
-def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> Path:
+def chart_capaian(indicators: pd.DataFrame, path: Path, config: ReportScales) -> Path:
     """Capaian of every tujuan, sasaran and program indicator against 100 %, coloured by category."""
-    frame = tabel_3_5.dropna(subset=["capaian"]).iloc[::-1]
+    frame = indicators.dropna(subset=["capaian"]).iloc[::-1]
     labels = [
         _label(f"{j.capitalize()} {n}: {t}", 50)
         for j, n, t in zip(frame["jenis"], frame["no"], frame["indikator"], strict=True)
@@ -528,9 +494,9 @@ def chart_capaian(tabel_3_5: pd.DataFrame, path: Path, config: ReportScales) -> 
 
 
 @_literal_text
-def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportScales) -> Path:
+def chart_serapan_program(lines: pd.DataFrame, path: Path, config: ReportScales) -> Path:
     """Serapan per program, programs under the threshold in the lowest category colour."""
-    programs = tabel_3_6[tabel_3_6["level"] == "program"].iloc[::-1]
+    programs = lines[lines["level"] == "program"].iloc[::-1]
     labels = [_label(f"{k} {u}", 50) for k, u in zip(programs["kode"], programs["uraian"], strict=True)]
     threshold = config.absorption_threshold_pct
     low, high = config.color(config.warning_below), config.color(config.warning_labels[0])
@@ -554,6 +520,13 @@ def chart_serapan_program(tabel_3_6: pd.DataFrame, path: Path, config: ReportSca
     return _save(fig, path)
 
 
+#: How each chart a table's rows give (``LkjipTable.charts_from``) is drawn, by chart id.
+TABLE_CHARTS: dict[str, Callable[[pd.DataFrame, Path, ReportScales], Path]] = {
+    "capaian_indikator": chart_capaian,
+    "serapan_program": chart_serapan_program,
+}
+
+
 def write_charts(
     tables: dict[str, pd.DataFrame],
     monthly: pd.DataFrame,
@@ -563,7 +536,10 @@ def write_charts(
     opd_name: str,
     year: int,
 ) -> dict[str, Path]:
-    """Every chart the data supports, keyed by chart id (see CHART_FILES)."""
+    """Every chart the data supports, keyed by chart id (see CHART_FILES): the cumulative charts from
+    the monthly series, the others from the tables that name them in the registry."""
+    from tasks.report.tables import REGISTRY
+
     out_dir = Path(out_dir)
     charts: dict[str, Path] = {}
     if not monthly.empty:
@@ -574,12 +550,11 @@ def write_charts(
             charts["realisasi_kumulatif_program"] = chart_cumulative_programs(
                 monthly, out_dir / CHART_FILES["realisasi_kumulatif_program"]
             )
-    if "tabel_3_5" in tables and tables["tabel_3_5"]["capaian"].notna().any():
-        charts["capaian_indikator"] = chart_capaian(
-            tables["tabel_3_5"], out_dir / CHART_FILES["capaian_indikator"], config
-        )
-    if "tabel_3_6" in tables and (tables["tabel_3_6"]["level"] == "program").any():
-        charts["serapan_program"] = chart_serapan_program(
-            tables["tabel_3_6"], out_dir / CHART_FILES["serapan_program"], config
-        )
-    return charts
+    for table in REGISTRY:
+        frame = tables.get(table.table_id)
+        for spec in table.charts_from if frame is not None else ():
+            if spec.takes(frame):
+                charts[spec.chart_id] = TABLE_CHARTS[spec.chart_id](
+                    frame, out_dir / CHART_FILES[spec.chart_id], config
+                )
+    return {chart_id: charts[chart_id] for chart_id in CHART_FILES if chart_id in charts}

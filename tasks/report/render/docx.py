@@ -17,11 +17,8 @@ characters shown as Excel writes them (``_x001B_``): Word's XML cannot hold them
 
 from __future__ import annotations
 
-import functools
 import re
-import struct
 from collections.abc import Mapping
-from copy import deepcopy
 from pathlib import Path
 
 from docx import Document
@@ -37,38 +34,50 @@ from tasks.report.render.document import Block, report_blocks
 from tasks.report.render.narrative import Narrative
 from tasks.report.render.page import PAGE, PageSetup
 from tasks.report.render.printed import PrintedTable
-from tasks.report.render.word_tables import WORD_BREAKS, add_table, column_widths
+from tasks.report.render.word_tables import add_table, column_widths, table_style
 
 #: Room kept under a chart for its caption (cm).
 _CAPTION_ROOM_CM = 2.0
 
 
-def _field(paragraph, instruction: str, result: str) -> list:
-    """A Word field (``SEQ Tabel \\r 6``, ``TOC ...``) with its shown result."""
+def _last_paragraph(doc):
+    """The ``w:p`` element of the paragraph just added: the body's last block (python-docx adds every
+    block before the body's closing section properties)."""
+    return doc.element.body.sectPr.getprevious()
+
+
+def _field(doc, paragraph, instruction: str, result: str) -> None:
+    """A Word field (``SEQ Tabel \\r 6``, ``TOC ...``) with its shown result, at the end of
+    ``paragraph``, the document's last (python-docx has no API for fields: their ``w:fldChar`` and
+    ``w:instrText`` elements go into runs it adds)."""
+    element = _last_paragraph(doc)
+
+    def run_with(child) -> None:
+        paragraph.add_run()
+        element[-1].append(child)  # the run just added
 
     def char(kind: str):
-        run = paragraph.add_run()
-        element = OxmlElement("w:fldChar")
-        element.set(qn("w:fldCharType"), kind)
-        run._r.append(element)
-        return run
+        mark = OxmlElement("w:fldChar")
+        mark.set(qn("w:fldCharType"), kind)
+        return mark
 
-    runs = [char("begin"), paragraph.add_run()]
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = f" {instruction} "
-    runs[-1]._r.append(instr)
-    runs += [char("separate"), paragraph.add_run(result), char("end")]
-    return runs
+    run_with(char("begin"))
+    run_with(instr)
+    run_with(char("separate"))
+    paragraph.add_run(result)
+    run_with(char("end"))
 
 
 _NUMBERED = re.compile(r"^(?P<word>\S+)\s+(?P<chapter>\d+)\.\s*(?P<number>\d+)$")
 
 
-def add_caption(doc, printed: PrintedTable, style_id: str | None = None) -> None:
+def add_caption(doc, printed: PrintedTable, style=None) -> None:
     """The caption above a table: ``Tabel 3. `` + a SEQ field, then the title lines, one paragraph
-    (``style_id``: the id of the document's "Caption" style, when the caller has looked it up)."""
-    paragraph = _styled_paragraph(doc, "", style_id) if style_id else doc.add_paragraph(style="Caption")
+    (``style``: the document's "Caption" style, when the caller has looked it up)."""
+    paragraph = doc.add_paragraph(style=style if style is not None else "Caption")
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     fmt = paragraph.paragraph_format
     fmt.keep_with_next = True
@@ -78,7 +87,7 @@ def add_caption(doc, printed: PrintedTable, style_id: str | None = None) -> None
     match = _NUMBERED.match(first)
     if match:
         paragraph.add_run(first[: match.start("number")])
-        _field(paragraph, f"SEQ {match['word']} \\r {match['number']} \\* ARABIC", match["number"])
+        _field(doc, paragraph, f"SEQ {match['word']} \\r {match['number']} \\* ARABIC", match["number"])
     elif first:
         paragraph.add_run(first)
     for line in titles[1:]:
@@ -96,50 +105,12 @@ def _page(section, landscape: bool, page: PageSetup = PAGE) -> None:
     section.left_margin, section.right_margin = Cm(page.left), Cm(page.right)
 
 
-def _styled_paragraph(doc, text: str, style_id: str):
-    """``doc.add_paragraph(text, style)`` for a style that is not the default paragraph style, given
-    by its id: python-docx, given a style, compares it with the default style by searching all the
-    document's styles, for every paragraph."""
-    paragraph = doc.add_paragraph(text)
-    paragraph._p.style = style_id
-    return paragraph
-
-
-def add_aligned_paragraph(doc, text: str, align) -> None:
-    """``doc.add_paragraph(text).alignment = align``: the same XML, copied from a paragraph python-docx
-    made once per alignment (a report has a hundred paragraphs of narrative; python-docx finds where
-    each goes, and its paragraph format, by searching the document's elements). A text holding a tab
-    or a line break, which Word keeps in elements of their own, goes through python-docx."""
-    if WORD_BREAKS.search(text):
-        doc.add_paragraph(text).alignment = align
-        return
-    paragraph = deepcopy(_aligned_paragraph(align, bool(text)))
-    if text:
-        run_text = paragraph[-1][-1]  # w:r/w:t
-        run_text.text = text
-        if text.strip() != text:
-            run_text.set(qn("xml:space"), "preserve")
-    doc.element.body.sectPr.addprevious(paragraph)  # the body's last element: the document's end
-
-
-@functools.cache
-def _aligned_paragraph(align, with_text: bool):
-    """An aligned paragraph with a run holding one text (or none), as python-docx writes it."""
-    from docx.text.paragraph import Paragraph
-
-    element = OxmlElement("w:p")
-    paragraph = Paragraph(element, None)
-    if with_text:
-        paragraph.add_run("-")
-    paragraph.alignment = align
-    return element
-
-
 def png_size(path: Path) -> tuple[int, int]:
-    """Width and height in pixels of a PNG file (its IHDR chunk)."""
-    with open(path, "rb") as file:
-        head = file.read(24)
-    return struct.unpack(">II", head[16:24])
+    """Width and height in pixels of a PNG file (read from its header by Pillow)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.size
 
 
 class _Writer:
@@ -149,14 +120,15 @@ class _Writer:
         self.doc = doc
         self.charts = charts
         self.landscape = False
-        self.style_ids: dict[str, str] = {}
+        self.styles: dict[str, object] = {}
+        self.table_style = None
         _page(doc.sections[0], False)
 
-    def style(self, name: str) -> str:
-        """The id of a style of the document, looked up once by name."""
-        if name not in self.style_ids:
-            self.style_ids[name] = self.doc.styles[name].style_id
-        return self.style_ids[name]
+    def style(self, name: str):
+        """A style of the document, looked up once by name."""
+        if name not in self.styles:
+            self.styles[name] = self.doc.styles[name]
+        return self.styles[name]
 
     def orientation(self, landscape: bool) -> None:
         if landscape != self.landscape:
@@ -166,32 +138,32 @@ class _Writer:
     def heading(self, block: Block) -> None:
         self.orientation(False)
         # what doc.add_heading writes
-        paragraph = _styled_paragraph(
-            self.doc, visible_text(block.text), self.style(f"Heading {block.level}")
-        )
+        paragraph = self.doc.add_paragraph(visible_text(block.text), self.style(f"Heading {block.level}"))
         paragraph.paragraph_format.keep_with_next = True
         if block.level == 1:
             paragraph.paragraph_format.page_break_before = True
 
     def paragraph(self, block: Block) -> None:
         self.orientation(False)
-        add_aligned_paragraph(self.doc, visible_text(block.text), WD_ALIGN_PARAGRAPH.JUSTIFY)
+        self.doc.add_paragraph(visible_text(block.text)).alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
     def formula(self, block: Block) -> None:
         self.orientation(False)
-        add_aligned_paragraph(self.doc, visible_text(block.text), WD_ALIGN_PARAGRAPH.CENTER)
+        self.doc.add_paragraph(visible_text(block.text)).alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     def items(self, block: Block) -> None:
         self.orientation(False)
         for item in block.items:
-            _styled_paragraph(self.doc, visible_text(item), self.style("List Bullet"))
+            self.doc.add_paragraph(visible_text(item), self.style("List Bullet"))
 
     def table(self, block: Block) -> None:
         assert block.table is not None
         widths, landscape = column_widths(block.table)
         self.orientation(landscape)
         add_caption(self.doc, block.table, self.style("Caption"))
-        add_table(self.doc, block.table, widths, self.style("Table Grid"))
+        if self.table_style is None:
+            self.table_style = table_style(self.doc)
+        add_table(self.doc, block.table, widths, self.table_style)
         source = self.doc.add_paragraph()
         run = source.add_run(f"Sumber Data : {visible_text(block.source)}")
         run.font.size = Pt(8)
@@ -206,11 +178,11 @@ class _Writer:
         picture = self.doc.paragraphs[-1]
         picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
         picture.paragraph_format.keep_with_next = True
-        caption = _styled_paragraph(self.doc, "", self.style("Caption"))
+        caption = self.doc.add_paragraph(style=self.style("Caption"))
         caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
         chapter, number = block.number.split(". ")
         caption.add_run(f"Gambar {chapter}. ")
-        _field(caption, f"SEQ Gambar \\r {number} \\* ARABIC", number)
+        _field(self.doc, caption, f"SEQ Gambar \\r {number} \\* ARABIC", number)
         caption.add_run(f" {visible_text(block.text)}")
 
 
@@ -224,7 +196,7 @@ def _lists(doc) -> None:
         heading = doc.add_paragraph()
         heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
         heading.add_run(title).bold = True
-        _field(doc.add_paragraph(), instruction, "Perbarui bidang (F9) untuk menyusun daftar ini.")
+        _field(doc, doc.add_paragraph(), instruction, "Perbarui bidang (F9) untuk menyusun daftar ini.")
     settings = doc.settings.element
     update = OxmlElement("w:updateFields")
     update.set(qn("w:val"), "true")
@@ -248,7 +220,7 @@ def write_docx_report(
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Arial"
-    style.font.size = Pt(11)
+    # 11 pt is the document's default size: Normal sets none, so the tables' style sizes their cells
     caption = doc.styles["Caption"].font
     caption.bold, caption.italic, caption.size, caption.color.rgb = True, False, Pt(11), RGBColor(0, 0, 0)
     doc.core_properties.title = f"LKjIP {year}"
@@ -267,40 +239,5 @@ def write_docx_report(
         getattr(writer, block.kind)(block)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_document(doc, path)
+    doc.save(str(path))
     return path
-
-
-def save_document(doc, path: Path) -> None:
-    """``doc.save(path)``: the same parts, zipped for speed (python-docx deflates every part at
-    zlib's level 6): the charts, PNG files already compressed, are stored as they are, and the XML
-    parts deflated at level 1 (the template's styles alone are 800 kB of XML every report carries),
-    three times as fast; a benchmark agency's document is 230 kB instead of 190 kB. Word and
-    LibreOffice read any of zip's methods."""
-    from zipfile import ZIP_DEFLATED, ZIP_STORED, ZipFile
-
-    from docx.opc.pkgwriter import PackageWriter
-
-    class Zipped:  # python-docx's physical package writer, with the method chosen per part
-        def __init__(self, file: ZipFile) -> None:
-            self.file = file
-
-        def write(self, pack_uri, blob: bytes) -> None:
-            if pack_uri.ext.lower() in _STORED_EXTENSIONS:
-                self.file.writestr(pack_uri.membername, blob, compress_type=ZIP_STORED)
-            else:
-                self.file.writestr(pack_uri.membername, blob, compress_type=ZIP_DEFLATED, compresslevel=1)
-
-    package = doc.part.package
-    for part in package.parts:
-        part.before_marshal()
-    with ZipFile(path, "w") as file:
-        writer = Zipped(file)
-        # what PackageWriter.write does with the physical writer it makes
-        PackageWriter._write_content_types_stream(writer, package.parts)
-        PackageWriter._write_pkg_rels(writer, package.rels)
-        PackageWriter._write_parts(writer, package.parts)
-
-
-#: Parts stored in the zip as they are: images in formats that are compressed already.
-_STORED_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "gif"})

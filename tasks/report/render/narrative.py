@@ -16,6 +16,7 @@ import pandas as pd
 from tasks.core.formatting import amount_text as rp
 from tasks.core.formatting import format_percent, percent_text, value_with_unit
 from tasks.core.scales import ReportScales
+from tasks.report.tables import frame_in_role
 
 _JENIS_WORDS = {"tujuan": "tujuan", "sasaran": "sasaran", "program": "program"}
 
@@ -43,10 +44,10 @@ class Narrative:
         return [p for paragraphs in self.sections.values() for p in paragraphs]
 
 
-def capaian_paragraphs(tabel_3_1: pd.DataFrame) -> list[str]:
+def capaian_paragraphs(pk: pd.DataFrame) -> list[str]:
     """One sentence per PK indicator: target, realisasi, capaian and category."""
     paragraphs = []
-    for row in tabel_3_1.itertuples(index=False):
+    for row in pk.itertuples(index=False):
         if pd.isna(row.capaian):
             continue
         satuan = getattr(row, "satuan", "")
@@ -59,9 +60,9 @@ def capaian_paragraphs(tabel_3_1: pd.DataFrame) -> list[str]:
     return paragraphs
 
 
-def kemajuan_paragraphs(tabel_3_2: pd.DataFrame) -> list[str]:
+def kemajuan_paragraphs(progress: pd.DataFrame) -> list[str]:
     """The closing sentence of Table 3.2: the range of the progress against the Renstra end target."""
-    known = tabel_3_2.dropna(subset=["tingkat_kemajuan"])
+    known = progress.dropna(subset=["tingkat_kemajuan"])
     if known.empty:
         return []
     low, high = float(known["tingkat_kemajuan"].min()), float(known["tingkat_kemajuan"].max())
@@ -76,9 +77,9 @@ def kemajuan_paragraphs(tabel_3_2: pd.DataFrame) -> list[str]:
     return [sentence + "."]
 
 
-def efisiensi_paragraphs(tabel_3_4: pd.DataFrame) -> list[str]:
+def efisiensi_paragraphs(efficiency: pd.DataFrame) -> list[str]:
     """The closing sentence of Table 3.4: how many sasaran used their budget efficiently."""
-    known = tabel_3_4.dropna(subset=["capaian_kinerja", "serapan"])
+    known = efficiency.dropna(subset=["capaian_kinerja", "serapan"])
     if known.empty:
         return []
     efficient = known[known["efisiensi"] == "Efisiensi"]
@@ -101,9 +102,9 @@ def _count(n: int) -> str:
     return f"seluruh ({n})" if n > 1 else "satu"
 
 
-def target_review_paragraphs(tabel_3_5: pd.DataFrame, bound_pct: float) -> list[str]:
+def target_review_paragraphs(indicators: pd.DataFrame, bound_pct: float) -> list[str]:
     """The indicators whose capaian is beyond the plausible bound: their targets need review."""
-    beyond = tabel_3_5[tabel_3_5["capaian"] > bound_pct]
+    beyond = indicators[indicators["capaian"] > bound_pct]
     if beyond.empty:
         return []
     items = _join([f"{row.indikator} ({pct(row.capaian)})" for row in beyond.itertuples(index=False)])
@@ -114,13 +115,13 @@ def target_review_paragraphs(tabel_3_5: pd.DataFrame, bound_pct: float) -> list[
     ]
 
 
-def category_count_paragraphs(tabel_3_5: pd.DataFrame, config: ReportScales) -> list[str]:
+def category_count_paragraphs(indicators: pd.DataFrame, config: ReportScales) -> list[str]:
     """How many tujuan, sasaran and program indicators fall in each category, as a person writes it:
     ``Seluruh (2) indikator kinerja tujuan mencapai target dengan kategori Sangat Tinggi.``"""
     order = {label: i for i, (_, label) in enumerate(config.capaian_scale)}
     paragraphs = []
     for jenis, word in _JENIS_WORDS.items():
-        rows = tabel_3_5[tabel_3_5["jenis"] == jenis]
+        rows = indicators[indicators["jenis"] == jenis]
         if rows.empty:
             continue
         paragraphs.append(_category_sentence(word, rows["capaian"], rows["kategori"], order))
@@ -161,10 +162,10 @@ def _join(parts: list[str]) -> str:
 
 
 def budget_paragraphs(
-    tabel_3_6: pd.DataFrame, sumber_dana: pd.Series | None, opd_name: str, year: int
+    lines: pd.DataFrame, sumber_dana: pd.Series | None, opd_name: str, year: int
 ) -> list[str]:
     """Allocation by funding source and the year's realization and SILPA."""
-    total = tabel_3_6[tabel_3_6["level"] == "urusan"][["anggaran", "realisasi"]].sum()
+    total = lines[lines["level"] == "urusan"][["anggaran", "realisasi"]].sum()
     anggaran, realisasi = float(total["anggaran"]), float(total["realisasi"])
     silpa = anggaran - realisasi
     paragraphs = []
@@ -187,10 +188,10 @@ def budget_paragraphs(
     return paragraphs
 
 
-def funding_paragraphs(tabel_sumber_dana: pd.DataFrame) -> list[str]:
+def funding_paragraphs(funding: pd.DataFrame) -> list[str]:
     """Per transfer source: its total and the sub kegiatan it paid for, each with its realization."""
     paragraphs = []
-    for source, rows in tabel_sumber_dana.groupby("jenis", sort=False):
+    for source, rows in funding.groupby("jenis", sort=False):
         paragraphs.append(
             f"Anggaran {source} sebesar {rp(rows['anggaran'].sum())} digunakan pada {len(rows)} sub "
             f"kegiatan dan terealisasi sebesar {rp(rows['realisasi'].sum())}, dengan rincian:"
@@ -203,14 +204,14 @@ def funding_paragraphs(tabel_sumber_dana: pd.DataFrame) -> list[str]:
     return paragraphs
 
 
-def silpa_sasaran_paragraphs(tabel_silpa_sasaran: pd.DataFrame) -> list[str]:
+def silpa_sasaran_paragraphs(per_sasaran: pd.DataFrame) -> list[str]:
     """Per sasaran: its programs' budget, realization and remaining budget."""
     letters = "abcdefghijklmnopqrstuvwxyz"
     return [
         f"{letters[i % 26]}. {row.program}, dengan total anggaran sebesar {rp(row.anggaran)} terealisasi "
         f"sebesar {rp(row.realisasi)} ({pct(row.serapan)}) dan sisa anggaran sebesar {rp(row.silpa)} "
         f"({pct(row.persen_silpa)})."
-        for i, row in enumerate(tabel_silpa_sasaran.itertuples(index=False))
+        for i, row in enumerate(per_sasaran.itertuples(index=False))
     ]
 
 
@@ -243,9 +244,9 @@ def budget_conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
     ]
 
 
-def program_paragraphs(tabel_3_7: pd.DataFrame) -> list[str]:
+def program_paragraphs(remaining: pd.DataFrame) -> list[str]:
     """One line per program: anggaran, realisasi (serapan) and sisa anggaran (% SILPA)."""
-    programs = tabel_3_7[tabel_3_7["level"] == "program"]
+    programs = remaining[remaining["level"] == "program"]
     letters = "abcdefghijklmnopqrstuvwxyz"
     return [
         f"{letters[i % 26]}. {row.uraian}, anggaran sebesar {rp(row.anggaran)} terealisasi sebesar "
@@ -255,9 +256,9 @@ def program_paragraphs(tabel_3_7: pd.DataFrame) -> list[str]:
     ]
 
 
-def low_absorption_paragraph(tabel_3_6: pd.DataFrame, threshold_pct: float) -> str:
+def low_absorption_paragraph(lines: pd.DataFrame, threshold_pct: float) -> str:
     """The programs whose serapan is under the threshold, lowest first."""
-    programs = tabel_3_6[tabel_3_6["level"] == "program"]
+    programs = lines[lines["level"] == "program"]
     low = programs[programs["serapan"] < threshold_pct].sort_values("serapan")
     limit = format_percent(threshold_pct).replace(",00", "")
     if low.empty:
@@ -289,36 +290,41 @@ def build_narrative(
     year: int,
     sumber_dana: pd.Series | None = None,
 ) -> Narrative:
-    """Every generated paragraph the tables support."""
+    """Every generated paragraph the tables support (each table found by its role in the registry)."""
+
+    def frame(role: str) -> pd.DataFrame | None:
+        return frame_in_role(tables, role)
+
     sections: dict[str, list[str]] = {}
-    if "tabel_3_1" in tables:
-        sections["capaian"] = capaian_paragraphs(tables["tabel_3_1"])
-    if "tabel_3_2" in tables:
-        sections["kemajuan"] = kemajuan_paragraphs(tables["tabel_3_2"])
-    if "tabel_3_4" in tables:
-        sections["efisiensi"] = efisiensi_paragraphs(tables["tabel_3_4"])
-    if "tabel_3_5" in tables:
-        sections["tujuan_sasaran"] = category_count_paragraphs(tables["tabel_3_5"], config)
-        sections["target_ditinjau"] = target_review_paragraphs(tables["tabel_3_5"], config.capaian_bound_pct)
-    if "tabel_silpa_sasaran" in tables:
-        sections["silpa_sasaran"] = silpa_sasaran_paragraphs(tables["tabel_silpa_sasaran"])
-    if "tabel_ringkasan_kinerja" in tables:
-        sections["kesimpulan_kinerja"] = conclusion_paragraphs(tables["tabel_ringkasan_kinerja"])
-    if "tabel_ringkasan_anggaran" in tables:
-        sections["kesimpulan_anggaran"] = budget_conclusion_paragraphs(tables["tabel_ringkasan_anggaran"])
-    if "tabel_3_6" in tables:
-        budget = budget_paragraphs(tables["tabel_3_6"], sumber_dana, opd_name, year)
-        if "tabel_sumber_dana" in tables:
-            # the allocation by source, the transfer funds' detail and its table, then Table 3.6
+    if (pk := frame("pk_capaian")) is not None:
+        sections["capaian"] = capaian_paragraphs(pk)
+    if (progress := frame("renstra_progress")) is not None:
+        sections["kemajuan"] = kemajuan_paragraphs(progress)
+    if (efficiency := frame("efficiency")) is not None:
+        sections["efisiensi"] = efisiensi_paragraphs(efficiency)
+    if (indicators := frame("indicator_capaian")) is not None:
+        sections["tujuan_sasaran"] = category_count_paragraphs(indicators, config)
+        sections["target_ditinjau"] = target_review_paragraphs(indicators, config.capaian_bound_pct)
+    if (per_sasaran := frame("sasaran_silpa")) is not None:
+        sections["silpa_sasaran"] = silpa_sasaran_paragraphs(per_sasaran)
+    if (performance := frame("performance_summary")) is not None:
+        sections["kesimpulan_kinerja"] = conclusion_paragraphs(performance)
+    if (summary := frame("budget_summary")) is not None:
+        sections["kesimpulan_anggaran"] = budget_conclusion_paragraphs(summary)
+    if (lines := frame("program_budget")) is not None:
+        budget = budget_paragraphs(lines, sumber_dana, opd_name, year)
+        if (funding := frame("funding_sources")) is not None:
+            # the allocation by source, the transfer funds' detail and its table, then the budget lines
             sections["alokasi"] = budget[:-1]
-            sections["sumber_dana"] = funding_paragraphs(tables["tabel_sumber_dana"])
+            sections["sumber_dana"] = funding_paragraphs(funding)
             budget = budget[-1:]
         sections["anggaran"] = budget
+        remaining = frame("program_silpa")
         sections["sisa_anggaran"] = [
-            *(program_paragraphs(tables["tabel_3_7"]) if "tabel_3_7" in tables else []),
-            low_absorption_paragraph(tables["tabel_3_6"], config.absorption_threshold_pct),
+            *(program_paragraphs(remaining) if remaining is not None else []),
+            low_absorption_paragraph(lines, config.absorption_threshold_pct),
         ]
-    murni = tables.get("tabel_murni_perubahan")
+    murni = frame("budget_change")
     if murni is not None and (text := murni_paragraph(murni)):
         sections["murni"] = [text]
     return Narrative(sections)

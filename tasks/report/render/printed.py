@@ -15,7 +15,7 @@ from tasks.core.formatting import format_percent, format_rupiah, is_missing, is_
 from tasks.core.government import government_title
 from tasks.report.model import Layout, LayoutContext, Text, plain_layout
 from tasks.report.tables import TABLES, ordered_ids
-from tasks.report.tables.tabel_2_1 import renstra_end_year as renstra_end_year_of
+from tasks.report.tables import renstra_end_year as renstra_end_year_of
 
 LANGS = ("id", "en")
 TOTAL_FILL = "#F2F2F2"
@@ -37,7 +37,7 @@ def layout_for(
 
 
 def prepared(table_id: str, df: pd.DataFrame) -> pd.DataFrame:
-    """The frame with the printed columns its table derives (Table 2.1's tujuan and sasaran apart)."""
+    """The frame with the printed columns its table derives (``LkjipTable.prepare``)."""
     table = TABLES.get(table_id)
     return table.prepare(df) if table is not None and table.prepare is not None else df
 
@@ -150,7 +150,7 @@ def printed_table(
 ) -> PrintedTable:
     """The table as the workbook prints it (same titles, headings, sections, styles) in text form."""
     lang_ix = LANGS.index(lang)
-    if renstra_end_year is None and table_id == "tabel_2_1":
+    if renstra_end_year is None:  # the table's own, when it declares one
         renstra_end_year = renstra_end_year_of({table_id: df})
     layout = layout_for(table_id, df, opd_name, year, renstra_end_year, government)
     cols = layout.cols

@@ -1,35 +1,38 @@
-"""The Word document's tables (python-docx): heading rows merged, shaded and repeated on every page,
-body rows that never split, column widths in the workbook's proportions within the text width.
+"""The Word document's tables, through python-docx: heading rows merged, shaded and repeated on every
+page, body rows that never split, column widths in the workbook's proportions within the text width.
 
-A table's head is made once per process for each heading and widths and copied for the next table
-of its kind; its body rows are written as the XML python-docx writes for them and parsed at once.
-Both give the XML python-docx's own objects give (tested). Used by :mod:`tasks.report.render.docx`.
+Tables, rows, cells, merges, runs and paragraph formats are python-docx's own; what it has no
+property for (a cell's shading, a row repeated as the heading or kept whole, the table's width and
+cell margins) is written as the XML Word reads, with ``docx.oxml.OxmlElement`` and ``qn``, on the
+table's element found in the document body. Used by :mod:`tasks.report.render.docx`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from copy import deepcopy
-from xml.sax.saxutils import escape as xml_escape
 
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement, parse_xml
-from docx.oxml.ns import nsdecls, qn
-from docx.shared import Cm, Emu, Pt
-from docx.table import Table, _Cell, _Row
-from lxml import etree
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt, Twips
+from docx.table import Table
 
-from tasks.core.caches import keep_bounded
 from tasks.core.text import visible_text
 from tasks.report.render.page import PAGE, PageSetup
 from tasks.report.render.printed import PrintedTable
 
 _HEADER_FILL = "D9E1F2"
-_RIGHT_KINDS = frozenset({"amount", "number"})
-_CENTER_KINDS = frozenset({"no", "label"})
-
+#: How a body cell of each kind is aligned (text: as the paragraph style says).
+#: Amounts and numbers, most of a table's cells, take the table style's (right); a cell of another
+#: kind says its own.
+_KIND_ALIGNMENT = {
+    "amount": None,
+    "number": None,
+    "no": WD_ALIGN_PARAGRAPH.CENTER,
+    "label": WD_ALIGN_PARAGRAPH.CENTER,
+}
 
 #: Table text size (pt), the width of one character of it and the cell's side margins (cm).
 _TABLE_PT = 8
@@ -39,75 +42,83 @@ _CELL_MARGIN_CM = 0.08
 _MIN_TEXT_CM = 1.6
 
 
-def _shade(cell, fill: str) -> None:
-    """Fill a table cell with a colour."""
-    properties = cell._tc.get_or_add_tcPr()
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    properties.append(shading)
-
-
-def _row_flag(tr, name: str) -> None:
-    """Set a row property (``w:tblHeader``: repeat at the top of every page; ``w:cantSplit``) on a
-    ``w:tr`` element."""
-    properties = tr.get_or_add_trPr()
+def _flag(properties, name: str) -> None:
+    """Append ``<name w:val="true"/>`` to a properties element (``w:trPr``)."""
     flag = OxmlElement(name)
     flag.set(qn("w:val"), "true")
     properties.append(flag)
 
 
-def _write_cell(
-    cell, text: str, *, bold: bool = False, align=None, size: float = _TABLE_PT, indent: int = 0
-) -> None:
-    """Put text in a cell with the table font.
+def _shade(tc, fill: str) -> None:
+    """Fill a table cell (its ``w:tc`` element) with a colour: ``w:shd`` closes its properties."""
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    tc.find(qn("w:tcPr")).append(shading)
 
-    A fresh cell gets copies of a paragraph format and a run made once per process for each look
-    (the same XML python-docx writes, at a fraction of its cost per cell); text Word holds in other
-    elements than ``w:t`` (tab, line breaks) and a cell already written take python-docx's own path.
-    """
-    text = visible_text(text)
-    paragraph = cell._tc.p_lst[0]
-    if len(paragraph) or not text or WORD_BREAKS.search(text):
-        _write_cell_slowly(cell, text, bold=bold, align=align, size=size, indent=indent)
-        return
-    properties, run = _cell_template(bold, align, size, indent)
-    paragraph.append(deepcopy(properties))
-    run = deepcopy(run)
-    run[-1].text = text
-    if text.strip() != text:
-        run[-1].set(qn("xml:space"), "preserve")
-    paragraph.append(run)
+
+def _row_flags(tr, *names: str) -> None:
+    """Row properties (``w:tblHeader``: repeat at the top of every page; ``w:cantSplit``: never split
+    across pages) on a ``w:tr`` element: its ``w:trPr``, the row's first child."""
+    properties = tr.find(qn("w:trPr"))
+    if properties is None:
+        properties = OxmlElement("w:trPr")
+        tr.insert(0, properties)
+    for name in ("w:cantSplit", "w:tblHeader"):  # the schema's order
+        if name in names:
+            _flag(properties, name)
 
 
 #: Characters python-docx writes as elements of their own rather than inside ``w:t``.
 WORD_BREAKS = re.compile(r"[\t\n\r]")
 
-
-@functools.cache
-def _cell_template(bold: bool, align, size: float, indent: int) -> tuple:
-    """The ``w:pPr`` and ``w:r`` python-docx writes for a cell of this look (text ``x``)."""
-    cell = _Cell(parse_xml(f"<w:tc {nsdecls('w')}><w:p/></w:tc>"), None)
-    _write_cell_slowly(cell, "x", bold=bold, align=align, size=size, indent=indent)
-    paragraph = cell._tc.p_lst[0]
-    return paragraph.pPr, paragraph.r_lst[0]
+#: The tables' own style: Word's "Table Grid" (borders, single lines, no space after a paragraph)
+#: with the tables' text size and right alignment, so that an amount's cell needs neither of its own.
+TABLE_STYLE = "Tabel LKjIP"
 
 
-def _write_cell_slowly(
-    cell, text: str, *, bold: bool = False, align=None, size: float = _TABLE_PT, indent: int = 0
+def table_style(doc):
+    """The document's :data:`TABLE_STYLE`, added the first time it is asked for.
+
+    A table style's text size reaches the cells' paragraphs because the paragraph style they have,
+    Normal, sets none (the body's 11 pt is the document's default): Word and LibreOffice apply table
+    style, then paragraph style, then the run's own."""
+    styles = doc.styles
+    if TABLE_STYLE in [style.name for style in styles if style.type == WD_STYLE_TYPE.TABLE]:
+        return styles[TABLE_STYLE]
+    style = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
+    style.base_style = styles["Table Grid"]
+    style.font.size = Pt(_TABLE_PT)
+    style.paragraph_format.space_before = Pt(0)
+    style.paragraph_format.space_after = Pt(0)
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # amounts and numbers
+
+    return style
+
+
+def write_cell(
+    cell, text: str, *, bold: bool = False, align=None, size: float | None = None, indent: int = 0
 ) -> None:
-    """Put text in a cell through python-docx's objects."""
+    """Put text (control characters shown) in a cell's paragraph: the table style's font and spacing,
+    bold, aligned, indented or another size where asked. An empty text leaves the cell as it is."""
+    if not text:
+        return
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
-    run.bold = bold
-    run.font.size = Pt(size)
+    shown = visible_text(text)
+    if WORD_BREAKS.search(shown):  # tabs and line breaks: python-docx writes their own elements
+        run = paragraph.add_run(shown)
+    else:  # one text element in a new run, what add_run writes without looking for one to replace
+        run = paragraph.add_run()
+        run.add_text(shown)
+    if bold:
+        run.bold = True
+    if size is not None:
+        run.font.size = Pt(size)
     if align is not None:
         paragraph.alignment = align
     if indent:
         paragraph.paragraph_format.left_indent = Cm(0.25 * indent)
-    paragraph.paragraph_format.space_after = Pt(0)
-    paragraph.paragraph_format.space_before = Pt(0)
 
 
 def column_widths(printed: PrintedTable, page: PageSetup = PAGE) -> tuple[list[float], bool]:
@@ -159,187 +170,76 @@ def _twips(widths: list[float]) -> list[int]:
     return [int(w / 2.54 * 1440) for w in widths]
 
 
-def _set_widths(table: Table, twips: list[int], rows: list) -> None:
-    """Fixed layout: the grid, the table width and the width of every cell of ``rows`` (merged cells
-    their span)."""
-    tbl = table._tbl
-    properties = tbl.tblPr
-    for tag in ("w:tblW", "w:tblLayout", "w:tblCellMar"):
-        for old in properties.findall(qn(tag)):
-            properties.remove(old)
-    width = OxmlElement("w:tblW")
+def _fixed_width(tbl, twips: list[int]) -> None:
+    """The table's width and cell margins on its ``w:tblPr`` (python-docx sets neither): the sum of
+    the columns, narrow side margins."""
+    properties = tbl.find(qn("w:tblPr"))
+    width = properties.find(qn("w:tblW"))
     width.set(qn("w:w"), str(sum(twips)))
     width.set(qn("w:type"), "dxa")
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
     margins = OxmlElement("w:tblCellMar")
     for side in ("left", "right"):
         margin = OxmlElement(f"w:{side}")
         margin.set(qn("w:w"), str(round(_CELL_MARGIN_CM / 2.54 * 1440)))
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
-    properties.append(width)
-    properties.append(layout)
-    properties.append(margins)
-    for grid_col, value in zip(tbl.tblGrid.findall(qn("w:gridCol")), twips, strict=True):
-        grid_col.set(qn("w:w"), str(value))
-    for tr in rows:
-        col = 0
-        for tc in tr.tc_lst:
-            span = tc.grid_span
-            tc.width = Emu(sum(twips[col : col + span]) * 635)
-            col += span
-
-
-def _cell_at(table: Table, row: int, col: int) -> _Cell:
-    """``table.cell(row, col)`` found from its row alone (python-docx walks every cell of the table)."""
-    return _Row(table._tbl.tr_lst[row], table).cells[col]
-
-
-def add_table(
-    doc, printed: PrintedTable, widths: list[float] | None = None, style_id: str | None = None
-) -> Table:
-    """The table itself: merged heading cells, numbering row, sections, bold program rows.
-
-    ``style_id``: the id of the document's "Table Grid" style, looked up once by a caller writing
-    many tables (python-docx, given a style by name, searches all the document's styles).
-    """
-    twips = _twips(widths if widths is not None else column_widths(printed)[0])
-    key = (printed.header, printed.header_rows, printed.numbering, printed.ncols, tuple(twips), style_id)
-    made = _TABLE_HEADS.get(key) if style_id else None
-    if made is None:
-        table = _new_table_head(doc, printed, twips, style_id)
-        if style_id:
-            keep_bounded(_TABLE_HEADS, key, deepcopy(table._tbl), _KEPT_TABLE_HEADS)
-    else:  # the same heading, widths and style as a table made before: a copy of it
-        doc.element.body.sectPr.addprevious(deepcopy(made))
-        table = doc.tables[-1]
-    _append_body(table, printed, twips)
-    return table
-
-
-#: Tables' heads (properties, grid and heading rows, before any body row) made in this process, by
-#: what they are made of: a table of the same heading and widths (every OPD's Tabel 3.6) is a copy.
-_TABLE_HEADS: dict[tuple, object] = {}
-_KEPT_TABLE_HEADS = 64
-
-
-def _new_table_head(doc, printed: PrintedTable, twips: list[int], style_id: str | None) -> Table:
-    """A new table at the end of the document with its heading rows: merged, shaded, repeated on
-    every page, the columns of ``twips``."""
-    numbering_rows = 1 if printed.numbering else 0
-    head_rows = printed.header_rows + numbering_rows
-    table = doc.add_table(rows=head_rows, cols=printed.ncols)
-    if style_id:
-        table._tbl.tblStyle_val = style_id  # what ``table.style =`` writes
+    look = properties.find(qn("w:tblLook"))
+    if look is not None:  # the schema's order: margins before the look
+        look.addprevious(margins)
     else:
-        table.style = "Table Grid"
+        properties.append(margins)
+
+
+def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, style=None) -> Table:
+    """The table itself at the end of the document: merged heading cells, numbering row, sections,
+    bold program rows (``style``: the document's :func:`table_style`, looked up once by a caller
+    writing many tables; by default looked up here)."""
+    twips = _twips(widths if widths is not None else column_widths(printed)[0])
+    head_rows = printed.header_rows + (1 if printed.numbering else 0)
+    table = doc.add_table(rows=head_rows + len(printed.rows), cols=printed.ncols)
+    tbl = doc.element.body.sectPr.getprevious()  # its element: the body's last block
+    table.style = style if style is not None else table_style(doc)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for head in printed.header:
-        cell = _cell_at(table, head.row, head.col)
-        if head.rowspan > 1 or head.colspan > 1:
-            cell = cell.merge(_cell_at(table, head.row + head.rowspan - 1, head.col + head.colspan - 1))
-        _write_cell(cell, head.text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    if printed.numbering:
-        for col in range(printed.ncols):
-            _write_cell(
-                _cell_at(table, printed.header_rows, col),
-                str(col + 1),
-                align=WD_ALIGN_PARAGRAPH.CENTER,
-                size=7,
-            )
-    head = list(table._tbl.tr_lst)
-    shaded: dict[int, object] = {}  # the elements themselves kept: their ids stay theirs
-    for tr in head:
-        _row_flag(tr, "w:tblHeader")
-        for cell in _Row(tr, table).cells:  # a merged cell is shaded once, where its text is
-            if id(cell._tc) not in shaded:
-                shaded[id(cell._tc)] = cell._tc
-                _shade(cell, _HEADER_FILL)
-        _row_flag(tr, "w:cantSplit")
-    _set_widths(table, twips, head)
+    table.autofit = False  # fixed layout: the columns keep their widths
+    for column, width in zip(table.columns, twips, strict=True):
+        column.width = Twips(width)
+    widths = [Twips(width) for width in twips]
+    rows = list(table.rows)
+    trs = tbl.findall(qn("w:tr"))
+    _fixed_width(tbl, twips)
+    _write_head(rows[:head_rows], trs[:head_rows], printed, widths)
+    for row, tr, printed_row in zip(rows[head_rows:], trs[head_rows:], printed.rows, strict=True):
+        _row_flags(tr, "w:cantSplit")
+        cells = row.cells
+        for cell, width in zip(cells, widths, strict=True):  # before a merge, which adds them up
+            cell.width = width
+        if printed_row.section is not None:
+            merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
+            write_cell(merged, printed_row.section, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+            continue
+        texts = zip(cells, printed_row.cells, printed_row.kinds, strict=True)
+        for col, (cell, text, kind) in enumerate(texts):
+            indent = printed_row.indent if kind == "text" and col == 1 else 0
+            align = _KIND_ALIGNMENT.get(kind, WD_ALIGN_PARAGRAPH.LEFT)
+            write_cell(cell, text, bold=printed_row.bold, align=align, indent=indent)
     return table
 
 
-def _append_body(table: Table, printed: PrintedTable, twips: list[int]) -> None:
-    """The body rows, written as XML text and parsed at once: the XML python-docx writes for them
-    (a row that cannot split, cells of the table's widths with the looks of :func:`_write_cell`,
-    a section row one merged cell), without building each cell through python-docx's objects.
-
-    A text holding a tab or a line break, which Word keeps in elements of their own, is written
-    into its (empty) cell by :func:`_write_cell` after the rows are parsed.
-    """
-    if not printed.rows:
-        return
-    cell_starts = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{t}"/></w:tcPr>' for t in twips]
-    later: list[tuple[int, int, str, dict]] = []
-    rows: list[str] = []
-    for i, row in enumerate(printed.rows):
-        if row.section is not None:
-            span = f'<w:gridSpan w:val="{printed.ncols}"/>' if printed.ncols > 1 else ""
-            cell = _cell_xml(visible_text(row.section), _cell_look(True, None, _TABLE_PT, 0))
-            rows.append(
-                f'{_ROW_START}<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{sum(twips)}"/>{span}'
-                f"</w:tcPr>{cell}</w:tc></w:tr>"
-            )
-            continue
-        cells = [_ROW_START]
-        for col, (text, kind) in enumerate(zip(row.cells, row.kinds, strict=True)):
-            align = _KIND_ALIGNMENT.get(kind)
-            indent = row.indent if kind == "text" and col == 1 else 0
-            shown = visible_text(text)
-            if WORD_BREAKS.search(shown):
-                later.append((i, col, shown, {"bold": row.bold, "align": align, "indent": indent}))
-                paragraph = "<w:p/>"
-            else:
-                paragraph = _cell_xml(shown, _cell_look(row.bold, align, _TABLE_PT, indent))
-            cells += (cell_starts[col], paragraph, "</w:tc>")
-        cells.append("</w:tr>")
-        rows.append("".join(cells))
-    body = parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>")
-    tbl = table._tbl
-    trs = list(body)
+def _write_head(rows: list, trs: list, printed: PrintedTable, widths: list) -> None:
+    """The heading rows: merged as the workbook merges them, shaded, repeated on every page."""
+    cells = [row.cells for row in rows]
+    for row_cells in cells:
+        for cell, width in zip(row_cells, widths, strict=True):
+            cell.width = width
+    for head in printed.header:
+        cell = cells[head.row][head.col]
+        if head.rowspan > 1 or head.colspan > 1:
+            cell = cell.merge(cells[head.row + head.rowspan - 1][head.col + head.colspan - 1])
+        write_cell(cell, head.text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    if printed.numbering:
+        for col, cell in enumerate(cells[printed.header_rows]):
+            write_cell(cell, str(col + 1), align=WD_ALIGN_PARAGRAPH.CENTER, size=7)
     for tr in trs:
-        tbl.append(tr)
-    for i, col, text, look in later:
-        tc = trs[i].tc_lst[col]
-        _write_cell_slowly(_Cell(tc, table), text, size=_TABLE_PT, **look)
-
-
-_ROW_START = '<w:tr><w:trPr><w:cantSplit w:val="true"/></w:trPr>'
-#: How a body cell of each kind is aligned (text: as the paragraph style says).
-_KIND_ALIGNMENT = {
-    **{kind: WD_ALIGN_PARAGRAPH.RIGHT for kind in _RIGHT_KINDS},
-    **{kind: WD_ALIGN_PARAGRAPH.CENTER for kind in _CENTER_KINDS},
-}
-
-
-def _cell_xml(text: str, look: tuple[str, str, str]) -> str:
-    """A cell's paragraph as XML text: its look's paragraph format and run around the escaped text."""
-    properties, run_start, run_end = look
-    if not text:
-        return f"<w:p>{properties}{run_start}{run_end}</w:p>"
-    space = ' xml:space="preserve"' if text.strip() != text else ""
-    return f"<w:p>{properties}{run_start}<w:t{space}>{xml_escape(text)}</w:t>{run_end}</w:p>"
-
-
-@functools.cache
-def _cell_look(bold: bool, align, size: float, indent: int) -> tuple[str, str, str]:
-    """The XML text of a cell look's paragraph format and of its run before and after the text."""
-    properties, run = _cell_template(bold, align, size, indent)
-    run_xml = _without_namespaces(etree.tostring(run, encoding=str))
-    text_at = run_xml.index("<w:t>")
-    return (
-        _without_namespaces(etree.tostring(properties, encoding=str)),
-        run_xml[:text_at],
-        run_xml[run_xml.index("</w:t>") + len("</w:t>") :],
-    )
-
-
-def _without_namespaces(xml: str) -> str:
-    """An element's XML text without its namespace declarations (the document declares them)."""
-    return _NAMESPACE_DECLARATION.sub("", xml)
-
-
-_NAMESPACE_DECLARATION = re.compile(r' xmlns:\w+="[^"]*"')
+        _row_flags(tr, "w:cantSplit", "w:tblHeader")
+        for tc in tr.findall(qn("w:tc")):  # a merged cell's continuation takes the fill of its first
+            _shade(tc, _HEADER_FILL)

@@ -37,14 +37,15 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import quote_sheetname, xl_range_abs
 from xlsxwriter.worksheet import Worksheet
 
 from tasks.core.formatting import is_missing, is_number
 from tasks.core.text import visible_text
-from tasks.report.model import Layout
+from tasks.report.model import ChartSpec, Layout
 from tasks.report.render.printed import LANGS, body_rows, layout_for, prepared, row_style
-from tasks.report.tables import SHEET_NAMES, ordered_ids
-from tasks.report.tables.tabel_2_1 import renstra_end_year as renstra_end_year_of
+from tasks.report.tables import SHEET_NAMES, TABLES, ordered_ids
+from tasks.report.tables import renstra_end_year as renstra_end_year_of
 
 #: Locale tag of the Indonesian number formats (LCID 0x0421 = id-ID).
 LOCALE_ID = "[$-421]"
@@ -219,8 +220,10 @@ def _write_sheet(
     lang_ix: int,
     page_header: str,
     note: str = "",
+    charts: tuple[ChartSpec, ...] = (),
 ) -> None:
-    """Write one table to its own formatted, print-ready sheet (``note`` on the line under the titles)."""
+    """Write one table to its own formatted, print-ready sheet (``note`` on the line under the titles),
+    with the native charts of its rows (``charts``) under it."""
     ws = wb.add_worksheet(name)
     ncols = max(len(layout.cols), 1)
     for i, col in enumerate(layout.cols):
@@ -247,6 +250,7 @@ def _write_sheet(
     ws.repeat_rows(HEADER_ROW, body_row - 1)
 
     section_fmt = formats.get(bold=True, border=1, align="left", valign="vcenter")
+    bars: dict[str, list[int]] = {spec.chart_id: [] for spec in charts}  # the sheet rows of each chart
     for row in body_rows(df, layout, lang_ix):
         if row.section is not None:
             section = visible_text(row.section)
@@ -268,7 +272,19 @@ def _write_sheet(
                 fill=fill,
             )
             _write_value(ws, body_row, i, value, fmt)
+        for spec in charts:
+            if spec.rows(row.values):
+                bars[spec.chart_id].append(body_row)
         body_row += 1
+    keys = [col.key for col in layout.cols]
+    for spec in charts:
+        rows = bars[spec.chart_id]
+        if rows and spec.label in keys and spec.value in keys:
+            height = _BAR_PX * len(rows) + _CHART_ROOM_PX  # pixels; a row is 20 pixels high
+            chart = _native_chart(wb, name, spec, rows, keys, lang_ix)
+            chart.set_size({"width": round(sum(7 * col.width + 5 for col in layout.cols)), "height": height})
+            ws.insert_chart(body_row + 1, 0, chart)  # under the table: its printed width stays the table's
+            body_row += 2 + math.ceil(height / 20)
 
     ws.set_landscape()
     ws.set_paper(9)  # A4
@@ -278,6 +294,54 @@ def _write_sheet(
     ws.set_header(f"&L&8{_header_footer_text(visible_text(page_header))}")
     ws.set_footer("&R&8Halaman &P dari &N" if lang_ix == 0 else "&R&8Page &P of &N")
     ws.hide_gridlines(0)
+
+
+#: A native chart's height (pixels) per bar and for its title and axis.
+_BAR_PX = 20
+_CHART_ROOM_PX = 110
+#: The native charts' titles, by chart id (Bahasa Indonesia, English).
+CHART_TITLES: dict[str, tuple[str, str]] = {
+    "capaian_indikator": (
+        "Capaian indikator kinerja terhadap target (%)",
+        "Indicator achievement against target (%)",
+    ),
+    "serapan_program": ("Serapan anggaran per program (%)", "Budget absorption per program (%)"),
+}
+
+
+def _cells(sheet: str, rows: list[int], col: int) -> str:
+    """A chart series' reference to the cells of ``rows`` in one column: ``='Tabel 3.6'!$B$8:$B$9``,
+    or a union of such ranges in parentheses where the rows are not consecutive."""
+    runs: list[list[int]] = []
+    for row in rows:
+        if runs and row == runs[-1][-1] + 1:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    ranges = [f"{quote_sheetname(sheet)}!{xl_range_abs(run[0], col, run[-1], col)}" for run in runs]
+    return "=" + ranges[0] if len(ranges) == 1 else "=(" + ",".join(ranges) + ")"
+
+
+def _native_chart(
+    wb: xlsxwriter.Workbook, sheet: str, spec: ChartSpec, rows: list[int], keys: list[str], lang_ix: int
+):
+    """A native Excel bar chart of a sheet's rows: one bar per row, named by its ``spec.label`` cell and
+    as long as its ``spec.value`` cell (what Excel users edit; Excel draws it)."""
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series(
+        {
+            "name": CHART_TITLES.get(spec.chart_id, (spec.chart_id, spec.chart_id))[lang_ix],
+            "categories": _cells(sheet, rows, keys.index(spec.label)),
+            "values": _cells(sheet, rows, keys.index(spec.value)),
+            "fill": {"color": "#1F5FA8"},
+            "data_labels": {"value": True, "num_format": "#,##0.00"},
+        }
+    )
+    chart.set_title({"name": CHART_TITLES.get(spec.chart_id, (spec.chart_id, spec.chart_id))[lang_ix]})
+    chart.set_legend({"none": True})
+    chart.set_y_axis({"reverse": True})  # the first row at the top, as in the table
+    chart.set_x_axis({"min": 0, "num_format": "0", "major_gridlines": {"visible": True}})
+    return chart
 
 
 def write_xlsx_report(
@@ -326,7 +390,9 @@ def write_xlsx_report(
             df = tables[table_id]
             layout = layout_for(table_id, df, opd_name, year, renstra_end_year, government)
             name = _unique_sheet_name(SHEET_NAMES.get(table_id, str(table_id)), used)
-            _write_sheet(wb, name, layout, prepared(table_id, df), formats, lang_ix, title, note)
+            known = TABLES.get(table_id)
+            charts = known.charts_from if known is not None else ()
+            _write_sheet(wb, name, layout, prepared(table_id, df), formats, lang_ix, title, note, charts)
         if not tables:
             wb.add_worksheet("Tabel")
     finally:

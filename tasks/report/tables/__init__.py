@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from tasks.report.model import LkjipTable
+from tasks.report.model import ROLES, LkjipTable
 from tasks.report.tables import (
     fisik_keuangan,
     murni_perubahan,
@@ -56,6 +56,34 @@ CHAPTER_TABLE_IDS: tuple[str, ...] = tuple(table.table_id for table in REGISTRY 
 TABLE_ORDER: tuple[str, ...] = tuple(TABLES)
 #: Sheet name of each known table.
 SHEET_NAMES: dict[str, str] = {table.table_id: table.sheet_name for table in REGISTRY}
+#: The table playing each role (see :data:`tasks.report.model.ROLES`).
+BY_ROLE: dict[str, LkjipTable] = {table.role: table for table in REGISTRY if table.role}
+if len(BY_ROLE) != sum(1 for table in REGISTRY if table.role) or not set(BY_ROLE) <= set(ROLES):
+    raise ValueError("each role of tasks.report.model.ROLES is played by one registered table at most")
+
+
+def frame_in_role(tables: Mapping[str, pd.DataFrame], role: str) -> pd.DataFrame | None:
+    """The frame, among ``tables``, of the registered table playing ``role`` (None when absent)."""
+    if role not in ROLES:
+        raise KeyError(f"unknown table role {role!r}")
+    table = BY_ROLE.get(role)
+    return tables.get(table.table_id) if table is not None else None
+
+
+def table_id_of(role: str) -> str:
+    """The id of the registered table playing ``role``."""
+    return BY_ROLE[role].table_id
+
+
+def renstra_end_year(tables: Mapping[str, pd.DataFrame]) -> int | None:
+    """The last year of the Renstra, from the first table of ``tables`` (in registry order) that
+    declares one (``LkjipTable.end_year``); None when none does."""
+    for table in REGISTRY:
+        if table.end_year is not None and table.table_id in tables:
+            year = table.end_year(tables[table.table_id])
+            if year is not None:
+                return year
+    return None
 
 
 def ordered_ids(tables: Mapping[str, pd.DataFrame]) -> list[str]:

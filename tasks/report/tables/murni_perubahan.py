@@ -103,4 +103,5 @@ TABLE = LkjipTable(
     reconcile,
     place="LAMPIRAN",
     narrative_after=("murni",),
+    role="budget_change",
 )

@@ -126,6 +126,7 @@ KINERJA = LkjipTable(
     None,
     place="IV.A",
     narrative_after=("kesimpulan_kinerja",),
+    role="performance_summary",
 )
 ANGGARAN_TABLE = LkjipTable(
     "tabel_ringkasan_anggaran",
@@ -135,4 +136,5 @@ ANGGARAN_TABLE = LkjipTable(
     None,
     place="IV.A",
     narrative_after=("kesimpulan_anggaran",),
+    role="budget_summary",
 )

@@ -90,4 +90,5 @@ TABLE = LkjipTable(
     None,
     place="III.D.3",
     narrative_after=("silpa_sasaran",),
+    role="sasaran_silpa",
 )

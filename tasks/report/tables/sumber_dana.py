@@ -84,4 +84,5 @@ TABLE = LkjipTable(
     None,
     place="III.D.2",
     narrative_before=("alokasi", "sumber_dana"),
+    role="funding_sources",
 )

@@ -46,11 +46,9 @@ def target_years(df: pd.DataFrame) -> list[str]:
     return [m.group(1) for c in df.columns if (m := re.fullmatch(r"target_(\d{4})", str(c)))]
 
 
-def renstra_end_year(tables: dict[str, pd.DataFrame]) -> int | None:
-    """The last year of the Renstra targets in Table 2.1 (None without the table or targets)."""
-    if "tabel_2_1" not in tables:
-        return None
-    years = target_years(tables["tabel_2_1"])
+def renstra_end_year(df: pd.DataFrame) -> int | None:
+    """The last year of the Renstra targets of the table (None without targets)."""
+    years = target_years(df)
     return int(years[-1]) if years else None
 
 
@@ -124,4 +122,6 @@ TABLE = LkjipTable(
     reconcile,
     prepare=prepare,
     place="II.A",
+    role="renstra_targets",
+    end_year=renstra_end_year,
 )

@@ -108,4 +108,5 @@ TABLE = LkjipTable(
     reconcile,
     place="III.B",
     narrative_after=("capaian",),
+    role="pk_capaian",
 )

@@ -116,4 +116,5 @@ TABLE = LkjipTable(
     reconcile,
     place="III.B",
     narrative_after=("kemajuan",),
+    role="renstra_progress",
 )

@@ -134,4 +134,5 @@ TABLE = LkjipTable(
     reconcile,
     place="III.B",
     narrative_after=("efisiensi",),
+    role="efficiency",
 )

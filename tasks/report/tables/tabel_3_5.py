@@ -8,10 +8,12 @@ import re
 
 import pandas as pd
 
+from tasks.core.formatting import is_missing, is_number
 from tasks.report.checks import Check, TableSpec, pct_rule
 from tasks.report.inputs import category
 from tasks.report.model import (
     NO,
+    ChartSpec,
     Col,
     Layout,
     LayoutContext,
@@ -127,4 +129,13 @@ TABLE = LkjipTable(
     place="III.C",
     narrative_after=("tujuan_sasaran", "target_ditinjau"),
     charts_after=("capaian_indikator",),
+    role="indicator_capaian",
+    charts_from=(
+        ChartSpec(
+            "capaian_indikator",
+            "indikator",
+            "capaian",
+            lambda row: is_number(row.get("capaian")) and not is_missing(row.get("capaian")),
+        ),
+    ),
 )

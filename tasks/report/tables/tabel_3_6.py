@@ -11,6 +11,7 @@ from tasks.report.model import (
     KODE,
     REALISASI_RP,
     URAIAN,
+    ChartSpec,
     Col,
     Layout,
     LayoutContext,
@@ -68,4 +69,8 @@ TABLE = LkjipTable(
     place="III.D.2",
     narrative_before=("anggaran",),
     charts_after=("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
+    role="program_budget",
+    charts_from=(
+        ChartSpec("serapan_program", "uraian", "serapan", lambda row: row.get("level") == "program"),
+    ),
 )

@@ -83,4 +83,5 @@ TABLE = LkjipTable(
     reconcile,
     place="III.D.3",
     narrative_before=("sisa_anggaran",),
+    role="program_silpa",
 )

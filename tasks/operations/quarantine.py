@@ -384,8 +384,11 @@ def annotate_workbook(
     if workbook.vba_archive is not None:
         # With keep_vba openpyxl merges new comment shapes into the sheet's old VML part, whose name can
         # clash with a freshly numbered one; commented sheets get a fresh VML part instead.
+        commented = {title for title, _, _ in marked}
         for ws in workbook.worksheets:
-            if any(cell.comment for cell in ws._cells.values()):
+            if ws.legacy_drawing is not None and (
+                ws.title in commented or any(cell.comment for row in ws.iter_rows() for cell in row)
+            ):
                 ws.legacy_drawing = None
     workbook.save(target)
     return target

@@ -17,6 +17,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
+from lxml import etree
 
 from tasks.core.scales import ReportScales
 from tasks.report.render import charts
@@ -379,3 +380,75 @@ def referred(ws, formula: str) -> list:
         block = ws[cells.replace("$", "")]
         values += [row[0].value for row in block] if isinstance(block, tuple) else [block.value]
     return values
+
+
+def api_table(doc, printed: PrintedTable, widths: list[float]) -> None:
+    """The reference: every body cell written through python-docx's objects (the row's cells, their
+    widths, a merge for a section, ``write_cell``), as the Word tables were built before their rows
+    were copies of a pattern row."""
+    from tasks.report.render.word_tables import _KIND_ALIGNMENT, _row_flags, table_with_head, write_cell
+
+    twips = _twips(widths)
+    table, tbl = table_with_head(doc, printed, twips, len(printed.rows))
+    widths = [Twips(width) for width in twips]
+    head_rows = printed.header_rows + (1 if printed.numbering else 0)
+    rows = list(table.rows)
+    trs = tbl.findall(qn("w:tr"))
+    for row, tr, printed_row in zip(rows[head_rows:], trs[head_rows:], printed.rows, strict=True):
+        _row_flags(tr, "w:cantSplit")
+        cells = row.cells
+        for cell, width in zip(cells, widths, strict=True):
+            cell.width = width
+        if printed_row.section is not None:
+            merged = cells[0].merge(cells[-1]) if len(cells) > 1 else cells[0]
+            write_cell(merged, printed_row.section, bold=True, align=WD_ALIGN_PARAGRAPH.LEFT)
+            continue
+        texts = zip(cells, printed_row.cells, printed_row.kinds, strict=True)
+        for col, (cell, text, kind) in enumerate(texts):
+            indent = printed_row.indent if kind == "text" and col == 1 else 0
+            align = _KIND_ALIGNMENT.get(kind, WD_ALIGN_PARAGRAPH.LEFT)
+            write_cell(cell, text, bold=printed_row.bold, align=align, indent=indent)
+
+
+def wide_table() -> PrintedTable:
+    """Many rows of every kind in five columns: bold and plain, indents 0 to 3, sections, empty cells,
+    hostile, spaced and broken texts, every cell kind."""
+    kinds = ("no", "text", "amount", "number", "label")
+    rows = []
+    for i in range(40):
+        if i % 9 == 4:
+            rows.append(PrintedRow(cells=("",) * 5, kinds=kinds, section=f"PROGRAM {i} {TEXTS[i % 6]}"))
+            continue
+        text = TEXTS[i % len(TEXTS)]
+        cells = (str(i), f"{text} {i}" if i % 2 else text, f"{i}.000", "" if i % 4 else "12,50", "v")
+        rows.append(PrintedRow(cells=cells, kinds=kinds, bold=i % 3 == 0, indent=i % 4))
+    header = tuple(HeaderCell(f"Kolom {c}", 0, c) for c in range(5))
+    return PrintedTable("lebar", ("Tabel Lebar",), header, 1, True, 5, tuple(rows), (1, 4, 2, 2, 1))
+
+
+@pytest.mark.parametrize(
+    ("printed", "widths"),
+    [
+        (printed_table(), [1.5, 9.0, 5.0]),
+        (dataclasses.replace(printed_table(), numbering=False), [1.5, 9.0, 5.0]),
+        (dataclasses.replace(printed_table(), rows=()), [1.5, 9.0, 5.0]),
+        (wide_table(), [1.0, 6.0, 3.0, 2.5, 1.5]),
+    ],
+)
+def test_a_word_table_is_what_python_docx_writes_cell_by_cell(printed, widths) -> None:
+    """Body rows copied from pattern rows give the table python-docx's objects give cell by cell:
+    the same XML, element for element (texts, escaping, merges, shading, widths, flags, looks), and
+    the same texts, widths and spans read back through python-docx."""
+    copied, reference = Document(), Document()
+    add_table(copied, printed, widths)
+    api_table(reference, printed, widths)
+    [ours], [theirs] = (doc.element.body.findall(qn("w:tbl")) for doc in (copied, reference))
+    assert etree.tostring(ours) == etree.tostring(theirs)
+
+    def cells(doc) -> list:
+        return [
+            [(cell.text, cell.width, cell.grid_span, cell.paragraphs[0].alignment) for cell in row.cells]
+            for row in doc.tables[0].rows
+        ]
+
+    assert cells(copied) == cells(reference)

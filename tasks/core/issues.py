@@ -15,8 +15,8 @@ from tasks.core.text import printable
 #: rule -> (Indonesian template, English template); templates use ``str.format`` fields of ``params``.
 MESSAGES: dict[str, tuple[str, str]] = {
     "file.not_workbook": (
-        "Berkas bukan workbook Excel (.xlsx/.xlsm) yang dapat dibaca: {detail}",
-        "Not a readable Excel workbook (.xlsx/.xlsm): {detail}",
+        "Berkas bukan workbook (.xlsx/.xlsm/.xls/.ods) yang dapat dibaca: {detail}",
+        "Not a readable workbook (.xlsx/.xlsm/.xls/.ods): {detail}",
     ),
     "file.too_large": (
         "Berkas terlalu besar untuk dibuka dengan aman: {detail}; simpan ulang berkas hanya berisi tabel yang diperlukan",

@@ -1,5 +1,11 @@
 """Opening a workbook: the bytes, the calamine handle, the zip archive and its sheet parts, checked
 against the workbook limits before anything is read (see :mod:`tasks.extract.limits`).
+
+The format is told by the content, not the file name: an .xlsx/.xlsm (a zip of SpreadsheetML parts),
+an OpenDocument spreadsheet (.ods, a zip whose ``mimetype`` says so) or an Excel 97-2003 workbook
+(.xls, an OLE2 compound file). The legacy formats are read by calamine alone: their sheets' used
+ranges are checked against the limits before their cells are (:mod:`tasks.extract.legacy`), and they
+have no sheet XML, so formulas without a cached value and number formats are not known for them.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import python_calamine
 from tasks.core.files import sha256_of
 from tasks.core.issues import InputError, InputIssue
 from tasks.core.text import strip_control_characters
+from tasks.extract import legacy
 from tasks.extract import limits as workbook_limits
 from tasks.extract.grid import Grid
 from tasks.extract.limits import WorkbookLimits
@@ -38,7 +45,7 @@ class Book:
     path: Path
     data: bytes
     calamine: Any
-    archive: zipfile.ZipFile
+    archive: zipfile.ZipFile | None  # None for a legacy workbook (.xls/.ods), read by calamine alone
     parts: dict[str, str]
     visible: list[str]
     limits: WorkbookLimits = field(default_factory=WorkbookLimits)
@@ -46,6 +53,13 @@ class Book:
     _grids: dict[str, Grid] = field(default_factory=dict)
     _xml: dict[str, bytes] = field(default_factory=dict)
     _cells_read: int = 0  # cells of the grids built so far (released ones included)
+    #: a legacy workbook's used range per sheet, known before its cells are read (``.ods``)
+    ranges: dict[str, workbook_limits.UsedRange] | None = None
+
+    @property
+    def legacy(self) -> bool:
+        """True for an .xls or .ods workbook (no SpreadsheetML parts)."""
+        return self.archive is None
 
     @property
     def file(self) -> str:
@@ -73,8 +87,12 @@ class Book:
         self._check_before_reading(sheet)
         try:
             handle = self.calamine.get_sheet_by_name(sheet)
+            if self.legacy:  # the used range as calamine found it, before its cells become Python objects
+                legacy.check_loaded_range(handle, self.limits, file=self.file, sheet=sheet)
             rows = handle.to_python(skip_empty_area=False)
             merged = list(handle.merged_cell_ranges or [])
+        except InputError:
+            raise
         except Exception as exc:  # calamine raises several types for broken sheets
             raise self.fail(
                 "file.not_workbook",
@@ -101,6 +119,12 @@ class Book:
         """Refuse a sheet whose used range, or the cells read from this workbook, is beyond the limits."""
         if self._cells_read > self.limits.max_cells:
             raise workbook_limits.too_many_cells_read(self.file, sheet, self.limits)
+        if self.legacy:
+            found = (self.ranges or {}).get(sheet)
+            issue = found and workbook_limits.range_issue(found, self.limits, file=self.file, sheet=sheet)
+            if issue:
+                raise InputError([issue])
+            return
         xml = self.sheet_xml(sheet)
         if not xml:
             raise self.fail(
@@ -118,7 +142,7 @@ class Book:
         if sheet in self._xml:
             return self._xml[sheet]
         part = self.parts.get(sheet)
-        if not part:
+        if not part or self.archive is None:
             return b""
         try:
             xml = self.archive.read(part)
@@ -130,7 +154,7 @@ class Book:
     def number_formats(self) -> list[str]:
         """Number format code of each cell style index (``cellXfs``), General when unknown."""
         if self._styles is None:
-            self._styles = _read_styles(self.archive)
+            self._styles = [] if self.archive is None else _read_styles(self.archive)
         return self._styles
 
 
@@ -193,20 +217,14 @@ def _open_book_uncached(path: str | Path, limits: WorkbookLimits | None = None) 
                 "berkas dilindungi kata sandi (terenkripsi); simpan ulang tanpa kata sandi",
                 "password-protected (encrypted) file; save it again without a password",
             )
-        raise _not_workbook(
-            path,
-            "format Excel 97-2003 (.xls) tidak didukung; simpan ulang sebagai .xlsx",
-            "Excel 97-2003 (.xls) format is not supported; save it again as .xlsx",
-        )
+        return _open_legacy(path, data, limits, ".xls", ranges=None)
     if not data.startswith(b"PK"):
-        raise _not_workbook(
-            path,
-            "isi berkas bukan workbook .xlsx (bukan arsip zip)",
-            "the content is not an .xlsx workbook (not a zip archive)",
-        )
+        raise _not_workbook(path, *legacy.not_a_workbook(data))
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         workbook_limits.check_archive(archive, data, path.name, limits)
+        if legacy.is_ods(archive):
+            return _open_legacy(path, data, limits, ".ods", ranges=legacy.ods_used_ranges(archive))
         workbook_part = _workbook_part(archive)
         parts = _sheet_parts(archive, workbook_part)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ElementTree.ParseError, ValueError) as exc:
@@ -221,15 +239,39 @@ def _open_book_uncached(path: str | Path, limits: WorkbookLimits | None = None) 
         )
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-        visible = [
-            meta.name
-            for meta in workbook.sheets_metadata
-            if meta.visible == python_calamine.SheetVisibleEnum.Visible
-            and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
-        ]
+        visible = _visible_sheets(workbook)
     except Exception as exc:  # calamine raises several exception types for broken files
         raise _not_workbook(path, f"workbook rusak ({exc})", f"damaged workbook ({exc})") from exc
     return Book(path, data, workbook, archive, parts, visible, limits)
+
+
+def _open_legacy(
+    path: Path,
+    data: bytes,
+    limits: WorkbookLimits,
+    form: str,
+    ranges: dict[str, workbook_limits.UsedRange] | None,
+) -> Book:
+    """An .xls or .ods workbook, opened by calamine (its size checked first: .xls is no archive)."""
+    if len(data) > limits.max_workbook_mb * workbook_limits.MB:
+        raise workbook_limits.file_too_large(path.name, limits.max_workbook_mb)
+    try:
+        workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        visible = _visible_sheets(workbook)
+    except Exception as exc:  # calamine raises several exception types for broken files
+        detail, detail_en = f"workbook {form} rusak ({exc})", f"damaged {form} workbook ({exc})"
+        raise _not_workbook(path, detail, detail_en) from exc
+    return Book(path, data, workbook, None, {}, visible, limits, ranges=ranges)
+
+
+def _visible_sheets(workbook: Any) -> list[str]:
+    """Names of the visible worksheets (not chart sheets) of a calamine workbook."""
+    return [
+        meta.name
+        for meta in workbook.sheets_metadata
+        if meta.visible == python_calamine.SheetVisibleEnum.Visible
+        and meta.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ]
 
 
 def _workbook_part(archive: zipfile.ZipFile) -> str:

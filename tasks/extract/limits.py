@@ -132,6 +132,15 @@ def _archive_too_large(file: str, limit_mb: int) -> InputError:
     )
 
 
+def file_too_large(file: str, limit_mb: int) -> InputError:
+    """A file (not an archive: an .xls) larger than ``limit_mb``."""
+    return _too_large(
+        file,
+        f"berkas lebih dari {_count(limit_mb, 'id')} MB (batas {_count(limit_mb, 'id')} MB)",
+        f"the file is larger than {_count(limit_mb, 'en')} MB (limit {_count(limit_mb, 'en')} MB)",
+    )
+
+
 def too_many_cells_read(file: str, sheet: str, limits: WorkbookLimits) -> InputError:
     """The sheets read from one workbook already hold more than ``max_cells`` cells: refuse the next."""
     params = {

@@ -58,7 +58,7 @@ def test_log_lines_name_every_problem_and_escape_names():
     texts = [text for _, text in lines]
     assert not any("\n" in text for text in texts)
     assert texts[0] == f"{ESCAPED_NAME}: rejected, 1 problem(s), quarantined in /q/tanpa-periode"
-    assert texts[1].startswith(f"  {ESCAPED_NAME}: Not a readable Excel workbook")
+    assert texts[1].startswith(f"  {ESCAPED_NAME}: Not a readable workbook")
     assert texts[1].endswith("[file.not_workbook]")
     assert texts[2] == f"realisasi_2022_02.xlsx: rejected, {ISSUES_LISTED_PER_FILE + 5} problem(s)"
     assert texts[3] == (

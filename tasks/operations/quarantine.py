@@ -7,7 +7,9 @@ indicator workbooks, ``tanpa-periode/`` when the period is unknown):
   staying where it was, unless the caller owns the file (the inbox of scheduled runs) and moves it;
 * an annotated copy (``realisasi_2022_03.annotated.xlsx``) whose offending cells are filled red
   (errors) or yellow (warnings) and carry a comment with the message and the rule, plus a
-  ``Catatan Validasi`` sheet listing every problem;
+  ``Catatan Validasi`` sheet listing every problem; an .xls or .ods file cannot be marked in its own
+  format, so its annotated copy is an .xlsx built from the cell values calamine reads (values and
+  merged cells, not the formatting), and its notes sheet and summary say so;
 * a UTF-8 text summary (``realisasi_2022_03.txt``).
 
 A name already taken by an earlier rejection gets a suffix (``realisasi_2022_03 (2).xlsx``) and the
@@ -35,7 +37,8 @@ from tasks.core.calendar import format_moment, now_utc
 from tasks.core.files import copy_atomically, placed_atomically
 from tasks.core.issues import InputError, InputIssue
 from tasks.core.text import printable, visible_text
-from tasks.extract.book import annotation_limit_issue
+from tasks.extract import limits as workbook_limits
+from tasks.extract.book import annotation_limit_issue, open_book
 from tasks.extract.limits import WorkbookLimits
 
 if TYPE_CHECKING:  # openpyxl is imported when a rejected workbook is annotated, not by every run
@@ -51,6 +54,8 @@ NO_PERIOD_DIR = "tanpa-periode"
 YEARLY_DIR = "tahunan"
 #: Suffixes openpyxl can open and save again; ``.xlsm`` keeps its macros (``keep_vba``).
 ANNOTATABLE_SUFFIXES = (".xlsx", ".xlsm")
+#: Suffixes whose annotated copy is a new .xlsx built from the values calamine reads.
+LEGACY_SUFFIXES = (".xls", ".ods")
 COMMENT_AUTHOR = "sakip"
 
 #: Excel's "Bad" and "Neutral" cell styles: light fill with a dark font of the same hue.
@@ -114,6 +119,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "todo_list": "Perbaiki masalah yang tercantum di atas",
         "todo_end": " pada berkas asli, lalu kirim ulang berkas tersebut.",
         "original_comment": "Komentar asli",
+        "saved_as_xlsx": "Salinan bertanda disimpan sebagai .xlsx karena format asli {suffix} tidak "
+        "dapat ditandai; salinan ini hanya memuat nilai sel, tanpa format dan rumus",
     },
     "en": {
         "notes_sheet": "Validation notes",
@@ -144,6 +151,8 @@ _TEXT: dict[str, dict[str, str]] = {
         "todo_list": "Fix the problems listed above",
         "todo_end": " in the original file, then send the file again.",
         "original_comment": "Original comment",
+        "saved_as_xlsx": "The annotated copy is saved as .xlsx because the original {suffix} format "
+        "cannot be marked; it holds the cell values only, without formatting and formulas",
     },
 }
 
@@ -191,7 +200,7 @@ def quarantine_file(
 
         annotated_path: Path | None = None
         skipped = ""
-        if path.suffix.lower() in ANNOTATABLE_SUFFIXES:
+        if path.suffix.lower() in ANNOTATABLE_SUFFIXES + LEGACY_SUFFIXES:
             try:
                 with placed_atomically(annotated) as partial:
                     annotate_workbook(original, partial, issues, lang=lang, limits=limits)
@@ -218,6 +227,7 @@ def quarantine_file(
             source=source,
             moved_from=None if keep_original else path.resolve().parent,
             not_annotated=skipped,
+            converted_from=path.suffix.lower() if path.suffix.lower() in LEGACY_SUFFIXES else "",
         )
         with placed_atomically(summary) as partial:
             partial.write_text(text, encoding="utf-8")
@@ -251,7 +261,7 @@ def _free_names(folder: Path, name: str) -> tuple[Path, Path, Path]:
     while True:
         base = stem if number == 1 else f"{stem} ({number})"
         original = folder / f"{base}{suffix}"
-        annotated = folder / f"{base}.annotated{suffix}"
+        annotated = folder / f"{base}.annotated{'.xlsx' if suffix.lower() in LEGACY_SUFFIXES else suffix}"
         # a text file sent in would otherwise share its name with its own summary
         summary = folder / (f"{base}{suffix}.txt" if suffix.lower() == ".txt" else f"{base}.txt")
         if not (original.exists() or annotated.exists() or summary.exists()):
@@ -342,19 +352,24 @@ def annotate_workbook(
     """Save a copy of ``source`` with offending cells marked and commented and a validation-notes sheet.
 
     Raises ``InputError`` (``file.too_large`` / ``sheet.too_large``) without loading the workbook when
-    it is beyond ``limits``.
+    it is beyond ``limits``. An .xls or .ods ``source`` (:data:`LEGACY_SUFFIXES`) becomes an .xlsx
+    ``target`` built from its cell values, and its notes sheet says so.
     """
-    too_large = annotation_limit_issue(source, limits)
-    if too_large is not None:
-        raise InputError([too_large])
     import openpyxl
     from openpyxl.utils.cell import get_column_letter, quote_sheetname
 
     words = _text(lang)
-    keep_vba = source.suffix.lower() == ".xlsm"
-    with warnings.catch_warnings():  # openpyxl warns about extensions it drops; the original stays intact
-        warnings.simplefilter("ignore")
-        workbook = openpyxl.load_workbook(source, keep_vba=keep_vba, rich_text=True)
+    converted = source.suffix.lower() in LEGACY_SUFFIXES
+    if converted:
+        workbook = _workbook_from_values(source, limits)
+    else:
+        too_large = annotation_limit_issue(source, limits)
+        if too_large is not None:
+            raise InputError([too_large])
+        keep_vba = source.suffix.lower() == ".xlsm"
+        with warnings.catch_warnings():  # openpyxl warns about extensions it drops; the original stays intact
+            warnings.simplefilter("ignore")
+            workbook = openpyxl.load_workbook(source, keep_vba=keep_vba, rich_text=True)
 
     marked: dict[tuple[str, int, int], list[InputIssue]] = {}
     links: dict[int, str] = {}  # issue number -> internal link to the marked cell
@@ -381,6 +396,9 @@ def annotate_workbook(
         cell.comment = _comment(text, cell.comment, lang)
 
     _add_notes_sheet(workbook, issues, links, lang)
+    if converted:
+        notes = workbook[words["notes_sheet"]]
+        notes.cell(row=notes.max_row + 2, column=1, value=_saved_as_xlsx(source, lang)).data_type = "s"
     if workbook.vba_archive is not None:
         # With keep_vba openpyxl merges new comment shapes into the sheet's old VML part, whose name can
         # clash with a freshly numbered one; commented sheets get a fresh VML part instead.
@@ -392,6 +410,50 @@ def annotate_workbook(
                 ws.legacy_drawing = None
     workbook.save(target)
     return target
+
+
+def _saved_as_xlsx(source: Path, lang: str) -> str:
+    """The note that the annotated copy of an .xls/.ods is an .xlsx of its values."""
+    return _text(lang)["saved_as_xlsx"].format(suffix=source.suffix.lower())
+
+
+def _workbook_from_values(source: Path, limits: WorkbookLimits | None) -> Workbook:
+    """A new openpyxl workbook holding the cell values (and merged cells) calamine reads from ``source``.
+
+    Every sheet is read through the same limits as for loading; all of them together may hold at most
+    ``max_annotated_cells`` cells. Text stays text (never a formula).
+    """
+    import openpyxl
+
+    limits = limits or WorkbookLimits()
+    try:
+        book = open_book(source, limits)
+    except InputError as error:
+        if any(issue.rule != "file.not_workbook" for issue in error.issues):
+            raise  # beyond the limits: the summary says why
+        raise ValueError(error.issues[0].message("en")) from error  # no workbook: nothing to annotate
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    cells = 0
+    for meta in book.calamine.sheets_metadata:
+        grid = book.grid(meta.name)
+        cells += sum(map(len, grid.rows))
+        if cells > limits.max_annotated_cells:
+            raise InputError([workbook_limits.too_many_cells_to_annotate(book.file, cells, limits)])
+        ws = workbook.create_sheet(meta.name[:31])
+        if meta.name not in book.visible:
+            ws.sheet_state = "hidden"
+        for row in grid.rows:
+            ws.append([None if value == "" else value for value in row])
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"
+        for (r0, c0), (r1, c1) in grid.merged:
+            if (r0, c0) != (r1, c1):
+                ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+        book.release(meta.name)
+    return workbook
 
 
 def _add_notes_sheet(
@@ -461,10 +523,12 @@ def summary_text(
     source: Path | None = None,
     moved_from: Path | None = None,
     not_annotated: str = "",
+    converted_from: str = "",
 ) -> str:
     """The steward's text summary: file, its original, checksum, time, counts, issues, what to do next.
 
-    ``not_annotated`` says why no annotated copy was made, when that is known.
+    ``not_annotated`` says why no annotated copy was made, when that is known; ``converted_from`` is the
+    suffix (``.xls``/``.ods``) of an original whose annotated copy is an .xlsx.
     """
     words = _text(lang)
     errors = sum(not _is_warning(issue) for issue in issues)
@@ -481,6 +545,10 @@ def summary_text(
         f"{words['errors']}: {errors}",
         f"{words['warnings']}: {warning_count}",
         f"{words['annotated']}: {_annotated_line(annotated, not_annotated, words)}",
+    ]
+    if annotated is not None and converted_from:
+        lines.append(words["saved_as_xlsx"].format(suffix=converted_from))
+    lines += [
         "",
         f"{words['issues']}:",
     ]

@@ -32,7 +32,7 @@ from sakip.web.pipeline import (
     validation_pages,
 )
 
-ACCEPTED_SUFFIXES = (".xlsx", ".xlsm")
+ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 UPLOADS_FOLDER = "uploads"
 
 
@@ -103,7 +103,7 @@ def store_files(
         suffix = PurePosixPath(shown).suffix.lower()
         if suffix not in ACCEPTED_SUFFIXES:
             found = suffix or "tanpa akhiran"
-            message = f"Hanya workbook .xlsx atau .xlsm yang diterima (berkas ini {found})."
+            message = f"Hanya workbook .xlsx, .xlsm, .xls, atau .ods yang diterima (berkas ini {found})."
             stored.append(
                 StoredFile(public_id, shown, None, item.size or 0, refusal("upload.suffix", message))
             )

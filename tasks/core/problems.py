@@ -46,8 +46,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "input.not_found": ("Tidak ditemukan: {paths}", "Not found: {paths}"),
     "input.none_found": (
-        "Tidak ada workbook (.xlsx, .xlsm, .xls) untuk dimuat di {paths}",
-        "No workbook (.xlsx, .xlsm, .xls) to load in {paths}",
+        "Tidak ada workbook (.xlsx, .xlsm, .xls, .ods) untuk dimuat di {paths}",
+        "No workbook (.xlsx, .xlsm, .xls, .ods) to load in {paths}",
     ),
     "input.skipped": (
         "Dilewati {count} berkas di {folder}: folder keluaran sakip ({what}), bukan masukan",

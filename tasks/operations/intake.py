@@ -41,7 +41,7 @@ from warehouse.models import ValidationRun
 from warehouse.queries import loaded_months, previous_month_rows
 
 LOGGER = logging.getLogger(__name__)
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 @dataclass(frozen=True)

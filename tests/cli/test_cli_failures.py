@@ -119,7 +119,7 @@ def test_ingest_of_an_empty_folder_says_no_workbook_was_found(tmp_path: Path):
     (empty / "catatan.txt").write_text("bukan workbook")
     status, _out, err = run("ingest", str(empty), "--workdir", str(tmp_path / "w"))
     assert status == EXIT_USAGE
-    assert f"Tidak ada workbook (.xlsx, .xlsm, .xls) untuk dimuat di {empty}" in err
+    assert f"Tidak ada workbook (.xlsx, .xlsm, .xls, .ods) untuk dimuat di {empty}" in err
 
 
 def test_ingest_of_a_missing_path_names_it(tmp_path: Path):

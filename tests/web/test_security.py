@@ -218,7 +218,7 @@ def test_upload_refuses_other_suffixes_and_shows_names_escaped(site):
     client = site.client()
     token = sign_in(client, "dinas")
     files = [
-        ("files", ("<img src=x onerror=alert(1)>.xls", b"old excel", "application/vnd.ms-excel")),
+        ("files", ("<img src=x onerror=alert(1)>.xlsb", b"binary excel", "application/vnd.ms-excel")),
         ("files", ("laporan.csv", b"a,b", "text/csv")),
         ("files", ("../../tanpa akhiran", b"x", "application/octet-stream")),
     ]
@@ -227,9 +227,9 @@ def test_upload_refuses_other_suffixes_and_shows_names_escaped(site):
     result = client.get(answer.headers["location"])
     assert result.status_code == 200
     assert "<img src=x" not in result.text
-    assert "&lt;img src=x onerror=alert(1)&gt;.xls" in result.text
+    assert "&lt;img src=x onerror=alert(1)&gt;.xlsb" in result.text
     assert result.text.count("DITOLAK") == 3
-    assert "Hanya workbook .xlsx atau .xlsm yang diterima (berkas ini .xls)" in result.text
+    assert "Hanya workbook .xlsx, .xlsm, .xls, atau .ods yang diterima (berkas ini .xlsb)" in result.text
     assert "(berkas ini .csv)" in result.text and "(berkas ini tanpa akhiran)" in result.text
     assert not (site.settings.workdir / "uploads").exists() or not any(
         p.is_file() for p in (site.settings.workdir / "uploads").rglob("*")

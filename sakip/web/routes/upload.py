@@ -22,6 +22,7 @@ from sakip.web.uploads import (
 )
 
 router = APIRouter()
+#: Media types of the annotated copies (an .xls/.ods file's copy is an .xlsx).
 WORKBOOK_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".xlsm": "application/vnd.ms-excel.sheet.macroEnabled.12",
@@ -62,7 +63,7 @@ async def upload(request: Request) -> Response:
     check_form_token(request, form.get("csrf_token"))
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]
     if not files:
-        raise PageError(422, "Pilih minimal satu workbook (.xlsx atau .xlsm) untuk dikirim.")
+        raise PageError(422, "Pilih minimal satu workbook (.xlsx, .xlsm, .xls, atau .ods) untuk dikirim.")
     incoming = [IncomingFile(f.filename or "", f.file, f.size) for f in files]
     correction = form.get("correction") == "1"
     upload_id = await run_in_threadpool(

@@ -24,6 +24,7 @@ run: $(STAMP)
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@test -x /usr/bin/soffice || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-writer fonts-liberation; }
+	@test -x /usr/lib/libreoffice/program/scalc || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-calc; }
 
 # The suite in TEST_WORKERS pytest-xdist processes (2: this 2-core machine; `auto` takes every core),
 # each with its own Prefect server, PostgreSQL schemas and temporary folders. A module's tests stay in

@@ -255,6 +255,7 @@ def _open_legacy(
     """An .xls or .ods workbook, opened by calamine (its size checked first: .xls is no archive)."""
     if len(data) > limits.max_workbook_mb * workbook_limits.MB:
         raise workbook_limits.file_too_large(path.name, limits.max_workbook_mb)
+    legacy.check_ranges(ranges or {}, limits, file=path.name)  # calamine reads every table on opening
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         visible = _visible_sheets(workbook)

@@ -5,7 +5,8 @@ Their sheets are checked against the same limits as an .xlsx's before their cell
 - an .ods is a zip archive (checked like an .xlsx's) whose ``content.xml`` gives each table's used
   range; rows and cells may be repeated (``number-rows-repeated``, ``number-columns-repeated``), and a
   repeated cell holding a value reaches as far as its last repetition, so one small element can
-  stand for a far cell. :func:`ods_used_ranges` counts them without expanding anything;
+  stand for a far cell. :func:`ods_used_ranges` counts them without expanding anything, and
+  :func:`check_ranges` refuses the file before calamine, which reads every table on opening, does;
 - an .xls holds at most 65,536 rows by 256 columns per sheet (BIFF8), so calamine's range of a sheet
   is bounded by the format; :func:`check_loaded_range` checks it before its cells become Python
   objects.
@@ -19,7 +20,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from tasks.core.issues import InputError
-from tasks.extract.limits import UsedRange, WorkbookLimits, range_issue
+from tasks.extract.limits import UsedRange, WorkbookLimits, range_issue, too_many_cells_read
 
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -84,6 +85,22 @@ def ods_used_ranges(archive: zipfile.ZipFile) -> dict[str, UsedRange]:
         if parents and tag in (*_CELLS, f"{_TABLE}table-row"):
             parents[-1].clear()  # keep memory flat: a row's cells, a table's rows are read
     return ranges
+
+
+def check_ranges(ranges: dict[str, UsedRange], limits: WorkbookLimits, *, file: str) -> None:
+    """Raise when a table, or all of them together, reach beyond the limits.
+
+    calamine reads every table of an .ods when it opens the file, hidden ones too: all of them are
+    checked before it is opened.
+    """
+    total = 0
+    for sheet, found in ranges.items():
+        issue = range_issue(found, limits, file=file, sheet=sheet)
+        if issue is not None:
+            raise InputError([issue])
+        total += found.rows * found.columns
+        if total > limits.max_cells:
+            raise too_many_cells_read(file, sheet, limits)
 
 
 def check_loaded_range(handle: Any, limits: WorkbookLimits, *, file: str, sheet: str) -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from sqlalchemy import text
 
+from tasks.core.issues import InputError
 from tasks.extract.book import open_book
 from tasks.extract.limits import WorkbookLimits
 from tasks.extract.reading import read_workbook
@@ -138,8 +140,9 @@ def test_bad_ods_refused_at_its_cell_and_annotated_as_xlsx(files, tmp_path):
 def test_far_cell_in_an_ods_is_refused_before_it_is_read(files):
     staged = read_workbook(files["far"])
     assert [(i.rule, i.sheet, i.cell) for i in staged.issues] == [("sheet.too_large", REALISASI, "A200000")]
-    book = open_book(files["far"])
-    assert book.ranges[REALISASI].rows == 200_000  # known from content.xml, no grid built
+    with pytest.raises(InputError) as refused:  # refused on opening, before calamine reads any table
+        open_book(files["far"])
+    assert tuple(refused.value.issues) == staged.issues
 
 
 def test_xls_within_limits_only(files):
@@ -173,3 +176,36 @@ def test_suffix_that_does_not_match_the_content(files, tmp_path):
 def test_discovery_takes_xls_and_ods():
     assert all(is_workbook(name) for name in ("a.xlsx", "a.xlsm", "a.XLS", "a.ods"))
     assert not is_workbook("~$a.ods")
+
+
+def hostile_ods(path: Path, rows: int, columns: int) -> Path:
+    """An .ods of a few hundred bytes whose one value cell is repeated over ``rows`` × ``columns``."""
+    table = 'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    office = 'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    value = 'office:value-type="float" office:value="1"'
+    small = (
+        f'<table:table table:name="Data"><table:table-row><table:table-cell {value}/>'
+        "</table:table-row></table:table>"
+    )
+    big = (
+        f'<table:table table:name="Bom"><table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell {value} table:number-columns-repeated="{columns}"/>'
+        "</table:table-row></table:table>"
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {office} {table}>'
+        f"<office:body><office:spreadsheet>{small}{big}</office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def test_repeated_cells_of_an_ods_are_refused_before_calamine_expands_them(tmp_path):
+    bomb = hostile_ods(tmp_path / "bom.ods", rows=1_000_000, columns=16_384)  # 16 billion cells
+    (issue,) = read_workbook(bomb).issues
+    assert (issue.rule, issue.sheet, issue.cell) == ("sheet.too_large", "Bom", "A1000000")
+    wide = hostile_ods(tmp_path / "lebar.ods", rows=3, columns=2_000)
+    (issue,) = read_workbook(wide).issues
+    assert (issue.rule, issue.sheet, issue.cell) == ("sheet.too_large", "Bom", "BXX1")

@@ -177,3 +177,13 @@ def test_steward_sees_each_agencys_state_quarantine_and_validations(uploaded: Up
     assert steward.get(link).status_code == 200
     validations = steward.get("/steward/validations?failed=1").text
     assert "realisasi_img_src_x_02.xlsx" in validations and "/data-docs/validations/" in validations
+
+
+def test_xls_and_ods_pass_the_door_and_are_judged_by_their_content(uploaded: Uploaded):
+    client = uploaded.site.client()
+    token = sign_in(client, "dinas")
+    page = client.get(_send(client, token, [("catatan.ods", b"bukan workbook\n")])).text
+    assert page.count("DITOLAK") == 1
+    assert "Berkas bukan workbook (.xlsx/.xlsm/.xls/.ods) yang dapat dibaca" in page
+    assert "yang diterima (berkas ini" not in page  # not refused for its suffix
+    assert 'accept=".xlsx,.xlsm,.xls,.ods"' in client.get("/upload").text

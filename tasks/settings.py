@@ -320,13 +320,6 @@ def load_web_settings(**given: Any) -> WebSettings:
     return build(WebSettings, **given)
 
 
-def workbook_limits_from(env: dict[str, str]) -> WorkbookLimits:
-    """Workbook limits from ``SAKIP_MAX_*`` entries of ``env``; each one left out keeps its default."""
-    names = [f.name for f in fields(WorkbookLimits)]
-    given = {name: env[f"SAKIP_{name.upper()}"] for name in names if env.get(f"SAKIP_{name.upper()}")}
-    return build(Settings, **given).workbook_limits
-
-
 def _number(value: Any, key: str) -> float:
     """A number from the file, or a ConfigError naming the key."""
     if isinstance(value, bool) or not isinstance(value, int | float):

@@ -32,7 +32,7 @@ from tasks.extract.limits import WorkbookLimits
 from tasks.extract.reading import read_workbook
 from tasks.extract.realization import read_realization
 from tasks.operations.quarantine import quarantine_file
-from tasks.settings import load_settings, workbook_limits_from
+from tasks.settings import load_settings
 from tests.fixtures.hostile import GIB, MIB, far_cell_workbook, zip_bomb_workbook
 from tests.fixtures.paths import REPO
 from tests.fixtures.workbooks import Sheet, write_xlsx
@@ -137,8 +137,9 @@ def test_limits_come_from_the_environment(month_6: Path, monkeypatch: pytest.Mon
     staged = read_workbook(month_6, limits=limits)
     assert [(i.rule, i.sheet) for i in staged.issues] == [("sheet.too_large", "Realisasi")]
     assert read_workbook(month_6).issues == ()  # the defaults hold a whole sample month
+    monkeypatch.setenv("SAKIP_MAX_CELLS", "0")
     with pytest.raises(UsageProblem, match="SAKIP_MAX_CELLS"):
-        workbook_limits_from({"SAKIP_MAX_CELLS": "0"})
+        load_settings()
 
 
 def test_cells_read_from_one_workbook_are_bounded(tmp_path: Path) -> None:

@@ -54,6 +54,19 @@ REALIZATION_COLUMNS: dict[str, str] = {
     **columns.dtypes(columns.REALIZATION),
 }
 
+#: Columns of ``RealizationWorkbook.sources`` (one row per sub kegiatan and funding source of a workbook
+#: in funding-source sections): the worksheet row of the sub kegiatan in the source's section, its
+#: code, the source as the section names it, and its amounts in that source.
+SOURCE_COLUMNS: dict[str, str] = {
+    "row": "int64",
+    "sub_kegiatan_kode": "str",
+    "sumber_dana": "str",
+    "anggaran_rp": "float64",
+    "anggaran_kas_sd_bulan_ini_rp": "float64",
+    "realisasi_bulan_ini_rp": "float64",
+    "realisasi_sd_bulan_ini_rp": "float64",
+}
+
 #: Columns of ``IndicatorWorkbook.indicators``: the worksheet row and the input columns of the spec.
 #: ``jenis`` is tujuan | sasaran | program | kegiatan; ``no`` the number within its jenis as written
 #: without the trailing dot; ``uraian`` the tujuan / sasaran statement ("" for program / kegiatan rows
@@ -90,6 +103,27 @@ class RealizationWorkbook:
     government: str = ""
     #: what reading changed and the steward should know (severity ``warning``; the file still loads)
     warnings: list[InputIssue] = field(default_factory=list)
+    #: which month of a year workbook this is, as the steward knows it: the month sheet's name
+    #: (``MEI 2023``) or the month's column heading (``Mei``); "" for a workbook of one month
+    part: str = ""
+    #: budget and realization per sub kegiatan and funding source, from the workbook's funding-source
+    #: sections (``SOURCE_COLUMNS``); None when it has none
+    sources: pd.DataFrame | None = None
+
+    @property
+    def key(self) -> tuple[Path, str]:
+        """What identifies this month in a batch: the file and its part."""
+        return (self.path, self.part)
+
+    @property
+    def name(self) -> str:
+        """The file's name, with the part of a year workbook: ``realisasi_2023.xlsx [Maret]``."""
+        return part_name(self.path.name, self.part)
+
+
+def part_name(name: str, part: str) -> str:
+    """``name [part]``, or ``name`` for a workbook of one month."""
+    return f"{name} [{part}]" if part else name
 
 
 @dataclass
@@ -111,17 +145,30 @@ class IndicatorWorkbook:
     #: what reading changed and the steward should know (severity ``warning``; the file still loads)
     warnings: list[InputIssue] = field(default_factory=list)
 
+    @property
+    def key(self) -> tuple[Path, str]:
+        """What identifies this workbook in a batch: the file (an indicator workbook is never split)."""
+        return (self.path, "")
+
 
 #: Words in a file name that mark it as a correction of a month already loaded.
 CORRECTION_MARKERS: tuple[str, ...] = ("koreksi", "perbaikan", "revisi")
 
 
-def file_labels(paths: Iterable[Path]) -> dict[Path, str]:
-    """How each file of a batch is named in messages: its name, unique within the batch.
+def file_labels(keys: Iterable[tuple[Path, str]]) -> dict[tuple[Path, str], str]:
+    """How each file (or month of a year workbook: ``(path, part)``) of a batch is named in messages:
+    its name, unique within the batch, with the part of a year workbook (``realisasi.xlsx [Maret]``).
 
     Files sharing a name (``dinas_a/realisasi_2022_01.xlsx`` and ``dinas_b/realisasi_2022_01.xlsx``)
     are named by their path relative to the folder the clashing files have in common.
     """
+    keys = list(dict.fromkeys(keys))
+    names = _path_labels(path for path, _ in keys)
+    return {(path, part): part_name(names[path], part) for path, part in keys}
+
+
+def _path_labels(paths: Iterable[Path]) -> dict[Path, str]:
+    """Each file's name, or its path from the folder in common where two names clash."""
     by_name: dict[str, list[Path]] = {}
     for path in dict.fromkeys(paths):
         by_name.setdefault(path.name, []).append(path)
@@ -146,11 +193,18 @@ class StagedFile:
     workbook: RealizationWorkbook | IndicatorWorkbook | None = None
     issues: tuple[InputIssue, ...] = ()
     label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
+    #: the month of a year workbook this is (see ``RealizationWorkbook.part``); "" for a whole file
+    part: str = ""
+
+    @property
+    def key(self) -> tuple[Path, str]:
+        """What identifies this file, or this month of a year workbook, in a batch."""
+        return (self.path, self.part)
 
     @property
     def name(self) -> str:
-        """The file's name in messages: its name, or its relative path where two names clash."""
-        return self.label or self.path.name
+        """The file's name in messages: its label, or its name with the part of a year workbook."""
+        return self.label or part_name(self.path.name, self.part)
 
     @property
     def errors(self) -> tuple[InputIssue, ...]:

@@ -15,11 +15,11 @@ from functools import partial
 from pathlib import Path
 
 from tasks.core.issues import InputError
-from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, StagedFile
+from tasks.core.staging import StagedFile
 from tasks.extract.indicators import read_indicators
 from tasks.extract.kind import detect_kind
+from tasks.extract.layouts import MonthRead, PartError, read_realization_months
 from tasks.extract.limits import WorkbookLimits
-from tasks.extract.realization import read_realization
 
 #: Below this many files, starting worker processes costs more than it saves.
 PROCESS_READ_THRESHOLD = 200
@@ -33,27 +33,56 @@ def read_workbook(
     opd: str | None = None,
     limits: WorkbookLimits | None = None,
 ) -> StagedFile:
+    """A file holding one workbook (a month, an indicator workbook), staged; see :func:`read_file`.
+
+    A year workbook holds several months: :func:`read_file` gives each; this raises ValueError for one.
+    """
+    staged = read_file(path, year=year, month=month, opd=opd, limits=limits)
+    if len(staged) != 1:
+        raise ValueError(f"{path} holds {len(staged)} months: read it with read_file")
+    return staged[0]
+
+
+def read_file(
+    path: Path,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+    opd: str | None = None,
+    limits: WorkbookLimits | None = None,
+) -> list[StagedFile]:
     """Detect the workbook kind and extract it; problems become issues, not exceptions.
 
-    The run's year and month fill in a header block that lacks them; when the file states its own
-    period, validation compares it with the run's (``period.wrong_year`` / ``period.wrong_month``).
-    A file beyond ``limits`` (default: :class:`WorkbookLimits`) is refused before it is read.
+    A realization workbook gives one staged file per month it holds (a year workbook several, each
+    with its ``part``); any other file gives one. The run's year and month fill in a header block
+    that lacks them; when the file states its own period, validation compares it with the run's
+    (``period.wrong_year`` / ``period.wrong_month``). A file beyond ``limits`` (default:
+    :class:`WorkbookLimits`) is refused before it is read.
     """
     try:
         kind = detect_kind(path, limits=limits)
         if kind == "realization":
-            workbook: RealizationWorkbook | IndicatorWorkbook = _read_with_fallback(
-                lambda y, m: read_realization(path, opd=opd, year=y, month=m, limits=limits),
+            months = _read_with_fallback(
+                lambda y, m: read_realization_months(path, opd=opd, year=y, month=m, limits=limits),
                 year,
                 month,
             )
-        else:
-            workbook = _read_with_fallback(
-                lambda y, _m: read_indicators(path, opd=opd, year=y, limits=limits), year, None
-            )
+            return [_staged_month(path, read) for read in months]
+        workbook = _read_with_fallback(
+            lambda y, _m: read_indicators(path, opd=opd, year=y, limits=limits), year, None
+        )
     except InputError as error:
-        return StagedFile(path=path, issues=tuple(error.issues))
-    return StagedFile(path=path, kind=kind, workbook=workbook, issues=tuple(workbook.warnings))
+        return [StagedFile(path=path, issues=tuple(error.issues))]
+    return [StagedFile(path=path, kind=kind, workbook=workbook, issues=tuple(workbook.warnings))]
+
+
+def _staged_month(path: Path, read: MonthRead) -> StagedFile:
+    """One month of a realization workbook, staged: its workbook, or its part's issues."""
+    if isinstance(read, PartError):
+        return StagedFile(path=path, kind="realization", issues=tuple(read.error.issues), part=read.part)
+    return StagedFile(
+        path=path, kind="realization", workbook=read, issues=tuple(read.warnings), part=read.part
+    )
 
 
 def read_workbooks(
@@ -70,23 +99,37 @@ def read_workbooks(
     Reading is CPU-bound Python (threads would share one core); worker processes come from a fork
     server, so they never inherit the threads of the calling process.
     """
-    read = partial(read_workbook, year=year, month=month, opd=opd, limits=limits)
+    read = partial(read_file, year=year, month=month, opd=opd, limits=limits)
     if workers <= 1 or len(paths) < PROCESS_READ_THRESHOLD:
-        return [read(path) for path in paths]
+        return [staged for path in paths for staged in read(path)]
     processes = max(1, min(workers, os.cpu_count() or 1))  # more processes than cores only add switching
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tasks.extract.reading"])
     chunk = max(1, min(64, len(paths) // (processes * 8)))
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-        return list(pool.map(read, paths, chunksize=chunk))
+        return [staged for months in pool.map(read, paths, chunksize=chunk) for staged in months]
 
 
 def _read_with_fallback(read, year: int | None, month: int | None):
-    """Read with the file's own period; retry with the run's period only where the file has none."""
+    """Read with the file's own period; retry with the run's period only where the file has none.
+
+    The months of a year workbook are retried with the run's year only where every month lacks only
+    what the header block should give (its month comes from its sheet or column group).
+    """
     try:
-        return read(None, None)
+        found = read(None, None)
     except InputError as error:
-        missing = [i for i in error.issues if i.rule == "header.meta_missing"]
-        if not missing or len(missing) != len(error.issues) or (year is None and month is None):
+        if not _only_meta_missing(error) or (year is None and month is None):
             raise
         return read(year, month)
+    if not isinstance(found, list) or year is None:
+        return found
+    failed = [m for m in found if isinstance(m, PartError)]
+    if not failed or not all(_only_meta_missing(m.error) for m in failed):
+        return found
+    return read(year, month if len(found) == 1 else None)
+
+
+def _only_meta_missing(error: InputError) -> bool:
+    """True when every issue says the header block lacks OPD, year or month."""
+    return bool(error.issues) and all(i.rule == "header.meta_missing" for i in error.issues)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from tasks.core.staging import (
     REALIZATION_COLUMNS,
     RealizationWorkbook,
 )
-from tasks.extract.book import open_book
+from tasks.extract.book import Book, open_book
 from tasks.extract.cells import cell_at, cell_text, column_letter, is_empty
 from tasks.extract.fields import (
     REALIZATION_AMOUNTS,
@@ -117,6 +118,92 @@ def _sub_width(code: str) -> int:
     return len(clean.rpartition(".")[2])  # the whole short code, or the last segment of a full one
 
 
+@dataclass
+class TableRows:
+    """The rows of a realization table: worksheet rows kept (0-based), their expanded codes and names.
+
+    ``last_row`` is the last row of the table (the total row or the last coded row), so cell checks
+    stop there; ``names`` holds the name of every candidate row, ``keep`` the positions kept.
+    """
+
+    candidates: list[int]
+    code_texts: list[str]
+    names: list[str]
+    expanded: list[codes.CodeRow]
+    keep: list[int]
+    last_row: int
+
+    @property
+    def rows(self) -> list[int]:
+        """0-based worksheet rows of the kept table rows."""
+        return [self.candidates[p] for p in self.keep]
+
+
+def table_rows(
+    grid: Grid,
+    data_start: int,
+    code_col: int,
+    name_col: int,
+    scan_cols: Sequence[int],
+    amount_cols: Sequence[int],
+    issues: list[InputIssue],
+) -> TableRows:
+    """The rows below ``data_start`` filled in ``scan_cols``, codes expanded, bad codes as issues.
+
+    A row without a code is passed over, unless it holds an amount in ``amount_cols`` before the total
+    row (``code.missing``); rows after the total row count only when they have a code.
+    """
+    # the code column first: it is filled in nearly every table row, so most rows need one look
+    candidate_rows = _filled_rows(grid, data_start, [code_col, *scan_cols])
+    code_texts = _code_texts(grid, candidate_rows, code_col)
+    names = _texts(column_values(grid, candidate_rows, name_col))
+    expanded = codes.expand_codes(code_texts, names)
+    keep: list[int] = []
+    seen_total = False
+    last_row = data_start - 1
+    for position, (r, code_row) in enumerate(zip(candidate_rows, expanded, strict=True)):
+        if code_row.problem == "missing":
+            if not seen_total and any(_has_amount(cell_at(grid.rows, r, c)) for c in amount_cols):
+                issues.append(grid.issue("code.missing", r, code_col))
+            continue
+        if seen_total and not code_texts[position]:
+            continue
+        last_row = r
+        if code_row.problem == "malformed":
+            issues.append(
+                grid.issue("code.malformed", r, code_col, value=code_texts[position], level="kode anggaran")
+            )
+            continue
+        if code_row.problem == "orphan":
+            issues.append(grid.issue("code.orphan", r, code_col, value=code_texts[position]))
+            continue
+        seen_total = seen_total or code_row.level == "total"
+        keep.append(position)
+    return TableRows(candidate_rows, code_texts, names, expanded, keep, last_row)
+
+
+def lines_frame(
+    grid: Grid, table: TableRows, fields: dict[str, int | None], issues: list[InputIssue]
+) -> pd.DataFrame:
+    """The staged lines (``REALIZATION_COLUMNS``) of ``table``, values read from the columns ``fields``
+    names (a field missing or None: NaN / ""); cells that are not numbers become issues."""
+    kept_rows = table.rows
+    numbers = {}
+    for name in (*REALIZATION_AMOUNTS, *REALIZATION_PERCENTS):
+        numbers[name] = number_column(grid, kept_rows, fields.get(name), name in REALIZATION_PERCENTS, issues)
+    kept = [table.expanded[p] for p in table.keep]
+    columns: dict[str, object] = {
+        "row": [r + 1 for r in kept_rows],
+        "kode": [c.full_code for c in kept],
+        "level": [c.level for c in kept],
+        "uraian": [table.names[p] for p in table.keep],
+        "sub_kegiatan_kode": [c.sub_kegiatan_code for c in kept],
+        **numbers,
+        **{name: _texts(column_values(grid, kept_rows, fields.get(name))) for name in REALIZATION_TEXTS},
+    }
+    return _typed_frame(columns, REALIZATION_COLUMNS)
+
+
 def read_realization(
     path: str | Path,
     *,
@@ -127,7 +214,20 @@ def read_realization(
 ) -> RealizationWorkbook:
     """Extract a monthly budget-realization workbook into a ``RealizationWorkbook``."""
     book = open_book(path, limits)
-    grid = book.grid(find_realization_sheet(book))
+    return read_realization_sheet(book, find_realization_sheet(book), opd=opd, year=year, month=month)
+
+
+def read_realization_sheet(
+    book: Book,
+    sheet: str,
+    *,
+    opd: str | None = None,
+    year: int | None = None,
+    month: int | str | None = None,
+    part: str = "",
+) -> RealizationWorkbook:
+    """Extract one sheet holding one month's realization table (``part``: see ``RealizationWorkbook``)."""
+    grid = book.grid(sheet)
     header, issues = require_header(
         grid,
         REALIZATION_MATCH,
@@ -152,61 +252,16 @@ def read_realization(
 
     fields = header.fields
     mapped_cols = sorted(fields.values())
-    # the code column first: it is filled in nearly every table row, so most rows need one look
-    candidate_rows = _filled_rows(grid, header.data_start, [fields["kode"], *mapped_cols])
-    code_texts = _code_texts(grid, candidate_rows, fields["kode"])
-    names = _texts(column_values(grid, candidate_rows, fields["uraian"]))
-    expanded = codes.expand_codes(code_texts, names)
-
     amount_cols = [fields[n] for n in REALIZATION_AMOUNTS if n in fields]
-    keep: list[int] = []
-    seen_total = False
-    last_row = header.data_start - 1
-    for position, (r, code_row) in enumerate(zip(candidate_rows, expanded, strict=True)):
-        if code_row.problem == "missing":
-            if not seen_total and any(_has_amount(cell_at(grid.rows, r, c)) for c in amount_cols):
-                issues.append(grid.issue("code.missing", r, fields["kode"]))
-            continue
-        if seen_total and not code_texts[position]:
-            continue
-        last_row = r
-        if code_row.problem == "malformed":
-            issues.append(
-                grid.issue(
-                    "code.malformed", r, fields["kode"], value=code_texts[position], level="kode anggaran"
-                )
-            )
-            continue
-        if code_row.problem == "orphan":
-            issues.append(grid.issue("code.orphan", r, fields["kode"], value=code_texts[position]))
-            continue
-        seen_total = seen_total or code_row.level == "total"
-        keep.append(position)
-
-    kept_rows = [candidate_rows[p] for p in keep]
+    table = table_rows(
+        grid, header.data_start, fields["kode"], fields["uraian"], mapped_cols, amount_cols, issues
+    )
     cell_issues: list[InputIssue] = []
-    frame_numbers = {}
-    for name in (*REALIZATION_AMOUNTS, *REALIZATION_PERCENTS):
-        frame_numbers[name] = number_column(
-            grid, kept_rows, fields.get(name), name in REALIZATION_PERCENTS, cell_issues
-        )
-    table_rows = range(header.data_start, last_row + 1)
-    cell_issues.extend(xml_issues(grid, table_rows, mapped_cols))
+    lines = lines_frame(grid, table, dict(fields), cell_issues)
+    cell_issues.extend(xml_issues(grid, range(header.data_start, table.last_row + 1), mapped_cols))
     issues.extend(sorted_issues(cell_issues))
     if issues:
         raise InputError(issues)
-
-    kept = [expanded[p] for p in keep]
-    columns: dict[str, object] = {
-        "row": [r + 1 for r in kept_rows],
-        "kode": [c.full_code for c in kept],
-        "level": [c.level for c in kept],
-        "uraian": [names[p] for p in keep],
-        "sub_kegiatan_kode": [c.sub_kegiatan_code for c in kept],
-        **frame_numbers,
-        **{name: _texts(column_values(grid, kept_rows, fields.get(name))) for name in REALIZATION_TEXTS},
-    }
-    lines = _typed_frame(columns, REALIZATION_COLUMNS)
     return RealizationWorkbook(
         warnings=cleaned_cells(grid),
         path=book.path,
@@ -220,6 +275,7 @@ def read_realization(
         sha256=book.sha256,
         header_cells=header_cell_refs(meta),
         government=meta.government.value if meta.government else "",
+        part=part,
     )
 
 

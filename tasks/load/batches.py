@@ -29,6 +29,7 @@ class LoadResult:
     month: int | None = None
     batch_id: int | None = None
     path: Path | None = None  # the file loaded
+    part: str = ""  # the month of a year workbook loaded (see ``RealizationWorkbook.part``)
 
 
 def realization_lock(opd_code: str, year: int, month: int) -> str:

@@ -87,7 +87,7 @@ def load_new_months(
         now = now_utc()
         batch_rows = [
             {
-                "file_name": wb.path.name,
+                "file_name": wb.name,
                 "sha256": wb.sha256,
                 "kind": "realization",
                 "opd_code": wb.opd_code,
@@ -130,7 +130,7 @@ def load_new_months(
             refresh_budgets(conn, sorted({opd_ids[wb.opd_code] for wb in fresh if wb.year == year}), year)
     results = [
         LoadResult(
-            wb.path.name,
+            wb.name,
             "realization",
             "loaded",
             row["rows"],
@@ -139,6 +139,7 @@ def load_new_months(
             wb.month,
             batch_id,
             wb.path,
+            wb.part,
         )
         for wb, row, batch_id in zip(fresh, batch_rows, batch_ids, strict=True)
     ]

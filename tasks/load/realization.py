@@ -58,7 +58,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str = "
         current = current_batch(conn, "realization", wb.opd_code, wb.year, wb.month)
         if current is not None and current.sha256 == wb.sha256:
             return LoadResult(
-                wb.path.name,
+                wb.name,
                 "realization",
                 "unchanged",
                 current.rows,
@@ -67,6 +67,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str = "
                 wb.month,
                 current.id,
                 wb.path,
+                wb.part,
             )
         opd_id = ensure_opd(conn, wb.opd_code, wb.opd_name, wb.government)
         period_id = ensure_period(conn, wb.year, wb.month)
@@ -82,7 +83,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str = "
             )
         batch_id = record_batch(
             conn,
-            file_name=wb.path.name,
+            file_name=wb.name,
             sha256=wb.sha256,
             kind="realization",
             opd_code=wb.opd_code,
@@ -104,7 +105,16 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str = "
             conn.execute(insert(FactRealizationAccount), [{**common, **row} for row in accounts])
         refresh_budget(conn, opd_id, wb.year)
     return LoadResult(
-        wb.path.name, "realization", "loaded", len(facts), wb.opd_code, wb.year, wb.month, batch_id, wb.path
+        wb.name,
+        "realization",
+        "loaded",
+        len(facts),
+        wb.opd_code,
+        wb.year,
+        wb.month,
+        batch_id,
+        wb.path,
+        wb.part,
     )
 
 
@@ -122,7 +132,7 @@ def _realization_rows(
             raise InputError(
                 [
                     InputIssue(
-                        file=wb.path.name,
+                        file=wb.name,
                         sheet=wb.sheet,
                         rule="period.previous_missing",
                         params={"year": wb.year, "month": wb.month - 1},

@@ -52,7 +52,7 @@ def keep_superseded(
             old_batch_id=current.id,
             new_batch_id=batch_id,
             old_file=current.file_name,
-            new_file=wb.path.name,
+            new_file=wb.name,
             changed_by=who[:100],
             changed_at=now,
             changed_rows=int(changes["budget_item_id"].nunique()) if not changes.empty else 0,

@@ -28,6 +28,7 @@ from tasks.core.staging import (
     RealizationWorkbook,
     StagedFile,
     file_labels,
+    part_name,
 )
 from tasks.core.text import printable
 from tasks.extract.limits import WorkbookLimits
@@ -61,11 +62,18 @@ class FileOutcome:
     #: why the rejected file could not be quarantined (a full disk ...), in the run's language
     quarantine_failure: str = ""
     label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
+    #: the month of a year workbook this outcome is of (see ``RealizationWorkbook.part``); "" for a file
+    part: str = ""
+
+    @property
+    def key(self) -> tuple[Path, str]:
+        """The file, and the month of a year workbook, this outcome is of."""
+        return (self.path, self.part)
 
     @property
     def name(self) -> str:
-        """The file's name in messages: its name, or its relative path where two names clash."""
-        return self.label or self.path.name
+        """The file's name in messages: its label, or its name with the part of a year workbook."""
+        return self.label or part_name(self.path.name, self.part)
 
 
 #: The folders sakip writes under the work folder, with what they hold (Bahasa Indonesia, English).
@@ -214,12 +222,12 @@ def validate_batch(
     from tasks.validate.batch import validate_indicator_workbooks, validate_realizations
 
     validator = validator_for(workdir, gx_keep_results)
-    labels = file_labels(s.path for s in staged_files)
-    staged_files = [_labelled(s, labels[s.path]) for s in staged_files]
+    labels = file_labels(s.key for s in staged_files)
+    staged_files = [_labelled(s, labels[s.key]) for s in staged_files]
     realizations = [s.workbook for s in staged_files if isinstance(s.workbook, RealizationWorkbook)]
     indicators = [s.workbook for s in staged_files if isinstance(s.workbook, IndicatorWorkbook)]
     known = None if known_opds is None else list(known_opds)
-    corrected = [labels[wb.path] for wb in realizations if is_correction(wb.path, corrections)]
+    corrected = [labels[wb.key] for wb in realizations if is_correction(wb.path, corrections)]
     loaded = loaded_months(engine, realizations)
 
     def warehouse_month(opd_code: str, month_year: int, month_number: int) -> pd.DataFrame | None:
@@ -247,13 +255,13 @@ def validate_batch(
         labels=labels,
     )
     found = {**monthly.issues, **yearly.issues}
-    checked = [replace(s, issues=s.issues + tuple(found.get(labels[s.path], ()))) for s in staged_files]
+    checked = [replace(s, issues=s.issues + tuple(found.get(labels[s.key], ()))) for s in staged_files]
     return checked, monthly.runs + yearly.runs
 
 
 def _labelled(staged: StagedFile, label: str) -> StagedFile:
     """The staged file named by its label in the batch, in its reading issues too."""
-    if label == staged.path.name:
+    if label == staged.name:
         return replace(staged, label=label)
     return replace(staged, label=label, issues=tuple(replace(i, file=label) for i in staged.issues))
 
@@ -331,6 +339,7 @@ def load_workbook(engine: Engine, staged: StagedFile, loaded_by: str = "") -> Fi
                 month,
                 staged.issues,
                 label=staged.label,
+                part=staged.part,
             )
     sha = wb.sha256 if wb is not None and wb.sha256 else _sha256_if_readable(staged.path)
     record_rejection(
@@ -354,6 +363,7 @@ def load_workbook(engine: Engine, staged: StagedFile, loaded_by: str = "") -> Fi
         month,
         staged.issues,
         label=staged.label,
+        part=staged.part,
     )
 
 
@@ -389,10 +399,10 @@ def load_workbooks(
             database_error_summary(error),
         )
         results = []
-    by_path = {r.path: r for r in results}
+    by_key = {(r.path, r.part): r for r in results}
     for staged in clean:
         wb = staged.workbook
-        result = by_path.get(wb.path)
+        result = by_key.get(wb.key)
         if result is not None:
             done[id(staged)] = FileOutcome(
                 staged.path,
@@ -404,6 +414,7 @@ def load_workbooks(
                 wb.month,
                 staged.issues,
                 label=staged.label,
+                part=staged.part,
             )
     for staged in sorted((s for s in staged_files if id(s) not in done), key=load_order):
         done[id(staged)] = load_workbook(engine, staged, loaded_by)

@@ -76,7 +76,7 @@ def validate_realizations(
     frame["expected_year"] = year if year is not None else frame["year"]
     frame["expected_month"] = month if month is not None else frame["month"]
     return _validate(
-        validator, REALIZATION_SUITE, frame, {labels[wb.path]: wb for wb in workbooks}, parameters
+        validator, REALIZATION_SUITE, frame, {labels[wb.key]: wb for wb in workbooks}, parameters
     )
 
 
@@ -105,7 +105,7 @@ def _validate_month_by_month(
         return following(opd_code, year, month)
 
     def errors(result: BatchValidation, wb: RealizationWorkbook) -> bool:
-        return any(issue.severity == "error" for issue in result.issues[labels[wb.path]])
+        return any(issue.severity == "error" for issue in result.issues[labels[wb.key]])
 
     combined = BatchValidation()
     passed: dict[int, RealizationWorkbook] = {}
@@ -132,7 +132,7 @@ def _validate_month_by_month(
         lookup = batch_previous_lookup(list(passed.values()), previous)
         result = validate_realizations(validator, again, lookup, following=following, **options)
         combined.issues.update(result.issues)
-        rechecked = {labels[wb.path] for wb in again}
+        rechecked = {labels[wb.key] for wb in again}
         combined.runs = [run for run in combined.runs if run.file not in rechecked] + result.runs
         for wb in again:
             if errors(result, wb):
@@ -160,7 +160,7 @@ def validate_indicator_workbooks(
         "known_opds": list(known_opds) if known_opds is not None else sorted(set(frame["opd_code"])),
         "capaian_bound_pct": capaian_bound_pct,
     }
-    return _validate(validator, INDICATOR_SUITE, frame, {labels[wb.path]: wb for wb in workbooks}, parameters)
+    return _validate(validator, INDICATOR_SUITE, frame, {labels[wb.key]: wb for wb in workbooks}, parameters)
 
 
 def _validate(

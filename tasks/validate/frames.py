@@ -18,12 +18,12 @@ from tasks.core.metrics import QUARTERS, quarterly_year_value, year_value_aggreg
 from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
 
 PreviousLookup = Callable[[str, int, int], pd.DataFrame | None]
-Labels = Mapping[Path, str]
+Labels = Mapping[tuple[Path, str], str]
 
 
 def labels_of(workbooks: Iterable[RealizationWorkbook | IndicatorWorkbook], labels: Labels | None) -> Labels:
     """The given labels, or the workbooks' own (their names, paths where two names clash)."""
-    return labels if labels is not None else file_labels(wb.path for wb in workbooks)
+    return labels if labels is not None else file_labels(wb.key for wb in workbooks)
 
 
 def realization_frame(
@@ -47,7 +47,7 @@ def realization_frame(
         return pd.DataFrame()
     corrected = set(corrections)
     labels = labels_of(workbooks, labels)
-    names = [labels[wb.path] for wb in workbooks]
+    names = [labels[wb.key] for wb in workbooks]
     sizes = [len(wb.lines) for wb in workbooks]
     frame = pd.concat([wb.lines for wb in workbooks], ignore_index=True)
     frame["file"] = np.repeat(names, sizes)
@@ -168,7 +168,7 @@ def indicator_frame(workbooks: Sequence[IndicatorWorkbook], labels: Labels | Non
     labels = labels_of(workbooks, labels)
     frames = []
     for wb in workbooks:
-        frame = wb.indicators.assign(file=labels[wb.path], opd_code=wb.opd_code, year=wb.year)
+        frame = wb.indicators.assign(file=labels[wb.key], opd_code=wb.opd_code, year=wb.year)
         frame["aggregation"] = year_value_aggregation(frame)
         implied = quarterly_year_value(frame, QUARTERS, "aggregation")
         year_value = frame["realisasi"].where(frame["realisasi"].notna(), implied)

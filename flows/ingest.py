@@ -47,7 +47,7 @@ from tasks.operations.intake import (
     load_shares,
     load_workbooks,
     output_folders,
-    quarantine_rejected,
+    quarantine_rejected_files,
     record_validation_runs,
     split_by_opd,
     validate_batch,
@@ -123,7 +123,7 @@ def quarantine_rejected_task(
     move: bool = False,
 ) -> list[FileOutcome]:
     """Hand the rejected files to the data steward (copies, or the files themselves with ``move``)."""
-    return [quarantine_rejected(o, quarantine_dir, limits, lang, run_period, move=move) for o in outcomes]
+    return quarantine_rejected_files(outcomes, quarantine_dir, limits, lang, run_period, move=move)
 
 
 @task(name="summarize_absorption", cache_policy=NO_CACHE)
@@ -210,19 +210,24 @@ def ingest_flow(
     )
     shares = [quote(share) for share in split_by_opd(checked, load_shares(url, settings.workers))]
     loaded = {
-        o.path: o
+        o.key: o
         for share in load_workbooks_task.map(unmapped(url), shares, unmapped(who)).result()
         for o in share
     }
-    outcomes = [loaded[staged.path] for staged in checked]  # in the order the files were given
+    outcomes = [loaded[staged.key] for staged in checked]  # in the order the files were given
     rejected = [o for o in outcomes if o.status == "rejected"]
     if rejected:
         run_period = (year, month) if year is not None and month is not None else None
         handed = quarantine_rejected_task(
-            rejected, settings.quarantine_dir, settings.workbook_limits, lang, run_period, move_rejected
+            rejected,
+            settings.quarantine_dir,
+            settings.workbook_limits,
+            lang,
+            run_period,
+            move_rejected,
         )
-        quarantined = {o.path: o for o in handed}
-        outcomes = [quarantined.get(o.path, o) for o in outcomes]
+        quarantined = {o.key: o for o in handed}
+        outcomes = [quarantined.get(o.key, o) for o in outcomes]
     if runs:
         create_table_artifact(
             validation_table(runs, outcomes), key="validasi", description="Hasil validasi berkas"

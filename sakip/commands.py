@@ -32,6 +32,7 @@ from sakip.local_server import (
 )
 from sakip.prefect_server import api_answers, start_temporary_server_early
 from tasks.core.calendar import format_moments
+from tasks.core.staging import part_name
 from tasks.core.text import printable
 from tasks.settings import Settings
 
@@ -145,7 +146,7 @@ def cmd_ingest(
     words = STATUS_WORDS[language]
     for outcome in outcomes:
         print(
-            f"{printable(outcome.path)}: {words[outcome.status]}"
+            f"{printable(part_name(str(outcome.path), outcome.part))}: {words[outcome.status]}"
             + (f" ({outcome.rows})" if outcome.rows else "")
         )
         stream = sys.stderr if outcome.status == "rejected" else sys.stdout

@@ -186,21 +186,34 @@ def run_ingest_flow(
             loaded_by=loaded_by,
             settings=settings,
         )
-    return [
-        FileResult(
-            path=Path(o.path),
-            status=o.status,
-            kind=o.kind,
-            rows=o.rows,
-            opd_code=o.opd_code,
-            year=o.year,
-            month=o.month,
-            issues=tuple(_issue(i) for i in o.issues),
-            annotated=o.annotated,
-            sha256=file_sha256(Path(o.path)),
-        )
-        for o in outcomes
-    ]
+    by_file: dict[Path, list] = {}
+    for outcome in outcomes:  # a year workbook gives one outcome per month
+        by_file.setdefault(Path(outcome.path), []).append(outcome)
+    return [_file_result(path, months, file_sha256(path)) for path, months in by_file.items()]
+
+
+def _file_result(path: Path, months: list, sha256: str) -> FileResult:
+    """One file's result from its outcomes: refused when any month was, its rows and issues together.
+
+    A year workbook's months are named in its issues (the sheet, or the part in the file's name); its
+    month is the one month it held, else none.
+    """
+    statuses = {o.status for o in months}
+    status = next((s for s in ("rejected", "loaded") if s in statuses), "unchanged")
+    first = months[0]
+    held = {o.month for o in months}
+    return FileResult(
+        path=path,
+        status=status,
+        kind=first.kind,
+        rows=sum(o.rows for o in months),
+        opd_code=next((o.opd_code for o in months if o.opd_code), ""),
+        year=first.year,
+        month=held.pop() if len(held) == 1 else None,
+        issues=tuple(_issue(i) for o in months for i in o.issues),
+        annotated=next((o.annotated for o in months if o.annotated), None),
+        sha256=sha256,
+    )
 
 
 def expected_agencies(engine: Engine, settings: Settings) -> list[str]:

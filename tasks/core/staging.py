@@ -19,6 +19,7 @@ declared once, in :mod:`tasks.core.columns`; the frames here take their columns 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -119,6 +120,21 @@ class RealizationWorkbook:
     def name(self) -> str:
         """The file's name, with the part of a year workbook: ``realisasi_2023.xlsx [Maret]``."""
         return part_name(self.path.name, self.part)
+
+
+def month_digest(workbook: RealizationWorkbook) -> str:
+    """A SHA-256 of what a month of a year workbook says (period, OPD and its rows, not where they stand).
+
+    The month's own fingerprint: the same year workbook sent again with a month more keeps its
+    earlier months' digests, so those months are ``unchanged`` and only the new one loads.
+    """
+    digest = hashlib.sha256()
+    header = (workbook.opd_code, workbook.opd_name, workbook.year, workbook.month, workbook.government)
+    digest.update(repr(header).encode())
+    digest.update(workbook.lines.drop(columns="row").to_csv(index=False).encode())
+    if workbook.sources is not None:
+        digest.update(workbook.sources.drop(columns="row").to_csv(index=False).encode())
+    return digest.hexdigest()
 
 
 def part_name(name: str, part: str) -> str:

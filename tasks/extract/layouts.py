@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tasks.core.issues import InputError
-from tasks.core.staging import RealizationWorkbook
+from tasks.core.staging import RealizationWorkbook, month_digest
 from tasks.extract.book import open_book
 from tasks.extract.kind import find_realization_sheet
 from tasks.extract.limits import WorkbookLimits
@@ -47,3 +47,11 @@ def read_realization_months(
     """
     book = open_book(path, limits)
     return [read_realization_sheet(book, find_realization_sheet(book), opd=opd, year=year, month=month)]
+
+
+def _fingerprinted(months: list[MonthRead]) -> list[MonthRead]:
+    """The months of a year workbook, each with its own digest (``month_digest``) as its sha256."""
+    for read in months:
+        if isinstance(read, RealizationWorkbook):
+            read.sha256 = month_digest(read)
+    return months

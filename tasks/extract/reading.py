@@ -67,13 +67,20 @@ def read_file(
                 year,
                 month,
             )
-            return [_staged_month(path, read) for read in months]
+            return [_staged_month(path, read) for read in _up_to(months, month)]
         workbook = _read_with_fallback(
             lambda y, _m: read_indicators(path, opd=opd, year=y, limits=limits), year, None
         )
     except InputError as error:
         return [StagedFile(path=path, issues=tuple(error.issues))]
     return [StagedFile(path=path, kind=kind, workbook=workbook, issues=tuple(workbook.warnings))]
+
+
+def _up_to(months: list[MonthRead], month: int | None) -> list[MonthRead]:
+    """The months of a year workbook up to the run's month (a run for March takes January to March)."""
+    if month is None or len(months) <= 1:
+        return months
+    return [read for read in months if read.month is None or read.month <= month]
 
 
 def _staged_month(path: Path, read: MonthRead) -> StagedFile:

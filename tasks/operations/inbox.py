@@ -51,9 +51,19 @@ def archive_file(path: Path, archive_root: Path, year: int, month: int | None) -
 
 
 def archive_loaded(outcomes: Sequence[FileOutcome], archive: Path) -> list[Path]:
-    """Move the files of a run that loaded (or were already loaded) to the archive; where each went."""
-    return [
-        archive_file(o.path, archive, o.year, o.month if o.kind == "realization" else None)
-        for o in outcomes
-        if o.status in ("loaded", "unchanged") and o.path.exists() and o.year
-    ]
+    """Move the files of a run that loaded (or were already loaded) to the archive; where each went.
+
+    A year workbook goes under its year (``<year>/tahunan``) once, when every month of it loaded; one
+    with a refused month is in quarantine already.
+    """
+    months: dict[Path, list[FileOutcome]] = {}
+    for outcome in outcomes:
+        months.setdefault(outcome.path, []).append(outcome)
+    archived = []
+    for path, parts in months.items():
+        first = parts[0]
+        if not all(o.status in ("loaded", "unchanged") for o in parts) or not path.exists() or not first.year:
+            continue
+        monthly = first.kind == "realization" and len(parts) == 1 and not first.part
+        archived.append(archive_file(path, archive, first.year, first.month if monthly else None))
+    return archived

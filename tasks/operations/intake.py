@@ -261,7 +261,7 @@ def validate_batch(
 
 def _labelled(staged: StagedFile, label: str) -> StagedFile:
     """The staged file named by its label in the batch, in its reading issues too."""
-    if label == staged.name:
+    if label == staged.path.name:
         return replace(staged, label=label)
     return replace(staged, label=label, issues=tuple(replace(i, file=label) for i in staged.issues))
 
@@ -466,6 +466,51 @@ def split_by_opd(staged_files: Sequence[StagedFile], parts: int) -> list[list[St
     for group in sorted(groups.values(), key=len, reverse=True):  # largest first: the sizes even out
         min(shares, key=len).extend(group)
     return [share for share in shares if share]
+
+
+def quarantine_rejected_files(
+    outcomes: Sequence[FileOutcome],
+    quarantine_dir: Path,
+    limits: WorkbookLimits,
+    lang: str = "id",
+    run_period: tuple[int, int] | None = None,
+    *,
+    move: bool = False,
+) -> list[FileOutcome]:
+    """Quarantine every file with a rejected outcome once (see :func:`quarantine_rejected`).
+
+    The months of a year workbook refused in one run go to quarantine together: one copy of the
+    file, annotated with the problems of every refused month, under the month's folder when one
+    month was refused, else the year's.
+    """
+    by_file: dict[Path, list[FileOutcome]] = {}
+    for outcome in outcomes:
+        if outcome.status == "rejected":
+            by_file.setdefault(outcome.path, []).append(outcome)
+    placed: dict[Path, FileOutcome] = {}
+    for path, parts in by_file.items():
+        whole = parts[0]
+        if len(parts) > 1 or whole.part:
+            months = {o.month for o in parts}
+            whole = replace(
+                whole,
+                part="",
+                label="",
+                month=months.pop() if len(months) == 1 else None,
+                issues=tuple(issue for o in parts for issue in o.issues),
+            )
+        placed[path] = quarantine_rejected(whole, quarantine_dir, limits, lang, run_period, move=move)
+    return [
+        replace(
+            o,
+            quarantined=placed[o.path].quarantined,
+            annotated=placed[o.path].annotated,
+            quarantine_failure=placed[o.path].quarantine_failure,
+        )
+        if o.path in placed and o.status == "rejected"
+        else o
+        for o in outcomes
+    ]
 
 
 def quarantine_rejected(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from tasks.core.issues import InputIssue
@@ -66,15 +67,23 @@ def validate_realizations(
             following=following,
         )
     frame = realization_frame(workbooks, previous, corrections, labels, following)
+    # the months of a year workbook up to the run's month are the run's (a run for March loads a year
+    # workbook's January to March; see tasks.extract.reading)
+    year_months = {wb.month for wb in workbooks if wb.part and month is not None and wb.month <= month}
     parameters = {
         "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
-        "run_months": [month] if month is not None else sorted({int(m) for m in frame["month"]}),
+        "run_months": sorted({month, *year_months})
+        if month is not None
+        else sorted({int(m) for m in frame["month"]}),
         "known_opds": list(known_opds) if known_opds is not None else sorted(set(frame["opd_code"])),
         "expected_year": year,
         "expected_month": month,
     }
     frame["expected_year"] = year if year is not None else frame["year"]
     frame["expected_month"] = month if month is not None else frame["month"]
+    if year_months:
+        parts = np.repeat([bool(wb.part) for wb in workbooks], [len(wb.lines) for wb in workbooks])
+        frame.loc[parts, "expected_month"] = frame.loc[parts, "month"]
     return _validate(
         validator, REALIZATION_SUITE, frame, {labels[wb.key]: wb for wb in workbooks}, parameters
     )

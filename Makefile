@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format clean bench bench-validation bench-cli bench-report browser test-previous docs-pictures
+.PHONY: run test lint format clean bench bench-validation bench-cli bench-report bench-year browser test-previous docs-pictures
 
 FILES ?= 1400
 DB ?= sqlite
@@ -46,6 +46,10 @@ format: $(STAMP)
 # Province-scale benchmark (not part of the tests); RESULTS=bench/results.md also writes markdown.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run --files $(FILES) --db $(DB) $(if $(SCALING),--scaling $(SCALING)) $(if $(RESULTS),--results $(RESULTS))
+
+# A large agency's year workbook (each layout) against its twelve monthly files (not part of the tests).
+bench-year: $(STAMP)
+	$(BIN)/python -m bench.year_workbook $(if $(REPEAT),--repeat $(REPEAT))
 
 bench-validation: $(STAMP)
 	$(BIN)/python bench/validation_speed.py

@@ -63,6 +63,11 @@ def _add_sample(commands) -> None:
     sample = commands.add_parser("sample", help="write the sample input workbooks of a year")
     sample.add_argument("--year", type=int, default=2022)
     sample.add_argument("--out", type=Path, default=None, help="folder (default <workdir>/sample/<year>)")
+    sample.add_argument(
+        "--layouts",
+        action="store_true",
+        help="also write a small example of each workbook layout accepted (in <out>/layouts)",
+    )
     _add_workdir(sample)
 
 
@@ -236,7 +241,7 @@ def _language(argv: Sequence[str]) -> str:
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
     """Run the parsed command with the settings built for it; its exit status."""
     if args.command == "sample":
-        return cmd_sample(args.year, args.out, settings)
+        return cmd_sample(args.year, args.out, settings, layouts=args.layouts)
     if args.command == "ingest":
         return cmd_ingest(
             args.paths,

@@ -70,8 +70,8 @@ def _open_warehouse(settings: Settings):
         raise problem from error
 
 
-def cmd_sample(year: int, out: Path | None, settings: Settings) -> int:
-    """Write the sample workbooks and list them."""
+def cmd_sample(year: int, out: Path | None, settings: Settings, *, layouts: bool = False) -> int:
+    """Write the sample workbooks (and, with ``layouts``, an example of each layout) and list them."""
     from sakip.sample import write_sample
 
     check_year(year)
@@ -79,7 +79,12 @@ def cmd_sample(year: int, out: Path | None, settings: Settings) -> int:
         _usable_workdir(settings)
     folder = ensure_writable(out or settings.workdir / "sample" / str(year))
     files = write_sample(folder, year)
-    for path in [*files.realization, files.indicators]:
+    written = [*files.realization, files.indicators]
+    if layouts:
+        from sakip.layouts.examples import write_layout_examples
+
+        written += write_layout_examples(files.realization, folder / "layouts")
+    for path in written:
         print(printable(path))
     return EXIT_OK
 

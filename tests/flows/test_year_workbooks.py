@@ -1,0 +1,179 @@
+"""A year kept in one workbook, in each layout an office keeps it, gives the warehouse and the LKjIP
+tables that the same months give as twelve monthly files, to the rupiah.
+
+The 2022 sample's monthly workbooks are read, written again as a year workbook (a sheet per month, the
+months side by side, in .xlsx and, through LibreOffice, .xls and .ods), and both are taken in by the
+steps of the ingest flow (read, Great Expectations validation, load) into warehouses of their own.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sakip.layouts.month_columns import write_month_columns
+from sakip.layouts.month_sheets import write_month_sheets
+from sqlalchemy import Engine, select
+
+from tasks.core.scales import ReportScales
+from tasks.extract.limits import WorkbookLimits
+from tasks.extract.reading import read_file, read_workbooks
+from tasks.operations.intake import (
+    FileOutcome,
+    load_workbooks,
+    quarantine_rejected_files,
+    validate_batch,
+)
+from tasks.report.build import build_tables
+from tasks.report.writer import write_report
+from warehouse.db import open_warehouse
+from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period
+
+OPD = "2.17.0.00.0.00.01.0000"
+LAYOUTS: dict[str, Callable[..., Path]] = {
+    "sheets": write_month_sheets,
+    "columns": write_month_columns,
+}
+
+
+def ingest(paths: list[Path], workdir: Path, engine: Engine, **options) -> list[FileOutcome]:
+    """The ingest flow's steps on ``paths``: read, validate (GX), load; the outcomes."""
+    staged = read_workbooks(paths)
+    checked, _ = validate_batch(staged, engine, workdir, **options)
+    return load_workbooks(engine, checked, "test")
+
+
+def facts(engine: Engine) -> pd.DataFrame:
+    """Every sub kegiatan fact of the warehouse with its OPD, month and code, sorted."""
+    query = (
+        select(
+            Opd.code.label("opd"),
+            Period.month,
+            BudgetItem.code.label("kode"),
+            FactRealization.anggaran_rp,
+            FactRealization.anggaran_murni_rp,
+            FactRealization.anggaran_kas_sd_bulan_ini_rp,
+            FactRealization.realisasi_bulan_ini_rp,
+            FactRealization.realisasi_sd_bulan_ini_rp,
+            FactRealization.fisik_pct,
+        )
+        .join(Opd, Opd.id == FactRealization.opd_id)
+        .join(Period, Period.id == FactRealization.period_id)
+        .join(BudgetItem, BudgetItem.id == FactRealization.budget_item_id)
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(query, conn)
+    return frame.sort_values(["opd", "month", "kode"]).reset_index(drop=True)
+
+
+def report_csv(engine: Engine, out: Path) -> dict[str, str]:
+    """The LKjIP CSV tables of the sample's OPD for 2022: file name -> text."""
+    scales = ReportScales()
+    tables = build_tables(engine, OPD, 2022, scales.capaian_scale, scales.efficiency_threshold_pct)
+    written = write_report(tables, out, opd_name="Dinas", year=2022, formats=("csv",))
+    return {path.name: path.read_text(encoding="utf-8") for path in written if path.suffix == ".csv"}
+
+
+def months_of(sample) -> list:
+    """The sample's twelve monthly workbooks, read."""
+    return [staged.workbook for staged in read_workbooks(sample.realization)]
+
+
+@pytest.fixture(scope="module")
+def monthly(sample_2022, tmp_path_factory) -> dict[str, object]:
+    """The twelve monthly files (and the indicators) taken in: facts and report tables."""
+    work = tmp_path_factory.mktemp("monthly")
+    engine = open_warehouse(f"sqlite:///{work / 'sakip.db'}")
+    outcomes = ingest([*sample_2022.realization, sample_2022.indicators], work, engine)
+    assert [o.status for o in outcomes] == ["loaded"] * 13
+    return {"facts": facts(engine), "report": report_csv(engine, work / "report")}
+
+
+def libreoffice(path: Path, form: str) -> Path:
+    """``path`` converted by LibreOffice to ``form`` (xls or ods) beside it."""
+    out = path.parent / form
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", form, "--outdir", str(out), str(path)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return out / f"{path.stem}.{form}"
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_a_year_workbook_gives_the_warehouse_and_report_of_twelve_monthly_files(
+    layout, monthly, sample_2022, tmp_path
+):
+    year_book = LAYOUTS[layout](months_of(sample_2022), tmp_path / f"realisasi_2022_{layout}.xlsx")
+    engine = open_warehouse(f"sqlite:///{tmp_path / 'sakip.db'}")
+    outcomes = ingest([year_book, sample_2022.indicators], tmp_path, engine)
+    assert [o.status for o in outcomes] == ["loaded"] * 13
+    assert [o.month for o in outcomes[:12]] == list(range(1, 13))
+    assert all(o.part for o in outcomes[:12])  # each month named by its sheet or heading
+    pd.testing.assert_frame_equal(facts(engine), monthly["facts"])
+    assert report_csv(engine, tmp_path / "report") == monthly["report"]
+
+
+@pytest.mark.parametrize("form", ["xls", "ods"])
+def test_a_year_workbook_saved_by_libreoffice_reads_the_same(form, sample_2022, tmp_path):
+    months = months_of(sample_2022)[:4]
+    xlsx = write_month_sheets(months, tmp_path / "realisasi_2022.xlsx")
+    converted = libreoffice(xlsx, form)
+    expected = [s.workbook.lines for s in read_file(xlsx)]
+    got = read_file(converted)
+    assert [s.part for s in got] == [s.part for s in read_file(xlsx)]
+    assert not any(s.errors for s in got)
+    for lines, staged in zip(expected, got, strict=True):
+        pd.testing.assert_frame_equal(staged.workbook.lines, lines)
+
+
+def test_a_year_workbook_sent_again_with_a_month_more_loads_only_the_new_month(sample_2022, tmp_path):
+    months = months_of(sample_2022)
+    engine = open_warehouse(f"sqlite:///{tmp_path / 'sakip.db'}")
+    first = write_month_sheets(months[:3], tmp_path / "first" / "realisasi_2022.xlsx")
+    assert [o.status for o in ingest([first], tmp_path, engine)] == ["loaded"] * 3
+    again = write_month_sheets(months[:4], tmp_path / "again" / "realisasi_2022.xlsx")
+    assert [o.status for o in ingest([again], tmp_path, engine)] == ["unchanged"] * 3 + ["loaded"]
+    with engine.connect() as conn:
+        current = conn.execute(
+            select(LoadBatch.month, LoadBatch.file_name).where(LoadBatch.status == "loaded")
+        ).all()
+    assert sorted(current) == [
+        (m, f"realisasi_2022.xlsx [{s.part}]") for m, s in enumerate(read_file(again), 1)
+    ]
+
+
+def test_a_bad_month_is_refused_at_its_cell_and_the_other_months_load(sample_2022, tmp_path):
+    import openpyxl
+
+    months = months_of(sample_2022)[:4]
+    path = write_month_sheets(months, tmp_path / "realisasi_2022.xlsx")
+    staged = read_file(path)
+    march = staged[2]
+    book = openpyxl.load_workbook(path)
+    sheet = book[march.part]
+    amount = months[2].lines.iloc[3]  # a row of March's table
+    column = next(
+        c.column_letter for c in sheet[amount["row"]] if isinstance(c.value, int | float) and c.value > 0
+    )
+    sheet[f"{column}{amount['row']}"] = "satu juta"
+    book.save(path)
+    engine = open_warehouse(f"sqlite:///{tmp_path / 'sakip.db'}")
+    outcomes = ingest([path], tmp_path, engine)
+    statuses = [o.status for o in outcomes]
+    # March refused at its cell; April, whose realization to date stands without March, still loads
+    # (the file gives both realization columns)
+    assert statuses == ["loaded", "loaded", "rejected", "loaded"]
+    (issue,) = [i for i in outcomes[2].issues if i.severity == "error"]
+    assert (issue.sheet, issue.cell, issue.rule) == (
+        march.part,
+        f"{column}{amount['row']}",
+        "cell.not_number",
+    )
+    handed = quarantine_rejected_files(outcomes, tmp_path / "quarantine", WorkbookLimits())
+    assert handed[2].annotated is not None and handed[2].annotated.exists()
+    assert path.exists()  # the sender's file stays where it is

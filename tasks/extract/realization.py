@@ -260,6 +260,8 @@ def read_realization_sheet(
     sections = find_source_blocks(
         grid, table, header.data_start, fields["kode"], fields["uraian"], amount_cols, issues
     )
+    if sections is not None:
+        table = sections.table
     cell_issues: list[InputIssue] = []
     lines = lines_frame(grid, table, dict(fields), cell_issues)
     sources = None

@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from tasks.core import columns
+from tasks.core import codes, columns
 from tasks.core.formatting import digits_text
 from tasks.core.hierarchy import node_keys, parent_codes
 from tasks.core.issues import InputIssue
@@ -116,6 +116,9 @@ class SourceSections:
     outside: tuple[int, ...]
     #: the worksheet rows (0-based) of the table's kept rows, for messages
     rows: tuple[int, ...]
+    #: the table's rows with every block's total row (``table_rows`` keeps only the first total row
+    #: and the coded rows after it): the rows ``lines_frame`` reads
+    table: TableRows
 
 
 def heading_source(text: str) -> tuple[str, tuple[str, ...]] | None:
@@ -154,28 +157,35 @@ def find_source_blocks(
     """
     kept_rows = table.rows
     coded = {r for r, p in zip(kept_rows, table.keep, strict=True) if table.expanded[p].level != "total"}
+    kept = set(kept_rows)
     text_cols = range(max(code_col, name_col) + 1)
     rows = grid.rows
     headings: list[tuple[int, int, str, tuple[str, ...]]] = []
-    for r in range(max(data_start, 0), min(table.last_row + 1, len(rows))):
+    totals: list[int] = []  # total rows table_rows passed over (a block's JUMLAH after the first one)
+    end = min(table.last_row + 1, len(rows))
+    for r in range(max(data_start, 0), end):
         if r in coded:
             continue
         line = rows[r]
-        texts = []
-        first_col = -1
-        for c in text_cols:
-            value = line[c] if c < len(line) else None
-            if isinstance(value, str) and value.strip():
-                texts.append(value)
-                first_col = c if first_col < 0 else first_col
+        texts, first_col = _row_text(line, text_cols)
         if not texts:
             continue
-        found = heading_source(" ".join(texts))
-        if found is None or any(_has_amount(line[c]) for c in amount_cols if c < len(line)):
+        found = heading_source(texts)
+        if found is None:
+            if r not in kept and codes.is_total(_cell(line, name_col) or _cell(line, code_col)):
+                totals.append(r)
+            continue
+        if any(_has_amount(line[c]) for c in amount_cols if c < len(line)):
             continue
         headings.append((r, first_col, *found))
     if not headings:
         return None
+    last_total = _closing_total(rows, end, code_col, name_col, text_cols)
+    if last_total is not None and last_total not in kept:
+        totals.append(last_total)
+    if totals:
+        table = _with_totals(table, totals, [_cell(rows[r], name_col) for r in totals])
+        kept_rows = table.rows
     heading_rows = {r for r, *_ in headings}
     issues[:] = [
         issue
@@ -204,7 +214,61 @@ def find_source_blocks(
         SourceBlock(source, parts, r, c, tuple(lines))
         for (r, c, source, parts), lines in zip(headings, members, strict=True)
     )
-    return SourceSections(blocks, tuple(outside), tuple(kept_rows))
+    return SourceSections(blocks, tuple(outside), tuple(kept_rows), table)
+
+
+def _cell(line: Sequence[object], col: int) -> str:
+    """The text of a cell of a worksheet row ("" for a blank or a number)."""
+    value = line[col] if 0 <= col < len(line) else None
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def _row_text(line: Sequence[object], cols: range) -> tuple[str, int]:
+    """The texts of a row's cells in ``cols`` joined, and the column of the first ("", -1 when none)."""
+    texts = []
+    first_col = -1
+    for c in cols:
+        value = line[c] if c < len(line) else None
+        if isinstance(value, str) and value.strip():
+            texts.append(value)
+            first_col = c if first_col < 0 else first_col
+    return " ".join(texts), first_col
+
+
+def _closing_total(
+    rows: Sequence[Sequence[object]], start: int, code_col: int, name_col: int, cols: range
+) -> int | None:
+    """The last block's ``JUMLAH`` row when it stands below the table's last row read (the first row
+    with text there, when it is a total row)."""
+    for r in range(start, len(rows)):
+        texts, _ = _row_text(rows[r], cols)
+        if texts:
+            line = rows[r]
+            return r if codes.is_total(_cell(line, name_col) or _cell(line, code_col)) else None
+    return None
+
+
+def _with_totals(table: TableRows, totals: Sequence[int], names: Sequence[str]) -> TableRows:
+    """``table`` with the total rows ``totals`` (0-based worksheet rows) kept as well."""
+    entries = [
+        (r, code, name, expanded, p in set(table.keep))
+        for p, (r, code, name, expanded) in enumerate(
+            zip(table.candidates, table.code_texts, table.names, table.expanded, strict=True)
+        )
+    ]
+    entries += [
+        (r, "", name, codes.CodeRow("", "total", ""), True) for r, name in zip(totals, names, strict=True)
+    ]
+    entries.sort(key=lambda entry: entry[0])
+    return replace(
+        table,
+        candidates=[e[0] for e in entries],
+        code_texts=[e[1] for e in entries],
+        names=[e[2] for e in entries],
+        expanded=[e[3] for e in entries],
+        keep=[p for p, e in enumerate(entries) if e[4]],
+        last_row=max(table.last_row, *totals),
+    )
 
 
 def source_lines(

@@ -84,7 +84,8 @@ _BARE = re.compile(
     re.IGNORECASE,
 )
 #: ``TOTAL (PAD + DAK)``, ``JUMLAH (DBHCHT + PAD MURNI)``
-_COMBINED = re.compile(r"^(?:total|jumlah)\s*\(\s*(?P<parts>[^()]*\+[^()]*)\)\s*$", re.IGNORECASE)
+#: (the parts and the ``+`` between them never overlap: no backtracking on a long hostile text)
+_COMBINED = re.compile(r"^(?:total|jumlah) ?\((?P<parts>[^()+]*(?:\+[^()+]*)+)\) ?$", re.IGNORECASE)
 
 #: how the merged lines join the sources of a code funded by several
 SOURCE_SEPARATOR = "; "

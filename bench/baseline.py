@@ -60,12 +60,12 @@ import pandas as pd
 import python_calamine
 from sqlalchemy import Connection, Engine, delete, insert, select, tuple_
 
-from expectations.custom import RUPIAH_TOLERANCE
 from sakip.sample import REALIZATION_LAYOUT, header_cells
 from tasks.core.codes import CODE_PATTERNS, TOTAL_PATTERN
 from tasks.core.columns import REALIZATION, column
 from tasks.core.files import sha256_of
 from tasks.core.staging import CORRECTION_MARKERS, HIERARCHY_LEVELS
+from tasks.core.subtotals import RUPIAH_TOLERANCE
 from tasks.extract.fields import MONTHS
 from warehouse.db import make_engine
 from warehouse.models import (

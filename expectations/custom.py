@@ -23,41 +23,14 @@ from great_expectations.expectations.metrics.map_metric_provider.multicolumn_con
 
 from tasks.core.codes import CODE_PATTERNS
 from tasks.core.metrics import quarterly_year_value
+from tasks.core.subtotals import RUPIAH_TOLERANCE, subtotal_mismatches
 
-#: Amounts are rupiah with at most two decimals; differences below this are rounding noise.
-RUPIAH_TOLERANCE = 0.005
 _DOMAIN_KEYS = ("batch_id", "table", "column_list", "row_condition", "condition_parser", "ignore_row_if")
 
 
 # ----------------------------------------------------------------------------------------------
 # Plain functions (also used to word the steward's messages)
 # ----------------------------------------------------------------------------------------------
-
-
-def sums_of_children(
-    frame: pd.DataFrame, file: str, key: str, parent: str, values: list[str]
-) -> pd.DataFrame:
-    """Per row and column of ``values``, the sum over its children in the same file (NaN when none).
-
-    One grouping for all the columns: on a province's batch the grouping keys cost more than the sums.
-    """
-    sums = frame[values].fillna(0.0).groupby([frame[file], frame[parent]], observed=True).sum()
-    index = pd.MultiIndex.from_arrays([frame[file], frame[key]])
-    return pd.DataFrame(sums.reindex(index).to_numpy(), index=frame.index, columns=values)
-
-
-def sum_of_children(frame: pd.DataFrame, file: str, key: str, parent: str, value: str) -> pd.Series:
-    """Per row, the sum of ``value`` over its children in the same file (NaN when it has none)."""
-    return sums_of_children(frame, file, key, parent, [value])[value]
-
-
-def subtotal_mismatches(
-    frame: pd.DataFrame, file: str, key: str, parent: str, values: list[str]
-) -> pd.DataFrame:
-    """Per row and amount column: True where a row with children differs from their sum."""
-    expected = sums_of_children(frame, file, key, parent, values)
-    differs = (frame[values].fillna(0.0) - expected).abs() > RUPIAH_TOLERANCE
-    return expected.notna() & differs
 
 
 def parent_present(frame: pd.DataFrame, file: str, key: str, parent: str) -> pd.Series:

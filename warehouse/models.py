@@ -259,6 +259,24 @@ class FactRealizationAccount(Base):
     realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
 
 
+class FactRealizationSource(Base):
+    """Monthly budget and realization of one sub kegiatan from one funding source (sumber dana), as a
+    workbook in funding-source sections gives them; replaced with the month like the other facts."""
+
+    __tablename__ = "fact_realization_source"
+    __table_args__ = (UniqueConstraint("opd_id", "period_id", "budget_item_id", "sumber_dana"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("period.id"))
+    budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
+    sumber_dana: Mapped[str] = mapped_column(free_text(200))
+    anggaran_rp: Mapped[float] = mapped_column(Rupiah)
+    anggaran_kas_sd_bulan_ini_rp: Mapped[float | None] = mapped_column(Rupiah, nullable=True)
+    realisasi_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+    realisasi_sd_bulan_ini_rp: Mapped[float] = mapped_column(Rupiah)
+
+
 class FactBudget(Base):
     """The year's budget of a sub kegiatan: original (murni) and revised (perubahan)."""
 

@@ -188,6 +188,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Periode {period} untuk OPD {opd} sudah ada di berkas lain dalam kiriman ini: {other}",
         "Period {period} for OPD {opd} is already in another file of this batch: {other}",
     ),
+    # funding-source sections (tasks/extract/sources.py): a table in blocks, one per sumber dana
+    "source.total_mismatch": (
+        "Blok gabungan ({sources}): {column} = {value}, jumlah blok sumber dananya = {expected}",
+        "Combined block ({sources}): {column} = {value}, sum of its funding-source blocks = {expected}",
+    ),
+    "source.total_code_missing": (
+        "Kode '{value}' ada di blok {sources} tetapi tidak ada di blok gabungan ini",
+        "Code '{value}' is in the blocks {sources} but not in this combined block",
+    ),
+    "source.combined_unknown": (
+        "Blok gabungan menyebut sumber dana '{value}' yang tidak punya blok sendiri di tabel ini",
+        "The combined block names funding source '{value}', which has no block of its own in this table",
+    ),
+    "source.empty_block": (
+        "Judul sumber dana '{value}' tidak diikuti baris program/kegiatan/sub kegiatan",
+        "Funding-source heading '{value}' has no program/kegiatan/sub kegiatan rows under it",
+    ),
+    "source.duplicate": (
+        "Sumber dana '{value}' dibuka dua kali (juga di baris {other_row}); gabungkan barisnya dalam satu blok",
+        "Funding source '{value}' is opened twice (also on row {other_row}); put its rows in one block",
+    ),
+    "source.outside_block": (
+        "{count} baris berkode berada di atas judul sumber dana pertama (baris {heading_row}); "
+        "setiap baris harus berada di bawah judul sumber dananya",
+        "{count} coded rows stand above the first funding-source heading (row {heading_row}); "
+        "every row must stand under its funding source's heading",
+    ),
 }
 
 

@@ -56,6 +56,7 @@ from tasks.extract.header_block import (
 )
 from tasks.extract.kind import REALIZATION_MATCH, find_realization_sheet
 from tasks.extract.limits import WorkbookLimits
+from tasks.extract.sources import find_source_blocks, source_lines
 
 
 def _filled_rows(grid: Grid, start: int, cols: Sequence[int]) -> list[int]:
@@ -256,8 +257,16 @@ def read_realization_sheet(
     table = table_rows(
         grid, header.data_start, fields["kode"], fields["uraian"], mapped_cols, amount_cols, issues
     )
+    sections = find_source_blocks(
+        grid, table, header.data_start, fields["kode"], fields["uraian"], amount_cols, issues
+    )
+    if sections is not None:
+        table = sections.table
     cell_issues: list[InputIssue] = []
     lines = lines_frame(grid, table, dict(fields), cell_issues)
+    sources = None
+    if sections is not None and not cell_issues:  # blocks are checked on readable amounts only
+        lines, sources = source_lines(grid, sections, lines, dict(fields), cell_issues)
     cell_issues.extend(xml_issues(grid, range(header.data_start, table.last_row + 1), mapped_cols))
     issues.extend(sorted_issues(cell_issues))
     if issues:
@@ -276,6 +285,7 @@ def read_realization_sheet(
         header_cells=header_cell_refs(meta),
         government=meta.government.value if meta.government else "",
         part=part,
+        sources=sources,
     )
 
 

@@ -16,12 +16,13 @@ from tasks.core.staging import (
 )
 from tasks.load.batches import LoadResult, budget_lock, realization_lock
 from tasks.load.budgets import refresh_budgets
-from tasks.load.realization import account_frame
+from tasks.load.realization import account_frame, source_frame
 from tasks.load.writes import ensure_budget_items, ensure_opds, ensure_periods, insert_facts
 from warehouse.db import write_transaction
 from warehouse.models import (
     FactRealization,
     FactRealizationAccount,
+    FactRealizationSource,
     LoadBatch,
 )
 
@@ -126,6 +127,18 @@ def load_new_months(
                 **{name: keys[name].to_numpy()[file_of_line[leaf]] for name in keys.columns}
             )
             insert_facts(conn, FactRealizationAccount.__table__, accounts)
+        sourced = [(n, wb) for n, wb in enumerate(fresh) if wb.sources is not None and not wb.sources.empty]
+        if sourced:
+            sources = pd.concat(
+                [
+                    source_frame(wb.sources, item_ids).assign(
+                        **{name: keys[name].iloc[n] for name in keys.columns}
+                    )
+                    for n, wb in sourced
+                ],
+                ignore_index=True,
+            )
+            insert_facts(conn, FactRealizationSource.__table__, sources)
         for year in sorted({wb.year for wb in fresh}):
             refresh_budgets(conn, sorted({opd_ids[wb.opd_code] for wb in fresh if wb.year == year}), year)
     results = [

@@ -34,8 +34,17 @@ from warehouse.db import write_transaction
 from warehouse.models import (
     FactRealization,
     FactRealizationAccount,
+    FactRealizationSource,
     LoadBatch,
     Period,
+)
+
+#: The amounts of a sub kegiatan's row per funding source (``RealizationWorkbook.sources``).
+SOURCE_AMOUNTS = (
+    "anggaran_rp",
+    "anggaran_kas_sd_bulan_ini_rp",
+    "realisasi_bulan_ini_rp",
+    "realisasi_sd_bulan_ini_rp",
 )
 
 
@@ -97,12 +106,15 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str = "
         new_rows = [{**common, **row} for row in facts]
         if current is not None:
             keep_superseded(conn, opd_id, period_id, new_rows, current, wb, batch_id, who, now)
-        for table in (FactRealizationAccount, FactRealization):
+        for table in (FactRealizationSource, FactRealizationAccount, FactRealization):
             conn.execute(delete(table).where(table.opd_id == opd_id, table.period_id == period_id))
         conn.execute(insert(FactRealization), new_rows)
         accounts = _account_rows(wb, item_ids)
         if accounts:
             conn.execute(insert(FactRealizationAccount), [{**common, **row} for row in accounts])
+        if wb.sources is not None and not wb.sources.empty:
+            sources = _source_rows(conn, wb, opd_id, item_ids)
+            conn.execute(insert(FactRealizationSource), [{**common, **row} for row in sources])
         refresh_budget(conn, opd_id, wb.year)
     return LoadResult(
         wb.name,
@@ -161,3 +173,92 @@ def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dic
     """Expenditure-account fact rows as dicts (empty when the workbook has none)."""
     frame = account_frame(wb.lines[leaf_accounts(wb.lines)], item_ids)
     return records_for_insert(frame) if not frame.empty else []
+
+
+def source_frame(
+    sources: pd.DataFrame,
+    item_ids: dict[str, int],
+    previous: pd.DataFrame | None = None,
+    previous_subs: dict[int, float] | None = None,
+) -> pd.DataFrame:
+    """Fact rows per sub kegiatan and funding source from a month's ``sources`` (``SOURCE_COLUMNS``).
+
+    When the month gives only one realization column, the other is derived from the previous month's
+    realization to date: the source's own row of that month (``previous``: budget_item_id,
+    sumber_dana, realisasi_sd_bulan_ini_rp); a source the sub kegiatan did not have then had spent
+    nothing; a sub kegiatan with no source rows that month (a workbook without sections) has its
+    realization to date (``previous_subs``) shared among its sources by their budget.
+    """
+    frame = sources[["sub_kegiatan_kode", "sumber_dana", *SOURCE_AMOUNTS]].copy()
+    frame["budget_item_id"] = [item_ids[code] for code in frame["sub_kegiatan_kode"]]
+    frame = frame.drop(columns="sub_kegiatan_kode")
+    month_given = frame["realisasi_bulan_ini_rp"].notna().all()
+    todate_given = frame["realisasi_sd_bulan_ini_rp"].notna().all()
+    if not (month_given and todate_given):
+        before = _previous_by_source(frame, previous, previous_subs or {})
+        if todate_given:
+            frame["realisasi_bulan_ini_rp"] = frame["realisasi_sd_bulan_ini_rp"] - before
+        else:
+            frame["realisasi_sd_bulan_ini_rp"] = before + frame["realisasi_bulan_ini_rp"]
+    for name in ("anggaran_rp", "realisasi_bulan_ini_rp", "realisasi_sd_bulan_ini_rp"):
+        frame[name] = frame[name].fillna(0.0)
+    return frame
+
+
+def _previous_by_source(
+    frame: pd.DataFrame, previous: pd.DataFrame | None, previous_subs: dict[int, float]
+) -> pd.Series:
+    """Each source row's realization to date of the previous month (see :func:`source_frame`)."""
+    previous = previous if previous is not None else pd.DataFrame(columns=["budget_item_id", "sumber_dana"])
+    own = dict(
+        zip(
+            zip(previous["budget_item_id"].astype(int), previous["sumber_dana"], strict=True),
+            previous.get("realisasi_sd_bulan_ini_rp", pd.Series(dtype="float64")).astype("float64"),
+            strict=True,
+        )
+    )
+    items_with_sources = set(previous["budget_item_id"].astype(int))
+    budget = frame["anggaran_rp"].astype("float64").fillna(0.0)
+    item_budget = budget.groupby(frame["budget_item_id"]).transform("sum")
+    item_count = frame.groupby("budget_item_id")["sumber_dana"].transform("count")
+    values = []
+    for item, source, share_budget, whole, count in zip(
+        frame["budget_item_id"], frame["sumber_dana"], budget, item_budget, item_count, strict=True
+    ):
+        if item in items_with_sources:
+            values.append(own.get((item, source), 0.0))
+            continue
+        share = share_budget / whole if whole else 1.0 / count
+        values.append(previous_subs.get(item, 0.0) * share)
+    return pd.Series(values, index=frame.index, dtype="float64")
+
+
+def _previous_sources(conn: Connection, opd_id: int, year: int, month: int) -> pd.DataFrame:
+    """The previous month's rows per sub kegiatan and source (empty in January or when it has none)."""
+    if month == 1:
+        return pd.DataFrame(columns=["budget_item_id", "sumber_dana", "realisasi_sd_bulan_ini_rp"])
+    rows = conn.execute(
+        select(
+            FactRealizationSource.budget_item_id,
+            FactRealizationSource.sumber_dana,
+            FactRealizationSource.realisasi_sd_bulan_ini_rp,
+        )
+        .join(Period, Period.id == FactRealizationSource.period_id)
+        .where(FactRealizationSource.opd_id == opd_id, Period.year == year, Period.month == month - 1)
+    ).all()
+    return pd.DataFrame(rows, columns=["budget_item_id", "sumber_dana", "realisasi_sd_bulan_ini_rp"])
+
+
+def _source_rows(
+    conn: Connection, wb: RealizationWorkbook, opd_id: int, item_ids: dict[str, int]
+) -> list[dict[str, object]]:
+    """Fact rows per sub kegiatan and funding source, deriving a realization column the file lacks."""
+    sources = wb.sources
+    complete = (
+        sources["realisasi_bulan_ini_rp"].notna().all() and sources["realisasi_sd_bulan_ini_rp"].notna().all()
+    )
+    if complete:
+        return records_for_insert(source_frame(sources, item_ids))
+    previous = _previous_sources(conn, opd_id, wb.year, wb.month)
+    previous_subs = _previous_cumulative(conn, opd_id, wb.year, wb.month) or {}
+    return records_for_insert(source_frame(sources, item_ids, previous, previous_subs))

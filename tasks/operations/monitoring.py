@@ -27,7 +27,7 @@ from tasks.core.formatting import percent_text as _pct
 from tasks.core.scales import ReportScales
 from tasks.core.text import html_text, markdown_text, visible_text
 from tasks.report.inputs import roll_up
-from warehouse.queries import month_rows
+from warehouse.queries import month_rows, source_month_rows
 
 MONITORING_COLUMNS = [
     "kode",
@@ -82,7 +82,45 @@ def monitoring_table(
         "_anggaran_fisik",
     ]
     table = roll_up(engine, subs, values)
-    return monitoring_measures(table, month, config)
+    measured = monitoring_measures(table, month, config)
+    sources = source_absorption(engine, opd_code, year, month)
+    if not sources.empty:  # the split by funding source travels with the table to its markdown
+        measured.attrs[SOURCES_ATTR] = sources
+    return measured
+
+
+#: Where :func:`monitoring_table` keeps the month's absorption per funding source (``DataFrame.attrs``).
+SOURCES_ATTR = "sumber_dana"
+SOURCE_ABSORPTION_COLUMNS = [
+    "sumber_dana",
+    "anggaran",
+    "realisasi_sd_bulan_ini",
+    "anggaran_kas_sd_bulan_ini",
+    "serapan_pct",
+    "rak_pct",
+    "deviasi_poin",
+]
+
+
+def source_absorption(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
+    """The month's absorption per funding source (sumber dana): budget, realization to date, serapan %,
+    plan to date, RAK % and deviasi; empty when the month's workbook had no funding-source sections."""
+    rows = source_month_rows(engine, opd_code, year, month)
+    if rows.empty:
+        return pd.DataFrame(columns=SOURCE_ABSORPTION_COLUMNS)
+    rows = rows.rename(
+        columns={
+            "anggaran_rp": "anggaran",
+            "realisasi_sd_bulan_ini_rp": "realisasi_sd_bulan_ini",
+            "anggaran_kas_sd_bulan_ini_rp": "anggaran_kas_sd_bulan_ini",
+        }
+    )
+    values = ["anggaran", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
+    table = rows.groupby("sumber_dana", as_index=False, sort=True)[values].sum(min_count=1)
+    table["serapan_pct"] = metrics.serapan_pct(table["realisasi_sd_bulan_ini"], table["anggaran"])
+    table["rak_pct"] = metrics.serapan_pct(table["anggaran_kas_sd_bulan_ini"], table["anggaran"])
+    table["deviasi_poin"] = table["serapan_pct"] - table["rak_pct"]
+    return table[SOURCE_ABSORPTION_COLUMNS]
 
 
 def monitoring_measures(table: pd.DataFrame, month: int, config: ReportScales) -> pd.DataFrame:
@@ -143,8 +181,12 @@ def monitoring_summary(table: pd.DataFrame, year: int, month: int) -> list[str]:
     return lines
 
 
-def monitoring_markdown(table: pd.DataFrame, opd_code: str, year: int, month: int) -> str:
-    """The program rows, lagging first, as a markdown table for a Prefect artifact."""
+def monitoring_markdown(
+    table: pd.DataFrame, opd_code: str, year: int, month: int, sources: pd.DataFrame | None = None
+) -> str:
+    """The program rows, lagging first, as a markdown table for a Prefect artifact; then, when the
+    month has rows per funding source (``sources``, or those :func:`monitoring_table` attached), the
+    absorption per sumber dana."""
     lines = [
         f"### Monitoring realisasi {markdown_text(opd_code)} s.d. {period_label(year, month)}",
         "",
@@ -161,6 +203,22 @@ def monitoring_markdown(table: pd.DataFrame, opd_code: str, year: int, month: in
             f"| {format_percent(row.rak_pct)} | {format_percent(row.deviasi_poin)} "
             f"| {format_percent(row.fisik_pct)} | {markdown_text(row.kategori)} |"
         )
+    sources = table.attrs.get(SOURCES_ATTR) if sources is None else sources
+    if sources is not None and not sources.empty:
+        lines += [
+            "",
+            "#### Serapan per sumber dana",
+            "",
+            "| Sumber dana | Anggaran (Rp) | Realisasi s.d. bulan ini (Rp) | Serapan % | RAK % "
+            "| Deviasi (poin) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for row in sources.itertuples(index=False):
+            lines.append(
+                f"| {markdown_text(row.sumber_dana)} | {format_rupiah(row.anggaran)} "
+                f"| {format_rupiah(row.realisasi_sd_bulan_ini)} | {format_percent(row.serapan_pct)} "
+                f"| {format_percent(row.rak_pct)} | {format_percent(row.deviasi_poin)} |"
+            )
     return "\n".join(lines)
 
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-import expectations.custom as custom_expectations
 from tasks.core import metrics
 from tasks.core.hierarchy import node_keys, parent_codes
 from tasks.core.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
 from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
+from tasks.core.subtotals import RUPIAH_TOLERANCE
 
 PreviousLookup = Callable[[str, int, int], pd.DataFrame | None]
 Labels = Mapping[tuple[Path, str], str]
@@ -98,8 +98,8 @@ def realization_frame(
     murni = frame["anggaran_murni_rp"]
     frame["amendment"] = (
         murni.notna()
-        & ((frame["prev_anggaran_rp"] - murni).abs() <= custom_expectations.RUPIAH_TOLERANCE)
-        & ((frame["anggaran_rp"] - murni).abs() > custom_expectations.RUPIAH_TOLERANCE)
+        & ((frame["prev_anggaran_rp"] - murni).abs() <= RUPIAH_TOLERANCE)
+        & ((frame["anggaran_rp"] - murni).abs() > RUPIAH_TOLERANCE)
     )
     return frame
 

@@ -9,8 +9,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-import expectations.custom as custom_expectations
-from tasks.core import columns
+from tasks.core import columns, subtotals
 from tasks.core.issues import InputIssue
 from tasks.core.metrics import QUARTERS, quarterly_year_value
 from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook
@@ -50,7 +49,7 @@ def _fmt_period(value: object) -> str:
 def _expected_values(rule: str, meta: dict, frame: pd.DataFrame, parameters: dict) -> pd.Series | None:
     """The value each row should have had, for the message."""
     if rule == "amount.subtotal_mismatch":
-        return custom_expectations.sum_of_children(frame, "file", "node_key", "parent_key", meta["field"])
+        return subtotals.sum_of_children(frame, "file", "node_key", "parent_key", meta["field"])
     if rule == "period.month_inconsistent":
         return frame["realisasi_sd_bulan_ini_rp"] - frame["prev_realisasi_sd_bulan_ini_rp"]
     if rule == "period.next_month_inconsistent":
@@ -152,7 +151,7 @@ def _offending_fields(rule: str, meta: dict, frame: pd.DataFrame) -> pd.DataFram
     if not fields:
         return None
     if rule == "amount.subtotal_mismatch":
-        return custom_expectations.subtotal_mismatches(frame, "file", "node_key", "parent_key", fields)
+        return subtotals.subtotal_mismatches(frame, "file", "node_key", "parent_key", fields)
     return frame[fields].astype("float64") < 0
 
 

@@ -384,7 +384,7 @@ def test_code_check_matches_each_code_against_its_own_level():
 
 
 def test_subtotals_are_summed_per_file_for_every_amount_at_once():
-    from expectations.custom import subtotal_mismatches, sum_of_children
+    from tasks.core.subtotals import subtotal_mismatches, sum_of_children
 
     frame = pd.DataFrame(
         {

@@ -27,6 +27,7 @@ from warehouse.queries.facts import (
     previous_month_rows,
     realization_rows_as_of,
     report_scope,
+    source_month_rows,
     sumber_dana_totals,
     year_budget_facts,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "recent_web_uploads",
     "rejected_submissions",
     "report_scope",
+    "source_month_rows",
     "sumber_dana_totals",
     "validation_pages",
     "web_password_hash",

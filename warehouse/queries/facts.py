@@ -21,6 +21,7 @@ from warehouse.models import (
     FactRealization,
     FactRealizationAccount,
     FactRealizationHistory,
+    FactRealizationSource,
     Indicator,
     LoadBatch,
     Opd,
@@ -194,10 +195,11 @@ def month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataF
 def sumber_dana_totals(
     engine: Engine, opd_code: str, year: int, month: int, as_of: datetime | None = None
 ) -> pd.Series:
-    """Budget by funding source for one month (accounts where the workbook has them).
+    """Budget by funding source for one month: a sub kegiatan's account rows where the workbook has
+    them, else its rows per funding source (a workbook in funding-source sections), else its own.
 
     With ``as_of``, from the file in force then; a file corrected since gives its sub kegiatan rows
-    (its account rows are not kept once replaced).
+    (its account and source rows are not kept once replaced).
     """
     batch = batches_as_of(engine, "realization", opd_code, year, as_of).get(month) if as_of else None
     if batch is not None and not batch[1]:
@@ -212,31 +214,38 @@ def sumber_dana_totals(
     with engine.connect() as conn:
         opd_id = conn.scalar(select(Opd.id).where(Opd.code == opd_code))
         period_id = conn.scalar(select(Period.id).where(Period.year == year, Period.month == month))
-        accounts = pd.read_sql(
-            select(
-                FactRealizationAccount.budget_item_id,
-                FactRealizationAccount.sumber_dana,
-                FactRealizationAccount.anggaran_rp,
-            ).where(FactRealizationAccount.opd_id == opd_id, FactRealizationAccount.period_id == period_id),
-            conn,
-        )
-        subs = pd.read_sql(
-            select(
-                FactRealization.budget_item_id, FactRealization.sumber_dana, FactRealization.anggaran_rp
-            ).where(FactRealization.opd_id == opd_id, FactRealization.period_id == period_id),
-            conn,
-        )
-    subs = subs[~subs["budget_item_id"].isin(accounts["budget_item_id"])]
-    combined = pd.concat([accounts, subs], ignore_index=True)
-    return combined.groupby("sumber_dana")["anggaran_rp"].sum()
+        parts = [
+            pd.read_sql(
+                select(facts.budget_item_id, facts.sumber_dana, facts.anggaran_rp).where(
+                    facts.opd_id == opd_id, facts.period_id == period_id
+                ),
+                conn,
+            )
+            for facts in (FactRealizationAccount, FactRealizationSource, FactRealization)
+        ]
+    return _first_split(parts).groupby("sumber_dana")["anggaran_rp"].sum()
+
+
+def _first_split(parts: list[pd.DataFrame], keys: Sequence[str] = ("budget_item_id",)) -> pd.DataFrame:
+    """The rows of each sub kegiatan from the first of ``parts`` that has it (accounts, then funding
+    sources, then the sub kegiatan's own row), stacked."""
+    keys = list(keys)
+    taken: set[tuple] = set()
+    kept = []
+    for part in parts:
+        own = list(zip(*(part[key] for key in keys), strict=True))
+        kept.append(part[[key not in taken for key in own]])
+        taken |= set(own)
+    return pd.concat(kept, ignore_index=True)
 
 
 def funding_rows(engine: Engine, year: int, opd_code: str | None = None) -> pd.DataFrame:
     """Budget and realization to date per sub kegiatan and funding source, of every OPD (or one) at its
     latest month of the year: opd_code, kode, uraian, sumber_dana, anggaran_rp, realisasi_sd_bulan_ini_rp.
 
-    A sub kegiatan with expenditure-account rows is split by their sources; one without gives its own
-    row with its own source ("" when the workbook names none).
+    A sub kegiatan with expenditure-account rows is split by their sources; one without, by its rows
+    per funding source (a workbook in funding-source sections); else it gives its own row with its own
+    source ("" when the workbook names none).
     """
     latest = (
         select(FactRealization.opd_id, func.max(Period.month).label("month"))
@@ -248,7 +257,7 @@ def funding_rows(engine: Engine, year: int, opd_code: str | None = None) -> pd.D
     columns = {"opd_code": Opd.code, "kode": BudgetItem.code, "uraian": BudgetItem.name}
     chosen = [Period.year == year] + ([Opd.code == opd_code] if opd_code is not None else [])
     queries = []
-    for facts in (FactRealizationAccount, FactRealization):
+    for facts in (FactRealizationAccount, FactRealizationSource, FactRealization):
         queries.append(
             select(
                 *(column.label(name) for name, column in columns.items()),
@@ -264,16 +273,35 @@ def funding_rows(engine: Engine, year: int, opd_code: str | None = None) -> pd.D
             .where(*chosen)
         )
     with engine.connect() as conn:
-        accounts = pd.read_sql(queries[0], conn)
-        subs = pd.read_sql(queries[1], conn)
-    split = set(zip(accounts["opd_code"], accounts["budget_item_id"], strict=True))
-    own = [(o, b) not in split for o, b in zip(subs["opd_code"], subs["budget_item_id"], strict=True)]
-    rows = pd.concat([accounts, subs[own]], ignore_index=True)
+        parts = [pd.read_sql(query, conn) for query in queries]
+    rows = _first_split(parts, ("opd_code", "budget_item_id"))
     rows["sumber_dana"] = rows["sumber_dana"].fillna("").astype(str).str.strip()
     keys = ["opd_code", "kode", "uraian", "sumber_dana"]
     values = ["anggaran_rp", "realisasi_sd_bulan_ini_rp"]
     table = rows.groupby(keys, as_index=False, sort=True)[values].sum()
     return table[[*keys, *values]]
+
+
+def source_month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
+    """The month's rows per sub kegiatan and funding source (kode, sumber_dana and the amounts of
+    ``fact_realization_source``); empty when the month's workbook had no funding-source sections."""
+    query = (
+        select(
+            BudgetItem.code.label("kode"),
+            FactRealizationSource.sumber_dana,
+            FactRealizationSource.anggaran_rp,
+            FactRealizationSource.anggaran_kas_sd_bulan_ini_rp,
+            FactRealizationSource.realisasi_bulan_ini_rp,
+            FactRealizationSource.realisasi_sd_bulan_ini_rp,
+        )
+        .join(BudgetItem, BudgetItem.id == FactRealizationSource.budget_item_id)
+        .join(Opd, Opd.id == FactRealizationSource.opd_id)
+        .join(Period, Period.id == FactRealizationSource.period_id)
+        .where(Opd.code == opd_code, Period.year == year, Period.month == month)
+        .order_by(BudgetItem.code, FactRealizationSource.sumber_dana)
+    )
+    with engine.connect() as conn:
+        return pd.read_sql(query, conn)
 
 
 def first_load_at(engine: Engine, year: int, opd_codes: list[str]) -> datetime | None:

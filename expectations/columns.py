@@ -17,6 +17,7 @@ from tasks.core import columns
 SUITE_KINDS: dict[str, str] = {
     "realisasi_bulanan": columns.REALIZATION,
     "indikator_tahunan": columns.INDICATOR,
+    "anggaran_kas": columns.CASH_PLAN,
 }
 
 #: The rule of the generated type checks: a staged frame that breaks the staging contract is a

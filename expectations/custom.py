@@ -61,6 +61,12 @@ def code_matches_level(codes: pd.Series, levels: pd.Series) -> pd.Series:
     return pd.Series(ok, index=codes.index)
 
 
+def equals_sum(frame: pd.DataFrame, total: str, parts: list[str]) -> pd.Series:
+    """True where ``total`` equals the sum of the ``parts`` columns, to the rupiah (blank parts are 0)."""
+    expected = frame[parts].astype("float64").fillna(0.0).sum(axis=1)
+    return (frame[total].astype("float64") - expected).abs() <= RUPIAH_TOLERANCE
+
+
 def first_file_of_period(frame: pd.DataFrame, file: str, period: list[str]) -> pd.Series:
     """True where the row's file is the first file of the batch giving that period."""
     firsts = frame.drop_duplicates(period)[[*period, file]].rename(columns={file: "_first_file"})
@@ -136,6 +142,19 @@ class EqualsDifference(MulticolumnMapMetricProvider):
         value, minuend, subtrahend = column_list.columns[:3]
         expected = column_list[minuend] - column_list[subtrahend]
         return (column_list[value] - expected).abs() <= RUPIAH_TOLERANCE
+
+
+class EqualsSum(MulticolumnMapMetricProvider):
+    """Row-wise: the first column equals the sum of the others."""
+
+    condition_metric_name = "sakip.equals_sum"
+    condition_domain_keys = _DOMAIN_KEYS
+    condition_value_keys = ()
+
+    @multicolumn_condition_partial(engine=PandasExecutionEngine)
+    def _pandas(cls, column_list: pd.DataFrame, **kwargs) -> pd.Series:
+        total, *parts = list(column_list.columns)
+        return equals_sum(column_list, total, parts)
 
 
 class PeriodUniqueAcrossFiles(MulticolumnMapMetricProvider):
@@ -222,6 +241,13 @@ class ExpectQuarterlyValuesToMatchYearValue(_SakipMulticolumnExpectation):
     map_metric = "sakip.quarterly_matches_year"
 
 
+class ExpectColumnValuesToEqualSumOfColumns(_SakipMulticolumnExpectation):
+    """Expect column_list[0] = the sum of the other columns (rows where the first is blank are ignored)."""
+
+    map_metric = "sakip.equals_sum"
+    ignore_row_if: Literal["all_values_are_missing", "any_value_is_missing", "never"] = "any_value_is_missing"
+
+
 CUSTOM_EXPECTATIONS = (
     ExpectSubtotalsToEqualSumsOfChildren,
     ExpectAmountsToBeNonNegative,
@@ -230,4 +256,5 @@ CUSTOM_EXPECTATIONS = (
     ExpectColumnValuesToEqualDifference,
     ExpectPeriodToBeUniqueAcrossFiles,
     ExpectQuarterlyValuesToMatchYearValue,
+    ExpectColumnValuesToEqualSumOfColumns,
 )

@@ -5,8 +5,9 @@ Permendagri 90/2019, national nomenclature keyed by code), ``period`` (year and 
 ``indicator`` (an OPD's performance indicator of one year).
 Facts: monthly realization per sub kegiatan (and per expenditure account where the workbook has
 them), the yearly budget (murni = original, perubahan = after the amendment), indicator targets and
-realizations. Amounts are whole-precision rupiah (``NUMERIC(18, 2)``); nothing is rounded here, and
-no text is cut: what users write is stored whole (:func:`free_text`).
+realizations, the monthly plan (anggaran kas). Amounts are whole-precision rupiah
+(``NUMERIC(18, 2)``); nothing is rounded here, and no text is cut: what users write is stored whole
+(:func:`free_text`).
 
 The columns holding input values (the monthly facts' amounts, fisik and funding source, the
 indicator's optional texts) are generated from the column spec, :mod:`tasks.core.columns`.
@@ -146,7 +147,7 @@ class LoadBatch(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     file_name: Mapped[str] = mapped_column(free_text(500))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    kind: Mapped[str] = mapped_column(String(20))  # realization | indicator
+    kind: Mapped[str] = mapped_column(String(20))  # realization | indicator | anggaran_kas
     opd_code: Mapped[str] = mapped_column(free_text(40), default="")
     year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     month: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -289,6 +290,21 @@ class FactBudget(Base):
     anggaran_murni_rp: Mapped[float] = mapped_column(Rupiah)
     anggaran_perubahan_rp: Mapped[float] = mapped_column(Rupiah)
     as_of_month: Mapped[int] = mapped_column(Integer)
+
+
+class FactCashPlan(Base):
+    """The planned disbursement (anggaran kas / RAK) of one sub kegiatan in one month, from the
+    OPD-year's current anggaran kas workbook (a new version replaces every row of the OPD-year)."""
+
+    __tablename__ = "fact_cash_plan"
+    __table_args__ = (UniqueConstraint("opd_id", "year", "budget_item_id", "month"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    opd_id: Mapped[int] = mapped_column(ForeignKey("opd.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    budget_item_id: Mapped[int] = mapped_column(ForeignKey("budget_item.id"))
+    month: Mapped[int] = mapped_column(Integer)
+    rencana_rp: Mapped[float] = mapped_column(Rupiah)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"), index=True)
 
 
 class ValidationRun(Base):

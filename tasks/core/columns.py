@@ -18,12 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-#: The kinds of workbook: the monthly budget realization, the yearly indicators, and the indicator
-#: workbook's optional Renstra sheet.
+from tasks.core.calendar import BULAN
+
+#: The kinds of workbook: the monthly budget realization, the yearly indicators, the indicator
+#: workbook's optional Renstra sheet, and the anggaran kas workbook (the year's plan per month).
 REALIZATION = "realization"
 INDICATOR = "indicator"
 RENSTRA = "renstra"
-KINDS: tuple[str, ...] = (REALIZATION, INDICATOR, RENSTRA)
+CASH_PLAN = "anggaran_kas"
+KINDS: tuple[str, ...] = (REALIZATION, INDICATOR, RENSTRA, CASH_PLAN)
 
 #: The warehouse tables whose columns are generated from the spec: the monthly fact of a sub
 #: kegiatan (``fact_realization`` and its history ``fact_realization_history``) and ``indicator``.
@@ -94,21 +97,46 @@ def _quarter_headings(roman: str, digit: str) -> tuple[str, ...]:
 
 
 _R = (REALIZATION,)
+_C = (CASH_PLAN,)
+_RC = (REALIZATION, CASH_PLAN)
 _I = (INDICATOR,)
 _IR = (INDICATOR, RENSTRA)
 _FACT = FACT_REALIZATION
 _IND = INDICATOR_TABLE
 
+_MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def _cash_plan_months() -> tuple[InputColumn, ...]:
+    """The plan of each month (``rencana_01_rp`` … ``rencana_12_rp``), required: all twelve."""
+    return tuple(
+        InputColumn(
+            f"rencana_{month:02d}_rp",
+            (name,),
+            "amount",
+            _C,
+            f"Anggaran Kas {name}",
+            f"Planned disbursement {english}",
+            unit="Rp",
+            required="yes",
+        )
+        for month, (name, english) in enumerate(zip(BULAN, _MONTHS_EN, strict=True), start=1)
+    )
+
+
 #: Every input column, in the order of the staged frames (a realization workbook written by sakip,
 #: the sample's and the bench's, has its columns in this order; a new column goes at the end of its kind).
 COLUMNS: tuple[InputColumn, ...] = (
     # -- the monthly realization workbook (INPUTS.md §1)
-    InputColumn("kode", ("Kode", "Kode Rekening", "Kode Rek"), "code", _R, "Kode", "Code", required="yes"),
+    InputColumn("kode", ("Kode", "Kode Rekening", "Kode Rek"), "code", _RC, "Kode", "Code", required="yes"),
     InputColumn(
         "uraian",
         ("Uraian", "Program/Kegiatan/Sub Kegiatan", "Nama"),
         "text",
-        _R,
+        _RC,
         "Uraian",
         "Name",
         required="yes",
@@ -281,7 +309,32 @@ COLUMNS: tuple[InputColumn, ...] = (
     InputColumn(
         "data_awal", ("Data Awal", "Kondisi Awal", "Baseline"), "number", (RENSTRA,), "Data Awal", "Baseline"
     ),
+    # -- the anggaran kas workbook (INPUTS.md §1b): kode and uraian above, the budget, the plan of
+    # each month (a heading is any month word of tasks.extract.fields.MONTHS, possibly under a
+    # merged ``Anggaran Kas`` / ``RAK`` / ``DKKB`` heading) and the row's total
+    InputColumn(
+        "anggaran_rp",
+        ("Anggaran", "Pagu", "Pagu Anggaran", "Anggaran Setelah Perubahan", "Anggaran Perubahan"),
+        "amount",
+        _C,
+        "Anggaran",
+        "Budget",
+        unit="Rp",
+    ),
+    *_cash_plan_months(),
+    InputColumn(
+        "jumlah_rp",
+        ("Jumlah", "Total", "Jumlah Anggaran Kas", "Total Anggaran Kas"),
+        "amount",
+        _C,
+        "Jumlah",
+        "Total",
+        unit="Rp",
+    ),
 )
+
+#: The columns of an anggaran kas workbook holding the plan of each month, January first.
+CASH_PLAN_MONTHS: tuple[str, ...] = tuple(f"rencana_{month:02d}_rp" for month in range(1, 13))
 
 #: How a kind's ``one_of`` group is named in messages when none of it is there.
 ONE_OF_TITLES: dict[str, tuple[str, str]] = {

@@ -215,6 +215,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} coded rows stand above the first funding-source heading (row {heading_row}); "
         "every row must stand under its funding source's heading",
     ),
+    # -- the anggaran kas workbook (RAK / DKKB: the year's plan per sub kegiatan and month)
+    "cash_plan.quarterly": (
+        "Anggaran kas ditulis per triwulan; tulis rencana per bulan (Januari … Desember) agar "
+        "deviasi tiap bulan dapat dihitung",
+        "The anggaran kas is written per quarter; write the plan per month (Januari … Desember) so "
+        "that each month's deviasi can be computed",
+    ),
+    "cash_plan.months_not_total": (
+        "{column} = {value}, tetapi jumlah rencana Januari … Desember = {expected}",
+        "{column_en} = {value}, but the plan of Januari … Desember sums to {expected}",
+    ),
+    "cash_plan.months_not_budget": (
+        "{column} = {value}, tetapi jumlah rencana Januari … Desember = {expected}; rencana setahun "
+        "harus sama dengan anggaran",
+        "{column_en} = {value}, but the plan of Januari … Desember sums to {expected}; the year's plan "
+        "must equal the budget",
+    ),
 }
 
 

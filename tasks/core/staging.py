@@ -6,7 +6,8 @@ Glossary of the Indonesian terms used in column names (they are the words users 
   current one (after the mid-year amendment, *perubahan*, once it has happened).
 - ``realisasi``: money actually spent; ``realisasi_bulan_ini`` in the month, ``realisasi_sd_bulan_ini``
   cumulative to the end of the month (*sampai dengan bulan ini*).
-- ``anggaran_kas``: the planned disbursement schedule (RAK), cumulative to the end of the month.
+- ``anggaran_kas``: the planned disbursement schedule (RAK), cumulative to the end of the month;
+  ``rencana`` the plan of one month in an anggaran kas workbook.
 - ``fisik``: physical progress of a sub kegiatan, in percent.
 - ``sumber_dana``: funding source (PAD, DAU, DAK ...).
 - ``urusan`` / ``program`` / ``kegiatan`` / ``sub_kegiatan``: the budget hierarchy of Permendagri
@@ -167,6 +168,52 @@ class IndicatorWorkbook:
         return (self.path, "")
 
 
+#: Columns of ``CashPlanWorkbook.lines`` (one row per table row, blanks dropped), wide: the worksheet
+#: row, code, level, name and sub kegiatan as in ``REALIZATION_COLUMNS``, then the budget
+#: (``anggaran_rp``, NaN when the workbook has no budget column), the plan of each month
+#: (``rencana_01_rp`` … ``rencana_12_rp``, a blank month 0) and the row's total (``jumlah_rp``, NaN
+#: when the workbook has no such column).
+CASH_PLAN_COLUMNS: dict[str, str] = {
+    "row": "int64",
+    "kode": columns.column(columns.CASH_PLAN, "kode").dtype,
+    "level": "str",
+    "uraian": columns.column(columns.CASH_PLAN, "uraian").dtype,
+    "sub_kegiatan_kode": "str",
+    **columns.dtypes(columns.CASH_PLAN),
+}
+
+
+@dataclass
+class CashPlanWorkbook:
+    """One anggaran kas workbook (RAK / DKKB), extracted: an OPD's planned disbursement per sub
+    kegiatan and month for one year. A new version replaces the plan loaded before it."""
+
+    path: Path
+    sheet: str
+    opd_code: str
+    opd_name: str
+    year: int
+    lines: pd.DataFrame
+    #: worksheet column letter of each field found, e.g. {"rencana_03_rp": "F"}
+    columns: dict[str, str] = field(default_factory=dict)
+    sha256: str = ""
+    header_cells: dict[str, str] = field(default_factory=dict)
+    #: the government's line of the header block (``PEMERINTAH KOTA SEMARANG``); "" when it has none
+    government: str = ""
+    #: what reading changed and the steward should know (severity ``warning``; the file still loads)
+    warnings: list[InputIssue] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple[Path, str]:
+        """What identifies this workbook in a batch: the file (a plan is never split)."""
+        return (self.path, "")
+
+    @property
+    def name(self) -> str:
+        """The file's name."""
+        return self.path.name
+
+
 #: Words in a file name that mark it as a correction of a month already loaded.
 CORRECTION_MARKERS: tuple[str, ...] = ("koreksi", "perbaikan", "revisi")
 
@@ -205,8 +252,8 @@ class StagedFile:
     """A file on its way in: its workbook once read, and every issue found so far."""
 
     path: Path
-    kind: str = ""  # realization | indicator | "" when unknown
-    workbook: RealizationWorkbook | IndicatorWorkbook | None = None
+    kind: str = ""  # realization | indicator | anggaran_kas | "" when unknown
+    workbook: RealizationWorkbook | IndicatorWorkbook | CashPlanWorkbook | None = None
     issues: tuple[InputIssue, ...] = ()
     label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
     #: the month of a year workbook this is (see ``RealizationWorkbook.part``); "" for a whole file

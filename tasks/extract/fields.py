@@ -45,10 +45,30 @@ INDICATOR_NUMBERS = columns.names(columns.INDICATOR, types=("number", "percent")
 
 RENSTRA_FIELDS: dict[str, tuple[str, ...]] = columns.headings(columns.RENSTRA)
 
+CASH_PLAN_FIELDS: dict[str, tuple[str, ...]] = columns.headings(columns.CASH_PLAN)
+CASH_PLAN_REQUIRED = columns.names(columns.CASH_PLAN, required="yes")
+CASH_PLAN_AMOUNTS = columns.names(columns.CASH_PLAN, types=("amount",))
+#: The headings (normalised) a month's plan may stand under, merged over the months or before each
+#: month's name (``Anggaran Kas Januari``, ``RAK Jan``, ``DKKB Januari 2024``).
+CASH_PLAN_GROUPS: tuple[str, ...] = (
+    "anggaran kas",
+    "rencana anggaran kas",
+    "rak",
+    "dkkb",
+    "rpd",
+    "rencana penarikan dana",
+    "rencana",
+)
+#: The quarters of a plan written per triwulan (``RAK TW I``): the indicator's quarter headings.
+CASH_PLAN_QUARTERS: dict[str, tuple[str, ...]] = {
+    name: headings for name, headings in INDICATOR_FIELDS.items() if name in ("tw1", "tw2", "tw3", "tw4")
+}
+
 #: human names of fields, for ``header.missing_column`` messages: each column's label, and the
 #: realization group of an indicator workbook (``Realisasi`` or the quarters)
 COLUMN_TITLES: dict[str, str] = {
     **{column.name: column.label for column in columns.of_kind(columns.REALIZATION)},
     **{column.name: column.label for column in columns.of_kind(columns.INDICATOR)},
+    **{column.name: column.label for column in columns.of_kind(columns.CASH_PLAN)},
     "realisasi": columns.ONE_OF_TITLES[columns.INDICATOR][0],
 }

@@ -1,5 +1,5 @@
-"""Which sheet holds the table, and which kind of workbook a file is (monthly realization or
-yearly indicators), read from the content.
+"""Which sheet holds the table, and which kind of workbook a file is (monthly realization, yearly
+indicators or the year's anggaran kas plan), read from the content.
 """
 
 from __future__ import annotations
@@ -7,16 +7,23 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tasks.core.columns import CASH_PLAN
 from tasks.extract.book import Book, open_book
+from tasks.extract.cells import normalize_label
 from tasks.extract.fields import (
+    CASH_PLAN_FIELDS,
+    CASH_PLAN_GROUPS,
+    CASH_PLAN_QUARTERS,
+    CASH_PLAN_REQUIRED,
     HEADER_SEARCH_ROWS,
     INDICATOR_FIELDS,
+    MONTHS,
     REALIZATION_FIELDS,
     REALIZATION_ONE_OF,
     REALIZATION_REQUIRED,
     RENSTRA_FIELDS,
 )
-from tasks.extract.grid import Matcher, alias_matcher, find_header, requirement
+from tasks.extract.grid import Grid, Header, Matcher, alias_matcher, find_header, grid_row, requirement
 from tasks.extract.limits import WorkbookLimits
 
 
@@ -72,8 +79,87 @@ def renstra_matcher(label: str) -> str | None:
 _RENSTRA_ALIASES = alias_matcher(RENSTRA_FIELDS)
 
 
+#: Words in the name of a sheet holding an anggaran kas table (``RAK``, ``Anggaran Kas 2024``, ``DKKB``).
+CASH_PLAN_SHEET_WORDS = ("anggaran kas", "rak", "dkkb", "rencana", "rpd")
+
+_PLAN_GROUPS = "|".join(sorted(map(re.escape, CASH_PLAN_GROUPS), key=len, reverse=True))
+#: a month's plan heading: the month word, after a plan word and/or ``bulan``, with the year or not
+_PLAN_MONTH = re.compile(rf"(?:(?:{_PLAN_GROUPS}) )?(?:bulan )?([a-z]+)(?: \d{{4}})?")
+#: the row's total under the plan's heading (``Anggaran Kas Jumlah``)
+_PLAN_TOTAL = re.compile(rf"(?:{_PLAN_GROUPS}) (?:jumlah|total)(?: \d{{4}})?")
+#: a quarter's plan heading (``RAK TW I``, ``Anggaran Kas Triwulan 2``): quarters only under a plan word
+_PLAN_QUARTERS = {
+    normalize_label(f"{group} {heading}"): name
+    for name, headings in CASH_PLAN_QUARTERS.items()
+    for heading in headings
+    if not heading.lower().startswith("realisasi")
+    for group in CASH_PLAN_GROUPS
+}
+
+
+def _plan_field(label: str) -> str | None:
+    """``rencana_MM_rp`` of a month's plan heading, ``jumlah_rp`` of the plan's total, ``twN`` of a
+    quarter's plan heading, or None."""
+    if match := _PLAN_MONTH.fullmatch(label):
+        month = MONTHS.get(match.group(1))
+        if month is not None:
+            return f"rencana_{month:02d}_rp"
+    if _PLAN_TOTAL.fullmatch(label):
+        return "jumlah_rp"
+    return _PLAN_QUARTERS.get(label)
+
+
+CASH_PLAN_MATCH = alias_matcher(CASH_PLAN_FIELDS, _plan_field)
+#: the header of a whole plan: code, name and the twelve months
+CASH_PLAN_COMPLETE = requirement(CASH_PLAN_REQUIRED, ())
+
+
+def cash_plan_sheets(book: Book) -> list[str]:
+    """The visible sheets, those named like an anggaran kas sheet (``RAK``, ``DKKB``) first."""
+    return sorted(book.visible, key=lambda n: not any(word in n.lower() for word in CASH_PLAN_SHEET_WORDS))
+
+
+def is_quarterly_plan(header: Header | None) -> bool:
+    """True for a plan header with quarters (``RAK TW I`` …) and no month."""
+    return (
+        header is not None
+        and any(f.startswith("tw") for f in header.fields)
+        and not any(f.startswith("rencana_") for f in header.fields)
+    )
+
+
+def _has_realization(grid: Grid, header: Header) -> bool:
+    """True when a header names a realization column, or says ``Realisasi`` in either of its rows
+    (the months side by side of a year workbook, each over its plan and realization): a plan has none."""
+    if any(REALIZATION_MATCH(label) in REALIZATION_ONE_OF for label in header.labels if label):
+        return True
+    return any(
+        isinstance(value, str) and "realisasi" in value.lower()
+        for row in (header.row, header.row + 1)
+        for value in grid_row(grid.rows, row)
+    )
+
+
+def _cash_plan_kind(grid: Grid, partial: list[tuple[int, str]]) -> bool:
+    """True when the sheet holds a whole anggaran kas table (no realization column); a table short of
+    months, or written per quarter, is noted in ``partial`` to be read as a plan and told why not."""
+    found, best = find_header(grid, CASH_PLAN_MATCH, CASH_PLAN_COMPLETE)
+    if found is not None:
+        return not _has_realization(grid, found)
+    if best is None or _has_realization(grid, best):
+        return False
+    months = sum(f.startswith("rencana_") for f in best.fields)
+    if months >= 6 or is_quarterly_plan(best):
+        partial.append((len(best.fields), CASH_PLAN))
+    return False
+
+
 def detect_kind(path: str | Path, *, limits: WorkbookLimits | None = None) -> str:
-    """``"realization"`` or ``"indicator"`` from the workbook's sheets and table headers."""
+    """``"realization"``, ``"indicator"`` or ``"anggaran_kas"`` from the workbook's sheets and table headers.
+
+    A sheet with code and name columns, the twelve months of a plan and no realization column is an
+    anggaran kas workbook; it is looked for only on a sheet that holds neither other table.
+    """
     book = open_book(path, limits)
     if any("indikator" in name.lower() for name in book.visible):
         return "indicator"
@@ -96,6 +182,8 @@ def detect_kind(path: str | Path, *, limits: WorkbookLimits | None = None) -> st
             return "indicator"
         if best is not None and "indikator" in best.fields and len(best.fields) >= 3:
             partial.append((len(best.fields), "indicator"))
+        if _cash_plan_kind(grid, partial):
+            return CASH_PLAN
         if sheet not in keep:
             book.release(sheet)
     if partial:

@@ -14,8 +14,10 @@ from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
 
+from tasks.core.columns import CASH_PLAN
 from tasks.core.issues import InputError
 from tasks.core.staging import StagedFile
+from tasks.extract.cash_plan import read_cash_plan
 from tasks.extract.indicators import read_indicators
 from tasks.extract.kind import detect_kind
 from tasks.extract.layouts import MonthRead, PartError, read_realization_months
@@ -54,10 +56,10 @@ def read_file(
     """Detect the workbook kind and extract it; problems become issues, not exceptions.
 
     A realization workbook gives one staged file per month it holds (a year workbook several, each
-    with its ``part``); any other file gives one. The run's year and month fill in a header block
-    that lacks them; when the file states its own period, validation compares it with the run's
-    (``period.wrong_year`` / ``period.wrong_month``). A file beyond ``limits`` (default:
-    :class:`WorkbookLimits`) is refused before it is read.
+    with its ``part``); any other file (indicators, an anggaran kas plan) gives one. The run's year
+    and month fill in a header block that lacks them; when the file states its own period, validation
+    compares it with the run's (``period.wrong_year`` / ``period.wrong_month``). A file beyond
+    ``limits`` (default: :class:`WorkbookLimits`) is refused before it is read.
     """
     try:
         kind = detect_kind(path, limits=limits)
@@ -68,9 +70,8 @@ def read_file(
                 month,
             )
             return [_staged_month(path, read) for read in _up_to(months, month)]
-        workbook = _read_with_fallback(
-            lambda y, _m: read_indicators(path, opd=opd, year=y, limits=limits), year, None
-        )
+        reader = read_cash_plan if kind == CASH_PLAN else read_indicators
+        workbook = _read_with_fallback(lambda y, _m: reader(path, opd=opd, year=y, limits=limits), year, None)
     except InputError as error:
         return [StagedFile(path=path, issues=tuple(error.issues))]
     return [StagedFile(path=path, kind=kind, workbook=workbook, issues=tuple(workbook.warnings))]

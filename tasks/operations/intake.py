@@ -24,6 +24,7 @@ from tasks.core.issues import InputError, InputIssue
 from tasks.core.problems import EnvironmentProblem, explain_environment
 from tasks.core.staging import (
     CORRECTION_MARKERS,
+    CashPlanWorkbook,
     IndicatorWorkbook,
     RealizationWorkbook,
     StagedFile,
@@ -34,6 +35,7 @@ from tasks.core.text import printable
 from tasks.extract.limits import WorkbookLimits
 from tasks.load.batches import LoadResult, record_rejection
 from tasks.load.bulk import load_new_months
+from tasks.load.cash_plan import load_cash_plan
 from tasks.load.indicators import load_indicators
 from tasks.load.realization import load_realization
 from tasks.operations.quarantine import quarantine_file
@@ -219,7 +221,7 @@ def validate_batch(
 
     Great Expectations is imported here, when a batch is validated, not with this module.
     """
-    from tasks.validate.batch import validate_indicator_workbooks, validate_realizations
+    from tasks.validate.batch import validate_cash_plans, validate_indicator_workbooks, validate_realizations
 
     validator = validator_for(workdir, gx_keep_results)
     labels = file_labels(s.key for s in staged_files)
@@ -254,9 +256,16 @@ def validate_batch(
         capaian_bound_pct=capaian_bound_pct,
         labels=labels,
     )
-    found = {**monthly.issues, **yearly.issues}
+    plans = validate_cash_plans(
+        validator,
+        [s.workbook for s in staged_files if isinstance(s.workbook, CashPlanWorkbook)],
+        year=year,
+        known_opds=known,
+        labels=labels,
+    )
+    found = {**monthly.issues, **yearly.issues, **plans.issues}
     checked = [replace(s, issues=s.issues + tuple(found.get(labels[s.key], ()))) for s in staged_files]
-    return checked, monthly.runs + yearly.runs
+    return checked, monthly.runs + yearly.runs + plans.runs
 
 
 def _labelled(staged: StagedFile, label: str) -> StagedFile:
@@ -311,11 +320,12 @@ def load_workbook(engine: Engine, staged: StagedFile, loaded_by: str = "") -> Fi
     month = getattr(wb, "month", None)
     if not staged.errors and wb is not None:
         try:
-            result: LoadResult = (
-                load_realization(engine, wb, loaded_by)
-                if isinstance(wb, RealizationWorkbook)
-                else load_indicators(engine, wb, loaded_by)
-            )
+            if isinstance(wb, RealizationWorkbook):
+                result: LoadResult = load_realization(engine, wb, loaded_by)
+            elif isinstance(wb, CashPlanWorkbook):
+                result = load_cash_plan(engine, wb, loaded_by)
+            else:
+                result = load_indicators(engine, wb, loaded_by)
         except InputError as error:
             found = tuple(replace(issue, file=staged.name) for issue in error.issues)
             staged = replace(staged, issues=staged.issues + found)

@@ -3,7 +3,9 @@
 Per program, kegiatan and sub kegiatan of one OPD-month:
 
 - realisasi % = realization to date / anggaran × 100 (the cumulative serapan);
-- RAK % = anggaran kas to date / anggaran × 100;
+- RAK % = anggaran kas to date / anggaran × 100: the month's own ``Anggaran Kas s.d. Bulan Ini``
+  column, or, for a month whose workbook had none, the plan to date of the OPD-year's anggaran kas
+  workbook (decided when the table is made, so the plan may come before or after the realization);
 - deviasi (points) = realisasi % − RAK %, and relative to the plan = deviasi / RAK % × 100;
 - fisik: the sub kegiatan's physical progress; for kegiatan and programs the budget-weighted mean;
 - early-warning category of the cumulative serapan in the month's quarter (configurable bands).
@@ -27,7 +29,7 @@ from tasks.core.formatting import percent_text as _pct
 from tasks.core.scales import ReportScales
 from tasks.core.text import html_text, markdown_text, visible_text
 from tasks.report.inputs import roll_up
-from warehouse.queries import month_rows, source_month_rows
+from warehouse.queries import cash_plan_to_date, month_rows, source_month_rows
 
 MONITORING_COLUMNS = [
     "kode",
@@ -68,7 +70,7 @@ def monitoring_table(
     engine: Engine, opd_code: str, year: int, month: int, config: ReportScales
 ) -> pd.DataFrame:
     """Every program, kegiatan and sub kegiatan of the OPD-month with deviasi and early warning."""
-    subs = month_rows(engine, opd_code, year, month)
+    subs = with_cash_plan(engine, month_rows(engine, opd_code, year, month), opd_code, year, month)
     if subs.empty:
         return pd.DataFrame(columns=MONITORING_COLUMNS)
     subs["_fisik_x_anggaran"] = subs["fisik_pct"].astype("float64") * subs["anggaran"]
@@ -121,6 +123,21 @@ def source_absorption(engine: Engine, opd_code: str, year: int, month: int) -> p
     table["rak_pct"] = metrics.serapan_pct(table["anggaran_kas_sd_bulan_ini"], table["anggaran"])
     table["deviasi_poin"] = table["serapan_pct"] - table["rak_pct"]
     return table[SOURCE_ABSORPTION_COLUMNS]
+
+
+def with_cash_plan(engine: Engine, subs: pd.DataFrame, opd_code: str, year: int, month: int) -> pd.DataFrame:
+    """The month's sub kegiatan rows, the plan to date taken from the loaded anggaran kas workbook
+    where the month's own workbook gave none (``anggaran_kas_sd_bulan_ini`` NULL)."""
+    if subs.empty or not subs["anggaran_kas_sd_bulan_ini"].isna().any():
+        return subs
+    plan = cash_plan_to_date(engine, opd_code, year, month)
+    if plan.empty:
+        return subs
+    subs = subs.copy()
+    subs["anggaran_kas_sd_bulan_ini"] = (
+        subs["anggaran_kas_sd_bulan_ini"].astype("float64").fillna(subs["kode"].map(plan))
+    )
+    return subs
 
 
 def monitoring_measures(table: pd.DataFrame, month: int, config: ReportScales) -> pd.DataFrame:
@@ -343,7 +360,7 @@ def write_monitoring_report(
 
 def monthly_absorption(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataFrame:
     """Per program for one month: budget, realization to date, serapan, plan to date and deviasi."""
-    subs = month_rows(engine, opd_code, year, month)
+    subs = with_cash_plan(engine, month_rows(engine, opd_code, year, month), opd_code, year, month)
     values = ["anggaran", "realisasi_bulan_ini", "realisasi_sd_bulan_ini", "anggaran_kas_sd_bulan_ini"]
     table = roll_up(engine, subs, values)
     table = table[table["level"].isin(["urusan", "program"])].reset_index(drop=True)

@@ -1,5 +1,6 @@
 """Validating a batch: realization workbooks month by month (each against the month before, from
-the batch when it passed or from the warehouse), indicator workbooks together.
+the batch when it passed or from the warehouse), indicator workbooks together, anggaran kas
+workbooks together.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import numpy as np
 import pandas as pd
 
 from tasks.core.issues import InputIssue
-from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook
-from tasks.validate.context import INDICATOR_SUITE, REALIZATION_SUITE, SuiteRun, Validator
+from tasks.core.staging import CashPlanWorkbook, IndicatorWorkbook, RealizationWorkbook
+from tasks.validate.context import CASH_PLAN_SUITE, INDICATOR_SUITE, REALIZATION_SUITE, SuiteRun, Validator
 from tasks.validate.frames import (
     Labels,
     PreviousLookup,
     batch_previous_lookup,
+    cash_plan_frame,
     indicator_frame,
     labels_of,
     realization_frame,
@@ -170,6 +172,28 @@ def validate_indicator_workbooks(
         "capaian_bound_pct": capaian_bound_pct,
     }
     return _validate(validator, INDICATOR_SUITE, frame, {labels[wb.key]: wb for wb in workbooks}, parameters)
+
+
+def validate_cash_plans(
+    validator: Validator,
+    workbooks: Sequence[CashPlanWorkbook],
+    *,
+    year: int | None = None,
+    known_opds: Sequence[str] | None = None,
+    labels: Labels | None = None,
+) -> BatchValidation:
+    """Validate the anggaran kas workbooks of a batch with their suite (issues keyed by file label)."""
+    if not workbooks:
+        return BatchValidation()
+    labels = labels_of(workbooks, labels)
+    frame = cash_plan_frame(workbooks, labels)
+    if year is not None:
+        frame["expected_year"] = year
+    parameters = {
+        "run_years": [year] if year is not None else sorted({int(y) for y in frame["year"]}),
+        "known_opds": list(known_opds) if known_opds is not None else sorted(set(frame["opd_code"])),
+    }
+    return _validate(validator, CASH_PLAN_SUITE, frame, {labels[wb.key]: wb for wb in workbooks}, parameters)
 
 
 def _validate(

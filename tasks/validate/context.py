@@ -32,6 +32,7 @@ from tasks.core.text import html_escape_tree
 SUITES_DIR = Path(expectations.__file__).resolve().parent / "suites"
 REALIZATION_SUITE = "realisasi_bulanan"
 INDICATOR_SUITE = "indikator_tahunan"
+CASH_PLAN_SUITE = "anggaran_kas"
 DATA_DOCS_SITE = "sakip"
 #: The fingerprint of what the stored context was built from (``<workdir>/gx/``): equal, it is reused.
 CONTEXT_MARKER = "sakip-context.sha256"

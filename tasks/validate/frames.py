@@ -12,16 +12,19 @@ import numpy as np
 import pandas as pd
 
 from tasks.core import metrics
+from tasks.core.columns import CASH_PLAN_MONTHS
 from tasks.core.hierarchy import node_keys, parent_codes
 from tasks.core.metrics import QUARTERS, quarterly_year_value, year_value_aggregation
-from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook, file_labels
+from tasks.core.staging import CashPlanWorkbook, IndicatorWorkbook, RealizationWorkbook, file_labels
 from tasks.core.subtotals import RUPIAH_TOLERANCE
 
 PreviousLookup = Callable[[str, int, int], pd.DataFrame | None]
 Labels = Mapping[tuple[Path, str], str]
 
 
-def labels_of(workbooks: Iterable[RealizationWorkbook | IndicatorWorkbook], labels: Labels | None) -> Labels:
+def labels_of(
+    workbooks: Iterable[RealizationWorkbook | IndicatorWorkbook | CashPlanWorkbook], labels: Labels | None
+) -> Labels:
     """The given labels, or the workbooks' own (their names, paths where two names clash)."""
     return labels if labels is not None else file_labels(wb.key for wb in workbooks)
 
@@ -179,3 +182,20 @@ def indicator_frame(workbooks: Sequence[IndicatorWorkbook], labels: Labels | Non
         frame["capaian"] = metrics.capaian_series(frame["target"], year_value, known_arah, known_rule)
         frames.append(frame)
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def cash_plan_frame(workbooks: Sequence[CashPlanWorkbook], labels: Labels | None = None) -> pd.DataFrame:
+    """All anggaran kas workbooks of a batch stacked, with tree keys and each row's year's plan
+    (``rencana_setahun_rp``, the sum of its twelve months)."""
+    labels = labels_of(workbooks, labels)
+    frame = pd.concat(
+        [
+            wb.lines.assign(file=labels[wb.key], opd_code=wb.opd_code, year=wb.year, expected_year=wb.year)
+            for wb in workbooks
+        ],
+        ignore_index=True,
+    )
+    frame["node_key"] = node_keys(frame)
+    frame["parent_key"] = parent_codes(frame).where(frame["level"] != "total", None)
+    frame["rencana_setahun_rp"] = frame[list(CASH_PLAN_MONTHS)].fillna(0.0).sum(axis=1)
+    return frame

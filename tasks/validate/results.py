@@ -12,7 +12,7 @@ import pandas as pd
 from tasks.core import columns, subtotals
 from tasks.core.issues import InputIssue
 from tasks.core.metrics import QUARTERS, quarterly_year_value
-from tasks.core.staging import IndicatorWorkbook, RealizationWorkbook
+from tasks.core.staging import CashPlanWorkbook, IndicatorWorkbook, RealizationWorkbook
 
 #: Rules about the whole file: reported once per file, at the header-block cell they concern.
 FILE_LEVEL_RULES = {
@@ -68,7 +68,7 @@ def _expected_values(rule: str, meta: dict, frame: pd.DataFrame, parameters: dic
 def results_to_issues(
     results: Iterable,
     frame: pd.DataFrame,
-    workbooks: dict[str, RealizationWorkbook | IndicatorWorkbook],
+    workbooks: dict[str, RealizationWorkbook | IndicatorWorkbook | CashPlanWorkbook],
     parameters: dict,
 ) -> tuple[dict[str, list[InputIssue]], dict[str, set[int]]]:
     """Issues per file from GX results, and per file the indexes of the expectations that failed for it."""

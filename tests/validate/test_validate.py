@@ -323,7 +323,7 @@ def test_every_suite_loads_with_all_its_expectations(validator):
     from tasks.validate.context import load_suite_definitions
 
     definitions = load_suite_definitions()
-    assert set(definitions) == {"realisasi_bulanan", "indikator_tahunan"}
+    assert set(definitions) == {"realisasi_bulanan", "indikator_tahunan", "anggaran_kas"}
     for name, definition in definitions.items():
         loaded = validator.context.suites.get(name)
         assert len(loaded.expectations) == len(definition["expectations"]) > 10

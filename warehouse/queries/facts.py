@@ -16,6 +16,7 @@ from tasks.core.staging import RealizationWorkbook
 from warehouse.models import (
     BudgetItem,
     FactBudget,
+    FactCashPlan,
     FactIndicatorRealization,
     FactIndicatorTarget,
     FactRealization,
@@ -190,6 +191,21 @@ def month_rows(engine: Engine, opd_code: str, year: int, month: int) -> pd.DataF
             "anggaran_kas_sd_bulan_ini_rp": "anggaran_kas_sd_bulan_ini",
         }
     )
+
+
+def cash_plan_to_date(engine: Engine, opd_code: str, year: int, month: int) -> pd.Series:
+    """The OPD-year's current anggaran kas plan to the end of ``month`` per sub kegiatan code (the sum
+    of its months up to ``month``); empty when no plan is loaded."""
+    query = (
+        select(BudgetItem.code.label("kode"), func.sum(FactCashPlan.rencana_rp).label("rencana"))
+        .join(FactCashPlan, FactCashPlan.budget_item_id == BudgetItem.id)
+        .join(Opd, Opd.id == FactCashPlan.opd_id)
+        .where(Opd.code == opd_code, FactCashPlan.year == year, FactCashPlan.month <= month)
+        .group_by(BudgetItem.code)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return pd.Series({code: float(total) for code, total in rows}, dtype="float64")
 
 
 def sumber_dana_totals(

@@ -46,4 +46,8 @@ def read_realization_months(
     its months from its sheets or column groups, so a run's month only filters a monthly workbook.
     """
     book = open_book(path, limits)
+    from tasks.extract import month_sheets  # imported here: it imports PartError from this module
+
+    if month_sheets.is_month_sheet_workbook(book):
+        return month_sheets.read_month_sheets(book, opd=opd, year=year)
     return [read_realization_sheet(book, find_realization_sheet(book), opd=opd, year=year, month=month)]

@@ -186,6 +186,34 @@ class _First:
     sheet: str
     value: object
     shown: str
+    found: object  # the header-block value (``read_meta``'s), with its cell
+
+
+def _run_conflicts(
+    book: Book, sheet: _Sheet, first: _First | None, given: object, what: str
+) -> list[InputIssue]:
+    """The run's OPD or year against the first sheet's, for a sheet without its own: the run's conflict
+    with the workbook's header block (``header.meta_conflict``), at the first sheet's cell."""
+    if first is None or given is None:
+        return []
+    if what == "OPD":
+        text = str(given).strip()
+        same = _same_opd((text, "") if re.fullmatch(r"\d+(?:\.\d+)+", text) else ("", text), first.value)
+    else:
+        same = int(given) == first.value
+    if same:
+        return []
+    found = first.found
+    params = {"what": what, "in_file": first.shown, "given": given}
+    return [
+        book.issue(
+            "header.meta_conflict",
+            sheet=first.sheet,
+            row=found.row + 1,
+            column=column_letter(found.col),
+            params=params,
+        )
+    ]
 
 
 def _opd_of(meta) -> tuple[str, str]:
@@ -329,9 +357,11 @@ def read_month_sheets(book: Book, *, opd: str | None = None, year: int | None = 
             continue
         code, name = _opd_of(sheet.meta)
         if first_opd is None and (code or name):
-            first_opd = _First(sheet.name, (code, name), " ".join(part for part in (code, name) if part))
+            shown = " ".join(part for part in (code, name) if part)
+            first_opd = _First(sheet.name, (code, name), shown, sheet.meta.opd_code or sheet.meta.opd_name)
         if first_year is None and sheet.meta.year:
-            first_year = _First(sheet.name, sheet.meta.year.value, str(sheet.meta.year.value))
+            year_found = sheet.meta.year
+            first_year = _First(sheet.name, year_found.value, str(year_found.value), year_found)
     months: list[MonthRead] = []
     for sheet in sheets:
         read = _read_month(book, sheet, first_opd=first_opd, first_year=first_year, opd=opd, year=year)
@@ -361,9 +391,13 @@ def _read_month(
     given_opd, given_year = opd, year
     if sheet.meta is not None:
         issues = _conflicts(book, sheet, first_opd=first_opd, first_year=first_year, opd=opd, year=year)
+        code, name = _opd_of(sheet.meta)
+        if not (code or name):
+            issues.extend(_run_conflicts(book, sheet, first_opd, opd, "OPD"))
+        if not sheet.meta.year:
+            issues.extend(_run_conflicts(book, sheet, first_year, year, "Tahun anggaran"))
         if issues:
             return PartError(sheet.name, month, InputError(issues))
-        code, name = _opd_of(sheet.meta)
         if given_opd is None and not (code or name) and first_opd is not None:
             given_opd = first_opd.value[0] or first_opd.value[1]
         if given_year is None and not sheet.meta.year:

@@ -437,3 +437,7 @@ def test_xls_and_ods_read_the_same_months(monthly, tmp_path: Path) -> None:
             ("COVER", "warning"),
             ("REKAP", "warning"),
         ]
+        # the sheet limit holds for the legacy formats too (14 sheets: a cover, the summary, 12 months)
+        with pytest.raises(InputError) as caught:
+            open_book(path, WorkbookLimits(max_sheets=13))
+        assert [i.rule for i in caught.value.issues] == ["file.too_many_sheets"]

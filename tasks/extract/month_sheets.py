@@ -25,13 +25,15 @@ missing on a sheet are taken from the first sheet (in workbook order) whose head
 a sheet naming another OPD or year than that sheet is refused (``sheet.meta_conflict``). The run's OPD
 and year keep their meaning: each sheet is checked against them (``header.meta_conflict``) and they
 fill in what no sheet gives. The run's month does not filter a year workbook (every month it holds is
-read; its sheets say which months they are). A month that cannot be read is a :class:`PartError`
-beside the months that can; the months come oldest first.
+read; its sheets say which months they are). A month that cannot be read is a ``PartError`` (its
+month the sheet name's) beside the months that can; the months come oldest first.
 
 **Whole-file errors** (``InputError``, nothing loads): more than twelve month sheets
 (``sheet.too_many_months``), two sheets naming the same month (``sheet.month_duplicate``, naming
-both), and no month at all to read. Both are found from the sheet names, before any sheet is read;
-a workbook with very many sheets is refused earlier still, on opening (``file.too_many_sheets``).
+both), found from the sheet names before any sheet is read; and no month at all to read (every month
+sheet empty: ``sheet.not_found``). A workbook with very many sheets is refused earlier still, on
+opening (``file.too_many_sheets``); a sheet beyond the workbook limits is refused as the limits say
+(a month sheet as its month's ``PartError``, any other sheet with the whole file).
 """
 
 from __future__ import annotations

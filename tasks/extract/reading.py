@@ -131,5 +131,7 @@ def _read_with_fallback(read, year: int | None, month: int | None):
 
 
 def _only_meta_missing(error: InputError) -> bool:
-    """True when every issue says the header block lacks OPD, year or month."""
-    return bool(error.issues) and all(i.rule == "header.meta_missing" for i in error.issues)
+    """True when every error says the header block lacks OPD, year or month (warnings aside: a year
+    workbook tells of the sheets it passed over on its oldest month, refused or not)."""
+    errors = [i for i in error.issues if i.severity == "error"]
+    return bool(errors) and all(i.rule == "header.meta_missing" for i in errors)

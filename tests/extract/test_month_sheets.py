@@ -214,6 +214,31 @@ def test_the_run_gives_opd_and_year_but_never_filters_the_months(monthly, tmp_pa
     )
 
 
+def test_the_year_from_the_sheet_names_or_the_run(monthly, tmp_path: Path) -> None:
+    """No sheet gives the year: ``MEI 2022`` does, else the run's year fills it in."""
+
+    def no_year(book: openpyxl.Workbook) -> None:
+        del book.worksheets[1]["A4"]  # the first month sheet's ``Tahun Anggaran``, after the summary
+
+    for names, name in ((with_year(short_name, YEAR), "bernama.xlsx"), (short_name, "tanpa_tahun.xlsx")):
+        written = write_month_sheets(
+            monthly, tmp_path / "tulis.xlsx", sheet_names=names, header_on_every_sheet=False
+        )
+        path = edited(written, tmp_path / name, no_year)
+        found = read_realization_months(path)
+        if name == "bernama.xlsx":
+            assert [(read.month, read.year) for read in found] == [(month, YEAR) for month in range(1, 13)]
+            continue
+        assert all(isinstance(read, PartError) for read in found)
+        assert {i.rule for read in found for i in read.error.issues if i.severity == "error"} == {
+            "header.meta_missing"
+        }
+        staged = read_file(path, year=YEAR)  # the run's year, where the workbook has none
+        assert [(s.part, s.workbook.year, s.errors) for s in staged] == [
+            (short_name(month), YEAR, ()) for month in range(1, 13)
+        ]
+
+
 # --------------------------------------------------------------------------------------------------
 # a month refused on its own
 

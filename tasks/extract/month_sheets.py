@@ -191,9 +191,7 @@ class _First:
     found: object  # the header-block value (``read_meta``'s), with its cell
 
 
-def _run_conflicts(
-    book: Book, sheet: _Sheet, first: _First | None, given: object, what: str
-) -> list[InputIssue]:
+def _run_conflicts(book: Book, first: _First | None, given: object, what: str) -> list[InputIssue]:
     """The run's OPD or year against the first sheet's, for a sheet without its own: the run's conflict
     with the workbook's header block (``header.meta_conflict``), at the first sheet's cell."""
     if first is None or given is None:
@@ -353,6 +351,7 @@ def read_month_sheets(book: Book, *, opd: str | None = None, year: int | None = 
     _check_names(book, named)
     warnings = _others(book, named)
     sheets = _header_blocks(book, named, warnings)
+    warnings.sort(key=lambda issue: book.visible.index(issue.sheet))  # in the workbook's order
     first_opd = first_year = None
     for sheet in sheets:
         if sheet.meta is None:
@@ -395,9 +394,9 @@ def _read_month(
         issues = _conflicts(book, sheet, first_opd=first_opd, first_year=first_year, opd=opd, year=year)
         code, name = _opd_of(sheet.meta)
         if not (code or name):
-            issues.extend(_run_conflicts(book, sheet, first_opd, opd, "OPD"))
+            issues.extend(_run_conflicts(book, first_opd, opd, "OPD"))
         if not sheet.meta.year:
-            issues.extend(_run_conflicts(book, sheet, first_year, year, "Tahun anggaran"))
+            issues.extend(_run_conflicts(book, first_year, year, "Tahun anggaran"))
         if issues:
             return PartError(sheet.name, month, InputError(issues))
         if given_opd is None and not (code or name) and first_opd is not None:

@@ -105,6 +105,7 @@ class Settings(BaseSettings):
     max_part_mb: Limit = _LIMITS.max_part_mb
     max_workbook_mb: Limit = _LIMITS.max_workbook_mb
     max_annotated_cells: Limit = _LIMITS.max_annotated_cells
+    max_sheets: Limit = _LIMITS.max_sheets
     #: capaian scale, early-warning bands, absorption threshold and colours (from ``SAKIP_CONFIG``)
     scales: ReportScales = Field(default_factory=ReportScales)
     #: a Dask scheduler (``tcp://host:8786``) the annual flow runs its tasks on; None: this machine

@@ -232,6 +232,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{column_en} = {value}, but the plan of Januari … Desember sums to {expected}; the year's plan "
         "must equal the budget",
     ),
+    # a year in one workbook, a sheet per month (tasks/extract/month_sheets.py), and the sheets any
+    # workbook may have (tasks/extract/limits.py)
+    "file.too_many_sheets": (
+        "Workbook berisi {count} sheet, melampaui batas {max_sheets} sheet; simpan ulang berkas hanya berisi sheet yang diperlukan",
+        "The workbook holds {count} sheets, beyond the limit of {max_sheets}; save it again with only the sheets needed",
+    ),
+    "sheet.passed_over": (
+        "Sheet dilewati: {kind}",
+        "Sheet passed over: {kind}",
+    ),
+    "sheet.month_duplicate": (
+        "Bulan {month} dinamai oleh dua sheet: '{first}' dan '{second}'; satu bulan hanya boleh satu sheet",
+        "Month {month} is named by two sheets: '{first}' and '{second}'; a month may have only one sheet",
+    ),
+    "sheet.too_many_months": (
+        "Workbook berisi {count} sheet bulan ({sheets}); satu tahun paling banyak 12 bulan",
+        "The workbook holds {count} month sheets ({sheets}); a year has at most 12 months",
+    ),
+    "sheet.month_conflict": (
+        "Nama sheet '{sheet}' menunjukkan bulan {sheet_month}, tetapi kepala laporan di sel {cell} menyebut bulan {header_month}; perbaiki salah satunya",
+        "The sheet's name '{sheet}' says {sheet_month}, but the header block in cell {cell} says {header_month}; correct one of them",
+    ),
+    "sheet.year_conflict": (
+        "Nama sheet '{sheet}' menyebut tahun {sheet_year}, tetapi tahun anggaran workbook ini {year}",
+        "The sheet's name '{sheet}' names the year {sheet_year}, but this workbook's budget year is {year}",
+    ),
+    "sheet.meta_conflict": (
+        "{what} di sheet ini ({in_sheet}) berbeda dengan di sheet '{first_sheet}' ({in_first}); satu workbook hanya untuk satu OPD dan satu tahun",
+        "{what} on this sheet ({in_sheet}) differs from sheet '{first_sheet}' ({in_first}); one workbook is for one OPD and one year",
+    ),
 }
 
 

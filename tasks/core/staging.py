@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from tasks.core import columns
-from tasks.core.issues import InputIssue
+from tasks.core.issues import InputError, InputIssue
 
 #: Levels of a row in a realization workbook, top to bottom.
 LEVELS: tuple[str, ...] = ("urusan", "program", "kegiatan", "sub_kegiatan", "rekening", "total")
@@ -212,6 +212,19 @@ class CashPlanWorkbook:
     def name(self) -> str:
         """The file's name."""
         return self.path.name
+
+
+@dataclass(frozen=True)
+class PartError:
+    """A month of a year workbook that cannot be read: which part, its month when known, and why."""
+
+    part: str
+    month: int | None
+    error: InputError
+
+
+#: A month of a realization workbook as read: its workbook, or why it cannot be read.
+MonthRead = RealizationWorkbook | PartError
 
 
 #: Words in a file name that mark it as a correction of a month already loaded.

@@ -227,6 +227,7 @@ def _open_book_uncached(path: str | Path, limits: WorkbookLimits | None = None) 
             return _open_legacy(path, data, limits, ".ods", ranges=legacy.ods_used_ranges(archive))
         workbook_part = _workbook_part(archive)
         parts = _sheet_parts(archive, workbook_part)
+        workbook_limits.check_sheet_count(len(parts), limits, file=path.name)
     except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ElementTree.ParseError, ValueError) as exc:
         raise _not_workbook(
             path, f"arsip zip rusak atau terpotong ({exc})", f"damaged or truncated zip archive ({exc})"
@@ -255,13 +256,17 @@ def _open_legacy(
     """An .xls or .ods workbook, opened by calamine (its size checked first: .xls is no archive)."""
     if len(data) > limits.max_workbook_mb * workbook_limits.MB:
         raise workbook_limits.file_too_large(path.name, limits.max_workbook_mb)
+    if ranges is not None:  # an .ods: its tables are known before calamine reads every one of them
+        workbook_limits.check_sheet_count(len(ranges), limits, file=path.name)
     legacy.check_ranges(ranges or {}, limits, file=path.name)  # calamine reads every table on opening
     try:
         workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         visible = _visible_sheets(workbook)
+        sheets = len(workbook.sheets_metadata)
     except Exception as exc:  # calamine raises several exception types for broken files
         detail, detail_en = f"workbook {form} rusak ({exc})", f"damaged {form} workbook ({exc})"
         raise _not_workbook(path, detail, detail_en) from exc
+    workbook_limits.check_sheet_count(sheets, limits, file=path.name)  # an .xls: sheets are read lazily
     return Book(path, data, workbook, None, {}, visible, limits, ranges=ranges)
 
 

@@ -9,27 +9,14 @@ as a whole (no table, months that cannot be told apart) is an ``InputError``, as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from tasks.core.issues import InputError
-from tasks.core.staging import RealizationWorkbook, month_digest
+from tasks.core.staging import MonthRead, RealizationWorkbook, month_digest
+from tasks.extract import month_sheets
 from tasks.extract.book import open_book
 from tasks.extract.kind import find_realization_sheet
 from tasks.extract.limits import WorkbookLimits
 from tasks.extract.realization import read_realization_sheet
-
-
-@dataclass(frozen=True)
-class PartError:
-    """A month of a year workbook that cannot be read: which part, its month when known, and why."""
-
-    part: str
-    month: int | None
-    error: InputError
-
-
-MonthRead = RealizationWorkbook | PartError
 
 
 def read_realization_months(
@@ -46,6 +33,8 @@ def read_realization_months(
     its months from its sheets or column groups, so a run's month only filters a monthly workbook.
     """
     book = open_book(path, limits)
+    if month_sheets.is_month_sheet_workbook(book):
+        return _fingerprinted(month_sheets.read_month_sheets(book, opd=opd, year=year))
     return [read_realization_sheet(book, find_realization_sheet(book), opd=opd, year=year, month=month)]
 
 

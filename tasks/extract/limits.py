@@ -59,6 +59,9 @@ class WorkbookLimits:
     #: inflated size of one part of the zip archive (a sheet, the shared strings), and of all parts
     max_part_mb: int = 128
     max_workbook_mb: int = 256
+    #: sheets of a workbook, hidden ones included (a year workbook has a sheet per month, a summary and
+    #: a cover: about 15); a workbook with more is refused from its list of sheets, before any is read
+    max_sheets: int = 40
     #: cells of all sheets together that the annotated copy of a rejected file may load (openpyxl
     #: needs about 0.45 KB and 25 µs per cell); a larger file is quarantined without annotation
     max_annotated_cells: int = 1_000_000
@@ -139,6 +142,18 @@ def file_too_large(file: str, limit_mb: int) -> InputError:
         f"berkas lebih dari {_count(limit_mb, 'id')} MB (batas {_count(limit_mb, 'id')} MB)",
         f"the file is larger than {_count(limit_mb, 'en')} MB (limit {_count(limit_mb, 'en')} MB)",
     )
+
+
+def check_sheet_count(count: int, limits: WorkbookLimits, *, file: str) -> None:
+    """Raise ``file.too_many_sheets`` when a workbook lists more than ``max_sheets`` sheets."""
+    if count > limits.max_sheets:
+        params = {
+            "count": _count(count, "id"),
+            "count_en": _count(count, "en"),
+            "max_sheets": _count(limits.max_sheets, "id"),
+            "max_sheets_en": _count(limits.max_sheets, "en"),
+        }
+        raise InputError([InputIssue(file=file, rule="file.too_many_sheets", params=params)])
 
 
 def too_many_cells_read(file: str, sheet: str, limits: WorkbookLimits) -> InputError:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 from tasks.core.columns import CASH_PLAN
 from tasks.core.issues import InputError
-from tasks.core.staging import StagedFile
+from tasks.core.staging import MonthRead, PartError, StagedFile
 from tasks.extract.cash_plan import read_cash_plan
 from tasks.extract.indicators import read_indicators
 from tasks.extract.kind import detect_kind
-from tasks.extract.layouts import MonthRead, PartError, read_realization_months
+from tasks.extract.layouts import read_realization_months
 from tasks.extract.limits import WorkbookLimits
 
 #: Below this many files, starting worker processes costs more than it saves.
@@ -139,5 +139,7 @@ def _read_with_fallback(read, year: int | None, month: int | None):
 
 
 def _only_meta_missing(error: InputError) -> bool:
-    """True when every issue says the header block lacks OPD, year or month."""
-    return bool(error.issues) and all(i.rule == "header.meta_missing" for i in error.issues)
+    """True when every error says the header block lacks OPD, year or month (warnings aside: a year
+    workbook tells of the sheets it passed over on its oldest month, refused or not)."""
+    errors = [i for i in error.issues if i.severity == "error"]
+    return bool(errors) and all(i.rule == "header.meta_missing" for i in errors)

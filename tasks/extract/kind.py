@@ -158,7 +158,8 @@ def detect_kind(path: str | Path, *, limits: WorkbookLimits | None = None) -> st
     """``"realization"``, ``"indicator"`` or ``"anggaran_kas"`` from the workbook's sheets and table headers.
 
     A sheet with code and name columns, the twelve months of a plan and no realization column is an
-    anggaran kas workbook; it is looked for only on a sheet that holds neither other table.
+    anggaran kas workbook when no sheet of the workbook holds either other table (a year workbook's
+    summary sheet, ``REKAP``, may look like a plan beside its month sheets).
     """
     book = open_book(path, limits)
     if any("indikator" in name.lower() for name in book.visible):
@@ -166,6 +167,7 @@ def detect_kind(path: str | Path, *, limits: WorkbookLimits | None = None) -> st
     ordered = sorted(book.visible, key=lambda n: not ("realisasi" in n.lower() or "lra" in n.lower()))
     indicator_match = indicator_matcher(None)
     partial: list[tuple[int, str]] = []
+    cash_plan = False
     # the grids of the sheets a reader will take stay; the others are not held all at once
     keep = {find_realization_sheet(book), find_indicator_sheet(book)} if book.visible else set()
     for sheet in ordered:
@@ -182,10 +184,11 @@ def detect_kind(path: str | Path, *, limits: WorkbookLimits | None = None) -> st
             return "indicator"
         if best is not None and "indikator" in best.fields and len(best.fields) >= 3:
             partial.append((len(best.fields), "indicator"))
-        if _cash_plan_kind(grid, partial):
-            return CASH_PLAN
+        cash_plan = cash_plan or _cash_plan_kind(grid, partial)
         if sheet not in keep:
             book.release(sheet)
+    if cash_plan:
+        return CASH_PLAN
     if partial:
         # a table that lacks a required column: read it as its kind so the steward is told which column
         return max(partial)[1]

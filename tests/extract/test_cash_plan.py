@@ -121,7 +121,7 @@ def test_months_side_by_side_with_their_realization_are_no_plan(tmp_path: Path):
 
 
 def test_a_plan_short_of_a_month_is_read_as_a_plan_and_named(tmp_path: Path):
-    headings = [*MONTHS[:2], "Mrt", *MONTHS[3:]]  # a month word no office uses
+    headings = [*MONTHS[:2], "Bulan III", *MONTHS[3:]]  # a month no reader can tell
     path = write_xlsx(tmp_path / "rak.xlsx", plan_sheet(headings))
     staged = read_file(path)
     assert [s.kind for s in staged] == [""]

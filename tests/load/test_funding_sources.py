@@ -181,3 +181,16 @@ def test_a_month_without_sections_has_no_source_split(warehouse, months):
     assert source_absorption(warehouse, OPD_KODE, 2022, 3).empty
     table = monitoring_table(warehouse, OPD_KODE, 2022, 3, ReportScales())
     assert "sumber dana" not in monitoring_markdown(table, OPD_KODE, 2022, 3)
+
+
+def test_the_funding_queries_of_an_empty_year(warehouse):
+    assert list(funding_rows(warehouse, 2022)) == [
+        "opd_code",
+        "kode",
+        "uraian",
+        "sumber_dana",
+        "anggaran_rp",
+        "realisasi_sd_bulan_ini_rp",
+    ]
+    assert funding_rows(warehouse, 2022).empty
+    assert sumber_dana_totals(warehouse, OPD_KODE, 2022, 3).empty

@@ -26,9 +26,12 @@ A source opened twice is an error rather than two blocks merged: the combined bl
 which of the two they repeat, and a block copied twice would otherwise count twice.
 
 Any reader of a realization table can use the two steps: after ``table_rows`` (rows and codes) call
-:func:`find_source_blocks` with the issues list, and after each ``lines_frame`` (one per month when
-a sheet holds several months side by side, with that month's ``fields``) call :func:`source_lines`
-with the same ``fields``; it returns the merged lines and the source rows of that month.
+:func:`find_source_blocks` with the issues list (``amount_cols``: every amount column of the sheet,
+all months' when a sheet holds several months side by side); when it finds blocks, read the lines
+from its ``sections.table`` (which adds each block's ``JUMLAH`` row) with ``lines_frame``, once per
+month with that month's ``fields``, and pass each month's lines to :func:`source_lines` with the same
+``fields``: it returns the merged lines and that month's source rows (``RealizationWorkbook.sources``).
+
 """
 
 from __future__ import annotations
@@ -305,10 +308,22 @@ def source_lines(
 
 def merged_lines(lines: pd.DataFrame, blocks: Sequence[SourceBlock]) -> pd.DataFrame:
     """The lines of ``blocks`` as one tree: one row per code, amounts summed, the first row's place
-    and names, the sources joined (``SOURCE_SEPARATOR``), fisik weighted by the budget."""
+    and names, the sources joined (``SOURCE_SEPARATOR``), fisik weighted by the budget.
+
+    A sub kegiatan's expenditure accounts are kept only when every block holding the sub kegiatan
+    lists them: accounts of one source alone would not add up to the merged sub kegiatan.
+    """
     positions = [p for block in blocks for p in block.lines]
     part = lines.take(positions).reset_index(drop=True)
-    source = [block.source for block in blocks for _ in block.lines]
+    part["_source"] = [block.source for block in blocks for _ in block.lines]
+    accounts = part["level"] == "rekening"
+    if accounts.any():
+        held = part[part["level"] == "sub_kegiatan"].groupby("kode")["_source"].agg(frozenset)
+        listed = part[accounts].groupby("sub_kegiatan_kode")["_source"].agg(frozenset)
+        partial = [sub for sub, sources in listed.items() if held.get(sub) != sources]
+        if partial:
+            part = part[~(accounts & part["sub_kegiatan_kode"].isin(partial))].reset_index(drop=True)
+    source = part["_source"].tolist()
     part["_key"] = node_keys(part)
     groups = part.groupby("_key", sort=False)
     merged = groups[["row", "kode", "level", "uraian", "sub_kegiatan_kode"]].first()

@@ -219,3 +219,16 @@ def test_a_written_sectioned_workbook_opens_with_openpyxl(sample_2022, tmp_path)
     sheet = openpyxl.load_workbook(path, read_only=True).active
     texts = [row[1] for row in sheet.iter_rows(values_only=True) if row[1] in ("PAD", "DAU", "DAK Non Fisik")]
     assert sorted(texts) == ["DAK Non Fisik", "DAU", "PAD"]
+
+
+def test_accounts_listed_in_one_block_of_a_split_sub_kegiatan_are_not_merged(tmp_path):
+    pad = [list(row) for row in PAD_BLOCK]
+    pad.insert(4, ["5.1.02.01.01.0024", "Belanja Alat Tulis Kantor", 400, 40, 40, None, None])
+    wb = read_realization(_write(tmp_path, pad + DAK_BLOCK))
+    assert "rekening" not in set(wb.lines["level"])  # the DAK block has the sub kegiatan without them
+    assert wb.lines.set_index("kode").loc["2.17.01.2.01.01", "anggaran_rp"] == 500
+    dak = [list(row) for row in DAK_BLOCK]
+    dak.insert(4, ["5.1.02.01.01.0024", "Belanja Alat Tulis Kantor", 100, 10, 10, None, None])
+    both = read_realization(_write(tmp_path, pad + dak)).lines
+    account = both[both["level"] == "rekening"].iloc[0]
+    assert (account["anggaran_rp"], account["sumber_dana"]) == (500, "PAD; DAK FISIK")

@@ -14,6 +14,7 @@ from sakip.layouts.sources import source_blocks, split_amount, split_year, write
 from tasks.core.issues import InputError
 from tasks.extract.realization import read_realization
 from tasks.extract.sources import heading_source
+from tests.extract.test_legacy_formats import convert
 from tests.fixtures.workbooks import REALIZATION_HEADER, Sheet, header_block, write_xlsx
 
 AMOUNTS = [
@@ -232,3 +233,14 @@ def test_accounts_listed_in_one_block_of_a_split_sub_kegiatan_are_not_merged(tmp
     both = read_realization(_write(tmp_path, pad + dak)).lines
     account = both[both["level"] == "rekening"].iloc[0]
     assert (account["anggaran_rp"], account["sumber_dana"]) == (500, "PAD; DAK FISIK")
+
+
+@pytest.mark.parametrize("form", ["xls", "ods"])
+def test_a_sectioned_month_in_a_legacy_format(sample_2022, tmp_path, form):
+    month = _month(sample_2022)
+    split = {SPLIT_SUB: [("PAD", 0.5), ("DAU", 0.5)]}
+    path = write_funding_sections(month, tmp_path / "seksi.xlsx", split=split, combined=[("PAD", "DAU")])
+    (legacy,) = convert([path], form, tmp_path / "out")
+    read = read_realization(legacy)
+    pd.testing.assert_frame_equal(_comparable(read.lines), _comparable(month.lines), check_dtype=False)
+    assert sorted(read.sources["sumber_dana"].unique()) == ["DAK Non Fisik", "DAU", "PAD"]

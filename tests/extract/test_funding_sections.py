@@ -244,3 +244,14 @@ def test_a_sectioned_month_in_a_legacy_format(sample_2022, tmp_path, form):
     read = read_realization(legacy)
     pd.testing.assert_frame_equal(_comparable(read.lines), _comparable(month.lines), check_dtype=False)
     assert sorted(read.sources["sumber_dana"].unique()) == ["DAK Non Fisik", "DAU", "PAD"]
+
+
+def test_a_combined_total_row_is_checked_against_its_blocks_and_not_merged(tmp_path):
+    summary = [None, "TOTAL (PAD + DAK FISIK)", 800, 80, 80, None, None]
+    wb = read_realization(_write(tmp_path, PAD_BLOCK + DAK_BLOCK + [summary]))
+    totals = wb.lines[wb.lines["level"] == "total"]
+    assert totals["anggaran_rp"].tolist() == [800]
+    wrong = [None, "TOTAL (PAD + DAK FISIK)", 800, 80, 81, None, None]
+    issues = _issues(_write(tmp_path, PAD_BLOCK + DAK_BLOCK + [wrong]))
+    row = FIRST_ROW + len(PAD_BLOCK) + len(DAK_BLOCK)
+    assert [(i.rule, i.row, i.column) for i in issues] == [("source.total_mismatch", row, "E")]

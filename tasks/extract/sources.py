@@ -22,13 +22,19 @@ heading. Reading such a table:
    one tree, and gives the budget and realization per sub kegiatan and source (``SOURCE_COLUMNS``).
    Combined blocks are checked and never loaded.
 
+A ``TOTAL (A + B)`` row that carries amounts is a combined total row (a block of one row): its
+amounts must equal the sum of the named blocks' ``JUMLAH`` rows; it is checked and not loaded.
+
 A source opened twice is an error rather than two blocks merged: the combined blocks could not tell
 which of the two they repeat, and a block copied twice would otherwise count twice.
 
 Any reader of a realization table can use the two steps: after ``table_rows`` (rows and codes) call
-:func:`find_source_blocks` with the issues list, and after each ``lines_frame`` (one per month when
-a sheet holds several months side by side, with that month's ``fields``) call :func:`source_lines`
-with the same ``fields``; it returns the merged lines and the source rows of that month.
+:func:`find_source_blocks` with the issues list (``amount_cols``: every amount column of the sheet,
+all months' when a sheet holds several months side by side); when it finds blocks, read the lines
+from its ``sections.table`` (which adds each block's ``JUMLAH`` row) with ``lines_frame``, once per
+month with that month's ``fields``, and pass each month's lines to :func:`source_lines` with the same
+``fields``: it returns the merged lines and that month's source rows (``RealizationWorkbook.sources``).
+
 """
 
 from __future__ import annotations
@@ -163,6 +169,7 @@ def find_source_blocks(
     rows = grid.rows
     headings: list[tuple[int, int, str, tuple[str, ...]]] = []
     totals: list[int] = []  # total rows table_rows passed over (a block's JUMLAH after the first one)
+    summaries: set[int] = set()  # combined total rows: ``TOTAL (A + B)`` with its amounts
     end = min(table.last_row + 1, len(rows))
     for r in range(max(data_start, 0), end):
         if r in coded:
@@ -177,13 +184,20 @@ def find_source_blocks(
                 totals.append(r)
             continue
         if any(_has_amount(line[c]) for c in amount_cols if c < len(line)):
+            if found[1]:  # ``TOTAL (A + B)`` with amounts: a combined total row, a block of one row
+                summaries.add(r)
+                totals.extend([r] if r not in kept else [])
+                headings.append((r, first_col, *found))
             continue
         headings.append((r, first_col, *found))
     if not headings:
         return None
-    last_total = _closing_total(rows, end, code_col, name_col, text_cols)
-    if last_total is not None and last_total not in kept:
-        totals.append(last_total)
+    for r, kind, first_col, found in _closing_rows(rows, end, code_col, name_col, text_cols, amount_cols):
+        if r not in kept:
+            totals.append(r)
+        if kind == "summary":
+            summaries.add(r)
+            headings.append((r, first_col, *found))
     if totals:
         table = _with_totals(table, totals, [_cell(rows[r], name_col) for r in totals])
         kept_rows = table.rows
@@ -205,7 +219,7 @@ def find_source_blocks(
     for position, r in enumerate(kept_rows):
         while block + 1 < len(starts) and starts[block + 1] <= r:
             block += 1
-        if r in heading_rows:
+        if r in heading_rows and r not in summaries:
             continue  # a combined heading is read as a total row
         if block < 0:
             outside.append(position)
@@ -236,17 +250,34 @@ def _row_text(line: Sequence[object], cols: range) -> tuple[str, int]:
     return " ".join(texts), first_col
 
 
-def _closing_total(
-    rows: Sequence[Sequence[object]], start: int, code_col: int, name_col: int, cols: range
-) -> int | None:
-    """The last block's ``JUMLAH`` row when it stands below the table's last row read (the first row
-    with text there, when it is a total row)."""
+def _closing_rows(
+    rows: Sequence[Sequence[object]],
+    start: int,
+    code_col: int,
+    name_col: int,
+    cols: range,
+    amount_cols: Sequence[int],
+) -> list[tuple[int, str, int, tuple[str, tuple[str, ...]] | None]]:
+    """The total rows right below the table's last row read: the last block's ``JUMLAH`` (``total``)
+    and combined total rows ``TOTAL (A + B)`` with amounts (``summary``), up to the first other text."""
+    found: list[tuple[int, str, int, tuple[str, tuple[str, ...]] | None]] = []
     for r in range(start, len(rows)):
-        texts, _ = _row_text(rows[r], cols)
-        if texts:
-            line = rows[r]
-            return r if codes.is_total(_cell(line, name_col) or _cell(line, code_col)) else None
-    return None
+        line = rows[r]
+        texts, first_col = _row_text(line, cols)
+        if not texts:
+            continue
+        heading = heading_source(texts)
+        if (
+            heading is not None
+            and heading[1]
+            and any(_has_amount(line[c]) for c in amount_cols if c < len(line))
+        ):
+            found.append((r, "summary", first_col, heading))
+        elif codes.is_total(_cell(line, name_col) or _cell(line, code_col)):
+            found.append((r, "total", first_col, None))
+        else:
+            break
+    return found
 
 
 def _with_totals(table: TableRows, totals: Sequence[int], names: Sequence[str]) -> TableRows:
@@ -305,10 +336,22 @@ def source_lines(
 
 def merged_lines(lines: pd.DataFrame, blocks: Sequence[SourceBlock]) -> pd.DataFrame:
     """The lines of ``blocks`` as one tree: one row per code, amounts summed, the first row's place
-    and names, the sources joined (``SOURCE_SEPARATOR``), fisik weighted by the budget."""
+    and names, the sources joined (``SOURCE_SEPARATOR``), fisik weighted by the budget.
+
+    A sub kegiatan's expenditure accounts are kept only when every block holding the sub kegiatan
+    lists them: accounts of one source alone would not add up to the merged sub kegiatan.
+    """
     positions = [p for block in blocks for p in block.lines]
     part = lines.take(positions).reset_index(drop=True)
-    source = [block.source for block in blocks for _ in block.lines]
+    part["_source"] = [block.source for block in blocks for _ in block.lines]
+    accounts = part["level"] == "rekening"
+    if accounts.any():
+        held = part[part["level"] == "sub_kegiatan"].groupby("kode")["_source"].agg(frozenset)
+        listed = part[accounts].groupby("sub_kegiatan_kode")["_source"].agg(frozenset)
+        partial = [sub for sub, sources in listed.items() if held.get(sub) != sources]
+        if partial:
+            part = part[~(accounts & part["sub_kegiatan_kode"].isin(partial))].reset_index(drop=True)
+    source = part["_source"].tolist()
     part["_key"] = node_keys(part)
     groups = part.groupby("_key", sort=False)
     merged = groups[["row", "kode", "level", "uraian", "sub_kegiatan_kode"]].first()
@@ -461,8 +504,9 @@ def _check_combined(
     named_keys = node_keys(named)
     expected = named[amounts].astype("float64").fillna(0.0).groupby(named_keys.to_numpy()).sum()
     sources = " + ".join(part.source for part in parts)
+    summary = bool((combined["level"] == "total").all())  # a combined total row alone: its total only
     for key in dict.fromkeys(named_keys):
-        if key not in set(combined_keys):
+        if key not in set(combined_keys) and not summary:
             shown = key or "JUMLAH"
             issues.append(
                 grid.issue("source.total_code_missing", block.row, block.col, value=shown, sources=sources)

@@ -14,6 +14,7 @@ from sakip.layouts.sources import source_blocks, split_amount, split_year, write
 from tasks.core.issues import InputError
 from tasks.extract.realization import read_realization
 from tasks.extract.sources import heading_source
+from tests.extract.test_legacy_formats import convert
 from tests.fixtures.workbooks import REALIZATION_HEADER, Sheet, header_block, write_xlsx
 
 AMOUNTS = [
@@ -219,3 +220,38 @@ def test_a_written_sectioned_workbook_opens_with_openpyxl(sample_2022, tmp_path)
     sheet = openpyxl.load_workbook(path, read_only=True).active
     texts = [row[1] for row in sheet.iter_rows(values_only=True) if row[1] in ("PAD", "DAU", "DAK Non Fisik")]
     assert sorted(texts) == ["DAK Non Fisik", "DAU", "PAD"]
+
+
+def test_accounts_listed_in_one_block_of_a_split_sub_kegiatan_are_not_merged(tmp_path):
+    pad = [list(row) for row in PAD_BLOCK]
+    pad.insert(4, ["5.1.02.01.01.0024", "Belanja Alat Tulis Kantor", 400, 40, 40, None, None])
+    wb = read_realization(_write(tmp_path, pad + DAK_BLOCK))
+    assert "rekening" not in set(wb.lines["level"])  # the DAK block has the sub kegiatan without them
+    assert wb.lines.set_index("kode").loc["2.17.01.2.01.01", "anggaran_rp"] == 500
+    dak = [list(row) for row in DAK_BLOCK]
+    dak.insert(4, ["5.1.02.01.01.0024", "Belanja Alat Tulis Kantor", 100, 10, 10, None, None])
+    both = read_realization(_write(tmp_path, pad + dak)).lines
+    account = both[both["level"] == "rekening"].iloc[0]
+    assert (account["anggaran_rp"], account["sumber_dana"]) == (500, "PAD; DAK FISIK")
+
+
+@pytest.mark.parametrize("form", ["xls", "ods"])
+def test_a_sectioned_month_in_a_legacy_format(sample_2022, tmp_path, form):
+    month = _month(sample_2022)
+    split = {SPLIT_SUB: [("PAD", 0.5), ("DAU", 0.5)]}
+    path = write_funding_sections(month, tmp_path / "seksi.xlsx", split=split, combined=[("PAD", "DAU")])
+    (legacy,) = convert([path], form, tmp_path / "out")
+    read = read_realization(legacy)
+    pd.testing.assert_frame_equal(_comparable(read.lines), _comparable(month.lines), check_dtype=False)
+    assert sorted(read.sources["sumber_dana"].unique()) == ["DAK Non Fisik", "DAU", "PAD"]
+
+
+def test_a_combined_total_row_is_checked_against_its_blocks_and_not_merged(tmp_path):
+    summary = [None, "TOTAL (PAD + DAK FISIK)", 800, 80, 80, None, None]
+    wb = read_realization(_write(tmp_path, PAD_BLOCK + DAK_BLOCK + [summary]))
+    totals = wb.lines[wb.lines["level"] == "total"]
+    assert totals["anggaran_rp"].tolist() == [800]
+    wrong = [None, "TOTAL (PAD + DAK FISIK)", 800, 80, 81, None, None]
+    issues = _issues(_write(tmp_path, PAD_BLOCK + DAK_BLOCK + [wrong]))
+    row = FIRST_ROW + len(PAD_BLOCK) + len(DAK_BLOCK)
+    assert [(i.rule, i.row, i.column) for i in issues] == [("source.total_mismatch", row, "E")]

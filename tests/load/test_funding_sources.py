@@ -18,6 +18,8 @@ from tasks.load.bulk import load_new_months
 from tasks.load.realization import load_realization, source_frame
 from tasks.operations.monitoring import monitoring_markdown, monitoring_table, source_absorption
 from tasks.report.tables.sumber_dana import table_sumber_dana
+from tasks.settings import load_settings
+from tests.fixtures.staged import ingest_batch, staged
 from warehouse.db import open_warehouse
 from warehouse.models import FactRealization, FactRealizationSource
 from warehouse.queries import funding_rows, sumber_dana_totals
@@ -181,3 +183,30 @@ def test_a_month_without_sections_has_no_source_split(warehouse, months):
     assert source_absorption(warehouse, OPD_KODE, 2022, 3).empty
     table = monitoring_table(warehouse, OPD_KODE, 2022, 3, ReportScales())
     assert "sumber dana" not in monitoring_markdown(table, OPD_KODE, 2022, 3)
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory):
+    """Settings of a work folder whose GX project the module's tests share."""
+    return load_settings(str(tmp_path_factory.mktemp("work")))
+
+
+def test_sectioned_months_pass_the_suite_and_load_through_the_batch(warehouse, sectioned, settings):
+    outcomes = ingest_batch(warehouse, [staged(wb) for wb in sectioned], settings, workers=1)
+    assert [(o.status, [i.rule for i in o.issues if i.severity == "error"]) for o in outcomes] == [
+        ("loaded", [])
+    ] * 3
+    assert len(_rows(warehouse, SOURCES)) == sum(len(wb.sources) for wb in sectioned)
+
+
+def test_the_funding_queries_of_an_empty_year(warehouse):
+    assert list(funding_rows(warehouse, 2022)) == [
+        "opd_code",
+        "kode",
+        "uraian",
+        "sumber_dana",
+        "anggaran_rp",
+        "realisasi_sd_bulan_ini_rp",
+    ]
+    assert funding_rows(warehouse, 2022).empty
+    assert sumber_dana_totals(warehouse, OPD_KODE, 2022, 3).empty

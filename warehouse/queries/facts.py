@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
@@ -250,7 +251,7 @@ def _first_split(parts: list[pd.DataFrame], keys: Sequence[str] = ("budget_item_
     kept = []
     for part in parts:
         own = list(zip(*(part[key] for key in keys), strict=True))
-        kept.append(part[[key not in taken for key in own]])
+        kept.append(part.loc[np.array([key not in taken for key in own], dtype=bool)])
         taken |= set(own)
     return pd.concat(kept, ignore_index=True)
 

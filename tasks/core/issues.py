@@ -188,6 +188,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Periode {period} untuk OPD {opd} sudah ada di berkas lain dalam kiriman ini: {other}",
         "Period {period} for OPD {opd} is already in another file of this batch: {other}",
     ),
+    # -- a year on one sheet, the months side by side (tasks/extract/month_columns.py)
+    "month_columns.month_no_columns": (
+        "Judul bulan '{month}' tidak membawahi kolom apa pun: tidak ada sub-judul (DKKB/RAK, Realisasi, Fisik) di bawahnya",
+        "Month heading '{month}' is over no columns: no sub-heading (DKKB/RAK, Realisasi, Fisik) under it",
+    ),
+    "month_columns.no_realization": (
+        "Kelompok kolom bulan '{month}' tidak punya kolom Realisasi",
+        "The columns of month '{month}' have no Realisasi column",
+    ),
+    "month_columns.month_twice": (
+        "Bulan '{month}' muncul dua kali di baris judul (juga di sel {other})",
+        "Month '{month}' appears twice in the header (also in cell {other})",
+    ),
+    "month_columns.sub_heading_unknown": (
+        "Sub-judul '{value}' di bawah bulan '{month}' tidak dikenali (tulis DKKB/RAK/Rencana/Anggaran Kas, Realisasi, Realisasi s.d. atau Fisik)",
+        "Sub-heading '{value}' under month '{month}' is not recognised (write DKKB/RAK/Rencana/Anggaran Kas, Realisasi, Realisasi s.d. or Fisik)",
+    ),
+    "month_columns.sub_heading_twice": (
+        "Sub-judul '{value}' muncul dua kali di bawah bulan '{month}'",
+        "Sub-heading '{value}' appears twice under month '{month}'",
+    ),
 }
 
 

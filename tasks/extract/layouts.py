@@ -17,6 +17,7 @@ from tasks.core.staging import RealizationWorkbook
 from tasks.extract.book import open_book
 from tasks.extract.kind import find_realization_sheet
 from tasks.extract.limits import WorkbookLimits
+from tasks.extract.month_columns import find_month_row, read_month_columns
 from tasks.extract.realization import read_realization_sheet
 
 
@@ -46,4 +47,9 @@ def read_realization_months(
     its months from its sheets or column groups, so a run's month only filters a monthly workbook.
     """
     book = open_book(path, limits)
-    return [read_realization_sheet(book, find_realization_sheet(book), opd=opd, year=year, month=month)]
+    sheet = find_realization_sheet(book)
+    if find_month_row(book.grid(sheet)) is not None:  # the months side by side on one sheet
+        months = read_month_columns(book, sheet, opd=opd, year=year)
+        if months is not None:
+            return [read if isinstance(read, RealizationWorkbook) else PartError(*read) for read in months]
+    return [read_realization_sheet(book, sheet, opd=opd, year=year, month=month)]

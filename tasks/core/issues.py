@@ -209,6 +209,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Sub-judul '{value}' muncul dua kali di bawah bulan '{month}'",
         "Sub-heading '{value}' appears twice under month '{month}'",
     ),
+    "month_columns.nothing_reported": (
+        "Belum ada realisasi di kolom bulan mana pun: tidak ada bulan yang dapat dimuat",
+        "No month's realization column holds a value: there is no month to load",
+    ),
 }
 
 

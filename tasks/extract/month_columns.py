@@ -374,7 +374,9 @@ def read_month_columns(
         for g in header.groups
         if own_xml[g.month] or any(_filled(column_values(grid, rows, c)) for c in g.realization.values())
     ]
-    last = max((g.month for g in reported), default=0)
+    if not reported:
+        raise InputError([grid.issue("month_columns.nothing_reported", header.data_start)])
+    last = max(g.month for g in reported)
     plans = _month_plans(grid, rows, header.groups, last)
     found: list[RealizationWorkbook | MonthFailure] = []
     for group in header.groups:

@@ -4,6 +4,7 @@ back as the same months, in every heading style, spelling and column choice offi
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import time
 import zipfile
@@ -13,6 +14,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from openpyxl.utils import get_column_letter as letter
+from sqlalchemy import text
 
 from sakip.layouts.month_columns import write_month_columns
 from tasks.core.calendar import BULAN
@@ -23,7 +26,10 @@ from tasks.extract.kind import find_realization_sheet
 from tasks.extract.layouts import PartError, read_realization_months
 from tasks.extract.month_columns import find_month_row
 from tasks.extract.reading import read_file, read_workbook
+from tasks.operations.intake import load_workbooks, validate_batch
 from tests.extract.test_legacy_formats import convert
+from tests.fixtures.workbooks import Sheet, write_xlsx
+from warehouse.db import open_warehouse
 
 SHEET = "DKKB dan Realisasi"
 #: the header rows the writer uses (1-based): month names, then sub-headings; data from row 9
@@ -319,3 +325,121 @@ def test_monthly_workbook_is_not_taken_for_months_side_by_side(sample_2022, tmp_
         find_month_row(grid)
     check = (time.perf_counter() - start) / 20
     assert check < whole / 10
+
+
+def _rfk_sheet() -> Sheet:
+    """A Laporan RFK as an office keeps it: a three-row header (month dates merged over Keuangan and
+    Fisik, each over Rencana and Realisasi), budgets before and after an efficiency cut, a row of
+    column numbers, January to March reported, April empty, and a title naming March."""
+    months = [dt.date(2023, month, 1) for month in range(1, 5)]
+    top = ["NO", "KODE REKENING", "URAIAN", "ANGGARAN", None]
+    middle = [None, None, None, "MURNI", "SETELAH EFISIENSI"]
+    bottom = [None] * 5
+    for month in months:
+        top += [month, None, None, None]
+        middle += ["Keuangan", None, "Fisik", None]
+        bottom += ["Rencana", "Realisasi", "Rencana", "Realisasi"]
+    top.append("JUMLAH")
+    middle.append(None)
+    bottom.append(None)
+    numbers = list(range(1, len(top) + 1))
+
+    def row(no, code, name, murni, budget, months_given):
+        cells = [no, code, name, murni, budget]
+        for plan, real, fisik in months_given:
+            cells += [plan, real, None, fisik]
+        cells += [None] * (4 * (4 - len(months_given)))
+        return [*cells, None]
+
+    sub_1 = [(100, 90, 10), (100, 110, 20), (100, None, 30)]
+    sub_2 = [(50, 40, 5), (50, 60, 15), (50, 50, 25)]
+    both = [(200, 130, None), (200, 170, None), (200, 50, None)]
+    half = [(150, 130, None), (150, 170, None), (150, 50, None)]
+    rows = [
+        ["PEMERINTAH KOTA SEMARANG"],
+        ["LAPORAN REALISASI FISIK DAN KEUANGAN S.D. BULAN MARET 2023"],
+        ["SKPD : 2.17.0.00.0.00.01.0000 Dinas Koperasi dan Usaha Mikro"],
+        ["Tahun Anggaran : 2023"],
+        ["Bulan : Maret"],
+        [],
+        top,
+        middle,
+        bottom,
+        numbers,
+        row(1, "2.17.01", "PROGRAM PENUNJANG", 1500, 1300, both),
+        row(2, "2.17.01.2.01", "Perencanaan", 1500, 1300, half),
+        row(3, "2.17.01.2.01.01", "Penyusunan Dokumen", 1000, 800, sub_1),
+        row(4, "2.17.01.2.01.02", "Evaluasi Kinerja", 500, 500, sub_2),
+        row(None, "JUMLAH", None, 1500, 1300, both),
+    ]
+    merges = ["A7:A9", "B7:B9", "C7:C9", "D7:E7", "D8:D9", "E8:E9", f"{letter(6 + 16)}7:{letter(6 + 16)}9"]
+    for index in range(4):
+        first = 6 + 4 * index
+        merges += [f"{letter(first)}7:{letter(first + 3)}7", f"{letter(first)}8:{letter(first + 1)}8"]
+        merges.append(f"{letter(first + 2)}8:{letter(first + 3)}8")
+    return Sheet("RFK", rows, merges)
+
+
+def test_rfk_with_three_header_rows_and_month_dates(tmp_path) -> None:
+    """The RFK's months read from their dates and sub-headings; the per-month plan cumulated, the
+    budget after the cut in force, the one before it the original; the title's month ignored."""
+    path = write_xlsx(tmp_path / "rfk_2023.xlsx", _rfk_sheet())
+    reads = months_of(read_realization_months(path))
+    assert [(read.part, read.month, read.year) for read in reads] == [
+        ("Januari", 1, 2023),
+        ("Februari", 2, 2023),
+        ("Maret", 3, 2023),
+    ]
+    march = reads[2]
+    assert march.opd_code == "2.17.0.00.0.00.01.0000" and march.sheet == "RFK"
+    assert march.header_cells["month"] == "N7"
+    assert march.columns["realisasi_bulan_ini_rp"] == "O" and march.columns["fisik_pct"] == "Q"
+    lines = march.lines.set_index("kode")
+    subs = ["2.17.01.2.01.01", "2.17.01.2.01.02"]
+    assert list(march.lines["level"]) == ["program", "kegiatan", "sub_kegiatan", "sub_kegiatan", "total"]
+    assert list(lines.loc[subs, "anggaran_rp"]) == [800, 500]
+    assert list(lines.loc[subs, "anggaran_murni_rp"]) == [1000, 500]
+    assert list(lines.loc[subs, "anggaran_kas_sd_bulan_ini_rp"]) == [300, 150]
+    assert list(lines.loc[subs, "realisasi_bulan_ini_rp"]) == [0, 50]
+    assert lines.loc[subs, "realisasi_sd_bulan_ini_rp"].isna().all()
+    assert list(lines.loc[subs, "fisik_pct"]) == [30, 25]
+    january = reads[0].lines.set_index("kode")
+    assert list(january.loc[subs, "anggaran_kas_sd_bulan_ini_rp"]) == [100, 50]
+
+
+def test_nothing_reported_refuses_the_file(tmp_path) -> None:
+    """A sheet of month groups whose realization columns are all empty: refused, saying so."""
+    sheet = _rfk_sheet()
+    for line in sheet.rows[10:]:
+        for index in range(4):
+            line[6 + 4 * index] = None  # each month's Keuangan Realisasi (G, K, O, S)
+    (issue,) = _refused(write_xlsx(tmp_path / "rfk_kosong.xlsx", sheet))
+    assert (issue.rule, issue.row) == ("month_columns.nothing_reported", 11)
+
+
+def test_months_load_as_the_monthly_files(monthly, sample_2022, tmp_path) -> None:
+    """Validated and loaded, the months of one sheet (realization of the month: the load derives the
+    to-date figure month after month) give the warehouse the facts the monthly files give."""
+    facts = text(
+        "SELECT b.code, p.month, f.anggaran_rp, f.anggaran_kas_sd_bulan_ini_rp, f.realisasi_bulan_ini_rp,"
+        " f.realisasi_sd_bulan_ini_rp, f.fisik_pct FROM fact_realization f"
+        " JOIN budget_item b ON b.id = f.budget_item_id JOIN period p ON p.id = f.period_id ORDER BY 1, 2"
+    )
+
+    def load(files: list[Path], name: str) -> list[tuple]:
+        folder = tmp_path / name
+        folder.mkdir()
+        engine = open_warehouse(f"sqlite:///{folder / 'sakip.db'}")
+        staged = [s for path in files for s in read_file(path)]
+        checked, _ = validate_batch(staged, engine, folder / "gx")
+        outcomes = load_workbooks(engine, checked)
+        assert [o.status for o in outcomes] == ["loaded"] * 3, [s.issues for s in checked]
+        with engine.connect() as conn:
+            rows = [tuple(row) for row in conn.execute(facts)]
+        engine.dispose()
+        return rows
+
+    sheet = write_month_columns(monthly[:3], tmp_path / "dkkb_2022.xlsx")
+    expected = load(sample_2022.realization[:3], "monthly")
+    assert len(expected) > 3 * 30
+    assert load([sheet], "sheet") == expected

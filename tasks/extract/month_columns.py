@@ -127,16 +127,20 @@ class MonthColumnsHeader:
     groups: list[MonthGroup]
 
 
-def _merged_values(grid: Grid, rows: range) -> dict[tuple[int, int], tuple[object, int]]:
-    """(row, col) -> (the merge's top-left value, its first row) for merged cells in ``rows``."""
-    lookup: dict[tuple[int, int], tuple[object, int]] = {}
+#: (row, col) -> (the top-left value of the merged range over the cell, its first row, its first column)
+Merges = dict[tuple[int, int], tuple[object, int, int]]
+
+
+def _merged_values(grid: Grid, rows: range) -> Merges:
+    """The merged cells in ``rows`` (see ``Merges``)."""
+    lookup: Merges = {}
     for (r0, c0), (r1, c1) in grid.merged:
         if r1 < rows.start or r0 >= rows.stop:
             continue
         value = cell_at(grid.rows, r0, c0)
         for r in range(max(r0, rows.start), min(r1, rows.stop - 1) + 1):
             for c in range(c0, c1 + 1):
-                lookup[(r, c)] = (value, r0)
+                lookup[(r, c)] = (value, r0, c0)
     return lookup
 
 
@@ -154,13 +158,13 @@ def _sub_rows(grid: Grid, month_row: int, code_col: int) -> int:
     return 1
 
 
-def _column_text(grid: Grid, merges: dict, rows: range, col: int, above: int) -> tuple[str, int]:
+def _column_text(grid: Grid, merges: Merges, rows: range, col: int, above: int) -> tuple[str, int]:
     """The header texts of a column over ``rows`` (merges read once; cells of merges starting at or
     above row ``above`` left out), and the row of the first text."""
     texts: list[str] = []
     first = -1
     for r in rows:
-        value, start = merges.get((r, col), (cell_at(grid.rows, r, col), r))
+        value, start, _ = merges.get((r, col), (cell_at(grid.rows, r, col), r, col))
         if start <= above and r > above:
             continue
         text = cell_text(value)
@@ -170,31 +174,31 @@ def _column_text(grid: Grid, merges: dict, rows: range, col: int, above: int) ->
     return " ".join(texts), first
 
 
-def _month_groups(grid: Grid, month_row: int, merges: dict) -> list[MonthGroup]:
+def _month_groups(grid: Grid, month_row: int, merges: Merges) -> list[MonthGroup]:
     """The month groups of the month row: a month merged over its columns, repeated over them, or
     written once over columns with sub-headings; any other text closes the group."""
     width = max((len(grid.rows[r]) for r in range(month_row, min(month_row + 3, len(grid.rows)))), default=0)
     groups: list[MonthGroup] = []
     current: MonthGroup | None = None
-    merged_at = {c0 for (r0, c0), (r1, _c1) in grid.merged if r0 <= month_row <= r1}
     for c in range(width):
-        value, start = merges.get((month_row, c), (cell_at(grid.rows, month_row, c), month_row))
+        value, start, anchor = merges.get((month_row, c), (cell_at(grid.rows, month_row, c), month_row, c))
         month = month_of_heading(value) if not is_empty(value) else None
         if month is not None:
-            anchor = next(
-                (c0 for (r0, c0), (r1, c1) in grid.merged if r0 <= month_row <= r1 and c0 <= c <= c1), None
-            )
             if (
                 current is not None
                 and current.month == month
                 and current.columns[-1] == c - 1
-                and anchor in (None, current.col)  # the same merge, or the name repeated unmerged
-                and (anchor is not None or current.col not in merged_at)
+                # the same merged range, or the name repeated over unmerged cells
+                and (
+                    anchor == current.col
+                    if (month_row, c) in merges
+                    else (month_row, current.col) not in merges
+                )
             ):
                 current.columns.append(c)
                 continue
             heading = cell_text(value) if isinstance(value, str) else BULAN[month - 1]
-            current = MonthGroup(month, heading, start, c if anchor is None else anchor, [c])
+            current = MonthGroup(month, heading, start, anchor, [c])
             groups.append(current)
         elif is_empty(value) and current is not None and current.columns[-1] == c - 1:
             if any(not is_empty(cell_at(grid.rows, r, c)) for r in range(month_row + 1, month_row + 3)):
@@ -220,7 +224,7 @@ def _classify(label: str, raw: str) -> tuple[str, bool] | None:
     return None
 
 
-def _read_groups(grid: Grid, groups: list[MonthGroup], merges: dict, month_row: int, rows: range) -> None:
+def _read_groups(grid: Grid, groups: list[MonthGroup], merges: Merges, month_row: int, rows: range) -> None:
     """Fill each group's columns from its sub-headings; a group that cannot be told is an InputError."""
     issues: list[InputIssue] = []
     seen: dict[int, MonthGroup] = {}
@@ -356,10 +360,11 @@ def read_month_columns(
         issues,
     )
     rows = table.rows
-    budgets = {c: number_column(grid, rows, c, False, issues) for c in header.budgets}
+    shared: list[InputIssue] = []  # bad cells every month shares: the budgets
+    budgets = {c: number_column(grid, rows, c, False, shared) for c in header.budgets}
     cell_range = range(header.data_start, table.last_row + 1)
     xml = xml_issues(grid, cell_range, sorted({*fixed.values(), *header.budgets, *month_cols}))
-    shared = [i for i in xml if not any(i.column in g.letters for g in header.groups)]
+    shared.extend(i for i in xml if not any(i.column in g.letters for g in header.groups))
     issues.extend(sorted_issues(shared))
     if issues:
         raise InputError(issues)
@@ -395,7 +400,6 @@ def read_month_columns(
             continue
         if cumulated is not None:
             lines["anggaran_kas_sd_bulan_ini_rp"] = cumulated
-        if group.plan is not None:
             fields["anggaran_kas_sd_bulan_ini_rp"] = group.plan
         found.append(
             RealizationWorkbook(

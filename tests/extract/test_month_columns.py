@@ -311,20 +311,24 @@ def test_legacy_formats_read_the_same(monthly, tmp_path) -> None:
 
 
 def test_monthly_workbook_is_not_taken_for_months_side_by_side(sample_2022, tmp_path) -> None:
-    """A monthly workbook has no month row, and looking for one costs a small part of reading it."""
-    path = shutil.copyfile(sample_2022.realization[4], tmp_path / "realisasi_2022_05.xlsx")
-    start = time.perf_counter()
-    (read,) = read_realization_months(path)
-    whole = time.perf_counter() - start
-    assert read.part == "" and read.month == 5
+    """A monthly workbook has no month row, and looking for one costs a small part of reading it
+    (the quickest of several timings of each, so a busy machine does not decide)."""
+    reads = []
+    for copy in range(3):  # a new file each time: an opened workbook is kept
+        path = shutil.copyfile(sample_2022.realization[4], tmp_path / f"realisasi_2022_05_{copy}.xlsx")
+        start = time.perf_counter()
+        (read,) = read_realization_months(path)
+        reads.append(time.perf_counter() - start)
+        assert read.part == "" and read.month == 5
     book = open_book(path)
     grid = book.grid(find_realization_sheet(book))
     assert find_month_row(grid) is None
-    start = time.perf_counter()
+    checks = []
     for _ in range(20):
+        start = time.perf_counter()
         find_month_row(grid)
-    check = (time.perf_counter() - start) / 20
-    assert check < whole / 10
+        checks.append(time.perf_counter() - start)
+    assert min(checks) < min(reads) / 10
 
 
 def _rfk_sheet() -> Sheet:
@@ -443,3 +447,14 @@ def test_months_load_as_the_monthly_files(monthly, sample_2022, tmp_path) -> Non
     expected = load(sample_2022.realization[:3], "monthly")
     assert len(expected) > 3 * 30
     assert load([sheet], "sheet") == expected
+
+
+def test_bad_budget_cell_refuses_the_file(monthly, tmp_path) -> None:
+    """A budget cell every month shares that is no amount: the whole file is refused at that cell."""
+    path = write_month_columns(monthly[:2], tmp_path / "dkkb.xlsx")
+
+    def typo(ws) -> None:
+        ws["D12"] = "sejuta"
+
+    (issue,) = _refused(_edit(path, typo))
+    assert (issue.rule, issue.sheet, issue.cell) == ("cell.not_number", SHEET, "D12")

@@ -153,7 +153,14 @@ COLUMNS: tuple[InputColumn, ...] = (
     ),
     InputColumn(
         "anggaran_rp",
-        ("Anggaran", "Pagu", "Pagu Anggaran", "Anggaran Setelah Perubahan", "Anggaran Perubahan"),
+        (
+            "Anggaran",
+            "Pagu",
+            "Pagu Anggaran",
+            "Anggaran Setelah Perubahan",
+            "Anggaran Perubahan",
+            "Anggaran PAPBD",
+        ),
         "amount",
         _R,
         "Anggaran",

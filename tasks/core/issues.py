@@ -262,6 +262,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{what} di sheet ini ({in_sheet}) berbeda dengan di sheet '{first_sheet}' ({in_first}); satu workbook hanya untuk satu OPD dan satu tahun",
         "{what} on this sheet ({in_sheet}) differs from sheet '{first_sheet}' ({in_first}); one workbook is for one OPD and one year",
     ),
+    # -- a year on one sheet, the months side by side (tasks/extract/month_columns.py)
+    "month_columns.month_no_columns": (
+        "Judul bulan '{month}' tidak membawahi kolom apa pun: tidak ada sub-judul (DKKB/RAK, Realisasi, Fisik) di bawahnya",
+        "Month heading '{month}' is over no columns: no sub-heading (DKKB/RAK, Realisasi, Fisik) under it",
+    ),
+    "month_columns.no_realization": (
+        "Kelompok kolom bulan '{month}' tidak punya kolom Realisasi",
+        "The columns of month '{month}' have no Realisasi column",
+    ),
+    "month_columns.month_twice": (
+        "Bulan '{month}' muncul dua kali di baris judul (juga di sel {other})",
+        "Month '{month}' appears twice in the header (also in cell {other})",
+    ),
+    "month_columns.sub_heading_unknown": (
+        "Sub-judul '{value}' di bawah bulan '{month}' tidak dikenali (tulis DKKB/RAK/Rencana/Anggaran Kas, Realisasi, Realisasi s.d. atau Fisik)",
+        "Sub-heading '{value}' under month '{month}' is not recognised (write DKKB/RAK/Rencana/Anggaran Kas, Realisasi, Realisasi s.d. or Fisik)",
+    ),
+    "month_columns.sub_heading_twice": (
+        "Sub-judul '{value}' muncul dua kali di bawah bulan '{month}'",
+        "Sub-heading '{value}' appears twice under month '{month}'",
+    ),
+    "month_columns.nothing_reported": (
+        "Belum ada realisasi di kolom bulan mana pun: tidak ada bulan yang dapat dimuat",
+        "No month's realization column holds a value: there is no month to load",
+    ),
 }
 
 

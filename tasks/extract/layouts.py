@@ -16,6 +16,7 @@ from tasks.extract import month_sheets
 from tasks.extract.book import open_book
 from tasks.extract.kind import find_realization_sheet
 from tasks.extract.limits import WorkbookLimits
+from tasks.extract.month_columns import find_month_row, read_month_columns
 from tasks.extract.realization import read_realization_sheet
 
 
@@ -35,7 +36,12 @@ def read_realization_months(
     book = open_book(path, limits)
     if month_sheets.is_month_sheet_workbook(book):
         return _fingerprinted(month_sheets.read_month_sheets(book, opd=opd, year=year))
-    return [read_realization_sheet(book, find_realization_sheet(book), opd=opd, year=year, month=month)]
+    sheet = find_realization_sheet(book)
+    if find_month_row(book.grid(sheet)) is not None:  # the months side by side on one sheet
+        months = read_month_columns(book, sheet, opd=opd, year=year)
+        if months is not None:
+            return _fingerprinted(months)
+    return [read_realization_sheet(book, sheet, opd=opd, year=year, month=month)]
 
 
 def _fingerprinted(months: list[MonthRead]) -> list[MonthRead]:

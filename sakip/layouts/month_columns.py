@@ -70,12 +70,14 @@ def write_month_columns(
     budget_columns: Sequence[str] = ("ANGGARAN",),
     month_names: Callable[[int], str] | None = None,
     jumlah_column: bool = True,
+    sumber_dana: bool = False,
 ) -> Path:
     """Write ``months`` (one year's, oldest first) as one sheet with the months side by side.
 
     ``realization``/``plan``: each month's own figure or the figure to date (``plan=None``: no plan
     column); ``budget_columns``: their headings, the first holding the original budget (*murni*) when
-    there are two or more, the others the budget in force; ``month_names``: the heading of a month
+    there are two or more, the others the budget in force; ``sumber_dana``: a ``SUMBER DANA`` column
+    after the name; ``month_names``: the heading of a month
     number (default ``JANUARI`` …); ``merged_headings``: a month's name merged over its columns and the
     fixed headings over both header rows, else the name repeated over each column.
     """
@@ -89,7 +91,8 @@ def write_month_columns(
         "Realisasi" if realization == "month" else "Realisasi s.d.",
         *(["Fisik (%)"] if fisik else []),
     ]
-    fixed = ["NO", "KODE REKENING", "URAIAN", *budget_columns]
+    texts = ["NO", "KODE REKENING", "URAIAN", *(["SUMBER DANA"] if sumber_dana else [])]
+    fixed = [*texts, *budget_columns]
 
     workbook = xlsxwriter.Workbook(str(path))
     bold = workbook.add_format({"bold": True})
@@ -137,11 +140,13 @@ def write_month_columns(
             ws.write_string(row, 2, str(source["uraian"]), text)
         else:
             ws.write_string(row, 1, "JUMLAH", text)
+        if sumber_dana and code:
+            ws.write_string(row, 3, str(source["sumber_dana"]), text)
         budget = _value(source["anggaran_rp"])
         budgets = [budget] if len(budget_columns) == 1 else [_value(source["anggaran_murni_rp"])]
         budgets += [budget] * (len(budget_columns) - len(budgets))
         for offset, amount in enumerate(budgets):
-            _number(ws, row, 3 + offset, amount, money)
+            _number(ws, row, len(texts) + offset, amount, money)
         for month in range(1, 13):
             start = first_month_col + (month - 1) * width
             values = _month_values(by_month, month, key, realization, plan, fisik)

@@ -20,10 +20,10 @@ from sqlalchemy import text
 from sakip.layouts.month_columns import write_month_columns
 from tasks.core.calendar import BULAN
 from tasks.core.issues import InputError
-from tasks.core.staging import RealizationWorkbook
+from tasks.core.staging import PartError, RealizationWorkbook
 from tasks.extract.book import open_book
 from tasks.extract.kind import find_realization_sheet
-from tasks.extract.layouts import PartError, read_realization_months
+from tasks.extract.layouts import read_realization_months
 from tasks.extract.month_columns import find_month_row
 from tasks.extract.reading import read_file, read_workbook
 from tasks.operations.intake import load_workbooks, validate_batch

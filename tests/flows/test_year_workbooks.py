@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from sakip.layouts.month_columns import write_month_columns
-from sakip.layouts.month_sheets import write_month_sheets
 from sqlalchemy import Engine, select
 
+from sakip.layouts.month_columns import write_month_columns
+from sakip.layouts.month_sheets import write_month_sheets
 from tasks.core.scales import ReportScales
 from tasks.extract.limits import WorkbookLimits
 from tasks.extract.reading import read_file, read_workbooks
@@ -29,13 +30,21 @@ from tasks.operations.intake import (
 )
 from tasks.report.build import build_tables
 from tasks.report.writer import write_report
+from tasks.settings import Settings
 from warehouse.db import open_warehouse
 from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period
 
 OPD = "2.17.0.00.0.00.01.0000"
 LAYOUTS: dict[str, Callable[..., Path]] = {
     "sheets": write_month_sheets,
-    "columns": write_month_columns,
+    # a sheet of months side by side carries one budget per row: the original (murni) and the one in
+    # force, as an office's RFK sheet does, and the funding source beside the name
+    "columns": partial(
+        write_month_columns,
+        budget_columns=("ANGGARAN MURNI", "ANGGARAN PERUBAHAN"),
+        sumber_dana=True,
+        realization="to_date",
+    ),
 }
 
 
@@ -71,8 +80,9 @@ def facts(engine: Engine) -> pd.DataFrame:
 
 def report_csv(engine: Engine, out: Path) -> dict[str, str]:
     """The LKjIP CSV tables of the sample's OPD for 2022: file name -> text."""
-    scales = ReportScales()
-    tables = build_tables(engine, OPD, 2022, scales.capaian_scale, scales.efficiency_threshold_pct)
+    tables = build_tables(
+        engine, OPD, 2022, ReportScales().capaian_scale, Settings().efficiency_threshold_pct
+    )
     written = write_report(tables, out, opd_name="Dinas", year=2022, formats=("csv",))
     return {path.name: path.read_text(encoding="utf-8") for path in written if path.suffix == ".csv"}
 
@@ -114,7 +124,15 @@ def test_a_year_workbook_gives_the_warehouse_and_report_of_twelve_monthly_files(
     assert [o.status for o in outcomes] == ["loaded"] * 13
     assert [o.month for o in outcomes[:12]] == list(range(1, 13))
     assert all(o.part for o in outcomes[:12])  # each month named by its sheet or heading
-    pd.testing.assert_frame_equal(facts(engine), monthly["facts"])
+    got, want = facts(engine), monthly["facts"]
+    if layout == "columns":
+        # one budget per row: every month is measured against the budget in force at the year's end
+        # (the sample's budget changed in September), the rest of each month is the monthly file's
+        final = want[want["month"] == 12].set_index("kode")["anggaran_rp"]
+        assert (got["anggaran_rp"].to_numpy() == got["kode"].map(final).to_numpy()).all()
+        assert (got["anggaran_rp"] != want["anggaran_rp"]).any()  # the months before the amendment
+        got, want = got.drop(columns="anggaran_rp"), want.drop(columns="anggaran_rp")
+    pd.testing.assert_frame_equal(got, want)
     assert report_csv(engine, tmp_path / "report") == monthly["report"]
 
 
@@ -134,6 +152,8 @@ def test_a_year_workbook_saved_by_libreoffice_reads_the_same(form, sample_2022, 
 def test_a_year_workbook_sent_again_with_a_month_more_loads_only_the_new_month(sample_2022, tmp_path):
     months = months_of(sample_2022)
     engine = open_warehouse(f"sqlite:///{tmp_path / 'sakip.db'}")
+    (tmp_path / "first").mkdir()
+    (tmp_path / "again").mkdir()
     first = write_month_sheets(months[:3], tmp_path / "first" / "realisasi_2022.xlsx")
     assert [o.status for o in ingest([first], tmp_path, engine)] == ["loaded"] * 3
     again = write_month_sheets(months[:4], tmp_path / "again" / "realisasi_2022.xlsx")
@@ -156,11 +176,9 @@ def test_a_bad_month_is_refused_at_its_cell_and_the_other_months_load(sample_202
     march = staged[2]
     book = openpyxl.load_workbook(path)
     sheet = book[march.part]
-    amount = months[2].lines.iloc[3]  # a row of March's table
-    column = next(
-        c.column_letter for c in sheet[amount["row"]] if isinstance(c.value, int | float) and c.value > 0
-    )
-    sheet[f"{column}{amount['row']}"] = "satu juta"
+    row = int(months[2].lines["row"].iloc[3])  # a row of March's table
+    column = next(c.column_letter for c in sheet[row] if isinstance(c.value, int | float) and c.value > 0)
+    sheet[f"{column}{row}"] = "satu juta"
     book.save(path)
     engine = open_warehouse(f"sqlite:///{tmp_path / 'sakip.db'}")
     outcomes = ingest([path], tmp_path, engine)
@@ -171,7 +189,7 @@ def test_a_bad_month_is_refused_at_its_cell_and_the_other_months_load(sample_202
     (issue,) = [i for i in outcomes[2].issues if i.severity == "error"]
     assert (issue.sheet, issue.cell, issue.rule) == (
         march.part,
-        f"{column}{amount['row']}",
+        f"{column}{row}",
         "cell.not_number",
     )
     handed = quarantine_rejected_files(outcomes, tmp_path / "quarantine", WorkbookLimits())

@@ -43,9 +43,20 @@ def write_layout_examples(monthly: Sequence[Path], folder: Path) -> list[Path]:
     months = sample_months(monthly)
     folder.mkdir(parents=True, exist_ok=True)
     first_quarter = months[:3]
+    march = months[2]
+    # the sample's first sub kegiatan funded by two sources, as offices' sections show one
+    subs = march.lines[march.lines["level"] == "sub_kegiatan"]
+    split = {str(subs["kode"].iloc[0]): [("PAD", 0.7), ("DAU", 0.3)]}
     return [
         write_month_sheets(first_quarter, folder / EXAMPLE_NAMES["month_sheets"]),
-        write_month_columns(first_quarter, folder / EXAMPLE_NAMES["month_columns"]),
-        write_funding_sections(months[0], folder / EXAMPLE_NAMES["funding_sections"], split={}),
+        write_month_columns(
+            first_quarter,
+            folder / EXAMPLE_NAMES["month_columns"],
+            budget_columns=("ANGGARAN MURNI", "ANGGARAN PERUBAHAN"),
+            sumber_dana=True,
+        ),
+        write_funding_sections(
+            march, folder / EXAMPLE_NAMES["funding_sections"], split=split, combined=[("PAD", "DAU")]
+        ),
         write_cash_plan(months, folder / EXAMPLE_NAMES["cash_plan"]),
     ]

@@ -353,3 +353,31 @@ def test_deterministic_and_fast(tmp_path: Path) -> None:
         [*second.realization, second.indicators]
     )
     assert elapsed < 5  # generous bound; typically well under a second
+
+
+def test_sample_layouts_writes_an_example_of_each_layout_that_reads_clean(tmp_path: Path):
+    from sakip.cli import main
+    from sakip.layouts.examples import EXAMPLE_NAMES
+    from tasks.extract.reading import read_file
+
+    out = tmp_path / "contoh"
+    assert main(["sample", "--year", "2022", "--out", str(out), "--layouts"]) == 0
+    folder = out / "layouts"
+    assert sorted(p.name for p in folder.iterdir()) == sorted(EXAMPLE_NAMES.values())
+    read = {name: read_file(folder / file) for name, file in EXAMPLE_NAMES.items()}
+    for name, staged in read.items():
+        assert not any(s.errors for s in staged), (name, [s.errors for s in staged])
+    # a year workbook's first quarter, one month per sheet or column group
+    assert [s.workbook.month for s in read["month_sheets"]] == [1, 2, 3]
+    assert [s.workbook.month for s in read["month_columns"]] == [1, 2, 3]
+    assert all(s.part for s in [*read["month_sheets"], *read["month_columns"]])
+    # March in funding-source sections: a sub kegiatan split 70/30 between PAD and DAU
+    (march,) = read["funding_sections"]
+    lines, sources = march.workbook.lines, march.workbook.sources
+    first = lines[lines["level"] == "sub_kegiatan"].iloc[0]
+    own = sources[sources["sub_kegiatan_kode"] == first["kode"]].set_index("sumber_dana")["anggaran_rp"]
+    assert sorted(own.index) == ["DAU", "PAD"]
+    assert own.sum() == first["anggaran_rp"]  # to the rupiah
+    assert abs(own["PAD"] - 0.7 * first["anggaran_rp"]) <= 1
+    (plan,) = read["cash_plan"]
+    assert plan.kind == "anggaran_kas"

@@ -170,6 +170,15 @@ def test_a_plan_through_the_intake_is_refused_whole_or_loaded(warehouse: Engine,
     assert table.loc[SUB_01_CODE, "anggaran_kas_sd_bulan_ini"] == 300_000
 
 
+def test_two_plans_of_one_opd_year_in_a_batch_refuse_the_second(warehouse: Engine, tmp_path: Path):
+    first, second = plan_file(tmp_path, "rak_a.xlsx"), plan_file(tmp_path, "rak_b.xlsx", moved_plan_body())
+    _, _, outcomes = _intake(warehouse, [first, second], tmp_path / "work")
+    assert [o.status for o in outcomes] == ["loaded", "rejected"]
+    (issue,) = outcomes[1].issues
+    assert (issue.rule, issue.cell) == ("cash_plan.duplicate_year", "A3")
+    assert "rak_a.xlsx" in issue.message() and "2022" in issue.message()
+
+
 def test_the_sample_s_plan_written_as_an_anggaran_kas_workbook_gives_back_its_rak(
     warehouse: Engine, tmp_path: Path, sample_2022
 ):

@@ -222,6 +222,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The anggaran kas is written per quarter; write the plan per month (Januari … Desember) so "
         "that each month's deviasi can be computed",
     ),
+    "cash_plan.duplicate_year": (
+        "Anggaran kas OPD {opd} tahun {value} sudah ada di berkas lain dalam kiriman ini: {other}; "
+        "kirim satu berkas per OPD dan tahun",
+        "The anggaran kas of OPD {opd} for {value} is already in another file of this batch: {other}; "
+        "send one file per OPD and year",
+    ),
     "cash_plan.months_not_total": (
         "{column} = {value}, tetapi jumlah rencana Januari … Desember = {expected}",
         "{column_en} = {value}, but the plan of Januari … Desember sums to {expected}",

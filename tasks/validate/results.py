@@ -21,6 +21,7 @@ FILE_LEVEL_RULES = {
     "period.opd_unknown": "opd",
     "header.meta_missing": "opd",
     "batch.duplicate_period": "month",
+    "cash_plan.duplicate_year": "year",
 }
 
 
@@ -168,6 +169,9 @@ def _context_params(rule: str, frame: pd.DataFrame, position: int) -> dict[str, 
             & (frame["year"] == row["year"])
             & (frame["month"] == row["month"])
         ]
+        return {"other": str(same["file"].iloc[0])}
+    if rule == "cash_plan.duplicate_year":
+        same = frame[(frame["opd_code"] == row["opd_code"]) & (frame["year"] == row["year"])]
         return {"other": str(same["file"].iloc[0])}
     return {"other_row": "", "other": ""}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from tasks.core.issues import InputError
@@ -14,6 +15,7 @@ from tasks.extract.kind import detect_kind
 from tasks.extract.reading import read_file
 from tasks.validate.batch import validate_cash_plans
 from tasks.validate.context import Validator
+from tests.extract.test_legacy_formats import convert
 from tests.fixtures.workbooks import (
     Rows,
     Sheet,
@@ -185,6 +187,13 @@ def test_plans_in_every_spelling_read_the_same(tmp_path: Path, spelling: str):
         assert lines.loc["2.17.01.2.01.02", "anggaran_rp"] == 600_000
     has_total = options.get("total_title", "JUMLAH") is not None
     assert lines["jumlah_rp"].notna().all() == has_total
+
+
+def test_a_plan_saved_as_ods_by_libreoffice_reads_as_the_xlsx(tmp_path: Path):
+    xlsx = write_xlsx(tmp_path / "rak.xlsx", plan_sheet())
+    (ods,) = convert([xlsx], "ods", tmp_path / "ods")
+    assert detect_kind(ods) == "anggaran_kas"
+    pd.testing.assert_frame_equal(read_cash_plan(ods).lines, read_cash_plan(xlsx).lines)
 
 
 def test_text_amounts_are_read_and_a_bad_cell_is_named(tmp_path: Path):

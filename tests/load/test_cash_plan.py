@@ -12,11 +12,12 @@ from sqlalchemy import Engine, func, select
 from sakip.layouts.cash_plan import write_cash_plan
 from tasks.core.scales import ReportScales
 from tasks.extract.cash_plan import read_cash_plan
+from tasks.extract.limits import WorkbookLimits
 from tasks.extract.reading import read_file
 from tasks.extract.realization import read_realization
 from tasks.load.cash_plan import load_cash_plan
 from tasks.load.realization import load_realization
-from tasks.operations.intake import load_workbooks, validate_batch
+from tasks.operations.intake import load_workbooks, quarantine_rejected, validate_batch
 from tasks.operations.monitoring import monitoring_table
 from tests.extract.test_cash_plan import SUB_01, SUB_02, plan_body, plan_sheet
 from tests.fixtures.workbooks import REALIZATION_BODY, REALIZATION_HEADER, Sheet, header_block, write_xlsx
@@ -153,6 +154,10 @@ def test_a_plan_through_the_intake_is_refused_whole_or_loaded(warehouse: Engine,
     assert [(i.rule, i.sheet, i.cell) for i in outcome.issues] == [("amount.subtotal_mismatch", "RAK", "F12")]
     assert plan_rows(warehouse) == 0
     assert batches(warehouse) == [("rak_salah.xlsx", "anggaran_kas", "rejected")]
+    placed = quarantine_rejected(outcome, tmp_path / "quarantine", WorkbookLimits())
+    assert placed.quarantined.parent == tmp_path / "quarantine" / "2022" / "tahunan"
+    assert placed.annotated.is_file()
+    assert bad.is_file()  # the sender's file stays where it is
 
     good = plan_file(tmp_path, "rak.xlsx")
     _, _, outcomes = _intake(warehouse, [good, realization_file(tmp_path, with_rak=False)], tmp_path / "work")
@@ -163,6 +168,15 @@ def test_a_plan_through_the_intake_is_refused_whole_or_loaded(warehouse: Engine,
     assert plan_rows(warehouse) == 24
     table = monitoring_table(warehouse, OPD, 2022, 3, ReportScales()).set_index("kode")
     assert table.loc[SUB_01_CODE, "anggaran_kas_sd_bulan_ini"] == 300_000
+
+
+def test_two_plans_of_one_opd_year_in_a_batch_refuse_the_second(warehouse: Engine, tmp_path: Path):
+    first, second = plan_file(tmp_path, "rak_a.xlsx"), plan_file(tmp_path, "rak_b.xlsx", moved_plan_body())
+    _, _, outcomes = _intake(warehouse, [first, second], tmp_path / "work")
+    assert [o.status for o in outcomes] == ["loaded", "rejected"]
+    (issue,) = outcomes[1].issues
+    assert (issue.rule, issue.cell) == ("cash_plan.duplicate_year", "A3")
+    assert "rak_a.xlsx" in issue.message() and "2022" in issue.message()
 
 
 def test_the_sample_s_plan_written_as_an_anggaran_kas_workbook_gives_back_its_rak(

@@ -89,11 +89,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from sakip.layouts.month_columns import write_month_columns
-    from sakip.layouts.month_sheets import write_month_sheets
-
     from bench.generate import write_workbook
     from bench.run import warm_up
+    from sakip.layouts.month_columns import write_month_columns
+    from sakip.layouts.month_sheets import write_month_sheets
     from tasks.extract.reading import read_workbook
 
     agency = large_agency(args.rows)

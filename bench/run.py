@@ -199,7 +199,7 @@ def warm_up() -> None:
     """Start the Prefect API (a temporary server) and import the heavy modules before timing anything."""
     from prefect import flow
 
-    import tasks.validate.context  # noqa: F401 - Great Expectations import cost, paid once
+    import expectations.custom  # noqa: F401 - Great Expectations import cost, paid once
 
     @flow(name="sakip-bench-warm-up")
     def nothing() -> None:

@@ -135,8 +135,8 @@ def cmd_ingest(
     _open_warehouse(settings)
     server_ready = start_temporary_server_early()  # boots while the flow and GX are imported
     try:
+        import expectations.custom  # noqa: F401 (Great Expectations: imported by the run anyway)
         from flows.ingest import ingest_flow
-        from tasks.validate import batch  # noqa: F401 (Great Expectations: imported by the run anyway)
     finally:
         server_ready()
     outcomes = ingest_flow(

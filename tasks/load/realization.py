@@ -109,7 +109,7 @@ def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str = "
         for table in (FactRealizationSource, FactRealizationAccount, FactRealization):
             conn.execute(delete(table).where(table.opd_id == opd_id, table.period_id == period_id))
         conn.execute(insert(FactRealization), new_rows)
-        accounts = _account_rows(wb, item_ids)
+        accounts = _account_rows(conn, wb, opd_id, item_ids)
         if accounts:
             conn.execute(insert(FactRealizationAccount), [{**common, **row} for row in accounts])
         if wb.sources is not None and not wb.sources.empty:
@@ -169,10 +169,45 @@ def account_frame(accounts: pd.DataFrame, item_ids: dict[str, int]) -> pd.DataFr
     return frame.assign(budget_item_id=[item_ids[code] for code in accounts["sub_kegiatan_kode"]])
 
 
-def _account_rows(wb: RealizationWorkbook, item_ids: dict[str, int]) -> list[dict[str, object]]:
-    """Expenditure-account fact rows as dicts (empty when the workbook has none)."""
-    frame = account_frame(wb.lines[leaf_accounts(wb.lines)], item_ids)
-    return records_for_insert(frame) if not frame.empty else []
+def _account_rows(
+    conn: Connection, wb: RealizationWorkbook, opd_id: int, item_ids: dict[str, int]
+) -> list[dict[str, object]]:
+    """Expenditure-account fact rows as dicts (empty when the workbook has none), deriving the month or
+    to-date realization from the account's row of the month before when the file gives only one
+    (an account the month before did not have had spent nothing)."""
+    accounts = wb.lines[leaf_accounts(wb.lines)]
+    frame = account_frame(accounts, item_ids)
+    if frame.empty:
+        return []
+    month_given = accounts["realisasi_bulan_ini_rp"].notna().all()
+    todate_given = accounts["realisasi_sd_bulan_ini_rp"].notna().all()
+    if month_given != todate_given:
+        before = _previous_account_todate(conn, opd_id, wb.year, wb.month, frame)
+        if todate_given:
+            frame["realisasi_bulan_ini_rp"] = frame["realisasi_sd_bulan_ini_rp"] - before
+        else:
+            frame["realisasi_sd_bulan_ini_rp"] = before + frame["realisasi_bulan_ini_rp"]
+    return records_for_insert(frame)
+
+
+def _previous_account_todate(
+    conn: Connection, opd_id: int, year: int, month: int, frame: pd.DataFrame
+) -> pd.Series:
+    """Each account row's realization to date in the month before (0 in January or when it had none)."""
+    if month == 1:
+        return pd.Series(0.0, index=frame.index)
+    rows = conn.execute(
+        select(
+            FactRealizationAccount.budget_item_id,
+            FactRealizationAccount.kode_rekening,
+            FactRealizationAccount.realisasi_sd_bulan_ini_rp,
+        )
+        .join(Period, Period.id == FactRealizationAccount.period_id)
+        .where(FactRealizationAccount.opd_id == opd_id, Period.year == year, Period.month == month - 1)
+    ).all()
+    known = {(int(item), code): float(value) for item, code, value in rows}
+    keys = zip(frame["budget_item_id"], frame["kode_rekening"], strict=True)
+    return pd.Series([known.get((int(item), code), 0.0) for item, code in keys], index=frame.index)
 
 
 def source_frame(

@@ -19,8 +19,10 @@ from warehouse.models import (
     FactIndicatorRealization,
     FactIndicatorTarget,
     FactRealization,
+    FactRealizationAccount,
     Indicator,
     LoadBatch,
+    Period,
 )
 
 SUBS = {
@@ -351,3 +353,43 @@ def test_the_latest_government_line_is_kept_per_opd(warehouse):
     results, _later = load_new_months(warehouse, months)
     assert [r.status for r in results] == ["loaded"] * 3
     assert opd_headings(warehouse, [OPD])[OPD][1] == "PEMERINTAH KOTA E"
+
+
+def _accounts(engine, month: int) -> list[tuple]:
+    """The month's expenditure-account rows: item, account, realization this month and to date."""
+    query = (
+        select(
+            FactRealizationAccount.budget_item_id,
+            FactRealizationAccount.kode_rekening,
+            FactRealizationAccount.realisasi_bulan_ini_rp,
+            FactRealizationAccount.realisasi_sd_bulan_ini_rp,
+        )
+        .join(Period, Period.id == FactRealizationAccount.period_id)
+        .where(Period.month == month)
+        .order_by(FactRealizationAccount.budget_item_id, FactRealizationAccount.kode_rekening)
+    )
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(query)]
+
+
+@pytest.mark.parametrize("given", ["realisasi_bulan_ini_rp", "realisasi_sd_bulan_ini_rp"])
+def test_account_rows_of_a_month_giving_one_realization_column_are_derived_from_the_month_before(
+    given, sample_2022, tmp_path
+):
+    """A month giving only one realization column has its accounts' other column derived from their
+    rows of the month before, as its sub kegiatan rows are: the same rows as the file giving both."""
+    from tasks.extract.reading import read_workbook
+    from warehouse.db import open_warehouse
+
+    february, march = (read_workbook(p).workbook for p in sample_2022.realization[1:3])
+    assert (march.lines["level"] == "rekening").any()  # the sample has account rows to derive
+    both = open_warehouse(f"sqlite:///{tmp_path / 'both.db'}")
+    one = open_warehouse(f"sqlite:///{tmp_path / 'one.db'}")
+    for engine in (both, one):
+        load_realization(engine, february)
+    load_realization(both, march)
+    other = "realisasi_sd_bulan_ini_rp" if given == "realisasi_bulan_ini_rp" else "realisasi_bulan_ini_rp"
+    march.lines[other] = NAN
+    load_realization(one, march)
+    assert _accounts(one, 3) == _accounts(both, 3)
+    assert any(row[3] for row in _accounts(one, 3))  # realization to date is not lost as zero

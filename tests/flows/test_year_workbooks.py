@@ -195,3 +195,42 @@ def test_a_bad_month_is_refused_at_its_cell_and_the_other_months_load(sample_202
     handed = quarantine_rejected_files(outcomes, tmp_path / "quarantine", WorkbookLimits())
     assert handed[2].annotated is not None and handed[2].annotated.exists()
     assert path.exists()  # the sender's file stays where it is
+
+
+def test_a_year_workbook_of_months_in_funding_source_sections_keeps_each_months_sources(
+    sample_2022, tmp_path
+):
+    """A sheet per month, each month's table in funding-source blocks (a sub kegiatan split 60/40):
+    every month reads as its sectioned monthly file does, its source rows included."""
+    import openpyxl
+
+    from sakip.layouts.sources import write_funding_sections
+
+    months = months_of(sample_2022)[:3]
+    subs = months[0].lines[months[0].lines["level"] == "sub_kegiatan"]
+    split = {str(subs["kode"].iloc[1]): [("PAD", 0.6), ("DAU", 0.4)]}
+    year_book = openpyxl.Workbook()
+    year_book.remove(year_book.active)
+    monthly = []
+    for wb, name in zip(months, ("JAN", "FEB", "MAR"), strict=True):
+        path = write_funding_sections(wb, tmp_path / f"{name}.xlsx", split=split)
+        monthly.append(read_file(path))
+        sheet = openpyxl.load_workbook(path).worksheets[0]
+        copy = year_book.create_sheet(name)
+        for row in sheet.iter_rows():
+            for cell in row:
+                copy.cell(cell.row, cell.column, cell.value)
+        for merged in sheet.merged_cells.ranges:
+            copy.merge_cells(str(merged))
+    year_book.save(tmp_path / "realisasi_2022.xlsx")
+    staged = read_file(tmp_path / "realisasi_2022.xlsx")
+    assert [s.part for s in staged] == ["JAN", "FEB", "MAR"]
+    for (alone,), month in zip(monthly, staged, strict=True):
+        assert not month.errors and not alone.errors
+        pd.testing.assert_frame_equal(month.workbook.lines, alone.workbook.lines)
+        pd.testing.assert_frame_equal(month.workbook.sources, alone.workbook.sources)
+        own = month.workbook.sources
+        assert sorted(own.loc[own["sub_kegiatan_kode"] == subs["kode"].iloc[1], "sumber_dana"]) == [
+            "DAU",
+            "PAD",
+        ]

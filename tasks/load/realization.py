@@ -10,6 +10,8 @@ versions stay, for reports "as of" a date. A rejected file is recorded as a batc
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
@@ -48,16 +50,36 @@ SOURCE_AMOUNTS = (
 )
 
 
+def _rows_of_month_before(conn: Connection, table, columns: list, opd_id: int, year: int, month: int) -> list:
+    """``columns`` of the OPD's rows in ``table`` (a monthly fact table) for the month before ``month``."""
+    return conn.execute(
+        select(*columns)
+        .join(Period, Period.id == table.period_id)
+        .where(table.opd_id == opd_id, Period.year == year, Period.month == month - 1)
+    ).all()
+
+
 def _previous_cumulative(conn: Connection, opd_id: int, year: int, month: int) -> dict[int, float] | None:
     """Realization to date of the previous month per budget item id; None when that month is not loaded."""
     if month == 1:
         return {}
-    rows = conn.execute(
-        select(FactRealization.budget_item_id, FactRealization.realisasi_sd_bulan_ini_rp)
-        .join(Period, Period.id == FactRealization.period_id)
-        .where(FactRealization.opd_id == opd_id, Period.year == year, Period.month == month - 1)
-    ).all()
+    columns = [FactRealization.budget_item_id, FactRealization.realisasi_sd_bulan_ini_rp]
+    rows = _rows_of_month_before(conn, FactRealization, columns, opd_id, year, month)
     return {int(item): float(value) for item, value in rows} if rows else None
+
+
+def _derive_realization(
+    frame: pd.DataFrame, month_given: bool, todate_given: bool, before: Callable[[], pd.Series]
+) -> None:
+    """Fill the realization column ``frame`` lacks (this month's, or to date) from the realization to
+    date of the month before, ``before()``, asked for only when one column is missing."""
+    if month_given == todate_given:
+        return
+    earlier = before()
+    if todate_given:
+        frame["realisasi_bulan_ini_rp"] = frame["realisasi_sd_bulan_ini_rp"] - earlier
+    else:
+        frame["realisasi_sd_bulan_ini_rp"] = earlier + frame["realisasi_bulan_ini_rp"]
 
 
 def load_realization(engine: Engine, wb: RealizationWorkbook, loaded_by: str = "") -> LoadResult:
@@ -136,9 +158,8 @@ def _realization_rows(
     """Sub kegiatan fact rows, deriving the month or to-date realization when the file gives only one."""
     subs = wb.lines[wb.lines["level"] == "sub_kegiatan"].copy()
     subs["budget_item_id"] = subs["kode"].map(item_ids)
-    month_given = subs["realisasi_bulan_ini_rp"].notna().all()
-    todate_given = subs["realisasi_sd_bulan_ini_rp"].notna().all()
-    if not (month_given and todate_given):
+
+    def before() -> pd.Series:
         previous = _previous_cumulative(conn, opd_id, wb.year, wb.month)
         if previous is None:
             raise InputError(
@@ -151,11 +172,14 @@ def _realization_rows(
                     )
                 ]
             )
-        before = subs["budget_item_id"].map(previous).fillna(0.0)
-        if todate_given:
-            subs["realisasi_bulan_ini_rp"] = subs["realisasi_sd_bulan_ini_rp"] - before
-        else:
-            subs["realisasi_sd_bulan_ini_rp"] = before + subs["realisasi_bulan_ini_rp"]
+        return subs["budget_item_id"].map(previous).fillna(0.0)
+
+    _derive_realization(
+        subs,
+        subs["realisasi_bulan_ini_rp"].notna().all(),
+        subs["realisasi_sd_bulan_ini_rp"].notna().all(),
+        before,
+    )
     columns = ["budget_item_id", *FACT_VALUES]
     return records_for_insert(subs[columns].assign(budget_item_id=subs["budget_item_id"].astype(int)))
 
@@ -179,14 +203,12 @@ def _account_rows(
     frame = account_frame(accounts, item_ids)
     if frame.empty:
         return []
-    month_given = accounts["realisasi_bulan_ini_rp"].notna().all()
-    todate_given = accounts["realisasi_sd_bulan_ini_rp"].notna().all()
-    if month_given != todate_given:
-        before = _previous_account_todate(conn, opd_id, wb.year, wb.month, frame)
-        if todate_given:
-            frame["realisasi_bulan_ini_rp"] = frame["realisasi_sd_bulan_ini_rp"] - before
-        else:
-            frame["realisasi_sd_bulan_ini_rp"] = before + frame["realisasi_bulan_ini_rp"]
+    _derive_realization(  # asked of the lines: the frame has its missing amounts as 0
+        frame,
+        accounts["realisasi_bulan_ini_rp"].notna().all(),
+        accounts["realisasi_sd_bulan_ini_rp"].notna().all(),
+        lambda: _previous_account_todate(conn, opd_id, wb.year, wb.month, frame),
+    )
     return records_for_insert(frame)
 
 
@@ -196,15 +218,12 @@ def _previous_account_todate(
     """Each account row's realization to date in the month before (0 in January or when it had none)."""
     if month == 1:
         return pd.Series(0.0, index=frame.index)
-    rows = conn.execute(
-        select(
-            FactRealizationAccount.budget_item_id,
-            FactRealizationAccount.kode_rekening,
-            FactRealizationAccount.realisasi_sd_bulan_ini_rp,
-        )
-        .join(Period, Period.id == FactRealizationAccount.period_id)
-        .where(FactRealizationAccount.opd_id == opd_id, Period.year == year, Period.month == month - 1)
-    ).all()
+    columns = [
+        FactRealizationAccount.budget_item_id,
+        FactRealizationAccount.kode_rekening,
+        FactRealizationAccount.realisasi_sd_bulan_ini_rp,
+    ]
+    rows = _rows_of_month_before(conn, FactRealizationAccount, columns, opd_id, year, month)
     known = {(int(item), code): float(value) for item, code, value in rows}
     keys = zip(frame["budget_item_id"], frame["kode_rekening"], strict=True)
     return pd.Series([known.get((int(item), code), 0.0) for item, code in keys], index=frame.index)
@@ -227,14 +246,12 @@ def source_frame(
     frame = sources[["sub_kegiatan_kode", "sumber_dana", *SOURCE_AMOUNTS]].copy()
     frame["budget_item_id"] = [item_ids[code] for code in frame["sub_kegiatan_kode"]]
     frame = frame.drop(columns="sub_kegiatan_kode")
-    month_given = frame["realisasi_bulan_ini_rp"].notna().all()
-    todate_given = frame["realisasi_sd_bulan_ini_rp"].notna().all()
-    if not (month_given and todate_given):
-        before = _previous_by_source(frame, previous, previous_subs or {})
-        if todate_given:
-            frame["realisasi_bulan_ini_rp"] = frame["realisasi_sd_bulan_ini_rp"] - before
-        else:
-            frame["realisasi_sd_bulan_ini_rp"] = before + frame["realisasi_bulan_ini_rp"]
+    _derive_realization(
+        frame,
+        frame["realisasi_bulan_ini_rp"].notna().all(),
+        frame["realisasi_sd_bulan_ini_rp"].notna().all(),
+        lambda: _previous_by_source(frame, previous, previous_subs or {}),
+    )
     for name in ("anggaran_rp", "realisasi_bulan_ini_rp", "realisasi_sd_bulan_ini_rp"):
         frame[name] = frame[name].fillna(0.0)
     return frame
@@ -272,15 +289,12 @@ def _previous_sources(conn: Connection, opd_id: int, year: int, month: int) -> p
     """The previous month's rows per sub kegiatan and source (empty in January or when it has none)."""
     if month == 1:
         return pd.DataFrame(columns=["budget_item_id", "sumber_dana", "realisasi_sd_bulan_ini_rp"])
-    rows = conn.execute(
-        select(
-            FactRealizationSource.budget_item_id,
-            FactRealizationSource.sumber_dana,
-            FactRealizationSource.realisasi_sd_bulan_ini_rp,
-        )
-        .join(Period, Period.id == FactRealizationSource.period_id)
-        .where(FactRealizationSource.opd_id == opd_id, Period.year == year, Period.month == month - 1)
-    ).all()
+    columns = [
+        FactRealizationSource.budget_item_id,
+        FactRealizationSource.sumber_dana,
+        FactRealizationSource.realisasi_sd_bulan_ini_rp,
+    ]
+    rows = _rows_of_month_before(conn, FactRealizationSource, columns, opd_id, year, month)
     return pd.DataFrame(rows, columns=["budget_item_id", "sumber_dana", "realisasi_sd_bulan_ini_rp"])
 
 

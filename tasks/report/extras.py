@@ -4,12 +4,13 @@ funding sources (narrative) and the murni-perubahan table, from the warehouse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Engine
 
+from tasks.core.outline import OfficeTexts
 from tasks.report.inputs import sort_key
 from tasks.report.tables.murni_perubahan import table_murni_perubahan
 from warehouse.queries import (
@@ -28,6 +29,8 @@ class ReportExtras:
     monthly: pd.DataFrame
     sumber_dana: pd.Series | None
     murni: pd.DataFrame
+    #: what the office wrote itself (sheet ``Narasi`` of the indicator workbook in force)
+    texts: OfficeTexts = field(default_factory=OfficeTexts)
 
 
 def report_extras(

@@ -21,6 +21,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from tasks.core.calendar import format_moment, local_time
+from tasks.core.outline import OfficeTexts
 from tasks.core.scales import ReportScales
 from tasks.report.extras import ReportExtras, murni_perubahan, report_extras
 from tasks.report.render.csv import write_csv_tables
@@ -162,6 +163,7 @@ def _write_report_files(
             tables, scales, opd_name=opd_name, year=year, sumber_dana=extras.sumber_dana if extras else None
         )
         printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang, government=government)
+        texts = extras.texts if extras is not None else OfficeTexts()
         if "docx" in formats:
             from tasks.report.render.docx import write_docx_report
 
@@ -176,6 +178,8 @@ def _write_report_files(
                     note=note,
                     source=scales.data_source,
                     scales=scales,
+                    texts=texts,
+                    government=government,
                 )
             )
         if "html" in formats:
@@ -193,6 +197,8 @@ def _write_report_files(
                     note=note,
                     source=scales.data_source,
                     scales=scales,
+                    texts=texts,
+                    government=government,
                 )
             )
     return paths

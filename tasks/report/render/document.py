@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tasks.core.formatting import format_number_id
+from tasks.core.outline import OfficeTexts
 from tasks.core.scales import ReportScales
 from tasks.report.model import APPENDIX, HEADINGS, OUTLINE, chapter_number
 from tasks.report.render.charts import CHART_TITLES
@@ -29,7 +30,10 @@ class Block:
 
     ``kind``: ``heading`` (``level`` 1-3, ``text``), ``paragraph`` (``text``), ``items`` (a bulleted
     list, ``items``), ``formula`` (``text``, a centred line), ``table`` (``table`` and the ``source``
-    line under it) or ``chart`` (``chart_id``, ``number`` such as ``3. 1`` and ``text``, its title).
+    line under it), ``chart`` (``chart_id``, ``number`` such as ``3. 1`` and ``text``, its title) or
+    ``signature`` (``items``: the lines of a signature block, printed in the right half of the page:
+    place and date, the position's lines, an empty line or more for the signature, the name, the
+    rank, ``NIP. ...``).
     """
 
     kind: str
@@ -117,8 +121,16 @@ def report_blocks(
     source: str,
     scales: ReportScales | None = None,
     lang_ix: int = 0,
+    texts: OfficeTexts | None = None,
+    government: str = "",
 ) -> list[Block]:
-    """Every block of the report in document order (see the module docstring)."""
+    """Every block of the report in document order (see the module docstring).
+
+    ``texts``: what the office wrote itself, printed under its heading (or before its table) before
+    what sakip writes there; ``government``: the government's line of the OPD's workbooks
+    (``PEMERINTAH KOTA SEMARANG``), which names the agency in full (``... Kota Semarang``).
+    """
+    texts = texts or OfficeTexts()
     scales = scales or ReportScales()
     own: dict[str, list[Block]] = {}
     sections = dict(narrative.sections)

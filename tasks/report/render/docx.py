@@ -28,6 +28,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
+from tasks.core.outline import OfficeTexts
 from tasks.core.scales import ReportScales
 from tasks.core.text import visible_text
 from tasks.report.render.document import Block, report_blocks
@@ -169,6 +170,16 @@ class _Writer:
         run.font.size = Pt(8)
         source.paragraph_format.space_after = Pt(10)
 
+    def signature(self, block: Block) -> None:
+        """The signature block: its lines in the right half of the page, kept together."""
+        self.orientation(False)
+        for i, line in enumerate(block.items):
+            paragraph = self.doc.add_paragraph(visible_text(line))
+            fmt = paragraph.paragraph_format
+            fmt.left_indent = Cm(PAGE.text_width() / 2)
+            fmt.space_after = Pt(0)
+            fmt.keep_with_next = i < len(block.items) - 1
+
     def chart(self, block: Block) -> None:
         self.orientation(False)
         path = self.charts[block.chart_id]
@@ -214,6 +225,8 @@ def write_docx_report(
     note: str = "",
     source: str = "",
     scales: ReportScales | None = None,
+    texts: OfficeTexts | None = None,
+    government: str = "",
 ) -> Path:
     """Write the report as one .docx (``note`` under the title; ``source`` under every table, by
     default the OPD's name)."""
@@ -233,7 +246,15 @@ def write_docx_report(
         doc.add_paragraph().add_run(note).bold = True
     _lists(doc)
     blocks = report_blocks(
-        printed, narrative, charts, opd_name=opd_name, year=year, source=source or opd_name, scales=scales
+        printed,
+        narrative,
+        charts,
+        opd_name=opd_name,
+        year=year,
+        source=source or opd_name,
+        scales=scales,
+        texts=texts,
+        government=government,
     )
     for block in blocks:
         getattr(writer, block.kind)(block)

@@ -15,6 +15,7 @@ import base64
 from collections.abc import Mapping
 from pathlib import Path
 
+from tasks.core.outline import OfficeTexts
 from tasks.core.scales import ReportScales
 from tasks.core.text import html_text
 from tasks.report.render.charts import CHART_TITLES
@@ -42,6 +43,7 @@ tr.urusan td { background: #f2f2f2; }
 .badge { display: inline-block; padding: 1px 6px; border-radius: 8px; white-space: nowrap; }
 h3 { font-size: 1.05em; margin-top: 1.3em; } h4 { font-size: 1em; margin-top: 1.1em; }
 p.source { font-size: .8em; margin: -1em 0 1.4em; } p.formula { text-align: center; font-style: italic; }
+p.signature { margin: 2em 0 0 50%; }
 @media (max-width: 600px) { body { font-size: 14px; padding: 8px; } table { font-size: .75em; } }
 @page { size: A4; margin: 2.5cm 2.5cm 2.5cm 3cm; }
 @media print {
@@ -141,12 +143,22 @@ def write_html_report(
     note: str = "",
     source: str = "",
     scales: ReportScales | None = None,
+    texts: OfficeTexts | None = None,
+    government: str = "",
 ) -> Path:
     """Write the year-end report as one self-contained html page (``note`` under the title; ``source``
     under every table, by default the OPD's name)."""
     body: list[str] = []
     blocks = report_blocks(
-        printed, narrative, charts, opd_name=opd_name, year=year, source=source or opd_name, scales=scales
+        printed,
+        narrative,
+        charts,
+        opd_name=opd_name,
+        year=year,
+        source=source or opd_name,
+        scales=scales,
+        texts=texts,
+        government=government,
     )
     for block in blocks:
         if block.kind == "heading":
@@ -163,6 +175,9 @@ def write_html_report(
             body.append(f'<p class="source">Sumber Data : {_esc(block.source)}</p>')
         elif block.kind == "chart":
             body.append(figure_html(block.chart_id, charts[block.chart_id], block.number, block.text))
+        elif block.kind == "signature":
+            lines = "<br>".join(_esc(line) for line in block.items)
+            body.append(f'<p class="signature">{lines}</p>')
     text = page_html(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", opd_name, body, note)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -127,7 +127,7 @@ TABLE = LkjipTable(
     reconcile,
     prepare,
     place="III.C",
-    narrative_after=("tujuan_sasaran", "target_ditinjau"),
+    narrative_after=("tujuan_sasaran", "analisis"),
     charts_after=("capaian_indikator",),
     role="indicator_capaian",
     charts_from=(

@@ -20,7 +20,7 @@ from tasks.core.scales import ReportScales
 from tasks.core.text import html_text
 from tasks.report.render.charts import CHART_TITLES
 from tasks.report.render.document import report_blocks
-from tasks.report.render.narrative import Narrative
+from tasks.report.render.narrative import Narrative, agency_name
 from tasks.report.render.printed import PrintedTable
 
 CSS = """
@@ -178,7 +178,8 @@ def write_html_report(
         elif block.kind == "signature":
             lines = "<br>".join(_esc(line) for line in block.items)
             body.append(f'<p class="signature">{lines}</p>')
-    text = page_html(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", opd_name, body, note)
+    title = f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}"
+    text = page_html(title, agency_name(opd_name, government), body, note)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -475,8 +475,24 @@ def ikhtisar_paragraphs(
                 )
             paragraphs.append(text)
     if efficiency is not None:
-        paragraphs += efisiensi_paragraphs(efficiency)
+        paragraphs += _efficiency_summary(efficiency)
     return paragraphs if len(paragraphs) > 1 else []
+
+
+def _efficiency_summary(efficiency: pd.DataFrame) -> list[str]:
+    """The Ikhtisar's sentence on Table 3.4: how many sasaran reach their target under their budget."""
+    known = efficiency.dropna(subset=["capaian_kinerja", "serapan"])
+    if known.empty:
+        return []
+    efficient = int((known["efisiensi"] == "Efisiensi").sum())
+    if efficient == len(known):
+        who = all_of(len(known), "sasaran")
+    else:
+        who = f"{number_word(efficient)} dari {number_word(len(known))} sasaran"
+    return [
+        f"Dari sisi efisiensi, {who} mencapai targetnya dengan serapan anggaran di bawah 100%, sehingga "
+        "penggunaan anggarannya dinilai efisien."
+    ]
 
 
 def sistematika_paragraphs(agency: str, year: int) -> list[str]:

@@ -42,12 +42,12 @@ def table_pk_program(budget: pd.DataFrame) -> pd.DataFrame:
         {
             "no": [str(i) for i in range(1, len(programs) + 1)],
             "kode": programs["kode"].astype(str).tolist(),
-            "program": programs["uraian"].astype(str).tolist(),
+            "uraian": programs["uraian"].astype(str).tolist(),
             "anggaran": programs["anggaran_rp"].astype(float).tolist(),
         }
     )
     total = pd.DataFrame(
-        {"no": [""], "kode": [""], "program": ["JUMLAH"], "anggaran": [float(table["anggaran"].sum())]}
+        {"no": [""], "kode": [""], "uraian": ["JUMLAH"], "anggaran": [float(table["anggaran"].sum())]}
     )
     return pd.concat([table, total], ignore_index=True)
 
@@ -99,7 +99,7 @@ def layout_program(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
         ],
         cols=[
             NO,
-            Col("program", ("Program", "Program"), "text", 70),
+            Col("uraian", ("Program", "Program"), "text", 70),
             Col("anggaran", ("Anggaran (Rp)", "Budget (Rp)"), "amount", 24),
         ],
         bold_total=True,

@@ -317,7 +317,7 @@ def test_the_signature_comes_from_the_configuration_per_opd(inputs):
     # another OPD signs with the deployment's place and date, its own head left to fill by hand
     other = config.for_opd("1.01.0.00.0.00.01.0000").signature
     assert other.place == "Semarang" and other.name == ""
-    unconfigured = [b for b in blocks_of(inputs) if b.kind == "signature"][0].items
+    unconfigured = next(b for b in blocks_of(inputs) if b.kind == "signature").items
     assert unconfigured[0].startswith(".....") and f"Kepala {AGENCY}" in unconfigured
     assert unconfigured[-1].startswith("NIP. ....")
 

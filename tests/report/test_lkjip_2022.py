@@ -512,3 +512,69 @@ def test_batches_recorded_with_sha256(report_2022):
         batches = conn.execute(select(LoadBatch.file_name, LoadBatch.sha256, LoadBatch.status)).all()
     assert len(batches) == 13
     assert all(len(sha) == 64 and status == "loaded" for _, sha, status in batches)
+
+
+def test_word_report_has_the_published_lkjips_chapters(report_2022):
+    """The Word report read against the published LKjIP's structure: the Ikhtisar Eksekutif, BAB I-IV
+    with their sections in order, Tabel 2.2 under II.B for the Renstra's period, every table of the
+    body captioned with a number of its own, the Lampiran with the Perjanjian Kinerja form; no
+    paragraph printed twice, no internal note, the agency named with its government."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(str(report_2022["out"] / "lkjip_2022.docx"))
+    order: list[tuple[str, str]] = []
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            paragraph = Paragraph(child, doc)
+            style = paragraph.style.name
+            kind = "heading" if style.startswith("Heading") else "caption" if style == "Caption" else "text"
+            order.append((kind, paragraph.text))
+        elif child.tag == qn("w:tbl"):
+            order.append(("table", ""))
+    headings = [text for kind, text in order if kind == "heading"]
+    chapters = [
+        "IKHTISAR EKSEKUTIF",
+        "BAB I PENDAHULUAN",
+        "D. Sistematika Penulisan LKjIP",
+        "BAB II PERENCANAAN KINERJA",
+        "A. Perencanaan Strategis",
+        "1. Tujuan dan Sasaran",
+        "2. Program, Kegiatan dan Sub Kegiatan",
+        "B. Perjanjian Kinerja Tahun 2022",
+        "BAB III AKUNTABILITAS KINERJA TAHUN 2022",
+        "A. Metode Pengukuran Capaian Kinerja",
+        "B. Capaian Kinerja Organisasi",
+        "C. Analisis Capaian Kinerja Tujuan dan Sasaran Tahun 2022",
+        "D. Akuntabilitas Anggaran",
+        "BAB IV PENUTUP",
+        "A. Kesimpulan Umum Capaian Kinerja",
+        "LAMPIRAN",
+    ]
+    assert [h for h in headings if h in chapters] == chapters
+    # Tabel 2.2 in II.B, for 2021 - 2026, as the document has it
+    ii_b = next(i for i, (kind, text) in enumerate(order) if text == "B. Perjanjian Kinerja Tahun 2022")
+    iii = next(i for i, (kind, text) in enumerate(order) if kind == "heading" and text.startswith("BAB III"))
+    caption_2_2 = next(text for kind, text in order[ii_b:iii] if text.startswith("Tabel 2. 2"))
+    assert "Dinas Koperasi dan Usaha Mikro Kota Semarang Tahun 2021 - 2026" in caption_2_2
+    # every table of chapters I-IV right after its numbered caption, each number once
+    lampiran = next(i for i, (kind, text) in enumerate(order) if text == "LAMPIRAN" and kind == "heading")
+    numbers = [
+        order[i - 1][1].split("\n")[0] for i, (kind, _) in enumerate(order[:lampiran]) if kind == "table"
+    ]
+    assert all(re.fullmatch(r"Tabel [1-4]\. \d+", n) for n in numbers), numbers
+    assert len(numbers) == len(set(numbers)) == 12
+    appendix = "\n".join(text for _, text in order[lampiran:])
+    assert "Formulir Perjanjian Kinerja Tingkat Organisasi Perangkat Daerah (OPD)" in appendix
+    assert "Formulir Penetapan Indikator Kinerja Utama (IKU) Tahun 2022" in appendix
+    first = next(i for i, (kind, _) in enumerate(order) if kind == "heading")  # after the front matter
+    body = [text for kind, text in order[first:] if kind == "text" and text.strip(" .,")]
+    written = [text for text in body if not text.startswith(("Sumber Data", "NIP.", "Kepala "))]
+    assert len(written) == len(set(written)), [t for t in written if written.count(t) > 1]
+    joined = "\n".join(body)
+    assert "melampaui 300%" not in joined and "Analisa" not in joined
+    assert not re.search(r"Dinas Koperasi dan Usaha Mikro(?! Kota Semarang)", joined)
+    assert (
+        "Demikian Laporan Kinerja Instansi Pemerintah (LKjIP) Dinas Koperasi dan Usaha Mikro Kota" in joined
+    )

@@ -403,6 +403,11 @@ def murni_paragraph(murni: pd.DataFrame) -> str | None:
     change = float(total["perubahan"])
     direction = "berkurang" if change < 0 else "bertambah"
     moved = murni[(murni["uraian"] != "JUMLAH") & (murni["perubahan"] != 0)]
+    if moved.empty:
+        return (
+            f"Anggaran murni sesuai Perjanjian Kinerja sebesar {rp(total['anggaran_murni'])} tidak berubah "
+            "setelah perubahan anggaran."
+        )
     return (
         f"Anggaran murni sesuai Perjanjian Kinerja sebesar {rp(total['anggaran_murni'])} setelah perubahan "
         f"menjadi {rp(total['anggaran_perubahan'])}, {direction} {rp(abs(change))} "
@@ -519,14 +524,17 @@ def program_list_paragraphs(lines: pd.DataFrame, agency: str, year: int) -> list
         return []
     kegiatan = int((lines["level"] == "kegiatan").sum())
     subs = int((lines["level"] == "sub_kegiatan").sum())
-    carried = ""
-    if kegiatan and subs:
-        carried = (
-            f", yang dijabarkan dalam {number_word(kegiatan)} kegiatan dan {number_word(subs)} sub kegiatan"
-        )
+    # a series of counts in one form: words when each is a word, digits otherwise (PUEBI)
+    counts = [len(programs), kegiatan, subs] if kegiatan and subs else [len(programs)]
+    words = [number_word(n) for n in counts]
+    if any(word.isdigit() for word in words):
+        words = [str(n) for n in counts]
+    carried = (
+        f", yang dijabarkan dalam {words[1]} kegiatan dan {words[2]} sub kegiatan" if len(words) > 1 else ""
+    )
     return [
         f"Untuk mencapai tujuan dan sasaran tersebut, pada Tahun {year} {agency} melaksanakan "
-        f"{number_word(len(programs))} program{carried}, dengan anggaran setelah perubahan sebagai berikut:",
+        f"{words[0]} program{carried}, dengan anggaran setelah perubahan sebagai berikut:",
         *(f"{ITEM}{row.uraian}: {rp(row.anggaran)}" for row in programs.itertuples(index=False)),
     ]
 

@@ -91,7 +91,8 @@ class ReportScales:
     #: the "Sumber Data : ..." line under every table of the Word document and the html page; empty:
     #: the OPD's name
     data_source: str = ""
-    #: a capaian beyond this is flagged in the report: the target needs review (as the validation warns)
+    #: a capaian beyond this is a warning of the validation (the target may need review); the
+    #: published report does not print it
     capaian_bound_pct: float = 300.0
     colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLORS))
     #: who signs the report (``[report.signature]``), and per OPD code who signs its own

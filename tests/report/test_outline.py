@@ -231,9 +231,13 @@ def test_office_texts_stand_under_their_headings_and_before_their_tables(inputs)
             continue
         at = next(i for i, b in enumerate(blocks) if b.kind == "heading" and b.place == key)
         assert [b.text for b in blocks[at + 1 : at + 1 + len(own)]] == list(own), key
-    # the table's text right before Tabel 3.4
+    # the table's text before Tabel 3.4 (and before sakip's sentence leading into it), after 3.3
     at = next(i for i, b in enumerate(blocks) if b.kind == "table" and b.table.titles[0] == "Tabel 3. 4")
-    assert blocks[at - 1].text == "Sasaran 2 tidak menyerap biaya HAKI."
+    assert [b.text for b in blocks[at - 2 : at]] == [
+        "Sasaran 2 tidak menyerap biaya HAKI.",
+        "Tingkat efisiensi penggunaan anggaran dinilai dengan membandingkan capaian kinerja setiap "
+        "sasaran dengan serapan anggaran program yang mendukungnya:",
+    ]
     # the office's revenue text replaces sakip's, which would contradict it
     assert not any("bukan merupakan OPD penghasil" in p for p in paragraphs(blocks))
     # BAB IV closes after IV.C with the closing words and the signature

@@ -83,7 +83,9 @@ def value_text(value: float, satuan: str = "") -> str:
 
 @dataclass(frozen=True)
 class Narrative:
-    """Paragraphs per section: ikhtisar, sistematika, program_list, perjanjian, capaian, kemajuan,
+    """Paragraphs per section: ikhtisar, sistematika, program_list, perjanjian, the openings of the
+    tables (pengantar_capaian, pengantar_analisis, pengantar_efisiensi, pengantar_tujuan_sasaran),
+    capaian, kemajuan,
     efisiensi, tujuan_sasaran, analisis, pendapatan, alokasi, sumber_dana, anggaran, sisa_anggaran,
     murni, kesimpulan, kesimpulan_kinerja, kesimpulan_anggaran, penutup. A paragraph starting with
     :data:`ITEM` is an item of a bulleted list."""
@@ -331,6 +333,11 @@ def remaining_paragraphs(
         paragraphs.append(f"{letters[i % 26]}. {text}")
         paragraphs += [_sentence(line.strip()) for line in reasons.split("\n") if line.strip()]
     paragraphs.append(low_absorption_paragraph(lines, threshold_pct))
+    if remaining is not None:
+        paragraphs.append(
+            f"Rincian {TERMS['sisa_anggaran']} per program, kegiatan dan sub kegiatan tersaji pada tabel "
+            "berikut:"
+        )
     return paragraphs
 
 
@@ -551,6 +558,28 @@ def perjanjian_paragraphs(pk: pd.DataFrame | None, agency: str, year: int) -> li
     ]
 
 
+def table_openings(agency: str, year: int) -> dict[str, list[str]]:
+    """The sentences that lead into Tables 3.1, 3.3, 3.4 and 3.5, by narrative section."""
+    return {
+        "pengantar_capaian": [
+            f"Capaian kinerja {agency} Tahun {year} diukur atas indikator kinerja sasaran yang "
+            f"tercantum dalam Perjanjian Kinerja Tahun {year}, sebagaimana tersaji dalam tabel berikut:"
+        ],
+        "pengantar_analisis": [
+            "Keberhasilan dan kegagalan kinerja setiap sasaran dianalisis sebagaimana tersaji dalam tabel "
+            "berikut:"
+        ],
+        "pengantar_efisiensi": [
+            "Tingkat efisiensi penggunaan anggaran dinilai dengan membandingkan capaian kinerja setiap "
+            "sasaran dengan serapan anggaran program yang mendukungnya:"
+        ],
+        "pengantar_tujuan_sasaran": [
+            f"Hasil evaluasi dan {TERMS['analisis'].lower()} terhadap capaian kinerja tujuan dan sasaran "
+            f"{agency} Tahun {year} adalah sebagai berikut:"
+        ],
+    }
+
+
 def conclusion_opening(agency: str, year: int) -> list[str]:
     """Section IV.A's opening sentence."""
     return [
@@ -591,6 +620,7 @@ def build_narrative(
         sections["ikhtisar"] = ikhtisar_paragraphs(pk, efficiency, lines, agency, year)
     if tables:
         sections["sistematika"] = sistematika_paragraphs(agency, year)
+        sections.update(table_openings(agency, year))
     if pk is not None:
         sections["capaian"] = capaian_paragraphs(pk)
     if (agreement := frame("pk_form")) is not None:

@@ -105,5 +105,6 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     place="III.B",
+    narrative_before=("pengantar_analisis",),
     role="analysis",
 )

@@ -127,6 +127,7 @@ TABLE = LkjipTable(
     reconcile,
     prepare,
     place="III.C",
+    narrative_before=("pengantar_tujuan_sasaran",),
     narrative_after=("tujuan_sasaran", "analisis"),
     charts_after=("capaian_indikator",),
     role="indicator_capaian",

@@ -361,10 +361,11 @@ def test_the_html_page_shows_the_same_blocks_escaped(inputs, tmp_path: Path):
         opd_name=OPD_NAME,
         year=2022,
         scales=scales,
-        texts=OfficeTexts({"IV.B": ("<script>alert(1)</script>",)}),
+        texts=OfficeTexts({"IV.B": ("<script>alert(1)</script>", "1. Pelatihan\n2. Pendampingan")}),
         government=GOVERNMENT,
     ).read_text("utf-8")
     assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<p>1. Pelatihan<br>2. Pendampingan</p>" in page
     assert '<p class="signature">' in page and "&lt;b&gt;Kepala&lt;/b&gt;" in page
     assert "<h2>IKHTISAR EKSEKUTIF</h2>" in page and "<h3>B. Progres Penyelesaian Isu Strategis</h3>" in page
     assert "<caption>Formulir Perjanjian Kinerja Tingkat Organisasi Perangkat Daerah (OPD)" in page

@@ -164,8 +164,8 @@ def write_html_report(
         if block.kind == "heading":
             level = block.level + 1
             body.append(f"<h{level}>{_esc(block.text)}</h{level}>")
-        elif block.kind == "paragraph":
-            body.append(f"<p>{_esc(block.text)}</p>")
+        elif block.kind == "paragraph":  # the lines an office typed one by one stay lines
+            body.append("<p>" + "<br>".join(_esc(line) for line in block.text.split("\n")) + "</p>")
         elif block.kind == "formula":
             body.append(f'<p class="formula">{_esc(block.text)}</p>')
         elif block.kind == "items":

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tasks.core.formatting import format_number_id
-from tasks.core.outline import OfficeTexts
+from tasks.core.outline import TABLE_KEYS, OfficeTexts
 from tasks.core.scales import ReportScales
 from tasks.report.model import APPENDIX, HEADINGS, OUTLINE, chapter_number
 from tasks.report.render.charts import CHART_TITLES
@@ -186,30 +186,51 @@ def report_blocks(
         own["metode"] = method_blocks(scales, agency, year)
     signature = Block("signature", items=scales.signature.lines(f"Kepala {agency}"))
 
+    # the numbers the body's tables get, per chapter in the order printed; an office's text for a
+    # number no table takes is printed at the end of its chapter rather than lost
+    counted = _Counter()
+    printed_numbers = {
+        counted.next(chapter).replace(" ", "")
+        for heading in OUTLINE
+        if (chapter := chapter_number(heading.key)) is not None
+        for _ in by_place.get(heading.key, [])
+    }
+    leftover: dict[int, list[str]] = {}
+    for key in texts.sections:
+        if key in TABLE_KEYS and key not in printed_numbers and texts.under(key):
+            leftover.setdefault(int(key.split(".")[0]), []).append(key)
+
     def content(key: str) -> bool:
         heading = HEADINGS[key]
         if by_place.get(key) or texts.under(key) or any(own.get(k) for k in heading.narrative):
             return True
+        if heading.level == 1 and chapter_number(key) in leftover:
+            return True
         return any(content(h.key) for h in OUTLINE if h.key.startswith(key + "."))
+
+    def finish(chapter: int | None, place: str) -> list[Block]:
+        """What ends a chapter: the office's texts for tables it does not print, then (BAB IV) the
+        closing words and the signature."""
+        ending = [b for key in leftover.get(chapter or 0, []) for b in paragraph_blocks(texts.under(key))]
+        if chapter == 4:
+            ending += [*own.get("penutup", []), signature]
+        return [_placed(b, place) for b in ending]
 
     blocks: list[Block] = []
     figures = _Counter()
     tables = _Counter()
-    closing_place = ""
+    chapter_open: tuple[int | None, str] | None = None  # the chapter printing, and its last place
     for heading in OUTLINE:
         key = heading.key
-        if closing_place and chapter_number(key) != 4:
-            blocks += [_placed(b, closing_place) for b in own.get("penutup", [])]
-            blocks.append(_placed(signature, closing_place))
-            closing_place = ""
         if not content(key):
             continue
-        if chapter_number(key) == 4:
-            closing_place = key
+        chapter = chapter_number(key)
+        if heading.level == 1 and chapter_open is not None:
+            blocks += finish(*chapter_open)
+        chapter_open = (chapter, key)
         blocks.append(Block("heading", heading.text(year, lang_ix), level=heading.level, place=key))
         blocks += [_placed(b, key) for b in paragraph_blocks(texts.under(key))]
         blocks += [_placed(b, key) for k in heading.narrative for b in own.get(k, [])]
-        chapter = chapter_number(key)
         for table in by_place.get(key, []):
             known = TABLES.get(table.table_id)
             before = known.narrative_before if known is not None else ()
@@ -228,9 +249,8 @@ def report_blocks(
                     number = figures.next(chapter or 0)
                     title = CHART_TITLES.get(chart_id, chart_id)
                     blocks.append(Block("chart", title, chart_id=chart_id, number=number, place=key))
-    if closing_place:
-        blocks += [_placed(b, closing_place) for b in own.get("penutup", [])]
-        blocks.append(_placed(signature, closing_place))
+    if chapter_open is not None:
+        blocks += finish(*chapter_open)
     return blocks
 
 

@@ -562,8 +562,8 @@ def table_openings(agency: str, year: int) -> dict[str, list[str]]:
     """The sentences that lead into Tables 3.1, 3.3, 3.4 and 3.5, by narrative section."""
     return {
         "pengantar_capaian": [
-            f"Capaian kinerja {agency} Tahun {year} diukur atas indikator kinerja sasaran yang "
-            f"tercantum dalam Perjanjian Kinerja Tahun {year}, sebagaimana tersaji dalam tabel berikut:"
+            f"Pengukuran kinerja dilakukan atas indikator kinerja sasaran yang tercantum dalam Perjanjian "
+            f"Kinerja Tahun {year}; hasilnya tersaji dalam tabel berikut:"
         ],
         "pengantar_analisis": [
             "Keberhasilan dan kegagalan kinerja setiap sasaran dianalisis sebagaimana tersaji dalam tabel "

@@ -339,7 +339,7 @@ COLUMNS: tuple[InputColumn, ...] = (
     ),
     InputColumn(
         "keterangan_silpa",
-        ("Keterangan SILPA", "Keterangan SiLPA", "Keterangan Sisa Anggaran", "Alasan SILPA"),
+        ("Keterangan SILPA", "Keterangan Sisa Anggaran", "Alasan SILPA"),
         "text",
         _I,
         "Keterangan SILPA",

@@ -118,3 +118,15 @@ def test_a_refused_narasi_cell_loads_nothing(warehouse, tmp_path: Path):
         assert conn.scalar(select(func.count()).select_from(Indicator)) == 0
         assert conn.scalar(select(func.count()).select_from(IndicatorNarrative)) == 0
         assert conn.execute(select(LoadBatch.status)).scalars().all() == ["rejected"]
+
+
+def test_the_sample_s_texts_load(warehouse, sample_2022):
+    staged = read_workbook(sample_2022.indicators)
+    assert load_workbook(warehouse, staged).status == "loaded"
+    texts = office_texts(warehouse, staged.workbook.opd_code, 2022)
+    assert texts == staged.workbook.texts
+    assert list(texts.sections) == ["I.A", "I.B", "I.C", "II.A.3", "II.C", "III.C", "IV.B", "IV.C"]
+    assert texts.under("I.C")[-1].splitlines()[0].startswith("1. Masih terbatasnya kualitas")
+    frame = indicator_rows(warehouse, staged.workbook.opd_code, 2022)
+    reasons = frame.loc[frame["keterangan_silpa"] != "", ["jenis", "kode_program"]]
+    assert reasons.values.tolist() == [["program", "2.17.01"], ["program", "2.17.07"]]

@@ -13,6 +13,7 @@ from tasks.core.outline import OfficeTexts
 from tasks.extract.indicators import read_indicators
 from tasks.extract.narasi import MAX_TEXT_CHARACTERS
 from tasks.extract.reading import read_workbook
+from tests.extract.test_legacy_formats import convert
 from tests.fixtures.workbooks import INDICATOR_HEADER, Sheet, indicator_block, write_xlsx
 
 INDIKATOR = Sheet(
@@ -148,3 +149,14 @@ def test_indicator_text_columns_under_their_titles(tmp_path: Path) -> None:
     assert frame["solusi"].tolist() == ["Pendampingan", ""]
     assert frame["keterangan_silpa"].tolist() == ["", "Pengajuan HAKI tidak lolos verifikasi"]
     assert frame["kode_program"].tolist() == ["", "2.17.08"]
+
+
+def test_the_texts_of_an_ods_and_an_xls_are_those_of_the_xlsx(sample_2022, tmp_path: Path) -> None:
+    """The sample's indicator workbook saved by LibreOffice as .ods and .xls: the same texts, the
+    paragraphs and the lines of its lists as in the .xlsx."""
+    expected = read_indicators(sample_2022.indicators).texts
+    assert "\n" in expected.under("I.C")[-1]  # a list typed line by line
+    (ods,) = convert([sample_2022.indicators], "ods", tmp_path)
+    (xls,) = convert([sample_2022.indicators], "xls", tmp_path)
+    assert read_indicators(ods).texts == expected
+    assert read_indicators(xls).texts == expected

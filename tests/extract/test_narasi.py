@@ -11,7 +11,7 @@ import pytest
 from tasks.core.issues import InputError
 from tasks.core.outline import OfficeTexts
 from tasks.extract.indicators import read_indicators
-from tasks.extract.narasi import MAX_TEXT_CHARACTERS
+from tasks.extract.narasi import MAX_SHEET_CHARACTERS, MAX_TEXT_CHARACTERS
 from tasks.extract.reading import read_workbook
 from tests.extract.test_legacy_formats import convert
 from tests.fixtures.workbooks import INDICATOR_HEADER, Sheet, indicator_block, write_xlsx
@@ -108,6 +108,14 @@ def test_a_huge_text_is_refused_at_its_cell(tmp_path: Path) -> None:
     problems = refused(workbook(tmp_path, rows))
     assert [p[:3] for p in problems] == [("narasi.text_too_long", "Narasi", "B2")]
     assert f"batas {MAX_TEXT_CHARACTERS}" in problems[0][3]
+
+
+def test_the_sheet_s_texts_are_bounded_as_a_whole(tmp_path: Path) -> None:
+    size = MAX_TEXT_CHARACTERS - 1000
+    count = MAX_SHEET_CHARACTERS // size + 1  # each text within its limit, all of them beyond the sheet's
+    rows = [["Bagian", "Teks"], *(["I.A", "x" * size] for _ in range(count))]
+    problems = refused(workbook(tmp_path, rows))
+    assert [p[:3] for p in problems] == [("narasi.sheet_too_long", "Narasi", f"B{count + 1}")]
 
 
 def test_a_sheet_without_its_header_is_refused(tmp_path: Path) -> None:

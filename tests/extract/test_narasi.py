@@ -168,3 +168,20 @@ def test_the_texts_of_an_ods_and_an_xls_are_those_of_the_xlsx(sample_2022, tmp_p
     (xls,) = convert([sample_2022.indicators], "xls", tmp_path)
     assert read_indicators(ods).texts == expected
     assert read_indicators(xls).texts == expected
+
+
+def test_a_control_character_in_a_text_is_removed_and_reported(tmp_path: Path) -> None:
+    """Excel's escape of ESC (``_x001B_``) in a text: removed when read, the cell named in a warning."""
+    rows = [["Bagian", "Teks"], ["I.A", "Gambaran _x001B_umum <script>."]]
+    wb = read_indicators(workbook(tmp_path, rows))
+    assert wb.texts.under("I.A") == ("Gambaran umum <script>.",)  # escaped by each output, not here
+    warnings = [(w.rule, w.sheet, w.cell, w.severity) for w in wb.warnings]
+    assert warnings == [("cell.control_characters", "Narasi", "B2", "warning")]
+
+
+def test_a_narasi_sheet_before_an_indicator_sheet_not_named_so(tmp_path: Path) -> None:
+    narasi = Sheet("Narasi", [["Bagian", "Teks"], ["II.C", "Kredit WIBAWA."]])
+    path = write_xlsx(tmp_path / "pk_2022.xlsx", narasi, Sheet("PK 2022", INDIKATOR.rows))
+    wb = read_workbook(path).workbook
+    assert wb is not None and wb.sheet == "PK 2022" and len(wb.indicators) == 1
+    assert wb.texts.under("II.C") == ("Kredit WIBAWA.",)

@@ -4,7 +4,12 @@ Writes twelve monthly realization workbooks (SIPD LRA-like, INPUTS.md §1) and o
 (INPUTS.md §2) rebuilt from the published LKjIP 2022 (the CSVs in ``sakip/sample_data``):
 
 * indicators: Tables 2.1, 3.1 and 3.5, with the optional texts of Table 2.2 (definisi operasional,
-  formula, penanggung jawab, sumber data) and of Table 3.3 (analisis penyebab, solusi);
+  formula, penanggung jawab, sumber data), of Table 3.3 (analisis penyebab, solusi; sasaran 2's
+  faktor pendukung and penghambat are the two halves of its analysis) and the reasons for the unspent
+  budget of programs 2.17.01 and 2.17.07 (keterangan SILPA: chapter III.D.3 and Table 3.4);
+* the office's texts (sheet ``Narasi``, ``narasi_2022.csv``): chapter I (gambaran umum, tupoksi, isu
+  strategis), II.A.3 (strategi dan kebijakan), II.C (instrumen pendukung), III.C (what the capaian
+  came from), IV.B (progres isu strategis) and IV.C (saran), as the report writes them, shortened;
 
 * structure and revised budget (anggaran perubahan) / December realization per sub kegiatan: Table 3.6,
   with the obvious name misprints fixed (``apbd_2022_sub_kegiatan.csv``: commas printed as full stops,
@@ -26,6 +31,7 @@ Only 2022 has sample data; other years raise ``ValueError``.
 from __future__ import annotations
 
 import csv
+import io
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -93,7 +99,7 @@ class _Row:
 def _read_csv(name: str) -> list[dict[str, str]]:
     """Rows of a CSV shipped in ``sakip/sample_data``."""
     text = resources.files("sakip").joinpath("sample_data", name).read_text(encoding="utf-8")
-    return list(csv.DictReader(text.splitlines()))
+    return list(csv.DictReader(io.StringIO(text, newline="")))  # a text may run over several lines
 
 
 def _build_tree() -> _Row:
@@ -446,7 +452,7 @@ def _number(text: str) -> int | float:
 
 
 def _write_indicators(path: Path, year: int) -> None:
-    """The indicator workbook: sheet `Indikator` (header row 5) and sheet `Renstra` (header row 5)."""
+    """The indicator workbook: sheets `Indikator` and `Renstra` (header row 5) and `Narasi` (header row 3)."""
     workbook = _new_workbook(path, f"Indikator Kinerja {year}", datetime(year + 1, 1, 20, 8, 0))
     bold = workbook.add_format({"bold": True})
     head = workbook.add_format(
@@ -468,7 +474,7 @@ def _write_indicators(path: Path, year: int) -> None:
     ws.set_column("C:D", 45)
     ws.set_column("E:N", 11)
     ws.set_column("O:O", 40)
-    ws.set_column("P:U", 50)
+    ws.set_column("P:X", 50)
     ws.write(0, 0, "DATA CAPAIAN INDIKATOR KINERJA", bold)
     ws.write(1, 0, f"SKPD : {OPD_KODE} {OPD_NAMA}")
     ws.write(2, 0, f"Tahun : {year}")
@@ -508,6 +514,16 @@ def _write_indicators(path: Path, year: int) -> None:
                 ws.write_blank(row, col, None, num)  # printed NA
             else:
                 ws.write_number(row, col, _number(value), num)
+
+    ws = workbook.add_worksheet("Narasi")
+    ws.set_column("A:A", 10)
+    ws.set_column("B:B", 120)
+    ws.write(0, 0, f"NARASI LAPORAN KINERJA TAHUN {year}", bold)
+    for col, name in enumerate(columns.names(columns.NARASI)):
+        ws.write_string(2, col, columns.column(columns.NARASI, name).headings[0], head)
+    for row, rec in enumerate(_read_csv("narasi_2022.csv"), 3):
+        ws.write_string(row, 0, rec["bagian"], text)
+        ws.write_string(row, 1, rec["teks"], text)
     workbook.close()
 
 

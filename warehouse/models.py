@@ -230,6 +230,24 @@ class FactIndicatorRealization(Base):
     realisasi: Mapped[float] = mapped_column(Float)
 
 
+class IndicatorNarrative(Base):
+    """A paragraph the office wrote for its report (sheet ``Narasi`` of an indicator workbook), kept
+    with the workbook's batch: a newer workbook brings its own texts, and the report of a past moment
+    takes the texts of the workbook in force then.
+
+    ``bagian`` is the part of the report the paragraph stands under (a key of
+    :mod:`tasks.core.outline`: ``I.A``, ``III.D.3``, ``3.4`` …), ``position`` its place in the sheet.
+    """
+
+    __tablename__ = "indicator_narrative"
+    __table_args__ = (UniqueConstraint("batch_id", "position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batch.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    bagian: Mapped[str] = mapped_column(String(20))
+    teks: Mapped[str] = mapped_column(Text)
+
+
 class FactRealization(_SubKegiatanAmounts, Base):
     """Monthly budget realization of one sub kegiatan of one OPD."""
 

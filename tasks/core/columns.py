@@ -21,12 +21,14 @@ from dataclasses import dataclass
 from tasks.core.calendar import BULAN
 
 #: The kinds of workbook: the monthly budget realization, the yearly indicators, the indicator
-#: workbook's optional Renstra sheet, and the anggaran kas workbook (the year's plan per month).
+#: workbook's optional Renstra and Narasi sheets, and the anggaran kas workbook (the year's plan per
+#: month).
 REALIZATION = "realization"
 INDICATOR = "indicator"
 RENSTRA = "renstra"
+NARASI = "narasi"
 CASH_PLAN = "anggaran_kas"
-KINDS: tuple[str, ...] = (REALIZATION, INDICATOR, RENSTRA, CASH_PLAN)
+KINDS: tuple[str, ...] = (REALIZATION, INDICATOR, RENSTRA, CASH_PLAN, NARASI)
 
 #: The warehouse tables whose columns are generated from the spec: the monthly fact of a sub
 #: kegiatan (``fact_realization`` and its history ``fact_realization_history``) and ``indicator``.
@@ -305,6 +307,7 @@ COLUMNS: tuple[InputColumn, ...] = (
             "Analisis Penyebab",
             "Analisis Keberhasilan / Kegagalan",
             "Analisis Keberhasilan / Kegagalan Kinerja",
+            "Analisis",
         ),
         "text",
         _I,
@@ -312,10 +315,52 @@ COLUMNS: tuple[InputColumn, ...] = (
         "Analysis of causes",
         stored=Stored(_IND),
     ),
-    InputColumn("solusi", ("Solusi",), "text", _I, "Solusi", "Solution", stored=Stored(_IND)),
+    InputColumn(
+        "solusi", ("Solusi", "Alternatif Solusi"), "text", _I, "Solusi", "Solution", stored=Stored(_IND)
+    ),
+    # optional texts of the analysis of capaian (III.C) and of a program's unspent budget (III.D.3)
+    InputColumn(
+        "faktor_pendukung",
+        ("Faktor Pendukung",),
+        "text",
+        _I,
+        "Faktor Pendukung",
+        "Supporting factors",
+        stored=Stored(_IND),
+    ),
+    InputColumn(
+        "faktor_penghambat",
+        ("Faktor Penghambat",),
+        "text",
+        _I,
+        "Faktor Penghambat",
+        "Hindering factors",
+        stored=Stored(_IND),
+    ),
+    InputColumn(
+        "keterangan_silpa",
+        ("Keterangan SILPA", "Keterangan Sisa Anggaran", "Alasan SILPA"),
+        "text",
+        _I,
+        "Keterangan SILPA",
+        "Reasons for the unspent budget",
+        stored=Stored(_IND),
+    ),
     InputColumn(
         "data_awal", ("Data Awal", "Kondisi Awal", "Baseline"), "number", (RENSTRA,), "Data Awal", "Baseline"
     ),
+    # -- the indicator workbook's optional sheet Narasi: the office's own texts, each under the part of
+    # the report its Bagian names (tasks.core.outline)
+    InputColumn(
+        "bagian",
+        ("Bagian", "Bab", "Bagian Laporan"),
+        "text",
+        (NARASI,),
+        "Bagian",
+        "Part",
+        required="yes",
+    ),
+    InputColumn("teks", ("Teks", "Narasi", "Uraian"), "text", (NARASI,), "Teks", "Text", required="yes"),
     # -- the anggaran kas workbook (INPUTS.md §1b): kode and uraian above, the budget, the plan of
     # each month (a heading is any month word of tasks.extract.fields.MONTHS, possibly under a
     # merged ``Anggaran Kas`` / ``RAK`` / ``DKKB`` heading) and the row's total

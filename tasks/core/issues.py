@@ -293,6 +293,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Belum ada realisasi di kolom bulan mana pun: tidak ada bulan yang dapat dimuat",
         "No month's realization column holds a value: there is no month to load",
     ),
+    # -- the indicator workbook's sheet Narasi: the office's own texts, by part of the report
+    "narasi.key_unknown": (
+        "Bagian '{value}' tidak menunjuk bagian laporan mana pun; tulis salah satu: {allowed} (nomor tabel, mis. 3.4)",
+        "Bagian '{value}' names no part of the report; write one of: {allowed} (a table number, e.g. 3.4)",
+    ),
+    "narasi.key_missing": (
+        "Teks tanpa Bagian: isi kolom Bagian dengan bagian laporan tempat teks ini dicetak (mis. I.A, III.D.3)",
+        "A text without a Bagian: fill the Bagian column with the part of the report the text goes under (e.g. I.A, III.D.3)",
+    ),
+    "narasi.text_missing": (
+        "Bagian '{value}' tanpa Teks: isi teksnya atau hapus baris ini",
+        "Bagian '{value}' has no Teks: write its text or delete the row",
+    ),
+    "narasi.text_too_long": (
+        "Teks terlalu panjang: {length} karakter, batas {limit} per sel; bagi teks ke beberapa baris dengan Bagian yang sama",
+        "The text is too long: {length} characters, the limit is {limit} per cell; split it over several rows with the same Bagian",
+    ),
+    "narasi.sheet_too_long": (
+        "Teks sheet Narasi sampai sel ini melampaui batas {limit} karakter; persingkat teksnya",
+        "The texts of sheet Narasi up to this cell exceed the limit of {limit} characters; shorten them",
+    ),
 }
 
 

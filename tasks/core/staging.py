@@ -30,6 +30,7 @@ import pandas as pd
 
 from tasks.core import columns
 from tasks.core.issues import InputError, InputIssue
+from tasks.core.outline import OfficeTexts
 
 #: Levels of a row in a realization workbook, top to bottom.
 LEVELS: tuple[str, ...] = ("urusan", "program", "kegiatan", "sub_kegiatan", "rekening", "total")
@@ -161,6 +162,8 @@ class IndicatorWorkbook:
     government: str = ""
     #: what reading changed and the steward should know (severity ``warning``; the file still loads)
     warnings: list[InputIssue] = field(default_factory=list)
+    #: what the office wrote itself for the report (sheet ``Narasi``; empty when it has none)
+    texts: OfficeTexts = field(default_factory=OfficeTexts)
 
     @property
     def key(self) -> tuple[Path, str]:

@@ -1,5 +1,5 @@
-"""Reading a yearly indicator workbook (sheet ``Indikator``, optional ``Renstra``) into staged,
-typed rows.
+"""Reading a yearly indicator workbook (sheet ``Indikator``, optional ``Renstra`` and ``Narasi``) into
+staged, typed rows.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from tasks.extract.grid import (
 from tasks.extract.header_block import header_cell_refs, read_meta, resolve_number, resolve_opd
 from tasks.extract.kind import find_indicator_sheet, indicator_matcher, renstra_matcher
 from tasks.extract.limits import WorkbookLimits
+from tasks.extract.narasi import narasi_sheet, read_narasi
 
 #: Text columns taken as written (the others are normalised or carried down by the reader below).
 _PLAIN_TEXTS = tuple(
@@ -110,7 +111,8 @@ def read_indicators(
     year: int | None = None,
     limits: WorkbookLimits | None = None,
 ) -> IndicatorWorkbook:
-    """Extract a yearly indicator workbook (``Indikator`` sheet, optional ``Renstra`` sheet)."""
+    """Extract a yearly indicator workbook (``Indikator`` sheet, optional ``Renstra`` and ``Narasi``
+    sheets); any problem of any sheet refuses the workbook as a whole."""
     book = open_book(path, limits)
     grid = book.grid(find_indicator_sheet(book))
     header, issues = require_header(
@@ -141,14 +143,16 @@ def read_indicators(
     indicators, last_row = _indicator_rows(grid, header, urusan, cell_issues)
     cell_issues.extend(xml_issues(grid, range(header.data_start, last_row + 1), fields.values()))
     renstra, renstra_columns = _read_renstra(book, cell_issues)
+    texts, narasi_columns = read_narasi(book, cell_issues)
     issues.extend(sorted_issues(cell_issues))
     if issues:
         raise InputError(issues)
     columns = {name: column_letter(col) for name, col in sorted(fields.items(), key=lambda kv: kv[1])}
     columns.update(renstra_columns)
-    renstra_sheet = _renstra_sheet(book)
+    columns.update(narasi_columns)
+    other_sheets = [name for name in (_renstra_sheet(book), narasi_sheet(book)) if name]
     return IndicatorWorkbook(
-        warnings=cleaned_cells(grid, *([book.grid(renstra_sheet)] if renstra_sheet else [])),
+        warnings=cleaned_cells(grid, *(book.grid(name) for name in other_sheets)),
         path=book.path,
         sheet=grid.sheet,
         opd_code=opd_code,
@@ -160,6 +164,7 @@ def read_indicators(
         sha256=book.sha256,
         header_cells=header_cell_refs(meta),
         government=meta.government.value if meta.government else "",
+        texts=texts,
     )
 
 

@@ -37,14 +37,20 @@ def find_realization_sheet(book: Book) -> str:
     return book.visible[0]
 
 
+#: Words in the names of an indicator workbook's other sheets (Renstra targets, the office's texts).
+INDICATOR_SIDE_SHEETS = ("renstra", "narasi")
+
+
 def find_indicator_sheet(book: Book) -> str:
-    """The visible sheet named like ``Indikator``, else the first visible sheet."""
+    """The visible sheet named like ``Indikator``, else the first visible sheet that is neither the
+    Renstra nor the Narasi sheet."""
     if not book.visible:
         raise book.fail("sheet.not_found")
     for name in book.visible:
         if "indikator" in name.lower():
             return name
-    return book.visible[0]
+    others = [n for n in book.visible if not any(word in n.lower() for word in INDICATOR_SIDE_SHEETS)]
+    return (others or book.visible)[0]
 
 
 REALIZATION_MATCH = alias_matcher(REALIZATION_FIELDS)

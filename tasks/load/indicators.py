@@ -1,4 +1,5 @@
-"""Loading an indicator workbook: a new version of the OPD-year's indicators, targets and realizations."""
+"""Loading an indicator workbook: a new version of the OPD-year's indicators, targets and realizations,
+and of the texts the office wrote for its report (sheet ``Narasi``)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from warehouse.models import (
     FactIndicatorRealization,
     FactIndicatorTarget,
     Indicator,
+    IndicatorNarrative,
     LoadBatch,
 )
 
@@ -49,6 +51,7 @@ def load_indicators(engine: Engine, wb: IndicatorWorkbook, loaded_by: str = "") 
             loaded_by=loaded_by,
         )
         _insert_indicators(conn, wb, opd_id, batch_id)
+        _insert_texts(conn, wb, batch_id)
     return LoadResult(
         wb.path.name, "indicator", "loaded", len(wb.indicators), wb.opd_code, wb.year, None, batch_id
     )
@@ -108,3 +111,15 @@ def _insert_indicators(conn: Connection, wb: IndicatorWorkbook, opd_id: int, bat
         conn.execute(insert(FactIndicatorTarget), targets)
     if realizations:
         conn.execute(insert(FactIndicatorRealization), realizations)
+
+
+def _insert_texts(conn: Connection, wb: IndicatorWorkbook, batch_id: int) -> None:
+    """The office's texts, one row per paragraph in sheet order, with the workbook's batch."""
+    rows = [
+        {"batch_id": batch_id, "position": position, "bagian": key, "teks": paragraph}
+        for position, (key, paragraph) in enumerate(
+            (key, paragraph) for key, paragraphs in wb.texts.sections.items() for paragraph in paragraphs
+        )
+    ]
+    if rows:
+        conn.execute(insert(IndicatorNarrative), rows)

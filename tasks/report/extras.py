@@ -1,5 +1,6 @@
 """What the report shows besides the chapter tables: the monthly cumulative series (charts), the
-funding sources (narrative) and the murni-perubahan table, from the warehouse.
+funding sources (narrative), the murni-perubahan table and the texts the office wrote itself, from
+the warehouse.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tasks.report.tables.murni_perubahan import table_murni_perubahan
 from warehouse.queries import (
     cumulative_rows,
     hierarchy_names,
+    office_texts,
     realization_rows_as_of,
     sumber_dana_totals,
     year_budget_facts,
@@ -36,14 +38,19 @@ class ReportExtras:
 def report_extras(
     engine: Engine, opd_code: str, year: int, month: int | None, as_of: datetime | None = None
 ) -> ReportExtras:
-    """Monthly cumulative series, funding sources of the latest month and the murni-perubahan table
-    (from the files in force at ``as_of``, when given).
+    """Monthly cumulative series, funding sources of the latest month, the murni-perubahan table and
+    the office's texts (from the files in force at ``as_of``, when given).
     """
     monthly = cumulative_by_month(engine, opd_code, year, as_of)
     sources = sumber_dana_totals(engine, opd_code, year, month, as_of) if month is not None else None
     if sources is not None:
         sources = sources[sources.index.astype(str).str.strip() != ""]
-    return ReportExtras(monthly, sources, murni_perubahan(engine, opd_code, year, as_of))
+    return ReportExtras(
+        monthly,
+        sources,
+        murni_perubahan(engine, opd_code, year, as_of),
+        texts=office_texts(engine, opd_code, year, as_of),
+    )
 
 
 def murni_perubahan(engine: Engine, opd_code: str, year: int, as_of: datetime | None = None) -> pd.DataFrame:

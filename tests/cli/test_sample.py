@@ -292,6 +292,9 @@ def test_indicators(sample) -> None:
         "Sumber Data",
         "Analisis Penyebab",
         "Solusi",
+        "Faktor Pendukung",
+        "Faktor Penghambat",
+        "Keterangan SILPA",
     ]
     assert by_texts(rows, ("Sasaran", 3)) == ("", "Berdasarkan hasil LKE dari Inspektorat", "", "")
     assert by_texts(rows, ("Program", 1)) == ("", "", "", "")  # optional: blank where the document has none
@@ -326,6 +329,36 @@ def test_indicators(sample) -> None:
     program_codes = ["2.17.01"] * 3 + ["2.17.02", "2.17.03", "2.17.04", "2.17.05", "2.17.05", "2.17.06"]
     program_codes += ["2.17.07", "2.17.08"]
     assert [by_key[("program", n)]["Kode Program"] for n in range(1, 12)] == program_codes
+
+
+def test_silpa_reasons_and_factors_where_the_document_gives_them(sample) -> None:
+    _, rows = _indicator_rows(sample.indicators, "Indikator")
+    by_key = {(r["Jenis"], r["No"]): r for r in rows}
+    reasons = {key: r["Keterangan SILPA"] for key, r in by_key.items() if r["Keterangan SILPA"]}
+    assert sorted(reasons) == [("Program", 1), ("Program", 10)]
+    assert by_key[("Program", 1)]["Kode Program"] == "2.17.01"
+    assert "Standar Harga Satuan (SHS)" in reasons[("Program", 1)]
+    assert by_key[("Program", 10)]["Kode Program"] == "2.17.07"  # a program of sasaran 2 (Table 3.4)
+    assert "HAKI" in reasons[("Program", 10)] and "Kemenkop RI" in reasons[("Program", 10)]
+    factors = {key: (r["Faktor Pendukung"], r["Faktor Penghambat"]) for key, r in by_key.items()}
+    assert [key for key, pair in factors.items() if any(pair)] == [("Sasaran", 2)]
+    assert "HAKI" in factors[("Sasaran", 2)][1]
+
+
+def test_narasi_sheet(sample) -> None:
+    """The office's texts of the published report, under the parts the sheet names, headed by the spec."""
+    rows = _sheet_rows(sample.indicators, "Narasi")
+    assert rows[0][0] == "NARASI LAPORAN KINERJA TAHUN 2022"  # a title above the header
+    assert rows[2] == ("Bagian", "Teks")
+    texts = {key: text for key, text in rows[3:]}
+    assert list(texts) == ["I.A", "I.B", "I.C", "II.A.3", "II.C", "III.C", "IV.B", "IV.C"]
+    assert texts["I.A"].startswith("Dengan diberlakukannya Undang-undang Republik Indonesia Nomor 9")
+    assert "\n\n" in texts["I.A"]  # paragraphs separated by an empty line
+    issues = [line for line in texts["I.C"].splitlines() if line[:2] in ("1.", "2.", "3.", "4.", "5.")]
+    assert len(issues) == 5 and issues[-1].endswith("PIRT, HALAL dan HAKI.")
+    assert "Kredit WIBAWA" in texts["II.C"] and "GULO ASEM" in texts["II.C"]
+    assert "Upaya yang telah dilakukan" in texts["IV.B"] and "kendala" in texts["IV.B"]
+    assert texts["IV.C"].startswith("Sebagai tindak lanjut")
 
 
 def test_renstra_sheet(sample) -> None:

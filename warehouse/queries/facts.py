@@ -13,6 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, func, or_, select
 
 from tasks.core import columns
+from tasks.core.outline import OfficeTexts
 from tasks.core.staging import RealizationWorkbook
 from warehouse.models import (
     BudgetItem,
@@ -25,6 +26,7 @@ from warehouse.models import (
     FactRealizationHistory,
     FactRealizationSource,
     Indicator,
+    IndicatorNarrative,
     LoadBatch,
     Opd,
     Period,
@@ -345,6 +347,24 @@ def indicator_facts(engine: Engine, batch_id: int) -> tuple[pd.DataFrame, pd.Dat
             select(FactIndicatorRealization).where(FactIndicatorRealization.indicator_id.in_(ids)), conn
         )
     return indicators, targets, values
+
+
+def office_texts(engine: Engine, opd_code: str, year: int, as_of: datetime | None = None) -> OfficeTexts:
+    """What the office wrote for its report of the year: the texts of the indicator workbook in force
+    (now, or at ``as_of``); empty when none is, or when it has no sheet ``Narasi``."""
+    batch = batches_as_of(engine, "indicator", opd_code, year, as_of).get(None)
+    if batch is None:
+        return OfficeTexts()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(IndicatorNarrative.bagian, IndicatorNarrative.teks)
+            .where(IndicatorNarrative.batch_id == batch[0])
+            .order_by(IndicatorNarrative.position)
+        ).all()
+    sections: dict[str, list[str]] = {}
+    for bagian, teks in rows:
+        sections.setdefault(bagian, []).append(teks)
+    return OfficeTexts({key: tuple(paragraphs) for key, paragraphs in sections.items()})
 
 
 def earlier_year_indicators(engine: Engine, opd_code: str, years: list[int]) -> pd.DataFrame:

@@ -27,6 +27,7 @@ import getpass
 import os
 import tomllib
 from dataclasses import fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -34,8 +35,9 @@ from annotated_types import Ge
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from tasks.core.calendar import BULAN
 from tasks.core.problems import UsageProblem
-from tasks.core.scales import BELOW_BANDS_LABEL, ReportScales
+from tasks.core.scales import BELOW_BANDS_LABEL, ReportScales, Signature
 from tasks.extract.limits import WorkbookLimits
 from warehouse.db import warehouse_url
 
@@ -388,12 +390,49 @@ def parse_report_config(data: dict[str, Any]) -> ReportScales:
         if not isinstance(report["source"], str):
             raise ConfigError("report.source: expected text")
         config = replace(config, data_source=report["source"].strip())
+    if "signature" in report:
+        signature, per_opd = _signatures(report["signature"])
+        config = replace(config, signature=signature, signatures=per_opd)
     colors = data.get("colors", {})
     if colors:
         if not isinstance(colors, dict):
             raise ConfigError('colors: expected a table of label = "#rrggbb"')
         config = replace(config, colors={**config.colors, **{str(k): str(v) for k, v in colors.items()}})
     return config
+
+
+_SIGNATURE_KEYS = tuple(f.name for f in fields(Signature))
+
+
+def _signatures(table: Any) -> tuple[Signature, dict[str, Signature]]:
+    """``[report.signature]``: the deployment's signature, and ``[report.signature."<opd code>"]``
+    tables for the OPDs that sign with their own."""
+    if not isinstance(table, dict):
+        raise ConfigError("report.signature: expected a table (place, date, position, name, rank, nip)")
+    own = {key: value for key, value in table.items() if not isinstance(value, dict)}
+    per_opd = {
+        str(code): _signature(value, f'report.signature."{code}"')
+        for code, value in table.items()
+        if isinstance(value, dict)
+    }
+    return _signature(own, "report.signature"), per_opd
+
+
+def _signature(table: dict[str, Any], where: str) -> Signature:
+    """One signature table: known keys only, each text (a TOML date for ``date``)."""
+    unknown = sorted(set(table) - set(_SIGNATURE_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; expected {', '.join(_SIGNATURE_KEYS)}"
+        )
+    values: dict[str, str] = {}
+    for key, value in table.items():
+        if key == "date" and isinstance(value, date):
+            value = f"{value.day} {BULAN[value.month - 1]} {value.year}"
+        if not isinstance(value, str):
+            raise ConfigError(f"{where}.{key}: expected text")
+        values[key] = value.strip()
+    return Signature(**values)
 
 
 def load_report_config(path: Path | str | None) -> ReportScales:

@@ -8,7 +8,8 @@ user's TOML file, and these defaults are the Permendagri ones.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 
 from tasks.core.calendar import quarter_of
 from tasks.core.metrics import PERMENDAGRI_86_2017_SCALE
@@ -34,6 +35,51 @@ DEFAULT_COLORS: dict[str, str] = {
 _FALLBACK_COLORS = ("#4575b4", "#74add1", "#abd9e9", "#fdae61", "#f46d43", "#a50026")
 
 
+#: What a signature block shows where nothing is configured: a line to fill by hand.
+DOTS = "...................................."
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Who signs the report: place and date (as printed: ``17 Februari 2023``), position (its lines
+    separated by ``\\n``), name, rank and NIP. An empty field is left for the office to fill by hand."""
+
+    place: str = ""
+    date: str = ""
+    position: str = ""
+    name: str = ""
+    rank: str = ""
+    nip: str = ""
+
+    def over(self, default: Signature) -> Signature:
+        """This signature over the default: place and date where this one leaves them empty; the
+        person (position, name, rank, NIP) wholly from this one when it names any of them, so that
+        one person's NIP never goes under another's name."""
+        person = ("position", "name", "rank", "nip")
+        own = {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name)}
+        base = replace(default, **dict.fromkeys(person, "")) if set(own) & set(person) else default
+        return replace(base, **own)
+
+    def lines(self, position: str) -> tuple[str, ...]:
+        """The lines of the block: ``<place>, <date>``, the position's lines (``position`` when none is
+        configured), room for the signature, the name, the rank and ``NIP. ...``; dotted lines where a
+        field is not known."""
+        place = self.place or DOTS[:16]
+        date = self.date or DOTS[:24]
+        title = [line.strip() for line in (self.position or position).split("\n") if line.strip()]
+        rank = [self.rank] if self.rank else []
+        return (
+            f"{place}, {date}",
+            *title,
+            "",
+            "",
+            "",
+            self.name or DOTS,
+            *rank,
+            f"NIP. {self.nip or DOTS[:24]}",
+        )
+
+
 @dataclass(frozen=True)
 class ReportScales:
     """The scales and thresholds the reports apply (a user may change them), with the Permendagri defaults."""
@@ -45,9 +91,18 @@ class ReportScales:
     #: the "Sumber Data : ..." line under every table of the Word document and the html page; empty:
     #: the OPD's name
     data_source: str = ""
-    #: a capaian beyond this is flagged in the report: the target needs review (as the validation warns)
+    #: a capaian beyond this is a warning of the validation (the target may need review); the
+    #: published report does not print it
     capaian_bound_pct: float = 300.0
     colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_COLORS))
+    #: who signs the report (``[report.signature]``), and per OPD code who signs its own
+    signature: Signature = field(default_factory=Signature)
+    signatures: Mapping[str, Signature] = field(default_factory=dict)
+
+    def for_opd(self, opd_code: str) -> ReportScales:
+        """The scales with the signature of the OPD (its own fields over the deployment's)."""
+        own = self.signatures.get(opd_code)
+        return self if own is None else replace(self, signature=own.over(self.signature))
 
     def color(self, label: str) -> str:
         """The colour of a category label (a stable fallback for labels without one)."""

@@ -69,6 +69,15 @@ class LayoutContext:
         return (f"{self.opd_named} Tahun Anggaran {self.year}", f"{self.opd_named}, Fiscal Year {self.year}")
 
     @property
+    def renstra_period(self) -> Text:
+        """`` Tahun <start> - <end>`` of the Renstra (five years ending in its end year), or the report
+        year's ``Tahun <year>`` when the end year is not known."""
+        if self.end_year:
+            period = f"{self.end_year - 5} - {self.end_year}"
+            return (f"Tahun {period}", period)
+        return (f"Tahun {self.year}", str(self.year))
+
+    @property
     def end_text(self) -> Text:
         """`` Tahun <end year>`` of the Renstra, or nothing when it is not known."""
         return (f" Tahun {self.end_year}", f" {self.end_year}") if self.end_year else ("", "")
@@ -141,12 +150,53 @@ class Heading:
         return self.title[lang_ix].replace("{year}", str(year))
 
 
-#: The chapters and sections of the LKjIP the report fills, in document order (BAB I, the agency's
-#: own description, is written by hand). A table names its place by one of these keys.
+#: The report's terms, spelled one way everywhere (headings, narrative, tables' titles).
+TERMS: dict[str, str] = {
+    "analisis": "Analisis",
+    "capaian": "Capaian",
+    "serapan": "Serapan",
+    "sisa_anggaran": "sisa anggaran",
+    "silpa": "SiLPA",
+    "silpa_long": "Sisa Lebih Pembiayaan Anggaran",
+    "faktor_pendukung": "Faktor Pendukung",
+    "faktor_penghambat": "Faktor Penghambat",
+    "solusi": "Alternatif Solusi",
+    "lkjip": "Laporan Kinerja Instansi Pemerintah (LKjIP)",
+}
+
+#: The chapters and sections of the LKjIP in document order, as the published LKjIP titles them. A
+#: table names its place by one of these keys; the office's texts (``tasks.core.outline``) name them
+#: too. Sections only the office can write (the agency's description, its strategic issues, its
+#: advice) are printed when it wrote them.
 OUTLINE: tuple[Heading, ...] = (
+    Heading("IKHTISAR", 1, ("IKHTISAR EKSEKUTIF", "EXECUTIVE SUMMARY"), narrative=("ikhtisar",)),
+    Heading("I", 1, ("BAB I PENDAHULUAN", "CHAPTER I INTRODUCTION")),
+    Heading("I.A", 2, ("A. Gambaran Umum Perangkat Daerah", "A. The Agency")),
+    Heading("I.B", 2, ("B. Tugas Pokok dan Fungsi", "B. Duties and Functions")),
+    Heading("I.C", 2, ("C. Isu Strategis", "C. Strategic Issues")),
+    Heading(
+        "I.D",
+        2,
+        ("D. Sistematika Penulisan LKjIP", "D. Outline of the Report"),
+        narrative=("sistematika",),
+    ),
     Heading("II", 1, ("BAB II PERENCANAAN KINERJA", "CHAPTER II PERFORMANCE PLANNING")),
     Heading("II.A", 2, ("A. Perencanaan Strategis", "A. Strategic Planning")),
-    Heading("II.B", 2, ("B. Perjanjian Kinerja Tahun {year}", "B. Performance Agreement {year}")),
+    Heading("II.A.1", 3, ("1. Tujuan dan Sasaran", "1. Goals and Objectives")),
+    Heading(
+        "II.A.2",
+        3,
+        ("2. Program, Kegiatan dan Sub Kegiatan", "2. Programs, Activities and Sub-activities"),
+        narrative=("program_list",),
+    ),
+    Heading("II.A.3", 3, ("3. Strategi dan Kebijakan", "3. Strategy and Policy")),
+    Heading(
+        "II.B",
+        2,
+        ("B. Perjanjian Kinerja Tahun {year}", "B. Performance Agreement {year}"),
+        narrative=("perjanjian",),
+    ),
+    Heading("II.C", 2, ("C. Instrumen Pendukung Pengelolaan Kinerja", "C. Performance Management Tools")),
     Heading(
         "III",
         1,
@@ -162,7 +212,10 @@ OUTLINE: tuple[Heading, ...] = (
     Heading(
         "III.C",
         2,
-        ("C. Analisa Capaian Kinerja Tujuan dan Sasaran Tahun {year}", "C. Goals and Objectives {year}"),
+        (
+            f"C. {TERMS['analisis']} Capaian Kinerja Tujuan dan Sasaran Tahun {{year}}",
+            "C. Goals and Objectives {year}",
+        ),
     ),
     Heading("III.D", 2, ("D. Akuntabilitas Anggaran", "D. Budget Accountability")),
     Heading(
@@ -176,7 +229,7 @@ OUTLINE: tuple[Heading, ...] = (
         3,
         ("2. Alokasi Anggaran dan Realisasi Belanja Tahun {year}", "2. Budget and Spending {year}"),
     ),
-    Heading("III.D.3", 3, ("3. Sisa Lebih Penghitungan Anggaran", "3. Unspent Budget")),
+    Heading("III.D.3", 3, ("3. Sisa Anggaran", "3. Unspent Budget")),
     Heading("IV", 1, ("BAB IV PENUTUP", "CHAPTER IV CLOSING")),
     Heading(
         "IV.A",
@@ -184,6 +237,8 @@ OUTLINE: tuple[Heading, ...] = (
         ("A. Kesimpulan Umum Capaian Kinerja", "A. General Conclusion"),
         narrative=("kesimpulan",),
     ),
+    Heading("IV.B", 2, ("B. Progres Penyelesaian Isu Strategis", "B. Progress on Strategic Issues")),
+    Heading("IV.C", 2, ("C. Saran", "C. Recommendations")),
     Heading("LAMPIRAN", 1, ("LAMPIRAN", "APPENDIX")),
 )
 #: Heading of each outline key.
@@ -222,6 +277,7 @@ ROLES: tuple[str, ...] = (
     "renstra_targets",  # tujuan and sasaran with the Renstra's targets by year (2.1)
     "pk_capaian",  # capaian of the Perjanjian Kinerja's indicators (3.1)
     "renstra_progress",  # progress against the Renstra's end target (3.2)
+    "analysis",  # the office's analysis of each sasaran indicator (3.3)
     "efficiency",  # capaian against serapan per sasaran (3.4)
     "indicator_capaian",  # capaian of every tujuan, sasaran and program indicator (3.5)
     "funding_sources",  # transfer funds by source and sub kegiatan
@@ -231,6 +287,8 @@ ROLES: tuple[str, ...] = (
     "budget_change",  # original against revised budget (murni-perubahan)
     "performance_summary",  # chapter IV: indicators per level
     "budget_summary",  # chapter IV: the year's budget
+    "pk_form",  # the Perjanjian Kinerja form: sasaran, indicators and targets (Lampiran)
+    "pk_programs",  # the Perjanjian Kinerja form: programs and their budget (Lampiran)
 )
 
 
@@ -264,6 +322,8 @@ class LkjipTable:
     charts_from: tuple[ChartSpec, ...] = ()
     #: the last year of the Renstra the table's frame gives (every table's titles name it), or None
     end_year: Callable[[pd.DataFrame], int | None] | None = None
+    #: a signature block follows the table (the forms of the Lampiran, signed by the head of the OPD)
+    signed: bool = False
 
 
 def plain_layout(table_id: str, df: pd.DataFrame, ctx: LayoutContext) -> Layout:

@@ -160,7 +160,12 @@ def _write_report_files(
             charts = write_charts(tables, monthly, out_dir, scales, opd_name=opd_name, year=year)
         paths += list(charts.values())
         narrative = build_narrative(
-            tables, scales, opd_name=opd_name, year=year, sumber_dana=extras.sumber_dana if extras else None
+            tables,
+            scales,
+            opd_name=opd_name,
+            year=year,
+            sumber_dana=extras.sumber_dana if extras else None,
+            government=government,
         )
         printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang, government=government)
         texts = extras.texts if extras is not None else OfficeTexts()
@@ -366,7 +371,7 @@ def write_opd_report(
         year=year,
         formats=formats,
         extras=extras,
-        scales=scales,
+        scales=scales.for_opd(opd_code),
         note=as_of_label(as_of) if as_of is not None else "",
         government=government,
     )

@@ -106,14 +106,16 @@ def test_custom_scale_and_bands_change_the_categories(tmp_path: Path) -> None:
     assert monitoring_measures(rows, 6, config)["kategori"].tolist() == ["Hijau"]
     assert monitoring_measures(rows, 6, ReportScales())["kategori"].tolist() == ["Tinggi"]
     programs = pd.DataFrame({"level": ["program"] * 2, "uraian": ["A", "B"], "serapan": [76.97, 71.55]})
-    assert "(1 program): B (71,55%)" in low_absorption_paragraph(programs, config.absorption_threshold_pct)
+    assert low_absorption_paragraph(programs, config.absorption_threshold_pct) == (
+        "Satu program menyerap anggaran di bawah 75%, yaitu B (71,55%)."
+    )
     indicators = pd.DataFrame(
         {"jenis": ["program"] * 2, "kategori": ["Melampaui", "Cukup"], "capaian": [120.0, 80.0]}
     )
     text = category_count_paragraphs(indicators, config)[0]
     assert text == (
-        "Dari 2 indikator kinerja program, 1 mencapai atau melampaui target; menurut kategori capaian, "
-        "1 berkategori Melampaui dan 1 berkategori Cukup."
+        "Dari dua indikator kinerja program, satu mencapai atau melampaui target; menurut kategori "
+        "capaian, satu berkategori Melampaui dan satu berkategori Cukup."
     )
 
 

@@ -140,6 +140,7 @@ def test_report_files_are_where_the_cli_promises(report_2022):
         f"tabel_{n}.csv"
         for n in ("sumber_dana", "silpa_sasaran", "fisik_keuangan", "ringkasan_kinerja", "ringkasan_anggaran")
     }
+    expected |= {f"tabel_{n}.csv" for n in ("pk_sasaran", "pk_program", "penetapan_iku")}
     expected |= {"tabel_murni_perubahan.csv", "lkjip_2022.xlsx", "lkjip_2022.docx", "lkjip_2022.html"}
     expected |= {
         f"grafik_{name}.png"
@@ -247,7 +248,8 @@ def test_table_3_1_capaian_iku(report_2022):
 
 
 def test_table_2_2_iku_texts(report_2022):
-    """Table 2.2: the tujuan and sasaran indicators numbered through, with the document's texts."""
+    """Table 2.2: the IKU of the tujuan and sasaran numbered through, with the document's texts: Nilai
+    AKIP, which the Perjanjian Kinerja measures without an IKU definition, is not among them."""
     actual = table(report_2022, "tabel_2_2").fillna("")
     assert list(actual.columns) == [
         "jenis",
@@ -260,17 +262,15 @@ def test_table_2_2_iku_texts(report_2022):
         "penanggung_jawab",
         "sumber_data",
     ]
-    assert actual["jenis"].tolist() == ["tujuan", "tujuan", "sasaran", "sasaran", "sasaran"]
-    assert actual["no_iku"].tolist() == [1, 2, 3, 4, 5]
+    assert actual["jenis"].tolist() == ["tujuan", "tujuan", "sasaran", "sasaran"]
+    assert actual["no_iku"].tolist() == [1, 2, 3, 4]
     assert actual["definisi_operasional"][2].startswith("Koperasi Aktif adalah koperasi yang dalam 3 (tiga)")
     assert actual["formula"][1] == (
         "Jumlah usaha mikro yang menjadi wirausaha dibagi dengan Jumlah usaha mikro keseluruhan x 100%"
     )
-    assert actual["penanggung_jawab"].tolist() == [
-        "Kepala Dinas Koperasi dan Usaha Mikro Kota Semarang"
-    ] * 4 + [""]
-    assert actual["sumber_data"].tolist()[:4] == ["Dinas Koperasi dan Usaha Mikro Kota Semarang"] * 4
-    assert actual.loc[4, "definisi_operasional"] == ""  # Nilai AKIP: the workbook gives no definition
+    assert actual["penanggung_jawab"].tolist() == ["Kepala Dinas Koperasi dan Usaha Mikro Kota Semarang"] * 4
+    assert actual["sumber_data"].tolist() == ["Dinas Koperasi dan Usaha Mikro Kota Semarang"] * 4
+    assert "Nilai AKIP" not in actual["indikator"].tolist()  # the workbook gives it no definition
 
 
 def test_table_3_3_analysis(report_2022):
@@ -286,6 +286,8 @@ def test_table_3_3_analysis(report_2022):
         "realisasi",
         "capaian",
         "analisis_penyebab",
+        "faktor_pendukung",
+        "faktor_penghambat",
         "solusi",
     ]
     assert actual["target"].tolist() == expected["target"].tolist()
@@ -489,6 +491,9 @@ def test_xlsx_report_holds_the_same_numbers(report_2022):
         "Anggaran Murni-Perubahan",
         "Ringkasan Kinerja",
         "Ringkasan Anggaran",
+        "PK Sasaran",
+        "PK Program",
+        "Penetapan IKU",
     ]
     numbers = {
         cell.value
@@ -507,3 +512,76 @@ def test_batches_recorded_with_sha256(report_2022):
         batches = conn.execute(select(LoadBatch.file_name, LoadBatch.sha256, LoadBatch.status)).all()
     assert len(batches) == 13
     assert all(len(sha) == 64 and status == "loaded" for _, sha, status in batches)
+
+
+def test_word_report_has_the_published_lkjips_chapters(report_2022):
+    """The Word report read against the published LKjIP's structure: the Ikhtisar Eksekutif, BAB I-IV
+    with their sections in order, Tabel 2.2 under II.B for the Renstra's period, every table of the
+    body captioned with a number of its own, the Lampiran with the Perjanjian Kinerja form; no
+    paragraph printed twice, no internal note, the agency named with its government."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(str(report_2022["out"] / "lkjip_2022.docx"))
+    order: list[tuple[str, str]] = []
+    for child in doc.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            paragraph = Paragraph(child, doc)
+            style = paragraph.style.name
+            kind = "heading" if style.startswith("Heading") else "caption" if style == "Caption" else "text"
+            order.append((kind, paragraph.text))
+        elif child.tag == qn("w:tbl"):
+            order.append(("table", ""))
+    headings = [text for kind, text in order if kind == "heading"]
+    chapters = [
+        "IKHTISAR EKSEKUTIF",
+        "BAB I PENDAHULUAN",
+        "D. Sistematika Penulisan LKjIP",
+        "BAB II PERENCANAAN KINERJA",
+        "A. Perencanaan Strategis",
+        "1. Tujuan dan Sasaran",
+        "2. Program, Kegiatan dan Sub Kegiatan",
+        "B. Perjanjian Kinerja Tahun 2022",
+        "BAB III AKUNTABILITAS KINERJA TAHUN 2022",
+        "A. Metode Pengukuran Capaian Kinerja",
+        "B. Capaian Kinerja Organisasi",
+        "C. Analisis Capaian Kinerja Tujuan dan Sasaran Tahun 2022",
+        "D. Akuntabilitas Anggaran",
+        "BAB IV PENUTUP",
+        "A. Kesimpulan Umum Capaian Kinerja",
+        "LAMPIRAN",
+    ]
+    assert [h for h in headings if h in chapters] == chapters
+    # Tabel 2.2 in II.B, for 2021 - 2026, as the document has it
+    ii_b = next(i for i, (kind, text) in enumerate(order) if text == "B. Perjanjian Kinerja Tahun 2022")
+    iii = next(i for i, (kind, text) in enumerate(order) if kind == "heading" and text.startswith("BAB III"))
+    caption_2_2 = next(text for kind, text in order[ii_b:iii] if text.startswith("Tabel 2. 2"))
+    assert "Dinas Koperasi dan Usaha Mikro Kota Semarang Tahun 2021 - 2026" in caption_2_2
+    # every table of chapters I-IV right after its numbered caption, each number once
+    lampiran = next(i for i, (kind, text) in enumerate(order) if text == "LAMPIRAN" and kind == "heading")
+    numbers = [
+        order[i - 1][1].split("\n")[0] for i, (kind, _) in enumerate(order[:lampiran]) if kind == "table"
+    ]
+    assert all(re.fullmatch(r"Tabel [1-4]\. \d+", n) for n in numbers), numbers
+    assert len(numbers) == len(set(numbers)) == 12
+    appendix = "\n".join(text for _, text in order[lampiran:])
+    assert "Formulir Perjanjian Kinerja Tingkat Organisasi Perangkat Daerah (OPD)" in appendix
+    assert "Formulir Penetapan Indikator Kinerja Utama (IKU) Tahun 2022" in appendix
+    first = next(i for i, (kind, _) in enumerate(order) if kind == "heading")  # after the front matter
+    body = [text for kind, text in order[first:] if kind == "text" and text.strip(" .,")]
+    written = [text for text in body if not text.startswith(("Sumber Data", "NIP.", "Kepala "))]
+    assert len(written) == len(set(written)), [t for t in written if written.count(t) > 1]
+    joined = "\n".join(body)
+    assert "melampaui 300%" not in joined and "Analisa" not in joined
+    # sakip names the agency with its government (the office's own texts stand as it wrote them)
+    for opening in (
+        "Laporan Kinerja Instansi Pemerintah (LKjIP) ",
+        "Sistematika penyajian ",
+        "Berdasarkan tugas",
+    ):
+        sentence = next(text for text in body if text.startswith(opening))
+        assert "Dinas Koperasi dan Usaha Mikro Kota Semarang" in sentence, sentence
+    assert (
+        "Demikian Laporan Kinerja Instansi Pemerintah (LKjIP) Dinas Koperasi dan Usaha Mikro Kota" in joined
+    )

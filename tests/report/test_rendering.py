@@ -102,20 +102,23 @@ def test_headings_follow_the_document_chapters(written):
     doc = Document(str(written["docx"]))
     headings = [value for kind, value in _body_order(doc) if kind == "heading"]
     expected = [
+        (1, "IKHTISAR EKSEKUTIF"),
+        (1, "BAB I PENDAHULUAN"),
         (1, "BAB II PERENCANAAN KINERJA"),
         (2, "A. Perencanaan Strategis"),
         (2, "B. Perjanjian Kinerja Tahun 2022"),
         (1, "BAB III AKUNTABILITAS KINERJA TAHUN 2022"),
         (2, "A. Metode Pengukuran Capaian Kinerja"),
         (2, "B. Capaian Kinerja Organisasi"),
-        (2, "C. Analisa Capaian Kinerja Tujuan dan Sasaran Tahun 2022"),
+        (2, "C. Analisis Capaian Kinerja Tujuan dan Sasaran Tahun 2022"),
         (2, "D. Akuntabilitas Anggaran"),
         (3, "1. Target dan Realisasi Pendapatan"),
         (3, "2. Alokasi Anggaran dan Realisasi Belanja Tahun 2022"),
-        (3, "3. Sisa Lebih Penghitungan Anggaran"),
+        (3, "3. Sisa Anggaran"),
+        (1, "BAB IV PENUTUP"),
         (1, "LAMPIRAN"),
     ]
-    # in this order, each once (a later chapter, BAB IV, may join them)
+    # in this order, each once (the sections between them join them)
     assert [h for h in headings if h in expected] == expected
     assert len(set(headings)) == len(headings) and headings[0] == expected[0]
     assert {level for level, _ in headings} == {1, 2, 3}
@@ -123,7 +126,8 @@ def test_headings_follow_the_document_chapters(written):
     # III.A from the configured formulas and the capaian scale
     assert "Capaian = Realisasi / Target × 100" in text
     bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
-    assert bullets == [
+    first = bullets.index("x > 90 : Sangat Tinggi")
+    assert bullets[first : first + 5] == [
         "x > 90 : Sangat Tinggi",
         "90 ≥ x > 75 : Tinggi",
         "75 ≥ x > 65 : Sedang",
@@ -149,7 +153,10 @@ def test_captions_are_word_captions_with_seq_fields(written):
     for paragraph in doc.paragraphs:
         if paragraph.style.name == "Caption" and paragraph.text.startswith("Tabel"):
             assert paragraph.paragraph_format.keep_with_next, paragraph.text
-    assert [p.text for p in doc.paragraphs].count(f"Sumber Data : {OPD_NAME}") == len(doc.tables)
+    # the agency named in full, with its government
+    assert [p.text for p in doc.paragraphs].count(f"Sumber Data : {OPD_NAME} Kota Semarang") == len(
+        doc.tables
+    )
 
 
 def test_tables_fit_the_text_width_of_their_section(written):
@@ -242,7 +249,7 @@ def test_source_and_scale_come_from_the_configuration(tmp_path: Path):
 
 
 def test_printed_page_count(pdf):
-    assert 12 <= len(pdf.pages) <= 30, len(pdf.pages)
+    assert 12 <= len(pdf.pages) <= 40, len(pdf.pages)
 
 
 def test_no_text_beyond_the_margins(pdf):

@@ -114,6 +114,7 @@ def test_every_format_is_written(report):
         f"tabel_{n}.csv"
         for n in ("sumber_dana", "silpa_sasaran", "fisik_keuangan", "ringkasan_kinerja", "ringkasan_anggaran")
     }
+    tables |= {f"tabel_{n}.csv" for n in ("pk_sasaran", "pk_program", "penetapan_iku")}
     expected = tables | {"tabel_murni_perubahan.csv", "lkjip_2022.xlsx", "lkjip_2022.docx", "lkjip_2022.html"}
     assert expected | set(CHARTS) == names
     assert all((out / name).stat().st_size > 0 for name in names)
@@ -139,7 +140,15 @@ def test_murni_perubahan_table(report):
 
 def test_xlsx_sheets_and_reference_values(report):
     wb = openpyxl.load_workbook(report["out"] / "lkjip_2022.xlsx")
-    assert wb.sheetnames[-3] == "Anggaran Murni-Perubahan"  # then the summary of chapter IV
+    # then the summary of chapter IV and the forms of the Lampiran
+    assert wb.sheetnames[-6:] == [
+        "Anggaran Murni-Perubahan",
+        "Ringkasan Kinerja",
+        "Ringkasan Anggaran",
+        "PK Sasaran",
+        "PK Program",
+        "Penetapan IKU",
+    ]
     ws = wb["Tabel 3.6"]
     rows = {r[0]: r for r in ws.iter_rows(min_row=6, values_only=True)}
     for want in reference("tabel_3_6_anggaran_realisasi.csv").itertuples(index=False):
@@ -257,14 +266,15 @@ def test_docx_narrative_and_charts(report):
         "sebesar Rp 3.648.145.573 (16,21%)" in text
     )
     assert "sebesar Rp 22.500.227.865 yang bersumber dari PAD sebesar Rp 21.275.842.665" in text
-    assert "Seluruh (2) indikator kinerja tujuan mencapai target dengan kategori Sangat Tinggi." in text
-    assert "Seluruh (11) indikator kinerja program mencapai target dengan kategori Sangat Tinggi." in text
-    low = next(p for p in text.splitlines() if p.startswith("Program dengan serapan anggaran di bawah 80%"))
-    assert "(4 program)" in low
+    assert "Kedua indikator kinerja tujuan mencapai target dengan kategori Sangat Tinggi." in text
+    assert "Seluruh sebelas indikator kinerja program mencapai target dengan kategori Sangat Tinggi." in text
+    low = next(
+        p for p in text.splitlines() if p.startswith("Empat program menyerap anggaran di bawah 80%, yaitu")
+    )
     assert low.index("(70,56%)") < low.index("(71,55%)") < low.index("(76,97%)") < low.index("(79,44%)")
     assert (
-        "Program Penunjang Urusan Pemerintahan Daerah Kabupaten/Kota, anggaran sebesar Rp 9.458.117.635"
-        in text
+        "c. Program Penunjang Urusan Pemerintahan Daerah Kabupaten/Kota, dengan anggaran sebesar "
+        "Rp 9.458.117.635" in text
     )
     assert "sisa anggaran sebesar Rp 835.539.421 (8,83%)" in text
     assert "Anggaran murni sesuai Perjanjian Kinerja sebesar Rp 26.163.067.000" in text
@@ -277,12 +287,15 @@ def test_docx_narrative_and_charts(report):
     )
     # closing sentences after Tables 3.2 and 3.4
     assert "target akhir Renstra antara 81,14% dan 102,19%" in text
-    assert "Seluruh (3) sasaran mencapai targetnya dengan serapan anggaran di bawah 100%" in text
-    # Table 3.5: the two capaian beyond the validation's bound (300 %) carry a note
-    note = next(p for p in text.splitlines() if p.startswith("Catatan: capaian 2 indikator melampaui 300%"))
-    assert "(382,67%)" in note and "(356,60%)" in note and "perlu ditinjau kembali" in note
+    assert (
+        "Ketiga sasaran mencapai targetnya dengan serapan anggaran di bawah 100%, sehingga penggunaan "
+        "anggarannya dinilai efisien, yaitu Meningkatnya kualitas penyelenggaraan, kelembagaan dan "
+        "kesehatan koperasi (serapan 81,40%)" in text
+    )
+    # the validation's note on capaian beyond 300 % stays out of the public text
+    assert "melampaui 300%" not in text and "ditinjau kembali" not in text
     # III.D.2: the transfer funds per sub kegiatan, as the document lists them
-    assert "Anggaran DAK Non Fisik sebesar Rp 404.200.000 digunakan pada 2 sub kegiatan" in text
+    assert "Anggaran DAK Non Fisik sebesar Rp 404.200.000 digunakan pada dua sub kegiatan" in text
     assert (
         "Kapasitas dan Kompetensi SDM Koperasi sebesar Rp 268.940.000 dengan realisasi sebesar "
         "Rp 242.392.000 atau 90,13%." in text
@@ -294,12 +307,12 @@ def test_docx_narrative_and_charts(report):
         "Rp 6.842.116.685 (77,04%) dan sisa anggaran sebesar Rp 2.038.602.445 (22,96%)." in text
     )
     # chapter IV: the conclusions
-    assert "3) Terdapat 8 program dengan 11 indikator kinerja program; seluruhnya mencapai" in text
+    assert "3) Terdapat delapan program dengan sebelas indikator kinerja program; seluruhnya mencapai" in text
     assert (
         "Dari alokasi anggaran belanja sebesar Rp 22.500.227.865 terealisasi sebesar Rp 18.852.082.292 "
-        "(83,79%), sehingga terdapat Sisa Lebih Pagu Anggaran (SiLPA) sebesar Rp 3.648.145.573 (16,21%)."
-        in text
+        "(83,79%), sehingga terdapat sisa anggaran sebesar Rp 3.648.145.573 (16,21%)." in text
     )
+    assert "Sisa Lebih Pagu" not in text and "Analisa" not in text
     assert len(doc.inline_shapes) == len(CHARTS)
     assert doc.sections[0].orientation == 0  # portrait: wide tables have landscape sections of their own
 

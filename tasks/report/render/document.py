@@ -1,8 +1,10 @@
-"""The report as one sequence of blocks (headings, paragraphs, tables, charts), the same for the Word
-document and the html page: both walk :data:`tasks.report.model.OUTLINE` and print under each heading
-its own narrative, then the tables whose ``place`` is that heading (in REGISTRY order), each with the
-narrative before and after it and the charts after it. Charts are numbered per chapter
-(``Gambar 3. 1``), as the document numbers its figures.
+"""The report as one sequence of blocks (headings, paragraphs, lists, tables, charts, signatures), the
+same for the Word document and the html page: both walk :data:`tasks.report.model.OUTLINE` and print
+under each heading what the office wrote there (``OfficeTexts``), then its own narrative, then the
+tables whose ``place`` is that heading (in REGISTRY order), each with the office's text for its number
+and the narrative before it, the narrative after it and the charts after it. A heading with nothing
+under it is not printed. Tables and charts are numbered per chapter in the order printed
+(``Tabel 3. 8``, ``Gambar 3. 1``), as the document numbers them.
 
 Section III.A (how capaian is measured) is written here from the configured formulas and the
 category scale, so it always says what the tables apply.
@@ -10,16 +12,17 @@ category scale, so it always says what the tables apply.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tasks.core.formatting import format_number_id
-from tasks.core.outline import OfficeTexts
+from tasks.core.outline import TABLE_KEYS, OfficeTexts
 from tasks.core.scales import ReportScales
 from tasks.report.model import APPENDIX, HEADINGS, OUTLINE, chapter_number
 from tasks.report.render.charts import CHART_TITLES
-from tasks.report.render.narrative import Narrative
+from tasks.report.render.narrative import ITEM, Narrative, agency_name
 from tasks.report.render.printed import PrintedTable
 from tasks.report.tables import TABLES
 
@@ -104,11 +107,35 @@ def method_blocks(scales: ReportScales, opd_name: str, year: int) -> list[Block]
     ]
 
 
-#: Section III.D.1: the realization workbooks carry spending only.
-REVENUE_TEXT = (
-    "Data realisasi yang dilaporkan memuat anggaran dan realisasi belanja; target dan realisasi "
-    "pendapatan tidak termasuk di dalamnya."
-)
+_NUMBER = re.compile(r"^(?P<word>Tabel|Table)\s+\d+\.\s*\d+$")
+#: Roles of the tables that open the Lampiran (the signed forms), before the other appended tables.
+_FORMS = ("pk_form", "pk_programs")
+
+
+def numbered(table: PrintedTable, chapter: int, number: int, lang_ix: int = 0) -> PrintedTable:
+    """The table captioned with its number in the chapter (``Tabel 3. 8``): its own number line
+    replaced, or one put before its titles when it has none."""
+    titles = list(table.titles)
+    match = _NUMBER.match(titles[0]) if titles else None
+    word = match["word"] if match else ("Tabel", "Table")[lang_ix]
+    line = f"{word} {chapter}. {number}" if word == "Tabel" else f"{word} {chapter}.{number}"
+    titles = [line, *titles[1:]] if match else [line, *titles]
+    return replace(table, titles=tuple(titles))
+
+
+def paragraph_blocks(paragraphs: list[str] | tuple[str, ...]) -> list[Block]:
+    """Paragraphs as blocks, consecutive items (paragraphs starting with ``- ``) as one bulleted list."""
+    blocks: list[Block] = []
+    for text in paragraphs:
+        if text.startswith(ITEM):
+            item = text[len(ITEM) :]
+            if blocks and blocks[-1].kind == "items":
+                blocks[-1] = replace(blocks[-1], items=(*blocks[-1].items, item))
+            else:
+                blocks.append(Block("items", items=(item,)))
+        else:
+            blocks.append(Block("paragraph", text))
+    return blocks
 
 
 def report_blocks(
@@ -128,50 +155,102 @@ def report_blocks(
 
     ``texts``: what the office wrote itself, printed under its heading (or before its table) before
     what sakip writes there; ``government``: the government's line of the OPD's workbooks
-    (``PEMERINTAH KOTA SEMARANG``), which names the agency in full (``... Kota Semarang``).
+    (``PEMERINTAH KOTA SEMARANG``), which names the agency in full (``... Kota Semarang``), in the
+    text and in the ``Sumber Data`` line when that names the OPD. The tables of chapters I-IV are
+    numbered per chapter in the order printed; the Lampiran's are not. Chapter IV closes with the
+    closing words and the signature block (``scales.signature``); so does each signed form of the
+    Lampiran.
     """
     texts = texts or OfficeTexts()
     scales = scales or ReportScales()
-    own: dict[str, list[Block]] = {}
+    agency = agency_name(opd_name, government)
+    if not source or source == opd_name:
+        source = agency
     sections = dict(narrative.sections)
-    for key, paragraphs in sections.items():
-        own[key] = [Block("paragraph", p) for p in paragraphs]
+    if texts.under("III.D.1"):  # the office says what its revenue is
+        sections.pop("pendapatan", None)
+    own: dict[str, list[Block]] = {key: paragraph_blocks(ps) for key, ps in sections.items()}
     by_place: dict[str, list[PrintedTable]] = {}
     for table in printed:
         known = TABLES.get(table.table_id)
         place = known.place if known is not None and known.place in HEADINGS else APPENDIX
         by_place.setdefault(place, []).append(table)
+    if APPENDIX in by_place:  # the signed forms first, as the document appends them
+
+        def form_first(table: PrintedTable) -> int:
+            known = TABLES.get(table.table_id)
+            return 0 if known is not None and (known.role in _FORMS or known.signed) else 1
+
+        by_place[APPENDIX].sort(key=form_first)
     if any(chapter_number(key) == 3 for key in by_place):
-        own["metode"] = method_blocks(scales, opd_name, year)
-    if "anggaran" in sections:
-        own["pendapatan"] = [Block("paragraph", REVENUE_TEXT)]
+        own["metode"] = method_blocks(scales, agency, year)
+    signature = Block("signature", items=scales.signature.lines(f"Kepala {agency}"))
+
+    # the numbers the body's tables get, per chapter in the order printed; an office's text for a
+    # number no table takes is printed at the end of its chapter rather than lost
+    counted = _Counter()
+    printed_numbers = {
+        counted.next(chapter).replace(" ", "")
+        for heading in OUTLINE
+        if (chapter := chapter_number(heading.key)) is not None
+        for _ in by_place.get(heading.key, [])
+    }
+    leftover: dict[int, list[str]] = {}
+    for key in texts.sections:
+        if key in TABLE_KEYS and key not in printed_numbers and texts.under(key):
+            leftover.setdefault(int(key.split(".")[0]), []).append(key)
 
     def content(key: str) -> bool:
         heading = HEADINGS[key]
-        if by_place.get(key) or any(own.get(k) for k in heading.narrative):
+        if by_place.get(key) or texts.under(key) or any(own.get(k) for k in heading.narrative):
+            return True
+        if heading.level == 1 and chapter_number(key) in leftover:
             return True
         return any(content(h.key) for h in OUTLINE if h.key.startswith(key + "."))
 
+    def finish(chapter: int | None, place: str) -> list[Block]:
+        """What ends a chapter: the office's texts for tables it does not print, then (BAB IV) the
+        closing words and the signature."""
+        ending = [b for key in leftover.get(chapter or 0, []) for b in paragraph_blocks(texts.under(key))]
+        if chapter == 4:
+            ending += [*own.get("penutup", []), signature]
+        return [_placed(b, place) for b in ending]
+
     blocks: list[Block] = []
     figures = _Counter()
+    tables = _Counter()
+    chapter_open: tuple[int | None, str] | None = None  # the chapter printing, and its last place
     for heading in OUTLINE:
-        if not content(heading.key):
-            continue
         key = heading.key
+        if not content(key):
+            continue
+        chapter = chapter_number(key)
+        if heading.level == 1 and chapter_open is not None:
+            blocks += finish(*chapter_open)
+        chapter_open = (chapter, key)
         blocks.append(Block("heading", heading.text(year, lang_ix), level=heading.level, place=key))
+        blocks += [_placed(b, key) for b in paragraph_blocks(texts.under(key))]
         blocks += [_placed(b, key) for k in heading.narrative for b in own.get(k, [])]
         for table in by_place.get(key, []):
             known = TABLES.get(table.table_id)
             before = known.narrative_before if known is not None else ()
             after = known.narrative_after if known is not None else ()
+            if chapter is not None:
+                number = tables.next(chapter)
+                table = numbered(table, chapter, int(number.split(". ")[1]), lang_ix)
+                blocks += [_placed(b, key) for b in paragraph_blocks(texts.under(number.replace(" ", "")))]
             blocks += [_placed(b, key) for k in before for b in own.get(k, [])]
             blocks.append(Block("table", table=table, source=source, place=key))
+            if known is not None and known.signed:
+                blocks.append(_placed(signature, key))
             blocks += [_placed(b, key) for k in after for b in own.get(k, [])]
             for chart_id in known.charts_after if known is not None else ():
                 if chart_id in charts:
-                    number = figures.next(chapter_number(key) or 0)
+                    number = figures.next(chapter or 0)
                     title = CHART_TITLES.get(chart_id, chart_id)
                     blocks.append(Block("chart", title, chart_id=chart_id, number=number, place=key))
+    if chapter_open is not None:
+        blocks += finish(*chapter_open)
     return blocks
 
 

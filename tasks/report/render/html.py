@@ -20,7 +20,7 @@ from tasks.core.scales import ReportScales
 from tasks.core.text import html_text
 from tasks.report.render.charts import CHART_TITLES
 from tasks.report.render.document import report_blocks
-from tasks.report.render.narrative import Narrative
+from tasks.report.render.narrative import Narrative, agency_name
 from tasks.report.render.printed import PrintedTable
 
 CSS = """
@@ -164,8 +164,8 @@ def write_html_report(
         if block.kind == "heading":
             level = block.level + 1
             body.append(f"<h{level}>{_esc(block.text)}</h{level}>")
-        elif block.kind == "paragraph":
-            body.append(f"<p>{_esc(block.text)}</p>")
+        elif block.kind == "paragraph":  # the lines an office typed one by one stay lines
+            body.append("<p>" + "<br>".join(_esc(line) for line in block.text.split("\n")) + "</p>")
         elif block.kind == "formula":
             body.append(f'<p class="formula">{_esc(block.text)}</p>')
         elif block.kind == "items":
@@ -178,7 +178,8 @@ def write_html_report(
         elif block.kind == "signature":
             lines = "<br>".join(_esc(line) for line in block.items)
             body.append(f'<p class="signature">{lines}</p>')
-    text = page_html(f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}", opd_name, body, note)
+    title = f"Laporan Kinerja Instansi Pemerintah (LKjIP) Tahun {year}"
+    text = page_html(title, agency_name(opd_name, government), body, note)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

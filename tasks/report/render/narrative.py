@@ -1,9 +1,14 @@
-"""The sentences of LKjIP chapters III and IV that today are written by hand, generated from the tables.
+"""The sentences of the LKjIP that today are written by hand, generated from the tables: the Ikhtisar
+Eksekutif, the sistematika of BAB I, the program list of BAB II, and the text around the tables of
+chapters III and IV.
 
 All text is in Bahasa Indonesia, amounts as ``Rp 22.500.227.865`` and percentages as ``83,79%``
 (half-up rounding, as printed in the tables; no space before the sign, as the document and PUEBI
 write it). Indicator values carry their unit where the document prints one (``76%``, ``76,64%``);
-scores (``nilai``) stand without (``77,20``).
+scores (``nilai``) stand without (``77,20``). Small counts are written in words (``tiga sasaran``,
+``ketiga sasaran``), as a person writes them; the report's terms come from
+:data:`tasks.report.model.TERMS`. The agency is named in full with its government (``Dinas Koperasi
+dan Usaha Mikro Kota Semarang``).
 """
 
 from __future__ import annotations
@@ -15,10 +20,55 @@ import pandas as pd
 
 from tasks.core.formatting import amount_text as rp
 from tasks.core.formatting import format_percent, percent_text, value_with_unit
+from tasks.core.government import government_title
 from tasks.core.scales import ReportScales
+from tasks.report.model import TERMS
 from tasks.report.tables import frame_in_role
 
 _JENIS_WORDS = {"tujuan": "tujuan", "sasaran": "sasaran", "program": "program"}
+_ONES = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
+#: A paragraph of a narrative section starting so is an item of a bulleted list.
+ITEM = "- "
+
+
+def number_word(n: int) -> str:
+    """A count in words as PUEBI writes one up to two words (``tiga``, ``sebelas``, ``dua puluh``);
+    larger counts in digits."""
+    if 0 <= n < 10:
+        return _ONES[n]
+    if n == 10:
+        return "sepuluh"
+    if n == 11:
+        return "sebelas"
+    if 11 < n < 20:
+        return f"{_ONES[n - 10]} belas"
+    if 20 <= n < 100 and n % 10 == 0:
+        return f"{_ONES[n // 10]} puluh"
+    return str(n)
+
+
+def all_of(n: int, noun: str) -> str:
+    """``kedua indikator`` / ``ketiga sasaran`` for a whole set of up to nine, ``seluruh 11 program``
+    beyond, ``satu-satunya sasaran`` for one."""
+    if n == 1:
+        return f"satu-satunya {noun}"
+    if 2 <= n <= 9:
+        return f"ke{_ONES[n]} {noun}"
+    return f"seluruh {number_word(n)} {noun}"
+
+
+def capitalized(text: str) -> str:
+    """The sentence with its first letter in capitals (the rest as written)."""
+    return text[:1].upper() + text[1:]
+
+
+def agency_name(opd_name: str, government: str = "") -> str:
+    """The OPD's full name with its government (``PEMERINTAH KOTA SEMARANG`` -> ``... Kota Semarang``);
+    the name alone when the government is unknown or already named."""
+    title = government_title(government)
+    if not title or opd_name.lower().endswith(title.lower()):
+        return opd_name
+    return f"{opd_name} {title}"
 
 
 def pct(value: float) -> str:
@@ -33,9 +83,12 @@ def value_text(value: float, satuan: str = "") -> str:
 
 @dataclass(frozen=True)
 class Narrative:
-    """Paragraphs per section of chapters III and IV: capaian, kemajuan, efisiensi, tujuan_sasaran,
-    target_ditinjau, sumber_dana, anggaran, silpa_sasaran, sisa_anggaran, murni, kesimpulan_kinerja,
-    kesimpulan_anggaran."""
+    """Paragraphs per section: ikhtisar, sistematika, program_list, perjanjian, the openings of the
+    tables (pengantar_capaian, pengantar_analisis, pengantar_efisiensi, pengantar_tujuan_sasaran),
+    capaian, kemajuan,
+    efisiensi, tujuan_sasaran, analisis, pendapatan, alokasi, sumber_dana, anggaran, sisa_anggaran,
+    murni, kesimpulan, kesimpulan_kinerja, kesimpulan_anggaran, penutup. A paragraph starting with
+    :data:`ITEM` is an item of a bulleted list."""
 
     sections: dict[str, list[str]] = field(default_factory=dict)
 
@@ -68,56 +121,42 @@ def kemajuan_paragraphs(progress: pd.DataFrame) -> list[str]:
     low, high = float(known["tingkat_kemajuan"].min()), float(known["tingkat_kemajuan"].max())
     reached = int((known["tingkat_kemajuan"] >= 100).sum())
     spread = f"sebesar {pct(low)}" if pct(low) == pct(high) else f"antara {pct(low)} dan {pct(high)}"
-    sentence = (
-        f"Dari tabel di atas, tingkat kemajuan {_count(len(known))} indikator kinerja sasaran terhadap "
-        f"target akhir Renstra {spread}"
-    )
-    if reached:
-        sentence += f"; {reached} indikator telah mencapai atau melampaui target akhir Renstra"
+    subject = all_of(len(known), "indikator kinerja sasaran")
+    sentence = f"Dari tabel di atas, tingkat kemajuan {subject} terhadap target akhir Renstra {spread}"
+    if reached == len(known):
+        sentence += "; seluruhnya telah mencapai atau melampaui target akhir Renstra"
+    elif reached:
+        sentence += f"; {number_word(reached)} indikator telah mencapai atau melampaui target akhir Renstra"
     return [sentence + "."]
 
 
 def efisiensi_paragraphs(efficiency: pd.DataFrame) -> list[str]:
-    """The closing sentence of Table 3.4: how many sasaran used their budget efficiently."""
+    """The closing sentence of Table 3.4: which sasaran used their budget efficiently, each named with
+    its serapan."""
     known = efficiency.dropna(subset=["capaian_kinerja", "serapan"])
     if known.empty:
         return []
     efficient = known[known["efisiensi"] == "Efisiensi"]
+    named = _join(
+        [f"{row.sasaran} ({TERMS['serapan'].lower()} {pct(row.serapan)})" for row in efficient.itertuples()]
+    )
     if len(efficient) == len(known):
         return [
-            f"{_count(len(known)).capitalize()} sasaran mencapai targetnya dengan serapan anggaran di "
-            "bawah 100%, sehingga penggunaan anggaran dinilai efisien."
+            f"{capitalized(all_of(len(known), 'sasaran'))} mencapai targetnya dengan serapan anggaran di "
+            f"bawah 100%, sehingga penggunaan anggarannya dinilai efisien, yaitu {named}."
         ]
     if efficient.empty:
         return ["Tidak ada sasaran yang mencapai targetnya dengan serapan anggaran di bawah 100%."]
-    names = _join([f"{row.sasaran} (serapan {pct(row.serapan)})" for row in efficient.itertuples()])
     return [
-        f"{len(efficient)} dari {len(known)} sasaran mencapai targetnya dengan serapan anggaran di bawah "
-        f"100%, sehingga penggunaan anggaran dinilai efisien: {names}."
-    ]
-
-
-def _count(n: int) -> str:
-    """``seluruh (3)`` for a whole set counted, as the document writes it."""
-    return f"seluruh ({n})" if n > 1 else "satu"
-
-
-def target_review_paragraphs(indicators: pd.DataFrame, bound_pct: float) -> list[str]:
-    """The indicators whose capaian is beyond the plausible bound: their targets need review."""
-    beyond = indicators[indicators["capaian"] > bound_pct]
-    if beyond.empty:
-        return []
-    items = _join([f"{row.indikator} ({pct(row.capaian)})" for row in beyond.itertuples(index=False)])
-    limit = format_percent(bound_pct).replace(",00", "")
-    return [
-        f"Catatan: capaian {len(beyond)} indikator melampaui {limit}% dari target, yaitu {items}. "
-        "Target indikator tersebut perlu ditinjau kembali agar sesuai dengan kemampuan yang sebenarnya."
+        f"{capitalized(number_word(len(efficient)))} dari {number_word(len(known))} sasaran mencapai "
+        f"targetnya dengan serapan anggaran di bawah 100%, sehingga penggunaan anggarannya dinilai "
+        f"efisien, yaitu {named}."
     ]
 
 
 def category_count_paragraphs(indicators: pd.DataFrame, config: ReportScales) -> list[str]:
     """How many tujuan, sasaran and program indicators fall in each category, as a person writes it:
-    ``Seluruh (2) indikator kinerja tujuan mencapai target dengan kategori Sangat Tinggi.``"""
+    ``Kedua indikator kinerja tujuan mencapai target dengan kategori Sangat Tinggi.``"""
     order = {label: i for i, (_, label) in enumerate(config.capaian_scale)}
     paragraphs = []
     for jenis, word in _JENIS_WORDS.items():
@@ -135,22 +174,21 @@ def _category_sentence(word: str, capaian: pd.Series, kategori: pd.Series, order
     ranked = sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))
     reached = int((capaian >= 100).sum())
     missing = total - sum(counts.values())
-    subject = f"indikator kinerja {word}"
+    subject = all_of(total, f"indikator kinerja {word}")
     if len(ranked) == 1 and not missing:
         label = ranked[0][0]
         if reached == total:
-            who = f"Seluruh ({total}) {subject}" if total > 1 else f"Satu-satunya {subject}"
-            return f"{who} mencapai target dengan kategori {label}."
+            return f"{capitalized(subject)} mencapai target dengan kategori {label}."
         return (
-            f"{_count(total).capitalize()} {subject} berkategori {label}; {reached} di antaranya "
-            "mencapai atau melampaui target."
+            f"{capitalized(subject)} berkategori {label}; {number_word(reached)} di antaranya mencapai "
+            "atau melampaui target."
         )
-    parts = [f"{n} berkategori {label}" for label, n in ranked]
+    parts = [f"{number_word(n)} berkategori {label}" for label, n in ranked]
     if missing:
-        parts.append(f"{missing} belum dapat diukur")
+        parts.append(f"{number_word(missing)} belum dapat diukur")
     return (
-        f"Dari {total} {subject}, {reached} mencapai atau melampaui target; menurut kategori capaian, "
-        f"{_join(parts)}."
+        f"Dari {number_word(total)} indikator kinerja {word}, {number_word(reached)} mencapai atau "
+        f"melampaui target; menurut kategori capaian, {_join(parts)}."
     )
 
 
@@ -161,10 +199,37 @@ def _join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " dan " + parts[-1]
 
 
+def analysis_paragraphs(analysis: pd.DataFrame) -> list[str]:
+    """Section III.C per sasaran indicator the office analysed (Table 3.3's texts): its capaian, then
+    the analysis, the supporting and hindering factors and the alternative solutions as written."""
+    paragraphs = []
+    labels = (
+        ("analisis_penyebab", TERMS["analisis"]),
+        ("faktor_pendukung", TERMS["faktor_pendukung"]),
+        ("faktor_penghambat", TERMS["faktor_penghambat"]),
+        ("solusi", TERMS["solusi"]),
+    )
+    for record in analysis.to_dict("records"):
+        given = [(label, " ".join(str(record.get(key) or "").split())) for key, label in labels]
+        given = [(label, text) for label, text in given if text and text.lower() != "nan"]
+        if not given:
+            continue
+        capaian = record.get("capaian")
+        figure = "" if capaian is None or pd.isna(capaian) else f" dengan capaian {pct(float(capaian))}"
+        paragraphs.append(f"Indikator {record.get('indikator', '')}{figure}:")
+        paragraphs += [f"{ITEM}{label}: {_sentence(text)}" for label, text in given]
+    return paragraphs
+
+
+def _sentence(text: str) -> str:
+    """Text ending with a full stop (as typed when it already ends a sentence)."""
+    return text if text.endswith((".", "!", "?", ":")) else text + "."
+
+
 def budget_paragraphs(
-    lines: pd.DataFrame, sumber_dana: pd.Series | None, opd_name: str, year: int
+    lines: pd.DataFrame, sumber_dana: pd.Series | None, agency: str, year: int
 ) -> list[str]:
-    """Allocation by funding source and the year's realization and SILPA."""
+    """Allocation by funding source and the year's realization and remaining budget."""
     total = lines[lines["level"] == "urusan"][["anggaran", "realisasi"]].sum()
     anggaran, realisasi = float(total["anggaran"]), float(total["realisasi"])
     silpa = anggaran - realisasi
@@ -175,7 +240,7 @@ def budget_paragraphs(
             for name, amount in sumber_dana.sort_values(ascending=False).items()
         ]
         paragraphs.append(
-            f"Pada Tahun {year} {opd_name} mendapatkan alokasi anggaran setelah perubahan sebesar "
+            f"Pada Tahun {year} {agency} mendapatkan alokasi anggaran setelah perubahan sebesar "
             f"{rp(anggaran)} yang bersumber dari {_join(sources)}."
         )
     serapan = realisasi / anggaran * 100 if anggaran else float("nan")
@@ -183,36 +248,97 @@ def budget_paragraphs(
     paragraphs.append(
         f"Dari total alokasi anggaran perubahan sebesar {rp(anggaran)}, anggaran terealisasi sebesar "
         f"{rp(realisasi)} ({pct(serapan)}), sehingga terdapat sisa anggaran sebesar {rp(silpa)} "
-        f"({pct(silpa_pct)})."
+        f"({pct(silpa_pct)}). Rincian alokasi anggaran dan realisasinya tersaji pada tabel berikut."
     )
     return paragraphs
+
+
+def revenue_paragraphs(agency: str) -> list[str]:
+    """Section III.D.1 for an OPD whose data hold no revenue: it is not a revenue-earning OPD."""
+    return [
+        f"Berdasarkan tugas pokok dan fungsinya, {agency} bukan merupakan OPD penghasil pendapatan, "
+        "sehingga tidak terdapat target dan realisasi pendapatan."
+    ]
 
 
 def funding_paragraphs(funding: pd.DataFrame) -> list[str]:
     """Per transfer source: its total and the sub kegiatan it paid for, each with its realization."""
     paragraphs = []
     for source, rows in funding.groupby("jenis", sort=False):
+        count = len(rows)
+        where = "satu sub kegiatan" if count == 1 else f"{number_word(count)} sub kegiatan"
         paragraphs.append(
-            f"Anggaran {source} sebesar {rp(rows['anggaran'].sum())} digunakan pada {len(rows)} sub "
-            f"kegiatan dan terealisasi sebesar {rp(rows['realisasi'].sum())}, dengan rincian:"
+            f"Anggaran {source} sebesar {rp(rows['anggaran'].sum())} digunakan pada {where} dan "
+            f"terealisasi sebesar {rp(rows['realisasi'].sum())}, dengan rincian sebagai berikut:"
         )
         paragraphs += [
-            f"- Sub Kegiatan {row.uraian} sebesar {rp(row.anggaran)} dengan realisasi sebesar "
+            f"{ITEM}Sub Kegiatan {row.uraian} sebesar {rp(row.anggaran)} dengan realisasi sebesar "
             f"{rp(row.realisasi)} atau {pct(row.serapan)}."
             for row in rows.itertuples(index=False)
         ]
     return paragraphs
 
 
-def silpa_sasaran_paragraphs(per_sasaran: pd.DataFrame) -> list[str]:
-    """Per sasaran: its programs' budget, realization and remaining budget."""
+def remaining_paragraphs(
+    lines: pd.DataFrame,
+    per_sasaran: pd.DataFrame | None,
+    remaining: pd.DataFrame | None,
+    threshold_pct: float,
+    agency: str,
+    year: int,
+) -> list[str]:
+    """Section III.D.3: the year's remaining budget, then one list of what the programs left unspent
+    (grouped by the sasaran they fund when the indicator workbook names them, each program once),
+    each followed by the office's reasons, and the programs whose serapan is low."""
+    total = lines[lines["level"] == "urusan"][["anggaran", "realisasi"]].sum()
+    anggaran, realisasi = float(total["anggaran"]), float(total["realisasi"])
+    paragraphs = []
+    if anggaran:
+        paragraphs.append(
+            f"Pada Tahun {year}, dari total alokasi anggaran perubahan {agency} sebesar {rp(anggaran)} "
+            f"terealisasi sebesar {rp(realisasi)} ({pct(realisasi / anggaran * 100)}), sehingga terdapat "
+            f"{TERMS['sisa_anggaran']} sebesar {rp(anggaran - realisasi)} "
+            f"({pct((anggaran - realisasi) / anggaran * 100)}), dengan uraian sebagai berikut:"
+        )
     letters = "abcdefghijklmnopqrstuvwxyz"
-    return [
-        f"{letters[i % 26]}. {row.program}, dengan total anggaran sebesar {rp(row.anggaran)} terealisasi "
-        f"sebesar {rp(row.realisasi)} ({pct(row.serapan)}) dan sisa anggaran sebesar {rp(row.silpa)} "
-        f"({pct(row.persen_silpa)})."
-        for i, row in enumerate(per_sasaran.itertuples(index=False))
-    ]
+    items: list[tuple[str, str]] = []
+    covered: set[str] = set()
+    if per_sasaran is not None and not per_sasaran.empty:
+        for row in per_sasaran.itertuples(index=False):
+            names = [name.strip() for name in str(row.program).split(";") if name.strip()]
+            covered.update(names)
+            subject = _join(names)
+            several = len(names) > 1
+            items.append(
+                (
+                    f"{subject}, dengan {'total ' if several else ''}anggaran sebesar {rp(row.anggaran)} "
+                    f"terealisasi sebesar {rp(row.realisasi)} ({pct(row.serapan)}) dan "
+                    f"{TERMS['sisa_anggaran']} sebesar {rp(row.silpa)} ({pct(row.persen_silpa)}).",
+                    str(getattr(row, "keterangan", "") or ""),
+                )
+            )
+    programs = remaining[remaining["level"] == "program"] if remaining is not None else lines.iloc[0:0]
+    for row in programs.itertuples(index=False):
+        if str(row.uraian).strip() in covered:
+            continue
+        items.append(
+            (
+                f"{row.uraian}, anggaran sebesar {rp(row.anggaran)} terealisasi sebesar "
+                f"{rp(row.realisasi)} ({pct(100 - row.persen_silpa)}) dan {TERMS['sisa_anggaran']} "
+                f"sebesar {rp(row.silpa)} ({pct(row.persen_silpa)}).",
+                "",
+            )
+        )
+    for i, (text, reasons) in enumerate(items):
+        paragraphs.append(f"{letters[i % 26]}. {text}")
+        paragraphs += [_sentence(line.strip()) for line in reasons.split("\n") if line.strip()]
+    paragraphs.append(low_absorption_paragraph(lines, threshold_pct))
+    if remaining is not None:
+        paragraphs.append(
+            f"Rincian {TERMS['sisa_anggaran']} per program, kegiatan dan sub kegiatan tersaji pada tabel "
+            "berikut:"
+        )
+    return paragraphs
 
 
 def conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
@@ -220,7 +346,10 @@ def conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
     paragraphs = []
     for i, row in enumerate(ringkasan.itertuples(index=False), 1):
         word = str(row.jenis)
-        own = f"Terdapat {row.jumlah} {word} dengan {row.jumlah_indikator} indikator kinerja {word}"
+        own = (
+            f"Terdapat {number_word(int(row.jumlah))} {word} dengan "
+            f"{number_word(int(row.jumlah_indikator))} indikator kinerja {word}"
+        )
         if row.mencapai_target == row.jumlah_indikator:
             reached = (
                 "seluruhnya mencapai atau melampaui target"
@@ -228,43 +357,49 @@ def conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
                 else "yang mencapai target"
             )
         else:
-            reached = f"{row.mencapai_target} di antaranya mencapai atau melampaui target"
-        kategori = f" (kategori capaian: {row.kategori})" if row.kategori else ""
-        paragraphs.append(f"{i}) {own}; {reached}{kategori}.")
+            reached = f"{number_word(int(row.mencapai_target))} di antaranya mencapai atau melampaui target"
+        paragraphs.append(
+            f"{i}) {own}; {reached}{_category_phrase(str(row.kategori or ''), row.jumlah_indikator)}."
+        )
     return paragraphs
 
 
+def _category_phrase(kategori: str, total: int) -> str:
+    """`` dengan kategori capaian Sangat Tinggi`` when every indicator has it, else the counts in words
+    (``, dengan kategori capaian dua Sangat Tinggi dan satu Tinggi``); "" when none is known."""
+    parts = []
+    for part in kategori.split(","):
+        count, _, label = part.strip().partition(" ")
+        if count.isdigit() and label:
+            parts.append((int(count), label))
+    if not parts:
+        return ""
+    if len(parts) == 1 and parts[0][0] == total:
+        return f" dengan kategori capaian {parts[0][1]}"
+    return ", dengan kategori capaian " + _join([f"{number_word(n)} {label}" for n, label in parts])
+
+
 def budget_conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
-    """Chapter IV's conclusion on the budget: allocation, realization, serapan and SILPA."""
+    """Chapter IV's conclusion on the budget: allocation, realization, serapan and the remaining budget."""
     return [
         f"Dari alokasi anggaran belanja sebesar {rp(row.anggaran)} terealisasi sebesar {rp(row.realisasi)} "
-        f"({pct(row.serapan)}), sehingga terdapat Sisa Lebih Pagu Anggaran (SiLPA) sebesar "
-        f"{rp(row.silpa)} ({pct(row.persen_silpa)})."
+        f"({pct(row.serapan)}), sehingga terdapat {TERMS['sisa_anggaran']} sebesar {rp(row.silpa)} "
+        f"({pct(row.persen_silpa)})."
         for row in ringkasan.itertuples(index=False)
     ]
 
 
-def program_paragraphs(remaining: pd.DataFrame) -> list[str]:
-    """One line per program: anggaran, realisasi (serapan) and sisa anggaran (% SILPA)."""
-    programs = remaining[remaining["level"] == "program"]
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    return [
-        f"{letters[i % 26]}. {row.uraian}, anggaran sebesar {rp(row.anggaran)} terealisasi sebesar "
-        f"{rp(row.realisasi)} ({pct(100 - row.persen_silpa)}) dan sisa anggaran sebesar {rp(row.silpa)} "
-        f"({pct(row.persen_silpa)})."
-        for i, row in enumerate(programs.itertuples(index=False))
-    ]
-
-
 def low_absorption_paragraph(lines: pd.DataFrame, threshold_pct: float) -> str:
-    """The programs whose serapan is under the threshold, lowest first."""
+    """The programs whose serapan is under the threshold, lowest first, in one sentence."""
     programs = lines[lines["level"] == "program"]
     low = programs[programs["serapan"] < threshold_pct].sort_values("serapan")
     limit = format_percent(threshold_pct).replace(",00", "")
     if low.empty:
-        return f"Tidak ada program dengan serapan anggaran di bawah {limit}%."
-    items = [f"{row.uraian} ({pct(row.serapan)})" for row in low.itertuples(index=False)]
-    return f"Program dengan serapan anggaran di bawah {limit}% ({len(low)} program): {_join(items)}."
+        return f"Serapan anggaran setiap program mencapai {limit}% atau lebih."
+    items = _join([f"{row.uraian} ({pct(row.serapan)})" for row in low.itertuples(index=False)])
+    if len(low) == 1:
+        return f"Satu program menyerap anggaran di bawah {limit}%, yaitu {items}."
+    return f"{capitalized(number_word(len(low)))} program menyerap anggaran di bawah {limit}%, yaitu {items}."
 
 
 def murni_paragraph(murni: pd.DataFrame) -> str | None:
@@ -275,11 +410,190 @@ def murni_paragraph(murni: pd.DataFrame) -> str | None:
     change = float(total["perubahan"])
     direction = "berkurang" if change < 0 else "bertambah"
     moved = murni[(murni["uraian"] != "JUMLAH") & (murni["perubahan"] != 0)]
+    if moved.empty:
+        return (
+            f"Anggaran murni sesuai Perjanjian Kinerja sebesar {rp(total['anggaran_murni'])} tidak berubah "
+            "setelah perubahan anggaran."
+        )
     return (
         f"Anggaran murni sesuai Perjanjian Kinerja sebesar {rp(total['anggaran_murni'])} setelah perubahan "
         f"menjadi {rp(total['anggaran_perubahan'])}, {direction} {rp(abs(change))} "
-        f"({pct(abs(total['perubahan_pct']))}); anggaran {len(moved)} program berubah."
+        f"({pct(abs(total['perubahan_pct']))}); anggaran {number_word(len(moved))} program berubah."
     )
+
+
+def ikhtisar_paragraphs(
+    pk: pd.DataFrame | None,
+    efficiency: pd.DataFrame | None,
+    lines: pd.DataFrame | None,
+    agency: str,
+    year: int,
+) -> list[str]:
+    """The Ikhtisar Eksekutif: what the report is, the capaian of the sasaran (Table 3.1) with the best
+    and weakest result, the budget and its serapan with the best and weakest program (Table 3.6), and
+    the efficiency of the sasaran (Table 3.4)."""
+    paragraphs = [
+        f"{TERMS['lkjip']} {agency} Tahun {year} merupakan wujud pertanggungjawaban atas pelaksanaan "
+        f"Perjanjian Kinerja Tahun {year} dalam mencapai tujuan dan sasaran strategis yang ditetapkan "
+        "dalam Rencana Strategis, sebagaimana diamanatkan Peraturan Presiden Nomor 29 Tahun 2014 tentang "
+        "Sistem Akuntabilitas Kinerja Instansi Pemerintah."
+    ]
+    known = pk.dropna(subset=["capaian"]) if pk is not None else None
+    if known is not None and not known.empty:
+        categories = Counter(str(k) for k in known["kategori"] if isinstance(k, str) and k)
+        total = len(known)
+        if len(categories) == 1:
+            (label,) = categories
+            level = f"{all_of(total, 'indikator kinerja sasaran')} mencapai kategori {label}"
+        else:
+            level = "; ".join(f"{number_word(n)} berkategori {label}" for label, n in categories.items())
+            level = f"dari {number_word(total)} indikator kinerja sasaran, {level}"
+        reached = int((known["capaian"] >= 100).sum())
+        met = (
+            "seluruhnya mencapai atau melampaui target"
+            if reached == total
+            else f"{number_word(reached)} di antaranya mencapai atau melampaui target"
+        )
+        paragraphs.append(
+            f"Pengukuran kinerja atas Perjanjian Kinerja Tahun {year} menunjukkan bahwa {level}; {met}."
+        )
+        best = known.loc[known["capaian"].idxmax()]
+        worst = known.loc[known["capaian"].idxmin()]
+        if best.name != worst.name:
+            paragraphs.append(
+                f"Capaian tertinggi diraih indikator {best['indikator']} sebesar {pct(best['capaian'])} "
+                f"(target {value_text(best['target'], best.get('satuan', ''))}, realisasi "
+                f"{value_text(best['realisasi'], best.get('satuan', ''))}), sedangkan capaian terendah "
+                f"pada indikator {worst['indikator']} sebesar {pct(worst['capaian'])} (target "
+                f"{value_text(worst['target'], worst.get('satuan', ''))}, realisasi "
+                f"{value_text(worst['realisasi'], worst.get('satuan', ''))})."
+            )
+    if lines is not None:
+        total_line = lines[lines["level"] == "urusan"][["anggaran", "realisasi"]].sum()
+        anggaran, realisasi = float(total_line["anggaran"]), float(total_line["realisasi"])
+        if anggaran:
+            text = (
+                f"Dari alokasi anggaran belanja setelah perubahan sebesar {rp(anggaran)}, terealisasi "
+                f"sebesar {rp(realisasi)} atau {TERMS['serapan'].lower()} {pct(realisasi / anggaran * 100)}, "
+                f"sehingga terdapat {TERMS['sisa_anggaran']} sebesar {rp(anggaran - realisasi)}."
+            )
+            programs = lines[lines["level"] == "program"].dropna(subset=["serapan"])
+            if len(programs) > 1:
+                high = programs.loc[programs["serapan"].idxmax()]
+                low = programs.loc[programs["serapan"].idxmin()]
+                text += (
+                    f" Serapan tertinggi pada {high['uraian']} ({pct(high['serapan'])}) dan terendah pada "
+                    f"{low['uraian']} ({pct(low['serapan'])})."
+                )
+            paragraphs.append(text)
+    if efficiency is not None:
+        paragraphs += _efficiency_summary(efficiency)
+    return paragraphs if len(paragraphs) > 1 else []
+
+
+def _efficiency_summary(efficiency: pd.DataFrame) -> list[str]:
+    """The Ikhtisar's sentence on Table 3.4: how many sasaran reach their target under their budget."""
+    known = efficiency.dropna(subset=["capaian_kinerja", "serapan"])
+    if known.empty:
+        return []
+    efficient = int((known["efisiensi"] == "Efisiensi").sum())
+    if efficient == len(known):
+        who = all_of(len(known), "sasaran")
+    else:
+        who = f"{number_word(efficient)} dari {number_word(len(known))} sasaran"
+    return [
+        f"Dari sisi efisiensi, {who} mencapai targetnya dengan serapan anggaran di bawah 100%, sehingga "
+        "penggunaan anggarannya dinilai efisien."
+    ]
+
+
+def sistematika_paragraphs(agency: str, year: int) -> list[str]:
+    """Section I.D: what each part of the report holds."""
+    return [
+        f"Sistematika penyajian {TERMS['lkjip']} {agency} Tahun {year} adalah sebagai berikut:",
+        f"{ITEM}Ikhtisar Eksekutif: ringkasan capaian kinerja dan realisasi anggaran Tahun {year}.",
+        f"{ITEM}BAB I Pendahuluan: gambaran umum perangkat daerah, tugas pokok dan fungsi, isu strategis "
+        "serta sistematika penulisan.",
+        f"{ITEM}BAB II Perencanaan Kinerja: tujuan dan sasaran Rencana Strategis, program, kegiatan dan "
+        f"sub kegiatan, Indikator Kinerja Utama serta Perjanjian Kinerja Tahun {year}.",
+        f"{ITEM}BAB III Akuntabilitas Kinerja: metode pengukuran, capaian kinerja organisasi, "
+        f"{TERMS['analisis'].lower()} capaian kinerja tujuan dan sasaran serta akuntabilitas anggaran.",
+        f"{ITEM}BAB IV Penutup: kesimpulan umum capaian kinerja serta langkah perbaikan ke depan.",
+        f"{ITEM}Lampiran: Formulir Perjanjian Kinerja dan Penetapan Indikator Kinerja Utama.",
+    ]
+
+
+def program_list_paragraphs(lines: pd.DataFrame, agency: str, year: int) -> list[str]:
+    """Section II.A.2: the programs of the budget tree, each with its budget, and how many kegiatan and
+    sub kegiatan carry them."""
+    programs = lines[lines["level"] == "program"].drop_duplicates("kode")
+    if programs.empty:
+        return []
+    kegiatan = int((lines["level"] == "kegiatan").sum())
+    subs = int((lines["level"] == "sub_kegiatan").sum())
+    # a series of counts in one form: words when each is a word, digits otherwise (PUEBI)
+    counts = [len(programs), kegiatan, subs] if kegiatan and subs else [len(programs)]
+    words = [number_word(n) for n in counts]
+    if any(word.isdigit() for word in words):
+        words = [str(n) for n in counts]
+    carried = (
+        f", yang dijabarkan dalam {words[1]} kegiatan dan {words[2]} sub kegiatan" if len(words) > 1 else ""
+    )
+    return [
+        f"Untuk mencapai tujuan dan sasaran tersebut, pada Tahun {year} {agency} melaksanakan "
+        f"{words[0]} program{carried}, dengan anggaran setelah perubahan sebagai berikut:",
+        *(f"{ITEM}{row.uraian}: {rp(row.anggaran)}" for row in programs.itertuples(index=False)),
+    ]
+
+
+def perjanjian_paragraphs(pk: pd.DataFrame | None, agency: str, year: int) -> list[str]:
+    """Section II.B's opening: the IKU and the Perjanjian Kinerja the tables below hold."""
+    if pk is None or pk.empty:
+        return []
+    return [
+        f"Indikator Kinerja Utama (IKU) merupakan ukuran keberhasilan yang menggambarkan kinerja utama "
+        f"{agency} sesuai dengan tugas dan fungsinya. Berdasarkan IKU tersebut, {agency} menetapkan "
+        f"Perjanjian Kinerja Tahun {year} yang memuat {number_word(len(pk))} indikator kinerja sasaran "
+        "strategis beserta targetnya, sebagaimana tersaji pada tabel berikut."
+    ]
+
+
+def table_openings(agency: str, year: int) -> dict[str, list[str]]:
+    """The sentences that lead into Tables 3.1, 3.3, 3.4 and 3.5, by narrative section."""
+    return {
+        "pengantar_capaian": [
+            f"Pengukuran kinerja dilakukan atas indikator kinerja sasaran yang tercantum dalam Perjanjian "
+            f"Kinerja Tahun {year}; hasilnya tersaji dalam tabel berikut:"
+        ],
+        "pengantar_analisis": [
+            "Keberhasilan dan kegagalan kinerja setiap sasaran dianalisis sebagaimana tersaji dalam tabel "
+            "berikut:"
+        ],
+        "pengantar_efisiensi": [
+            "Tingkat efisiensi penggunaan anggaran dinilai dengan membandingkan capaian kinerja setiap "
+            "sasaran dengan serapan anggaran program yang mendukungnya:"
+        ],
+        "pengantar_tujuan_sasaran": [
+            f"Hasil evaluasi dan {TERMS['analisis'].lower()} terhadap capaian kinerja tujuan dan sasaran "
+            f"{agency} Tahun {year} adalah sebagai berikut:"
+        ],
+    }
+
+
+def conclusion_opening(agency: str, year: int) -> list[str]:
+    """Section IV.A's opening sentence."""
+    return [
+        f"Berdasarkan pengukuran capaian kinerja, kesimpulan umum capaian kinerja {agency} Tahun {year} "
+        "adalah sebagai berikut:"
+    ]
+
+
+def closing_paragraphs(agency: str, year: int) -> list[str]:
+    """The closing words of chapter IV, before the signature."""
+    return [
+        f"Demikian {TERMS['lkjip']} {agency} Tahun {year} ini disusun, semoga dapat menjadi bahan "
+        "evaluasi dan pertimbangan bagi peningkatan kinerja pada tahun yang akan datang."
+    ]
 
 
 def build_narrative(
@@ -289,42 +603,63 @@ def build_narrative(
     opd_name: str,
     year: int,
     sumber_dana: pd.Series | None = None,
+    government: str = "",
 ) -> Narrative:
-    """Every generated paragraph the tables support (each table found by its role in the registry)."""
+    """Every generated paragraph the tables support (each table found by its role in the registry);
+    ``government`` (``PEMERINTAH KOTA SEMARANG``) names the agency in full."""
 
     def frame(role: str) -> pd.DataFrame | None:
         return frame_in_role(tables, role)
 
+    agency = agency_name(opd_name, government)
     sections: dict[str, list[str]] = {}
-    if (pk := frame("pk_capaian")) is not None:
+    pk = frame("pk_capaian")
+    efficiency = frame("efficiency")
+    lines = frame("program_budget")
+    if pk is not None or lines is not None:
+        sections["ikhtisar"] = ikhtisar_paragraphs(pk, efficiency, lines, agency, year)
+    if tables:
+        sections["sistematika"] = sistematika_paragraphs(agency, year)
+        sections.update(table_openings(agency, year))
+    if pk is not None:
         sections["capaian"] = capaian_paragraphs(pk)
+    if (agreement := frame("pk_form")) is not None:
+        sections["perjanjian"] = perjanjian_paragraphs(agreement, agency, year)
     if (progress := frame("renstra_progress")) is not None:
         sections["kemajuan"] = kemajuan_paragraphs(progress)
-    if (efficiency := frame("efficiency")) is not None:
+    if efficiency is not None:
         sections["efisiensi"] = efisiensi_paragraphs(efficiency)
     if (indicators := frame("indicator_capaian")) is not None:
         sections["tujuan_sasaran"] = category_count_paragraphs(indicators, config)
-        sections["target_ditinjau"] = target_review_paragraphs(indicators, config.capaian_bound_pct)
-    if (per_sasaran := frame("sasaran_silpa")) is not None:
-        sections["silpa_sasaran"] = silpa_sasaran_paragraphs(per_sasaran)
+    if (analysis := frame("analysis")) is not None:
+        sections["analisis"] = analysis_paragraphs(analysis)
     if (performance := frame("performance_summary")) is not None:
+        sections["kesimpulan"] = conclusion_opening(agency, year)
         sections["kesimpulan_kinerja"] = conclusion_paragraphs(performance)
     if (summary := frame("budget_summary")) is not None:
+        sections.setdefault("kesimpulan", conclusion_opening(agency, year))
         sections["kesimpulan_anggaran"] = budget_conclusion_paragraphs(summary)
-    if (lines := frame("program_budget")) is not None:
-        budget = budget_paragraphs(lines, sumber_dana, opd_name, year)
+    if lines is not None:
+        sections["program_list"] = program_list_paragraphs(lines, agency, year)
+        sections["pendapatan"] = revenue_paragraphs(agency)
+        budget = budget_paragraphs(lines, sumber_dana, agency, year)
         if (funding := frame("funding_sources")) is not None:
-            # the allocation by source, the transfer funds' detail and its table, then the budget lines
+            # the allocation by source, the transfer funds' detail, then the budget lines
             sections["alokasi"] = budget[:-1]
             sections["sumber_dana"] = funding_paragraphs(funding)
             budget = budget[-1:]
         sections["anggaran"] = budget
-        remaining = frame("program_silpa")
-        sections["sisa_anggaran"] = [
-            *(program_paragraphs(remaining) if remaining is not None else []),
-            low_absorption_paragraph(lines, config.absorption_threshold_pct),
-        ]
+        sections["sisa_anggaran"] = remaining_paragraphs(
+            lines,
+            frame("sasaran_silpa"),
+            frame("program_silpa"),
+            config.absorption_threshold_pct,
+            agency,
+            year,
+        )
     murni = frame("budget_change")
     if murni is not None and (text := murni_paragraph(murni)):
         sections["murni"] = [text]
+    if tables:
+        sections["penutup"] = closing_paragraphs(agency, year)
     return Narrative(sections)

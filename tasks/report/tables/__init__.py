@@ -14,6 +14,7 @@ import pandas as pd
 from tasks.report.model import ROLES, LkjipTable
 from tasks.report.tables import (
     fisik_keuangan,
+    formulir_pk,
     murni_perubahan,
     ringkasan,
     silpa_sasaran,
@@ -48,6 +49,9 @@ REGISTRY: tuple[LkjipTable, ...] = (
     murni_perubahan.TABLE,
     ringkasan.KINERJA,
     ringkasan.ANGGARAN_TABLE,
+    formulir_pk.PK_SASARAN,
+    formulir_pk.PK_PROGRAM,
+    formulir_pk.IKU,
 )
 TABLES: dict[str, LkjipTable] = {table.table_id: table for table in REGISTRY}
 #: The chapter II and III tables computed from the year's inputs, in document order.

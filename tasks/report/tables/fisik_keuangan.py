@@ -71,5 +71,5 @@ TABLE = LkjipTable(
     compute,
     layout,
     None,
-    place="III.D.2",
+    place="LAMPIRAN",
 )

@@ -1,5 +1,7 @@
 """The remaining budget (SILPA) grouped by sasaran (chapter III.D): per sasaran, the programs that fund
-it (the indicator workbook's Kode Program), their budget, realization, serapan and SILPA.
+it (the indicator workbook's Kode Program), their budget, realization, serapan and SILPA, and the
+reasons the office gives for what its programs left unspent (``keterangan_silpa`` of the program rows,
+one line per program: ``<program>: <reason>``, the reason alone for a sasaran of one program).
 """
 
 from __future__ import annotations
@@ -17,9 +19,20 @@ from tasks.report.model import (
     LayoutContext,
     LkjipTable,
     TableInputs,
+    text_column,
 )
 
-COLUMNS = ["no", "sasaran", "program", "anggaran", "realisasi", "serapan", "silpa", "persen_silpa"]
+COLUMNS = [
+    "no",
+    "sasaran",
+    "program",
+    "anggaran",
+    "realisasi",
+    "serapan",
+    "silpa",
+    "persen_silpa",
+    "keterangan",
+]
 
 
 def program_codes(text: str) -> list[str]:
@@ -30,6 +43,7 @@ def program_codes(text: str) -> list[str]:
 def table_silpa_sasaran(indicators: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
     """Per sasaran with programs: the programs' names, budget, realization, serapan and SILPA."""
     programs = budget[budget["level"] == "program"].drop_duplicates("kode").set_index("kode")
+    reasons = program_reasons(indicators)
     rows = []
     for _, row in indicators[indicators["jenis"] == "sasaran"].iterrows():
         codes = [code for code in program_codes(row["kode_program"]) if code in programs.index]
@@ -38,6 +52,11 @@ def table_silpa_sasaran(indicators: pd.DataFrame, budget: pd.DataFrame) -> pd.Da
         funded = programs.loc[codes]
         anggaran = float(funded["anggaran_rp"].sum())
         realisasi = float(funded["realisasi_sd_bulan_ini_rp"].sum())
+        given = [(str(funded.loc[code, "uraian"]), reasons[code]) for code in codes if reasons.get(code)]
+        if len(codes) == 1:
+            keterangan = "\n".join(reason for _, reason in given)
+        else:
+            keterangan = "\n".join(f"{name}: {reason}" for name, reason in given)
         rows.append(
             {
                 "no": row["no"],
@@ -48,9 +67,26 @@ def table_silpa_sasaran(indicators: pd.DataFrame, budget: pd.DataFrame) -> pd.Da
                 "serapan": metrics.serapan_pct(realisasi, anggaran),
                 "silpa": metrics.silpa_rp(realisasi, anggaran),
                 "persen_silpa": metrics.silpa_pct(realisasi, anggaran),
+                "keterangan": keterangan,
             }
         )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def program_reasons(indicators: pd.DataFrame) -> dict[str, str]:
+    """Per program code: the office's reasons for its remaining budget (``keterangan_silpa`` of the
+    program rows naming it in ``kode_program``; several rows' reasons joined, each once)."""
+    rows = indicators[indicators["jenis"] == "program"]
+    texts = text_column(rows, "keterangan_silpa")
+    reasons: dict[str, list[str]] = {}
+    for codes, text in zip(rows["kode_program"], texts, strict=True):
+        text = " ".join(str(text).split())
+        if not text:
+            continue
+        for code in program_codes(codes):
+            if text not in reasons.setdefault(code, []):
+                reasons[code].append(text)
+    return {code: " ".join(texts) for code, texts in reasons.items()}
 
 
 def compute(inputs: TableInputs) -> pd.DataFrame | None:
@@ -88,7 +124,6 @@ TABLE = LkjipTable(
     compute,
     layout,
     None,
-    place="III.D.3",
-    narrative_after=("silpa_sasaran",),
+    place="LAMPIRAN",
     role="sasaran_silpa",
 )

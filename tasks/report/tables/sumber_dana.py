@@ -82,7 +82,6 @@ TABLE = LkjipTable(
     compute,
     layout,
     None,
-    place="III.D.2",
-    narrative_before=("alokasi", "sumber_dana"),
+    place="LAMPIRAN",
     role="funding_sources",
 )

@@ -82,7 +82,7 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
     return Layout(
         titles=[
             ("Tabel 2. 1", "Table 2.1"),
-            (f"Tujuan dan Sasaran {ctx.opd}", f"Goals and Objectives of {ctx.opd}"),
+            (f"Tujuan dan Sasaran {ctx.opd_named}", f"Goals and Objectives of {ctx.opd_named}"),
             (f"beserta Target Kinerja{span[0]}", f"with Performance Targets{span[1]}"),
         ],
         cols=[
@@ -121,7 +121,7 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     prepare=prepare,
-    place="II.A",
+    place="II.A.1",
     role="renstra_targets",
     end_year=renstra_end_year,
 )

@@ -1,5 +1,10 @@
 """Table 2.2: the key performance indicators (IKU) of the tujuan and sasaran with their operational
-definition, formula, person responsible and data source (optional texts of the indicator workbook).
+definition, formula, person responsible and data source (optional texts of the indicator workbook),
+for the Renstra's period.
+
+An indicator the Perjanjian Kinerja adds without an operational definition (a sasaran measured by
+"Nilai AKIP", say) is no IKU of the Renstra: when the workbook defines any indicator, the table
+lists the defined ones only, so no row stands with an empty definition.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ TEXTS: tuple[str, ...] = ("definisi_operasional", "formula", "penanggung_jawab",
 def table_2_2(indicators: pd.DataFrame) -> pd.DataFrame:
     """Table 2.2: tujuan and sasaran indicators (numbered through) with their IKU texts."""
     chosen = indicators[indicators["jenis"].isin(["tujuan", "sasaran"])]
+    defined = text_column(chosen, "definisi_operasional").str.strip() != ""
+    if defined.any():
+        chosen = chosen[defined]
     table = pd.DataFrame(
         {
             "jenis": chosen["jenis"],
@@ -52,7 +60,7 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
                 "Penetapan Indikator Kinerja Utama (IKU)",
                 "Key Performance Indicators (IKU)",
             ),
-            ctx.opd_year,
+            (f"{ctx.opd_named} {ctx.renstra_period[0]}", f"{ctx.opd_named}, {ctx.renstra_period[1]}"),
         ],
         cols=[
             Col("no", ("No", "No"), "no", 5, goal),
@@ -80,5 +88,5 @@ TABLE = LkjipTable(
     compute,
     layout,
     None,
-    place="II.A",
+    place="II.B",
 )

@@ -107,6 +107,7 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     place="III.B",
+    narrative_before=("pengantar_capaian",),
     narrative_after=("capaian",),
     role="pk_capaian",
 )

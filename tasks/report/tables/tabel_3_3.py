@@ -10,6 +10,7 @@ from tasks.report.checks import Check, TableSpec, pct_rule
 from tasks.report.model import (
     INDICATOR,
     NO,
+    TERMS,
     Col,
     Layout,
     LayoutContext,
@@ -32,6 +33,8 @@ def table_3_3(indicators: pd.DataFrame) -> pd.DataFrame:
             "realisasi": sasaran["realisasi"],
             "capaian": sasaran["capaian"],
             "analisis_penyebab": text_column(sasaran, "analisis_penyebab"),
+            "faktor_pendukung": text_column(sasaran, "faktor_pendukung"),
+            "faktor_penghambat": text_column(sasaran, "faktor_penghambat"),
             "solusi": text_column(sasaran, "solusi"),
         }
     ).reset_index(drop=True)
@@ -43,7 +46,13 @@ def compute(inputs: TableInputs) -> pd.DataFrame | None:
 
 
 def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
-    """The printed layout: the figures of Table 3.1, then the analysis and the solution."""
+    """The printed layout: the figures of Table 3.1, then the analysis, the supporting and hindering
+    factors (only when the workbook gives any) and the solution."""
+    factors = [
+        Col(name, (TERMS[name], TERMS[name]), "text", 26)
+        for name in ("faktor_pendukung", "faktor_penghambat")
+        if name in df.columns and df[name].astype(str).str.strip().ne("").any()
+    ]
     return Layout(
         titles=[
             ("Tabel 3. 3", "Table 3.3"),
@@ -59,10 +68,11 @@ def layout(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
             Col("capaian", ("Capaian", "Achievement"), "number", 9),
             Col(
                 "analisis_penyebab",
-                ("Analisis Keberhasilan / Kegagalan Kinerja", "Analysis of Success / Failure"),
+                (f"{TERMS['analisis']} Keberhasilan / Kegagalan Kinerja", "Analysis of Success / Failure"),
                 "text",
                 40,
             ),
+            *factors,
             Col("solusi", ("Solusi", "Solution"), "text", 30),
         ],
         numbering=True,
@@ -95,4 +105,6 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     place="III.B",
+    narrative_before=("pengantar_analisis",),
+    role="analysis",
 )

@@ -133,6 +133,7 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     place="III.B",
+    narrative_before=("pengantar_efisiensi",),
     narrative_after=("efisiensi",),
     role="efficiency",
 )

@@ -127,7 +127,8 @@ TABLE = LkjipTable(
     reconcile,
     prepare,
     place="III.C",
-    narrative_after=("tujuan_sasaran", "target_ditinjau"),
+    narrative_before=("pengantar_tujuan_sasaran",),
+    narrative_after=("tujuan_sasaran", "analisis"),
     charts_after=("capaian_indikator",),
     role="indicator_capaian",
     charts_from=(

@@ -67,7 +67,7 @@ TABLE = LkjipTable(
     layout,
     reconcile,
     place="III.D.2",
-    narrative_before=("anggaran",),
+    narrative_before=("alokasi", "sumber_dana", "anggaran"),
     charts_after=("serapan_program", "realisasi_kumulatif", "realisasi_kumulatif_program"),
     role="program_budget",
     charts_from=(

@@ -33,7 +33,10 @@ from warehouse.queries import opd_headings, report_scope
 _log = logging.getLogger(__name__)
 
 #: Every output format of ``sakip report``, in the order they are written.
-REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
+REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html", "pdf")
+#: What "all" (and no choice) means: every format sakip writes by itself. The PDF, printed by
+#: LibreOffice (:mod:`tasks.report.render.pdf`), is written only when named (``docx,pdf``, ``all,pdf``).
+ALL_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
 #: What a caller that names no formats gets (the report's original contract: CSV and the workbook).
 DEFAULT_WRITE_FORMATS: tuple[str, ...] = ("csv", "xlsx")
 #: Held while a report's charts are drawn: a Dask worker runs tasks in threads of one process.
@@ -41,13 +44,16 @@ _DRAWING = threading.Lock()
 
 
 def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
-    """``"xlsx,docx"`` -> ("xlsx", "docx") in REPORT_FORMATS order; None or "all" -> every format."""
+    """``"xlsx,docx"`` -> ("xlsx", "docx") in REPORT_FORMATS order; None or "all" -> ALL_FORMATS
+    (``"all,pdf"``: those and the PDF)."""
     if text is None:
-        return REPORT_FORMATS
+        return ALL_FORMATS
     parts = text.split(",") if isinstance(text, str) else list(text)
     chosen = {p.strip().lower() for p in parts if p.strip()}
-    if not chosen or chosen == {"all"}:
-        return REPORT_FORMATS
+    if not chosen:
+        return ALL_FORMATS
+    if "all" in chosen:
+        chosen = (chosen - {"all"}) | set(ALL_FORMATS)
     unknown = sorted(chosen - set(REPORT_FORMATS))
     if unknown:
         raise ValueError(f"unknown format(s): {', '.join(unknown)} (choose from {', '.join(REPORT_FORMATS)})")
@@ -79,13 +85,16 @@ def write_report(
     scales: ReportScales | None = None,
     note: str = "",
     government: str = "",
+    template: Path | None = None,
 ) -> list[Path]:
     """Write the report in the chosen formats under ``out_dir``; returns the paths written.
 
-    ``out_dir/tabel_*.csv``, ``lkjip_<year>.xlsx``, ``lkjip_<year>.docx``, ``lkjip_<year>.html`` and,
-    with docx or html, the charts ``grafik_*.png``. With ``extras``, the murni-perubahan table joins
-    the tables (``tabel_murni_perubahan``) when original budgets are known. ``note`` (the moment of
-    a report as of a date) is printed under the title of the workbook's sheets, the docx and the html.
+    ``out_dir/tabel_*.csv``, ``lkjip_<year>.xlsx``, ``lkjip_<year>.docx``, ``lkjip_<year>.html``,
+    ``lkjip_<year>.pdf`` (the Word document printed by LibreOffice) and, with docx, html or pdf, the
+    charts ``grafik_*.png``. ``template``: the office's Word template the document is written in.
+    With ``extras``, the murni-perubahan table joins the tables (``tabel_murni_perubahan``) when
+    original budgets are known. ``note`` (the moment of a report as of a date) is printed under the
+    title of the workbook's sheets, the docx and the html.
     ``government`` (the government's line of the OPD's workbooks, ``PEMERINTAH KOTA SEMARANG``) names
     the OPD in the tables' titles (``... Kota Semarang Tahun 2022``); "" names the OPD alone.
 
@@ -107,6 +116,7 @@ def write_report(
             scales=scales,
             note=note,
             government=government,
+            template=template,
         )
         for path in written:  # renames within one file system: each file whole, none half-written
             os.replace(path, out_dir / path.name)
@@ -127,8 +137,10 @@ def _write_report_files(
     scales: ReportScales | None,
     note: str,
     government: str = "",
+    template: Path | None = None,
 ) -> list[Path]:
-    """:func:`write_report` into ``out_dir`` directly; returns the paths written."""
+    """:func:`write_report` into ``out_dir`` directly; returns the paths written (a PDF's Word
+    document, when docx is not asked for, is written in ``out_dir/.pdf`` and not returned)."""
     formats = parse_formats(list(formats))
     scales = scales or ReportScales()
     tables = dict(tables)
@@ -151,7 +163,7 @@ def _write_report_files(
                 government=government,
             )
         )
-    if "docx" in formats or "html" in formats:
+    if {"docx", "html", "pdf"} & set(formats):
         from tasks.report.render.charts import write_charts
         from tasks.report.render.narrative import build_narrative
 
@@ -164,24 +176,26 @@ def _write_report_files(
         )
         printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang, government=government)
         texts = extras.texts if extras is not None else OfficeTexts()
-        if "docx" in formats:
+        if "docx" in formats or "pdf" in formats:
             from tasks.report.render.docx import write_docx_report
 
-            paths.append(
-                write_docx_report(
-                    printed,
-                    narrative,
-                    charts,
-                    out_dir / f"lkjip_{year}.docx",
-                    opd_name=opd_name,
-                    year=year,
-                    note=note,
-                    source=scales.data_source,
-                    scales=scales,
-                    texts=texts,
-                    government=government,
-                )
+            docx = out_dir / ("" if "docx" in formats else ".pdf") / f"lkjip_{year}.docx"
+            write_docx_report(
+                printed,
+                narrative,
+                charts,
+                docx,
+                opd_name=opd_name,
+                year=year,
+                note=note,
+                source=scales.data_source,
+                scales=scales,
+                texts=texts,
+                government=government,
+                template=template,
             )
+            if "docx" in formats:
+                paths.append(docx)
         if "html" in formats:
             from tasks.report.render.html import write_html_report
 
@@ -201,6 +215,10 @@ def _write_report_files(
                     government=government,
                 )
             )
+        if "pdf" in formats:
+            from tasks.report.render.pdf import convert_to_pdf
+
+            paths += convert_to_pdf([(docx, out_dir / f"lkjip_{year}.pdf")])
     return paths
 
 
@@ -214,6 +232,7 @@ def write_reports(
     as_of: datetime | None = None,
     *,
     workers: int = 1,
+    template: Path | None = None,
 ) -> list[Path]:
     """Each OPD's report under ``base/<year>/<opd-code>/`` with its murni-perubahan table; the paths written.
 
@@ -225,6 +244,7 @@ def write_reports(
     With ``workers`` > 1 and more than one OPD, the OPDs are written in that many worker processes
     (at most one per core), each OPD whole by one process, each process reading the warehouse on its
     own connection; the files and the list returned are the same as one process writes.
+    ``template``: the office's Word template of the docx and the PDF.
     """
     chosen = tuple(formats)
     headings = opd_headings(engine, list(tables))
@@ -235,12 +255,19 @@ def write_reports(
             path
             for code, own, name, government in jobs
             for path in write_opd_report(
-                engine, code, own, name, base, year, chosen, scales, as_of, government
+                engine, code, own, name, base, year, chosen, scales, as_of, government, template
             )
         ]
     url = engine.url.render_as_string(hide_password=False)
     write = partial(
-        _write_opd_report_at, url, base=base, year=year, formats=chosen, scales=scales, as_of=as_of
+        _write_opd_report_at,
+        url,
+        base=base,
+        year=year,
+        formats=chosen,
+        scales=scales,
+        as_of=as_of,
+        template=template,
     )
     context = _worker_context(chosen)
     # one OPD per call, the largest first: the processes finish together instead of one writing the
@@ -282,7 +309,7 @@ def _worker_context(formats: Iterable[str]) -> multiprocessing.context.ForkServe
     """The start method of the report's worker processes: forked from a server that has imported what
     writing ``formats`` needs (started by :func:`start_worker_server`, or with the first pool; a
     process has one fork server, the first start decides what it imports)."""
-    documents = bool(set(formats) & {"docx", "html"})
+    documents = bool(set(formats) & {"docx", "html", "pdf"})
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([*_PRELOAD, *(_PRELOAD_DOCUMENTS if documents else ())])
     return context
@@ -329,12 +356,15 @@ def _write_opd_report_at(
     formats: tuple[str, ...],
     scales: ReportScales,
     as_of: datetime | None,
+    template: Path | None = None,
 ) -> list[Path]:
     """:func:`write_opd_report` in a worker process, on that process's engine for ``url``."""
     from warehouse.db import engine_for
 
     code, own, name, government = job
-    return write_opd_report(engine_for(url), code, own, name, base, year, formats, scales, as_of, government)
+    return write_opd_report(
+        engine_for(url), code, own, name, base, year, formats, scales, as_of, government, template
+    )
 
 
 def write_opd_report(
@@ -348,6 +378,7 @@ def write_opd_report(
     scales: ReportScales,
     as_of: datetime | None = None,
     government: str = "",
+    template: Path | None = None,
 ) -> list[Path]:
     """One OPD's report (see :func:`write_reports`), with what it reads from the warehouse."""
     extras = None
@@ -369,4 +400,5 @@ def write_opd_report(
         scales=scales,
         note=as_of_label(as_of) if as_of is not None else "",
         government=government,
+        template=template,
     )

@@ -378,14 +378,18 @@ class _Writer:
         _field(caption, f"SEQ Gambar \\r {number} \\* ARABIC", number)
         caption.add_run(f" {visible_text(block.text)}")
 
-    def lists(self) -> None:
-        """Daftar Isi, Daftar Tabel and Daftar Gambar, each on a page of its own: fields Word fills
-        (it offers to on opening) and LibreOffice fills when printing the PDF."""
-        for title, instruction in (
-            ("DAFTAR ISI", 'TOC \\o "1-3" \\h \\z \\u'),
-            ("DAFTAR TABEL", 'TOC \\h \\z \\c "Tabel"'),
-            ("DAFTAR GAMBAR", 'TOC \\h \\z \\c "Gambar"'),
+    def lists(self, blocks: list[Block]) -> None:
+        """Daftar Isi, Daftar Tabel and Daftar Gambar (those two when the report has tables, charts),
+        each on a page of its own: fields Word fills (it offers to on opening) and LibreOffice fills
+        when printing the PDF."""
+        kinds = {block.kind for block in blocks}
+        for title, instruction, needs in (
+            ("DAFTAR ISI", 'TOC \\o "1-3" \\h \\z \\u', "heading"),
+            ("DAFTAR TABEL", 'TOC \\h \\z \\c "Tabel"', "table"),
+            ("DAFTAR GAMBAR", 'TOC \\h \\z \\c "Gambar"', "chart"),
         ):
+            if needs not in kinds:
+                continue
             heading = self.doc.add_paragraph()
             heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
             heading.paragraph_format.keep_with_next = True
@@ -496,7 +500,7 @@ def write_docx_report(
         doc.add_paragraph().add_run(visible_text(note)).bold = True
     for i, block in enumerate(front):
         writer.add(block, keep_with_next=i + 1 < len(front) and front[i + 1].kind == "table")
-    writer.lists()
+    writer.lists(blocks)
     if template is None:
         writer.section()  # the body from BAB I: 1, 2, ...
         _page_numbers(doc, "decimal", 1)
@@ -506,8 +510,8 @@ def write_docx_report(
     for i, block in enumerate(body):
         writer.orientation(i in wide)
         writer.add(block, keep_with_next=i + 1 < len(body) and body[i + 1].kind == "table")
-    writer.orientation(False)
     if template is not None:
+        writer.orientation(False)  # the template's pages after the report in its own orientation
         place_report(doc, start)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

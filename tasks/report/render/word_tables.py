@@ -282,7 +282,8 @@ def fit_table(printed: PrintedTable, page: PageSetup = PAGE) -> list[TablePart]:
     """How the document prints a table: on a portrait page at the largest of :data:`TABLE_SIZES` its
     columns fit at; too wide even at the smallest, split by columns into parts that fit, each with
     the identifying columns (:func:`identifying_columns`); a table of more than
-    :data:`LANDSCAPE_COLUMNS` columns on a landscape page, at the size that fits there."""
+    :data:`LANDSCAPE_COLUMNS` columns on a landscape page, at the size that fits there (split too
+    when none does)."""
     landscape = printed.ncols > LANDSCAPE_COLUMNS
     width = page.text_width(landscape)
     numbers = tuple(range(1, printed.ncols + 1))
@@ -293,7 +294,7 @@ def fit_table(printed: PrintedTable, page: PageSetup = PAGE) -> list[TablePart]:
     size = TABLE_SIZES[-1]
     need = column_needs(printed, size)
     keep = identifying_columns(printed)
-    if landscape or sum(need[c] for c in keep) > width / 2:
+    if sum(need[c] for c in keep) > width / 2:
         widths, _ = column_widths(printed, page, size, landscape)
         return [TablePart(printed, widths, size, landscape, numbers=numbers)]
     room = width - sum(need[c] for c in keep)
@@ -306,8 +307,8 @@ def fit_table(printed: PrintedTable, page: PageSetup = PAGE) -> list[TablePart]:
     for i, group in enumerate(groups):
         cols = keep + group
         part = column_slice(printed, cols)
-        widths, _ = column_widths(part, page, size, False)
-        parts.append(TablePart(part, widths, size, False, i > 0, tuple(c + 1 for c in cols)))
+        widths, _ = column_widths(part, page, size, landscape)
+        parts.append(TablePart(part, widths, size, landscape, i > 0, tuple(c + 1 for c in cols)))
     return parts
 
 

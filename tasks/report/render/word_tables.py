@@ -364,9 +364,13 @@ def table_with_head(
     _fixed_width(tbl, twips)
     widths = [Twips(width) for width in twips]
     if look is not None and look.paragraph_style is not None:
-        for row in table.rows:
-            for cell in row.cells:
-                cell.paragraphs[0].style = look.paragraph_style
+        # what ``paragraph.style = ...`` writes, on every cell's (still empty) paragraph at once
+        for p in tbl.iter(_P):
+            properties = OxmlElement("w:pPr")
+            style_id = OxmlElement("w:pStyle")
+            style_id.set(qn("w:val"), look.paragraph_style.style_id)
+            properties.append(style_id)
+            p.insert(0, properties)
     _write_head(list(table.rows)[:head_rows], tbl.findall(qn("w:tr"))[:head_rows], printed, widths, look)
     return table, tbl
 

@@ -12,7 +12,8 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -87,7 +88,8 @@ def write_report(
     government: str = "",
     template: Path | None = None,
 ) -> list[Path]:
-    """Write the report in the chosen formats under ``out_dir``; returns the paths written.
+    """Write the report in the chosen formats under ``out_dir``; returns the paths written (see
+    :func:`stage_report`, then its PDF printed and the files moved in).
 
     ``out_dir/tabel_*.csv``, ``lkjip_<year>.xlsx``, ``lkjip_<year>.docx``, ``lkjip_<year>.html``,
     ``lkjip_<year>.pdf`` (the Word document printed by LibreOffice) and, with docx, html or pdf, the
@@ -101,9 +103,67 @@ def write_report(
     Every file is written in a temporary folder beside ``out_dir`` first and moved in only once all
     are written: a failure (a full disk) leaves the previous report as it was, never half a file.
     """
+    staged = stage_report(
+        tables,
+        out_dir,
+        opd_name=opd_name,
+        year=year,
+        lang=lang,
+        formats=formats,
+        extras=extras,
+        scales=scales,
+        note=note,
+        government=government,
+        template=template,
+    )
+    return commit_reports([staged])
+
+
+@dataclass(frozen=True)
+class StagedReport:
+    """A report written in its staging folder beside ``out_dir``, not yet moved in: the files it
+    moves (the PDFs among them still to print) and the Word documents to print them from."""
+
+    staging: Path
+    out_dir: Path
+    written: tuple[Path, ...]
+    #: (docx, pdf) pairs LibreOffice prints
+    to_print: tuple[tuple[Path, Path], ...] = ()
+
+    def commit(self) -> list[Path]:
+        """Move every file in (renames within one file system: each file whole), the staging
+        folder removed; the paths in ``out_dir``."""
+        for path in self.written:
+            os.replace(path, self.out_dir / path.name)
+        self.discard()
+        return [self.out_dir / path.name for path in self.written]
+
+    def discard(self) -> None:
+        """Remove the staging folder and what is left in it."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def stage_report(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    *,
+    opd_name: str,
+    year: int,
+    lang: str = "id",
+    formats: Iterable[str] = DEFAULT_WRITE_FORMATS,
+    extras: ReportExtras | None = None,
+    scales: ReportScales | None = None,
+    note: str = "",
+    government: str = "",
+    template: Path | None = None,
+) -> StagedReport:
+    """:func:`write_report`'s files written in a temporary folder beside ``out_dir`` (its PDF not
+    yet printed); nothing is moved in until :func:`commit_reports`, so that a failure (a full disk,
+    LibreOffice) leaves the previous report as it was, never half a file."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".sakip-report-", dir=out_dir))
+    to_print: list[tuple[Path, Path]] = []
     try:
         written = _write_report_files(
             tables,
@@ -117,12 +177,33 @@ def write_report(
             note=note,
             government=government,
             template=template,
+            to_print=to_print,
         )
-        for path in written:  # renames within one file system: each file whole, none half-written
-            os.replace(path, out_dir / path.name)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / path.name for path in written]
+        raise
+    return StagedReport(staging, out_dir, tuple(written), tuple(to_print))
+
+
+def commit_reports(staged: list[StagedReport], processes: int = 1) -> list[Path]:
+    """Print the staged reports' PDFs (their documents shared among ``processes`` LibreOffice
+    starts, each converting its share in one start) and move every report's files in; the paths, in
+    the reports' order. Nothing is moved in unless every PDF printed."""
+    try:
+        pairs = [pair for report in staged for pair in report.to_print]
+        if pairs:
+            from tasks.report.render.pdf import convert_to_pdf
+
+            shares = [pairs[i :: max(1, processes)] for i in range(min(max(1, processes), len(pairs)))]
+            if len(shares) == 1:
+                convert_to_pdf(shares[0])
+            else:
+                with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+                    list(pool.map(convert_to_pdf, shares))
+        return [path for report in staged for path in report.commit()]
+    finally:
+        for report in staged:
+            report.discard()
 
 
 def _write_report_files(
@@ -138,9 +219,12 @@ def _write_report_files(
     note: str,
     government: str = "",
     template: Path | None = None,
+    to_print: list[tuple[Path, Path]] | None = None,
 ) -> list[Path]:
     """:func:`write_report` into ``out_dir`` directly; returns the paths written (a PDF's Word
-    document, when docx is not asked for, is written in ``out_dir/.pdf`` and not returned)."""
+    document, when docx is not asked for, is written in ``out_dir/.pdf`` and not returned). With
+    ``to_print``, the PDF is not printed here: its (docx, pdf) pair is added there, its path
+    returned as if written."""
     formats = parse_formats(list(formats))
     scales = scales or ReportScales()
     tables = dict(tables)
@@ -216,9 +300,14 @@ def _write_report_files(
                 )
             )
         if "pdf" in formats:
-            from tasks.report.render.pdf import convert_to_pdf
+            pair = (docx, out_dir / f"lkjip_{year}.pdf")
+            if to_print is not None:
+                to_print.append(pair)
+                paths.append(pair[1])
+            else:
+                from tasks.report.render.pdf import convert_to_pdf
 
-            paths += convert_to_pdf([(docx, out_dir / f"lkjip_{year}.pdf")])
+                paths += convert_to_pdf([pair])
     return paths
 
 
@@ -250,6 +339,9 @@ def write_reports(
     headings = opd_headings(engine, list(tables))
     jobs = [(code, own, *_named(code, headings.get(code))) for code, own in tables.items()]
     processes = min(max(1, workers), os.cpu_count() or 1, len(jobs))
+    if "pdf" in chosen:  # every OPD staged, their PDFs printed together, then all moved in
+        staged = _stage_opd_reports(engine, jobs, processes, base, year, chosen, scales, as_of, template)
+        return commit_reports(staged, max(1, min(workers, os.cpu_count() or 1)))
     if processes <= 1:
         return [
             path
@@ -276,6 +368,74 @@ def write_reports(
     with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_worker_started) as pool:
         written = dict(zip(order, pool.map(write, [jobs[i] for i in order]), strict=True))
     return [path for i in range(len(jobs)) for path in written[i]]
+
+
+def _stage_opd_reports(
+    engine: Engine,
+    jobs: list[tuple[str, dict[str, pd.DataFrame], str, str]],
+    processes: int,
+    base: Path,
+    year: int,
+    formats: tuple[str, ...],
+    scales: ReportScales,
+    as_of: datetime | None,
+    template: Path | None,
+) -> list[StagedReport]:
+    """Every OPD's report staged (:func:`stage_report`), in this process or ``processes`` worker
+    processes as :func:`write_reports` writes them; a failure discards what was staged."""
+    if processes <= 1:
+        staged: list[StagedReport] = []
+        try:
+            for code, own, name, government in jobs:
+                staged.append(
+                    write_opd_report(
+                        engine,
+                        code,
+                        own,
+                        name,
+                        base,
+                        year,
+                        formats,
+                        scales,
+                        as_of,
+                        government,
+                        template,
+                        stage=True,
+                    )
+                )
+        except BaseException:
+            for report in staged:
+                report.discard()
+            raise
+        return staged
+    url = engine.url.render_as_string(hide_password=False)
+    write = partial(
+        _write_opd_report_at,
+        url,
+        base=base,
+        year=year,
+        formats=formats,
+        scales=scales,
+        as_of=as_of,
+        template=template,
+        stage=True,
+    )
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][1]))
+    done: dict[int, StagedReport] = {}
+    futures: dict = {}
+    try:
+        with ProcessPoolExecutor(
+            max_workers=processes, mp_context=_worker_context(formats), initializer=_worker_started
+        ) as pool:
+            futures = {pool.submit(write, jobs[i]): i for i in order}
+            for future, i in futures.items():
+                done[i] = future.result()
+    except BaseException:
+        for future in futures:
+            if future.done() and future.exception() is None:
+                future.result().discard()
+        raise
+    return [done[i] for i in range(len(jobs))]
 
 
 def _size(own: dict[str, pd.DataFrame]) -> int:
@@ -357,13 +517,25 @@ def _write_opd_report_at(
     scales: ReportScales,
     as_of: datetime | None,
     template: Path | None = None,
-) -> list[Path]:
+    stage: bool = False,
+) -> list[Path] | StagedReport:
     """:func:`write_opd_report` in a worker process, on that process's engine for ``url``."""
     from warehouse.db import engine_for
 
     code, own, name, government = job
     return write_opd_report(
-        engine_for(url), code, own, name, base, year, formats, scales, as_of, government, template
+        engine_for(url),
+        code,
+        own,
+        name,
+        base,
+        year,
+        formats,
+        scales,
+        as_of,
+        government,
+        template,
+        stage=stage,
     )
 
 
@@ -379,8 +551,11 @@ def write_opd_report(
     as_of: datetime | None = None,
     government: str = "",
     template: Path | None = None,
-) -> list[Path]:
-    """One OPD's report (see :func:`write_reports`), with what it reads from the warehouse."""
+    *,
+    stage: bool = False,
+) -> list[Path] | StagedReport:
+    """One OPD's report (see :func:`write_reports`), with what it reads from the warehouse: the
+    paths written, or with ``stage`` the :class:`StagedReport` not yet moved in."""
     extras = None
     if set(formats) - {"csv", "xlsx"}:
         month = report_scope(engine, opd_code, year, as_of).month
@@ -390,7 +565,7 @@ def write_opd_report(
         murni = murni_perubahan(engine, opd_code, year, as_of)
     with_murni = {**own, table_id_of("budget_change"): murni} if not murni.empty else own
     folder = base / str(year) / opd_code
-    return write_report(
+    return (stage_report if stage else write_report)(
         with_murni,
         folder / as_of_folder(as_of) if as_of is not None else folder,
         opd_name=opd_name,

@@ -302,10 +302,17 @@ class _Writer:
         self.fresh = True
 
     def orientation(self, landscape: bool) -> None:
-        if landscape != self.landscape:
-            self.section(landscape=landscape)
-            if self.own_page:
-                _page_numbers(self.doc, "decimal", None)
+        """The pages from here portrait or landscape: a new section, numbered on (or the current one
+        turned, when nothing is written in it yet)."""
+        if landscape == self.landscape:
+            return
+        if self.fresh:
+            _page(self.doc.sections[-1], landscape, self.page if self.own_page else None)
+            self.landscape = landscape
+            return
+        self.section(landscape=landscape)
+        if self.own_page:
+            _page_numbers(self.doc, "decimal", None)
 
     def add(self, block: Block, keep_with_next: bool = False) -> None:
         """One block; ``keep_with_next``: kept on the page of the block after it (a table's)."""

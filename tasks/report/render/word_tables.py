@@ -272,6 +272,8 @@ def column_slice(printed: PrintedTable, cols: list[int]) -> PrintedTable:
             header.append(replace(head, col=index[inside[0]], colspan=len(inside)))
     rows = tuple(
         replace(row, cells=tuple(row.cells[c] for c in cols), kinds=tuple(row.kinds[c] for c in cols))
+        if len(row.cells) == printed.ncols and len(row.kinds) == printed.ncols
+        else row  # a section row: its label across whatever columns there are
         for row in printed.rows
     )
     widths = tuple(printed.widths[c] for c in cols) if len(printed.widths) == printed.ncols else ()

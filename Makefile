@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format clean bench bench-validation bench-cli bench-report bench-year browser test-previous docs-pictures
+.PHONY: run test lint format clean bench bench-validation bench-cli bench-report bench-pdf bench-year browser test-previous docs-pictures
 
 FILES ?= 1400
 DB ?= sqlite
@@ -19,11 +19,12 @@ run: $(STAMP)
 	$(BIN)/sakip demo
 
 # The browser tests drive Debian's chromium (Playwright never downloads a browser); the rendering tests
-# print the Word report with Debian's LibreOffice Writer (Liberation fonts stand in for Arial).
-# Each is installed when missing.
+# print the Word report with Debian's LibreOffice Writer (Liberation fonts stand in for Arial), driven
+# through its UNO bridge (python3-uno) as `sakip report --format pdf` does. Each is installed when missing.
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 	@test -x /usr/bin/soffice || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-writer fonts-liberation; }
+	@/usr/bin/python3 -c "import uno" 2>/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-uno; }
 	@test -x /usr/lib/libreoffice/program/scalc || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libreoffice-calc; }
 
 # The suite in TEST_WORKERS pytest-xdist processes (2: this 2-core machine; `auto` takes every core),
@@ -73,7 +74,7 @@ test-previous: browser
 	$(PREVIOUS)/bin/python -c "import matplotlib, docx, importlib.metadata as m; print('matplotlib', matplotlib.__version__, 'python-docx', m.version('python-docx'))"
 	$(PREVIOUS)/bin/pytest -q tests/report
 
-# The README's picture of a printed page of the 2022 Word report (LibreOffice).
+# The README's picture of the first printed pages of BAB III of the 2022 report (its PDF, LibreOffice).
 docs-pictures: $(STAMP) browser
 	$(BIN)/python -m tests.report.page_picture docs/lkjip-page.png
 
@@ -82,3 +83,7 @@ docs-pictures: $(STAMP) browser
 AGENCIES ?= 40
 bench-report: $(STAMP)
 	$(BIN)/python -m bench.report --agencies $(AGENCIES) $(if $(DASK),--dask) $(if $(KEEP),--keep $(KEEP)) $(if $(REPEAT),--repeat $(REPEAT))
+
+# The PDF of one OPD's report against its docx-only report and LibreOffice's bare start (not a test).
+bench-pdf: $(STAMP) browser
+	$(BIN)/python -m bench.pdf $(if $(REPEAT),--repeat $(REPEAT))

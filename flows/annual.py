@@ -60,11 +60,14 @@ def write_reports_task(
     scales: ReportScales,
     as_of: datetime | None = None,
     workers: int = 1,
+    template: Path | None = None,
 ) -> list[Path]:
     """Every OPD's report files in the chosen formats, under ``base/<year>/<opd-code>/[as-of-<date>/]``,
-    written in ``workers`` processes.
+    written in ``workers`` processes (the docx and the PDF in the office's ``template``, if any).
     """
-    return write_reports(engine_for(url), tables, base, year, formats, scales, as_of, workers=workers)
+    return write_reports(
+        engine_for(url), tables, base, year, formats, scales, as_of, workers=workers, template=template
+    )
 
 
 @flow(name="sakip-annual", log_prints=True)
@@ -79,11 +82,12 @@ def annual_flow(
 ) -> list[str]:
     """Write the year's LKjIP report of one OPD, or of every OPD with data, under ``out_dir``.
 
-    ``formats`` is a comma list of csv, xlsx, docx, html ("all": every one, with the murni-perubahan
-    table and the charts). ``as_of`` (``YYYY-MM-DD`` or an ISO date-time) reports the data as it stood
-    then: corrected months as they were before the correction, written apart in
-    ``<opd-code>/as-of-<date>/``. With no data for the year, the OPD or the moment, the run fails with
-    a message saying which.
+    ``formats`` is a comma list of csv, xlsx, docx, html, pdf ("all": every one but the PDF, with the
+    murni-perubahan table and the charts; the PDF, printed by LibreOffice, only when named). The
+    docx and the PDF are written in the office's template when ``SAKIP_REPORT_TEMPLATE`` names one.
+    ``as_of`` (``YYYY-MM-DD`` or an ISO date-time) reports the data as it stood then: corrected months
+    as they were before the correction, written apart in ``<opd-code>/as-of-<date>/``. With no data
+    for the year, the OPD or the moment, the run fails with a message saying which.
 
     The OPDs' reports are written in ``SAKIP_WORKERS`` processes; with ``SAKIP_DASK_ADDRESS`` the
     tasks run on that Dask cluster instead (:func:`annual_dask_flow`), with the same files as a result.
@@ -147,7 +151,15 @@ def _annual(
         tables = run(build_tables_task, url, opd_codes, year, scale, threshold, moment)
     if not on_cluster:
         written = write_reports_task(
-            url, tables, base, year, chosen, settings.scales, moment, settings.workers
+            url,
+            tables,
+            base,
+            year,
+            chosen,
+            settings.scales,
+            moment,
+            settings.workers,
+            settings.report_template,
         )
         return [str(path) for path in written]
     codes = list(tables)
@@ -155,7 +167,15 @@ def _annual(
     shares = [codes[i : i + size] for i in range(0, len(codes), size)]
     futures = [
         write_reports_task.submit(
-            url, {code: tables[code] for code in share}, base, year, chosen, settings.scales, moment, 1
+            url,
+            {code: tables[code] for code in share},
+            base,
+            year,
+            chosen,
+            settings.scales,
+            moment,
+            1,
+            settings.report_template,
         )
         for share in shares
     ]

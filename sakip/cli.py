@@ -101,7 +101,15 @@ def _add_report(commands) -> None:
         "--format",
         dest="formats",
         default="xlsx,docx,html,csv",
-        help="comma list of xlsx, docx, html, csv (default all)",
+        help="comma list of xlsx, docx, html, csv, pdf (default all: every one but pdf; pdf needs "
+        "LibreOffice Writer and python3-uno)",
+    )
+    report.add_argument(
+        "--template",
+        type=Path,
+        default=None,
+        help="the office's Word template (.docx): its styles, headers, footers and pages kept, the report "
+        "where a paragraph reads {{ LKJIP }} (default SAKIP_REPORT_TEMPLATE, else the built-in one)",
     )
     report.add_argument(
         "--as-of",
@@ -253,7 +261,7 @@ def run_command(args: argparse.Namespace, settings: Settings) -> int:
             correction=args.correction,
         )
     if args.command == "report":
-        return cmd_report(args.year, args.opd, args.out, settings, args.formats, args.as_of)
+        return cmd_report(args.year, args.opd, args.out, settings, args.formats, args.as_of, args.template)
     if args.command in ("monitoring", "monthly"):
         return cmd_monitoring(args.year, args.month, args.opd, args.out, settings)
     if args.command == "reconcile":

@@ -188,8 +188,13 @@ def cmd_report(
     settings: Settings,
     formats: str = "all",
     as_of: str | None = None,
+    template: Path | None = None,
 ) -> int:
-    """Run the annual flow and print where the report landed."""
+    """Run the annual flow and print where the report landed.
+
+    ``template`` (else ``SAKIP_REPORT_TEMPLATE``): the office's Word template, refused before any
+    flow runs when it is not a readable .docx; a PDF asked for without LibreOffice is refused then too.
+    """
     from tasks.core.calendar import parse_moment
     from tasks.report.inputs import report_opds
     from tasks.report.writer import REPORT_FORMATS, parse_formats
@@ -206,6 +211,7 @@ def cmd_report(
         moment = parse_moment(as_of) if as_of else None
     except ValueError as error:
         raise CommandError("option.as_of", EXIT_USAGE, value=as_of) from error
+    settings = _report_document_ready(settings, template, parse_formats(chosen))
     _usable_workdir(settings)
     opds = report_opds(_open_warehouse(settings), year, opd, moment)  # no data: say so before any flow runs
     if out is not None:
@@ -232,6 +238,30 @@ def cmd_report(
     for path in written:
         print(printable(path))
     return EXIT_OK
+
+
+def _report_document_ready(settings: Settings, template: Path | None, formats: tuple[str, ...]) -> Settings:
+    """The settings with the template the report uses (``--template`` wins over the setting), once it
+    and LibreOffice (for a PDF) are known to be usable; else the problem, exit 2."""
+    if template is not None:
+        settings = settings.model_copy(update={"report_template": Path(template).resolve()})
+    if settings.report_template is not None and {"docx", "pdf"} & set(formats):
+        from tasks.report.render.template import TemplateError, check_template
+
+        try:
+            check_template(settings.report_template)
+        except TemplateError as error:
+            raise CommandError(
+                "report.template", EXIT_USAGE, path=printable(error.path), reason=error.reason
+            ) from error
+    if "pdf" in formats:
+        from tasks.report.render.pdf import PdfUnavailable, find_converter
+
+        try:
+            find_converter()
+        except PdfUnavailable as error:
+            raise CommandError("report.pdf_unavailable", EXIT_USAGE, detail=str(error)) from error
+    return settings
 
 
 def cmd_validations(failed: bool, year: int | None, month: int | None, settings: Settings) -> int:

@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     scales: ReportScales = Field(default_factory=ReportScales)
     #: a Dask scheduler (``tcp://host:8786``) the annual flow runs its tasks on; None: this machine
     dask_address: str | None = None
+    #: the office's Word template (.docx) the report's document is written in (``SAKIP_REPORT_TEMPLATE``,
+    #: ``sakip report --template``); None: the built-in one
+    report_template: Path | None = None
 
     @field_validator("workers")
     @classmethod

@@ -44,6 +44,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--format tidak dikenal: {unknown} (pilih dari {choices})",
         "unknown --format: {unknown} (choose from {choices})",
     ),
+    "report.template": (
+        "Templat laporan tidak dapat dipakai: {path}: {reason}",
+        "The report template cannot be used: {path}: {reason}",
+    ),
+    "report.pdf_unavailable": (
+        "PDF memerlukan LibreOffice Writer ({detail}): pasang paket libreoffice-writer dan python3-uno "
+        "(Debian/Ubuntu: sudo apt-get install libreoffice-writer python3-uno), atau tunjuk program "
+        "soffice dengan SAKIP_SOFFICE; tanpa PDF: --format xlsx,docx,html,csv",
+        "A PDF needs LibreOffice Writer ({detail}): install the packages libreoffice-writer and "
+        "python3-uno (Debian/Ubuntu: sudo apt-get install libreoffice-writer python3-uno), or name the "
+        "soffice program in SAKIP_SOFFICE; without the PDF: --format xlsx,docx,html,csv",
+    ),
     "input.not_found": ("Tidak ditemukan: {paths}", "Not found: {paths}"),
     "input.none_found": (
         "Tidak ada workbook (.xlsx, .xlsm, .xls, .ods) untuk dimuat di {paths}",

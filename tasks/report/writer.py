@@ -12,7 +12,8 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -33,7 +34,10 @@ from warehouse.queries import opd_headings, report_scope
 _log = logging.getLogger(__name__)
 
 #: Every output format of ``sakip report``, in the order they are written.
-REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
+REPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html", "pdf")
+#: What "all" (and no choice) means: every format sakip writes by itself. The PDF, printed by
+#: LibreOffice (:mod:`tasks.report.render.pdf`), is written only when named (``docx,pdf``, ``all,pdf``).
+ALL_FORMATS: tuple[str, ...] = ("csv", "xlsx", "docx", "html")
 #: What a caller that names no formats gets (the report's original contract: CSV and the workbook).
 DEFAULT_WRITE_FORMATS: tuple[str, ...] = ("csv", "xlsx")
 #: Held while a report's charts are drawn: a Dask worker runs tasks in threads of one process.
@@ -41,13 +45,16 @@ _DRAWING = threading.Lock()
 
 
 def parse_formats(text: str | Iterable[str] | None) -> tuple[str, ...]:
-    """``"xlsx,docx"`` -> ("xlsx", "docx") in REPORT_FORMATS order; None or "all" -> every format."""
+    """``"xlsx,docx"`` -> ("xlsx", "docx") in REPORT_FORMATS order; None or "all" -> ALL_FORMATS
+    (``"all,pdf"``: those and the PDF)."""
     if text is None:
-        return REPORT_FORMATS
+        return ALL_FORMATS
     parts = text.split(",") if isinstance(text, str) else list(text)
     chosen = {p.strip().lower() for p in parts if p.strip()}
-    if not chosen or chosen == {"all"}:
-        return REPORT_FORMATS
+    if not chosen:
+        return ALL_FORMATS
+    if "all" in chosen:
+        chosen = (chosen - {"all"}) | set(ALL_FORMATS)
     unknown = sorted(chosen - set(REPORT_FORMATS))
     if unknown:
         raise ValueError(f"unknown format(s): {', '.join(unknown)} (choose from {', '.join(REPORT_FORMATS)})")
@@ -79,22 +86,84 @@ def write_report(
     scales: ReportScales | None = None,
     note: str = "",
     government: str = "",
+    template: Path | None = None,
 ) -> list[Path]:
-    """Write the report in the chosen formats under ``out_dir``; returns the paths written.
+    """Write the report in the chosen formats under ``out_dir``; returns the paths written (see
+    :func:`stage_report`, then its PDF printed and the files moved in).
 
-    ``out_dir/tabel_*.csv``, ``lkjip_<year>.xlsx``, ``lkjip_<year>.docx``, ``lkjip_<year>.html`` and,
-    with docx or html, the charts ``grafik_*.png``. With ``extras``, the murni-perubahan table joins
-    the tables (``tabel_murni_perubahan``) when original budgets are known. ``note`` (the moment of
-    a report as of a date) is printed under the title of the workbook's sheets, the docx and the html.
+    ``out_dir/tabel_*.csv``, ``lkjip_<year>.xlsx``, ``lkjip_<year>.docx``, ``lkjip_<year>.html``,
+    ``lkjip_<year>.pdf`` (the Word document printed by LibreOffice) and, with docx, html or pdf, the
+    charts ``grafik_*.png``. ``template``: the office's Word template the document is written in.
+    With ``extras``, the murni-perubahan table joins the tables (``tabel_murni_perubahan``) when
+    original budgets are known. ``note`` (the moment of a report as of a date) is printed under the
+    title of the workbook's sheets, the docx and the html.
     ``government`` (the government's line of the OPD's workbooks, ``PEMERINTAH KOTA SEMARANG``) names
     the OPD in the tables' titles (``... Kota Semarang Tahun 2022``); "" names the OPD alone.
 
     Every file is written in a temporary folder beside ``out_dir`` first and moved in only once all
     are written: a failure (a full disk) leaves the previous report as it was, never half a file.
     """
+    staged = stage_report(
+        tables,
+        out_dir,
+        opd_name=opd_name,
+        year=year,
+        lang=lang,
+        formats=formats,
+        extras=extras,
+        scales=scales,
+        note=note,
+        government=government,
+        template=template,
+    )
+    return commit_reports([staged])
+
+
+@dataclass(frozen=True)
+class StagedReport:
+    """A report written in its staging folder beside ``out_dir``, not yet moved in: the files it
+    moves (the PDFs among them still to print) and the Word documents to print them from."""
+
+    staging: Path
+    out_dir: Path
+    written: tuple[Path, ...]
+    #: (docx, pdf) pairs LibreOffice prints
+    to_print: tuple[tuple[Path, Path], ...] = ()
+
+    def commit(self) -> list[Path]:
+        """Move every file in (renames within one file system: each file whole), the staging
+        folder removed; the paths in ``out_dir``."""
+        for path in self.written:
+            os.replace(path, self.out_dir / path.name)
+        self.discard()
+        return [self.out_dir / path.name for path in self.written]
+
+    def discard(self) -> None:
+        """Remove the staging folder and what is left in it."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def stage_report(
+    tables: dict[str, pd.DataFrame],
+    out_dir: Path,
+    *,
+    opd_name: str,
+    year: int,
+    lang: str = "id",
+    formats: Iterable[str] = DEFAULT_WRITE_FORMATS,
+    extras: ReportExtras | None = None,
+    scales: ReportScales | None = None,
+    note: str = "",
+    government: str = "",
+    template: Path | None = None,
+) -> StagedReport:
+    """:func:`write_report`'s files written in a temporary folder beside ``out_dir`` (its PDF not
+    yet printed); nothing is moved in until :func:`commit_reports`, so that a failure (a full disk,
+    LibreOffice) leaves the previous report as it was, never half a file."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".sakip-report-", dir=out_dir))
+    to_print: list[tuple[Path, Path]] = []
     try:
         written = _write_report_files(
             tables,
@@ -107,12 +176,34 @@ def write_report(
             scales=scales,
             note=note,
             government=government,
+            template=template,
+            to_print=to_print,
         )
-        for path in written:  # renames within one file system: each file whole, none half-written
-            os.replace(path, out_dir / path.name)
-    finally:
+    except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-    return [out_dir / path.name for path in written]
+        raise
+    return StagedReport(staging, out_dir, tuple(written), tuple(to_print))
+
+
+def commit_reports(staged: list[StagedReport], processes: int = 1) -> list[Path]:
+    """Print the staged reports' PDFs (their documents shared among ``processes`` LibreOffice
+    starts, each converting its share in one start) and move every report's files in; the paths, in
+    the reports' order. Nothing is moved in unless every PDF printed."""
+    try:
+        pairs = [pair for report in staged for pair in report.to_print]
+        if pairs:
+            from tasks.report.render.pdf import convert_to_pdf
+
+            shares = [pairs[i :: max(1, processes)] for i in range(min(max(1, processes), len(pairs)))]
+            if len(shares) == 1:
+                convert_to_pdf(shares[0])
+            else:
+                with ThreadPoolExecutor(max_workers=len(shares)) as pool:
+                    list(pool.map(convert_to_pdf, shares))
+        return [path for report in staged for path in report.commit()]
+    finally:
+        for report in staged:
+            report.discard()
 
 
 def _write_report_files(
@@ -127,8 +218,13 @@ def _write_report_files(
     scales: ReportScales | None,
     note: str,
     government: str = "",
+    template: Path | None = None,
+    to_print: list[tuple[Path, Path]] | None = None,
 ) -> list[Path]:
-    """:func:`write_report` into ``out_dir`` directly; returns the paths written."""
+    """:func:`write_report` into ``out_dir`` directly; returns the paths written (a PDF's Word
+    document, when docx is not asked for, is written in ``out_dir/.pdf`` and not returned). With
+    ``to_print``, the PDF is not printed here: its (docx, pdf) pair is added there, its path
+    returned as if written."""
     formats = parse_formats(list(formats))
     scales = scales or ReportScales()
     tables = dict(tables)
@@ -151,7 +247,7 @@ def _write_report_files(
                 government=government,
             )
         )
-    if "docx" in formats or "html" in formats:
+    if {"docx", "html", "pdf"} & set(formats):
         from tasks.report.render.charts import write_charts
         from tasks.report.render.narrative import build_narrative
 
@@ -169,24 +265,26 @@ def _write_report_files(
         )
         printed = printed_tables(tables, opd_name=opd_name, year=year, lang=lang, government=government)
         texts = extras.texts if extras is not None else OfficeTexts()
-        if "docx" in formats:
+        if "docx" in formats or "pdf" in formats:
             from tasks.report.render.docx import write_docx_report
 
-            paths.append(
-                write_docx_report(
-                    printed,
-                    narrative,
-                    charts,
-                    out_dir / f"lkjip_{year}.docx",
-                    opd_name=opd_name,
-                    year=year,
-                    note=note,
-                    source=scales.data_source,
-                    scales=scales,
-                    texts=texts,
-                    government=government,
-                )
+            docx = out_dir / ("" if "docx" in formats else ".pdf") / f"lkjip_{year}.docx"
+            write_docx_report(
+                printed,
+                narrative,
+                charts,
+                docx,
+                opd_name=opd_name,
+                year=year,
+                note=note,
+                source=scales.data_source,
+                scales=scales,
+                texts=texts,
+                government=government,
+                template=template,
             )
+            if "docx" in formats:
+                paths.append(docx)
         if "html" in formats:
             from tasks.report.render.html import write_html_report
 
@@ -206,6 +304,15 @@ def _write_report_files(
                     government=government,
                 )
             )
+        if "pdf" in formats:
+            pair = (docx, out_dir / f"lkjip_{year}.pdf")
+            if to_print is not None:
+                to_print.append(pair)
+                paths.append(pair[1])
+            else:
+                from tasks.report.render.pdf import convert_to_pdf
+
+                paths += convert_to_pdf([pair])
     return paths
 
 
@@ -219,6 +326,7 @@ def write_reports(
     as_of: datetime | None = None,
     *,
     workers: int = 1,
+    template: Path | None = None,
 ) -> list[Path]:
     """Each OPD's report under ``base/<year>/<opd-code>/`` with its murni-perubahan table; the paths written.
 
@@ -230,22 +338,33 @@ def write_reports(
     With ``workers`` > 1 and more than one OPD, the OPDs are written in that many worker processes
     (at most one per core), each OPD whole by one process, each process reading the warehouse on its
     own connection; the files and the list returned are the same as one process writes.
+    ``template``: the office's Word template of the docx and the PDF.
     """
     chosen = tuple(formats)
     headings = opd_headings(engine, list(tables))
     jobs = [(code, own, *_named(code, headings.get(code))) for code, own in tables.items()]
     processes = min(max(1, workers), os.cpu_count() or 1, len(jobs))
+    if "pdf" in chosen:  # every OPD staged, their PDFs printed together, then all moved in
+        staged = _stage_opd_reports(engine, jobs, processes, base, year, chosen, scales, as_of, template)
+        return commit_reports(staged, max(1, min(workers, os.cpu_count() or 1)))
     if processes <= 1:
         return [
             path
             for code, own, name, government in jobs
             for path in write_opd_report(
-                engine, code, own, name, base, year, chosen, scales, as_of, government
+                engine, code, own, name, base, year, chosen, scales, as_of, government, template
             )
         ]
     url = engine.url.render_as_string(hide_password=False)
     write = partial(
-        _write_opd_report_at, url, base=base, year=year, formats=chosen, scales=scales, as_of=as_of
+        _write_opd_report_at,
+        url,
+        base=base,
+        year=year,
+        formats=chosen,
+        scales=scales,
+        as_of=as_of,
+        template=template,
     )
     context = _worker_context(chosen)
     # one OPD per call, the largest first: the processes finish together instead of one writing the
@@ -254,6 +373,74 @@ def write_reports(
     with ProcessPoolExecutor(max_workers=processes, mp_context=context, initializer=_worker_started) as pool:
         written = dict(zip(order, pool.map(write, [jobs[i] for i in order]), strict=True))
     return [path for i in range(len(jobs)) for path in written[i]]
+
+
+def _stage_opd_reports(
+    engine: Engine,
+    jobs: list[tuple[str, dict[str, pd.DataFrame], str, str]],
+    processes: int,
+    base: Path,
+    year: int,
+    formats: tuple[str, ...],
+    scales: ReportScales,
+    as_of: datetime | None,
+    template: Path | None,
+) -> list[StagedReport]:
+    """Every OPD's report staged (:func:`stage_report`), in this process or ``processes`` worker
+    processes as :func:`write_reports` writes them; a failure discards what was staged."""
+    if processes <= 1:
+        staged: list[StagedReport] = []
+        try:
+            for code, own, name, government in jobs:
+                staged.append(
+                    write_opd_report(
+                        engine,
+                        code,
+                        own,
+                        name,
+                        base,
+                        year,
+                        formats,
+                        scales,
+                        as_of,
+                        government,
+                        template,
+                        stage=True,
+                    )
+                )
+        except BaseException:
+            for report in staged:
+                report.discard()
+            raise
+        return staged
+    url = engine.url.render_as_string(hide_password=False)
+    write = partial(
+        _write_opd_report_at,
+        url,
+        base=base,
+        year=year,
+        formats=formats,
+        scales=scales,
+        as_of=as_of,
+        template=template,
+        stage=True,
+    )
+    order = sorted(range(len(jobs)), key=lambda i: -_size(jobs[i][1]))
+    done: dict[int, StagedReport] = {}
+    futures: dict = {}
+    try:
+        with ProcessPoolExecutor(
+            max_workers=processes, mp_context=_worker_context(formats), initializer=_worker_started
+        ) as pool:
+            futures = {pool.submit(write, jobs[i]): i for i in order}
+            for future, i in futures.items():
+                done[i] = future.result()
+    except BaseException:
+        for future in futures:
+            if future.done() and future.exception() is None:
+                future.result().discard()
+        raise
+    return [done[i] for i in range(len(jobs))]
 
 
 def _size(own: dict[str, pd.DataFrame]) -> int:
@@ -287,7 +474,7 @@ def _worker_context(formats: Iterable[str]) -> multiprocessing.context.ForkServe
     """The start method of the report's worker processes: forked from a server that has imported what
     writing ``formats`` needs (started by :func:`start_worker_server`, or with the first pool; a
     process has one fork server, the first start decides what it imports)."""
-    documents = bool(set(formats) & {"docx", "html"})
+    documents = bool(set(formats) & {"docx", "html", "pdf"})
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([*_PRELOAD, *(_PRELOAD_DOCUMENTS if documents else ())])
     return context
@@ -334,12 +521,27 @@ def _write_opd_report_at(
     formats: tuple[str, ...],
     scales: ReportScales,
     as_of: datetime | None,
-) -> list[Path]:
+    template: Path | None = None,
+    stage: bool = False,
+) -> list[Path] | StagedReport:
     """:func:`write_opd_report` in a worker process, on that process's engine for ``url``."""
     from warehouse.db import engine_for
 
     code, own, name, government = job
-    return write_opd_report(engine_for(url), code, own, name, base, year, formats, scales, as_of, government)
+    return write_opd_report(
+        engine_for(url),
+        code,
+        own,
+        name,
+        base,
+        year,
+        formats,
+        scales,
+        as_of,
+        government,
+        template,
+        stage=stage,
+    )
 
 
 def write_opd_report(
@@ -353,8 +555,12 @@ def write_opd_report(
     scales: ReportScales,
     as_of: datetime | None = None,
     government: str = "",
-) -> list[Path]:
-    """One OPD's report (see :func:`write_reports`), with what it reads from the warehouse."""
+    template: Path | None = None,
+    *,
+    stage: bool = False,
+) -> list[Path] | StagedReport:
+    """One OPD's report (see :func:`write_reports`), with what it reads from the warehouse: the
+    paths written, or with ``stage`` the :class:`StagedReport` not yet moved in."""
     extras = None
     if set(formats) - {"csv", "xlsx"}:
         month = report_scope(engine, opd_code, year, as_of).month
@@ -364,7 +570,7 @@ def write_opd_report(
         murni = murni_perubahan(engine, opd_code, year, as_of)
     with_murni = {**own, table_id_of("budget_change"): murni} if not murni.empty else own
     folder = base / str(year) / opd_code
-    return write_report(
+    return (stage_report if stage else write_report)(
         with_murni,
         folder / as_of_folder(as_of) if as_of is not None else folder,
         opd_name=opd_name,
@@ -374,4 +580,5 @@ def write_opd_report(
         scales=scales.for_opd(opd_code),
         note=as_of_label(as_of) if as_of is not None else "",
         government=government,
+        template=template,
     )

@@ -79,7 +79,7 @@ def inputs(tmp_path: Path) -> Path:
         (["inbox", "--year", "2022", "--month", "13"], "--month harus bulan 1–12, tertulis 13"),
         (["report", "--year", "2022", "--as-of", "kemarin"], "--as-of tidak dapat dibaca: 'kemarin'"),
         (["report", "--year", "2022", "--as-of", "2023-02-30"], "--as-of tidak dapat dibaca: '2023-02-30'"),
-        (["report", "--year", "2022", "--format", "pdf,csv"], "--format tidak dikenal: pdf (pilih dari"),
+        (["report", "--year", "2022", "--format", "rtf,csv"], "--format tidak dikenal: rtf (pilih dari"),
     ],
 )
 def test_options_out_of_range_are_refused_with_a_message(

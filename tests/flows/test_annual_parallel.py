@@ -18,7 +18,7 @@ import pytest
 from tasks.extract.reading import read_workbook
 from tasks.operations.intake import load_workbook
 from tasks.report.build import build_all_tables
-from tasks.report.writer import REPORT_FORMATS, write_reports
+from tasks.report.writer import ALL_FORMATS, write_reports
 from tasks.settings import Settings
 from warehouse.db import open_warehouse
 
@@ -49,7 +49,7 @@ def _write(workdir: Path, out: Path, *, workers: int) -> Path:
     engine = open_warehouse(f"sqlite:///{(workdir / 'sakip.db').resolve()}")
     settings = Settings()
     tables = build_all_tables(engine, 2022, settings.capaian_scale, settings.efficiency_threshold_pct)
-    written = write_reports(engine, tables, out, 2022, REPORT_FORMATS, settings.scales, workers=workers)
+    written = write_reports(engine, tables, out, 2022, ALL_FORMATS, settings.scales, workers=workers)
     assert written and all(path.is_file() for path in written)
     return out
 
@@ -81,9 +81,9 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 def test_worker_processes_write_what_one_process_writes(two_opds, serial):
-    from tasks.report.writer import REPORT_FORMATS, start_worker_server
+    from tasks.report.writer import ALL_FORMATS, start_worker_server
 
-    start_worker_server(REPORT_FORMATS)  # as sakip report does before its flow: the pool forks from it
+    start_worker_server(ALL_FORMATS)  # as sakip report does before its flow: the pool forks from it
     parallel = _write(two_opds, two_opds / "parallel", workers=2)
 
     assert_same_report(serial, parallel)

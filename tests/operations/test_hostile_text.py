@@ -55,7 +55,7 @@ from tasks.operations.monitoring import (
     write_monitoring_report,
 )
 from tasks.report.build import build_all_tables
-from tasks.report.writer import REPORT_FORMATS, write_reports
+from tasks.report.writer import ALL_FORMATS, write_reports
 from tasks.settings import Settings, load_settings
 from tasks.validate.context import SuiteRun
 from tests.fixtures.hostile import (
@@ -133,7 +133,7 @@ def pipeline(sample_2022, tmp_path_factory) -> Pipeline:
     config = settings.scales
     report_base = root / "reports"
     tables = build_all_tables(engine, YEAR, settings.capaian_scale, settings.efficiency_threshold_pct)
-    write_reports(engine, tables, report_base, YEAR, REPORT_FORMATS, settings.scales)
+    write_reports(engine, tables, report_base, YEAR, ALL_FORMATS, settings.scales)
     # a published Table 3.6 whose program names differ from the data: ``sakip reconcile`` lists them
     report_dir = report_base / str(YEAR) / OPD_KODE
     published = pd.read_csv(report_dir / "tabel_3_6.csv", dtype={"kode": str})

@@ -1,50 +1,21 @@
-"""The README's picture of a printed page: the 2022 sample's Word report as LibreOffice prints it,
-the page where BAB III starts, as a PNG.
+"""The README's picture of printed pages: the 2022 sample's Word report as ``sakip report --format
+pdf`` prints it (LibreOffice), the first two pages of BAB III side by side, as a PNG.
 
 ``make docs-pictures`` (or ``python -m tests.report.page_picture docs/lkjip-page.png``) generates the
-2022 sample, loads it into a temporary warehouse, writes its Word report, prints it to PDF with
-LibreOffice (headless, a profile of its own) and draws that page at 100 dpi. Not a test: the tests
-of the printed report (``test_rendering.py``) only read the PDF.
+2022 sample, loads it into a temporary warehouse, writes its Word report and its PDF and draws those
+pages at 80 dpi. Not a test: the tests of the printed report (``test_rendering.py``) read the PDF.
 """
 
 from __future__ import annotations
 
 import argparse
-import subprocess
 import tempfile
 from pathlib import Path
 
-SOFFICE = "/usr/bin/soffice"
 
-
-def print_to_pdf(docx: Path, folder: Path, *, timeout: float = 180) -> Path:
-    """The Word document printed to PDF by LibreOffice (headless, a profile of its own in ``folder``);
-    the PDF's path (AssertionError with LibreOffice's output when it wrote none)."""
-    assert Path(SOFFICE).is_file(), "LibreOffice is missing: `make test` installs libreoffice-writer"
-    profile = folder / "lo-profile"
-    result = subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(folder / "pdf"),
-            str(docx),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    path = folder / "pdf" / f"{docx.stem}.pdf"
-    assert path.is_file(), result.stdout + result.stderr
-    return path
-
-
-def sample_report(folder: Path) -> Path:
-    """The 2022 sample loaded into a warehouse in ``folder`` and its Word report written; its path."""
+def sample_report(folder: Path, formats: tuple[str, ...] = ("docx",)) -> dict[str, Path]:
+    """The 2022 sample loaded into a warehouse in ``folder`` and its report written in ``formats``;
+    the files written by suffix (``".docx"``, ``".pdf"``)."""
     from sakip.sample import write_sample
     from tasks.core.scales import ReportScales
     from tasks.extract.reading import read_workbook
@@ -59,13 +30,9 @@ def sample_report(folder: Path) -> Path:
         load_workbook(engine, read_workbook(path))
     scales = ReportScales()
     tables = build_all_tables(engine, 2022, scales.capaian_scale, 100.0)
-    (docx,) = [
-        path
-        for path in write_reports(engine, tables, folder / "reports", 2022, ("docx",), scales)
-        if path.suffix == ".docx"
-    ]
+    written = write_reports(engine, tables, folder / "reports", 2022, formats, scales)
     engine.dispose()
-    return docx
+    return {path.suffix: path for path in written if path.suffix in (".docx", ".pdf")}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -75,13 +42,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out", type=Path, nargs="?", default=Path("docs/lkjip-page.png"))
     args = parser.parse_args(argv)
     import pdfplumber
+    from PIL import Image
 
     with tempfile.TemporaryDirectory(prefix="sakip-page-") as work:
-        folder = Path(work)
-        pdf = print_to_pdf(sample_report(folder), folder)
+        pdf = sample_report(Path(work), ("docx", "pdf"))[".pdf"]
         with pdfplumber.open(pdf) as document:
-            page = next(p for p in document.pages if "BAB III" in (p.extract_text() or ""))
-            page.to_image(resolution=100, antialias=True).save(args.out)
+            first = next(
+                i
+                for i, page in enumerate(document.pages)
+                if (page.extract_text() or "").startswith("BAB III")
+            )
+            pages = [
+                page.to_image(resolution=80, antialias=True).original.convert("RGB")
+                for page in document.pages[first : first + 2]
+            ]
+    gap = 16
+    width = sum(page.width for page in pages) + gap * (len(pages) + 1)
+    height = max(page.height for page in pages) + 2 * gap
+    sheet = Image.new("RGB", (width, height), (200, 200, 200))
+    x = gap
+    for page in pages:
+        sheet.paste(page, (x, gap))
+        x += page.width + gap
+    sheet.save(args.out, optimize=True)
     print(f"wrote {args.out}")
 
 

@@ -317,7 +317,7 @@ def test_a_word_report_saved_by_python_docx_opens_with_its_tables_and_charts(tmp
     assert len(doc.tables) == 1 and doc.tables[0].rows[3].cells[1].text == TEXTS[0]
     assert len(doc.inline_shapes) == 1
     texts = [p.text for p in doc.paragraphs]
-    assert f"Anggaran {SCRIPT}." in texts and f"Dinas {SCRIPT}" in texts
+    assert f"Anggaran {SCRIPT}." in texts and f"DINAS {SCRIPT.upper()}" in texts  # the cover
     assert any(text.startswith("Gambar 3. 1") for text in texts)
 
 

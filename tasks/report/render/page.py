@@ -30,3 +30,21 @@ class PageSetup:
 
 
 PAGE = PageSetup()
+
+
+def page_of(section) -> PageSetup:
+    """The page of a Word document's section (python-docx's ``Section``), in portrait: a template's
+    own size and margins (A4 and the usual margins where it sets none)."""
+
+    def cm(length, default: float) -> float:
+        return length.cm if length is not None else default
+
+    width, height = cm(section.page_width, PAGE.width), cm(section.page_height, PAGE.height)
+    return PageSetup(
+        width=min(width, height),
+        height=max(width, height),
+        top=cm(section.top_margin, PAGE.top),
+        bottom=cm(section.bottom_margin, PAGE.bottom),
+        left=cm(section.left_margin, PAGE.left),
+        right=cm(section.right_margin, PAGE.right),
+    )

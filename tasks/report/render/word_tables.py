@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass, replace
 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -45,6 +46,14 @@ _CHAR_CM = 0.17
 _CELL_MARGIN_CM = 0.08
 #: The narrowest a text column is made (cm), so that words do not break letter by letter.
 _MIN_TEXT_CM = 1.6
+#: The sizes a document table's text is tried at (pt), largest first: 10 or 9 pt where the table fits
+#: the text width, smaller for a wide one, never below the last.
+TABLE_SIZES: tuple[float, ...] = (10.0, 9.0, 8.0, 7.0)
+#: A table of more columns than this is printed on a landscape page of its own; a narrower one that
+#: does not fit the portrait width is split by columns.
+LANDSCAPE_COLUMNS = 12
+#: Where a heading's text may break besides its spaces: after a slash (a zero-width space there).
+_HEADING_BREAK = re.compile(r"/(?=\S)")
 
 
 def _flag(properties, name: str) -> None:
@@ -93,12 +102,49 @@ def table_style(doc):
     if TABLE_STYLE in [style.name for style in styles if style.type == WD_STYLE_TYPE.TABLE]:
         return styles[TABLE_STYLE]
     style = styles.add_style(TABLE_STYLE, WD_STYLE_TYPE.TABLE)
-    style.base_style = styles["Table Grid"]
+    grid = [s for s in styles if s.type == WD_STYLE_TYPE.TABLE and s.name == "Table Grid"]
+    if grid:
+        style.base_style = grid[0]
     style.font.size = Pt(_TABLE_PT)
     style.paragraph_format.space_before = Pt(0)
     style.paragraph_format.space_after = Pt(0)
     style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT  # amounts and numbers
+    if not grid:  # a template without Word's "Table Grid": its single lines on the style itself
+        _grid_borders(style.element)
+    return style
 
+
+def _grid_borders(style_element) -> None:
+    """Single lines around and between the cells (``w:tblBorders``), in the style's ``w:tblPr``."""
+    properties = OxmlElement("w:tblPr")
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{side}")
+        for name, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "auto")):
+            line.set(qn(f"w:{name}"), value)
+        borders.append(line)
+    properties.append(borders)
+    style_element.append(properties)
+
+
+#: The paragraph style of the document tables' cells.
+TEXT_STYLE = "Isi Tabel"
+
+
+def text_style(doc):
+    """The document's :data:`TEXT_STYLE`, added the first time it is asked for: Normal's font, single
+    lines, no space around or indent, right aligned (amounts and numbers; other cells say their own),
+    whatever the body's paragraphs have (a template's 1.5 lines, its justified text)."""
+    styles = doc.styles
+    if TEXT_STYLE in [style.name for style in styles if style.type == WD_STYLE_TYPE.PARAGRAPH]:
+        return styles[TEXT_STYLE]
+    style = styles.add_style(TEXT_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles["Normal"]
+    fmt = style.paragraph_format
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), 1.0
+    fmt.first_line_indent, fmt.left_indent, fmt.right_indent = Cm(0), Cm(0), Cm(0)
+    fmt.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    fmt.keep_with_next = False
     return style
 
 
@@ -126,15 +172,12 @@ def write_cell(
         paragraph.paragraph_format.left_indent = Cm(0.25 * indent)
 
 
-def column_widths(printed: PrintedTable, page: PageSetup = PAGE) -> tuple[list[float], bool]:
-    """Column widths (cm) and whether the table needs a landscape page.
-
-    The workbook's proportions (``PrintedTable.widths``) share the text width; a column whose values
-    (amounts, numbers, codes, labels) need more room gets it from the text columns. A table whose
-    columns cannot all get the room they need in portrait goes landscape.
-    """
+def column_needs(printed: PrintedTable, size: float = _TABLE_PT) -> list[float]:
+    """The width (cm) each column needs at ``size`` pt: a value column its longest value, a text
+    column its longest word (never broken inside a word), a heading its longest bold word (a heading
+    may break after a slash)."""
     n = printed.ncols
-    shares = list(printed.widths) if len(printed.widths) == n else [1.0] * n
+    char = _CHAR_CM * size / _TABLE_PT
     pad = 2 * _CELL_MARGIN_CM + 0.05
     need = [_MIN_TEXT_CM] * n
     for col in range(n):
@@ -143,14 +186,31 @@ def column_widths(printed: PrintedTable, page: PageSetup = PAGE) -> tuple[list[f
         headings = [h.text for h in printed.header if h.col == col and h.colspan == 1]
         words = [w for t in texts if kinds & {"text", "label"} for w in t.split()]
         # heading words are bold: a fifth wider than the body's characters
-        bold = [len(w) * 1.2 for t in headings for w in t.split()]
+        bold = [len(w) * 1.2 for t in headings for w in _HEADING_BREAK.sub("/ ", t).split()]
         longest_word = max([len(w) for w in words] + bold + [0])
         if kinds and kinds <= {"amount", "number", "code", "no"}:
             longest = max((len(t) for t in texts), default=0)
-            need[col] = max(longest, longest_word, 3) * _CHAR_CM + pad
+            need[col] = max(longest, longest_word, 3) * char + pad
         else:
-            need[col] = max(longest_word * _CHAR_CM + pad, _MIN_TEXT_CM if "text" in kinds else 0.8)
-    landscape = sum(need) > page.text_width()
+            need[col] = max(longest_word * char + pad, _MIN_TEXT_CM if "text" in kinds else 0.8)
+    return need
+
+
+def column_widths(
+    printed: PrintedTable, page: PageSetup = PAGE, size: float = _TABLE_PT, landscape: bool | None = None
+) -> tuple[list[float], bool]:
+    """Column widths (cm) and whether the table is on a landscape page.
+
+    The workbook's proportions (``PrintedTable.widths``) share the text width; a column whose values
+    (amounts, numbers, codes, labels) need more room at ``size`` pt gets it from the text columns.
+    Unless told (``landscape``), a table whose columns cannot all get the room they need in portrait
+    goes landscape.
+    """
+    n = printed.ncols
+    shares = list(printed.widths) if len(printed.widths) == n else [1.0] * n
+    need = column_needs(printed, size)
+    if landscape is None:
+        landscape = sum(need) > page.text_width()
     total = page.text_width(landscape)
     widths = [s / sum(shares) * total for s in shares]
     for _ in range(n):
@@ -168,6 +228,90 @@ def column_widths(printed: PrintedTable, page: PageSetup = PAGE) -> tuple[list[f
             widths[i] -= min(room, missing) * room / available if available else 0
     scale = min(1.0, total / sum(widths))
     return [w * scale for w in widths], landscape
+
+
+@dataclass(frozen=True)
+class TablePart:
+    """A table as the document prints it: whole, or one of its parts when split by columns."""
+
+    printed: PrintedTable
+    #: column widths (cm)
+    widths: list[float]
+    #: the text size (pt)
+    size: float
+    landscape: bool
+    #: a part after the first (its caption says "lanjutan")
+    continued: bool = False
+    #: the numbers its numbering row prints (the table's own columns', kept in every part)
+    numbers: tuple[int, ...] = ()
+
+
+def identifying_columns(printed: PrintedTable) -> list[int]:
+    """The columns every part of a split table repeats: the leading No / Kode columns and the first
+    text column after them (Uraian, Indikator)."""
+    kinds = [{row.kinds[c] for row in printed.rows if row.section is None} for c in range(printed.ncols)]
+    keep: list[int] = []
+    for col in range(printed.ncols):
+        if kinds[col] and kinds[col] <= {"no", "code"}:
+            keep.append(col)
+            continue
+        if "text" in kinds[col] or not kinds[col]:
+            keep.append(col)
+        break
+    return keep if len(keep) < printed.ncols else keep[:1]
+
+
+def column_slice(printed: PrintedTable, cols: list[int]) -> PrintedTable:
+    """The table with only ``cols`` (in that order): heading cells cut to the columns kept, the rows'
+    cells and kinds, the workbook's widths."""
+    index = {c: i for i, c in enumerate(cols)}
+    header = []
+    for head in printed.header:
+        inside = [c for c in range(head.col, head.col + head.colspan) if c in index]
+        if inside:
+            header.append(replace(head, col=index[inside[0]], colspan=len(inside)))
+    rows = tuple(
+        replace(row, cells=tuple(row.cells[c] for c in cols), kinds=tuple(row.kinds[c] for c in cols))
+        if len(row.cells) == printed.ncols and len(row.kinds) == printed.ncols
+        else row  # a section row: its label across whatever columns there are
+        for row in printed.rows
+    )
+    widths = tuple(printed.widths[c] for c in cols) if len(printed.widths) == printed.ncols else ()
+    return replace(printed, header=tuple(header), ncols=len(cols), rows=rows, widths=widths)
+
+
+def fit_table(printed: PrintedTable, page: PageSetup = PAGE) -> list[TablePart]:
+    """How the document prints a table: on a portrait page at the largest of :data:`TABLE_SIZES` its
+    columns fit at; too wide even at the smallest, split by columns into parts that fit, each with
+    the identifying columns (:func:`identifying_columns`); a table of more than
+    :data:`LANDSCAPE_COLUMNS` columns on a landscape page, at the size that fits there (split too
+    when none does)."""
+    landscape = printed.ncols > LANDSCAPE_COLUMNS
+    width = page.text_width(landscape)
+    numbers = tuple(range(1, printed.ncols + 1))
+    for size in TABLE_SIZES:
+        if sum(column_needs(printed, size)) <= width + 1e-9:
+            widths, _ = column_widths(printed, page, size, landscape)
+            return [TablePart(printed, widths, size, landscape, numbers=numbers)]
+    size = TABLE_SIZES[-1]
+    need = column_needs(printed, size)
+    keep = identifying_columns(printed)
+    if sum(need[c] for c in keep) > width / 2:
+        widths, _ = column_widths(printed, page, size, landscape)
+        return [TablePart(printed, widths, size, landscape, numbers=numbers)]
+    room = width - sum(need[c] for c in keep)
+    groups: list[list[int]] = [[]]
+    for col in (c for c in range(printed.ncols) if c not in keep):
+        if groups[-1] and sum(need[c] for c in groups[-1]) + need[col] > room:
+            groups.append([])
+        groups[-1].append(col)
+    parts = []
+    for i, group in enumerate(groups):
+        cols = keep + group
+        part = column_slice(printed, cols)
+        widths, _ = column_widths(part, page, size, landscape)
+        parts.append(TablePart(part, widths, size, landscape, i > 0, tuple(c + 1 for c in cols)))
+    return parts
 
 
 def _twips(widths: list[float]) -> list[int]:
@@ -195,10 +339,22 @@ def _fixed_width(tbl, twips: list[int]) -> None:
         properties.append(margins)
 
 
-def table_with_head(doc, printed: PrintedTable, twips: list[int], body_rows: int, style=None) -> tuple:
+@dataclass(frozen=True)
+class CellLook:
+    """How a document table's cells look beyond the table style: their paragraph style (the
+    document's :func:`text_style`), their text size (pt) and the numbers of the numbering row."""
+
+    paragraph_style: object = None
+    size: float | None = None
+    numbers: tuple[int, ...] = ()
+
+
+def table_with_head(
+    doc, printed: PrintedTable, twips: list[int], body_rows: int, style=None, look: CellLook | None = None
+) -> tuple:
     """A new table at the end of the document, python-docx's ``Table`` and its element: the style,
     centred, fixed column widths (``twips``), its heading rows written and ``body_rows`` empty rows
-    after them."""
+    after them (``look``: the cells' paragraph style and size, for a document's table)."""
     head_rows = printed.header_rows + (1 if printed.numbering else 0)
     table = doc.add_table(rows=head_rows + body_rows, cols=printed.ncols)
     tbl = doc.element.body.sectPr.getprevious()  # its element: the body's last block
@@ -209,11 +365,21 @@ def table_with_head(doc, printed: PrintedTable, twips: list[int], body_rows: int
         column.width = Twips(width)
     _fixed_width(tbl, twips)
     widths = [Twips(width) for width in twips]
-    _write_head(list(table.rows)[:head_rows], tbl.findall(qn("w:tr"))[:head_rows], printed, widths)
+    if look is not None and look.paragraph_style is not None:
+        # what ``paragraph.style = ...`` writes, on every cell's (still empty) paragraph at once
+        for p in tbl.iter(_P):
+            properties = OxmlElement("w:pPr")
+            style_id = OxmlElement("w:pStyle")
+            style_id.set(qn("w:val"), look.paragraph_style.style_id)
+            properties.append(style_id)
+            p.insert(0, properties)
+    _write_head(list(table.rows)[:head_rows], tbl.findall(qn("w:tr"))[:head_rows], printed, widths, look)
     return table, tbl
 
 
-def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, style=None) -> Table:
+def add_table(
+    doc, printed: PrintedTable, widths: list[float] | None = None, style=None, look: CellLook | None = None
+) -> Table:
     """The table itself at the end of the document: merged heading cells, numbering row, sections,
     bold program rows (``style``: the document's :func:`table_style`, looked up once by a caller
     writing many tables; by default looked up here).
@@ -222,9 +388,12 @@ def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, sty
     merges, flags); every body row is a copy of one of those two (``copy.deepcopy`` of its element)
     given its texts, a run of the same elements python-docx's ``add_run``, ``bold``, alignment and
     indent write. A text with tabs or line breaks is written through python-docx's cell itself.
+    ``look``: the cells' paragraph style, text size and numbering of a document's table (by default
+    the table style's alone).
     """
     twips = _twips(widths if widths is not None else column_widths(printed)[0])
-    table, tbl = table_with_head(doc, printed, twips, 1, style)  # one body row: the pattern
+    table, tbl = table_with_head(doc, printed, twips, 1, style, look)  # one body row: the pattern
+    size = look.size if look is not None else None
     widths = [Twips(width) for width in twips]
     head_rows = printed.header_rows + (1 if printed.numbering else 0)
     rows = list(table.rows)
@@ -262,10 +431,10 @@ def add_table(doc, printed: PrintedTable, widths: list[float] | None = None, sty
             else:
                 key = (bold, align, indent)
                 if key not in patterns:
-                    patterns[key] = _pattern(bold, align, indent)
+                    patterns[key] = _pattern(bold, align, indent, size)
                 _fill(tc, shown, patterns[key])
     for number, col, text, bold, align, indent in later:
-        write_cell(table.rows[number].cells[col], text, bold=bold, align=align, indent=indent)
+        write_cell(table.rows[number].cells[col], text, bold=bold, align=align, indent=indent, size=size)
     return table
 
 
@@ -289,10 +458,11 @@ _JC = {
 }
 
 
-def _pattern(bold: bool, align, indent: int) -> tuple:
+def _pattern(bold: bool, align, indent: int, size: float | None = None) -> tuple:
     """A cell paragraph's properties (``w:pPr``, or None) and its run (``w:r`` with an empty ``w:t``):
-    the elements python-docx writes for ``add_run`` and ``add_text``, ``bold``, ``alignment`` and
-    ``left_indent``, in the schema's order (indent before alignment; a run's properties first)."""
+    the elements python-docx writes for ``add_run`` and ``add_text``, ``bold``, ``font.size``,
+    ``alignment`` and ``left_indent``, in the schema's order (indent before alignment; a run's
+    properties first, bold before size)."""
     properties = None
     if align is not None or indent:
         properties = OxmlElement("w:pPr")
@@ -305,15 +475,22 @@ def _pattern(bold: bool, align, indent: int) -> tuple:
             jc.set(qn("w:val"), _JC[align])
             properties.append(jc)
     run = OxmlElement("w:r")
-    if bold:
+    if bold or size is not None:
         run_properties = OxmlElement("w:rPr")
-        run_properties.append(OxmlElement("w:b"))
+        if bold:
+            run_properties.append(OxmlElement("w:b"))
+        if size is not None:
+            for name in ("w:sz", "w:szCs"):
+                half_points = OxmlElement(name)
+                half_points.set(qn("w:val"), str(round(size * 2)))
+                run_properties.append(half_points)
         run.append(run_properties)
     run.append(OxmlElement("w:t"))
     return properties, run
 
 
 _P = qn("w:p")
+_PPR = qn("w:pPr")
 _PRESERVE = qn("xml:space")
 
 
@@ -323,7 +500,11 @@ def _fill(tc, shown: str, pattern: tuple) -> None:
     properties, run = pattern
     p = tc.find(_P)
     if properties is not None:
-        p.append(copy.deepcopy(properties))
+        own = p.find(_PPR)
+        if own is None:
+            p.append(copy.deepcopy(properties))
+        else:  # the cell's paragraph style is there: indent and alignment after it
+            own.extend(copy.deepcopy(properties))
     run = copy.deepcopy(run)
     t = run[-1]
     t.text = shown
@@ -332,8 +513,13 @@ def _fill(tc, shown: str, pattern: tuple) -> None:
     p.append(run)
 
 
-def _write_head(rows: list, trs: list, printed: PrintedTable, widths: list) -> None:
-    """The heading rows: merged as the workbook merges them, shaded, repeated on every page."""
+def _write_head(
+    rows: list, trs: list, printed: PrintedTable, widths: list, look: CellLook | None = None
+) -> None:
+    """The heading rows: merged as the workbook merges them, shaded, repeated on every page (in a
+    document's table, at its size, a heading free to break after a slash, its own numbers)."""
+    size = look.size if look is not None else None
+    numbers = look.numbers if look is not None and look.numbers else ()
     cells = [row.cells for row in rows]
     for row_cells in cells:
         for cell, width in zip(row_cells, widths, strict=True):
@@ -342,10 +528,12 @@ def _write_head(rows: list, trs: list, printed: PrintedTable, widths: list) -> N
         cell = cells[head.row][head.col]
         if head.rowspan > 1 or head.colspan > 1:
             cell = cell.merge(cells[head.row + head.rowspan - 1][head.col + head.colspan - 1])
-        write_cell(cell, head.text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+        text = _HEADING_BREAK.sub("/\u200b", head.text) if size is not None else head.text
+        write_cell(cell, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, size=size)
     if printed.numbering:
         for col, cell in enumerate(cells[printed.header_rows]):
-            write_cell(cell, str(col + 1), align=WD_ALIGN_PARAGRAPH.CENTER, size=7)
+            number = numbers[col] if col < len(numbers) else col + 1
+            write_cell(cell, str(number), align=WD_ALIGN_PARAGRAPH.CENTER, size=7)
     for tr in trs:
         _row_flags(tr, "w:cantSplit", "w:tblHeader")
         for tc in tr.findall(qn("w:tc")):  # a merged cell's continuation takes the fill of its first

@@ -30,6 +30,7 @@ from playwright.sync_api import Page, sync_playwright
 
 from tasks.core.scales import ReportScales
 from tasks.report.build import build_all_tables
+from tasks.report.model import HEADINGS
 from tasks.report.render.docx import write_docx_report
 from tasks.report.render.html import write_html_report
 from tasks.report.render.narrative import Narrative
@@ -340,11 +341,41 @@ def test_every_body_table_has_its_caption_above_it(written):
     """In the Word document each table follows its caption (its own, or its "lanjutan"), kept with it."""
     doc = Document(str(written["docx"]))
     before = None
+    in_appendix = False
+    numbered = 0
     for child in doc.element.body.iterchildren():
         if child.tag == qn("w:tbl"):
             assert before is not None and before.style.name == "Caption" and before.text.strip(), before
             assert before.paragraph_format.keep_with_next
+            if not in_appendix:  # the body's tables are numbered per chapter: "Tabel 3. 6"
+                caption = before.text.split("\n")[0]
+                assert re.fullmatch(r"Tabel [1-4]\. \d+( \(lanjutan\))?", caption), caption
+                numbered += 1
         before = Paragraph(child, doc) if child.tag == qn("w:p") else None
+        if before is not None and before.style.name == "Heading 1" and before.text == "LAMPIRAN":
+            in_appendix = True
+    assert in_appendix and numbered >= 12
+
+
+def test_the_offices_texts_print_right_under_their_headings(pdf, sample_2022):
+    """The Narasi sheet of the sample's indicator workbook: each text printed under the heading its
+    Bagian names, before anything sakip writes there."""
+    from tasks.extract.reading import read_workbook
+
+    texts = read_workbook(sample_2022.indicators).workbook.texts
+    pages = pdf.pages
+    first_body = next(i for i, page in enumerate(pages) if _content(page)[0].startswith("BAB "))
+    body = " ".join(" ".join(_content(page)) for page in pages[first_body:])
+    placed = 0
+    for key, paragraphs in texts.sections.items():
+        if key not in HEADINGS:
+            continue
+        heading = HEADINGS[key].text(2022)
+        at = body.index(heading)
+        opening = " ".join(paragraphs[0].split()[:6])
+        assert body.index(opening, at) - (at + len(heading)) <= 1, (key, body[at : at + 200])
+        placed += 1
+    assert placed >= 6, sorted(texts.sections)
 
 
 def test_the_document_is_in_indonesian_in_the_office_font(pdf, written):

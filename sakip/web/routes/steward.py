@@ -15,7 +15,7 @@ from sakip.web.uploads import recent_uploads
 
 router = APIRouter(prefix="/steward")
 
-REPORT_SUFFIXES = (".xlsx", ".docx", ".html", ".csv", ".png")
+REPORT_SUFFIXES = (".xlsx", ".docx", ".pdf", ".html", ".csv", ".png")
 STATE_WORDS = {
     "dimuat": "dimuat",
     "ditolak": "ditolak",

@@ -348,8 +348,12 @@ class _Writer:
         for part in parts:
             add_caption(self.doc, part.printed, self.style("Caption"), continued=part.continued)
             look = CellLook(self.text_style, part.size, part.numbers)
-            add_table(self.doc, part.printed, part.widths, self.table_style, look)
-            if part is not parts[-1]:
+            table = add_table(self.doc, part.printed, part.widths, self.table_style, look)
+            if part is parts[-1]:  # Word keeps the last row with the source line under it
+                for cell in table.rows[-1].cells:
+                    for paragraph in cell.paragraphs:
+                        paragraph.paragraph_format.keep_with_next = True
+            else:
                 self.doc.add_paragraph().paragraph_format.space_after = Pt(6)
         source = self.doc.add_paragraph()
         run = source.add_run(f"Sumber Data : {visible_text(block.source)}")

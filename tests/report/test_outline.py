@@ -18,8 +18,9 @@ from tasks.report.build import compute_tables
 from tasks.report.model import OUTLINE, TableInputs
 from tasks.report.render.document import Block, report_blocks
 from tasks.report.render.html import write_html_report
-from tasks.report.render.narrative import all_of, build_narrative, number_word
+from tasks.report.render.narrative import build_narrative
 from tasks.report.render.printed import printed_tables
+from tasks.report.render.wording import all_of, number_word
 from tasks.settings import ConfigError, parse_report_config
 from warehouse.db import open_warehouse
 

@@ -22,8 +22,9 @@ from tasks.core.outline import TABLE_KEYS, OfficeTexts
 from tasks.core.scales import ReportScales
 from tasks.report.model import APPENDIX, HEADINGS, OUTLINE, chapter_number
 from tasks.report.render.charts import CHART_TITLES
-from tasks.report.render.narrative import ITEM, Narrative, agency_name
+from tasks.report.render.narrative import Narrative
 from tasks.report.render.printed import PrintedTable
+from tasks.report.render.wording import ITEM, agency_name
 from tasks.report.tables import TABLES
 
 

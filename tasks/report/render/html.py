@@ -20,8 +20,9 @@ from tasks.core.scales import ReportScales
 from tasks.core.text import html_text
 from tasks.report.render.charts import CHART_TITLES
 from tasks.report.render.document import report_blocks
-from tasks.report.render.narrative import Narrative, agency_name
+from tasks.report.render.narrative import Narrative
 from tasks.report.render.printed import PrintedTable
+from tasks.report.render.wording import agency_name
 
 CSS = """
 * { box-sizing: border-box; }

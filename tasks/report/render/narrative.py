@@ -1,6 +1,7 @@
-"""The sentences of the LKjIP that today are written by hand, generated from the tables: the Ikhtisar
-Eksekutif, the sistematika of BAB I, the program list of BAB II, and the text around the tables of
-chapters III and IV.
+"""The sentences of the LKjIP that today are written by hand, generated from the tables: the text
+around the tables of chapters III and IV here, the Ikhtisar Eksekutif, BAB I's sistematika, BAB II's
+program list and the openings and closing from :mod:`tasks.report.render.framing`, all gathered by
+:func:`build_narrative` into the report's narrative sections.
 
 All text is in Bahasa Indonesia, amounts as ``Rp 22.500.227.865`` and percentages as ``83,79%``
 (half-up rounding, as printed in the tables; no space before the sign, as the document and PUEBI
@@ -19,66 +20,32 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from tasks.core.formatting import amount_text as rp
-from tasks.core.formatting import format_percent, percent_text, value_with_unit
-from tasks.core.government import government_title
+from tasks.core.formatting import format_percent
 from tasks.core.scales import ReportScales
 from tasks.report.model import TERMS
+from tasks.report.render.framing import (
+    closing_paragraphs,
+    conclusion_opening,
+    ikhtisar_paragraphs,
+    perjanjian_paragraphs,
+    program_list_paragraphs,
+    sistematika_paragraphs,
+    table_openings,
+)
+from tasks.report.render.wording import (
+    ITEM,
+    agency_name,
+    all_of,
+    as_sentence,
+    capitalized,
+    join_items,
+    number_word,
+    pct,
+    value_text,
+)
 from tasks.report.tables import frame_in_role
 
 _JENIS_WORDS = {"tujuan": "tujuan", "sasaran": "sasaran", "program": "program"}
-_ONES = ("nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan")
-#: A paragraph of a narrative section starting so is an item of a bulleted list.
-ITEM = "- "
-
-
-def number_word(n: int) -> str:
-    """A count in words as PUEBI writes one up to two words (``tiga``, ``sebelas``, ``dua puluh``);
-    larger counts in digits."""
-    if 0 <= n < 10:
-        return _ONES[n]
-    if n == 10:
-        return "sepuluh"
-    if n == 11:
-        return "sebelas"
-    if 11 < n < 20:
-        return f"{_ONES[n - 10]} belas"
-    if 20 <= n < 100 and n % 10 == 0:
-        return f"{_ONES[n // 10]} puluh"
-    return str(n)
-
-
-def all_of(n: int, noun: str) -> str:
-    """``kedua indikator`` / ``ketiga sasaran`` for a whole set of up to nine, ``seluruh 11 program``
-    beyond, ``satu-satunya sasaran`` for one."""
-    if n == 1:
-        return f"satu-satunya {noun}"
-    if 2 <= n <= 9:
-        return f"ke{_ONES[n]} {noun}"
-    return f"seluruh {number_word(n)} {noun}"
-
-
-def capitalized(text: str) -> str:
-    """The sentence with its first letter in capitals (the rest as written)."""
-    return text[:1].upper() + text[1:]
-
-
-def agency_name(opd_name: str, government: str = "") -> str:
-    """The OPD's full name with its government (``PEMERINTAH KOTA SEMARANG`` -> ``... Kota Semarang``);
-    the name alone when the government is unknown or already named."""
-    title = government_title(government)
-    if not title or opd_name.lower().endswith(title.lower()):
-        return opd_name
-    return f"{opd_name} {title}"
-
-
-def pct(value: float) -> str:
-    """A percentage in a sentence: ``83,79%``."""
-    return percent_text(value, "%")
-
-
-def value_text(value: float, satuan: str = "") -> str:
-    """An indicator value as the document writes it (``76%``, ``76,64%``, ``77,20``; ``-`` unknown)."""
-    return value_with_unit(value, satuan) or "-"
 
 
 @dataclass(frozen=True)
@@ -137,7 +104,7 @@ def efisiensi_paragraphs(efficiency: pd.DataFrame) -> list[str]:
     if known.empty:
         return []
     efficient = known[known["efisiensi"] == "Efisiensi"]
-    named = _join(
+    named = join_items(
         [f"{row.sasaran} ({TERMS['serapan'].lower()} {pct(row.serapan)})" for row in efficient.itertuples()]
     )
     if len(efficient) == len(known):
@@ -163,11 +130,11 @@ def category_count_paragraphs(indicators: pd.DataFrame, config: ReportScales) ->
         rows = indicators[indicators["jenis"] == jenis]
         if rows.empty:
             continue
-        paragraphs.append(_category_sentence(word, rows["capaian"], rows["kategori"], order))
+        paragraphs.append(_categoryas_sentence(word, rows["capaian"], rows["kategori"], order))
     return paragraphs
 
 
-def _category_sentence(word: str, capaian: pd.Series, kategori: pd.Series, order: dict[str, int]) -> str:
+def _categoryas_sentence(word: str, capaian: pd.Series, kategori: pd.Series, order: dict[str, int]) -> str:
     """One sentence on a level's indicators: how many reach the target, in which categories."""
     total = len(capaian)
     counts = Counter(k for k in kategori if isinstance(k, str) and k)
@@ -188,15 +155,8 @@ def _category_sentence(word: str, capaian: pd.Series, kategori: pd.Series, order
         parts.append(f"{number_word(missing)} belum dapat diukur")
     return (
         f"Dari {number_word(total)} indikator kinerja {word}, {number_word(reached)} mencapai atau "
-        f"melampaui target; menurut kategori capaian, {_join(parts)}."
+        f"melampaui target; menurut kategori capaian, {join_items(parts)}."
     )
-
-
-def _join(parts: list[str]) -> str:
-    """Indonesian enumeration: ``a, b dan c``."""
-    if len(parts) <= 1:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + " dan " + parts[-1]
 
 
 def analysis_paragraphs(analysis: pd.DataFrame) -> list[str]:
@@ -217,13 +177,8 @@ def analysis_paragraphs(analysis: pd.DataFrame) -> list[str]:
         capaian = record.get("capaian")
         figure = "" if capaian is None or pd.isna(capaian) else f" dengan capaian {pct(float(capaian))}"
         paragraphs.append(f"Indikator {record.get('indikator', '')}{figure}:")
-        paragraphs += [f"{ITEM}{label}: {_sentence(text)}" for label, text in given]
+        paragraphs += [f"{ITEM}{label}: {as_sentence(text)}" for label, text in given]
     return paragraphs
-
-
-def _sentence(text: str) -> str:
-    """Text ending with a full stop (as typed when it already ends a sentence)."""
-    return text if text.endswith((".", "!", "?", ":")) else text + "."
 
 
 def budget_paragraphs(
@@ -241,7 +196,7 @@ def budget_paragraphs(
         ]
         paragraphs.append(
             f"Pada Tahun {year} {agency} mendapatkan alokasi anggaran setelah perubahan sebesar "
-            f"{rp(anggaran)} yang bersumber dari {_join(sources)}."
+            f"{rp(anggaran)} yang bersumber dari {join_items(sources)}."
         )
     serapan = realisasi / anggaran * 100 if anggaran else float("nan")
     silpa_pct = silpa / anggaran * 100 if anggaran else float("nan")
@@ -307,7 +262,7 @@ def remaining_paragraphs(
         for row in per_sasaran.itertuples(index=False):
             names = [name.strip() for name in str(row.program).split(";") if name.strip()]
             covered.update(names)
-            subject = _join(names)
+            subject = join_items(names)
             several = len(names) > 1
             items.append(
                 (
@@ -331,7 +286,7 @@ def remaining_paragraphs(
         )
     for i, (text, reasons) in enumerate(items):
         paragraphs.append(f"{letters[i % 26]}. {text}")
-        paragraphs += [_sentence(line.strip()) for line in reasons.split("\n") if line.strip()]
+        paragraphs += [as_sentence(line.strip()) for line in reasons.split("\n") if line.strip()]
     paragraphs.append(low_absorption_paragraph(lines, threshold_pct))
     if remaining is not None:
         paragraphs.append(
@@ -376,7 +331,7 @@ def _category_phrase(kategori: str, total: int) -> str:
         return ""
     if len(parts) == 1 and parts[0][0] == total:
         return f" dengan kategori capaian {parts[0][1]}"
-    return ", dengan kategori capaian " + _join([f"{number_word(n)} {label}" for n, label in parts])
+    return ", dengan kategori capaian " + join_items([f"{number_word(n)} {label}" for n, label in parts])
 
 
 def budget_conclusion_paragraphs(ringkasan: pd.DataFrame) -> list[str]:
@@ -396,7 +351,7 @@ def low_absorption_paragraph(lines: pd.DataFrame, threshold_pct: float) -> str:
     limit = format_percent(threshold_pct).replace(",00", "")
     if low.empty:
         return f"Serapan anggaran setiap program mencapai {limit}% atau lebih."
-    items = _join([f"{row.uraian} ({pct(row.serapan)})" for row in low.itertuples(index=False)])
+    items = join_items([f"{row.uraian} ({pct(row.serapan)})" for row in low.itertuples(index=False)])
     if len(low) == 1:
         return f"Satu program menyerap anggaran di bawah {limit}%, yaitu {items}."
     return f"{capitalized(number_word(len(low)))} program menyerap anggaran di bawah {limit}%, yaitu {items}."
@@ -420,180 +375,6 @@ def murni_paragraph(murni: pd.DataFrame) -> str | None:
         f"menjadi {rp(total['anggaran_perubahan'])}, {direction} {rp(abs(change))} "
         f"({pct(abs(total['perubahan_pct']))}); anggaran {number_word(len(moved))} program berubah."
     )
-
-
-def ikhtisar_paragraphs(
-    pk: pd.DataFrame | None,
-    efficiency: pd.DataFrame | None,
-    lines: pd.DataFrame | None,
-    agency: str,
-    year: int,
-) -> list[str]:
-    """The Ikhtisar Eksekutif: what the report is, the capaian of the sasaran (Table 3.1) with the best
-    and weakest result, the budget and its serapan with the best and weakest program (Table 3.6), and
-    the efficiency of the sasaran (Table 3.4)."""
-    paragraphs = [
-        f"{TERMS['lkjip']} {agency} Tahun {year} merupakan wujud pertanggungjawaban atas pelaksanaan "
-        f"Perjanjian Kinerja Tahun {year} dalam mencapai tujuan dan sasaran strategis yang ditetapkan "
-        "dalam Rencana Strategis, sebagaimana diamanatkan Peraturan Presiden Nomor 29 Tahun 2014 tentang "
-        "Sistem Akuntabilitas Kinerja Instansi Pemerintah."
-    ]
-    known = pk.dropna(subset=["capaian"]) if pk is not None else None
-    if known is not None and not known.empty:
-        categories = Counter(str(k) for k in known["kategori"] if isinstance(k, str) and k)
-        total = len(known)
-        if len(categories) == 1:
-            (label,) = categories
-            level = f"{all_of(total, 'indikator kinerja sasaran')} mencapai kategori {label}"
-        else:
-            level = "; ".join(f"{number_word(n)} berkategori {label}" for label, n in categories.items())
-            level = f"dari {number_word(total)} indikator kinerja sasaran, {level}"
-        reached = int((known["capaian"] >= 100).sum())
-        met = (
-            "seluruhnya mencapai atau melampaui target"
-            if reached == total
-            else f"{number_word(reached)} di antaranya mencapai atau melampaui target"
-        )
-        paragraphs.append(
-            f"Pengukuran kinerja atas Perjanjian Kinerja Tahun {year} menunjukkan bahwa {level}; {met}."
-        )
-        best = known.loc[known["capaian"].idxmax()]
-        worst = known.loc[known["capaian"].idxmin()]
-        if best.name != worst.name:
-            paragraphs.append(
-                f"Capaian tertinggi diraih indikator {best['indikator']} sebesar {pct(best['capaian'])} "
-                f"(target {value_text(best['target'], best.get('satuan', ''))}, realisasi "
-                f"{value_text(best['realisasi'], best.get('satuan', ''))}), sedangkan capaian terendah "
-                f"pada indikator {worst['indikator']} sebesar {pct(worst['capaian'])} (target "
-                f"{value_text(worst['target'], worst.get('satuan', ''))}, realisasi "
-                f"{value_text(worst['realisasi'], worst.get('satuan', ''))})."
-            )
-    if lines is not None:
-        total_line = lines[lines["level"] == "urusan"][["anggaran", "realisasi"]].sum()
-        anggaran, realisasi = float(total_line["anggaran"]), float(total_line["realisasi"])
-        if anggaran:
-            text = (
-                f"Dari alokasi anggaran belanja setelah perubahan sebesar {rp(anggaran)}, terealisasi "
-                f"sebesar {rp(realisasi)} atau {TERMS['serapan'].lower()} {pct(realisasi / anggaran * 100)}, "
-                f"sehingga terdapat {TERMS['sisa_anggaran']} sebesar {rp(anggaran - realisasi)}."
-            )
-            programs = lines[lines["level"] == "program"].dropna(subset=["serapan"])
-            if len(programs) > 1:
-                high = programs.loc[programs["serapan"].idxmax()]
-                low = programs.loc[programs["serapan"].idxmin()]
-                text += (
-                    f" Serapan tertinggi pada {high['uraian']} ({pct(high['serapan'])}) dan terendah pada "
-                    f"{low['uraian']} ({pct(low['serapan'])})."
-                )
-            paragraphs.append(text)
-    if efficiency is not None:
-        paragraphs += _efficiency_summary(efficiency)
-    return paragraphs if len(paragraphs) > 1 else []
-
-
-def _efficiency_summary(efficiency: pd.DataFrame) -> list[str]:
-    """The Ikhtisar's sentence on Table 3.4: how many sasaran reach their target under their budget."""
-    known = efficiency.dropna(subset=["capaian_kinerja", "serapan"])
-    if known.empty:
-        return []
-    efficient = int((known["efisiensi"] == "Efisiensi").sum())
-    if efficient == len(known):
-        who = all_of(len(known), "sasaran")
-    else:
-        who = f"{number_word(efficient)} dari {number_word(len(known))} sasaran"
-    return [
-        f"Dari sisi efisiensi, {who} mencapai targetnya dengan serapan anggaran di bawah 100%, sehingga "
-        "penggunaan anggarannya dinilai efisien."
-    ]
-
-
-def sistematika_paragraphs(agency: str, year: int) -> list[str]:
-    """Section I.D: what each part of the report holds."""
-    return [
-        f"Sistematika penyajian {TERMS['lkjip']} {agency} Tahun {year} adalah sebagai berikut:",
-        f"{ITEM}Ikhtisar Eksekutif: ringkasan capaian kinerja dan realisasi anggaran Tahun {year}.",
-        f"{ITEM}BAB I Pendahuluan: gambaran umum perangkat daerah, tugas pokok dan fungsi, isu strategis "
-        "serta sistematika penulisan.",
-        f"{ITEM}BAB II Perencanaan Kinerja: tujuan dan sasaran Rencana Strategis, program, kegiatan dan "
-        f"sub kegiatan, Indikator Kinerja Utama serta Perjanjian Kinerja Tahun {year}.",
-        f"{ITEM}BAB III Akuntabilitas Kinerja: metode pengukuran, capaian kinerja organisasi, "
-        f"{TERMS['analisis'].lower()} capaian kinerja tujuan dan sasaran serta akuntabilitas anggaran.",
-        f"{ITEM}BAB IV Penutup: kesimpulan umum capaian kinerja serta langkah perbaikan ke depan.",
-        f"{ITEM}Lampiran: Formulir Perjanjian Kinerja dan Penetapan Indikator Kinerja Utama.",
-    ]
-
-
-def program_list_paragraphs(lines: pd.DataFrame, agency: str, year: int) -> list[str]:
-    """Section II.A.2: the programs of the budget tree, each with its budget, and how many kegiatan and
-    sub kegiatan carry them."""
-    programs = lines[lines["level"] == "program"].drop_duplicates("kode")
-    if programs.empty:
-        return []
-    kegiatan = int((lines["level"] == "kegiatan").sum())
-    subs = int((lines["level"] == "sub_kegiatan").sum())
-    # a series of counts in one form: words when each is a word, digits otherwise (PUEBI)
-    counts = [len(programs), kegiatan, subs] if kegiatan and subs else [len(programs)]
-    words = [number_word(n) for n in counts]
-    if any(word.isdigit() for word in words):
-        words = [str(n) for n in counts]
-    carried = (
-        f", yang dijabarkan dalam {words[1]} kegiatan dan {words[2]} sub kegiatan" if len(words) > 1 else ""
-    )
-    return [
-        f"Untuk mencapai tujuan dan sasaran tersebut, pada Tahun {year} {agency} melaksanakan "
-        f"{words[0]} program{carried}, dengan anggaran setelah perubahan sebagai berikut:",
-        *(f"{ITEM}{row.uraian}: {rp(row.anggaran)}" for row in programs.itertuples(index=False)),
-    ]
-
-
-def perjanjian_paragraphs(pk: pd.DataFrame | None, agency: str, year: int) -> list[str]:
-    """Section II.B's opening: the IKU and the Perjanjian Kinerja the tables below hold."""
-    if pk is None or pk.empty:
-        return []
-    return [
-        f"Indikator Kinerja Utama (IKU) merupakan ukuran keberhasilan yang menggambarkan kinerja utama "
-        f"{agency} sesuai dengan tugas dan fungsinya. Berdasarkan IKU tersebut, {agency} menetapkan "
-        f"Perjanjian Kinerja Tahun {year} yang memuat {number_word(len(pk))} indikator kinerja sasaran "
-        "strategis beserta targetnya, sebagaimana tersaji pada tabel berikut."
-    ]
-
-
-def table_openings(agency: str, year: int) -> dict[str, list[str]]:
-    """The sentences that lead into Tables 3.1, 3.3, 3.4 and 3.5, by narrative section."""
-    return {
-        "pengantar_capaian": [
-            f"Pengukuran kinerja dilakukan atas indikator kinerja sasaran yang tercantum dalam Perjanjian "
-            f"Kinerja Tahun {year}; hasilnya tersaji dalam tabel berikut:"
-        ],
-        "pengantar_analisis": [
-            "Keberhasilan dan kegagalan kinerja setiap sasaran dianalisis sebagaimana tersaji dalam tabel "
-            "berikut:"
-        ],
-        "pengantar_efisiensi": [
-            "Tingkat efisiensi penggunaan anggaran dinilai dengan membandingkan capaian kinerja setiap "
-            "sasaran dengan serapan anggaran program yang mendukungnya:"
-        ],
-        "pengantar_tujuan_sasaran": [
-            f"Hasil evaluasi dan {TERMS['analisis'].lower()} terhadap capaian kinerja tujuan dan sasaran "
-            f"{agency} Tahun {year} adalah sebagai berikut:"
-        ],
-    }
-
-
-def conclusion_opening(agency: str, year: int) -> list[str]:
-    """Section IV.A's opening sentence."""
-    return [
-        f"Berdasarkan pengukuran capaian kinerja, kesimpulan umum capaian kinerja {agency} Tahun {year} "
-        "adalah sebagai berikut:"
-    ]
-
-
-def closing_paragraphs(agency: str, year: int) -> list[str]:
-    """The closing words of chapter IV, before the signature."""
-    return [
-        f"Demikian {TERMS['lkjip']} {agency} Tahun {year} ini disusun, semoga dapat menjadi bahan "
-        "evaluasi dan pertimbangan bagi peningkatan kinerja pada tahun yang akan datang."
-    ]
 
 
 def build_narrative(

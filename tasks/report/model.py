@@ -101,6 +101,28 @@ def text_column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name].astype("object").where(frame[name].notna(), "").astype(str)
 
 
+#: The columns every table of the Perjanjian Kinerja's sasaran starts with, by their indicator column.
+_SASARAN_COLUMNS = {
+    "no": "no",
+    "sasaran": "uraian",
+    "indikator": "indikator",
+    "satuan": "satuan",
+    "target": "target",
+}
+
+
+def sasaran_table(
+    indicators: pd.DataFrame, more: Callable[[pd.DataFrame], Mapping[str, pd.Series]] | None = None
+) -> pd.DataFrame:
+    """The sasaran indicators of the Perjanjian Kinerja, numbered from 0: their number, sasaran,
+    indicator, unit and this year's target, then the columns ``more`` gives from the sasaran rows."""
+    sasaran = indicators[indicators["jenis"] == "sasaran"]
+    columns = {name: sasaran[source] for name, source in _SASARAN_COLUMNS.items()}
+    if more is not None:
+        columns.update(more(sasaran))
+    return pd.DataFrame(columns).reset_index(drop=True)
+
+
 #: Columns naming the OPD of a line when the lines of several OPDs are computed together.
 OPD_COLUMNS: tuple[str, ...] = ("opd_code",)
 

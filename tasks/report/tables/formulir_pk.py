@@ -18,21 +18,13 @@ from tasks.report.model import (
     LayoutContext,
     LkjipTable,
     TableInputs,
+    sasaran_table,
 )
 
 
 def table_pk_sasaran(indicators: pd.DataFrame) -> pd.DataFrame:
     """The sasaran of the Perjanjian Kinerja with their indicators and this year's targets."""
-    sasaran = indicators[indicators["jenis"] == "sasaran"]
-    return pd.DataFrame(
-        {
-            "no": sasaran["no"],
-            "sasaran": sasaran["uraian"],
-            "indikator": sasaran["indikator"],
-            "satuan": sasaran["satuan"],
-            "target": sasaran["target"],
-        }
-    ).reset_index(drop=True)
+    return sasaran_table(indicators)
 
 
 def table_pk_program(budget: pd.DataFrame) -> pd.DataFrame:

@@ -12,21 +12,13 @@ from tasks.report.model import (
     LayoutContext,
     LkjipTable,
     TableInputs,
+    sasaran_table,
 )
 
 
 def table_2_3(indicators: pd.DataFrame) -> pd.DataFrame:
     """Table 2.3: the sasaran indicators of the Perjanjian Kinerja with this year's target."""
-    sasaran = indicators[indicators["jenis"] == "sasaran"]
-    return pd.DataFrame(
-        {
-            "no": sasaran["no"],
-            "sasaran": sasaran["uraian"],
-            "indikator": sasaran["indikator"],
-            "satuan": sasaran["satuan"],
-            "target": sasaran["target"],
-        }
-    ).reset_index(drop=True)
+    return sasaran_table(indicators)
 
 
 def compute(inputs: TableInputs) -> pd.DataFrame | None:

@@ -16,26 +16,22 @@ from tasks.report.model import (
     LayoutContext,
     LkjipTable,
     TableInputs,
+    sasaran_table,
     text_column,
 )
 
 
 def table_3_1(indicators: pd.DataFrame, scale: tuple[tuple[float, str], ...]) -> pd.DataFrame:
     """Table 3.1: achievement of the sasaran (PK / IKU) indicators."""
-    sasaran = indicators[indicators["jenis"] == "sasaran"]
-    return pd.DataFrame(
-        {
-            "no": sasaran["no"],
-            "sasaran": sasaran["uraian"],
-            "indikator": sasaran["indikator"],
-            "satuan": sasaran["satuan"],
-            "target": sasaran["target"],
+    return sasaran_table(
+        indicators,
+        lambda sasaran: {
             "realisasi": sasaran["realisasi"],
             "capaian": sasaran["capaian"],
             "kategori": category(sasaran["capaian"], scale),
             "definisi_operasional": definition(sasaran),
-        }
-    ).reset_index(drop=True)
+        },
+    )
 
 
 def definition(indicators: pd.DataFrame) -> pd.Series:

@@ -16,28 +16,22 @@ from tasks.report.model import (
     LayoutContext,
     LkjipTable,
     TableInputs,
+    sasaran_table,
     text_column,
 )
 
 
 def table_3_3(indicators: pd.DataFrame) -> pd.DataFrame:
     """Table 3.3: the sasaran indicators' capaian with the analysis (cause) and the solution."""
-    sasaran = indicators[indicators["jenis"] == "sasaran"]
-    return pd.DataFrame(
-        {
-            "no": sasaran["no"],
-            "sasaran": sasaran["uraian"],
-            "indikator": sasaran["indikator"],
-            "satuan": sasaran["satuan"],
-            "target": sasaran["target"],
+    texts = ("analisis_penyebab", "faktor_pendukung", "faktor_penghambat", "solusi")
+    return sasaran_table(
+        indicators,
+        lambda sasaran: {
             "realisasi": sasaran["realisasi"],
             "capaian": sasaran["capaian"],
-            "analisis_penyebab": text_column(sasaran, "analisis_penyebab"),
-            "faktor_pendukung": text_column(sasaran, "faktor_pendukung"),
-            "faktor_penghambat": text_column(sasaran, "faktor_penghambat"),
-            "solusi": text_column(sasaran, "solusi"),
-        }
-    ).reset_index(drop=True)
+            **{name: text_column(sasaran, name) for name in texts},
+        },
+    )
 
 
 def compute(inputs: TableInputs) -> pd.DataFrame | None:

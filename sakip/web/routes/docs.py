@@ -18,6 +18,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import PathConvertor, register_url_convertor
 
 from sakip.web.auth import require_user
 from sakip.web.docs_html import DOCS_POLICY, local_css, local_page
@@ -25,6 +26,15 @@ from sakip.web.files import data_docs_file, public_docs_path
 from sakip.web.pipeline import page_agencies
 from sakip.web.problems import PageError
 
+
+class AnyPath(PathConvertor):
+    """A path of any characters, line breaks included (Starlette's ``path`` stops at one): such a
+    path too is answered after the sign-in check, not by the router."""
+
+    regex = "(?s:.*)"
+
+
+register_url_convertor("any_path", AnyPath())
 router = APIRouter()
 
 NOT_FOUND = "Halaman Data Docs ini tidak ada."
@@ -35,19 +45,19 @@ def _read_text(path) -> str:
     return path.read_text(encoding="utf-8", errors="replace")
 
 
-@router.get("/data-docs/{requested:path}")
+@router.get("/data-docs/{requested:any_path}")
 async def data_docs(request: Request, requested: str) -> Response:
     """One file of the Data Docs folder, if this user may see it."""
     public = public_docs_path(requested)
     user = None if public else require_user(request)
-    if user is not None and requested in ("", "index.html"):
-        target = "/steward/validations" if user.is_steward else f"/agencies/{user.opd_code}/validations"
-        return RedirectResponse(target, status_code=303)
     root = request.app.state.settings.workdir / "data-docs"
-    target = await run_in_threadpool(data_docs_file, root, requested)
+    target = await run_in_threadpool(data_docs_file, root, requested or "index.html")
     if target is None:
         raise PageError(404, NOT_FOUND)
     relative = target.relative_to(root.resolve()).as_posix()
+    if user is not None and relative == "index.html":
+        home = "/steward/validations" if user.is_steward else f"/agencies/{user.opd_code}/validations"
+        return RedirectResponse(home, status_code=303)
     if public and not relative.startswith("static/"):
         raise PageError(404, NOT_FOUND)
     if user is not None and not user.is_steward and not relative.startswith("expectations/"):

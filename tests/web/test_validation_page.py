@@ -120,3 +120,33 @@ def test_the_agency_page_links_its_validations(validated: Validated):
     mine = validated.site.client()
     sign_in(mine, "dinas")
     assert f'href="/agencies/{AGENCY}/validations"' in mine.get(f"/agencies/{AGENCY}").text
+
+
+def test_gx_page_of_a_batch_with_another_agency_is_linked_for_the_steward_only(validated: Validated):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete, insert
+
+    from warehouse.models import ValidationRun
+
+    bad = validated.bad
+    with validated.site.engine.begin() as conn:
+        other = conn.execute(
+            insert(ValidationRun).values(
+                run_id=bad.run_id, file_name="lain.xlsx", sha256="1" * 64, suite=bad.suite, success=False,
+                evaluated=1, failed=1, data_docs_url=bad.data_docs_url, opd_code=OTHER_AGENCY,
+                validated_at=datetime.now(UTC),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+    try:
+        mine, steward = validated.site.client(), validated.site.client()
+        sign_in(mine, "dinas")
+        sign_in(steward, "steward")
+        key = validated.key(bad)
+        assert "Rincian teknis" not in mine.get(f"/validations/{key}").text
+        assert mine.get(validated.docs_path(bad)).status_code == 403  # it holds the other agency's rows
+        assert "Rincian teknis (Great Expectations)" in steward.get(f"/validations/{key}").text
+        assert "gagal" in mine.get(f"/validations/{key}").text  # sakip's page: only its own file's rows
+    finally:
+        with validated.site.engine.begin() as conn:
+            conn.execute(delete(ValidationRun).where(ValidationRun.id == other))

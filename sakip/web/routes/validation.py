@@ -16,6 +16,7 @@ from sakip.web.files import display_name, docs_link
 from sakip.web.pipeline import (
     agency_names,
     agency_validation_runs,
+    page_agencies,
     runs_of_file,
     sent_file_issues,
     sent_names,
@@ -98,14 +99,18 @@ async def validation_page(request: Request, key: str) -> Response:
     if not user.is_steward and run.opd_code != user.opd_code:
         raise PageError(403, "Hasil validasi ini milik OPD lain.")
 
+    docs = docs_link(run.data_docs_url, settings.workdir / "data-docs")
+
     def read():
         names = sent_names(engine, [run.sha256])
         details = run_details(
             settings.workdir, run.data_docs_url, run.file_name, sent_file_issues(engine, run.sha256)
         )
-        return names.get(run.sha256), details, agency_names(engine).get(run.opd_code or "", "")
+        # GX's page shows the whole batch: an agency's user gets it when the batch was its own alone
+        shared = bool(docs) and page_agencies(engine, docs.removeprefix("/data-docs/")) != {run.opd_code}
+        return names.get(run.sha256), details, agency_names(engine).get(run.opd_code or "", ""), shared
 
-    sent, details, agency_name = await run_in_threadpool(read)
+    sent, details, agency_name, shared = await run_in_threadpool(read)
     return page(
         request,
         "validation.html",
@@ -115,7 +120,7 @@ async def validation_page(request: Request, key: str) -> Response:
             "name": display_name(sent or run.file_name),
             "agency_name": agency_name,
             "details": details,
-            "docs": docs_link(run.data_docs_url, settings.workdir / "data-docs"),
+            "docs": docs if user.is_steward or not shared else "",
         },
     )
 

@@ -32,6 +32,8 @@ _CSS_URL = re.compile(r"""url\(\s*(['"]?)\s*(?:[a-z][a-z0-9+.-]*:|//)[^)]*\)""",
 _CSS_IMPORT = re.compile(r"@import\s+(?:url\()?\s*['\"]?\s*(?:[a-z][a-z0-9+.-]*:|//)[^;]*;", re.IGNORECASE)
 #: elements whose whole content is dropped
 _DROPPED = {"script", "noscript", "iframe", "object", "embed", "footer", "template"}
+#: attributes holding an address the browser loads
+_URL_ATTRIBUTES = {"src", "href", "xlink:href", "poster", "data", "background", "action", "formaction"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "wbr"}
 
 
@@ -63,6 +65,8 @@ class _Rewriter(HTMLParser):
                 continue
             if name == "style" and value:
                 value = local_css(value)
+            if name in _URL_ATTRIBUTES and is_remote(value):
+                continue  # any other element's address elsewhere (an <img>'s was replaced before)
             parts.append(f" {name}" if value is None else f' {name}="{html.escape(value, quote=True)}"')
         return "".join(parts)
 

@@ -185,3 +185,36 @@ def test_home_on_a_data_docs_page_works_for_an_agency_in_a_browser(validated: Va
         )
         assert {urlsplit(url).netloc for url in requested} == {urlsplit(base).netloc}
         page.context.close()
+
+
+def test_the_rewrite_leaves_no_address_elsewhere_whatever_the_markup():
+    from sakip.web.docs_html import local_css, local_page
+
+    page = local_page(
+        "<!DOCTYPE html><html><HEAD><base href='https://evil.example/'>"
+        "<meta http-equiv=refresh content='0;url=https://evil.example'>"
+        "<LINK rel=stylesheet href='HTTPS://cdn.example/x.css'><link rel=preconnect href=/x>"
+        "<link rel='shortcut icon' href='./static/images/favicon.ico'>"
+        "<style>@import url('https://cdn.example/a.css'); a{background:url(//cdn.example/b.png)}</style>"
+        "<script src=https://cdn.example/j.js></script><script>alert(1)</script>"
+        "<noscript><img src=//t.example/p></noscript>"
+        "</head><body>"
+        "<img src='https://assets.example/logo.png?dataContextId=42' srcset='https://x.example/a 2x'>"
+        "<img src='data:image/png;base64,AA=='>"
+        "<div style=\"background:url('https://x.example/b')\">a &amp; b &lt;i&gt;</div>"
+        "<a href='&#106;avascript:alert(1)' onclick=alert(1)>x</a><a href='https://greatexpectations.io'>GX</a>"
+        "<svg><image xlink:href='https://x.example/i.png'/></svg><iframe src=https://x.example></iframe>"
+        "<a href='../../index.html'>Home</a><footer><a href='https://x.example/newsletter'>Subscribe</a></footer>"
+        "</body></html>"
+    )
+    lowered = page.lower()
+    assert "example" not in lowered and "greatexpectations.io" not in lowered and "javascript" not in lowered
+    assert "<script" not in lowered and "<iframe" not in lowered and "<base" not in lowered
+    assert "refresh" not in lowered and "onclick" not in lowered and "srcset" not in lowered
+    assert "subscribe" not in lowered and "datacontextid" not in lowered
+    assert 'src="/data-docs/static/images/logo-long.png"' in page
+    assert 'src="data:image/png;base64,AA=="' in page  # an inline image loads nothing
+    assert '<a href="../../index.html">Home</a>' in page and 'href="./static/images/favicon.ico"' in page
+    assert "a &amp; b &lt;i&gt;" in page  # text stays text
+    assert '<link rel="stylesheet" href="/static/data-docs.css">' in page
+    assert local_css("p{background:url( 'http://x/y' )} @import 'https://x/z.css';") == "p{background:none} "

@@ -134,7 +134,7 @@ def test_the_data_docs_page_of_the_validation_is_served_to_its_agency(uploaded: 
         sign_in(other, "lain")
         assert other.get(link).status_code == 403
     ours = {part.split('"')[0] for part in page.split('href="') if '">Hasil validasi</a>' in part}
-    assert ours and all(link.startswith("/files/") and link.endswith("/validation") for link in ours)
+    assert ours and all(link.startswith("/validations/file/") for link in ours)
     for link in ours:  # sakip's own page of the run, for the agency
         answer = uploaded.dinas.get(link, follow_redirects=True)
         assert (

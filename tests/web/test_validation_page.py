@@ -94,13 +94,13 @@ def test_the_uploaded_file_leads_to_its_run_for_its_agency_only(validated: Valid
     mine, theirs = validated.site.client(), validated.site.client()
     sign_in(mine, "dinas")
     sign_in(theirs, "lain")
-    answer = mine.get(f"/files/{validated.upload_file_id}/validation")
+    answer = mine.get(f"/validations/file/{validated.upload_file_id}")
     assert (
         answer.status_code == 303
         and answer.headers["location"] == f"/validations/{validated.key(validated.bad)}"
     )
-    assert theirs.get(f"/files/{validated.upload_file_id}/validation").status_code == 403
-    assert mine.get("/files/0/validation").status_code == 404
+    assert theirs.get(f"/validations/file/{validated.upload_file_id}").status_code == 403
+    assert mine.get("/validations/file/0").status_code == 404
 
 
 def test_the_validations_list_shows_names_as_sent_escaped_with_both_links(validated: Validated):

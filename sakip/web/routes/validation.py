@@ -125,7 +125,7 @@ async def validation_page(request: Request, key: str) -> Response:
     )
 
 
-@router.get("/files/{file_id}/validation")
+@router.get("/validations/file/{file_id}")
 async def uploaded_file_validation(request: Request, file_id: str) -> Response:
     """The validation page of an uploaded file (its newest run), for who may see the file."""
     require_user(request)

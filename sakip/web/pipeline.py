@@ -42,6 +42,8 @@ from warehouse.queries import (
 )
 from warehouse.queries.validation import (
     agency_validation_runs,
+    page_owner_agencies,
+    run_agencies,
     runs_of_file,
     sent_file_issues,
     sent_names,
@@ -80,10 +82,12 @@ __all__ = [
     "now_utc",
     "open_warehouse",
     "page_agencies",
+    "page_owner_agencies",
     "printable",
     "queries",
     "rejected_submissions",
     "revisions",
+    "run_agencies",
     "run_ingest_flow",
     "runs_of_file",
     "sent_file_issues",

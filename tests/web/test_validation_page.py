@@ -150,3 +150,37 @@ def test_gx_page_of_a_batch_with_another_agency_is_linked_for_the_steward_only(v
     finally:
         with validated.site.engine.begin() as conn:
             conn.execute(delete(ValidationRun).where(ValidationRun.id == other))
+
+
+def test_a_run_of_a_file_naming_no_agency_belongs_to_the_agency_that_sent_it(validated: Validated):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete, insert
+
+    from warehouse.models import ValidationRun
+
+    page = validated.site.settings.workdir / "data-docs" / "validations" / "x" / "y" / "tanpa-opd.html"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    page.write_text("<p>tanpa kode OPD</p>", encoding="utf-8")
+    with validated.site.engine.begin() as conn:
+        row = conn.execute(
+            insert(ValidationRun).values(
+                run_id="c" * 32, file_name="tanpa-opd.xlsx", sha256=validated.bad.sha256,
+                suite="realisasi_bulanan", success=False, evaluated=1, failed=1, data_docs_url=page.resolve().as_uri(), opd_code="",
+                validated_at=datetime.now(UTC),
+            )
+        ).inserted_primary_key[0]  # fmt: skip
+    try:
+        mine, theirs = validated.site.client(), validated.site.client()
+        sign_in(mine, "dinas")
+        sign_in(theirs, "lain")
+        key = f"{'c' * 32}-{row}"
+        assert mine.get(f"/validations/{key}").status_code == 200
+        assert f"/validations/{key}" in mine.get(f"/agencies/{AGENCY}/validations").text
+        assert mine.get("/data-docs/validations/x/y/tanpa-opd.html").status_code == 200
+        assert theirs.get(f"/validations/{key}").status_code == 403
+        assert theirs.get("/data-docs/validations/x/y/tanpa-opd.html").status_code == 403
+        assert f"/validations/{key}" not in theirs.get(f"/agencies/{OTHER_AGENCY}/validations").text
+    finally:
+        with validated.site.engine.begin() as conn:
+            conn.execute(delete(ValidationRun).where(ValidationRun.id == row))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, or_, select
 
 from warehouse.models import ValidationRun, WebUploadFile
 
@@ -19,11 +19,20 @@ def validation_run(engine: Engine, run_id: str, row_id: int):
         ).first()
 
 
+def _sent_by(opd_code: str):
+    """The contents the agency's people sent through the web application."""
+    return select(WebUploadFile.sha256).where(
+        WebUploadFile.agency_code == opd_code, WebUploadFile.sha256 != ""
+    )
+
+
 def agency_validation_runs(engine: Engine, opd_code: str, limit: int = 200) -> list:
-    """The newest ``validation_run`` rows of one agency, newest first."""
+    """The newest ``validation_run`` rows of one agency, newest first: those of its workbooks, and
+    those of files its people sent that name no agency."""
+    unnamed = and_(ValidationRun.opd_code == "", ValidationRun.sha256.in_(_sent_by(opd_code)))
     query = (
         select(ValidationRun)
-        .where(ValidationRun.opd_code == opd_code)
+        .where(or_(ValidationRun.opd_code == opd_code, unnamed))
         .order_by(ValidationRun.validated_at.desc(), ValidationRun.id.desc())
         .limit(limit)
     )
@@ -80,3 +89,23 @@ def runs_of_file(engine: Engine, sha256: str) -> list:
     )
     with engine.connect() as conn:
         return list(conn.execute(query).all())
+
+
+def run_agencies(engine: Engine, opd_code: str, sha256: str) -> set[str]:
+    """The agencies a run belongs to: its workbook's, else those whose people sent the file ("" when
+    none did)."""
+    if opd_code:
+        return {opd_code}
+    query = select(WebUploadFile.agency_code).where(WebUploadFile.sha256 == sha256).distinct()
+    with engine.connect() as conn:
+        return {code or "" for code in conn.execute(query).scalars().all()} or {""}
+
+
+def page_owner_agencies(engine: Engine, page_suffix: str) -> set[str]:
+    """The agencies of the runs whose Data Docs page ends with ``page_suffix`` (as :func:`run_agencies`)."""
+    query = select(ValidationRun.opd_code, ValidationRun.sha256).where(
+        ValidationRun.data_docs_url.endswith(page_suffix)
+    )
+    with engine.connect() as conn:
+        runs = set(conn.execute(query).all())
+    return {code for opd_code, sha256 in runs for code in run_agencies(engine, opd_code or "", sha256)}

@@ -23,7 +23,7 @@ from starlette.convertors import PathConvertor, register_url_convertor
 from sakip.web.auth import require_user
 from sakip.web.docs_html import DOCS_POLICY, local_css, local_page
 from sakip.web.files import data_docs_file, public_docs_path
-from sakip.web.pipeline import page_agencies
+from sakip.web.pipeline import page_owner_agencies
 from sakip.web.problems import PageError
 
 
@@ -62,7 +62,7 @@ async def data_docs(request: Request, requested: str) -> Response:
         raise PageError(404, NOT_FOUND)
     if user is not None and not user.is_steward and not relative.startswith("expectations/"):
         # a suite's page holds no data; a validation's, only its agency's
-        owners = await run_in_threadpool(page_agencies, request.app.state.engine, relative)
+        owners = await run_in_threadpool(page_owner_agencies, request.app.state.engine, relative)
         if not relative.startswith("validations/") or owners != {user.opd_code}:
             raise PageError(403, "Halaman Data Docs ini memuat data OPD lain.")
     suffix = target.suffix.lower()

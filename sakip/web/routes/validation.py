@@ -16,7 +16,8 @@ from sakip.web.files import display_name, docs_link
 from sakip.web.pipeline import (
     agency_names,
     agency_validation_runs,
-    page_agencies,
+    page_owner_agencies,
+    run_agencies,
     runs_of_file,
     sent_file_issues,
     sent_names,
@@ -96,7 +97,8 @@ async def validation_page(request: Request, key: str) -> Response:
     run = await run_in_threadpool(validation_run, engine, *found)
     if run is None:
         raise PageError(404, NOT_FOUND)
-    if not user.is_steward and run.opd_code != user.opd_code:
+    owners = await run_in_threadpool(run_agencies, engine, run.opd_code or "", run.sha256)
+    if not user.is_steward and user.opd_code not in owners:
         raise PageError(403, "Hasil validasi ini milik OPD lain.")
 
     docs = docs_link(run.data_docs_url, settings.workdir / "data-docs")
@@ -107,7 +109,7 @@ async def validation_page(request: Request, key: str) -> Response:
             settings.workdir, run.data_docs_url, run.file_name, sent_file_issues(engine, run.sha256)
         )
         # GX's page shows the whole batch: an agency's user gets it when the batch was its own alone
-        shared = bool(docs) and page_agencies(engine, docs.removeprefix("/data-docs/")) != {run.opd_code}
+        shared = bool(docs) and page_owner_agencies(engine, docs.removeprefix("/data-docs/")) != owners
         return names.get(run.sha256), details, agency_names(engine).get(run.opd_code or "", ""), shared
 
     sent, details, agency_name, shared = await run_in_threadpool(read)

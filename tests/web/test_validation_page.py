@@ -166,8 +166,8 @@ def test_a_run_of_a_file_naming_no_agency_belongs_to_the_agency_that_sent_it(val
         row = conn.execute(
             insert(ValidationRun).values(
                 run_id="c" * 32, file_name="tanpa-opd.xlsx", sha256=validated.bad.sha256,
-                suite="realisasi_bulanan", success=False, evaluated=1, failed=1, data_docs_url=page.resolve().as_uri(), opd_code="",
-                validated_at=datetime.now(UTC),
+                suite="realisasi_bulanan", success=False, evaluated=1, failed=1,
+                data_docs_url=page.resolve().as_uri(), opd_code="", validated_at=datetime.now(UTC),
             )
         ).inserted_primary_key[0]  # fmt: skip
     try:

@@ -16,7 +16,7 @@ from sakip.web.config import WebSettings
 from sakip.web.errors import PageError, error_page, install_error_pages
 from sakip.web.pipeline import Settings, open_warehouse
 from sakip.web.render import templates
-from sakip.web.routes import agency, auth, docs, steward, upload
+from sakip.web.routes import agency, auth, docs, steward, upload, validation
 
 STATIC = Path(__file__).resolve().parent / "static"
 #: Bodies of requests other than uploads: a sign-in or sign-out form
@@ -127,7 +127,7 @@ def create_app(
     app.state.engine = engine if engine is not None else open_warehouse(settings.url)
     app.state.templates = templates()
     install_error_pages(app, settings.workdir)
-    for module in (auth, upload, agency, steward, docs):
+    for module in (auth, upload, agency, steward, docs, validation):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Limits, web=web)

@@ -98,12 +98,33 @@ def find_file(root: Path, file_id: str) -> ListedFile | None:
     return next((f for f in list_files(root) if f.file_id == file_id), None)
 
 
+#: The longest path under ``/data-docs/`` looked up (GX's own are well under 300 characters)
+DATA_DOCS_MAX_PATH = 1024
+
+
+def public_docs_path(requested: str) -> bool:
+    """Whether ``requested`` names one of GX's own assets (``static/...``), read by its text alone:
+    no empty, ``.`` or ``..`` part, no backslash, NUL or other control character."""
+    parts = requested.split("/")
+    return (
+        len(parts) >= 2
+        and parts[0] == "static"
+        and len(requested) <= DATA_DOCS_MAX_PATH
+        and all(part not in ("", ".", "..") for part in parts)
+        and not any(ord(char) < 32 or char in "\\\x7f" for char in requested)
+    )
+
+
 def data_docs_file(root: Path, requested: str) -> Path | None:
-    """The Data Docs file at ``requested`` (a URL path inside ``root``), or None outside it or missing."""
-    base = root.resolve()
-    if not requested or "\\" in requested or "\x00" in requested:
+    """The Data Docs file at ``requested`` (a URL path inside ``root``), or None: outside it, missing,
+    or a name no file system takes (too long, a NUL, characters it cannot encode)."""
+    if not requested or len(requested) > DATA_DOCS_MAX_PATH or "\\" in requested or "\x00" in requested:
         return None
-    target = (base / requested).resolve()
-    if not target.is_relative_to(base) or not target.is_file():
+    try:
+        base = root.resolve()
+        target = (base / requested).resolve()
+        if not target.is_relative_to(base) or not target.is_file():
+            return None
+    except (OSError, ValueError):  # ENAMETOOLONG, an unencodable name: no such page
         return None
     return target

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from sakip.failures import EXIT_USAGE, CommandError, log_unexpected
 from sakip.prefect_server import start_temporary_server, stop_temporary_server
 from tasks.core.calendar import BULAN, format_moment, now_utc
+from tasks.core.columns import label as column_label
 from tasks.core.formatting import format_percent, format_rupiah
 from tasks.core.text import printable
 from tasks.settings import Settings, WebSettings, load_settings, load_web_settings
@@ -39,6 +40,16 @@ from warehouse.queries import (
     rejected_submissions,
     validation_pages,
 )
+from warehouse.queries.validation import (
+    agency_validation_runs,
+    page_owner_agencies,
+    run_agencies,
+    runs_of_file,
+    sent_file_issues,
+    sent_names,
+    upload_file_validation,
+    validation_run,
+)
 
 __all__ = [
     "BULAN",
@@ -55,6 +66,8 @@ __all__ = [
     "WebUser",
     "agency_months",
     "agency_names",
+    "agency_validation_runs",
+    "column_label",
     "expected_agencies",
     "format_moment",
     "format_percent",
@@ -69,14 +82,21 @@ __all__ = [
     "now_utc",
     "open_warehouse",
     "page_agencies",
+    "page_owner_agencies",
     "printable",
     "queries",
     "rejected_submissions",
     "revisions",
+    "run_agencies",
     "run_ingest_flow",
+    "runs_of_file",
+    "sent_file_issues",
+    "sent_names",
     "start_temporary_server",
     "stop_temporary_server",
+    "upload_file_validation",
     "validation_pages",
+    "validation_run",
     "validation_runs",
 ]
 

@@ -91,7 +91,7 @@ def test_send_fix_and_be_refused_in_a_browser(server: str, browser_page: Page, s
     failed = rejected.locator("table.issues tbody tr").filter(has_text="amount.realization_over_budget")
     expect(failed.locator("td.cell")).to_have_text("G12")
     expect(failed).to_contain_text("melebihi anggaran (886.349)")
-    expect(rejected.get_by_role("link", name="Halaman Data Docs validasi ini")).to_be_visible()
+    expect(rejected.get_by_role("link", name="Rincian teknis (Great Expectations)")).to_be_visible()
     shot = page.screenshot(full_page=True, path=str(tmp_path / "hasil.png"))
     assert shot[:8] == b"\x89PNG\r\n\x1a\n"
     if os.environ.get("SAKIP_WEB_SCREENSHOT"):

@@ -363,11 +363,12 @@ def test_data_docs_pages_of_another_agency_and_paths_outside_are_refused(site):
     sign_in(steward, "steward")
     relative = "/data-docs/validations/s/r/t/p.html"
     assert mine.get(relative).status_code == 403
-    assert mine.get("/data-docs/index.html").status_code == 403
+    home = mine.get("/data-docs/index.html")  # GX's "Home": the agency's own validations
+    assert home.status_code == 303 and home.headers["location"] == f"/agencies/{AGENCY}/validations"
     answer = theirs.get(relative)
     assert answer.status_code == 200 and "hasil" in answer.text
     assert answer.headers["content-security-policy"].startswith("sandbox")
-    assert steward.get("/data-docs/index.html").status_code == 200
+    assert steward.get("/data-docs/index.html").headers["location"] == "/steward/validations"
     assert site.client().get("/data-docs/static/s.css").status_code == 200  # GX's own styles: no data
     outside = ["/data-docs/../sakip.db", "/data-docs/static/../../web-secret", "/data-docs/%2e%2e/web-secret"]
     outside += ["/data-docs/static/..%2f..%2fweb-secret"]

@@ -133,6 +133,13 @@ def test_the_data_docs_page_of_the_validation_is_served_to_its_agency(uploaded: 
         other = uploaded.site.client()
         sign_in(other, "lain")
         assert other.get(link).status_code == 403
+    ours = {part.split('"')[0] for part in page.split('href="') if '">Hasil validasi</a>' in part}
+    assert ours and all(link.startswith("/validations/file/") for link in ours)
+    for link in ours:  # sakip's own page of the run, for the agency
+        answer = uploaded.dinas.get(link, follow_redirects=True)
+        assert (
+            answer.status_code == 200 and "Pemeriksaan" in answer.text and "/validations/" in str(answer.url)
+        )
 
 
 def test_another_agencys_workbook_is_refused_and_nothing_loads(uploaded: Uploaded):
@@ -176,7 +183,8 @@ def test_steward_sees_each_agencys_state_quarantine_and_validations(uploaded: Up
     link = next(p.split('"')[0] for p in quarantine.split('href="') if p.startswith("/steward/quarantine/"))
     assert steward.get(link).status_code == 200
     validations = steward.get("/steward/validations?failed=1").text
-    assert "realisasi_img_src_x_02.xlsx" in validations and "/data-docs/validations/" in validations
+    assert "realisasi &lt;img src=x&gt;02.xlsx" in validations and "/data-docs/validations/" in validations
+    assert "realisasi_img_src_x_02.xlsx" not in validations  # the name as sent, not the stored one
 
 
 def test_xls_and_ods_pass_the_door_and_are_judged_by_their_content(uploaded: Uploaded):

@@ -1,4 +1,5 @@
-"""The steward's pages: every agency's state for a month, validation runs, quarantine, year-end reports."""
+"""The steward's pages: every agency's state for a month, quarantine, year-end reports (the validation
+runs: :mod:`sakip.web.routes.validation`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sakip.web.auth import require_steward
-from sakip.web.files import docs_link, find_file, list_files, safe_name
-from sakip.web.pipeline import latest_month, month_status, now_utc, validation_runs
+from sakip.web.files import find_file, list_files, safe_name
+from sakip.web.pipeline import latest_month, month_status, now_utc
 from sakip.web.problems import PageError
 from sakip.web.render import page
 from sakip.web.uploads import recent_uploads
@@ -58,21 +59,6 @@ async def month_overview(request: Request, year: int | None = None, month: int |
             "uploads": recent_uploads(engine, None, limit=10),
             "register": settings.opd_register is not None,
         },
-    )
-
-
-@router.get("/validations")
-async def validations(request: Request, failed: int = 0) -> Response:
-    """The validation runs, newest first, with their Data Docs pages."""
-    require_steward(request)
-    engine = request.app.state.engine
-    runs = await run_in_threadpool(lambda: validation_runs(engine, failed_only=bool(failed)).head(200))
-    docs_root = (request.app.state.settings.workdir / "data-docs").resolve()
-    rows = []
-    for run in runs.to_dict("records"):
-        rows.append({**run, "link": docs_link(str(run.get("data_docs_url") or ""), docs_root)})
-    return page(
-        request, "validations.html", {"title": "Hasil validasi", "runs": rows, "failed": bool(failed)}
     )
 
 

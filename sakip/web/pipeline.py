@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from sakip.failures import EXIT_USAGE, CommandError, log_unexpected
 from sakip.prefect_server import start_temporary_server, stop_temporary_server
 from tasks.core.calendar import BULAN, format_moment, now_utc
-from tasks.core.formatting import format_percent, format_rupiah
+from tasks.core.formatting import format_percent, format_rupiah, format_size, short_rupiah
 from tasks.core.text import printable
 from tasks.settings import Settings, WebSettings, load_settings, load_web_settings
 from warehouse import queries
@@ -59,6 +59,7 @@ __all__ = [
     "format_moment",
     "format_percent",
     "format_rupiah",
+    "format_size",
     "known_agency",
     "latest_month",
     "load_settings",
@@ -74,6 +75,7 @@ __all__ = [
     "rejected_submissions",
     "revisions",
     "run_ingest_flow",
+    "short_rupiah",
     "start_temporary_server",
     "stop_temporary_server",
     "validation_pages",

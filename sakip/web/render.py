@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import Response
 
 from sakip.web.auth import session_of
-from sakip.web.pipeline import BULAN, format_moment, format_percent, format_rupiah, printable
+from sakip.web.pipeline import BULAN, format_moment, format_percent, format_rupiah, format_size, printable
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -48,6 +48,7 @@ def templates() -> Jinja2Templates:
         pct=lambda v: _number(v, "pct"),
         moment=lambda v: format_moment(v) if v is not None and v == v else "",
         bulan=_month,
+        ukuran=format_size,
         text=printable,
         status_word=lambda s: STATUS_WORDS.get(str(s), str(s)),
     )

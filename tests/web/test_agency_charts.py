@@ -161,8 +161,9 @@ def test_year_points_take_the_plan_workbook_where_a_month_has_no_plan_of_its_own
     assert [b.kode for b in ordered] == ["c", "b", "a"]
 
 
-def _record_upload(site: WebSite) -> str:
-    """A finished upload of the agency's user: one file loaded, one refused; its public id."""
+def _record_upload(site: WebSite, loaded_sha256: str) -> str:
+    """A finished upload of the agency's user: one file loaded (the month with this sha256), one
+    refused; its public id."""
     public_id = uuid.uuid4().hex
     with site.engine.begin() as conn:
         upload = conn.execute(
@@ -177,7 +178,10 @@ def _record_upload(site: WebSite) -> str:
             )
             .returning(WebUpload.id)
         ).scalar_one()
-        for name, status in (("laporan Maret (final).xlsx", "loaded"), ("salah <b>.xlsx", "rejected")):
+        for name, status, sha256 in (
+            ("laporan Januari (final).xlsx", "loaded", loaded_sha256),
+            ("salah <b>.xlsx", "rejected", ""),
+        ):
             conn.execute(
                 insert(WebUploadFile).values(
                     public_id=uuid.uuid4().hex,
@@ -185,7 +189,7 @@ def _record_upload(site: WebSite) -> str:
                     original_name=name,
                     stored_path="",
                     size_bytes=1,
-                    sha256="",
+                    sha256=sha256,
                     status=status,
                     kind="realization",
                     opd_code=AGENCY,
@@ -202,9 +206,9 @@ def _record_upload(site: WebSite) -> str:
 def test_the_agency_page_draws_its_year_its_programs_its_warning_and_its_last_upload(
     site: WebSite, sample_2022, tmp_path: Path
 ):
-    load_months(site.engine, sample_2022.realization[:2])
+    january, _ = load_months(site.engine, sample_2022.realization[:2])
     load_sample_plan(site.engine, sample_2022.realization, tmp_path / "rak_2022.xlsx")
-    upload = _record_upload(site)
+    upload = _record_upload(site, january.sha256)
     client = site.client()
     sign_in(client, "dinas")
     answer = client.get(f"/agencies/{AGENCY}")
@@ -230,5 +234,8 @@ def test_the_agency_page_draws_its_year_its_programs_its_warning_and_its_last_up
     assert "Sangat Rendah: serapan 4,90 %, anggaran kas 5,79 %, deviasi -0,89 poin" in html
     assert f'<a href="/uploads/{upload}">lihat hasil</a>' in html
     assert "selesai (1 dimuat, 1 ditolak)" in html
-    assert "laporan Maret (final).xlsx" in html and "salah &lt;b&gt;.xlsx" in html
+    assert "salah &lt;b&gt;.xlsx" in html  # the upload's files, by the names they were sent under
+    loaded = html[html.index("<h2>Bulan yang dimuat</h2>") : html.index("<h2>Berkas ditolak</h2>")]
+    assert "laporan Januari (final).xlsx" in loaded and "realisasi_2022_01.xlsx" not in loaded
+    assert "realisasi_2022_02.xlsx" in loaded  # a month not sent through the web keeps its name
     assert "Februari" in html and "1.283.296.548" in html  # the chart's data table

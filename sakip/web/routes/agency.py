@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
 from sakip.web.auth import require_agency, require_steward, require_user
@@ -79,6 +80,12 @@ def _figures(request: Request, code: str, latest: tuple[int, int] | None, monito
     }
 
 
+def _as_sent(engine: Engine, batches: list[dict[str, object]]) -> list[dict[str, object]]:
+    """The batches with each file's name as it was sent through the web application, where it was."""
+    names = queries.sent_names(engine, [str(b.get("sha256") or "") for b in batches])
+    return [{**b, "file_name": names.get(str(b.get("sha256") or ""), b["file_name"])} for b in batches]
+
+
 def _agency_context(request: Request, code: str) -> dict[str, object]:
     """Everything the agency page shows (read in a worker thread: several queries)."""
     engine, settings = request.app.state.engine, request.app.state.settings
@@ -87,12 +94,14 @@ def _agency_context(request: Request, code: str) -> dict[str, object]:
     monitoring = monitoring_of(engine, settings, code, *latest) if latest else None
     changes = revisions(engine, code)
     uploads = recent_uploads(engine, code)
+    loaded = _as_sent(engine, months.to_dict("records"))
+    rejected = _as_sent(engine, rejected_submissions(engine, code).to_dict("records"))
     return {
         "title": f"OPD {code}",
         "code": code,
         "name": agency_names(engine).get(code, ""),
-        "months": months.to_dict("records"),
-        "rejected": rejected_submissions(engine, code).to_dict("records"),
+        "months": loaded,
+        "rejected": rejected,
         "revisions": changes.to_dict("records"),
         "monitoring": monitoring,
         "monitoring_programs": monitoring["programs"].to_dict("records") if monitoring else [],

@@ -31,8 +31,8 @@ FONT = "DejaVu Sans, sans-serif"
 class LineFrame:
     """Where the line chart draws: its size and the plot area inside it (pixels)."""
 
-    width: int = 720
-    height: int = 320
+    width: int = 960
+    height: int = 340
     left: int = 72
     right: int = 20
     top: int = 44
@@ -99,7 +99,7 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def nice_ticks(largest: float, count: int = 4) -> list[float]:
+def nice_ticks(largest: float, count: int = 5) -> list[float]:
     """Ticks from 0 to a round number at or above ``largest`` (steps of 1, 2, 2.5 or 5 × 10^n)."""
     if _missing(largest) or largest <= 0:
         return [0.0, 1.0]
@@ -231,7 +231,7 @@ def cumulative_chart(
 class BarFrame:
     """Where the serapan bars draw: width, a row per program (its name above its bar)."""
 
-    width: int = 720
+    width: int = 960
     top: int = 44
     row: int = 46
     left: int = 8

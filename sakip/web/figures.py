@@ -43,7 +43,8 @@ class Scales(Protocol):
 
 @dataclass(frozen=True)
 class Badge:
-    """The early warning of an agency-month: colour word, category (from the scales) and its sentence."""
+    """The early warning of an agency-month: colour word, category (from the scales) and what it is
+    made of in words (serapan, plan, deviasi)."""
 
     level: str
     kategori: str
@@ -103,7 +104,7 @@ def deviasi_badge(
         return None
     kategori = scales.warning_category(serapan, month)
     plan = share_pct(anggaran_kas, anggaran)
-    words = f"{kategori}: serapan {percent_words(serapan)}"
+    words = f"serapan {percent_words(serapan)}"
     if plan is None:
         words += ", anggaran kas belum ada"
     else:

@@ -126,15 +126,16 @@ _RUPIAH_STEPS = ((10**12, "T"), (10**9, "M"), (10**6, "jt"), (10**3, "rb"))
 
 
 def short_rupiah(value: Any) -> str:
-    """An amount for a chart's axis: ``1,2 M`` (miliar), ``350 jt`` (juta), ``12 rb`` (ribu), ``0``;
-    one decimal below ten of its unit, none above; ``""`` for NaN."""
+    """An amount for a chart's axis: ``1,2 M`` (miliar), ``350 jt`` (juta), ``12,5 rb`` (ribu), ``5 M``,
+    ``0``: one decimal where it has one, below a hundred of its unit; ``""`` for NaN."""
     if is_missing(value):
         return ""
     number = float(value)
     for size, unit in _RUPIAH_STEPS:
         if abs(number) >= size:
             scaled = number / size
-            return f"{digits_text(scaled, 1 if abs(round(scaled, 1)) < 10 else 0)} {unit}"
+            tenths = round(scaled, 1)
+            return f"{digits_text(scaled, 1 if abs(tenths) < 100 and not tenths.is_integer() else 0)} {unit}"
     return digits_text(number, 0)
 
 

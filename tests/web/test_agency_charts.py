@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import math
 import re
-import uuid
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert
 
 from sakip.web.charts import (
     LineFrame,
@@ -24,9 +21,8 @@ from sakip.web.charts import (
 from sakip.web.figures import deviasi_badge, points_text, program_bars, warning_level, year_points
 from tasks.core.formatting import format_size, short_rupiah
 from tasks.settings import ReportScales
-from tests.fixtures.dashboard import load_months, load_sample_plan
+from tests.fixtures.dashboard import load_months, load_sample_plan, record_upload
 from tests.fixtures.web import AGENCY, WebSite, sign_in
-from warehouse.models import WebUpload, WebUploadFile
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = 'Program <script>alert(1)</script> & "kutip" \x07 </text><text>'
@@ -52,13 +48,8 @@ def inline_svg(html: str, chart_id: str) -> ET.Element:
 
 
 def test_short_rupiah_and_sizes_are_written_the_indonesian_way():
-    assert [short_rupiah(v) for v in (1_200_000_000, 350_000_000, 12_345, 0, 9_960_000_000)] == [
-        "1,2 M",
-        "350 jt",
-        "12 rb",
-        "0",
-        "10 M",
-    ]
+    amounts = (1_200_000_000, 350_000_000, 12_345, 0, 9_960_000_000, 12_500_000_000, 5_000_000)
+    assert [short_rupiah(v) for v in amounts] == ["1,2 M", "350 jt", "12,3 rb", "0", "10 M", "12,5 M", "5 jt"]
     assert short_rupiah(float("nan")) == ""
     assert [format_size(v) for v in (2 * 1024 * 1024, 512 * 1024, 900, 1536 * 1024 * 1024)] == [
         "2,0 MB",
@@ -94,7 +85,7 @@ def test_the_line_chart_puts_each_month_where_its_value_is():
     labels = [t.text for t in root.iter(f"{SVG}text")]
     assert "Jan" in labels and "Des" in labels and "Realisasi kumulatif" in labels
     assert "Anggaran kas kumulatif" in labels
-    assert "1,5 rb" in labels  # the rupiah axis in Indonesian (1.500)
+    assert "1,3 rb" in labels and "1 rb" in labels  # the rupiah axis in Indonesian (1.250, 1.000)
 
 
 def test_the_charts_escape_names_and_use_no_style():
@@ -133,7 +124,7 @@ def test_badge_colour_follows_the_scales_category_and_says_it_in_words():
     ]
     low = deviasi_badge(49.0, 1000.0, 100.0, 2, scales)  # 4,9 % in TW I, plan 10 %
     assert low is not None and (low.level, low.kategori) == ("merah", "Sangat Rendah")
-    assert low.words == "Sangat Rendah: serapan 4,90 %, anggaran kas 10,00 %, deviasi -5,10 poin"
+    assert low.words == "serapan 4,90 %, anggaran kas 10,00 %, deviasi -5,10 poin"
     high = deviasi_badge(300.0, 1000.0, None, 3, scales)
     assert high is not None and (high.level, high.kategori) == ("hijau", "Sangat Tinggi")
     assert high.words.endswith("anggaran kas belum ada")
@@ -161,54 +152,15 @@ def test_year_points_take_the_plan_workbook_where_a_month_has_no_plan_of_its_own
     assert [b.kode for b in ordered] == ["c", "b", "a"]
 
 
-def _record_upload(site: WebSite, loaded_sha256: str) -> str:
-    """A finished upload of the agency's user: one file loaded (the month with this sha256), one
-    refused; its public id."""
-    public_id = uuid.uuid4().hex
-    with site.engine.begin() as conn:
-        upload = conn.execute(
-            insert(WebUpload)
-            .values(
-                public_id=public_id,
-                username="dinas",
-                agency_code=AGENCY,
-                correction=False,
-                status="done",
-                uploaded_at=datetime(2022, 3, 3, 2, 0, tzinfo=UTC),
-            )
-            .returning(WebUpload.id)
-        ).scalar_one()
-        for name, status, sha256 in (
-            ("laporan Januari (final).xlsx", "loaded", loaded_sha256),
-            ("salah <b>.xlsx", "rejected", ""),
-        ):
-            conn.execute(
-                insert(WebUploadFile).values(
-                    public_id=uuid.uuid4().hex,
-                    upload_id=upload,
-                    original_name=name,
-                    stored_path="",
-                    size_bytes=1,
-                    sha256=sha256,
-                    status=status,
-                    kind="realization",
-                    opd_code=AGENCY,
-                    agency_code=AGENCY,
-                    rows=0,
-                    issues_json="[]",
-                    annotated_path="",
-                    data_docs_url="",
-                )
-            )
-    return public_id
-
-
 def test_the_agency_page_draws_its_year_its_programs_its_warning_and_its_last_upload(
     site: WebSite, sample_2022, tmp_path: Path
 ):
     january, _ = load_months(site.engine, sample_2022.realization[:2])
     load_sample_plan(site.engine, sample_2022.realization, tmp_path / "rak_2022.xlsx")
-    upload = _record_upload(site, january.sha256)
+    upload = record_upload(
+        site.engine,
+        [("laporan Januari (final).xlsx", "loaded", january.sha256), ("salah <b>.xlsx", "rejected", "")],
+    )
     client = site.client()
     sign_in(client, "dinas")
     answer = client.get(f"/agencies/{AGENCY}")
@@ -231,7 +183,7 @@ def test_the_agency_page_draws_its_year_its_programs_its_warning_and_its_last_up
 
     # February: 4,90 % spent, 5,79 % planned: below every band of TW I
     assert '<span class="badge level-merah">Sangat Rendah</span>' in html
-    assert "Sangat Rendah: serapan 4,90 %, anggaran kas 5,79 %, deviasi -0,89 poin" in html
+    assert "serapan 4,90 %, anggaran kas 5,79 %, deviasi -0,89 poin" in html
     assert f'<a href="/uploads/{upload}">lihat hasil</a>' in html
     assert "selesai (1 dimuat, 1 ditolak)" in html
     assert "salah &lt;b&gt;.xlsx" in html  # the upload's files, by the names they were sent under

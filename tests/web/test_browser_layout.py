@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect, sync_playwright
 from sqlalchemy import insert
 
-from tests.fixtures.dashboard import load_months, load_sample_plan
+from tests.fixtures.dashboard import UPLOADED_AT, load_months, load_sample_plan, record_upload
 from tests.fixtures.web import AGENCY, OTHER_AGENCY, PASSWORDS, make_site, serving
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
-from warehouse.models import ValidationRun, WebUpload, WebUploadFile
+from warehouse.models import ValidationRun
 
 VIEWPORT = {"width": 1280, "height": 900}
 #: The codes, numbers and states of a page's tables written over more than one line.
@@ -27,7 +26,6 @@ LINES_OF_CELLS = """
   return tops.size > 1;
 }).map((cell) => cell.textContent)
 """
-SHOTS = Path("/tmp/kadis/shots")
 LONG_NAME = (
     "laporan_realisasi_dinas_koperasi_dan_usaha_mikro_kota_semarang_2022_februari_final_revisi_ketiga.xlsx"
 )
@@ -36,31 +34,8 @@ LONG_AGENCY = "Dinas Koperasi, Usaha Kecil dan Menengah, Perindustrian dan Perda
 
 def _record_long_names(engine) -> None:
     """An upload and a validation run whose file names are long and unbroken (a layout's worst case)."""
-    now = datetime(2022, 3, 3, 2, 0, tzinfo=UTC)
+    record_upload(engine, [(LONG_NAME, "loaded", "")])
     with engine.begin() as conn:
-        upload = conn.execute(
-            insert(WebUpload)
-            .values(
-                public_id=uuid.uuid4().hex,
-                username="dinas",
-                agency_code=AGENCY,
-                correction=False,
-                status="done",
-                uploaded_at=now,
-            )
-            .returning(WebUpload.id)
-        ).scalar_one()
-        conn.execute(
-            insert(WebUploadFile).values(
-                public_id=uuid.uuid4().hex,
-                upload_id=upload,
-                original_name=LONG_NAME,
-                status="loaded",
-                kind="realization",
-                opd_code=AGENCY,
-                agency_code=AGENCY,
-            )
-        )
         conn.execute(
             insert(ValidationRun).values(
                 run_id=uuid.uuid4().hex,
@@ -74,7 +49,7 @@ def _record_long_names(engine) -> None:
                 opd_code=AGENCY,
                 year=2022,
                 month=2,
-                validated_at=now,
+                validated_at=UPLOADED_AT,
             )
         )
 
@@ -175,7 +150,5 @@ def test_no_page_scrolls_sideways_at_1280_px(server: str, page: tuple[Page, list
     assert _page_width(browser) <= VIEWPORT["width"], path
     broken = browser.evaluate(LINES_OF_CELLS)
     assert broken == [], (path, broken)  # a code, a number or a state stays on one line
-    browser.screenshot(
-        path=str(SHOTS / f"{path.strip('/').replace('/', '_').replace('?', '_')}.png"), full_page=True
-    )
+    browser.screenshot()
     assert not [m for m in messages if "Content Security Policy" in m or m.startswith("pageerror")], messages

@@ -9,13 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, insert
 
 from sakip.web.accounts import add_user
 from tasks.extract.realization import read_realization
 from tasks.load.realization import load_realization
-from tests.fixtures.dashboard import load_months, load_sample_plan
+from tests.fixtures.dashboard import UPLOADED_AT, load_months, load_sample_plan, record_upload
 from tests.fixtures.web import AGENCY, OTHER_AGENCY, WebSite, sign_in
+from warehouse.models import ValidationRun
 from warehouse.queries import month_figures
 
 THIRD = "3.01.0.00.0.00.01.0000"
@@ -113,3 +114,44 @@ def test_month_figures_read_every_agency_in_one_query_and_fill_the_plan_from_the
     assert after.loc[AGENCY, "anggaran_kas"] == pytest.approx(own_plan)  # January + February of the plan
     assert after.loc[AGENCY, "realisasi"] == pytest.approx(2 * after.loc[OTHER_AGENCY, "realisasi"], rel=1e-6)
     assert list(month_figures(warehouse, 2022, 3).index) == []
+
+
+def test_sizes_are_written_the_indonesian_way_on_the_pages(site: WebSite):
+    folder = site.settings.quarantine_dir / "2022" / "02"
+    folder.mkdir(parents=True)
+    (folder / "besar.xlsx").write_bytes(b"\0" * (2 * 1024 * 1024))
+    (folder / "kecil.xlsx").write_bytes(b"\0" * (512 * 1024))
+    client = site.client()
+    sign_in(client, "steward")
+    listing = client.get("/steward/quarantine").text
+    assert '<td class="num">2,0 MB</td>' in listing and '<td class="num">512 KB</td>' in listing
+    form = client.get("/upload").text
+    assert "masing-masing 20,0 MB" in form and "20.0" not in form
+
+
+def test_the_validations_list_names_files_as_they_were_sent(site: WebSite):
+    sha256 = "ab" * 32
+    record_upload(site.engine, [("realisasi Februari <OPD>.xlsx", "rejected", sha256)])
+    with site.engine.begin() as conn:
+        for name, digest in (
+            ("realisasi_Februari_OPD.xlsx", sha256),
+            ("dari_baris_perintah.xlsx", "cd" * 32),
+        ):
+            conn.execute(
+                insert(ValidationRun).values(
+                    run_id=digest[:8],
+                    file_name=name,
+                    sha256=digest,
+                    suite="realization",
+                    success=False,
+                    evaluated=10,
+                    failed=1,
+                    opd_code=AGENCY,
+                    validated_at=UPLOADED_AT,
+                )
+            )
+    client = site.client()
+    sign_in(client, "steward")
+    page = client.get("/steward/validations").text
+    assert "realisasi Februari &lt;OPD&gt;.xlsx" in page and "realisasi_Februari_OPD.xlsx" not in page
+    assert "dari_baris_perintah.xlsx" in page  # not sent through the web: the name it was read under

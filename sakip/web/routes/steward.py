@@ -102,9 +102,14 @@ async def validations(request: Request, failed: int = 0) -> Response:
     engine = request.app.state.engine
     runs = await run_in_threadpool(lambda: validation_runs(engine, failed_only=bool(failed)).head(200))
     docs_root = (request.app.state.settings.workdir / "data-docs").resolve()
+    records = runs.to_dict("records")
+    sent = await run_in_threadpool(queries.sent_names, engine, [str(r.get("sha256") or "") for r in records])
     rows = []
-    for run in runs.to_dict("records"):
-        rows.append({**run, "link": docs_link(str(run.get("data_docs_url") or ""), docs_root)})
+    for run in records:
+        name = sent.get(str(run.get("sha256") or ""), run["file_name"])  # the name it was sent under
+        rows.append(
+            {**run, "file_name": name, "link": docs_link(str(run.get("data_docs_url") or ""), docs_root)}
+        )
     return page(
         request, "validations.html", {"title": "Hasil validasi", "runs": rows, "failed": bool(failed)}
     )

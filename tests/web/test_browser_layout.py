@@ -150,5 +150,4 @@ def test_no_page_scrolls_sideways_at_1280_px(server: str, page: tuple[Page, list
     assert _page_width(browser) <= VIEWPORT["width"], path
     broken = browser.evaluate(LINES_OF_CELLS)
     assert broken == [], (path, broken)  # a code, a number or a state stays on one line
-    browser.screenshot()
     assert not [m for m in messages if "Content Security Policy" in m or m.startswith("pageerror")], messages

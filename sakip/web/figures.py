@@ -135,11 +135,17 @@ def program_bars(programs: Iterable[Mapping[str, Any]]) -> list[ProgramBar]:
 
 
 def month_table(
-    rows: Iterable[Mapping[str, Any]], figures: Iterable[Mapping[str, Any]], month: int, scales: Scales
+    rows: Iterable[Mapping[str, Any]],
+    figures: Iterable[Mapping[str, Any]],
+    month: int,
+    scales: Scales,
+    sent_names: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """The month's agency rows (as ``month_status`` gives them) with their figures: anggaran,
     realisasi and anggaran kas to date, serapan, deviasi (points) and the badge; None where the
-    agency has nothing loaded for the month."""
+    agency has nothing loaded for the month. ``sent_names``: agency -> the name its last file was
+    sent under (shown instead of the name it was stored under)."""
+    sent = sent_names or {}
     by_code = {str(f["opd_code"]): f for f in figures}
     table = []
     for row in rows:
@@ -152,6 +158,7 @@ def month_table(
         table.append(
             {
                 **row,
+                "last_file": sent.get(str(row["code"])) or row.get("last_file", ""),
                 "anggaran": anggaran,
                 "realisasi": realisasi,
                 "anggaran_kas": plan,

@@ -191,3 +191,14 @@ def test_the_agency_page_draws_its_year_its_programs_its_warning_and_its_last_up
     assert "laporan Januari (final).xlsx" in loaded and "realisasi_2022_01.xlsx" not in loaded
     assert "realisasi_2022_02.xlsx" in loaded  # a month not sent through the web keeps its name
     assert "Februari" in html and "1.283.296.548" in html  # the chart's data table
+
+
+def test_an_agency_with_nothing_loaded_sees_an_empty_chart_and_no_badge(site: WebSite):
+    client = site.client()
+    sign_in(client, "dinas")
+    html = client.get(f"/agencies/{AGENCY}").text
+    line = inline_svg(html, "grafik-kumulatif")
+    assert line.find(f"{SVG}desc").text == "Belum ada realisasi yang dimuat."
+    assert line.findall(f".//{SVG}circle") == []
+    assert 'id="grafik-serapan"' not in html and "level-" not in html
+    assert "belum ada bulan yang dimuat" in html and "belum ada pengiriman lewat aplikasi" in html

@@ -31,12 +31,14 @@ def codes(html: str) -> list[str]:
 
 @pytest.fixture
 def month_site(site: WebSite, sample_2022) -> WebSite:
-    """February 2022 of three agencies spending 100 %, 50 % and 80 % of the sample's realization, and
-    a fourth agency (a user, nothing loaded)."""
-    february = sample_2022.realization[:2]
-    load_months(site.engine, february)
-    load_months(site.engine, february, OTHER_AGENCY, "Dinas Pendidikan", 0.5)
-    load_months(site.engine, february, THIRD, "Dinas Kesehatan", 0.8)
+    """January and February 2022 of three agencies spending 100 %, 50 % and 80 % of the sample's
+    realization (the first's February sent through the web), and a fourth agency (a user, nothing
+    loaded)."""
+    months = sample_2022.realization[:2]
+    _, february = load_months(site.engine, months)
+    record_upload(site.engine, [("Realisasi Februari 2022 (Dinas).xlsx", "loaded", february.sha256)])
+    load_months(site.engine, months, OTHER_AGENCY, "Dinas Pendidikan", 0.5)
+    load_months(site.engine, months, THIRD, "Dinas Kesehatan", 0.8)
     add_user(site.engine, "kosong", "kata-sandi-kosong", "opd", EMPTY)
     return site
 
@@ -86,6 +88,9 @@ def test_each_row_has_its_figures_and_badge(month_site: WebSite):
     assert "-0,89" in row  # deviasi in points
     assert '<span class="badge level-merah"' in row and ">Sangat Rendah</span>" in row
     assert "dimuat" in row
+    assert "Realisasi Februari 2022 (Dinas).xlsx" in row and "realisasi_2022_02.xlsx" not in row
+    other = re.search(rf'<tr data-code="{re.escape(OTHER_AGENCY)}">.*?</tr>', html, re.S).group(0)
+    assert "realisasi_2022_02.xlsx" in other  # not sent through the web: the name it was read under
     empty = re.search(rf'<tr data-code="{re.escape(EMPTY)}">.*?</tr>', html, re.S).group(0)
     assert "belum dikirim" in empty and "level-" not in empty
 

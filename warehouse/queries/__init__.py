@@ -7,6 +7,7 @@ from warehouse.queries.dashboard import (
     agency_year_figures,
     cash_plan_months,
     month_figures,
+    month_last_sent_names,
     sent_names,
     upload_file_names,
 )
@@ -88,6 +89,7 @@ __all__ = [
     "list_validation_runs",
     "loaded_months",
     "month_figures",
+    "month_last_sent_names",
     "month_rows",
     "month_submissions",
     "month_totals_by_opd",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from warehouse.models import FactCashPlan, FactRealization, Opd, Period, WebUpload, WebUploadFile
+from warehouse.models import FactCashPlan, FactRealization, LoadBatch, Opd, Period, WebUpload, WebUploadFile
 
 
 def _plan_to_date():
@@ -100,6 +100,22 @@ def upload_file_names(engine: Engine, upload_ids: Sequence[str]) -> dict[str, li
         for public_id, name in conn.execute(query).all():
             names.setdefault(public_id, []).append(name)
     return names
+
+
+def month_last_sent_names(engine: Engine, year: int, month: int) -> dict[str, str]:
+    """Agency -> the name its month's newest monthly workbook was sent under, for the agencies whose
+    newest one came through the web application (one query for every agency)."""
+    query = (
+        select(LoadBatch.opd_code, WebUploadFile.original_name)
+        .outerjoin(WebUploadFile, (WebUploadFile.sha256 == LoadBatch.sha256) & (LoadBatch.sha256 != ""))
+        .where(LoadBatch.kind == "realization", LoadBatch.year == year, LoadBatch.month == month)
+        .order_by(LoadBatch.loaded_at, LoadBatch.id, WebUploadFile.id)
+    )
+    last: dict[str, str | None] = {}
+    with engine.connect() as conn:
+        for code, name in conn.execute(query).all():
+            last[code] = name
+    return {code: name for code, name in last.items() if name}
 
 
 def sent_names(engine: Engine, sha256s: Sequence[str]) -> dict[str, str]:

@@ -56,7 +56,8 @@ def _month_rows(
     engine, settings = request.app.state.engine, request.app.state.settings
     rows = month_status(engine, settings, year, month)
     figures = queries.month_figures(engine, year, month).to_dict("records")
-    return sort_rows(month_table(rows, figures, month, settings.scales), column, direction)
+    sent = queries.month_last_sent_names(engine, year, month)
+    return sort_rows(month_table(rows, figures, month, settings.scales, sent), column, direction)
 
 
 @router.get("")

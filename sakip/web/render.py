@@ -39,7 +39,8 @@ def _month(value: object) -> str:
 
 
 def templates() -> Jinja2Templates:
-    """The page templates; every value is html-escaped unless a template says otherwise (none does)."""
+    """The page templates; every value is html-escaped, but the charts a route hands in as ``Markup``
+    (SVG whose every text :mod:`sakip.web.charts` has escaped)."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True
     )

@@ -1,6 +1,9 @@
-"""A page per agency: months loaded with their serapan, refused files, corrections, the latest monitoring."""
+"""A page per agency: its year against the cash plan and its programs' serapan (SVG charts drawn here),
+its early warning, its last upload, months loaded, refused files, corrections, the latest monitoring."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -54,9 +57,12 @@ def agencies(request: Request) -> Response:
     )
 
 
-def _figures(request: Request, code: str, latest: tuple[int, int] | None, monitoring) -> dict[str, object]:
+def _figures(
+    request: Request, code: str, latest: tuple[int, int] | None, monitoring: dict[str, Any] | None
+) -> dict[str, object]:
     """The charts and the badge of the agency page: the year of its newest loaded month (else this
-    year) month by month, its programs' serapan, the newest month's early warning."""
+    year) month by month, its programs' serapan, the newest month's early warning. The charts are
+    markup the page puts as it is: :mod:`sakip.web.charts` escapes every text of them."""
     engine, settings = request.app.state.engine, request.app.state.settings
     year = latest[0] if latest else now_utc().year
     months = queries.agency_year_figures(engine, code, year).to_dict("records")

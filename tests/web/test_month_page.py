@@ -17,7 +17,7 @@ from tasks.load.realization import load_realization
 from tests.fixtures.dashboard import UPLOADED_AT, load_months, load_sample_plan, record_upload
 from tests.fixtures.web import AGENCY, OTHER_AGENCY, WebSite, sign_in
 from warehouse.models import ValidationRun
-from warehouse.queries import month_figures
+from warehouse.queries import month_figures, month_last_sent_names
 
 THIRD = "3.01.0.00.0.00.01.0000"
 EMPTY = "4.01.0.00.0.00.01.0000"
@@ -119,6 +119,11 @@ def test_month_figures_read_every_agency_in_one_query_and_fill_the_plan_from_the
     assert after.loc[AGENCY, "anggaran_kas"] == pytest.approx(own_plan)  # January + February of the plan
     assert after.loc[AGENCY, "realisasi"] == pytest.approx(2 * after.loc[OTHER_AGENCY, "realisasi"], rel=1e-6)
     assert list(month_figures(warehouse, 2022, 3).index) == []
+
+    other = load_months(warehouse, [sample_2022.realization[0]], OTHER_AGENCY, "Dinas Pendidikan", 0.5)[0]
+    record_upload(warehouse, [("Januari Dinas Pendidikan.xlsx", "loaded", other.sha256)], username="lain")
+    load_months(warehouse, [sample_2022.realization[0]])  # January of AGENCY, not sent through the web
+    assert month_last_sent_names(warehouse, 2022, 1) == {OTHER_AGENCY: "Januari Dinas Pendidikan.xlsx"}
 
 
 def test_sizes_are_written_the_indonesian_way_on_the_pages(site: WebSite):

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sakip.web.config import WebSettings
 from sakip.web.errors import PageError, error_page, install_error_pages
-from sakip.web.pipeline import Settings, open_warehouse
+from sakip.web.pipeline import Settings, format_size, open_warehouse
 from sakip.web.render import templates
 from sakip.web.routes import agency, auth, docs, steward, upload, validation
 
@@ -50,7 +50,7 @@ class Limits:
         limit = self._limit(scope["path"])
         message = (
             f"Kiriman terlalu besar: paling banyak {self.web.max_files} berkas, "
-            f"masing-masing paling besar {self.web.max_upload_mb:g} MB."
+            f"masing-masing paling besar {format_size(self.web.max_upload_bytes)}."
         )
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:

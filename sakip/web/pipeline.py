@@ -20,7 +20,7 @@ from sakip.failures import EXIT_USAGE, CommandError, log_unexpected
 from sakip.prefect_server import start_temporary_server, stop_temporary_server
 from tasks.core.calendar import BULAN, format_moment, now_utc
 from tasks.core.columns import label as column_label
-from tasks.core.formatting import format_percent, format_rupiah
+from tasks.core.formatting import format_percent, format_rupiah, format_size, short_rupiah
 from tasks.core.text import printable
 from tasks.settings import Settings, WebSettings, load_settings, load_web_settings
 from warehouse import queries
@@ -72,6 +72,7 @@ __all__ = [
     "format_moment",
     "format_percent",
     "format_rupiah",
+    "format_size",
     "known_agency",
     "latest_month",
     "load_settings",
@@ -92,6 +93,7 @@ __all__ = [
     "runs_of_file",
     "sent_file_issues",
     "sent_names",
+    "short_rupiah",
     "start_temporary_server",
     "stop_temporary_server",
     "upload_file_validation",

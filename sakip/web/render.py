@@ -11,7 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.responses import Response
 
 from sakip.web.auth import session_of
-from sakip.web.pipeline import BULAN, format_moment, format_percent, format_rupiah, printable
+from sakip.web.pipeline import BULAN, format_moment, format_percent, format_rupiah, format_size, printable
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -39,7 +39,8 @@ def _month(value: object) -> str:
 
 
 def templates() -> Jinja2Templates:
-    """The page templates; every value is html-escaped unless a template says otherwise (none does)."""
+    """The page templates; every value is html-escaped, but the charts a route hands in as ``Markup``
+    (SVG whose every text :mod:`sakip.web.charts` has escaped)."""
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined, trim_blocks=True
     )
@@ -48,6 +49,7 @@ def templates() -> Jinja2Templates:
         pct=lambda v: _number(v, "pct"),
         moment=lambda v: format_moment(v) if v is not None and v == v else "",
         bulan=_month,
+        ukuran=format_size,
         text=printable,
         status_word=lambda s: STATUS_WORDS.get(str(s), str(s)),
     )

@@ -25,6 +25,7 @@ from sakip.web.pipeline import (
     Settings,
     WebUpload,
     WebUploadFile,
+    format_size,
     log_unexpected,
     now_utc,
     queries,
@@ -114,7 +115,7 @@ def store_files(
         size = _copy_limited(item.content, path, web.max_upload_bytes)
         if size is None:
             folder.rmdir()
-            message = f"Berkas lebih besar dari batas {web.max_upload_mb:g} MB per berkas."
+            message = f"Berkas lebih besar dari batas {format_size(web.max_upload_bytes)} per berkas."
             stored.append(
                 StoredFile(public_id, shown, None, item.size or 0, refusal("upload.too_large", message))
             )
@@ -304,10 +305,14 @@ def annotated_copy(engine: Engine, file_id: str) -> tuple[Path, str, str] | None
 
 
 def recent_uploads(engine: Engine, agency_code: str | None, limit: int = 20) -> list[dict[str, object]]:
-    """The newest uploads (of one agency's files, or all), with how many files loaded and were refused."""
+    """The newest uploads (of one agency's files, or all), with the names their files were sent under
+    and how many loaded and were refused."""
+    uploads = queries.recent_web_uploads(engine, agency_code, limit)
+    names = queries.upload_file_names(engine, [u.public_id for u, _ in uploads])
     return [
         {
             "public_id": u.public_id,
+            "names": names.get(u.public_id, []),
             "username": u.username,
             "uploaded_at": u.uploaded_at,
             "status": u.status,
@@ -315,5 +320,5 @@ def recent_uploads(engine: Engine, agency_code: str | None, limit: int = 20) -> 
             "loaded": sum(s in ("loaded", "unchanged") for s in statuses),
             "rejected": sum(s in ("rejected", "failed") for s in statuses),
         }
-        for u, statuses in queries.recent_web_uploads(engine, agency_code, limit)
+        for u, statuses in uploads
     ]

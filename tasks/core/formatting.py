@@ -119,3 +119,36 @@ def amount_text(value: Any) -> str:
 def percent_text(value: Any, unit: str = " %") -> str:
     """A percentage in a sentence: ``83,79 %`` (``0,00 %`` for zero; ``unit`` ``" poin"`` for points)."""
     return digits_text(value, 2) + unit
+
+
+#: Steps of :func:`short_rupiah`: (size, abbreviation), largest first (triliun, miliar, juta, ribu).
+_RUPIAH_STEPS = ((10**12, "T"), (10**9, "M"), (10**6, "jt"), (10**3, "rb"))
+
+
+def short_rupiah(value: Any) -> str:
+    """An amount for a chart's axis: ``1,2 M`` (miliar), ``350 jt`` (juta), ``12,5 rb`` (ribu), ``5 M``,
+    ``0``: one decimal where it has one, below a hundred of its unit; ``""`` for NaN."""
+    if is_missing(value):
+        return ""
+    number = float(value)
+    for size, unit in _RUPIAH_STEPS:
+        if abs(number) >= size:
+            scaled = number / size
+            tenths = round(scaled, 1)
+            return f"{digits_text(scaled, 1 if abs(tenths) < 100 and not tenths.is_integer() else 0)} {unit}"
+    return digits_text(number, 0)
+
+
+#: Steps of :func:`format_size`: (bytes, unit, decimals), largest first.
+_SIZE_STEPS = ((1024**3, "GB", 1), (1024**2, "MB", 1), (1024, "KB", 0))
+
+
+def format_size(size_bytes: Any) -> str:
+    """A file size the Indonesian way: ``2,0 MB``, ``512 KB``, ``900 bita``; ``""`` for nothing."""
+    if is_missing(size_bytes):
+        return ""
+    number = float(size_bytes)
+    for step, unit, decimals in _SIZE_STEPS:
+        if number >= step:
+            return f"{digits_text(number / step, decimals)} {unit}"
+    return f"{digits_text(number, 0)} bita"

@@ -243,7 +243,7 @@ def test_a_file_over_the_size_limit_is_refused_and_not_kept(site_template: Path,
     big = b"PK" + b"\0" * 20_000
     answer = client.post("/upload", data={"csrf_token": token}, files=[("files", ("besar.xlsx", big, XLSX))])
     result = client.get(answer.headers["location"])
-    assert "DITOLAK" in result.text and "Berkas lebih besar dari batas 0.01 MB per berkas" in result.text
+    assert "DITOLAK" in result.text and "Berkas lebih besar dari batas 10 KB per berkas" in result.text
     with site.engine.connect() as conn:
         row = conn.execute(select(WebUploadFile.stored_path, WebUploadFile.status)).one()
     assert row == ("", "rejected")

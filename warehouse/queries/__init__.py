@@ -3,6 +3,14 @@ monitoring, intake and command-line listings) and the web application's (:mod:`.
 or plain values. Writes live in the :mod:`tasks.load` package and beside the web code that makes them.
 """
 
+from warehouse.queries.dashboard import (
+    agency_year_figures,
+    cash_plan_months,
+    month_figures,
+    month_last_sent_names,
+    sent_names,
+    upload_file_names,
+)
 from warehouse.queries.facts import (
     FACT_VALUES,
     ReportScope,
@@ -59,8 +67,10 @@ __all__ = [
     "ReportScope",
     "agency_months",
     "agency_names",
+    "agency_year_figures",
     "batches_as_of",
     "budget_rows",
+    "cash_plan_months",
     "cash_plan_to_date",
     "cumulative_rows",
     "earlier_year_indicators",
@@ -78,6 +88,8 @@ __all__ = [
     "list_revisions",
     "list_validation_runs",
     "loaded_months",
+    "month_figures",
+    "month_last_sent_names",
     "month_rows",
     "month_submissions",
     "month_totals_by_opd",
@@ -90,8 +102,10 @@ __all__ = [
     "recent_web_uploads",
     "rejected_submissions",
     "report_scope",
+    "sent_names",
     "source_month_rows",
     "sumber_dana_totals",
+    "upload_file_names",
     "validation_pages",
     "web_password_hash",
     "web_session",

@@ -198,7 +198,12 @@ def agency_months(engine: Engine, opd_code: str) -> pd.DataFrame:
         .group_by(Period.year, Period.month)
     )
     batches = select(
-        LoadBatch.year, LoadBatch.month, LoadBatch.file_name, LoadBatch.loaded_at, LoadBatch.loaded_by
+        LoadBatch.year,
+        LoadBatch.month,
+        LoadBatch.file_name,
+        LoadBatch.sha256,
+        LoadBatch.loaded_at,
+        LoadBatch.loaded_by,
     ).where(LoadBatch.opd_code == opd_code, LoadBatch.kind == "realization", LoadBatch.status == "loaded")
     with engine.connect() as conn:
         table = pd.read_sql(amounts, conn)
@@ -213,6 +218,7 @@ def rejected_submissions(engine: Engine, opd_code: str, limit: int = 50) -> pd.D
     query = (
         select(
             LoadBatch.file_name,
+            LoadBatch.sha256,
             LoadBatch.kind,
             LoadBatch.year,
             LoadBatch.month,

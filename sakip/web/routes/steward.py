@@ -8,8 +8,9 @@ from fastapi.responses import FileResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sakip.web.auth import require_steward
+from sakip.web.figures import month_table, sort_choice, sort_rows
 from sakip.web.files import find_file, list_files, safe_name
-from sakip.web.pipeline import latest_month, month_status, now_utc
+from sakip.web.pipeline import latest_month, month_status, now_utc, queries
 from sakip.web.problems import PageError
 from sakip.web.render import page
 from sakip.web.uploads import recent_uploads
@@ -17,6 +18,17 @@ from sakip.web.uploads import recent_uploads
 router = APIRouter(prefix="/steward")
 
 REPORT_SUFFIXES = (".xlsx", ".docx", ".pdf", ".html", ".csv", ".png")
+#: Sortable columns of the month table: (sort key, heading).
+SORT_HEADINGS = (
+    ("kode", "Kode"),
+    ("opd", "OPD"),
+    ("status", "Status"),
+    ("anggaran", "Anggaran (Rp)"),
+    ("realisasi", "Realisasi s.d. bulan ini (Rp)"),
+    ("serapan", "Serapan (%)"),
+    ("anggaran_kas", "Anggaran kas s.d. bulan ini (Rp)"),
+    ("deviasi", "Deviasi (poin)"),
+)
 STATE_WORDS = {
     "dimuat": "dimuat",
     "ditolak": "ditolak",
@@ -38,13 +50,33 @@ def _period(request: Request, year: int | None, month: int | None) -> tuple[int,
     return (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
 
 
+def _month_rows(
+    request: Request, year: int, month: int, column: str, direction: str
+) -> list[dict[str, object]]:
+    """Each expected agency's state for the month with its figures, in the order asked for."""
+    engine, settings = request.app.state.engine, request.app.state.settings
+    rows = month_status(engine, settings, year, month)
+    figures = queries.month_figures(engine, year, month).to_dict("records")
+    sent = queries.month_last_sent_names(engine, year, month)
+    return sort_rows(month_table(rows, figures, month, settings.scales, sent), column, direction)
+
+
 @router.get("")
-async def month_overview(request: Request, year: int | None = None, month: int | None = None) -> Response:
-    """Each expected agency's state for a month: loaded, refused, being processed, or missing."""
+async def month_overview(
+    request: Request,
+    year: int | None = None,
+    month: int | None = None,
+    sort: str | None = None,
+    dir: str | None = None,
+) -> Response:
+    """Each expected agency's state and figures for a month: loaded, refused, being processed, or
+    missing; lowest serapan first unless another column is asked for (agencies with nothing loaded
+    for the month last, in either direction)."""
     require_steward(request)
     chosen = _period(request, year, month)
-    engine, settings = request.app.state.engine, request.app.state.settings
-    rows = await run_in_threadpool(month_status, engine, settings, *chosen)
+    column, direction = sort_choice(sort, dir)
+    engine = request.app.state.engine
+    rows = await run_in_threadpool(_month_rows, request, *chosen, column, direction)
     counts = {state: sum(r["state"] == state for r in rows) for state in STATE_WORDS}
     return page(
         request,
@@ -57,7 +89,10 @@ async def month_overview(request: Request, year: int | None = None, month: int |
             "counts": counts,
             "state_words": STATE_WORDS,
             "uploads": recent_uploads(engine, None, limit=10),
-            "register": settings.opd_register is not None,
+            "register": request.app.state.settings.opd_register is not None,
+            "sort": column,
+            "dir": direction,
+            "columns": SORT_HEADINGS,
         },
     )
 

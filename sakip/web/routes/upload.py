@@ -9,6 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from sakip.web.auth import check_form_token, require_agency, require_user
+from sakip.web.pipeline import format_size
 from sakip.web.problems import PageError
 from sakip.web.render import page
 from sakip.web.uploads import (
@@ -58,7 +59,7 @@ async def upload(request: Request) -> Response:
         raise PageError(
             413 if "Too many files" in str(error.detail) else 400,
             f"Kiriman tidak dapat dibaca. Paling banyak {web.max_files} berkas sekali kirim, "
-            f"masing-masing paling besar {web.max_upload_mb:g} MB.",
+            f"masing-masing paling besar {format_size(web.max_upload_bytes)}.",
         ) from error
     check_form_token(request, form.get("csrf_token"))
     files = [f for f in form.getlist("files") if isinstance(f, UploadFile) and f.filename]

@@ -118,8 +118,8 @@ def test_a_header_naming_no_agency_is_refused_for_an_agencys_user(sent: Sent):
     page = sent.dinas.get(sent.no_opd).text
     assert page.count("DITOLAK") == 2
     assert (
-        f"Kepala laporan tidak menyebut OPD: tambahkan baris &#39;SKPD : {AGENCY} Dinas Koperasi dan Usaha Mikro&#39;"
-        in page
+        "Kepala laporan tidak menyebut OPD: tambahkan baris "
+        f"&#39;SKPD : {AGENCY} Dinas Koperasi dan Usaha Mikro&#39;" in page
     )
     assert "Masalahnya ada pada berkas secara keseluruhan" in page
     assert "Perbaiki sel yang ditandai" not in page

@@ -178,14 +178,14 @@ def minutes_blocked(engine: Engine, web: WebSettings, username: str, client: str
     """Minutes until this user name and address may try again (0: they may now).
 
     Failures count within the window: per user name *from this address* since the user's last
-    successful sign-in, and per client address. Failures for the same user name from other
+    successful sign-in from it, and per client address. Failures for the same user name from other
     addresses never block this one, so nobody can lock a user out by guessing from elsewhere; at a
     limit, the wait lasts until the oldest counted failure leaves the window.
     """
     now = now_utc()
     window = timedelta(minutes=web.login_window_minutes)
     start = now - window
-    last_success = queries.last_web_sign_in(engine, username)
+    last_success = queries.last_web_sign_in(engine, username, client)
     since = max(start, _aware(last_success)) if last_success else start
     waits = []
     for who, limit, begin in (

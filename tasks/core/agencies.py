@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from tasks.core.issues import InputIssue
 from tasks.core.staging import StagedFile
@@ -130,26 +131,36 @@ def check_agencies(
       without it the run's agency fills it in, as ``--opd`` always did;
     - a file whose workbook could not be read is kept under ``opd`` (``StagedFile.opd_code``).
 
-    Without ``opd`` (or with a name instead of a code) the files are returned as they are.
+    A year workbook is judged whole: the months of a file whose first sheet names another agency
+    are all refused, and a sheet without a header of its own is not missing the agency when another
+    sheet of the file names it. Without ``opd`` (or with a name instead of a code) the files are
+    returned as they are.
     """
     if not is_agency_code(opd):
         return list(staged)
     code = str(opd).strip()
-    checked = []
+    named: set[Path] = set()
+    conflicts: dict[Path, InputIssue] = {}
     for item in staged:
-        workbook = item.workbook
-        if workbook is None:
-            checked.append(replace(item, opd_code=item.opd_code or code))
+        cells = getattr(item.workbook, "header_cells", None) or {}
+        if item.workbook is None or "opd" not in cells:
             continue
-        header_name = getattr(workbook, "opd_name", "") or ""
-        cells = getattr(workbook, "header_cells", None) or {}
-        named = "opd" in cells
-        found: InputIssue | None = None
-        if named and header_name and name_conflict(header_name, code, names, with_code="opd_code" in cells):
+        named.add(item.path)
+        header_name = getattr(item.workbook, "opd_name", "") or ""
+        if header_name and name_conflict(header_name, code, names, with_code="opd_code" in cells):
             found = _issue(
                 item, "header.meta_conflict", what="OPD", in_file=header_name, given=agency_label(code, names)
             )
-        elif not named and require_header_opd:
+            conflicts.setdefault(item.path, found)
+    checked = []
+    for item in staged:
+        if item.workbook is None:
+            checked.append(replace(item, opd_code=item.opd_code or code))
+            continue
+        found: InputIssue | None = None
+        if item.path in conflicts:
+            found = replace(conflicts[item.path], file=item.name)
+        elif item.path not in named and require_header_opd:
             known = [n for n in names.get(code, ()) if n]
             found = _issue(item, "header.opd_missing", code=code, name=known[0] if known else "nama OPD")
         checked.append(item if found is None else replace(item, issues=(*item.issues, found)))

@@ -98,3 +98,20 @@ def test_a_rejection_is_recorded_in_indonesian_one_problem_a_line():
     lines = [issue.describe("id", with_file=False) for issue in issues]
     assert lines[0] == "sheet 'Realisasi', sel G12: Isi sel bukan angka: 'x' [cell.not_number]"
     assert lines[1].startswith("Kepala laporan tidak menyebut OPD")
+
+
+def test_a_year_workbook_is_judged_whole():
+    def month(name: str, header: dict[str, str], part: str) -> StagedFile:
+        return StagedFile(
+            path=Path("tahun.xlsx"), kind="realization", workbook=_Workbook(OTHER, name, header), part=part
+        )
+
+    named_first = [month("Dinas Pendidikan", {"opd": "A3"}, "Januari"), month("", {}, "Februari")]
+    assert all(s.errors == () for s in check_agencies(named_first, OTHER, NAMES, require_header_opd=True))
+    foreign_first = [
+        month("Dinas Koperasi dan Usaha Mikro", {"opd": "A3"}, "Januari"),
+        month("", {}, "Februari"),
+    ]
+    checked = check_agencies(foreign_first, OTHER, NAMES)
+    assert [[i.rule for i in s.errors] for s in checked] == [["header.meta_conflict"]] * 2
+    assert checked[1].errors[0].file == "tahun.xlsx [Februari]"

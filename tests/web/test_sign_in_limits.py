@@ -68,3 +68,10 @@ def test_the_address_a_trusted_proxy_forwards_is_the_one_counted(site: WebSite):
                 },
             )
             assert answer.status_code == 303 and SESSION_COOKIE in own.cookies
+
+
+def test_the_users_sign_in_elsewhere_does_not_unblock_a_guessing_address(site: WebSite):
+    for _ in range(site.web.login_limit_user):
+        assert _attempt(site, "203.0.113.50", "dinas", "salah-salah")[0] == 401
+    assert _attempt(site, "198.51.100.7", "dinas", PASSWORDS["dinas"])[0] == 303  # the user, at the office
+    assert _attempt(site, "203.0.113.50", "dinas", "salah-lagi")[0] == 429  # the guesser still waits

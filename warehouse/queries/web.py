@@ -65,15 +65,14 @@ def web_session(engine: Engine, token_digest: str):
         ).first()
 
 
-def last_web_sign_in(engine: Engine, username: str) -> datetime | None:
-    """When ``username`` last signed in successfully, or None."""
+def last_web_sign_in(engine: Engine, username: str, client: str | None = None) -> datetime | None:
+    """When ``username`` last signed in successfully (from the address ``client`` when given), or None."""
 
+    conditions = [WebLoginAttempt.username == username, WebLoginAttempt.success.is_(True)]
+    if client is not None:
+        conditions.append(WebLoginAttempt.client == client)
     with engine.connect() as conn:
-        return conn.scalar(
-            select(func.max(WebLoginAttempt.attempted_at)).where(
-                WebLoginAttempt.username == username, WebLoginAttempt.success.is_(True)
-            )
-        )
+        return conn.scalar(select(func.max(WebLoginAttempt.attempted_at)).where(*conditions))
 
 
 def failed_web_sign_ins(

@@ -167,7 +167,7 @@ def _opd_refusal(issue, user: User, agency: str | None, names: dict[str, str]) -
 
 def _issue_rows(
     result: FileResult, user: User, agency: str | None, names: dict[str, str]
-) -> list[dict[str, str]]:
+) -> list[dict[str, object]]:
     """The problems of a file as stored for its result page."""
     rows = []
     for issue in result.issues:

@@ -183,3 +183,12 @@ def test_the_steward_form_offers_the_agencies_and_refuses_an_unknown_one(sent: S
         files=[("files", ("a.xlsx", b"PK", XLSX))],
     )
     assert answer.status_code == 422 and "OPD yang dipilih tidak dikenal" in answer.text
+
+
+def test_a_file_refused_at_the_door_says_what_to_do_with_the_file(site: WebSite):
+    client = site.client()
+    token = sign_in(client, "dinas")
+    page = client.get(_send(client, token, [("laporan.pdf", b"%PDF-1.4")])).text
+    assert "DITOLAK" in page and "upload.suffix" in page
+    assert "Masalahnya ada pada berkas secara keseluruhan" in page
+    assert "Perbaiki sel yang ditandai" not in page

@@ -20,11 +20,13 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from flows.entry import prefect_home, run_settings
 from flows.states import intake_state
+from tasks.core.agencies import check_agencies
 from tasks.core.scales import ReportScales
 from tasks.core.staging import StagedFile
 from tasks.core.text import printable
 from tasks.extract.limits import WorkbookLimits
 from tasks.extract.reading import read_workbooks
+from tasks.operations.agencies import known_agency_names
 from tasks.operations.artifacts import (
     MONITORING_ARTIFACT_LIMIT,
     MarkdownArtifact,
@@ -164,6 +166,7 @@ def ingest_flow(
     move_rejected: bool = False,
     loaded_by: str | None = None,
     settings: Settings | None = None,
+    require_header_opd: bool = False,
 ) -> State[list[FileOutcome]]:
     """Take in the workbooks at ``paths`` (files or folders) and summarize each OPD-month loaded.
 
@@ -171,8 +174,11 @@ def ingest_flow(
     instead, for a caller that owns its folder (the inbox). Folders sakip writes are not searched.
     ``loaded_by`` names who loads (the signed-in user of the web application; by default the settings'
     user: ``SAKIP_USER`` or the account running the process). ``settings``: the caller's, else loaded
-    here once. Returns every file's outcome; the run ends Completed, named Rejected when a file was
-    rejected.
+    here once. ``opd`` (a code) is the agency the files are for: a header naming another agency, by
+    code or by name, is refused, one naming none is read as ``opd``'s, or refused with
+    ``require_header_opd`` (an agency's user of the web application); a refused file is recorded
+    under ``opd`` when its own agency could not be read. Returns every file's outcome; the run ends
+    Completed, named Rejected when a file was rejected.
     """
     settings = run_settings(settings, workdir)
     who = settings.user if loaded_by is None else loaded_by
@@ -195,6 +201,9 @@ def ingest_flow(
         workers=settings.workers,
         limits=settings.workbook_limits,
     )
+    if opd:
+        names = known_agency_names(engine_for(url), settings.registered_opds())
+        staged = check_agencies(staged, opd, names, require_header_opd=require_header_opd)
     # quote(): Prefect would otherwise walk every staged file (and its issues) looking for futures,
     # a third of a second per hand-over on a province's 1,400 files
     checked, runs = validate_batch_task(

@@ -11,8 +11,11 @@ says where that file is.
 from __future__ import annotations
 
 import errno
+import logging
+import logging.handlers
 import os
 import tempfile
+import threading
 import traceback
 from pathlib import Path
 
@@ -126,18 +129,54 @@ def explain(error: BaseException, *, database: str = "") -> CommandError | None:
     return None if problem is None else as_command_error(problem)
 
 
+#: The error log's size before it is rotated, and how many rotated files are kept beside it
+ERROR_LOG_BYTES = 1024 * 1024
+ERROR_LOG_BACKUPS = 5
+_error_logs: dict[Path, logging.Handler] = {}
+_error_logs_lock = threading.Lock()
+
+
+class _ErrorLog(logging.handlers.RotatingFileHandler):
+    """A rotating log file whose write errors reach the caller (who then tries another folder)."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """Re-raise the error being handled instead of printing it."""
+        raise
+
+
+def _error_log(path: Path) -> logging.Handler:
+    """The one rotating handler of ``path`` in this process (opened on first use, and again when the
+    file was removed meanwhile)."""
+    with _error_logs_lock:
+        handler = _error_logs.get(path)
+        if handler is not None and not path.exists():
+            handler.close()
+            handler = None
+        if handler is None:
+            handler = _ErrorLog(
+                path, maxBytes=ERROR_LOG_BYTES, backupCount=ERROR_LOG_BACKUPS, encoding="utf-8"
+            )
+            handler.setFormatter(logging.Formatter("%(message)s"))
+            _error_logs[path] = handler
+        return handler
+
+
 def log_unexpected(error: BaseException, folder: Path | None) -> Path:
-    """Append the error's traceback to ``<folder>/logs/sakip-errors.log`` (or the temp folder); its path."""
+    """Append the error's traceback to ``<folder>/logs/sakip-errors.log`` (or the temp folder); its path.
+
+    The file is rotated at :data:`ERROR_LOG_BYTES`, keeping :data:`ERROR_LOG_BACKUPS` older files
+    (``sakip-errors.log.1`` …), so repeated errors cannot fill the disk.
+    """
     text = "".join(traceback.format_exception(error))
     stamp = format_moment(now_utc())
+    record = logging.makeLogRecord({"msg": f"--- {stamp}\n{text}", "levelno": logging.ERROR})
     candidates = [Path(folder) / "logs"] if folder is not None else []
     candidates.append(Path(tempfile.gettempdir()))
     for where in candidates:
-        path = where / "sakip-errors.log"
+        path = (where / "sakip-errors.log").absolute()
         try:
             where.mkdir(parents=True, exist_ok=True)
-            with path.open("a", encoding="utf-8") as log:
-                log.write(f"--- {stamp}\n{text}\n")
+            _error_log(path).handle(record)
         except OSError:
             continue
         return path

@@ -23,6 +23,7 @@ The TOML file's keys are all optional (see ``sakip/sakip.example.toml``):
 
 from __future__ import annotations
 
+import csv
 import getpass
 import os
 import tomllib
@@ -171,6 +172,12 @@ class Settings(BaseSettings):
 
     def known_opds(self) -> list[str] | None:
         """Codes of the registered OPDs, or None when no register is configured."""
+        register = self.registered_opds()
+        return None if register is None else list(register)
+
+    def registered_opds(self) -> dict[str, str] | None:
+        """Code -> name of the registered OPDs (in the register's order; "" when it gives no name),
+        or None when no register is configured."""
         if self.opd_register is None:
             return None
         try:
@@ -183,8 +190,12 @@ class Settings(BaseSettings):
                 expected=f"berkas CSV kode,nama yang dapat dibaca ({error})",
                 expected_en=f"a readable CSV file kode,nama ({error})",
             ) from error
-        codes = [line.split(",")[0].strip() for line in lines if line.strip()]
-        return [code for code in codes if code and code[0].isdigit()]
+        register: dict[str, str] = {}
+        for row in csv.reader(line for line in lines if line.strip()):
+            code = row[0].strip() if row else ""
+            if code and code[0].isdigit():
+                register.setdefault(code, ",".join(row[1:]).strip())
+        return register
 
     def validation_options(self) -> dict[str, object]:
         """What validating a batch takes from the settings besides the work folder (``validate_batch``)."""

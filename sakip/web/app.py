@@ -104,6 +104,28 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+class HeadAsGet:
+    """ASGI middleware: answer ``HEAD`` wherever ``GET`` is answered, with the same status and headers
+    and no body (uptime monitors and link checkers ask with ``HEAD``)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
 def create_app(
     settings: Settings,
     web: WebSettings,
@@ -132,4 +154,5 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(Limits, web=web)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     return app

@@ -177,17 +177,19 @@ def check_login_form_token(request: Request, given: object) -> None:
 def minutes_blocked(engine: Engine, web: WebSettings, username: str, client: str) -> int:
     """Minutes until this user name and address may try again (0: they may now).
 
-    Failures count within the window: per user name since its last successful sign-in, and per
-    client address; at the limit, the wait lasts until the oldest counted failure leaves the window.
+    Failures count within the window: per user name *from this address* since the user's last
+    successful sign-in from it, and per client address. Failures for the same user name from other
+    addresses never block this one, so nobody can lock a user out by guessing from elsewhere; at a
+    limit, the wait lasts until the oldest counted failure leaves the window.
     """
     now = now_utc()
     window = timedelta(minutes=web.login_window_minutes)
     start = now - window
-    last_success = queries.last_web_sign_in(engine, username)
+    last_success = queries.last_web_sign_in(engine, username, client)
     since = max(start, _aware(last_success)) if last_success else start
     waits = []
     for who, limit, begin in (
-        ({"username": username}, web.login_limit_user, since),
+        ({"username": username, "client": client}, web.login_limit_user, since),
         ({"client": client}, web.login_limit_client, start),
     ):
         failures = queries.failed_web_sign_ins(engine, after=begin, limit=limit, **who)

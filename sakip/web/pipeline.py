@@ -64,6 +64,7 @@ __all__ = [
     "WebUpload",
     "WebUploadFile",
     "WebUser",
+    "agency_choices",
     "agency_months",
     "agency_names",
     "agency_validation_runs",
@@ -187,12 +188,15 @@ def run_ingest_flow(
     settings: Settings,
     *,
     opd: str | None,
+    require_header_opd: bool,
     corrections: bool,
     loaded_by: str,
 ) -> list[FileResult]:
     """Run the ingest Prefect flow (as ``sakip ingest`` does) on ``paths``; each file's result.
 
-    ``opd`` makes the flow refuse a workbook whose header names another agency, before validation.
+    ``opd`` makes the flow refuse a workbook whose header names another agency (by code or name),
+    before validation, and read one that names none as ``opd``'s (refused instead with
+    ``require_header_opd``); a refusal is recorded under ``opd`` when the file's own agency is unknown.
     """
     from flows.ingest import ingest_flow
     from tasks.core.files import file_sha256
@@ -203,6 +207,7 @@ def run_ingest_flow(
         outcomes = flow(
             [str(p) for p in paths],
             opd=opd,
+            require_header_opd=require_header_opd,
             corrections=corrections,
             lang="id",
             loaded_by=loaded_by,
@@ -244,6 +249,13 @@ def expected_agencies(engine: Engine, settings: Settings) -> list[str]:
     if registered is not None:
         return registered
     return queries.known_agency_codes(engine)
+
+
+def agency_choices(engine: Engine, settings: Settings) -> list[tuple[str, str]]:
+    """(code, name) of every agency a steward may upload for: the register's, else every one known."""
+    register = settings.registered_opds() or {}
+    names = agency_names(engine)
+    return [(code, register.get(code) or names.get(code, "")) for code in expected_agencies(engine, settings)]
 
 
 def known_agency(engine: Engine, settings: Settings, code: str) -> bool:

@@ -25,6 +25,7 @@ from sakip.web.pipeline import (
     Settings,
     WebUpload,
     WebUploadFile,
+    agency_choices,
     format_size,
     log_unexpected,
     now_utc,
@@ -124,20 +125,50 @@ def store_files(
     return stored
 
 
-def _opd_refusal(issue, user: User) -> dict[str, str] | None:
-    """The sender's own words for a workbook naming another agency than the user's."""
-    if issue.rule != "header.meta_conflict" or issue.params.get("what") != "OPD" or user.is_steward:
+def upload_agency(user: User, choice: str | None) -> str | None:
+    """The agency an upload is for: an agency's user's own; a steward's choice, or None."""
+    return user.opd_code if not user.is_steward else (choice or None)
+
+
+def _agency_label(code: str, names: dict[str, str]) -> str:
+    """``code (name)``, or the text as given when it names no known agency."""
+    return f"{code} ({names[code]})" if names.get(code) else code
+
+
+def _opd_refusal(issue, user: User, agency: str | None, names: dict[str, str]) -> dict[str, object] | None:
+    """The sender's own words for a workbook naming another agency than the upload's, or none
+    (``whole_file``: the file is for another agency, no cell of it to correct)."""
+    if issue.params.get("what") != "OPD":
         return None
-    return {
-        "message": (
-            f"Workbook ini untuk OPD {issue.params.get('in_file', '')}, sedangkan akun Anda hanya untuk OPD "
-            f"{user.opd_code}. Tidak ada data yang dimuat; kirim workbook OPD Anda sendiri."
-        ),
-        "expected": user.opd_code or "",
-    }
+    if issue.rule == "header.meta_missing" and user.is_steward:
+        return {
+            "message": (
+                "Workbook ini tidak menyebut OPD-nya. Tidak ada data yang dimuat; kirim lagi dengan memilih "
+                "OPD-nya di \"Untuk OPD\" pada formulir kirim, atau tambahkan baris 'SKPD : kode nama OPD' "
+                "di kepala laporan."
+            ),
+            "expected": "",
+            "whole_file": True,
+        }
+    if issue.rule != "header.meta_conflict" or not agency:
+        return None
+    in_file = _agency_label(str(issue.params.get("in_file", "")), names)
+    if user.is_steward:
+        message = (
+            f"Workbook ini untuk OPD {in_file}, sedangkan Anda memilih OPD {_agency_label(agency, names)}. "
+            "Tidak ada data yang dimuat; kirim lagi dengan OPD yang sesuai dipilih."
+        )
+    else:
+        message = (
+            f"Workbook ini untuk OPD {in_file}, sedangkan akun Anda hanya untuk OPD "
+            f"{_agency_label(agency, names)}. Tidak ada data yang dimuat; kirim workbook OPD Anda sendiri."
+        )
+    return {"message": message, "expected": agency, "whole_file": True}
 
 
-def _issue_rows(result: FileResult, user: User) -> list[dict[str, str]]:
+def _issue_rows(
+    result: FileResult, user: User, agency: str | None, names: dict[str, str]
+) -> list[dict[str, object]]:
     """The problems of a file as stored for its result page."""
     rows = []
     for issue in result.issues:
@@ -150,7 +181,7 @@ def _issue_rows(result: FileResult, user: User) -> list[dict[str, str]]:
             "expected": issue.expected,
             "severity": issue.severity,
         }
-        row.update(_opd_refusal(issue, user) or {})
+        row.update(_opd_refusal(issue, user, agency, names) or {})
         rows.append(row)
     return rows
 
@@ -162,9 +193,15 @@ def process_upload(
     user: User,
     incoming: list[IncomingFile],
     correction: bool,
+    agency_choice: str | None = None,
 ) -> str:
-    """Keep the files, run the ingest flow on them, record every outcome; the upload's public id."""
+    """Keep the files, run the ingest flow on them, record every outcome; the upload's public id.
+
+    The upload is for the agency of an agency's user, or the one a steward chose (``agency_choice``,
+    for workbooks that name none); its refusals are recorded under that agency when a file names none.
+    """
     upload_id = uuid.uuid4().hex
+    agency = upload_agency(user, agency_choice)
     started = now_utc()
     with engine.begin() as conn:
         upload_pk = conn.execute(
@@ -173,7 +210,7 @@ def process_upload(
                 public_id=upload_id,
                 user_id=user.id,
                 username=user.username,
-                agency_code=None if user.is_steward else user.opd_code,
+                agency_code=agency,
                 correction=correction,
                 status="processing",
                 uploaded_at=started,
@@ -189,7 +226,8 @@ def process_upload(
             outcomes = run_ingest_flow(
                 [s.path for s in kept],
                 settings,
-                opd=None if user.is_steward else user.opd_code,
+                opd=agency,
+                require_header_opd=not user.is_steward,
                 corrections=correction,
                 loaded_by=user.username,
             )
@@ -198,11 +236,12 @@ def process_upload(
             log_unexpected(error, settings.workdir)
             status = "failed"
     pages = validation_pages(engine, [r.sha256 for r in results.values()], started)
+    names = dict(agency_choices(engine, settings))
     rows = []
     for item in stored:
         result = results.get(item.path.resolve()) if item.path is not None else None
         if result is not None:
-            issues = _issue_rows(result, user)
+            issues = _issue_rows(result, user, agency, names)
             state = result.status
         elif item.issue is not None:
             issues, state = [item.issue], "rejected"
@@ -220,7 +259,9 @@ def process_upload(
                 "status": state,
                 "kind": result.kind if result else "",
                 "opd_code": workbook_opd or "",
-                "agency_code": (user.opd_code or "") if not user.is_steward else (workbook_opd or ""),
+                "agency_code": (user.opd_code or "")
+                if not user.is_steward
+                else (workbook_opd or agency or ""),
                 "year": result.year if result else None,
                 "month": result.month if result else None,
                 "rows": result.rows if result else 0,

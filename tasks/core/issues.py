@@ -50,6 +50,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{what} di berkas ({in_file}) berbeda dengan yang diberikan lewat perintah ({given})",
         "{what} in the file ({in_file}) differs from the one given on the command line ({given})",
     ),
+    "header.opd_missing": (
+        "Kepala laporan tidak menyebut OPD: tambahkan baris 'SKPD : {code} {name}' di atas tabel (mis. di sel A3), lalu kirim ulang berkas ini",
+        "The header block names no OPD: add the line 'SKPD : {code} {name}' above the table (e.g. in cell A3), then send the file again",
+    ),
     "header.month_unknown": (
         "Nama bulan tidak dikenali: '{value}' (tulis Januari … Desember)",
         "Unknown month name: '{value}' (write Januari … Desember)",
@@ -350,9 +354,10 @@ class InputIssue:
         except (KeyError, IndexError):
             return f"{template} {self.params}"
 
-    def describe(self, lang: str = "id") -> str:
-        """``file, sheet 'X', cell D12: message [rule]`` in the chosen language."""
-        parts = [printable(self.file)]
+    def describe(self, lang: str = "id", *, with_file: bool = True) -> str:
+        """``file, sheet 'X', cell D12: message [rule]`` in the chosen language (without the file's
+        name: ``sheet 'X', sel D12: message [rule]``, or ``message [rule]`` for a whole file)."""
+        parts = [printable(self.file)] if with_file else []
         if self.sheet:
             parts.append(f"sheet '{printable(self.sheet)}'")
         if self.cell:
@@ -361,7 +366,8 @@ class InputIssue:
             parts.append(("row " if lang == "en" else "baris ") + str(self.row))
         elif self.column:
             parts.append(("column " if lang == "en" else "kolom ") + self.column)
-        return f"{', '.join(parts)}: {self.message(lang)} [{self.rule}]"
+        where = f"{', '.join(parts)}: " if parts else ""
+        return f"{where}{self.message(lang)} [{self.rule}]"
 
 
 class InputError(Exception):

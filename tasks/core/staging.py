@@ -274,6 +274,9 @@ class StagedFile:
     label: str = ""  # the file's name in messages, unique in its batch ("" = its name)
     #: the month of a year workbook this is (see ``RealizationWorkbook.part``); "" for a whole file
     part: str = ""
+    #: the agency a file whose workbook could not be read is recorded under (the run's OPD, see
+    #: ``tasks.core.agencies.check_agencies``); "" when none was given
+    opd_code: str = ""
 
     @property
     def key(self) -> tuple[Path, str]:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from tasks.core.agencies import same_agency_name
 from tasks.core.government import government_line
 from tasks.core.issues import InputIssue
 from tasks.extract.cells import cell_text, column_letter, is_empty
@@ -183,11 +184,6 @@ def _month_cell(grid: Grid, meta: _Meta, r: int, value: object, col: int, *, las
     return _Found(month, r, col)
 
 
-def _same_opd_name(a: str, b: str) -> bool:
-    """OPD names compared case- and space-insensitively."""
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
-
-
 def resolve_opd(grid: Grid, meta: _Meta, given: str | None, issues: list[InputIssue]) -> tuple[str, str]:
     """(opd_code, opd_name) from the file and/or the command line; conflicts and absence are issues."""
     code = meta.opd_code.value if meta.opd_code else ""
@@ -203,15 +199,17 @@ def resolve_opd(grid: Grid, meta: _Meta, given: str | None, issues: list[InputIs
             where = meta.opd_code
             issues.append(_conflict(grid, where, "OPD", code, given))
         return given, name
-    if meta.opd_name and not _same_opd_name(name, given):
+    if meta.opd_name and not same_agency_name(name, given):
         issues.append(_conflict(grid, meta.opd_name, "OPD", name, given))
     return code, name or given
 
 
 def header_cell_refs(meta: _Meta) -> dict[str, str]:
-    """Addresses of the header-block cells the OPD, year and month were read from (``{"year": "B4"}``)."""
+    """Addresses of the header-block cells the OPD, year and month were read from (``{"year": "B4"}``);
+    ``opd_code`` only when the OPD was given by its code."""
     found = {
         "opd": meta.opd_code or meta.opd_name,
+        "opd_code": meta.opd_code,
         "year": meta.year,
         "month": meta.month,
         "government": meta.government,

@@ -106,8 +106,12 @@ def record_rejection(
     month: int | None = None,
     loaded_by: str = "",
 ) -> int:
-    """Record a rejected file (no data), offered by ``loaded_by``, and return the batch id."""
-    message = "\n".join(issue.describe("en") for issue in issues[:50])
+    """Record a rejected file (no data), offered by ``loaded_by``, and return the batch id.
+
+    Its message: one line per problem (at most 50), in Bahasa Indonesia as the agency's and the
+    steward's pages show it, located by sheet and cell (the batch names the file).
+    """
+    message = "\n".join(issue.describe("id", with_file=False) for issue in issues[:50])
     with engine.begin() as conn:
         return record_batch(
             conn,

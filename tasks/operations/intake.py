@@ -315,7 +315,7 @@ def load_workbook(engine: Engine, staged: StagedFile, loaded_by: str = "") -> Fi
     rejected with the cause, like any bad file; only a failing connection stops the load.
     """
     wb = staged.workbook
-    opd_code = getattr(wb, "opd_code", "") or ""
+    opd_code = getattr(wb, "opd_code", "") or staged.opd_code
     year = getattr(wb, "year", None)
     month = getattr(wb, "month", None)
     if not staged.errors and wb is not None:

@@ -112,3 +112,34 @@ def test_sample_and_report_commands(prefect_server, tmp_path: Path):
     assert str(folder / "tabel_3_1.csv") in out
     assert not (folder / "tabel_3_6.csv").exists()  # no realization loaded: no budget tables
     assert (folder / "lkjip_2022.xlsx").is_file()
+
+
+def test_ingest_opd_checks_the_headers_agency_name_and_fills_in_a_missing_one(
+    prefect_server, sample_2022, tmp_path, monkeypatch
+):
+    """``--opd CODE``: a header naming another agency by name is refused (the register names both);
+    a header naming none is read as CODE's, as documented."""
+    agency, other = "2.17.0.00.0.00.01.0000", "1.01.0.00.0.00.01.0000"
+    register = tmp_path / "opd.csv"
+    register.write_text(f"kode,nama\n{agency},Dinas Koperasi dan Usaha Mikro\n{other},Dinas Pendidikan\n")
+    monkeypatch.setenv("SAKIP_OPD_REGISTER", str(register))
+    workdir = tmp_path / "w"
+    files = {}
+    for name, skpd in (("nama_saja.xlsx", "SKPD : Dinas Koperasi dan Usaha Mikro"), ("tanpa_opd.xlsx", None)):
+        book = openpyxl.load_workbook(sample_2022.realization[0])
+        book["Realisasi"]["A3"] = skpd
+        book.save(tmp_path / name)
+        files[name] = tmp_path / name
+    status, _, err = run("ingest", str(files["nama_saja.xlsx"]), "--opd", other, "--workdir", str(workdir))
+    assert status == 1
+    assert (
+        "sel A3: OPD di berkas (Dinas Koperasi dan Usaha Mikro) berbeda dengan yang diberikan lewat perintah "
+        f"({other} (Dinas Pendidikan)) [header.meta_conflict]"
+    ) in err
+    status, _out, err = run(
+        "ingest", str(files["tanpa_opd.xlsx"]), "--opd", agency, "--workdir", str(workdir)
+    )
+    assert status == 0, err
+    with engine_for(f"sqlite:///{(workdir / 'sakip.db').resolve()}").connect() as conn:
+        batches = conn.execute(select(LoadBatch.opd_code, LoadBatch.status).order_by(LoadBatch.id)).all()
+    assert batches == [(other, "rejected"), (agency, "loaded")]

@@ -65,29 +65,32 @@ def web_session(engine: Engine, token_digest: str):
         ).first()
 
 
-def last_web_sign_in(engine: Engine, username: str) -> datetime | None:
-    """When ``username`` last signed in successfully, or None."""
+def last_web_sign_in(engine: Engine, username: str, client: str | None = None) -> datetime | None:
+    """When ``username`` last signed in successfully (from the address ``client`` when given), or None."""
 
+    conditions = [WebLoginAttempt.username == username, WebLoginAttempt.success.is_(True)]
+    if client is not None:
+        conditions.append(WebLoginAttempt.client == client)
     with engine.connect() as conn:
-        return conn.scalar(
-            select(func.max(WebLoginAttempt.attempted_at)).where(
-                WebLoginAttempt.username == username, WebLoginAttempt.success.is_(True)
-            )
-        )
+        return conn.scalar(select(func.max(WebLoginAttempt.attempted_at)).where(*conditions))
 
 
 def failed_web_sign_ins(
     engine: Engine, *, after: datetime, limit: int, username: str | None = None, client: str | None = None
 ) -> list[datetime]:
     """The moments of the newest ``limit`` failed sign-ins after ``after``, newest first: of the user
-    name ``username`` or from the address ``client``."""
+    name ``username``, from the address ``client``, or (both given) of that user name from that address."""
 
-    column, value = (
-        (WebLoginAttempt.username, username) if client is None else (WebLoginAttempt.client, client)
-    )
+    if username is None and client is None:
+        raise ValueError("failed_web_sign_ins needs a user name, a client address or both")
+    conditions = [WebLoginAttempt.success.is_(False), WebLoginAttempt.attempted_at > after]
+    if username is not None:
+        conditions.append(WebLoginAttempt.username == username)
+    if client is not None:
+        conditions.append(WebLoginAttempt.client == client)
     query = (
         select(WebLoginAttempt.attempted_at)
-        .where(column == value, WebLoginAttempt.success.is_(False), WebLoginAttempt.attempted_at > after)
+        .where(*conditions)
         .order_by(WebLoginAttempt.attempted_at.desc())
         .limit(limit)
     )

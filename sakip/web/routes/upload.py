@@ -9,7 +9,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from sakip.web.auth import check_form_token, require_agency, require_user
-from sakip.web.pipeline import format_size
+from sakip.web.pipeline import agency_choices, format_size
 from sakip.web.problems import PageError
 from sakip.web.render import page
 from sakip.web.uploads import (
@@ -44,6 +44,7 @@ def upload_form(request: Request) -> Response:
             "max_mb": request.app.state.web.max_upload_mb,
             "max_files": request.app.state.web.max_files,
             "suffixes": ", ".join(ACCEPTED_SUFFIXES),
+            "agencies": agency_choices(engine, request.app.state.settings) if user.is_steward else [],
         },
     )
 
@@ -67,6 +68,11 @@ async def upload(request: Request) -> Response:
         raise PageError(422, "Pilih minimal satu workbook (.xlsx, .xlsm, .xls, atau .ods) untuk dikirim.")
     incoming = [IncomingFile(f.filename or "", f.file, f.size) for f in files]
     correction = form.get("correction") == "1"
+    choice = form.get("agency") if user.is_steward else None
+    if not isinstance(choice, str) or not choice.strip():
+        choice = None
+    elif choice.strip() not in dict(agency_choices(request.app.state.engine, request.app.state.settings)):
+        raise PageError(422, "OPD yang dipilih tidak dikenal. Pilih OPD dari daftar, lalu kirim lagi.")
     upload_id = await run_in_threadpool(
         process_upload,
         request.app.state.engine,
@@ -75,6 +81,7 @@ async def upload(request: Request) -> Response:
         user,
         incoming,
         correction,
+        choice.strip() if choice else None,
     )
     for f in files:
         await f.close()

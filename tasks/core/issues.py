@@ -317,6 +317,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: (rule, variant) -> templates: the same rule worded for what the checks concluded together (see
+#: :mod:`tasks.validate.typos`): a subtotal that only follows a wrong cell under it, the cell itself.
+VARIANTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("amount.subtotal_mismatch", "children"): (
+        "Subtotal tidak sama dengan jumlah rinciannya; periksa rincian di bawahnya",
+        "The subtotal differs from the sum of its rows; check the rows under it",
+    ),
+    ("amount.subtotal_mismatch", "children_at"): (
+        "Subtotal tidak sama dengan jumlah rinciannya; periksa rincian di bawahnya (sel {cells})",
+        "The subtotal differs from the sum of its rows; check the rows under it (cell {cells})",
+    ),
+    ("amount.subtotal_mismatch", "only_row"): (
+        "{column} = {value}, tidak sama dengan subtotal di atasnya (baris {parent_row}), padahal hanya "
+        "baris ini rinciannya; seharusnya {expected}",
+        "{column_en} = {value}, differs from the subtotal above it (row {parent_row}), of which this is the "
+        "only row; it should be {expected}",
+    ),
+    ("period.month_inconsistent", "to_date"): (
+        "Realisasi s.d. bulan ini ({value}) tidak sama dengan realisasi s.d. bulan lalu ({previous}) "
+        "ditambah realisasi bulan ini ({month_value}); seharusnya {expected}",
+        "Realization to date ({value}) differs from the previous month's to date ({previous}) plus this "
+        "month's realization ({month_value}); it should be {expected}",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class InputIssue:
     """One problem in one input file, located as precisely as the problem allows."""
@@ -328,6 +354,8 @@ class InputIssue:
     column: str = ""  # worksheet column letter
     params: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     severity: str = "error"  # error | warning
+    #: a wording of the rule other than its own (a key of :data:`VARIANTS` with the rule); "" for none
+    variant: str = ""
 
     @property
     def cell(self) -> str:
@@ -338,7 +366,7 @@ class InputIssue:
 
     def message(self, lang: str = "id") -> str:
         """The problem in words, without the location."""
-        templates = MESSAGES.get(self.rule, ("{rule}", "{rule}"))
+        templates = VARIANTS.get((self.rule, self.variant)) or MESSAGES.get(self.rule, ("{rule}", "{rule}"))
         template = templates[1] if lang == "en" else templates[0]
         params = dict(self.params)
         if lang == "en":  # a parameter may carry its own English text as ``<name>_en``

@@ -14,7 +14,7 @@ from tasks.core import columns, subtotals
 from tasks.core.issues import InputIssue
 from tasks.core.metrics import QUARTERS, quarterly_year_value
 from tasks.core.staging import CashPlanWorkbook, IndicatorWorkbook, RealizationWorkbook
-from tasks.validate.typos import TypedCells, find_typed_cells
+from tasks.validate.typos import ROW_RELATIONS, TypedCells, find_typed_cells
 
 #: Rules about the whole file: reported once per file, at the header-block cell they concern.
 FILE_LEVEL_RULES = {
@@ -189,8 +189,8 @@ def _point_at_typed_cells(
             cells = typed.caused[cell]
             params = {**issue.params, "expected": "", "cells": cells}
             out.append(replace(issue, params=params, variant="children_at" if cells else "children"))
-        elif issue.rule == "period.month_inconsistent" and cell in typed.moved:
-            out.append(_moved_to_date(issue, typed.moved[cell], frame, wb))
+        elif (issue.rule, cell) in typed.moved:
+            out.append(_moved(issue, typed.moved[(issue.rule, cell)], typed, frame, wb))
         else:
             out.append(issue)
     named = {(i.file, i.row or 0, _field_at(wb, i.column)) for i in out}
@@ -205,22 +205,30 @@ def _row_values(frame: pd.DataFrame, file_name: str, row: int) -> pd.Series:
     return frame[(frame["file"] == file_name) & (frame["row"] == row)].iloc[0]
 
 
-def _moved_to_date(issue: InputIssue, target: tuple[str, int, str], frame: pd.DataFrame, wb) -> InputIssue:
-    """A "bulan ini" finding of a row whose "s.d. bulan ini" is the cell to fix, moved to that cell."""
+def _moved(
+    issue: InputIssue, target: tuple[str, int, str], typed: TypedCells, frame: pd.DataFrame, wb
+) -> InputIssue:
+    """A row-arithmetic finding moved from the cell its rule names to the cell of the row to fix.
+
+    Worded by the rule's ``cell`` variant: the row's figures (``total``, ``previous``, the ``parts``
+    summed) and the value the cell should have.
+    """
     file_name, row, field_name = target
+    relation = next(r for r in ROW_RELATIONS if r.rule == issue.rule)
     values = _row_values(frame, file_name, row)
-    previous = values["prev_realisasi_sd_bulan_ini_rp"]
-    month_value = values["realisasi_bulan_ini_rp"]
     params = {
         **issue.params,
         "value": _fmt(values[field_name]),
-        "expected": _fmt(previous + month_value),
-        "previous": _fmt(previous),
-        "month_value": _fmt(month_value),
+        "expected": _fmt(typed.fixes[target]),
+        "total": _fmt(values[relation.total]),
+        "total_column": columns.label(relation.total),
+        "total_column_en": columns.label(relation.total, "en"),
+        "previous": _fmt(values[relation.before]) if relation.before else "",
+        "parts": _fmt(values[list(relation.parts)].astype("float64").fillna(0.0).sum()),
         "column": columns.label(field_name),
         "column_en": columns.label(field_name, "en"),
     }
-    return replace(issue, column=wb.columns.get(field_name, ""), params=params, variant="to_date")
+    return replace(issue, column=wb.columns.get(field_name, ""), params=params, variant="cell")
 
 
 def _only_row(cell: tuple[str, int, str], expected: float, frame: pd.DataFrame, wb) -> InputIssue:

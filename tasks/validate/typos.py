@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from tasks.core.columns import CASH_PLAN_MONTHS
 from tasks.core.subtotals import RUPIAH_TOLERANCE, sums_of_children
 
 #: Two amounts closer than this are the same figure (each is rounded to the sen; a gap is a sum of them).
@@ -37,27 +38,46 @@ Cell = tuple[str, int, str]
 
 @dataclass(frozen=True)
 class RowRelation:
-    """A row's arithmetic: ``total = before + part`` on the rows of ``level``, given by ``rule``.
+    """A row's arithmetic checked by ``rule`` on the rows of ``level``: ``total = before + sum(parts)``.
 
-    ``before`` is not a cell of the row (last month's figure); ``total`` and ``part`` are.
+    ``total`` and ``parts`` are cells of the row (a blank part counts 0, as the suite's rules count it);
+    ``before``, when given, is a figure from elsewhere (last month's). ``named`` is the cell the rule
+    reports; the typo may be in any of the others.
     """
 
     rule: str
     level: str
     total: str
-    before: str
-    part: str
+    parts: tuple[str, ...]
+    named: str
+    before: str = ""
 
 
-#: The arithmetic of a realization row: realisasi s.d. bulan ini = s.d. bulan lalu + bulan ini (the
-#: suite's ``period.month_inconsistent``, which words it as a check of bulan ini).
+#: The arithmetic of a row the suites check, each as its rule reports it: realisasi s.d. bulan ini =
+#: s.d. bulan lalu + bulan ini (``period.month_inconsistent``, worded as a check of bulan ini), and an
+#: anggaran kas row's twelve months against its Jumlah and its Anggaran.
 ROW_RELATIONS: tuple[RowRelation, ...] = (
     RowRelation(
         rule="period.month_inconsistent",
         level="sub_kegiatan",
         total="realisasi_sd_bulan_ini_rp",
+        parts=("realisasi_bulan_ini_rp",),
+        named="realisasi_bulan_ini_rp",
         before="prev_realisasi_sd_bulan_ini_rp",
-        part="realisasi_bulan_ini_rp",
+    ),
+    RowRelation(
+        rule="cash_plan.months_not_total",
+        level="sub_kegiatan",
+        total="jumlah_rp",
+        parts=CASH_PLAN_MONTHS,
+        named="jumlah_rp",
+    ),
+    RowRelation(
+        rule="cash_plan.months_not_budget",
+        level="sub_kegiatan",
+        total="anggaran_rp",
+        parts=CASH_PLAN_MONTHS,
+        named="anggaran_rp",
     ),
 )
 
@@ -69,12 +89,12 @@ class TypedCells:
     ``fixes``: the cells to fix and the value each should have (None when only the cell is known);
     ``caused``: subtotals wrong only because of a cell below them, each with the cell to fix when known
     (else ""); ``moved``: row-arithmetic findings that belong to another cell of their row than the
-    one the rule names, from the rule's cell to the cell to fix.
+    one their rule names, by (rule, the rule's cell) the cell to fix.
     """
 
     fixes: dict[Cell, float | None] = field(default_factory=dict)
     caused: dict[Cell, str] = field(default_factory=dict)
-    moved: dict[Cell, Cell] = field(default_factory=dict)
+    moved: dict[tuple[str, Cell], Cell] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -136,11 +156,16 @@ def find_typed_cells(
             if cell in found.fixes or cell in found.caused:
                 continue
             _judge_children(found, tree, cell, position, gap, value, column_wrong, candidates, letters, rows)
-    for (file, row, name), _expected in list(found.fixes.items()):
+    for (file, row, name), expected in list(found.fixes.items()):
         position = tree.position_of_row.get((file, row))
-        candidate = candidates.get((position, name)) if position is not None else None
-        if candidate is not None and name != candidate.relation.part:  # the rule names bulan ini
-            found.moved[(file, row, candidate.relation.part)] = (file, row, name)
+        for candidate in candidates.get((position, name), []) if position is not None else []:
+            relation = candidate.relation
+            if (
+                relation is not None
+                and name != relation.named
+                and abs(candidate.expected - expected) <= MATCH_TOLERANCE
+            ):
+                found.moved[(relation.rule, (file, row, relation.named))] = (file, row, name)
     return found
 
 
@@ -163,24 +188,30 @@ class _Tree:
                 self.children.setdefault(parent, []).append(child)
 
 
-def _relation_candidates(frame: pd.DataFrame) -> dict[tuple[int, str], _Candidate]:
-    """Per (row position, field): the change that would make the row's broken arithmetic hold."""
-    candidates: dict[tuple[int, str], _Candidate] = {}
+def _relation_candidates(frame: pd.DataFrame) -> dict[tuple[int, str], list[_Candidate]]:
+    """Per (row position, field): the changes that would make the row's broken arithmetic hold."""
+    candidates: dict[tuple[int, str], list[_Candidate]] = {}
     for relation in ROW_RELATIONS:
-        needed = (relation.total, relation.before, relation.part, "level")
+        needed = (relation.total, *relation.parts, "level", *([relation.before] if relation.before else []))
         if not all(name in frame.columns for name in needed):
             continue
         total = frame[relation.total].to_numpy(dtype="float64", na_value=np.nan)
-        before = frame[relation.before].to_numpy(dtype="float64", na_value=np.nan)
-        part = frame[relation.part].to_numpy(dtype="float64", na_value=np.nan)
+        parts = frame[list(relation.parts)].astype("float64").fillna(0.0).to_numpy()
+        before = (
+            frame[relation.before].to_numpy(dtype="float64", na_value=np.nan)
+            if relation.before
+            else np.zeros(len(frame))
+        )
         with np.errstate(invalid="ignore"):
-            broken = (frame["level"] == relation.level).to_numpy() & (
-                np.abs(total - before - part) > RUPIAH_TOLERANCE  # as the suite's rule decides
-            )
+            residual = total - before - parts.sum(axis=1)  # NaN where the total or last month is unknown
+            broken = (frame["level"] == relation.level).to_numpy() & (np.abs(residual) > RUPIAH_TOLERANCE)
         for position in (int(p) for p in broken.nonzero()[0]):
-            t, b, p = float(total[position]), float(before[position]), float(part[position])
-            candidates[(position, relation.total)] = _Candidate(position, relation.total, t, b + p, relation)
-            candidates[(position, relation.part)] = _Candidate(position, relation.part, p, t - b, relation)
+            r = float(residual[position])
+            cells = [(relation.total, float(total[position]), -r)]
+            cells += [(name, float(parts[position, i]), r) for i, name in enumerate(relation.parts)]
+            for name, value, change in cells:
+                candidate = _Candidate(position, name, value, value + change, relation)
+                candidates.setdefault((position, name), []).append(candidate)
     return candidates
 
 
@@ -192,7 +223,7 @@ def _judge_children(
     gap: np.ndarray,
     value: np.ndarray,
     wrong: np.ndarray,
-    candidates: dict[tuple[int, str], _Candidate],
+    candidates: dict[tuple[int, str], list[_Candidate]],
     letters: dict[str, dict[str, str]],
     rows: list[int],
 ) -> None:
@@ -218,10 +249,10 @@ def _judge_children(
 
 
 def _leaves_to_fix(
-    children: Iterable[int], name: str, gap: float, candidates: dict[tuple[int, str], _Candidate]
+    children: Iterable[int], name: str, gap: float, candidates: dict[tuple[int, str], list[_Candidate]]
 ) -> list[_Candidate]:
     """The children whose row arithmetic, set right in column ``name``, closes the subtotal's gap."""
-    mine = [candidates[(c, name)] for c in children if (c, name) in candidates]
+    mine = [candidates[(c, name)][0] for c in children if (c, name) in candidates]
     if not mine:
         return []
     if abs(sum(c.change for c in mine) - gap) <= MATCH_TOLERANCE * len(mine):

@@ -195,7 +195,7 @@ def _point_at_typed_cells(
             out.append(issue)
     named = {(i.file, i.row or 0, _field_at(wb, i.column)) for i in out}
     for cell, expected in typed.fixes.items():
-        if cell[0] == file_name and cell not in named and expected is not None:
+        if cell[0] == file_name and cell not in named:
             out.append(_only_row(cell, expected, frame, wb))
     return out
 

@@ -86,13 +86,13 @@ ROW_RELATIONS: tuple[RowRelation, ...] = (
 class TypedCells:
     """What :func:`find_typed_cells` concluded, cell by cell.
 
-    ``fixes``: the cells to fix and the value each should have (None when only the cell is known);
+    ``fixes``: the cells to fix and the value each should have;
     ``caused``: subtotals wrong only because of a cell below them, each with the cell to fix when known
     (else ""); ``moved``: row-arithmetic findings that belong to another cell of their row than the
     one their rule names, by (rule, the rule's cell) the cell to fix.
     """
 
-    fixes: dict[Cell, float | None] = field(default_factory=dict)
+    fixes: dict[Cell, float] = field(default_factory=dict)
     caused: dict[Cell, str] = field(default_factory=dict)
     moved: dict[tuple[str, Cell], Cell] = field(default_factory=dict)
 
@@ -128,8 +128,13 @@ def find_typed_cells(
     sums = sums_of_children(frame, "file", "node_key", "parent_key", fields)
     gaps = values - sums
     wrong = sums.notna() & (gaps.abs() > RUPIAH_TOLERANCE)  # as the subtotal rule decides
-    if not wrong.to_numpy().any():
+    broken_rows = wrong.to_numpy().any(axis=1)
+    if not broken_rows.any():
         return found
+    # only the files with a failing subtotal: a province's batch is mostly right
+    keep = frame["file"].isin(set(frame["file"].to_numpy()[broken_rows])).to_numpy()
+    if not keep.all():
+        frame, values, gaps, wrong = frame[keep], values[keep], gaps[keep], wrong[keep]
     tree = _Tree(frame)
     candidates = _relation_candidates(frame)
     rows = frame["row"].astype(int).tolist()

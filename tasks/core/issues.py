@@ -342,11 +342,11 @@ VARIANTS: dict[tuple[str, str], tuple[str, str]] = {
         "Subtotal tidak sama dengan jumlah rinciannya; periksa rincian di bawahnya (sel {cells})",
         "The subtotal differs from the sum of its rows; check the rows under it (cell {cells})",
     ),
-    ("amount.subtotal_mismatch", "only_row"): (
-        "{column} = {value}, tidak sama dengan subtotal di atasnya (baris {parent_row}), padahal hanya "
-        "baris ini rinciannya; seharusnya {expected}",
-        "{column_en} = {value}, differs from the subtotal above it (row {parent_row}), of which this is the "
-        "only row; it should be {expected}",
+    ("amount.subtotal_mismatch", "row"): (
+        "{column} = {value} membuat subtotal di atasnya (baris {parent_row}) tidak sama dengan jumlah "
+        "rinciannya; seharusnya {expected}",
+        "{column_en} = {value} makes the subtotal above it (row {parent_row}) differ from the sum of its "
+        "rows; it should be {expected}",
     ),
     # a row-arithmetic finding moved to the cell of the row that also breaks its subtotal
     ("period.month_inconsistent", "cell"): (

@@ -196,7 +196,7 @@ def _point_at_typed_cells(
     named = {(i.file, i.row or 0, _field_at(wb, i.column)) for i in out}
     for cell, expected in typed.fixes.items():
         if cell[0] == file_name and cell not in named:
-            out.append(_only_row(cell, expected, frame, wb))
+            out.append(_row_to_fix(cell, expected, frame, wb))
     return out
 
 
@@ -231,8 +231,8 @@ def _moved(
     return replace(issue, column=wb.columns.get(field_name, ""), params=params, variant="cell")
 
 
-def _only_row(cell: tuple[str, int, str], expected: float, frame: pd.DataFrame, wb) -> InputIssue:
-    """The finding of a cell to fix that no rule named: the only row under a subtotal it differs from."""
+def _row_to_fix(cell: tuple[str, int, str], expected: float, frame: pd.DataFrame, wb) -> InputIssue:
+    """The finding of a cell to fix that no rule named (the only row under its subtotal)."""
     file_name, row, field_name = cell
     values = _row_values(frame, file_name, row)
     parent = frame[(frame["file"] == file_name) & (frame["node_key"] == values["parent_key"])]
@@ -249,7 +249,7 @@ def _only_row(cell: tuple[str, int, str], expected: float, frame: pd.DataFrame, 
             "column_en": columns.label(field_name, "en"),
             "parent_row": int(parent["row"].iloc[0]) if not parent.empty else "",
         },
-        variant="only_row",
+        variant="row",
     )
 
 

@@ -153,8 +153,8 @@ def test_the_only_row_under_a_subtotal_is_the_cell_to_fix(typed, sample_2022):
     right = dotted(original(sample_2022, "D36"))
     assert issues[0].params["expected"] == right
     assert issues[0].message() == (
-        f"Anggaran = {dotted(original(sample_2022, 'D36') + 1000)}, tidak sama dengan subtotal di atasnya "
-        f"(baris 35), padahal hanya baris ini rinciannya; seharusnya {right}"
+        f"Anggaran = {dotted(original(sample_2022, 'D36') + 1000)} membuat subtotal di atasnya (baris 35) "
+        f"tidak sama dengan jumlah rinciannya; seharusnya {right}"
     )
     assert issues[1].message().endswith(f"{CHECK} (sel D36)")
 

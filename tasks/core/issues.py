@@ -355,6 +355,12 @@ VARIANTS: dict[tuple[str, str], tuple[str, str]] = {
         "Realization to date ({value}) differs from the previous month's to date ({previous}) plus this "
         "month's realization ({parts}); it should be {expected}",
     ),
+    ("period.budget_changed", "cell"): (
+        "Anggaran berubah dari {previous} (bulan lalu) menjadi {value}, sehingga subtotal di atasnya tidak "
+        "sama dengan jumlah rinciannya; seharusnya {expected}",
+        "Budget changed from {previous} (previous month) to {value}, so the subtotal above it differs "
+        "from the sum of its rows; it should be {expected}",
+    ),
     ("cash_plan.months_not_total", "cell"): (
         "{column} = {value}: rencana Januari … Desember berjumlah {parts}, tidak sama dengan "
         "{total_column} ({total}); seharusnya {expected}",

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pandas as pd
 
 from tasks.core import columns, subtotals
-from tasks.core.issues import InputIssue
+from tasks.core.issues import VARIANTS, InputIssue
 from tasks.core.metrics import QUARTERS, quarterly_year_value
 from tasks.core.staging import CashPlanWorkbook, IndicatorWorkbook, RealizationWorkbook
 from tasks.validate.typos import ROW_RELATIONS, TypedCells, find_typed_cells
@@ -191,6 +191,9 @@ def _point_at_typed_cells(
             out.append(replace(issue, params=params, variant="children_at" if cells else "children"))
         elif (issue.rule, cell) in typed.moved:
             out.append(_moved(issue, typed.moved[(issue.rule, cell)], typed, frame, wb))
+        elif cell in typed.fixes and issue.severity == "warning" and (issue.rule, "cell") in VARIANTS:
+            # a warning at the cell that breaks the subtotal above it: the error to fix
+            out.append(replace(_moved(issue, cell, typed, frame, wb), severity="error"))
         else:
             out.append(issue)
     named = {(i.file, i.row or 0, _field_at(wb, i.column)) for i in out}
@@ -208,7 +211,7 @@ def _row_values(frame: pd.DataFrame, file_name: str, row: int) -> pd.Series:
 def _moved(
     issue: InputIssue, target: tuple[str, int, str], typed: TypedCells, frame: pd.DataFrame, wb
 ) -> InputIssue:
-    """A row-arithmetic finding moved from the cell its rule names to the cell of the row to fix.
+    """A row-arithmetic finding at the cell of the row to fix (moved there from the cell its rule names).
 
     Worded by the rule's ``cell`` variant: the row's figures (``total``, ``previous``, the ``parts``
     summed) and the value the cell should have.

@@ -42,7 +42,10 @@ class RowRelation:
 
     ``total`` and ``parts`` are cells of the row (a blank part counts 0, as the suite's rules count it);
     ``before``, when given, is a figure from elsewhere (last month's). ``named`` is the cell the rule
-    reports; the typo may be in any of the others.
+    reports; the typo may be in any of the others. Rows where the boolean column ``unless`` is True are
+    not held to it. ``joint``: several broken rows under one subtotal may be its typos together; else
+    only a single row whose change closes the subtotal's gap is (for a relation that may break for
+    good reasons, such as a budget moved between sub kegiatan).
     """
 
     rule: str
@@ -51,11 +54,15 @@ class RowRelation:
     parts: tuple[str, ...]
     named: str
     before: str = ""
+    unless: str = ""
+    joint: bool = True
 
 
 #: The arithmetic of a row the suites check, each as its rule reports it: realisasi s.d. bulan ini =
-#: s.d. bulan lalu + bulan ini (``period.month_inconsistent``, worded as a check of bulan ini), and an
-#: anggaran kas row's twelve months against its Jumlah and its Anggaran.
+#: s.d. bulan lalu + bulan ini (``period.month_inconsistent``, worded as a check of bulan ini), the
+#: budget as last month's (``period.budget_changed``, a warning: a budget may change, so only the one
+#: row whose change of budget is the subtotal's gap is taken), and an anggaran kas row's twelve months
+#: against its Jumlah and its Anggaran.
 ROW_RELATIONS: tuple[RowRelation, ...] = (
     RowRelation(
         rule="period.month_inconsistent",
@@ -64,6 +71,15 @@ ROW_RELATIONS: tuple[RowRelation, ...] = (
         parts=("realisasi_bulan_ini_rp",),
         named="realisasi_bulan_ini_rp",
         before="prev_realisasi_sd_bulan_ini_rp",
+    ),
+    RowRelation(
+        rule="period.budget_changed",
+        level="sub_kegiatan",
+        total="anggaran_rp",
+        parts=(),
+        named="anggaran_rp",
+        before="prev_anggaran_rp",
+        joint=False,
     ),
     RowRelation(
         rule="cash_plan.months_not_total",
@@ -197,8 +213,8 @@ def _relation_candidates(frame: pd.DataFrame) -> dict[tuple[int, str], list[_Can
     """Per (row position, field): the changes that would make the row's broken arithmetic hold."""
     candidates: dict[tuple[int, str], list[_Candidate]] = {}
     for relation in ROW_RELATIONS:
-        needed = (relation.total, *relation.parts, "level", *([relation.before] if relation.before else []))
-        if not all(name in frame.columns for name in needed):
+        needed = (relation.total, *relation.parts, "level", relation.before, relation.unless)
+        if not all(name in frame.columns for name in needed if name):
             continue
         total = frame[relation.total].to_numpy(dtype="float64", na_value=np.nan)
         parts = frame[list(relation.parts)].astype("float64").fillna(0.0).to_numpy()
@@ -210,6 +226,8 @@ def _relation_candidates(frame: pd.DataFrame) -> dict[tuple[int, str], list[_Can
         with np.errstate(invalid="ignore"):
             residual = total - before - parts.sum(axis=1)  # NaN where the total or last month is unknown
             broken = (frame["level"] == relation.level).to_numpy() & (np.abs(residual) > RUPIAH_TOLERANCE)
+        if relation.unless:
+            broken &= ~frame[relation.unless].fillna(False).astype(bool).to_numpy()
         for position in (int(p) for p in broken.nonzero()[0]):
             r = float(residual[position])
             cells = [(relation.total, float(total[position]), -r)]
@@ -260,7 +278,8 @@ def _leaves_to_fix(
     mine = [candidates[(c, name)][0] for c in children if (c, name) in candidates]
     if not mine:
         return []
-    if abs(sum(c.change for c in mine) - gap) <= MATCH_TOLERANCE * len(mine):
+    joint = all(c.relation is None or c.relation.joint for c in mine)
+    if joint and abs(sum(c.change for c in mine) - gap) <= MATCH_TOLERANCE * len(mine):
         return mine
     single = [c for c in mine if abs(c.change - gap) <= MATCH_TOLERANCE]
     return single if len(single) == 1 else []

@@ -159,6 +159,19 @@ def test_the_only_row_under_a_subtotal_is_the_cell_to_fix(typed, sample_2022):
     assert issues[1].message().endswith(f"{CHECK} (sel D36)")
 
 
+def test_a_typo_in_a_budget_points_at_the_row_whose_budget_moved(typed, sample_2022):
+    # D12 typed 1.000 more: of the kegiatan's six sub kegiatan, only its budget differs from May's
+    issues, _ = typed({"D12": 1000})
+    assert cells(issues) == [("D12", "amount.subtotal_mismatch"), ("D11", "amount.subtotal_mismatch")]
+    assert issues[0].params["expected"] == dotted(original(sample_2022, "D12"))
+    assert issues[1].message().endswith(f"{CHECK} (sel D12)")
+    # its Anggaran Murni typed alike: the budget-change warning at D12 is then the error to fix
+    issues, _ = typed({"D12": 1000, "C12": 1000})
+    assert issues[0].cell == "D12" and issues[0].rule == "period.budget_changed"
+    assert issues[0].severity == "error" and "sehingga subtotal di atasnya" in issues[0].message()
+    assert issues[0].params["expected"] == dotted(original(sample_2022, "D12"))
+
+
 def test_without_the_month_before_the_subtotal_asks_to_check_its_rows(typed):
     # no May: the row's arithmetic cannot tell which of the six sub kegiatan was typed
     issues, _ = typed({"G12": 1000}, with_may=False)

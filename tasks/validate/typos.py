@@ -42,10 +42,9 @@ class RowRelation:
 
     ``total`` and ``parts`` are cells of the row (a blank part counts 0, as the suite's rules count it);
     ``before``, when given, is a figure from elsewhere (last month's). ``named`` is the cell the rule
-    reports; the typo may be in any of the others. Rows where the boolean column ``unless`` is True are
-    not held to it. ``joint``: several broken rows under one subtotal may be its typos together; else
-    only a single row whose change closes the subtotal's gap is (for a relation that may break for
-    good reasons, such as a budget moved between sub kegiatan).
+    reports; the typo may be in any of the others. ``joint``: several broken rows under one subtotal
+    may be its typos together; else only a single row whose change closes the subtotal's gap is (for a
+    relation that may break for good reasons, such as a budget moved between sub kegiatan).
     """
 
     rule: str
@@ -54,7 +53,6 @@ class RowRelation:
     parts: tuple[str, ...]
     named: str
     before: str = ""
-    unless: str = ""
     joint: bool = True
 
 
@@ -213,7 +211,7 @@ def _relation_candidates(frame: pd.DataFrame) -> dict[tuple[int, str], list[_Can
     """Per (row position, field): the changes that would make the row's broken arithmetic hold."""
     candidates: dict[tuple[int, str], list[_Candidate]] = {}
     for relation in ROW_RELATIONS:
-        needed = (relation.total, *relation.parts, "level", relation.before, relation.unless)
+        needed = (relation.total, *relation.parts, "level", relation.before)
         if not all(name in frame.columns for name in needed if name):
             continue
         total = frame[relation.total].to_numpy(dtype="float64", na_value=np.nan)
@@ -226,8 +224,6 @@ def _relation_candidates(frame: pd.DataFrame) -> dict[tuple[int, str], list[_Can
         with np.errstate(invalid="ignore"):
             residual = total - before - parts.sum(axis=1)  # NaN where the total or last month is unknown
             broken = (frame["level"] == relation.level).to_numpy() & (np.abs(residual) > RUPIAH_TOLERANCE)
-        if relation.unless:
-            broken &= ~frame[relation.unless].fillna(False).astype(bool).to_numpy()
         for position in (int(p) for p in broken.nonzero()[0]):
             r = float(residual[position])
             cells = [(relation.total, float(total[position]), -r)]
@@ -275,7 +271,15 @@ def _leaves_to_fix(
     children: Iterable[int], name: str, gap: float, candidates: dict[tuple[int, str], list[_Candidate]]
 ) -> list[_Candidate]:
     """The children whose row arithmetic, set right in column ``name``, closes the subtotal's gap."""
-    mine = [candidates[(c, name)][0] for c in children if (c, name) in candidates]
+    # a cell two relations break (a month against Jumlah and Anggaran): the one that closes the gap
+    mine = [
+        next(
+            (c for c in candidates[(child, name)] if abs(c.change - gap) <= MATCH_TOLERANCE),
+            candidates[(child, name)][0],
+        )
+        for child in children
+        if (child, name) in candidates
+    ]
     if not mine:
         return []
     joint = all(c.relation is None or c.relation.joint for c in mine)

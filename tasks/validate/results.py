@@ -160,11 +160,14 @@ def results_to_issues(
 
 
 def _order(issue: InputIssue, typed: TypedCells, wb) -> tuple:
-    """Errors first; among them the cells to fix, then the other findings, then the subtotals that only
-    follow a cell to fix; then by row, column and rule."""
-    field_name = _field_at(wb, issue.column)
-    cell = (issue.file, issue.row or 0, field_name)
-    rank = 0 if cell in typed.fixes else 2 if issue.variant.startswith("children") else 1
+    """Errors first; among them the cells to fix (first the finding giving the value the cell should
+    have), then the other findings, then the subtotals that only follow a cell to fix; then by row,
+    column and rule."""
+    cell = (issue.file, issue.row or 0, _field_at(wb, issue.column))
+    if cell in typed.fixes:
+        rank = 0 if issue.params.get("expected") == _fmt(typed.fixes[cell]) else 1
+    else:
+        rank = 3 if issue.variant.startswith("children") else 2
     return (issue.severity != "error", rank, issue.row or 0, issue.column, issue.rule, issue.variant)
 
 

@@ -102,6 +102,13 @@ def test_a_typo_in_realization_to_date_points_at_that_cell_first(typed, sample_2
     assert "check the rows under it" in subtotal.message("en")
 
 
+def test_a_typo_below_last_month_shows_the_right_value_first(typed, sample_2022):
+    issues, _ = typed({"G12": -50_000})  # also below May's realization to date: a second finding at G12
+    assert cells(issues)[:2] == [("G12", "period.month_inconsistent"), ("G12", "period.cumulative_decreased")]
+    assert issues[0].params["expected"] == dotted(original(sample_2022, "G12"))
+    assert cells(issues)[2:] == [("G11", "amount.subtotal_mismatch")]
+
+
 def test_a_typo_in_realization_this_month_points_at_that_cell_first(typed, sample_2022):
     issues, _ = typed({"F12": 1000})
     assert cells(issues) == [("F12", "period.month_inconsistent"), ("F11", "amount.subtotal_mismatch")]

@@ -15,8 +15,10 @@ from tasks.core.text import printable
 #: rule -> (Indonesian template, English template); templates use ``str.format`` fields of ``params``.
 MESSAGES: dict[str, tuple[str, str]] = {
     "file.not_workbook": (
-        "Berkas bukan workbook (.xlsx/.xlsm/.xls/.ods) yang dapat dibaca: {detail}",
-        "Not a readable workbook (.xlsx/.xlsm/.xls/.ods): {detail}",
+        "Berkas bukan workbook (.xlsx/.xlsm/.xls/.ods) yang dapat dibaca: {detail}; buka berkasnya di "
+        "Excel atau LibreOffice, simpan sebagai .xlsx, lalu kirim ulang",
+        "Not a readable workbook (.xlsx/.xlsm/.xls/.ods): {detail}; open the file in Excel or LibreOffice, "
+        "save it as .xlsx and send it again",
     ),
     "file.too_large": (
         "Berkas terlalu besar untuk dibuka dengan aman: {detail}; simpan ulang berkas hanya berisi tabel yang diperlukan",
@@ -27,24 +29,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The sheet's used range reaches cell {cell} ({rows} rows × {columns} columns), beyond the limit of {max_rows} rows, {max_columns} columns or {max_cells} cells; clear the cells outside the table and save the file again",
     ),
     "file.kind_unknown": (
-        "Jenis workbook tidak dikenali: tidak ada tabel realisasi anggaran maupun tabel indikator",
-        "Unknown workbook kind: neither a budget-realization table nor an indicator table",
+        "Jenis workbook tidak dikenali: tidak ada tabel realisasi anggaran maupun tabel indikator; "
+        "kirim workbook laporan yang tabelnya berjudul kolom seperti Kode, Uraian, Anggaran, Realisasi",
+        "Unknown workbook kind: neither a budget-realization table nor an indicator table; send the "
+        "report's workbook, whose table has headings such as Kode, Uraian, Anggaran, Realisasi",
     ),
     "sheet.not_found": (
-        "Tidak ada sheet data yang dapat dipakai",
-        "No usable data sheet",
+        "Tidak ada sheet data yang dapat dipakai; kirim workbook yang memuat tabel laporan",
+        "No usable data sheet; send the workbook that holds the report's table",
     ),
     "header.not_found": (
-        "Baris judul tabel tidak ditemukan; kolom wajib: {required}",
-        "Table header row not found; required columns: {required}",
+        "Baris judul tabel tidak ditemukan; kolom wajib: {required}; tuliskan judul kolom itu di atas "
+        "tabel, lalu kirim ulang berkas",
+        "Table header row not found; required columns: {required}; write those headings above the table "
+        "and send the file again",
     ),
     "header.missing_column": (
         "Kolom wajib '{column}' tidak ada di baris judul",
         "Required column '{column}' is missing from the header row",
     ),
     "header.meta_missing": (
-        "{what} tidak ditemukan di kepala laporan dan tidak diberikan lewat perintah",
-        "{what} not found in the header block and not given on the command line",
+        "{what} tidak ditemukan di kepala laporan (baris-baris di atas tabel); tuliskan di sana, lalu kirim ulang berkas",
+        "{what} not found in the header block (the lines above the table); write it there and send the file again",
     ),
     "header.meta_conflict": (
         "{what} di berkas ({in_file}) berbeda dengan yang diberikan lewat perintah ({given})",
@@ -169,16 +175,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Budget changed from {expected} (previous month) to {value}; make sure this is the budget amendment",
     ),
     "period.wrong_year": (
-        "Tahun di berkas ({value}) bukan tahun yang sedang diproses ({expected})",
-        "The file's year ({value}) is not the year being processed ({expected})",
+        "Tahun di berkas ({value}) bukan tahun yang sedang diproses ({expected}); kirim berkas tahun "
+        "{expected}, atau perbaiki tahun di kepala laporan",
+        "The file's year ({value}) is not the year being processed ({expected}); send the file of "
+        "{expected}, or correct the year in the header block",
     ),
     "period.wrong_month": (
-        "Bulan di berkas ({value}) bukan bulan yang sedang diproses ({expected})",
-        "The file's month ({value}) is not the month being processed ({expected})",
+        "Bulan di berkas ({value}) bukan bulan yang sedang diproses ({expected}); kirim berkas bulan "
+        "{expected}, atau perbaiki bulan di kepala laporan",
+        "The file's month ({value}) is not the month being processed ({expected}); send the file of "
+        "month {expected}, or correct the month in the header block",
     ),
     "period.opd_unknown": (
-        "OPD '{value}' tidak terdaftar",
-        "OPD '{value}' is not registered",
+        "OPD '{value}' tidak terdaftar; perbaiki kode OPD di kepala laporan lalu kirim ulang berkas, "
+        "atau minta pengelola data mendaftarkan OPD ini",
+        "OPD '{value}' is not registered; correct the OPD code in the header block and send the file "
+        "again, or ask the data steward to register this OPD",
     ),
     "period.previous_missing": (
         "Berkas hanya memuat salah satu kolom realisasi; bulan sebelumnya ({month}/{year}) belum dimuat",
@@ -189,8 +201,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The database refused this file's content: {detail}",
     ),
     "batch.duplicate_period": (
-        "Periode {period} untuk OPD {opd} sudah ada di berkas lain dalam kiriman ini: {other}",
-        "Period {period} for OPD {opd} is already in another file of this batch: {other}",
+        "Periode {period} untuk OPD {opd} sudah ada di berkas lain dalam kiriman ini: {other}; kirim "
+        "satu berkas per OPD dan bulan",
+        "Period {period} for OPD {opd} is already in another file of this batch: {other}; send one file "
+        "per OPD and month",
     ),
     # funding-source sections (tasks/extract/sources.py): a table in blocks, one per sumber dana
     "source.total_mismatch": (
@@ -321,6 +335,51 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: (rule, variant) -> templates: the same rule worded for what the checks concluded together (see
+#: :mod:`tasks.validate.typos`): a subtotal that only follows a wrong cell under it, the cell itself.
+VARIANTS: dict[tuple[str, str], tuple[str, str]] = {
+    ("amount.subtotal_mismatch", "children"): (
+        "Subtotal tidak sama dengan jumlah rinciannya; periksa rincian di bawahnya",
+        "The subtotal differs from the sum of its rows; check the rows under it",
+    ),
+    ("amount.subtotal_mismatch", "children_at"): (
+        "Subtotal tidak sama dengan jumlah rinciannya; periksa rincian di bawahnya (sel {cells})",
+        "The subtotal differs from the sum of its rows; check the rows under it (cell {cells})",
+    ),
+    ("amount.subtotal_mismatch", "row"): (
+        "{column} = {value} membuat subtotal di atasnya (baris {parent_row}) tidak sama dengan jumlah "
+        "rinciannya; seharusnya {expected}",
+        "{column_en} = {value} makes the subtotal above it (row {parent_row}) differ from the sum of its "
+        "rows; it should be {expected}",
+    ),
+    # a row-arithmetic finding moved to the cell of the row that also breaks its subtotal
+    ("period.month_inconsistent", "cell"): (
+        "Realisasi s.d. bulan ini ({value}) tidak sama dengan realisasi s.d. bulan lalu ({previous}) "
+        "ditambah realisasi bulan ini ({parts}); seharusnya {expected}",
+        "Realization to date ({value}) differs from the previous month's to date ({previous}) plus this "
+        "month's realization ({parts}); it should be {expected}",
+    ),
+    ("period.budget_changed", "cell"): (
+        "Anggaran berubah dari {previous} (bulan lalu) menjadi {value}, sehingga subtotal di atasnya tidak "
+        "sama dengan jumlah rinciannya; seharusnya {expected}",
+        "Budget changed from {previous} (previous month) to {value}, so the subtotal above it differs "
+        "from the sum of its rows; it should be {expected}",
+    ),
+    ("cash_plan.months_not_total", "cell"): (
+        "{column} = {value}: rencana Januari … Desember berjumlah {parts}, tidak sama dengan "
+        "{total_column} ({total}); seharusnya {expected}",
+        "{column_en} = {value}: the plan of Januari … Desember sums to {parts}, not to "
+        "{total_column_en} ({total}); it should be {expected}",
+    ),
+    ("cash_plan.months_not_budget", "cell"): (
+        "{column} = {value}: rencana Januari … Desember berjumlah {parts}, tidak sama dengan "
+        "{total_column} ({total}); seharusnya {expected}",
+        "{column_en} = {value}: the plan of Januari … Desember sums to {parts}, not to "
+        "{total_column_en} ({total}); it should be {expected}",
+    ),
+}
+
+
 @dataclass(frozen=True)
 class InputIssue:
     """One problem in one input file, located as precisely as the problem allows."""
@@ -332,6 +391,8 @@ class InputIssue:
     column: str = ""  # worksheet column letter
     params: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
     severity: str = "error"  # error | warning
+    #: a wording of the rule other than its own (a key of :data:`VARIANTS` with the rule); "" for none
+    variant: str = ""
 
     @property
     def cell(self) -> str:
@@ -342,7 +403,7 @@ class InputIssue:
 
     def message(self, lang: str = "id") -> str:
         """The problem in words, without the location."""
-        templates = MESSAGES.get(self.rule, ("{rule}", "{rule}"))
+        templates = VARIANTS.get((self.rule, self.variant)) or MESSAGES.get(self.rule, ("{rule}", "{rule}"))
         template = templates[1] if lang == "en" else templates[0]
         params = dict(self.params)
         if lang == "en":  # a parameter may carry its own English text as ``<name>_en``

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pandas as pd
 
 from tasks.core import columns, subtotals
-from tasks.core.issues import InputIssue
+from tasks.core.issues import VARIANTS, InputIssue
 from tasks.core.metrics import QUARTERS, quarterly_year_value
 from tasks.core.staging import CashPlanWorkbook, IndicatorWorkbook, RealizationWorkbook
+from tasks.validate.typos import ROW_RELATIONS, TypedCells, find_typed_cells
 
 #: Rules about the whole file: reported once per file, at the header-block cell they concern.
 FILE_LEVEL_RULES = {
@@ -76,12 +78,15 @@ def results_to_issues(
     issues: dict[str, list[InputIssue]] = {name: [] for name in workbooks}
     failed: dict[str, set[int]] = {name: set() for name in workbooks}
     positions = pd.Series(range(len(frame)), index=pd.MultiIndex.from_arrays([frame["file"], frame["row"]]))
+    subtotal_fields: list[str] = []
     for number, outcome in enumerate(results):
         if outcome.success:
             continue
         config = outcome.expectation_config
         meta = dict(config.meta or {})
         rule, field_name = meta["rule"], meta["field"]
+        if rule == "amount.subtotal_mismatch":
+            subtotal_fields += meta.get("fields", [field_name])
         if meta.get("contract"):
             raise RuntimeError(
                 f"the staged frame breaks the staging contract ({rule}): column {field_name} "
@@ -141,9 +146,117 @@ def results_to_issues(
                         severity=severity,
                     )
                 )
+    typed = TypedCells()
+    if subtotal_fields:
+        letters = {name: dict(wb.columns) for name, wb in workbooks.items()}
+        typed = find_typed_cells(frame, subtotal_fields, letters)
+        issues = {
+            name: _point_at_typed_cells(name, found, typed, frame, workbooks[name])
+            for name, found in issues.items()
+        }
     for file_name in issues:
-        issues[file_name].sort(key=lambda i: (i.severity != "error", i.row or 0, i.column, i.rule))
+        issues[file_name].sort(key=lambda i: _order(i, typed, workbooks[file_name]))
     return issues, failed
+
+
+def _order(issue: InputIssue, typed: TypedCells, wb) -> tuple:
+    """Errors first; among them the cells to fix (first the finding giving the value the cell should
+    have), then the other findings, then the subtotals that only follow a cell to fix; then by row,
+    column and rule."""
+    cell = (issue.file, issue.row or 0, _field_at(wb, issue.column))
+    if cell in typed.fixes:
+        rank = 0 if issue.params.get("expected") == _fmt(typed.fixes[cell]) else 1
+    else:
+        rank = 3 if issue.variant.startswith("children") else 2
+    return (issue.severity != "error", rank, issue.row or 0, issue.column, issue.rule, issue.variant)
+
+
+def _field_at(wb, letter: str) -> str:
+    """The field read from worksheet column ``letter`` of ``wb`` ("" when none)."""
+    return next((name for name, found in wb.columns.items() if found == letter), "")
+
+
+def _point_at_typed_cells(
+    file_name: str, issues: list[InputIssue], typed: TypedCells, frame: pd.DataFrame, wb
+) -> list[InputIssue]:
+    """The file's issues reworded by what the subtotals and row arithmetic concluded together.
+
+    A subtotal that only follows a wrong cell under it says so, with no "should be" that would spread
+    the typo; a row-arithmetic finding moves to the cell of its row that breaks the subtotal; a cell to
+    fix that no rule named gets its own finding, with the value it should have.
+    """
+    out: list[InputIssue] = []
+    for issue in issues:
+        cell = (issue.file, issue.row or 0, _field_at(wb, issue.column))
+        if issue.rule == "amount.subtotal_mismatch" and cell in typed.caused:
+            cells = typed.caused[cell]
+            params = {**issue.params, "expected": "", "cells": cells}
+            out.append(replace(issue, params=params, variant="children_at" if cells else "children"))
+        elif (issue.rule, cell) in typed.moved:
+            out.append(_moved(issue, typed.moved[(issue.rule, cell)], typed, frame, wb))
+        elif cell in typed.fixes and issue.severity == "warning" and (issue.rule, "cell") in VARIANTS:
+            # a warning at the cell that breaks the subtotal above it: the error to fix
+            out.append(replace(_moved(issue, cell, typed, frame, wb), severity="error"))
+        else:
+            out.append(issue)
+    named = {(i.file, i.row or 0, _field_at(wb, i.column)) for i in out}
+    for cell, expected in typed.fixes.items():
+        if cell[0] == file_name and cell not in named:
+            out.append(_row_to_fix(cell, expected, frame, wb))
+    return out
+
+
+def _row_values(frame: pd.DataFrame, file_name: str, row: int) -> pd.Series:
+    """The staged row of ``file_name`` at worksheet ``row``."""
+    return frame[(frame["file"] == file_name) & (frame["row"] == row)].iloc[0]
+
+
+def _moved(
+    issue: InputIssue, target: tuple[str, int, str], typed: TypedCells, frame: pd.DataFrame, wb
+) -> InputIssue:
+    """A row-arithmetic finding at the cell of the row to fix (moved there from the cell its rule names).
+
+    Worded by the rule's ``cell`` variant: the row's figures (``total``, ``previous``, the ``parts``
+    summed) and the value the cell should have.
+    """
+    file_name, row, field_name = target
+    relation = next(r for r in ROW_RELATIONS if r.rule == issue.rule)
+    values = _row_values(frame, file_name, row)
+    params = {
+        **issue.params,
+        "value": _fmt(values[field_name]),
+        "expected": _fmt(typed.fixes[target]),
+        "total": _fmt(values[relation.total]),
+        "total_column": columns.label(relation.total),
+        "total_column_en": columns.label(relation.total, "en"),
+        "previous": _fmt(values[relation.before]) if relation.before else "",
+        "parts": _fmt(values[list(relation.parts)].astype("float64").fillna(0.0).sum()),
+        "column": columns.label(field_name),
+        "column_en": columns.label(field_name, "en"),
+    }
+    return replace(issue, column=wb.columns.get(field_name, ""), params=params, variant="cell")
+
+
+def _row_to_fix(cell: tuple[str, int, str], expected: float, frame: pd.DataFrame, wb) -> InputIssue:
+    """The finding of a cell to fix that no rule named (the only row under its subtotal)."""
+    file_name, row, field_name = cell
+    values = _row_values(frame, file_name, row)
+    parent = frame[(frame["file"] == file_name) & (frame["node_key"] == values["parent_key"])]
+    return InputIssue(
+        file=file_name,
+        sheet=wb.sheet,
+        row=row,
+        column=wb.columns.get(field_name, ""),
+        rule="amount.subtotal_mismatch",
+        params={
+            "value": _fmt(values[field_name]),
+            "expected": _fmt(expected),
+            "column": columns.label(field_name),
+            "column_en": columns.label(field_name, "en"),
+            "parent_row": int(parent["row"].iloc[0]) if not parent.empty else "",
+        },
+        variant="row",
+    )
 
 
 def _offending_fields(rule: str, meta: dict, frame: pd.DataFrame) -> pd.DataFrame | None:

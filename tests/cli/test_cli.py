@@ -89,7 +89,10 @@ def test_ingest_refuses_a_period_that_disagrees_with_the_file(prefect_server, sa
     sent = Path(march).read_bytes()
     status, _, err = run("ingest", str(march), "--month", "4", "--workdir", str(tmp_path / "w"))
     assert status == 1
-    assert "sel A5: Bulan di berkas (3) bukan bulan yang sedang diproses (4) [period.wrong_month]" in err
+    assert (
+        "sel A5: Bulan di berkas (3) bukan bulan yang sedang diproses (4); kirim berkas bulan 4, atau "
+        "perbaiki bulan di kepala laporan [period.wrong_month]"
+    ) in err
     quarantined = tmp_path / "w" / "quarantine" / "2022" / "03"
     assert f"salinan dikarantina di {quarantined}" in err
     assert Path(march).read_bytes() == sent  # the sender's file stays; quarantine holds a copy

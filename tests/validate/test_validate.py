@@ -65,15 +65,20 @@ def test_subtotal_that_is_not_the_sum_of_its_children(check_realization):
     lines = realization_lines(SUBS)
     lines.loc[lines["kode"] == "2.17.01.2.01", "anggaran_rp"] += 1
     issues = check_realization(realization_workbook(lines))
-    # the kegiatan no longer equals its sub kegiatan, and the program no longer equals its kegiatan
+    # the kegiatan no longer equals its sub kegiatan, and the program no longer equals its kegiatan:
+    # the kegiatan is the cell to fix (first), the program only follows it
+    kegiatan = f"D{row_of(lines, '2.17.01.2.01')}"
     assert rules(issues) == [
+        ("amount.subtotal_mismatch", kegiatan),
         ("amount.subtotal_mismatch", f"D{row_of(lines, '2.17.01')}"),
-        ("amount.subtotal_mismatch", f"D{row_of(lines, '2.17.01.2.01')}"),
     ]
-    assert "1.501" in issues[1].message() and "1.500" in issues[1].message()
+    assert "1.501" in issues[0].message() and "1.500" in issues[0].message()
+    assert issues[0].params["expected"] == "1.500"
+    assert issues[1].message().endswith(f"periksa rincian di bawahnya (sel {kegiatan})")
+    assert issues[1].params["expected"] == ""
     # the steward reads the column's label (from the column spec), never its field name
-    assert issues[1].message().startswith("Subtotal Anggaran = ")
-    assert issues[1].message("en").startswith("Subtotal Budget = ")
+    assert issues[0].message().startswith("Subtotal Anggaran = ")
+    assert issues[0].message("en").startswith("Subtotal Budget = ")
 
 
 def test_total_row_is_checked_against_the_urusan(check_realization):
@@ -123,7 +128,7 @@ def test_duplicate_code_and_orphan(check_realization):
 def test_messages_in_indonesian_by_default_and_english_on_request(check_realization):
     lines = realization_lines(SUBS)
     lines.loc[lines["kode"] == "2.17.01.2.01", "anggaran_rp"] += 1
-    issue = check_realization(realization_workbook(lines, name="realisasi_maret.xlsx"))[-1]
+    issue = check_realization(realization_workbook(lines, name="realisasi_maret.xlsx"))[0]
     assert issue.describe().startswith("realisasi_maret.xlsx, sheet 'Realisasi', sel D")
     assert "jumlah rincian" in issue.describe()
     assert "sum of its children" in issue.describe("en")

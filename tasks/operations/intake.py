@@ -264,8 +264,16 @@ def validate_batch(
         labels=labels,
     )
     found = {**monthly.issues, **yearly.issues, **plans.issues}
-    checked = [replace(s, issues=s.issues + tuple(found.get(labels[s.key], ()))) for s in staged_files]
+    checked = [
+        replace(s, issues=errors_first(s.issues + tuple(found.get(labels[s.key], ())))) for s in staged_files
+    ]
     return checked, monthly.runs + yearly.runs + plans.runs
+
+
+def errors_first(issues: tuple[InputIssue, ...]) -> tuple[InputIssue, ...]:
+    """The issues with the errors before the warnings, each kind in its order (a reading warning, such
+    as a budget line that moved, never stands before the cell the steward must fix)."""
+    return tuple(sorted(issues, key=lambda issue: issue.severity != "error"))
 
 
 def _labelled(staged: StagedFile, label: str) -> StagedFile:

@@ -62,7 +62,8 @@ def test_a_refused_narasi_cell_shows_on_the_result_page(prefect_server, sample_2
     assert "narasi.key_unknown" in annotated["Narasi"][cell].comment.text
     assert office_texts(site.engine, AGENCY, 2022).sections == {}  # nothing loaded
 
-    loaded = client.get(_send(site, client, token, "indikator_2022.xlsx", sample_2022.indicators.read_bytes()))
+    sample = sample_2022.indicators.read_bytes()
+    loaded = client.get(_send(site, client, token, "indikator_2022.xlsx", sample))
     assert "DITOLAK" not in loaded.text
     with site.engine.connect() as conn:
         batches = conn.execute(select(LoadBatch.file_name, LoadBatch.status, LoadBatch.kind)).all()

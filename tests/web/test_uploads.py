@@ -64,7 +64,9 @@ def uploaded(prefect_server, sample_2022, site_template, tmp_path_factory) -> Up
     token = sign_in(dinas, "dinas")
     first = _send(
         site,
-        dinas, token, [("../../realisasi_2022_01.xlsx", january), ("realisasi <img src=x>02.xlsx", february)]
+        dinas,
+        token,
+        [("../../realisasi_2022_01.xlsx", january), ("realisasi <img src=x>02.xlsx", february)],
     )
     second = _send(site, dinas, token, [("realisasi_2022_03.xlsx", foreign)])
     return Uploaded(site, dinas, first, second, january)

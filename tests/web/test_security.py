@@ -540,4 +540,4 @@ def test_the_shutdown_hook_runs_when_the_server_stops(site):
     with TestClient(app) as client:
         assert client.get("/login").status_code == 200
         assert stopped == []
-    assert stopped == [True]  # `sakip web` stops its temporary Prefect server there
+    assert stopped == [True]  # `sakip web` stops its upload workers there

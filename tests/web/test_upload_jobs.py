@@ -207,3 +207,42 @@ def test_a_stewards_upload_counts_only_an_agencys_own_files_for_it(site: WebSite
     assert (theirs["files"], theirs["loaded"], theirs["rejected"]) == (1, 0, 1)
     (everything,) = recent_uploads(site.engine, None)
     assert (everything["files"], everything["loaded"], everything["rejected"]) == (3, 2, 1)
+
+
+def test_gx_writes_are_locked_across_processes(tmp_path: Path):
+    import fcntl
+
+    from tasks.validate.context import LOCK_NAME, gx_write_lock
+
+    # another open of the file (as another process makes) must wait while the lock is held
+    with gx_write_lock(tmp_path), (tmp_path / LOCK_NAME).open("a") as other, pytest.raises(BlockingIOError):
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with (tmp_path / LOCK_NAME).open("a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released at the end of the block
+
+
+def test_more_than_one_worker_on_sqlite_is_clamped_to_one(site: WebSite):
+    from sakip.web.worker import worker_count
+
+    three = site.web.model_copy(update={"workers": 3})
+    assert worker_count(three, "sqlite:///sakip.db") == 1
+    assert worker_count(three, "postgresql+psycopg://db/sakip") == 3
+
+
+def test_the_pool_starts_a_worker_again_when_it_dies_and_stops_them_all(tmp_path: Path):
+    import sys
+    import time
+
+    from sakip.web.worker import WorkerPool
+
+    pool = WorkerPool(tmp_path, 2)
+    pool.command = [sys.executable, "-c", "import sys, time; time.sleep(0.3 if sys.argv[-1] == '0' else 600)"]
+    pool.start()
+    first = pool.processes[0].pid
+    deadline = time.monotonic() + 30
+    while pool.processes[0].pid == first:  # worker 0 ends at once and is started again
+        assert time.monotonic() < deadline, "the dead worker was not started again"
+        time.sleep(0.1)
+    lasting = pool.processes[1]
+    pool.stop()
+    assert lasting.poll() is not None and all(p.poll() is not None for p in pool.processes)

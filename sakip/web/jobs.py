@@ -86,7 +86,7 @@ def process_one(engine: Engine, settings: Settings, web: WebSettings, worker_id:
     try:
         with heartbeat(engine, upload_pk, worker_id, heartbeat_interval(web)):
             status = run_upload(engine, settings, job)
-    except (KeyboardInterrupt, SystemExit):  # the worker is being stopped: the upload waits again
+    except BaseException:  # stopped (SIGTERM, Ctrl+C: Prefect's signal or ours): the upload waits again
         requeue_upload(engine, upload_pk, worker_id)
         raise
     logger.info("upload %s by %s: %s", job.public_id, job.username, status)

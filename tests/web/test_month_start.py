@@ -238,3 +238,22 @@ def test_one_agency_sending_fifty_files_at_once_is_told_to_wait(
     assert len(stored) == statuses.count(303)
     assert set(sampler.statuses) == {200} and len(sampler.times) >= 10
     assert sampler.p95() <= PAGE_P95_SECONDS, f"pages p95 {sampler.p95():.2f} s"
+
+
+def test_stopped_mid_upload_the_upload_waits_and_loads_after_the_restart(
+    prefect_server, site_template: Path, sample_2022, tmp_path: Path
+):
+    workdir = tmp_path / "work"
+    shutil.copytree(site_template, workdir)
+    engine = open_warehouse(load_settings(workdir).url)
+    january = tmp_path / "realisasi_2022_01.xlsx"
+    shutil.copy(sample_2022.realization[0], january)
+    with sakip_web(workdir, _harness_api()) as server:
+        dinas = signed_in(server.base, "dinas", PASSWORDS["dinas"])
+        answer, _ = send(dinas, form_token_of(dinas), january)
+        _wait_for(lambda: _upload_status(engine) == "processing", 120, "the worker claims the upload", 0.02)
+    # stopped as a service manager stops it (SIGTERM): the worker put the upload back in the queue
+    assert _upload_status(engine) == "queued"
+    with sakip_web(workdir, _harness_api()) as server:
+        dinas = signed_in(server.base, "dinas", PASSWORDS["dinas"])
+        _wait_for(lambda: "badge loaded" in dinas.get(answer.headers["location"]).text, 120, "it loads")

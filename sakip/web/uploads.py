@@ -1,10 +1,12 @@
-"""Uploads: keep each file under a generated folder, run the ingest flow on the copies, record outcomes.
+"""Uploads: keep each file under a generated folder and queue the upload (the request's part:
+:func:`enqueue_upload`); run the ingest flow on the copies and record outcomes (a worker's part:
+:func:`run_upload`, see :mod:`sakip.web.jobs`).
 
 A file's name as sent is only ever shown (escaped), never used as a path: each file is written to
 ``<workdir>/uploads/<year>/<MM>/<upload id>/<file id>/`` under a name made only of letters, digits,
 ``-``, ``_`` and ``.`` from it (so the warehouse, the quarantine and the correction markers
 ``koreksi``/``perbaikan``/``revisi`` read as they do for ``sakip ingest``). The flow reads these
-copies: the sender's file is never touched.
+copies: the sender's file is never touched. A refused file is moved to the quarantine (one copy kept).
 """
 
 from __future__ import annotations

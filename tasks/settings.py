@@ -236,6 +236,20 @@ class WebSettings(BaseSettings):
     login_window_minutes: Annotated[float, Ge(1)] = 15.0
     #: addresses of reverse proxies whose X-Forwarded-* headers are believed (``SAKIP_WEB_TRUSTED_PROXIES``)
     trusted_proxies: str = "127.0.0.1"
+    #: worker processes ``sakip web`` starts for the uploads' flows (``SAKIP_WEB_WORKERS``; 0: none, run
+    #: ``sakip web-worker`` apart). On SQLite more than one is clamped to one (one writer at a time).
+    workers: Annotated[int, Ge(0)] = 1
+    #: uploads waiting at most (``SAKIP_WEB_QUEUE_LIMIT``): beyond it an upload is refused with 503
+    queue_limit: Annotated[int, Ge(1)] = 300
+    #: seconds without a worker's heartbeat after which an upload being processed counts as dead
+    #: (``SAKIP_WEB_JOB_STALE_SECONDS``): it ends "gagal diproses — kirim ulang"
+    job_stale_seconds: Annotated[float, Ge(1)] = 120.0
+    #: seconds between the sweeps that end dead jobs and remove expired files (``SAKIP_WEB_SWEEP_SECONDS``)
+    sweep_seconds: Annotated[float, Ge(0.1)] = 30.0
+    #: days an uploaded file (and its annotated copy) is kept (``SAKIP_WEB_UPLOAD_RETENTION_DAYS``)
+    upload_retention_days: Annotated[float, Ge(0)] = 90.0
+    #: seconds a worker waits between looks at an empty queue (``SAKIP_WEB_POLL_SECONDS``)
+    poll_seconds: Annotated[float, Ge(0.05)] = 1.0
 
     @field_validator("secret")
     @classmethod

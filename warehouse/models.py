@@ -32,6 +32,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, MappedColumn, mapped_column
 from sqlalchemy.types import TypeEngine
@@ -183,6 +184,8 @@ def declare_postgresql_options() -> None:
     """
     index = next(i for i in LoadBatch.__table__.indexes if i.name == CURRENT_BATCH_INDEX)
     index.dialect_options["postgresql"]["where"] = text(CURRENT_BATCH)
+    active = next(i for i in WebUpload.__table__.indexes if i.name == ACTIVE_UPLOAD_INDEX)
+    active.dialect_options["postgresql"]["where"] = text(ACTIVE_UPLOAD)
 
 
 class Indicator(_IndicatorTexts, Base):
@@ -423,10 +426,21 @@ class WebLoginAttempt(Base):
     success: Mapped[bool] = mapped_column(Boolean)
 
 
+#: The uploads not yet finished (waiting for a worker, or being processed): at most one per user.
+ACTIVE_UPLOAD = "status IN ('queued', 'processing')"
+ACTIVE_UPLOAD_INDEX = "uq_web_upload_active_user"
+
+
 class WebUpload(Base):
-    """One upload through the web application: who sent it, when, and whether it was processed."""
+    """One upload through the web application: who sent it, when, and where its job stands.
+
+    ``queued`` until a worker claims it (``claimed_by``, ``started_at``), ``processing`` while its flow
+    runs (the worker refreshes ``heartbeat_at``), then ``done`` or ``failed``.
+    """
 
     __tablename__ = "web_upload"
+    # one upload waiting or running per user; its predicate on PostgreSQL: declare_postgresql_options()
+    __table_args__ = (Index(ACTIVE_UPLOAD_INDEX, "user_id", unique=True, sqlite_where=text(ACTIVE_UPLOAD)),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True)
     user_id: Mapped[int | None] = mapped_column(
@@ -436,9 +450,13 @@ class WebUpload(Base):
     #: the sender's agency (an ``opd`` user's), None for a steward
     agency_code: Mapped[str | None] = mapped_column(Text, nullable=True)
     correction: Mapped[bool] = mapped_column(Boolean, default=False)
-    status: Mapped[str] = mapped_column(String(20))  # processing | done | failed
+    status: Mapped[str] = mapped_column(String(20), index=True)  # queued | processing | done | failed
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: the worker processing it (host:pid:n), when it started, and its last sign of life
+    claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class WebUploadFile(Base):
@@ -463,3 +481,5 @@ class WebUploadFile(Base):
     issues_json: Mapped[str] = mapped_column(Text, default="[]")
     annotated_path: Mapped[str] = mapped_column(Text, default="")
     data_docs_url: Mapped[str] = mapped_column(Text, default="")
+    #: whether the stored file (and its annotated copy) is still on disk: false after the retention period
+    kept: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sakip.web.config import WebSettings
 from sakip.web.errors import PageError, error_page, install_error_pages
+from sakip.web.jobs import start_sweeping
 from sakip.web.pipeline import Settings, format_size, open_warehouse
 from sakip.web.render import templates
 from sakip.web.routes import agency, auth, docs, steward, upload, validation
@@ -134,12 +135,15 @@ def create_app(
 ) -> FastAPI:
     """The application over the warehouse of ``settings`` (migrated on the way) and its work folder.
 
+    While it serves, a thread ends the uploads whose worker died and removes expired upload files.
     ``on_shutdown`` runs when the server stops gracefully (before uvicorn re-raises a SIGTERM).
     """
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sweeping = start_sweeping(app.state.engine, settings, web)  # dead jobs and expired files
         yield
+        sweeping.set()
         if on_shutdown is not None:
             on_shutdown()
 

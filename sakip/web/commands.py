@@ -1,4 +1,5 @@
-"""The ``sakip web`` and ``sakip user`` commands (the application is imported only when they run)."""
+"""The ``sakip web``, ``sakip web-worker`` and ``sakip user`` commands (the application is imported only
+when they run)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,20 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tasks.settings import Settings
 
-COMMANDS = ("web", "user")
+COMMANDS = ("web", "web-worker", "user")
 
 
 def add_commands(commands: argparse._SubParsersAction, add_workdir) -> None:
-    """Add ``web`` and ``user`` to the command line's subcommands."""
+    """Add ``web``, ``web-worker`` and ``user`` to the command line's subcommands."""
     web = commands.add_parser("web", help="the web application: upload workbooks, see results and status")
     web.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     web.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     add_workdir(web)
+    worker = commands.add_parser(
+        "web-worker", help="a worker processing the web uploads' flows (sakip web starts its own)"
+    )
+    worker.add_argument("--number", type=int, default=0, help=argparse.SUPPRESS)
+    add_workdir(worker)
 
     user = commands.add_parser("user", help="accounts of the web application")
     actions = user.add_subparsers(dest="user_command", required=True)
@@ -96,28 +102,46 @@ def server_config(app, host: str, port: int, trusted_proxies: str):
 
 
 def run_web(args: argparse.Namespace, settings: Settings) -> int:
-    """``sakip web``: serve the application until interrupted, on the settings the command line built
-    (handed to every upload's flow run)."""
+    """``sakip web``: serve the application until interrupted, with its upload workers (processes that
+    run the flows on the settings of the work folder; stopped with the server, started again if one dies).
+    """
     import uvicorn
 
     from sakip.web.accounts import list_users
     from sakip.web.app import create_app
     from sakip.web.config import load_web_settings
-    from sakip.web.pipeline import open_warehouse, start_temporary_server, stop_temporary_server
+    from sakip.web.pipeline import open_warehouse
+    from sakip.web.worker import WorkerPool, worker_count
 
     settings.known_opds()  # an unreadable OPD register: said now
     engine = open_warehouse(settings.url)
     web = load_web_settings(settings.workdir)
     if not list_users(engine):
         print("Belum ada pengguna. Buat dengan: sakip user add NAMA --role steward|opd [--opd KODE]")
-    start_temporary_server()  # the first upload need not wait for Prefect
+    pool = WorkerPool(settings.workdir, worker_count(web, settings.url))
+    pool.start()
     # stopped with the server: uvicorn ends on SIGTERM by raising it again, which skips exit handlers
-    app = create_app(settings, web, engine, on_shutdown=stop_temporary_server)
+    app = create_app(settings, web, engine, on_shutdown=pool.stop)
     print(f"sakip web: http://{args.host}:{args.port}/ (Ctrl+C untuk berhenti)", flush=True)
-    uvicorn.Server(server_config(app, args.host, args.port, web.trusted_proxies)).run()
+    try:
+        uvicorn.Server(server_config(app, args.host, args.port, web.trusted_proxies)).run()
+    finally:
+        pool.stop()
     return 0
 
 
+def run_web_worker(args: argparse.Namespace, settings: Settings) -> int:
+    """``sakip web-worker``: process the queued uploads until stopped."""
+    from sakip.web.config import load_web_settings
+    from sakip.web.worker import run_worker
+
+    return run_worker(settings, load_web_settings(settings.workdir), args.number)
+
+
 def run_command(args: argparse.Namespace, settings: Settings) -> int:
-    """Run ``web`` or ``user`` with the settings the command line built."""
-    return run_web(args, settings) if args.command == "web" else run_user(args, settings)
+    """Run ``web``, ``web-worker`` or ``user`` with the settings the command line built."""
+    if args.command == "web":
+        return run_web(args, settings)
+    if args.command == "web-worker":
+        return run_web_worker(args, settings)
+    return run_user(args, settings)

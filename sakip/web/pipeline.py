@@ -8,7 +8,6 @@ function for are written here too, against the warehouse models.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,9 +104,6 @@ __all__ = [
 
 #: Name of the flow runs started by the web application, as shown in the Prefect UI.
 FLOW_RUN_NAME = "web-{username}"
-#: One upload's flow at a time per server process: each validation writes the work folder's Great
-#: Expectations project and Data Docs site, which are not built for two writers at once.
-_FLOW_LOCK = threading.Lock()
 
 
 class AccountCommandError(CommandError):
@@ -149,6 +145,8 @@ class FileResult:
     issues: tuple[Issue, ...]
     annotated: Path | None
     sha256: str
+    #: where the file is kept now: where it was sent to, or its quarantine copy when it was refused
+    kept: Path
 
 
 def validation_runs(engine: Engine, *, failed_only: bool = False) -> pd.DataFrame:
@@ -197,26 +195,31 @@ def run_ingest_flow(
     ``opd`` makes the flow refuse a workbook whose header names another agency (by code or name),
     before validation, and read one that names none as ``opd``'s (refused instead with
     ``require_header_opd``); a refusal is recorded under ``opd`` when the file's own agency is unknown.
+    ``loaded_by`` (the sender) goes to the flow as a parameter. A refused file is moved to quarantine
+    (annotated there), not copied: one copy of it is kept, its place given as ``FileResult.kept``.
+    The web's workers run one flow at a time each; Great Expectations' files are locked across
+    processes by the validation itself.
     """
     from flows.ingest import ingest_flow
     from tasks.core.files import file_sha256
 
     start_temporary_server()
+    sha256s = {Path(p): file_sha256(Path(p)) for p in paths}  # before a refused file is moved
     flow = ingest_flow.with_options(flow_run_name=FLOW_RUN_NAME.format(username=loaded_by))
-    with _FLOW_LOCK:
-        outcomes = flow(
-            [str(p) for p in paths],
-            opd=opd,
-            require_header_opd=require_header_opd,
-            corrections=corrections,
-            lang="id",
-            loaded_by=loaded_by,
-            settings=settings,
-        )
+    outcomes = flow(
+        [str(p) for p in paths],
+        opd=opd,
+        require_header_opd=require_header_opd,
+        corrections=corrections,
+        lang="id",
+        move_rejected=True,
+        loaded_by=loaded_by,
+        settings=settings,
+    )
     by_file: dict[Path, list] = {}
     for outcome in outcomes:  # a year workbook gives one outcome per month
         by_file.setdefault(Path(outcome.path), []).append(outcome)
-    return [_file_result(path, months, file_sha256(path)) for path, months in by_file.items()]
+    return [_file_result(path, months, sha256s.get(path, "")) for path, months in by_file.items()]
 
 
 def _file_result(path: Path, months: list, sha256: str) -> FileResult:
@@ -240,6 +243,7 @@ def _file_result(path: Path, months: list, sha256: str) -> FileResult:
         issues=tuple(_issue(i) for o in months for i in o.issues),
         annotated=next((o.annotated for o in months if o.annotated), None),
         sha256=sha256,
+        kept=next((o.quarantined for o in months if o.quarantined), path),
     )
 
 
@@ -266,9 +270,11 @@ def known_agency(engine: Engine, settings: Settings, code: str) -> bool:
 def month_status(engine: Engine, settings: Settings, year: int, month: int) -> list[dict[str, object]]:
     """Every expected agency's state for a month: ``dimuat``, ``ditolak``, ``terkirim`` or ``belum``.
 
-    ``terkirim``: an upload from the agency is being processed; ``ditolak``: files came and none loaded.
+    ``terkirim``: an upload of the agency in progress holds a file of this month; ``ditolak``: files
+    came and none loaded. ``waiting``: the agency has an upload waiting or in progress whose months are
+    not known yet (shown as "menunggu giliran", no month marked for it).
     """
-    batches, pending = queries.month_submissions(engine, year, month)
+    batches, pending, waiting = queries.month_submissions(engine, year, month)
     names = agency_names(engine)
     by_agency: dict[str, list] = {}
     for row in batches:
@@ -298,6 +304,7 @@ def month_status(engine: Engine, settings: Settings, year: int, month: int) -> l
                 "last_status": last.status if last else "",
                 "last_at": format_moment(last.loaded_at) if last else "",
                 "last_by": last.loaded_by if last else "",
+                "waiting": code in waiting,
             }
         )
     return table

@@ -20,6 +20,8 @@ STATUS_WORDS = {
     "unchanged": "tidak berubah (sudah dimuat)",
     "rejected": "DITOLAK",
     "failed": "GAGAL DIPROSES",
+    "queued": "Menunggu giliran",
+    "processing": "Sedang diproses",
 }
 
 

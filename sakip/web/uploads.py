@@ -1,21 +1,26 @@
-"""Uploads: keep each file under a generated folder, run the ingest flow on the copies, record outcomes.
+"""Uploads: keep each file under a generated folder and queue the upload (the request's part:
+:func:`enqueue_upload`); run the ingest flow on the copies and record outcomes (a worker's part:
+:func:`run_upload`, see :mod:`sakip.web.jobs`).
 
 A file's name as sent is only ever shown (escaped), never used as a path: each file is written to
 ``<workdir>/uploads/<year>/<MM>/<upload id>/<file id>/`` under a name made only of letters, digits,
 ``-``, ``_`` and ``.`` from it (so the warehouse, the quarantine and the correction markers
 ``koreksi``/``perbaikan``/``revisi`` read as they do for ``sakip ingest``). The flow reads these
-copies: the sender's file is never touched.
+copies: the sender's file is never touched. A refused file is moved to the quarantine (one copy kept).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
 from sqlalchemy import Engine, insert, update
+from sqlalchemy.exc import IntegrityError
 
 from sakip.web.accounts import User
 from sakip.web.config import WebSettings
@@ -35,6 +40,8 @@ from sakip.web.pipeline import (
 )
 
 ACCEPTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+#: The statuses of a file without its outcome yet: waiting for a worker, or in its flow.
+PENDING = ("queued", "processing")
 UPLOADS_FOLDER = "uploads"
 
 
@@ -135,12 +142,130 @@ def _agency_label(code: str, names: dict[str, str]) -> str:
     return f"{code} ({names[code]})" if names.get(code) else code
 
 
-def _opd_refusal(issue, user: User, agency: str | None, names: dict[str, str]) -> dict[str, object] | None:
+class UploadWaiting(Exception):
+    """The user has an upload waiting or being processed: a new one is refused, not queued."""
+
+    def __init__(self, public_id: str):
+        super().__init__(public_id)
+        self.public_id = public_id
+
+
+class QueueFull(Exception):
+    """As many uploads wait as the queue holds (``queue_limit``): try again later."""
+
+
+def _discard(stored: list[StoredFile]) -> None:
+    """Remove the files of a refused request (their folders, and the upload's folder when empty)."""
+    for item in stored:
+        if item.path is not None:
+            shutil.rmtree(item.path.parent, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                item.path.parent.parent.rmdir()
+
+
+def enqueue_upload(
+    engine: Engine,
+    settings: Settings,
+    web: WebSettings,
+    user: User,
+    incoming: list[IncomingFile],
+    correction: bool,
+    agency_choice: str | None = None,
+) -> str:
+    """Keep the files and queue the upload for a worker; its public id.
+
+    The upload is for the agency of an agency's user, or the one a steward chose (``agency_choice``,
+    for workbooks that name none); its refusals are recorded under that agency when a file names none.
+
+    Refused with :class:`UploadWaiting` while the user has an upload waiting or in progress (one per
+    user, enforced by a partial unique index: two requests at once cannot both pass), and with
+    :class:`QueueFull` when ``queue_limit`` uploads wait. A refused request's files are not kept.
+    Files refused at the door (suffix, size) get their outcome at once; an upload of only those is done.
+    """
+    waiting = queries.active_web_upload(engine, user.id)
+    if waiting is not None:
+        raise UploadWaiting(waiting)
+    if queries.queued_web_uploads(engine) >= web.queue_limit:
+        raise QueueFull()
+    upload_id = uuid.uuid4().hex
+    stored = store_files(incoming, settings, web, upload_id)
+    kept = [s for s in stored if s.path is not None]
+    agency = upload_agency(user, agency_choice)
+    try:
+        with engine.begin() as conn:
+            upload_pk = conn.execute(
+                insert(WebUpload)
+                .values(
+                    public_id=upload_id,
+                    user_id=user.id,
+                    username=user.username,
+                    agency_code=agency,
+                    correction=correction,
+                    status="queued" if kept else "done",
+                    uploaded_at=now_utc(),
+                    finished_at=None if kept else now_utc(),
+                )
+                .returning(WebUpload.id)
+            ).scalar_one()
+            conn.execute(insert(WebUploadFile), [_file_row(item, upload_pk, agency) for item in stored])
+    except IntegrityError:  # another request of this user was queued in between
+        _discard(stored)
+        raise UploadWaiting(queries.active_web_upload(engine, user.id) or "") from None
+    except BaseException:
+        _discard(stored)
+        raise
+    return upload_id
+
+
+def _file_row(item: StoredFile, upload_pk: int, agency: str | None) -> dict[str, object]:
+    """The ``web_upload_file`` row of a file as it is queued (or refused at the door)."""
+    return {
+        "public_id": item.public_id,
+        "upload_id": upload_pk,
+        "original_name": item.original_name,
+        "stored_path": str(item.path) if item.path else "",
+        "size_bytes": item.size,
+        "status": "rejected" if item.issue is not None else "queued",
+        "agency_code": agency or "",
+        "issues_json": json.dumps([item.issue] if item.issue else [], ensure_ascii=False),
+        "kept": item.path is not None,
+    }
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed upload as its worker runs it: who sent it for which agency, and its queued files."""
+
+    upload_pk: int
+    public_id: str
+    username: str
+    agency_code: str | None  # the agency the upload is for (None: a steward's with no agency chosen)
+    steward: bool  # sent by a steward (a workbook naming no agency then takes ``agency_code``)
+    correction: bool
+    files: tuple[tuple[int, Path], ...]  # (row id, stored file) of each file still to process
+
+
+def job_of(engine: Engine, upload_pk: int) -> Job | None:
+    """The job of a claimed upload, or None when the upload is gone."""
+    found = queries.web_upload_job(engine, upload_pk)
+    if found is None:
+        return None
+    upload, files = found
+    waiting = tuple(
+        (f.id, Path(f.stored_path)) for f in files if f.status in ("queued", "processing") and f.stored_path
+    )
+    steward = upload.user_id is None or queries.web_user_role(engine, upload.user_id) != "opd"
+    return Job(
+        upload.id, upload.public_id, upload.username, upload.agency_code, steward, upload.correction, waiting
+    )
+
+
+def _opd_refusal(issue, steward: bool, agency: str | None, names: dict[str, str]) -> dict[str, object] | None:
     """The sender's own words for a workbook naming another agency than the upload's, or none
     (``whole_file``: the file is for another agency, no cell of it to correct)."""
     if issue.params.get("what") != "OPD":
         return None
-    if issue.rule == "header.meta_missing" and user.is_steward:
+    if issue.rule == "header.meta_missing" and steward:
         return {
             "message": (
                 "Workbook ini tidak menyebut OPD-nya. Tidak ada data yang dimuat; kirim lagi dengan memilih "
@@ -153,7 +278,7 @@ def _opd_refusal(issue, user: User, agency: str | None, names: dict[str, str]) -
     if issue.rule != "header.meta_conflict" or not agency:
         return None
     in_file = _agency_label(str(issue.params.get("in_file", "")), names)
-    if user.is_steward:
+    if steward:
         message = (
             f"Workbook ini untuk OPD {in_file}, sedangkan Anda memilih OPD {_agency_label(agency, names)}. "
             "Tidak ada data yang dimuat; kirim lagi dengan OPD yang sesuai dipilih."
@@ -167,7 +292,7 @@ def _opd_refusal(issue, user: User, agency: str | None, names: dict[str, str]) -
 
 
 def _issue_rows(
-    result: FileResult, user: User, agency: str | None, names: dict[str, str]
+    result: FileResult, steward: bool, agency: str | None, names: dict[str, str]
 ) -> list[dict[str, object]]:
     """The problems of a file as stored for its result page."""
     rows = []
@@ -181,55 +306,56 @@ def _issue_rows(
             "expected": issue.expected,
             "severity": issue.severity,
         }
-        row.update(_opd_refusal(issue, user, agency, names) or {})
+        row.update(_opd_refusal(issue, steward, agency, names) or {})
         rows.append(row)
     return rows
 
 
-def process_upload(
-    engine: Engine,
-    settings: Settings,
-    web: WebSettings,
-    user: User,
-    incoming: list[IncomingFile],
-    correction: bool,
-    agency_choice: str | None = None,
-) -> str:
-    """Keep the files, run the ingest flow on them, record every outcome; the upload's public id.
+def _outcome(
+    result: FileResult | None, job: Job, pages: dict[str, str], settings: Settings, names: dict[str, str]
+) -> dict:
+    """The values recorded on a file's row once the flow ran (or failed: ``result`` None)."""
+    if result is None:
+        issues = [refusal("upload.failed", FAILED_MESSAGE)]
+        return {"status": "failed", "issues_json": json.dumps(issues, ensure_ascii=False)}
+    workbook_opd = result.opd_code or ""
+    return {
+        "sha256": result.sha256,
+        "stored_path": str(result.kept),
+        "status": result.status,
+        "kind": result.kind,
+        "opd_code": workbook_opd,
+        # whose people see it: an agency user's own; for a steward's upload the workbook's, else the chosen
+        "agency_code": (workbook_opd or job.agency_code or "") if job.steward else (job.agency_code or ""),
+        "year": result.year,
+        "month": result.month,
+        "rows": result.rows,
+        "issues_json": json.dumps(
+            _issue_rows(result, job.steward, job.agency_code, names), ensure_ascii=False
+        ),
+        "annotated_path": str(result.annotated) if result.annotated else "",
+        "data_docs_url": docs_link(pages.get(result.sha256, ""), settings.workdir / "data-docs"),
+    }
 
-    The upload is for the agency of an agency's user, or the one a steward chose (``agency_choice``,
-    for workbooks that name none); its refusals are recorded under that agency when a file names none.
+
+def run_upload(engine: Engine, settings: Settings, job: Job) -> str:
+    """Run the ingest flow on a claimed upload's files and record every outcome; ``done`` or ``failed``.
+
+    The sender goes to the flow as ``loaded_by``, the upload's agency as ``opd``. A flow that fails
+    is logged for the steward and its files marked failed (they stay on disk, to be sent again).
     """
-    upload_id = uuid.uuid4().hex
-    agency = upload_agency(user, agency_choice)
     started = now_utc()
-    with engine.begin() as conn:
-        upload_pk = conn.execute(
-            insert(WebUpload)
-            .values(
-                public_id=upload_id,
-                user_id=user.id,
-                username=user.username,
-                agency_code=agency,
-                correction=correction,
-                status="processing",
-                uploaded_at=started,
-            )
-            .returning(WebUpload.id)
-        ).scalar_one()
-    stored = store_files(incoming, settings, web, upload_id)
-    kept = [s for s in stored if s.path is not None]
     results: dict[Path, FileResult] = {}
     status = "done"
-    if kept:
+    if job.files:
         try:
             outcomes = run_ingest_flow(
-                [s.path for s in kept],
+                [path for _, path in job.files],
                 settings,
-                opd=agency,
-                require_header_opd=not user.is_steward,
-                corrections=correction,
-                loaded_by=user.username,
+                opd=job.agency_code,
+                require_header_opd=not job.steward,
+                corrections=job.correction,
+                loaded_by=job.username,
             )
             results = {r.path.resolve(): r for r in outcomes}
         except Exception as error:  # recorded, the person told; the files stay for the steward
@@ -237,48 +363,16 @@ def process_upload(
             status = "failed"
     pages = validation_pages(engine, [r.sha256 for r in results.values()], started)
     names = dict(agency_choices(engine, settings))
-    rows = []
-    for item in stored:
-        result = results.get(item.path.resolve()) if item.path is not None else None
-        if result is not None:
-            issues = _issue_rows(result, user, agency, names)
-            state = result.status
-        elif item.issue is not None:
-            issues, state = [item.issue], "rejected"
-        else:
-            issues, state = [refusal("upload.failed", FAILED_MESSAGE)], "failed"
-        workbook_opd = result.opd_code if result else ""
-        rows.append(
-            {
-                "public_id": item.public_id,
-                "upload_id": upload_pk,
-                "original_name": item.original_name,
-                "stored_path": str(item.path) if item.path else "",
-                "size_bytes": item.size,
-                "sha256": result.sha256 if result else "",
-                "status": state,
-                "kind": result.kind if result else "",
-                "opd_code": workbook_opd or "",
-                "agency_code": (user.opd_code or "")
-                if not user.is_steward
-                else (workbook_opd or agency or ""),
-                "year": result.year if result else None,
-                "month": result.month if result else None,
-                "rows": result.rows if result else 0,
-                "issues_json": json.dumps(issues, ensure_ascii=False),
-                "annotated_path": str(result.annotated) if result and result.annotated else "",
-                "data_docs_url": docs_link(pages.get(result.sha256, ""), settings.workdir / "data-docs")
-                if result
-                else "",
-            }
-        )
     with engine.begin() as conn:
-        if rows:
-            conn.execute(insert(WebUploadFile), rows)
+        for file_pk, path in job.files:
+            values = _outcome(results.get(path.resolve()), job, pages, settings, names)
+            conn.execute(update(WebUploadFile).where(WebUploadFile.id == file_pk).values(**values))
         conn.execute(
-            update(WebUpload).where(WebUpload.id == upload_pk).values(status=status, finished_at=now_utc())
+            update(WebUpload)
+            .where(WebUpload.id == job.upload_pk)
+            .values(status=status, finished_at=now_utc(), heartbeat_at=now_utc())
         )
-    return upload_id
+    return status
 
 
 @dataclass(frozen=True)
@@ -293,6 +387,11 @@ class UploadView:
     correction: bool
     files: list[dict[str, object]]
 
+    @property
+    def pending(self) -> bool:
+        """Whether a file still waits for its outcome (the page then refreshes itself)."""
+        return any(f["status"] in PENDING for f in self.files)
+
 
 def upload_view(engine: Engine, public_id: str) -> UploadView | None:
     """The upload with this id and its files, or None."""
@@ -304,7 +403,8 @@ def upload_view(engine: Engine, public_id: str) -> UploadView | None:
         {
             "public_id": f.public_id,
             "name": f.original_name,
-            "status": f.status,
+            "status": "processing" if f.status == "queued" and upload.status == "processing" else f.status,
+            "kept": f.kept,
             "kind": f.kind,
             "opd_code": f.opd_code,
             "agency_code": f.agency_code,
@@ -349,7 +449,7 @@ def recent_uploads(engine: Engine, agency_code: str | None, limit: int = 20) -> 
     """The newest uploads (of one agency's files, or all), with the names their files were sent under
     and how many loaded and were refused."""
     uploads = queries.recent_web_uploads(engine, agency_code, limit)
-    names = queries.upload_file_names(engine, [u.public_id for u, _ in uploads])
+    names = queries.upload_file_names(engine, [u.public_id for u, _ in uploads], agency_code)
     return [
         {
             "public_id": u.public_id,

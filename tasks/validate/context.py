@@ -19,10 +19,17 @@ import hashlib
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+
+try:
+    import fcntl
+except ImportError:  # not on Windows
+    fcntl = None  # type: ignore[assignment]
 
 import expectations
 from expectations.columns import with_spec_columns
@@ -36,6 +43,9 @@ CASH_PLAN_SUITE = "anggaran_kas"
 DATA_DOCS_SITE = "sakip"
 #: The fingerprint of what the stored context was built from (``<workdir>/gx/``): equal, it is reused.
 CONTEXT_MARKER = "sakip-context.sha256"
+#: The lock file (in the work folder, beside ``gx/``) held while a process writes the GX project or
+#: Data Docs site.
+LOCK_NAME = "gx.lock"
 
 
 class SuiteLoadError(RuntimeError):
@@ -98,6 +108,25 @@ def load_suite_definitions() -> dict[str, dict]:
     }
 
 
+@contextmanager
+def gx_write_lock(workdir: Path) -> Iterator[None]:
+    """Hold the work folder's exclusive lock on its GX project and Data Docs site (``flock`` on
+    ``<workdir>/gx.lock``), so two processes (web workers, ``sakip ingest`` commands) never write
+    them at once. Threads of one process each open the file, so they wait for each other too. The
+    operating system releases the lock when its holder dies."""
+    if fcntl is None:  # not on Windows: one process at a time is the user's to keep
+        yield
+        return
+    path = workdir / LOCK_NAME
+    workdir.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 class Validator:
     """One file-backed GX context with the project's suites, checkpoints and Data Docs site."""
 
@@ -109,6 +138,11 @@ class Validator:
         self.workdir = workdir.resolve()
         self.docs_dir = self.workdir / "data-docs"
         self.keep_results = keep_results
+        with gx_write_lock(self.workdir):
+            self._open(gx)
+
+    def _open(self, gx) -> None:
+        """Open the work folder's context: reuse its stored suites and checkpoints, else build them."""
         self.context = gx.get_context(mode="file", project_root_dir=str(self.workdir))
         self.suites: dict[str, object] = {}
         self.versions: dict[str, str] = {}
@@ -222,21 +256,25 @@ class Validator:
         """Run the suite's checkpoint on ``frame``; returns the expectation results and the docs URL."""
         from great_expectations.core.run_identifier import RunIdentifier
 
-        result = self.checkpoints[suite].run(
-            batch_parameters={"dataframe": compact_frame(frame, self.names[suite] | set(UNEXPECTED_INDEX))},
-            expectation_parameters=parameters,
-            run_id=RunIdentifier(run_name=suite),
-        )
-        identifier, validation = next(iter(result.run_results.items()))
-        for outcome in validation.results:
-            info = outcome.exception_info or {}
-            if info.get("raised_exception"):
-                name = outcome.expectation_config.type
-                raise RuntimeError(f"expectation {name} failed to run: {info.get('exception_message')}")
-        self._escape_stored_values(identifier)
-        self.context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=[identifier])
-        urls = self.context.get_docs_sites_urls(resource_identifier=identifier, site_name=DATA_DOCS_SITE)
-        self.prune_results(suite)
+        compact = compact_frame(frame, self.names[suite] | set(UNEXPECTED_INDEX))
+        # the checkpoint stores its result, the site's index lists every stored result, pruning deletes
+        # some: one process at a time writes them (the expectations' computing is most of the time)
+        with gx_write_lock(self.workdir):
+            result = self.checkpoints[suite].run(
+                batch_parameters={"dataframe": compact},
+                expectation_parameters=parameters,
+                run_id=RunIdentifier(run_name=suite),
+            )
+            identifier, validation = next(iter(result.run_results.items()))
+            for outcome in validation.results:
+                info = outcome.exception_info or {}
+                if info.get("raised_exception"):
+                    name = outcome.expectation_config.type
+                    raise RuntimeError(f"expectation {name} failed to run: {info.get('exception_message')}")
+            self._escape_stored_values(identifier)
+            self.context.build_data_docs(site_names=[DATA_DOCS_SITE], resource_identifiers=[identifier])
+            urls = self.context.get_docs_sites_urls(resource_identifier=identifier, site_name=DATA_DOCS_SITE)
+            self.prune_results(suite)
         return validation.results, (urls[0]["site_url"] if urls else "")
 
     def _escape_stored_values(self, identifier) -> None:

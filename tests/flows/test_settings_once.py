@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 import tasks.settings
 from sakip.cli import main
-from tests.fixtures.web import AGENCY, PASSWORDS, make_site, sign_in
+from tests.fixtures.web import AGENCY, PASSWORDS, make_site, run_queue, sign_in
 from warehouse.db import engine_for
 from warehouse.models import LoadBatch
 
@@ -120,6 +120,7 @@ def test_an_upload_loads_as_the_signed_in_user_without_touching_the_environment(
         files=[("files", (january.name, january.read_bytes(), XLSX))],
     )
     assert answer.status_code == 303, answer.text
+    run_queue(site)  # as the worker runs it
     # no settings built for the upload, and the process's environment never named the user
     assert loads == Counter({"Settings": 1, "WebSettings": 1})
     assert seen == ["proses-web"]

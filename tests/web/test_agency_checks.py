@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.fixtures.web import AGENCY, OTHER_AGENCY, WebSite, make_site, sign_in
+from tests.fixtures.web import AGENCY, OTHER_AGENCY, WebSite, make_site, run_queue, sign_in
 from warehouse.models import LoadBatch, WebUpload, WebUploadFile
 
 pytestmark = pytest.mark.prefect
@@ -30,11 +30,15 @@ def _with_header(source: Path, target: Path, skpd: str | None) -> bytes:
     return target.read_bytes()
 
 
-def _send(client: TestClient, token: str, files: list[tuple[str, bytes]], agency: str = "") -> str:
-    """Upload ``files`` (with a steward's agency choice); the result page's address."""
+def _send(
+    site: WebSite, client: TestClient, token: str, files: list[tuple[str, bytes]], agency: str = ""
+) -> str:
+    """Upload ``files`` (with a steward's agency choice) and let a worker process them; the result
+    page's address."""
     data = {"csrf_token": token, "agency": agency}
     answer = client.post("/upload", data=data, files=[("files", (n, b, XLSX)) for n, b in files])
     assert answer.status_code == 303, answer.text
+    run_queue(site)
     return answer.headers["location"]
 
 
@@ -76,13 +80,15 @@ def sent(prefect_server, sample_2022, site_template, tmp_path_factory) -> Sent:
         dinas,
         lain,
         steward,
-        foreign_name=_send(lain, lain_token, [("realisasi_2022_01.xlsx", by_name)]),
-        no_opd=_send(dinas, dinas_token, [("tanpa_opd_2022_01.xlsx", unnamed), ("rusak.xlsx", b"PK bukan")]),
-        steward_unnamed=_send(steward, steward_token, [("tanpa_opd.xlsx", unnamed)]),
-        steward_chosen=_send(steward, steward_token, [("tanpa_opd.xlsx", unnamed)], agency=AGENCY),
-        own_loose=_send(dinas, dinas_token, [("realisasi_2022_02.xlsx", loose)]),
+        foreign_name=_send(site, lain, lain_token, [("realisasi_2022_01.xlsx", by_name)]),
+        no_opd=_send(
+            site, dinas, dinas_token, [("tanpa_opd_2022_01.xlsx", unnamed), ("rusak.xlsx", b"PK bukan")]
+        ),
+        steward_unnamed=_send(site, steward, steward_token, [("tanpa_opd.xlsx", unnamed)]),
+        steward_chosen=_send(site, steward, steward_token, [("tanpa_opd.xlsx", unnamed)], agency=AGENCY),
+        own_loose=_send(site, dinas, dinas_token, [("realisasi_2022_02.xlsx", loose)]),
         steward_conflict=_send(
-            steward, steward_token, [("maret.xlsx", march.read_bytes())], agency=OTHER_AGENCY
+            site, steward, steward_token, [("maret.xlsx", march.read_bytes())], agency=OTHER_AGENCY
         ),
     )
 
@@ -188,7 +194,7 @@ def test_the_steward_form_offers_the_agencies_and_refuses_an_unknown_one(sent: S
 def test_a_file_refused_at_the_door_says_what_to_do_with_the_file(site: WebSite):
     client = site.client()
     token = sign_in(client, "dinas")
-    page = client.get(_send(client, token, [("laporan.pdf", b"%PDF-1.4")])).text
+    page = client.get(_send(site, client, token, [("laporan.pdf", b"%PDF-1.4")])).text
     assert "DITOLAK" in page and "upload.suffix" in page
     assert "Masalahnya ada pada berkas secara keseluruhan" in page
     assert "Perbaiki sel yang ditandai" not in page

@@ -23,6 +23,7 @@ from tests.fixtures.web import (
     other_agency_workbook,
     over_budget_workbook,
     serving,
+    working,
 )
 
 pytestmark = pytest.mark.prefect
@@ -44,7 +45,8 @@ FLOW_TIMEOUT_MS = 180_000
 @pytest.fixture(scope="module")
 def server(prefect_server, site_template, tmp_path_factory) -> Iterator[str]:
     """The application served over HTTP in a thread for this module; its base address."""
-    with serving(make_site(site_template, tmp_path_factory.mktemp("web-browser") / "work")) as base:
+    site = make_site(site_template, tmp_path_factory.mktemp("web-browser") / "work")
+    with serving(site) as base, working(site):  # the uploads' worker beside the server
         yield base
 
 
@@ -85,7 +87,8 @@ def test_send_fix_and_be_refused_in_a_browser(server: str, browser_page: Page, s
 
     loaded = page.locator("section.file.loaded")
     rejected = page.locator("section.file.rejected")
-    expect(loaded).to_contain_text("realisasi_2022_01.xlsx")
+    expect(loaded).to_contain_text("realisasi_2022_01.xlsx", timeout=FLOW_TIMEOUT_MS)  # the page refreshes
+    expect(page.locator("p.pending")).to_have_count(0)
     expect(loaded.locator(".badge")).to_have_text("dimuat")
     expect(rejected.locator(".badge")).to_have_text("DITOLAK")
     failed = rejected.locator("table.issues tbody tr").filter(has_text="amount.realization_over_budget")
@@ -112,7 +115,8 @@ def test_send_fix_and_be_refused_in_a_browser(server: str, browser_page: Page, s
     page.click("button:has-text('Kirim dan periksa')", timeout=FLOW_TIMEOUT_MS)
     page.wait_for_url("**/uploads/*", timeout=FLOW_TIMEOUT_MS)
     expect(page.locator("section.file.rejected")).to_contain_text(
-        f"Workbook ini untuk OPD {OTHER_AGENCY}, sedangkan akun Anda hanya untuk OPD {AGENCY}"
+        f"Workbook ini untuk OPD {OTHER_AGENCY}, sedangkan akun Anda hanya untuk OPD {AGENCY}",
+        timeout=FLOW_TIMEOUT_MS,
     )
 
     answer = page.goto(f"{server}/agencies/{OTHER_AGENCY}")

@@ -23,6 +23,7 @@ from tests.fixtures.web import (
     WebSite,
     form_token,
     make_site,
+    run_queue,
     serving,
     sign_in,
 )
@@ -224,6 +225,7 @@ def test_upload_refuses_other_suffixes_and_shows_names_escaped(site):
     ]
     answer = client.post("/upload", data={"csrf_token": token}, files=files)
     assert answer.status_code == 303
+    run_queue(site)
     result = client.get(answer.headers["location"])
     assert result.status_code == 200
     assert "<img src=x" not in result.text
@@ -242,6 +244,7 @@ def test_a_file_over_the_size_limit_is_refused_and_not_kept(site_template: Path,
     token = sign_in(client, "dinas")
     big = b"PK" + b"\0" * 20_000
     answer = client.post("/upload", data={"csrf_token": token}, files=[("files", ("besar.xlsx", big, XLSX))])
+    run_queue(site)
     result = client.get(answer.headers["location"])
     assert "DITOLAK" in result.text and "Berkas lebih besar dari batas 10 KB per berkas" in result.text
     with site.engine.connect() as conn:
@@ -538,4 +541,4 @@ def test_the_shutdown_hook_runs_when_the_server_stops(site):
     with TestClient(app) as client:
         assert client.get("/login").status_code == 200
         assert stopped == []
-    assert stopped == [True]  # `sakip web` stops its temporary Prefect server there
+    assert stopped == [True]  # `sakip web` stops its upload workers there

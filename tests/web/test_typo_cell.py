@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.fixtures.web import make_site, sign_in
+from tests.fixtures.web import make_site, run_queue, sign_in
 
 pytestmark = pytest.mark.prefect
 
@@ -44,6 +44,7 @@ def test_the_result_page_starts_at_the_typed_cell(prefect_server, sample_2022, s
         files=[("files", (path.name, path.read_bytes(), XLSX))],
     )
     assert answer.status_code == 303, answer.text
+    run_queue(site)
     page = client.get(answer.headers["location"])
     assert page.status_code == 200
     rows = [[cell.strip() for cell in CELL.findall(row)] for row in ROW.findall(page.text)]

@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.fixtures.web import AGENCY, make_site, sign_in
+from tests.fixtures.web import AGENCY, WebSite, make_site, run_queue, sign_in
 from warehouse.models import LoadBatch
 from warehouse.queries import office_texts
 
@@ -22,10 +22,11 @@ pytestmark = pytest.mark.prefect
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _send(client: TestClient, token: str, name: str, data: bytes) -> str:
-    """Upload one file; the result page's address."""
+def _send(site: WebSite, client: TestClient, token: str, name: str, data: bytes) -> str:
+    """Upload one file and let a worker process it; the result page's address."""
     answer = client.post("/upload", data={"csrf_token": token}, files=[("files", (name, data, XLSX))])
     assert answer.status_code == 303, answer.text
+    run_queue(site)
     return answer.headers["location"]
 
 
@@ -49,7 +50,7 @@ def test_a_refused_narasi_cell_shows_on_the_result_page(prefect_server, sample_2
     cell = _with_bad_key(sample_2022.indicators, tmp_path / "indikator_2022.xlsx")
 
     refused = client.get(
-        _send(client, token, "indikator_2022.xlsx", (tmp_path / "indikator_2022.xlsx").read_bytes())
+        _send(site, client, token, "indikator_2022.xlsx", (tmp_path / "indikator_2022.xlsx").read_bytes())
     )
     assert refused.status_code == 200
     assert "DITOLAK" in refused.text
@@ -61,7 +62,8 @@ def test_a_refused_narasi_cell_shows_on_the_result_page(prefect_server, sample_2
     assert "narasi.key_unknown" in annotated["Narasi"][cell].comment.text
     assert office_texts(site.engine, AGENCY, 2022).sections == {}  # nothing loaded
 
-    loaded = client.get(_send(client, token, "indikator_2022.xlsx", sample_2022.indicators.read_bytes()))
+    sample = sample_2022.indicators.read_bytes()
+    loaded = client.get(_send(site, client, token, "indikator_2022.xlsx", sample))
     assert "DITOLAK" not in loaded.text
     with site.engine.connect() as conn:
         batches = conn.execute(select(LoadBatch.file_name, LoadBatch.status, LoadBatch.kind)).all()

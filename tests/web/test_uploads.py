@@ -18,6 +18,7 @@ from tests.fixtures.web import (
     make_site,
     other_agency_workbook,
     over_budget_workbook,
+    run_queue,
     sign_in,
 )
 from warehouse.models import LoadBatch, WebUploadFile
@@ -38,12 +39,13 @@ class Uploaded:
     january: bytes  # the file sent, as sent
 
 
-def _send(client: TestClient, token: str, files: list[tuple[str, bytes]]) -> str:
-    """Upload ``files`` (name, content); the result page's address."""
+def _send(site: WebSite, client: TestClient, token: str, files: list[tuple[str, bytes]]) -> str:
+    """Upload ``files`` (name, content) and let a worker process them; the result page's address."""
     answer = client.post(
         "/upload", data={"csrf_token": token}, files=[("files", (name, data, XLSX)) for name, data in files]
     )
     assert answer.status_code == 303, answer.text
+    run_queue(site)
     return answer.headers["location"]
 
 
@@ -61,9 +63,12 @@ def uploaded(prefect_server, sample_2022, site_template, tmp_path_factory) -> Up
     dinas = site.client()
     token = sign_in(dinas, "dinas")
     first = _send(
-        dinas, token, [("../../realisasi_2022_01.xlsx", january), ("realisasi <img src=x>02.xlsx", february)]
+        site,
+        dinas,
+        token,
+        [("../../realisasi_2022_01.xlsx", january), ("realisasi <img src=x>02.xlsx", february)],
     )
-    second = _send(dinas, token, [("realisasi_2022_03.xlsx", foreign)])
+    second = _send(site, dinas, token, [("realisasi_2022_03.xlsx", foreign)])
     return Uploaded(site, dinas, first, second, january)
 
 
@@ -195,7 +200,7 @@ def test_steward_sees_each_agencys_state_quarantine_and_validations(uploaded: Up
 def test_xls_and_ods_pass_the_door_and_are_judged_by_their_content(uploaded: Uploaded):
     client = uploaded.site.client()
     token = sign_in(client, "dinas")
-    page = client.get(_send(client, token, [("catatan.ods", b"bukan workbook\n")])).text
+    page = client.get(_send(uploaded.site, client, token, [("catatan.ods", b"bukan workbook\n")])).text
     assert page.count("DITOLAK") == 1
     assert "Berkas bukan workbook (.xlsx/.xlsm/.xls/.ods) yang dapat dibaca" in page
     assert "yang diterima (berkas ini" not in page  # not refused for its suffix

@@ -85,8 +85,11 @@ def cash_plan_months(engine: Engine, opd_code: str, year: int) -> dict[int, floa
         return {int(month): float(total or 0) for month, total in conn.execute(query).all()}
 
 
-def upload_file_names(engine: Engine, upload_ids: Sequence[str]) -> dict[str, list[str]]:
-    """Upload public id -> the names its files were sent under, in the order sent."""
+def upload_file_names(
+    engine: Engine, upload_ids: Sequence[str], agency_code: str | None = None
+) -> dict[str, list[str]]:
+    """Upload public id -> the names its files were sent under, in the order sent (only those of
+    ``agency_code``'s files when one is given: a steward's upload may carry other agencies' files)."""
     if not upload_ids:
         return {}
     query = (
@@ -95,6 +98,8 @@ def upload_file_names(engine: Engine, upload_ids: Sequence[str]) -> dict[str, li
         .where(WebUpload.public_id.in_(list(upload_ids)))
         .order_by(WebUploadFile.id)
     )
+    if agency_code is not None:
+        query = query.where(WebUploadFile.agency_code == agency_code)
     names: dict[str, list[str]] = {}
     with engine.connect() as conn:
         for public_id, name in conn.execute(query).all():

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text, update
 
 from warehouse.models import (
     FactRealization,
@@ -43,6 +43,13 @@ def web_users(engine: Engine) -> list:
 
     with engine.connect() as conn:
         return list(conn.execute(select(WebUser).order_by(WebUser.username)).all())
+
+
+def web_user_role(engine: Engine, user_id: int) -> str | None:
+    """The role (``steward`` or ``opd``) of the account with id ``user_id``, or None."""
+
+    with engine.connect() as conn:
+        return conn.scalar(select(WebUser.role).where(WebUser.id == user_id))
 
 
 def web_password_hash(engine: Engine, username: str):
@@ -124,7 +131,7 @@ def web_upload_file(engine: Engine, public_id: str):
 
 def recent_web_uploads(engine: Engine, agency_code: str | None, limit: int) -> list[tuple[object, list[str]]]:
     """The newest ``web_upload`` rows (those of one agency or with a file of it, or all), each with the
-    statuses of its files."""
+    statuses of its files (of that agency's files only, when one is given)."""
 
     query = select(WebUpload).order_by(WebUpload.uploaded_at.desc(), WebUpload.id.desc()).limit(limit)
     if agency_code is not None:
@@ -132,17 +139,13 @@ def recent_web_uploads(engine: Engine, agency_code: str | None, limit: int) -> l
         query = query.where((WebUpload.agency_code == agency_code) | WebUpload.id.in_(mine))
     with engine.connect() as conn:
         uploads = conn.execute(query).all()
-        return [
-            (
-                upload,
-                list(
-                    conn.execute(select(WebUploadFile.status).where(WebUploadFile.upload_id == upload.id))
-                    .scalars()
-                    .all()
-                ),
-            )
-            for upload in uploads
-        ]
+        result = []
+        for upload in uploads:
+            statuses = select(WebUploadFile.status).where(WebUploadFile.upload_id == upload.id)
+            if agency_code is not None:  # an agency counts only its own files of a steward's upload
+                statuses = statuses.where(WebUploadFile.agency_code == agency_code)
+            result.append((upload, list(conn.execute(statuses).scalars().all())))
+        return result
 
 
 def validation_pages(engine: Engine, sha256s: Sequence[str], since: datetime) -> dict[str, str]:
@@ -248,10 +251,13 @@ def known_agency_codes(engine: Engine) -> list[str]:
     return sorted(known)
 
 
-def month_submissions(engine: Engine, year: int, month: int) -> tuple[list, set[str]]:
+def month_submissions(engine: Engine, year: int, month: int) -> tuple[list, set[str], set[str]]:
     """The month's monthly-workbook batches in load order (opd_code, status, file_name, loaded_at,
-    loaded_by), and the agencies with a web upload still being processed."""
+    loaded_by); the agencies with a web upload in progress holding a file of this month; and those with
+    an upload waiting or in progress whose files' months are not known yet (read when it is processed).
+    """
 
+    active = WebUpload.status.in_(("queued", "processing"))
     with engine.connect() as conn:
         batches = conn.execute(
             select(
@@ -264,13 +270,129 @@ def month_submissions(engine: Engine, year: int, month: int) -> tuple[list, set[
             .where(LoadBatch.kind == "realization", LoadBatch.year == year, LoadBatch.month == month)
             .order_by(LoadBatch.loaded_at, LoadBatch.id)
         ).all()
-        pending = set(
-            conn.execute(
-                select(WebUpload.agency_code).where(
-                    WebUpload.status == "processing", WebUpload.agency_code.is_not(None)
-                )
+        files = conn.execute(
+            select(WebUploadFile.agency_code, WebUploadFile.year, WebUploadFile.month)
+            .join(WebUpload, WebUpload.id == WebUploadFile.upload_id)
+            .where(active, WebUploadFile.agency_code != "")
+        ).all()
+    pending = {code for code, y, m in files if (y, m) == (year, month)}
+    waiting = {code for code, y, m in files if y is None}
+    return list(batches), pending, waiting
+
+
+#: The key of the PostgreSQL advisory lock that makes two workers' claims one after the other.
+CLAIM_LOCK = "web_upload/claim"
+#: The statuses of an upload not yet finished.
+ACTIVE_STATUSES = ("queued", "processing")
+
+
+def active_web_upload(engine: Engine, user_id: int) -> str | None:
+    """The public id of the user's upload waiting or being processed, or None."""
+
+    with engine.connect() as conn:
+        return conn.scalar(
+            select(WebUpload.public_id).where(
+                WebUpload.user_id == user_id, WebUpload.status.in_(ACTIVE_STATUSES)
             )
+        )
+
+
+def queued_web_uploads(engine: Engine) -> int:
+    """How many uploads wait for a worker."""
+
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).where(WebUpload.status == "queued")) or 0)
+
+
+def _claimable(agency_free: bool = True):
+    """The oldest queued upload whose agency (steward uploads count as one) has none being processed."""
+    busy = WebUpload.__table__.alias("busy")
+    query = select(WebUpload.id).where(WebUpload.status == "queued")
+    if agency_free:
+        same = func.coalesce(busy.c.agency_code, "") == func.coalesce(WebUpload.agency_code, "")
+        query = query.where(~select(busy.c.id).where(busy.c.status == "processing", same).exists())
+    return query.order_by(WebUpload.uploaded_at, WebUpload.id).limit(1)
+
+
+def claim_web_upload(engine: Engine, worker_id: str, now: datetime) -> int | None:
+    """Mark the oldest claimable queued upload ``processing`` for ``worker_id``; its row id, or None.
+
+    Never two uploads of one agency at once. PostgreSQL: the claims of all workers take one advisory
+    transaction lock in turn (so the "none of its agency processing" test and the update are one step)
+    and the row is read ``FOR UPDATE SKIP LOCKED``. SQLite: the database's write lock (``BEGIN
+    IMMEDIATE``) and an update conditional on the row still being ``queued``, its row count checked.
+    """
+
+    with engine.connect() as plain:
+        conn = plain.execution_options(write_lock=True)
+        with conn.begin():
+            if engine.dialect.name == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))")
+                conn.execute(lock, {"key": CLAIM_LOCK})
+                found = conn.scalar(_claimable().with_for_update(skip_locked=True))
+            else:
+                found = conn.scalar(_claimable())
+            if found is None:
+                return None
+            claimed = conn.execute(
+                update(WebUpload)
+                .where(WebUpload.id == found, WebUpload.status == "queued")
+                .values(status="processing", claimed_by=worker_id, started_at=now, heartbeat_at=now)
+            )
+            return found if claimed.rowcount == 1 else None
+
+
+def beat_web_upload(engine: Engine, upload_pk: int, worker_id: str, now: datetime) -> bool:
+    """Refresh the heartbeat of an upload this worker processes; False when it is no longer its own."""
+
+    with engine.begin() as conn:
+        changed = conn.execute(
+            update(WebUpload)
+            .where(
+                WebUpload.id == upload_pk, WebUpload.claimed_by == worker_id, WebUpload.status == "processing"
+            )
+            .values(heartbeat_at=now)
+        )
+    return changed.rowcount == 1
+
+
+def stale_web_uploads(engine: Engine, before: datetime) -> list[int]:
+    """The row ids of the uploads ``processing`` whose last heartbeat (or start) is older than ``before``."""
+
+    beat = func.coalesce(WebUpload.heartbeat_at, WebUpload.started_at, WebUpload.uploaded_at)
+    with engine.connect() as conn:
+        return list(
+            conn.execute(select(WebUpload.id).where(WebUpload.status == "processing", beat < before))
             .scalars()
             .all()
         )
-    return list(batches), pending
+
+
+def web_upload_job(engine: Engine, upload_pk: int) -> tuple[object, list] | None:
+    """The ``web_upload`` row with this row id and its file rows in order, or None."""
+
+    with engine.connect() as conn:
+        upload = conn.execute(select(WebUpload).where(WebUpload.id == upload_pk)).first()
+        if upload is None:
+            return None
+        files = conn.execute(
+            select(WebUploadFile).where(WebUploadFile.upload_id == upload_pk).order_by(WebUploadFile.id)
+        ).all()
+    return upload, list(files)
+
+
+def expired_web_upload_files(engine: Engine, before: datetime) -> list:
+    """(id, stored_path, annotated_path) of the kept files of uploads sent before ``before``."""
+
+    query = (
+        select(WebUploadFile.id, WebUploadFile.stored_path, WebUploadFile.annotated_path)
+        .join(WebUpload, WebUpload.id == WebUploadFile.upload_id)
+        .where(
+            WebUpload.uploaded_at < before,
+            WebUpload.status.not_in(ACTIVE_STATUSES),
+            WebUploadFile.kept.is_(True),
+            WebUploadFile.stored_path != "",
+        )
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(query).all())

@@ -15,14 +15,27 @@ from sakip.web.render import page
 from sakip.web.uploads import (
     ACCEPTED_SUFFIXES,
     IncomingFile,
+    QueueFull,
+    UploadWaiting,
     annotated_copy,
-    process_upload,
+    enqueue_upload,
     recent_uploads,
     upload_agencies,
     upload_view,
 )
 
 router = APIRouter()
+#: A user whose previous upload waits or runs is told so, and the new one is not queued.
+WAITING_MESSAGE = (
+    "Tunggu pengiriman sebelumnya selesai: kiriman Anda sebelumnya masih menunggu giliran atau sedang "
+    "diproses. Kiriman ini tidak disimpan; kirim lagi setelah hasil kiriman sebelumnya tampil."
+)
+QUEUE_FULL_MESSAGE = (
+    "Antrean pemrosesan sedang penuh karena banyak OPD mengirim bersamaan. Kiriman ini tidak disimpan; "
+    "coba kirim lagi beberapa menit lagi."
+)
+#: Seconds the browser is told to wait before sending again when the queue is full.
+RETRY_AFTER_SECONDS = 120
 #: Media types of the annotated copies (an .xls/.ods file's copy is an .xlsx).
 WORKBOOK_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -51,7 +64,7 @@ def upload_form(request: Request) -> Response:
 
 @router.post("/upload")
 async def upload(request: Request) -> Response:
-    """Take the files of field ``files``, run the ingest flow on them, show the result page."""
+    """Take the files of field ``files``, queue them for a worker, send the browser to their result page."""
     user = require_user(request)  # before the body is read: nobody else makes the server store a file
     web = request.app.state.web
     try:
@@ -73,19 +86,34 @@ async def upload(request: Request) -> Response:
         choice = None
     elif choice.strip() not in dict(agency_choices(request.app.state.engine, request.app.state.settings)):
         raise PageError(422, "OPD yang dipilih tidak dikenal. Pilih OPD dari daftar, lalu kirim lagi.")
-    upload_id = await run_in_threadpool(
-        process_upload,
-        request.app.state.engine,
-        request.app.state.settings,
-        web,
-        user,
-        incoming,
-        correction,
-        choice.strip() if choice else None,
-    )
-    for f in files:
-        await f.close()
+    try:
+        upload_id = await run_in_threadpool(
+            enqueue_upload,
+            request.app.state.engine,
+            request.app.state.settings,
+            web,
+            user,
+            incoming,
+            correction,
+            choice.strip() if choice else None,
+        )
+    except UploadWaiting as waiting:
+        return _busy(request, 429, WAITING_MESSAGE, waiting.public_id)
+    except QueueFull:
+        answer = _busy(request, 503, QUEUE_FULL_MESSAGE, "")
+        answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
+    finally:
+        for f in files:
+            await f.close()
     return RedirectResponse(f"/uploads/{upload_id}", status_code=303)
+
+
+def _busy(request: Request, status: int, message: str, waiting: str) -> Response:
+    """The page of an upload not queued: the user's previous one still runs, or the queue is full."""
+    title = "Tunggu sebentar" if status == 429 else "Antrean penuh"
+    context = {"title": title, "message": message, "status": status, "waiting": waiting}
+    return page(request, "upload_busy.html", context, status)
 
 
 @router.get("/uploads/{upload_id}")

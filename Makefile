@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint format clean bench bench-validation bench-cli bench-report bench-pdf bench-year browser test-previous docs-pictures
+.PHONY: run test lint format clean bench bench-validation bench-cli bench-report bench-pdf bench-year bench-web browser test-previous docs-pictures
 
 FILES ?= 1400
 DB ?= sqlite
@@ -51,6 +51,10 @@ bench: $(STAMP)
 # A large agency's year workbook (each layout) against its twelve monthly files (not part of the tests).
 bench-year: $(STAMP)
 	$(BIN)/python -m bench.year_workbook $(if $(REPEAT),--repeat $(REPEAT))
+
+# The month-start rush against the real `sakip web` and its workers (DB=postgresql: two workers).
+bench-web: $(STAMP)
+	$(BIN)/python -m bench.month_start --db $(DB)
 
 bench-validation: $(STAMP)
 	$(BIN)/python bench/validation_speed.py

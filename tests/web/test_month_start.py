@@ -16,10 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from sakip.web.accounts import add_user
-from tasks.settings import load_settings
-from tests.fixtures.paths import POSTGRES_SERVER_URL
-from tests.fixtures.server import (
+from bench.web_server import (
     PageSampler,
     agency_workbook,
     city_agencies,
@@ -28,6 +25,9 @@ from tests.fixtures.server import (
     send,
     signed_in,
 )
+from sakip.web.accounts import add_user
+from tasks.settings import load_settings
+from tests.fixtures.paths import POSTGRES_SERVER_URL
 from tests.fixtures.web import AGENCY, PASSWORDS
 from warehouse.db import open_warehouse
 from warehouse.models import LoadBatch, WebUpload, WebUploadFile

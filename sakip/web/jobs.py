@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import Engine, update
 
 from sakip.web.config import WebSettings
-from sakip.web.pipeline import Settings, WebUpload, WebUploadFile, now_utc, queries
-from sakip.web.uploads import job_of, refusal, run_upload
+from sakip.web.pipeline import Settings, WebUpload, WebUploadFile, log_unexpected, now_utc, queries
+from sakip.web.uploads import FAILED_MESSAGE, job_of, refusal, run_upload
 
 logger = logging.getLogger("sakip.web.jobs")
 
@@ -86,6 +86,10 @@ def process_one(engine: Engine, settings: Settings, web: WebSettings, worker_id:
     try:
         with heartbeat(engine, upload_pk, worker_id, heartbeat_interval(web)):
             status = run_upload(engine, settings, job)
+    except Exception as error:  # recording failed: the upload ends failed rather than coming back for ever
+        log_unexpected(error, settings.workdir)
+        end_failed(engine, [upload_pk], refusal("upload.failed", FAILED_MESSAGE))
+        status = "failed"
     except BaseException:  # stopped (SIGTERM, Ctrl+C: Prefect's signal or ours): the upload waits again
         requeue_upload(engine, upload_pk, worker_id)
         raise
@@ -135,9 +139,16 @@ def fail_stale_uploads(engine: Engine, stale_seconds: float) -> list[int]:
     stale = queries.stale_web_uploads(engine, now_utc() - timedelta(seconds=stale_seconds))
     if not stale:
         return []
-    issues = json.dumps([refusal("upload.interrupted", STALE_MESSAGE)], ensure_ascii=False)
+    end_failed(engine, stale, refusal("upload.interrupted", STALE_MESSAGE))
+    logger.warning("uploads ended failed (no heartbeat for %.0f s): %s", stale_seconds, stale)
+    return stale
+
+
+def end_failed(engine: Engine, uploads: list[int], problem: dict[str, str]) -> None:
+    """End ``failed`` these uploads still processing; their files without an outcome get ``problem``."""
+    issues = json.dumps([problem], ensure_ascii=False)
     with engine.begin() as conn:
-        for upload_pk in stale:
+        for upload_pk in uploads:
             ended = conn.execute(
                 update(WebUpload)
                 .where(WebUpload.id == upload_pk, WebUpload.status == "processing")
@@ -152,8 +163,6 @@ def fail_stale_uploads(engine: Engine, stale_seconds: float) -> list[int]:
                     )
                     .values(status="failed", issues_json=issues)
                 )
-    logger.warning("uploads ended failed (no heartbeat for %.0f s): %s", stale_seconds, stale)
-    return stale
 
 
 def remove_expired_files(engine: Engine, settings: Settings, retention_days: float) -> int:

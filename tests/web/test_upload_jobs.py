@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sakip.web import jobs
 from sakip.web.jobs import claim_upload, fail_stale_uploads, remove_expired_files
 from sakip.web.uploads import recent_uploads
 from tests.fixtures.web import AGENCY, OTHER_AGENCY, WebSite, form_token, make_site, sign_in
@@ -145,6 +146,27 @@ def test_a_job_without_heartbeat_ends_failed_with_its_files_kept(site: WebSite):
     assert stored.status == "failed" and Path(stored.stored_path).is_file()
     again = _post(site, client, form_token(client.get("/upload").text))  # the user may send again at once
     assert again.status_code == 303
+
+
+def test_an_upload_whose_recording_fails_ends_failed_instead_of_coming_back(
+    site: WebSite, monkeypatch: pytest.MonkeyPatch
+):
+    client = site.client()
+    location = _post(site, client, sign_in(client, "dinas")).headers["location"]
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("recording failed")
+
+    monkeypatch.setattr(jobs, "run_upload", broken)
+    processed = jobs.run_queued_uploads(site.engine, site.settings, site.web, "w1")
+
+    assert processed == [location.rsplit("/", 1)[1]]  # taken once: the loop does not claim it again
+    page = client.get(location).text
+    assert "karena kesalahan di server" in page
+    assert "Sedang diproses" not in page and "refresh" not in page
+    with site.engine.connect() as conn:
+        assert conn.scalar(select(WebUpload.status)) == "failed"
+    assert (site.settings.workdir / "logs" / "sakip-errors.log").is_file()
 
 
 def test_files_past_their_retention_are_removed_and_the_page_says_so(site: WebSite):

@@ -31,6 +31,20 @@ WORKER_NICENESS = 10
 STOP_WAIT_SECONDS = 10.0
 #: Seconds between the pool's looks at its workers (a dead one is started again).
 WATCH_SECONDS = 1.0
+#: The variable naming the ``sakip web`` process whose pool started a worker: a worker whose server was
+#: killed (``kill -9``: no chance to stop it) ends after its current upload instead of living on.
+POOL_PARENT = "SAKIP_WEB_POOL_PARENT"
+
+
+def parent_gone(parent: int | None) -> bool:
+    """Whether the server that started this worker has ended (its parent is another process now)."""
+    return parent is not None and os.getppid() != parent
+
+
+def pool_parent() -> int | None:
+    """The server that started this worker (``SAKIP_WEB_POOL_PARENT``), None for ``sakip web-worker``."""
+    value = os.environ.get(POOL_PARENT, "")
+    return int(value) if value.isdigit() else None
 
 
 def _stop_on_sigterm() -> None:
@@ -56,8 +70,9 @@ def run_worker(
     start_temporary_server()
     print(f"sakip web-worker {worker_id}: siap memproses kiriman", flush=True)
     last_sweep = 0.0
+    parent = pool_parent()
     try:
-        while not stop.is_set():
+        while not stop.is_set() and not parent_gone(parent):
             if time.monotonic() - last_sweep >= web.sweep_seconds:
                 try:
                     sweep(engine, settings, web)
@@ -94,7 +109,8 @@ class WorkerPool:
 
     def _spawn(self, number: int) -> subprocess.Popen:
         """Start worker ``number``."""
-        return subprocess.Popen([*self.command, "--number", str(number)])
+        env = {**os.environ, POOL_PARENT: str(os.getpid())}
+        return subprocess.Popen([*self.command, "--number", str(number)], env=env)
 
     def start(self) -> None:
         """Start every worker and a thread that starts again those that end."""

@@ -4,10 +4,13 @@ month status counts only the month an upload is for."""
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psutil
 import pytest
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -268,3 +271,37 @@ def test_the_pool_starts_a_worker_again_when_it_dies_and_stops_them_all(tmp_path
     lasting = pool.processes[1]
     pool.stop()
     assert lasting.poll() is not None and all(p.poll() is not None for p in pool.processes)
+
+
+def test_a_worker_of_a_killed_server_ends_instead_of_living_on(tmp_path: Path):
+    import subprocess
+    import sys
+
+    from sakip.web.worker import parent_gone
+
+    assert not parent_gone(None)  # started on its own (sakip web-worker): no server to outlive
+    assert not parent_gone(os.getppid())
+    # a server that starts a pool, then dies without stopping it (kill -9): its worker sees itself orphaned
+    script = (
+        "import os, sys, time\n"
+        "from sakip.web.worker import WorkerPool, parent_gone, pool_parent\n"
+        "if sys.argv[-2] == '--number':\n"
+        "    parent = pool_parent()\n"
+        "    while not parent_gone(parent): time.sleep(0.05)\n"
+        "    open(sys.argv[1], 'w').write('ended')\n"
+        "else:\n"
+        "    pool = WorkerPool(os.getcwd(), 1)\n"
+        "    pool.command = [sys.executable, '-c', sys.argv[2], sys.argv[1]]\n"
+        "    pool.start(); time.sleep(600)\n"
+    )
+    marker = tmp_path / "ended"
+    server = subprocess.Popen([sys.executable, "-c", script, str(marker), script], cwd=tmp_path)
+    deadline = time.monotonic() + 60
+    while not any(p.name() for p in psutil.Process(server.pid).children()):
+        assert time.monotonic() < deadline, "the pool started no worker"
+        time.sleep(0.05)
+    server.kill()
+    server.wait()
+    while not marker.is_file():
+        assert time.monotonic() < deadline, "the orphaned worker did not end"
+        time.sleep(0.05)

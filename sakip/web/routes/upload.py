@@ -84,7 +84,9 @@ async def upload(request: Request) -> Response:
     choice = form.get("agency") if user.is_steward else None
     if not isinstance(choice, str) or not choice.strip():
         choice = None
-    elif choice.strip() not in dict(agency_choices(request.app.state.engine, request.app.state.settings)):
+    elif choice.strip() not in dict(
+        await run_in_threadpool(agency_choices, request.app.state.engine, request.app.state.settings)
+    ):
         raise PageError(422, "OPD yang dipilih tidak dikenal. Pilih OPD dari daftar, lalu kirim lagi.")
     try:
         upload_id = await run_in_threadpool(

@@ -254,7 +254,8 @@ def job_of(engine: Engine, upload_pk: int) -> Job | None:
     waiting = tuple(
         (f.id, Path(f.stored_path)) for f in files if f.status in ("queued", "processing") and f.stored_path
     )
-    steward = upload.user_id is None or queries.web_user_role(engine, upload.user_id) != "opd"
+    # a removed account's upload is judged strictly (its workbooks must name their agency)
+    steward = upload.user_id is not None and queries.web_user_role(engine, upload.user_id) == "steward"
     return Job(
         upload.id, upload.public_id, upload.username, upload.agency_code, steward, upload.correction, waiting
     )

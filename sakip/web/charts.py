@@ -16,8 +16,8 @@ from xml.sax.saxutils import escape
 
 from sakip.web.pipeline import BULAN, format_percent, format_rupiah, printable, short_rupiah
 
-#: Short month names of the horizontal axis.
-MONTH_LABELS = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+#: Short month names of the horizontal axis (as the report's charts write them).
+MONTH_LABELS = tuple(name[:3] for name in BULAN)
 REALISASI_COLOUR = "#0b5cad"
 PLAN_COLOUR = "#b35c00"
 AXIS_COLOUR = "#5b6673"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sakip.web.charts import MonthPoint, ProgramBar
-from sakip.web.pipeline import format_percent
+from sakip.web.pipeline import format_percent, serapan_pct
 
 #: Colour words of the badge, best first (each a CSS class and a word the page writes).
 LEVELS = ("hijau", "kuning", "merah")
@@ -60,11 +60,8 @@ def _value(value: Any) -> float | None:
 
 
 def share_pct(part: Any, whole: Any) -> float | None:
-    """``part`` as a percentage of ``whole``; None without a whole."""
-    part_value, whole_value = _value(part), _value(whole)
-    if part_value is None or not whole_value:
-        return None
-    return part_value / whole_value * 100
+    """``part`` as a percentage of ``whole`` (the serapan formula); None without a whole."""
+    return _value(serapan_pct(_value(part), _value(whole)))
 
 
 def percent_words(value: float) -> str:

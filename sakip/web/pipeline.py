@@ -20,6 +20,7 @@ from sakip.prefect_server import start_temporary_server, stop_temporary_server
 from tasks.core.calendar import BULAN, format_moment, now_utc
 from tasks.core.columns import label as column_label
 from tasks.core.formatting import format_percent, format_rupiah, format_size, short_rupiah
+from tasks.core.metrics import serapan_pct
 from tasks.core.text import printable
 from tasks.settings import Settings, WebSettings, load_settings, load_web_settings
 from warehouse import queries
@@ -93,6 +94,7 @@ __all__ = [
     "runs_of_file",
     "sent_file_issues",
     "sent_names",
+    "serapan_pct",
     "short_rupiah",
     "start_temporary_server",
     "stop_temporary_server",

@@ -4,7 +4,6 @@ or plain values. Writes live in the :mod:`tasks.load` package and beside the web
 """
 
 from warehouse.queries.dashboard import (
-    agency_year_figures,
     cash_plan_months,
     month_figures,
     month_last_sent_names,
@@ -76,7 +75,6 @@ __all__ = [
     "active_web_upload",
     "agency_months",
     "agency_names",
-    "agency_year_figures",
     "batches_as_of",
     "beat_web_upload",
     "budget_rows",

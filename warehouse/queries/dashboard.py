@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from warehouse.models import FactCashPlan, FactRealization, LoadBatch, Opd, Period, WebUpload, WebUploadFile
 
 
-def _plan_to_date():
+def plan_to_date():
     """Per fact row: its own plan to date, else the anggaran kas workbook's months up to its month."""
     planned = (
         select(func.sum(FactCashPlan.rencana_rp))
@@ -40,33 +40,12 @@ def month_figures(engine: Engine, year: int, month: int) -> pd.DataFrame:
             Opd.code.label("opd_code"),
             func.sum(FactRealization.anggaran_rp).label("anggaran"),
             func.sum(FactRealization.realisasi_sd_bulan_ini_rp).label("realisasi"),
-            func.sum(_plan_to_date()).label("anggaran_kas"),
+            func.sum(plan_to_date()).label("anggaran_kas"),
         )
         .join(FactRealization, FactRealization.opd_id == Opd.id)
         .join(Period, Period.id == FactRealization.period_id)
         .where(Period.year == year, Period.month == month)
         .group_by(Opd.code)
-    )
-    with engine.connect() as conn:
-        table = pd.read_sql(query, conn)
-    return table.astype({"anggaran": "float64", "realisasi": "float64", "anggaran_kas": "float64"})
-
-
-def agency_year_figures(engine: Engine, opd_code: str, year: int) -> pd.DataFrame:
-    """One agency's loaded months of a year, oldest first: ``month``, ``anggaran``, ``realisasi`` (to
-    date) and ``anggaran_kas`` (plan to date)."""
-    query = (
-        select(
-            Period.month.label("month"),
-            func.sum(FactRealization.anggaran_rp).label("anggaran"),
-            func.sum(FactRealization.realisasi_sd_bulan_ini_rp).label("realisasi"),
-            func.sum(_plan_to_date()).label("anggaran_kas"),
-        )
-        .join(FactRealization, FactRealization.period_id == Period.id)
-        .join(Opd, Opd.id == FactRealization.opd_id)
-        .where(Opd.code == opd_code, Period.year == year, Period.month.is_not(None))
-        .group_by(Period.month)
-        .order_by(Period.month)
     )
     with engine.connect() as conn:
         table = pd.read_sql(query, conn)

@@ -22,6 +22,7 @@ from warehouse.models import (
     WebUploadFile,
     WebUser,
 )
+from warehouse.queries.dashboard import plan_to_date
 
 
 def web_user_named(engine: Engine, username: str):
@@ -189,14 +190,15 @@ def latest_month(engine: Engine, opd_code: str | None = None) -> tuple[int, int]
 
 
 def agency_months(engine: Engine, opd_code: str) -> pd.DataFrame:
-    """The months loaded for an agency, newest first: file, when, who, anggaran, realisasi, serapan."""
+    """The months loaded for an agency, newest first: file, when, who, anggaran, realisasi, anggaran kas
+    (plan to date: the month's own, else the anggaran kas workbook's), serapan."""
     amounts = (
         select(
             Period.year,
             Period.month,
             func.sum(FactRealization.anggaran_rp).label("anggaran"),
             func.sum(FactRealization.realisasi_sd_bulan_ini_rp).label("realisasi"),
-            func.sum(FactRealization.anggaran_kas_sd_bulan_ini_rp).label("anggaran_kas"),
+            func.sum(plan_to_date()).label("anggaran_kas"),
         )
         .join(FactRealization, FactRealization.period_id == Period.id)
         .join(Opd, Opd.id == FactRealization.opd_id)

@@ -58,14 +58,18 @@ def agencies(request: Request) -> Response:
 
 
 def _figures(
-    request: Request, code: str, latest: tuple[int, int] | None, monitoring: dict[str, Any] | None
+    request: Request,
+    code: str,
+    loaded: list[dict[str, Any]],
+    latest: tuple[int, int] | None,
+    monitoring: dict[str, Any] | None,
 ) -> dict[str, object]:
     """The charts and the badge of the agency page: the year of its newest loaded month (else this
     year) month by month, its programs' serapan, the newest month's early warning. The charts are
     markup the page puts as it is: :mod:`sakip.web.charts` escapes every text of them."""
     engine, settings = request.app.state.engine, request.app.state.settings
     year = latest[0] if latest else now_utc().year
-    months = queries.agency_year_figures(engine, code, year).to_dict("records")
+    months = [m for m in loaded if m["year"] == year]  # the agency's loaded months (agency_months)
     points = year_points(months, queries.cash_plan_months(engine, code, year))
     programs = program_bars(monitoring["programs"].to_dict("records")) if monitoring else []
     badge = None
@@ -114,7 +118,7 @@ def _agency_context(request: Request, code: str) -> dict[str, object]:
         "uploads": uploads,
         "last_upload": uploads[0] if uploads else None,
         "upload_states": UPLOAD_STATES,
-        **_figures(request, code, latest, monitoring),
+        **_figures(request, code, loaded, latest, monitoring),
     }
 
 

@@ -50,6 +50,17 @@ def _wait_for(condition, timeout: float, what: str, every: float = 0.2):
         time.sleep(every)
 
 
+def _dinas_site(site_template: Path, sample_2022, tmp_path: Path):
+    """A work folder with the web tests' users (its folder, its warehouse's engine) and the sample's
+    January to send."""
+    workdir = tmp_path / "work"
+    shutil.copytree(site_template, workdir)
+    engine = open_warehouse(load_settings(workdir).url)
+    january = tmp_path / "realisasi_2022_01.xlsx"
+    shutil.copy(sample_2022.realization[0], january)
+    return workdir, engine, january
+
+
 def _upload_status(engine) -> str | None:
     with engine.connect() as conn:
         return conn.scalar(select(WebUpload.status).order_by(WebUpload.id.desc()).limit(1))
@@ -58,12 +69,8 @@ def _upload_status(engine) -> str | None:
 def test_killed_mid_upload_nothing_stays_processing_and_the_file_loads_again(
     site_template: Path, sample_2022, tmp_path: Path
 ):
-    workdir = tmp_path / "work"
-    shutil.copytree(site_template, workdir)
-    engine = open_warehouse(load_settings(workdir).url)
+    workdir, engine, january = _dinas_site(site_template, sample_2022, tmp_path)
     env = {"PREFECT_HOME": str(tmp_path / "prefect-never-used"), "SAKIP_WEB_SWEEP_SECONDS": "0.5"}
-    january = tmp_path / "realisasi_2022_01.xlsx"
-    shutil.copy(sample_2022.realization[0], january)
 
     with sakip_web(workdir, env) as server:
         dinas = signed_in(server.base, "dinas", PASSWORDS["dinas"])
@@ -207,11 +214,7 @@ def test_sixty_agencies_at_once_on_postgresql_with_two_workers(
 def test_one_agency_sending_fifty_files_at_once_is_told_to_wait(
     prefect_server, site_template: Path, sample_2022, tmp_path: Path
 ):
-    workdir = tmp_path / "work"
-    shutil.copytree(site_template, workdir)
-    engine = open_warehouse(load_settings(workdir).url)
-    january = tmp_path / "realisasi_2022_01.xlsx"
-    shutil.copy(sample_2022.realization[0], january)
+    workdir, engine, january = _dinas_site(site_template, sample_2022, tmp_path)
     with sakip_web(workdir, _harness_api()) as server:
         dinas = signed_in(server.base, "dinas", PASSWORDS["dinas"])
         token = form_token_of(dinas)
@@ -243,11 +246,7 @@ def test_one_agency_sending_fifty_files_at_once_is_told_to_wait(
 def test_stopped_mid_upload_the_upload_waits_and_loads_after_the_restart(
     prefect_server, site_template: Path, sample_2022, tmp_path: Path
 ):
-    workdir = tmp_path / "work"
-    shutil.copytree(site_template, workdir)
-    engine = open_warehouse(load_settings(workdir).url)
-    january = tmp_path / "realisasi_2022_01.xlsx"
-    shutil.copy(sample_2022.realization[0], january)
+    workdir, engine, january = _dinas_site(site_template, sample_2022, tmp_path)
     with sakip_web(workdir, _harness_api()) as server:
         dinas = signed_in(server.base, "dinas", PASSWORDS["dinas"])
         answer, _ = send(dinas, form_token_of(dinas), january)

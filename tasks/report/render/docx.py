@@ -117,17 +117,22 @@ def add_caption(doc, printed: PrintedTable, style=None, continued: bool = False)
         paragraph.add_run(line).font.size = Pt(10)
 
 
+def _child(parent, tag: str, *, first: bool = False):
+    """``parent``'s element ``tag`` (``w:rPr``), made (at the end, or ``first``) when it has none."""
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
 def _set_font(rpr_parent, name: str) -> None:
     """``w:rFonts`` of a style's or the defaults' run properties set to ``name`` for every script,
     the theme's fonts (Word's Calibri, Calibri Light) taken off."""
-    rpr = rpr_parent.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        rpr_parent.append(rpr)
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+    fonts = _child(_child(rpr_parent, "w:rPr"), "w:rFonts", first=True)
     for attribute in list(fonts.attrib):
         if attribute.endswith("Theme"):
             del fonts.attrib[attribute]
@@ -138,29 +143,12 @@ def _set_font(rpr_parent, name: str) -> None:
 def _set_language(rpr_parent, language: str) -> None:
     """``w:lang`` of a style's or the defaults' run properties: the text's language for spelling
     and hyphenation (Latin script)."""
-    rpr = rpr_parent.find(qn("w:rPr"))
-    if rpr is None:
-        rpr = OxmlElement("w:rPr")
-        rpr_parent.append(rpr)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), language)
+    _child(_child(rpr_parent, "w:rPr"), "w:lang").set(qn("w:val"), language)
 
 
 def _defaults(doc):
     """The styles part's ``w:rPrDefault`` (the run defaults every style starts from)."""
-    styles = doc.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
-        styles.insert(0, defaults)
-    run = defaults.find(qn("w:rPrDefault"))
-    if run is None:
-        run = OxmlElement("w:rPrDefault")
-        defaults.insert(0, run)
-    return run
+    return _child(_child(doc.styles.element, "w:docDefaults", first=True), "w:rPrDefault", first=True)
 
 
 def set_language(doc, language: str = LANGUAGE) -> None:
@@ -175,13 +163,9 @@ def builtin_styles(doc) -> None:
     (Heading 1 centred), black bold captions; the table's cells keep their own (``Isi Tabel``)."""
     defaults = _defaults(doc)
     _set_font(defaults, FONT)
-    rpr = defaults.find(qn("w:rPr"))
+    rpr = _child(defaults, "w:rPr")
     for name in ("w:sz", "w:szCs"):
-        size = rpr.find(qn(name))
-        if size is None:
-            size = OxmlElement(name)
-            rpr.append(size)
-        size.set(qn("w:val"), str(FONT_PT * 2))
+        _child(rpr, name).set(qn("w:val"), str(FONT_PT * 2))
     normal = doc.styles["Normal"]
     normal.paragraph_format.line_spacing = 1.5
     normal.paragraph_format.space_after = Pt(6)

@@ -60,14 +60,12 @@ def compute_program(inputs: TableInputs) -> pd.DataFrame | None:
     return None if len(table) <= 1 else table
 
 
-def layout_sasaran(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
-    """The form's heading lines and its sasaran columns, as the signed form prints them."""
+def _sasaran_form(first_title: tuple[str, str], target: tuple[str, str], ctx: LayoutContext) -> Layout:
+    """A signed form of sasaran: its heading line, the OPD and the year, then the sasaran with their
+    indicators and targets (the target column headed ``target``)."""
     return Layout(
         titles=[
-            (
-                "Formulir Perjanjian Kinerja Tingkat Organisasi Perangkat Daerah (OPD)",
-                "Performance Agreement Form of the Regional Agency",
-            ),
+            first_title,
             (f"Organisasi Perangkat Daerah : {ctx.opd_named}", f"Agency: {ctx.opd_named}"),
             (f"Tahun Anggaran : {ctx.year}", f"Fiscal Year: {ctx.year}"),
         ],
@@ -76,9 +74,21 @@ def layout_sasaran(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
             Col("sasaran", ("Sasaran", "Objective"), "text", 44),
             Col("indikator", ("Indikator Kinerja", "Performance Indicator"), "text", 40),
             SATUAN,
-            Col("target", ("Target", "Target"), "number", 14, unit="satuan"),
+            Col("target", target, "number", 14, unit="satuan"),
         ],
         numbering=True,
+    )
+
+
+def layout_sasaran(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
+    """The form's heading lines and its sasaran columns, as the signed form prints them."""
+    return _sasaran_form(
+        (
+            "Formulir Perjanjian Kinerja Tingkat Organisasi Perangkat Daerah (OPD)",
+            "Performance Agreement Form of the Regional Agency",
+        ),
+        ("Target", "Target"),
+        ctx,
     )
 
 
@@ -100,23 +110,13 @@ def layout_program(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
 
 def layout_iku(df: pd.DataFrame, ctx: LayoutContext) -> Layout:
     """The Penetapan IKU form: the sasaran indicators with this year's targets."""
-    return Layout(
-        titles=[
-            (
-                f"Formulir Penetapan Indikator Kinerja Utama (IKU) Tahun {ctx.year}",
-                f"Key Performance Indicators Form {ctx.year}",
-            ),
-            (f"Organisasi Perangkat Daerah : {ctx.opd_named}", f"Agency: {ctx.opd_named}"),
-            (f"Tahun Anggaran : {ctx.year}", f"Fiscal Year: {ctx.year}"),
-        ],
-        cols=[
-            NO,
-            Col("sasaran", ("Sasaran", "Objective"), "text", 44),
-            Col("indikator", ("Indikator Kinerja", "Performance Indicator"), "text", 40),
-            SATUAN,
-            Col("target", (f"Target Tahun {ctx.year}", f"Target {ctx.year}"), "number", 14, unit="satuan"),
-        ],
-        numbering=True,
+    return _sasaran_form(
+        (
+            f"Formulir Penetapan Indikator Kinerja Utama (IKU) Tahun {ctx.year}",
+            f"Key Performance Indicators Form {ctx.year}",
+        ),
+        (f"Target Tahun {ctx.year}", f"Target {ctx.year}"),
+        ctx,
     )
 
 

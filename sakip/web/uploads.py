@@ -449,18 +449,16 @@ def annotated_copy(engine: Engine, file_id: str) -> tuple[Path, str, str] | None
 def recent_uploads(engine: Engine, agency_code: str | None, limit: int = 20) -> list[dict[str, object]]:
     """The newest uploads (of one agency's files, or all), with the names their files were sent under
     and how many loaded and were refused."""
-    uploads = queries.recent_web_uploads(engine, agency_code, limit)
-    names = queries.upload_file_names(engine, [u.public_id for u, _ in uploads], agency_code)
     return [
         {
             "public_id": u.public_id,
-            "names": names.get(u.public_id, []),
+            "names": [name for _, name in files],
             "username": u.username,
             "uploaded_at": u.uploaded_at,
             "status": u.status,
-            "files": len(statuses),
-            "loaded": sum(s in ("loaded", "unchanged") for s in statuses),
-            "rejected": sum(s in ("rejected", "failed") for s in statuses),
+            "files": len(files),
+            "loaded": sum(status in ("loaded", "unchanged") for status, _ in files),
+            "rejected": sum(status in ("rejected", "failed") for status, _ in files),
         }
-        for u, statuses in uploads
+        for u, files in queries.recent_web_uploads(engine, agency_code, limit)
     ]

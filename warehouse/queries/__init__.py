@@ -7,8 +7,6 @@ from warehouse.queries.dashboard import (
     cash_plan_months,
     month_figures,
     month_last_sent_names,
-    sent_names,
-    upload_file_names,
 )
 from warehouse.queries.facts import (
     FACT_VALUES,
@@ -40,6 +38,7 @@ from warehouse.queries.facts import (
     sumber_dana_totals,
     year_budget_facts,
 )
+from warehouse.queries.validation import sent_names
 from warehouse.queries.web import (
     active_web_upload,
     agency_months,
@@ -117,7 +116,6 @@ __all__ = [
     "source_month_rows",
     "stale_web_uploads",
     "sumber_dana_totals",
-    "upload_file_names",
     "validation_pages",
     "web_password_hash",
     "web_session",

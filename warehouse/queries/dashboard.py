@@ -8,12 +8,10 @@ month: the same rule as the monthly monitoring (``tasks.operations.monitoring.wi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
 from sqlalchemy import Engine, func, select
 
-from warehouse.models import FactCashPlan, FactRealization, LoadBatch, Opd, Period, WebUpload, WebUploadFile
+from warehouse.models import FactCashPlan, FactRealization, LoadBatch, Opd, Period, WebUploadFile
 
 
 def plan_to_date():
@@ -64,28 +62,6 @@ def cash_plan_months(engine: Engine, opd_code: str, year: int) -> dict[int, floa
         return {int(month): float(total or 0) for month, total in conn.execute(query).all()}
 
 
-def upload_file_names(
-    engine: Engine, upload_ids: Sequence[str], agency_code: str | None = None
-) -> dict[str, list[str]]:
-    """Upload public id -> the names its files were sent under, in the order sent (only those of
-    ``agency_code``'s files when one is given: a steward's upload may carry other agencies' files)."""
-    if not upload_ids:
-        return {}
-    query = (
-        select(WebUpload.public_id, WebUploadFile.original_name)
-        .join(WebUploadFile, WebUploadFile.upload_id == WebUpload.id)
-        .where(WebUpload.public_id.in_(list(upload_ids)))
-        .order_by(WebUploadFile.id)
-    )
-    if agency_code is not None:
-        query = query.where(WebUploadFile.agency_code == agency_code)
-    names: dict[str, list[str]] = {}
-    with engine.connect() as conn:
-        for public_id, name in conn.execute(query).all():
-            names.setdefault(public_id, []).append(name)
-    return names
-
-
 def month_last_sent_names(engine: Engine, year: int, month: int) -> dict[str, str]:
     """Agency -> the name its month's newest monthly workbook was sent under, for the agencies whose
     newest one came through the web application (one query for every agency)."""
@@ -100,17 +76,3 @@ def month_last_sent_names(engine: Engine, year: int, month: int) -> dict[str, st
         for code, name in conn.execute(query).all():
             last[code] = name
     return {code: name for code, name in last.items() if name}
-
-
-def sent_names(engine: Engine, sha256s: Sequence[str]) -> dict[str, str]:
-    """sha256 -> the name the file was last sent under through the web application."""
-    wanted = sorted({s for s in sha256s if s})
-    if not wanted:
-        return {}
-    query = (
-        select(WebUploadFile.sha256, WebUploadFile.original_name)
-        .where(WebUploadFile.sha256.in_(wanted))
-        .order_by(WebUploadFile.id)
-    )
-    with engine.connect() as conn:
-        return dict(conn.execute(query).all())

@@ -130,9 +130,11 @@ def web_upload_file(engine: Engine, public_id: str):
         ).first()
 
 
-def recent_web_uploads(engine: Engine, agency_code: str | None, limit: int) -> list[tuple[object, list[str]]]:
+def recent_web_uploads(
+    engine: Engine, agency_code: str | None, limit: int
+) -> list[tuple[object, list[tuple[str, str]]]]:
     """The newest ``web_upload`` rows (those of one agency or with a file of it, or all), each with the
-    statuses of its files (of that agency's files only, when one is given)."""
+    (status, name as sent) of its files in order (of that agency's files only, when one is given)."""
 
     query = select(WebUpload).order_by(WebUpload.uploaded_at.desc(), WebUpload.id.desc()).limit(limit)
     if agency_code is not None:
@@ -140,13 +142,15 @@ def recent_web_uploads(engine: Engine, agency_code: str | None, limit: int) -> l
         query = query.where((WebUpload.agency_code == agency_code) | WebUpload.id.in_(mine))
     with engine.connect() as conn:
         uploads = conn.execute(query).all()
-        result = []
-        for upload in uploads:
-            statuses = select(WebUploadFile.status).where(WebUploadFile.upload_id == upload.id)
-            if agency_code is not None:  # an agency counts only its own files of a steward's upload
-                statuses = statuses.where(WebUploadFile.agency_code == agency_code)
-            result.append((upload, list(conn.execute(statuses).scalars().all())))
-        return result
+        files = select(WebUploadFile.upload_id, WebUploadFile.status, WebUploadFile.original_name).where(
+            WebUploadFile.upload_id.in_([u.id for u in uploads])
+        )
+        if agency_code is not None:  # an agency counts only its own files of a steward's upload
+            files = files.where(WebUploadFile.agency_code == agency_code)
+        by_upload: dict[int, list[tuple[str, str]]] = {}
+        for upload_id, status, name in conn.execute(files.order_by(WebUploadFile.id)).all():
+            by_upload.setdefault(upload_id, []).append((status, name))
+    return [(upload, by_upload.get(upload.id, [])) for upload in uploads]
 
 
 def validation_pages(engine: Engine, sha256s: Sequence[str], since: datetime) -> dict[str, str]:

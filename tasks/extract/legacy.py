@@ -123,11 +123,9 @@ def not_a_workbook(data: bytes) -> tuple[str, str]:
     """
     head = data[:512].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml", b"<meta", b"<head")):
-        return (
-            "isinya halaman web (HTML/XML) yang diberi nama workbook; buka di Excel atau LibreOffice "
-            "lalu simpan sebagai .xlsx, .xls, atau .ods",
-            "the content is a web page (HTML/XML) named as a workbook; open it in Excel or LibreOffice "
-            "and save it as .xlsx, .xls or .ods",
+        return (  # what to do with it is the message's own last words
+            "isinya halaman web (HTML/XML) yang diberi nama workbook",
+            "the content is a web page (HTML/XML) named as a workbook",
         )
     return (
         "isi berkas bukan workbook .xlsx, .xls, atau .ods (bukan arsip zip maupun berkas Excel 97-2003)",

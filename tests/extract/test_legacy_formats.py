@@ -164,6 +164,7 @@ def test_suffix_that_does_not_match_the_content(files, tmp_path):
     assert issue.rule == "file.not_workbook"
     assert issue.describe().startswith("ekspor_sipd.xls: ")
     assert "halaman web (HTML/XML)" in issue.message("id")
+    assert issue.message("id").count("LibreOffice") == 1  # what to do with the file, said once
 
     renamed = tmp_path / "catatan.ods"
     renamed.write_bytes(b"bukan workbook\n")

@@ -8,7 +8,6 @@ steps of the ingest flow (read, Great Expectations validation, load) into wareho
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -31,6 +30,7 @@ from tasks.operations.intake import (
 from tasks.report.build import build_tables
 from tasks.report.writer import write_report
 from tasks.settings import Settings
+from tests.extract.test_legacy_formats import convert
 from warehouse.db import open_warehouse
 from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period
 
@@ -102,18 +102,6 @@ def monthly(sample_2022, tmp_path_factory) -> dict[str, object]:
     return {"facts": facts(engine), "report": report_csv(engine, work / "report")}
 
 
-def libreoffice(path: Path, form: str) -> Path:
-    """``path`` converted by LibreOffice to ``form`` (xls or ods) beside it."""
-    out = path.parent / form
-    subprocess.run(
-        ["soffice", "--headless", "--convert-to", form, "--outdir", str(out), str(path)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    return out / f"{path.stem}.{form}"
-
-
 @pytest.mark.parametrize("layout", sorted(LAYOUTS))
 def test_a_year_workbook_gives_the_warehouse_and_report_of_twelve_monthly_files(
     layout, monthly, sample_2022, tmp_path
@@ -140,7 +128,7 @@ def test_a_year_workbook_gives_the_warehouse_and_report_of_twelve_monthly_files(
 def test_a_year_workbook_saved_by_libreoffice_reads_the_same(form, sample_2022, tmp_path):
     months = months_of(sample_2022)[:4]
     xlsx = write_month_sheets(months, tmp_path / "realisasi_2022.xlsx")
-    converted = libreoffice(xlsx, form)
+    (converted,) = convert([xlsx], form, xlsx.parent / form)
     expected = [s.workbook.lines for s in read_file(xlsx)]
     got = read_file(converted)
     assert [s.part for s in got] == [s.part for s in read_file(xlsx)]

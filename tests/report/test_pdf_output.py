@@ -6,10 +6,13 @@ share), and nothing is moved in unless every one printed: the previous report st
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
+import psutil
 import pytest
 
+from tasks.report.render.pdf import convert_to_pdf
 from tasks.report.writer import StagedReport, commit_reports, stage_report
 from tests.report.test_word_template import budget
 
@@ -50,3 +53,22 @@ def test_a_pdf_that_does_not_print_leaves_the_previous_reports_whole(tmp_path: P
     assert (tmp_path / "a" / "lkjip_2023.pdf").read_bytes() == b"%PDF the previous report"
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["lkjip_2023.pdf"]
     assert list((tmp_path / "b").iterdir()) == []
+
+
+def test_a_print_that_fails_leaves_no_libreoffice_running_and_no_profile(tmp_path: Path, monkeypatch):
+    """LibreOffice's ``soffice.bin`` outlives its launcher when a document fails: it must be ended."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))  # the profile's folder, this test's own
+    report = staged(tmp_path, "a")
+    docx, pdf = report.to_print[0]
+    docx.unlink()
+    with pytest.raises(RuntimeError, match="LibreOffice"):
+        convert_to_pdf([(docx, pdf)])
+    running = [
+        p.info["cmdline"]
+        for p in psutil.process_iter(["cmdline"])
+        if any(str(temporary) in part for part in p.info["cmdline"] or [])
+    ]
+    assert running == []
+    assert list(temporary.iterdir()) == []

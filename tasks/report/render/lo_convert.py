@@ -76,15 +76,20 @@ def main(argv: list[str]) -> int:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    desktop = None
     try:
         context = _connect(pipe)
         desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
         for source, target in zip(files[::2], files[1::2], strict=True):
             convert(desktop, source, target)
-        with contextlib.suppress(Exception):  # the bridge closes as LibreOffice ends
-            desktop.terminate()
-        process.wait(timeout=30)
     finally:
+        # LibreOffice is asked to end whether or not every document printed: killing ``soffice``
+        # (a launcher) would leave its ``soffice.bin`` running. The caller ends what is left.
+        if desktop is not None:
+            with contextlib.suppress(Exception):  # the bridge closes as LibreOffice ends
+                desktop.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=30)
         if process.poll() is None:
             process.kill()
             process.wait()

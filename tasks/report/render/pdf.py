@@ -12,11 +12,13 @@ given in that one start.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +30,8 @@ _SCRIPT = Path(__file__).with_name("lo_convert.py")
 #: Seconds a conversion may take: LibreOffice's start, then this much per document.
 START_SECONDS = 60.0
 PER_DOCUMENT_SECONDS = 120.0
+#: Seconds LibreOffice's processes, once killed, may take to be gone.
+GROUP_END_SECONDS = 10.0
 
 
 class PdfUnavailable(RuntimeError):
@@ -80,6 +84,23 @@ def find_converter() -> PdfConverter:
     return _find(os.environ.get("SAKIP_SOFFICE") or None)
 
 
+def _end_group(group: int) -> None:
+    """End every process left in the conversion's process group and wait until none runs.
+
+    LibreOffice's ``soffice.bin`` outlives its launcher when a conversion fails; left running it
+    would write into the profile while the profile's folder is removed, and stay for good.
+    """
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    deadline = time.monotonic() + GROUP_END_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.02)
+
+
 def convert_to_pdf(pairs: Sequence[tuple[Path, Path]], converter: PdfConverter | None = None) -> list[Path]:
     """Print each ``(docx, pdf)`` pair with one LibreOffice start; the PDFs written.
 
@@ -106,13 +127,11 @@ def convert_to_pdf(pairs: Sequence[tuple[Path, Path]], converter: PdfConverter |
         try:
             out, err = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as error:
-            os.killpg(process.pid, signal.SIGKILL)
+            _end_group(process.pid)
             process.communicate()
             raise RuntimeError(f"LibreOffice tidak selesai mencetak PDF dalam {timeout:.0f} detik") from error
         finally:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            _end_group(process.pid)
     missing = [pdf for _, pdf in pairs if not Path(pdf).is_file()]
     if process.returncode != 0 or missing:
         said = (err or out or "").strip().splitlines()

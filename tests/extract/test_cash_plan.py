@@ -15,7 +15,7 @@ from tasks.extract.kind import detect_kind
 from tasks.extract.reading import read_file
 from tasks.validate.batch import validate_cash_plans
 from tasks.validate.context import Validator
-from tests.extract.test_legacy_formats import convert
+from tests.fixtures.libreoffice import convert
 from tests.fixtures.workbooks import (
     Rows,
     Sheet,

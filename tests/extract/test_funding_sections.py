@@ -14,7 +14,7 @@ from sakip.layouts.sources import source_blocks, split_amount, split_year, write
 from tasks.core.issues import InputError
 from tasks.extract.realization import read_realization
 from tasks.extract.sources import heading_source
-from tests.extract.test_legacy_formats import convert
+from tests.fixtures.libreoffice import convert
 from tests.fixtures.workbooks import REALIZATION_HEADER, Sheet, header_block, write_xlsx
 
 AMOUNTS = [

@@ -8,7 +8,6 @@ whose content is no workbook is refused by name whatever its suffix.
 from __future__ import annotations
 
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -24,27 +23,9 @@ from tasks.load.realization import load_realization
 from tasks.operations.intake import is_workbook
 from tasks.operations.quarantine import ERROR_FILL, quarantine_file
 from tests.fixtures.corpus import BULAN_INI, REALISASI, SUB_G, edit, row_of_code
+from tests.fixtures.libreoffice import convert
 from tests.fixtures.warehouse_tables import TABLES
 from warehouse.db import open_warehouse
-
-#: LibreOffice writes the .xls and .ods files (`make test` installs it when missing): without it the
-#: tests fail rather than skip, since they are what shows the formats are read.
-SOFFICE = shutil.which("soffice") or "soffice"
-
-
-def convert(files: list[Path], to: str, out_dir: Path) -> list[Path]:
-    """Convert ``files`` with LibreOffice (one call, its own profile); the converted paths."""
-    profile = out_dir / "lo-profile"
-    command = [SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", to]
-    subprocess.run(
-        [*command, "--outdir", str(out_dir), *map(str, files)],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    converted = [out_dir / f"{path.stem}.{to}" for path in files]
-    assert all(path.exists() for path in converted)
-    return converted
 
 
 @pytest.fixture(scope="module")

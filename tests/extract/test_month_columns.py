@@ -27,7 +27,7 @@ from tasks.extract.layouts import read_realization_months
 from tasks.extract.month_columns import find_month_row
 from tasks.extract.reading import read_file, read_workbook
 from tasks.operations.intake import load_workbooks, validate_batch
-from tests.extract.test_legacy_formats import convert
+from tests.fixtures.libreoffice import convert
 from tests.fixtures.workbooks import Sheet, write_xlsx
 from warehouse.db import open_warehouse
 

@@ -31,8 +31,8 @@ from tasks.extract.limits import WorkbookLimits
 from tasks.extract.month_sheets import SheetName, sheet_month
 from tasks.extract.reading import read_file, read_workbook
 from tasks.settings import load_settings
-from tests.extract.test_legacy_formats import convert
 from tests.fixtures.corpus import BULAN_INI, SUB_G, row_of_code
+from tests.fixtures.libreoffice import convert
 
 YEAR = 2022
 

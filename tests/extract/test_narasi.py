@@ -13,7 +13,7 @@ from tasks.core.outline import OfficeTexts
 from tasks.extract.indicators import read_indicators
 from tasks.extract.narasi import MAX_SHEET_CHARACTERS, MAX_TEXT_CHARACTERS
 from tasks.extract.reading import read_workbook
-from tests.extract.test_legacy_formats import convert
+from tests.fixtures.libreoffice import convert
 from tests.fixtures.workbooks import INDICATOR_HEADER, Sheet, indicator_block, write_xlsx
 
 INDIKATOR = Sheet(

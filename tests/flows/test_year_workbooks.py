@@ -30,7 +30,7 @@ from tasks.operations.intake import (
 from tasks.report.build import build_tables
 from tasks.report.writer import write_report
 from tasks.settings import Settings
-from tests.extract.test_legacy_formats import convert
+from tests.fixtures.libreoffice import convert
 from warehouse.db import open_warehouse
 from warehouse.models import BudgetItem, FactRealization, LoadBatch, Opd, Period
 
